@@ -1,0 +1,7 @@
+//! spantag: annotate news corpora with entities and stances.
+//!
+//! Layers, from the inside out: [`model`] (pure data and edits), [`io`] (project files and
+//! corpora on disk), [`formats`] (import and export), [`stats`], [`cli`] and [`app`] (the
+//! egui window).
+
+pub mod model;

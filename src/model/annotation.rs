@@ -1,0 +1,263 @@
+//! Annotations: entities and stances anchored to spans of a document (or to the whole
+//! document, for document-level stances), plus brat-style relations between annotations.
+
+use super::document::DocId;
+use super::span::Span;
+use super::text::DocText;
+use std::collections::BTreeMap;
+use std::fmt;
+use thiserror::Error;
+
+/// A project-wide unique annotation id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AnnotationId(pub u64);
+
+impl fmt::Display for AnnotationId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+/// Why an annotation could not be built.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum AnnotationError {
+    /// An entity was given no span.
+    #[error("an entity needs at least one span")]
+    EntityWithoutSpan,
+    /// A label, target or polarity is empty.
+    #[error("the {0} must not be empty")]
+    EmptyName(&'static str),
+}
+
+/// What an annotation is anchored to: one or more spans (more than one for brat's
+/// discontinuous annotations), or the document as a whole.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Anchor {
+    /// The whole document (document-level stance).
+    Document,
+    /// Non-empty, sorted spans.
+    Spans(Vec<Span>),
+}
+
+impl Anchor {
+    /// An anchor on sorted, de-duplicated spans; `None` when `spans` is empty.
+    pub fn spans(mut spans: Vec<Span>) -> Option<Self> {
+        spans.sort();
+        spans.dedup();
+        (!spans.is_empty()).then_some(Anchor::Spans(spans))
+    }
+
+    /// An anchor on one span.
+    pub fn span(span: Span) -> Self {
+        Anchor::Spans(vec![span])
+    }
+
+    /// The spans (empty for a document anchor).
+    pub fn span_list(&self) -> &[Span] {
+        match self {
+            Anchor::Document => &[],
+            Anchor::Spans(spans) => spans,
+        }
+    }
+
+    /// From the first span's start to the last span's end.
+    pub fn covering(&self) -> Option<Span> {
+        let spans = self.span_list();
+        let (first, last) = (spans.first()?, spans.last()?);
+        Span::within(first.start().0, last.end().0, last.end().0).ok()
+    }
+}
+
+/// An entity or a stance.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AnnotationKind {
+    /// A mention of a person, organisation, place, date, amount …
+    Entity {
+        /// Entity type name, e.g. `PER`.
+        label: String,
+        /// Canonical name joining mentions of one entity ("Mark Zuckerberg").
+        canonical: Option<String>,
+    },
+    /// A claim or quote expressing a stance toward a target.
+    Stance {
+        /// What the stance is about: a canonical entity or a free target.
+        target: String,
+        /// Polarity name from the schema, e.g. `AGAINST`.
+        polarity: String,
+        /// The entity annotation (in the same document) who expresses the stance.
+        holder: Option<AnnotationId>,
+    },
+}
+
+impl AnnotationKind {
+    /// The label shown on the highlight: the entity type, or `polarity → target`.
+    pub fn display_label(&self) -> String {
+        match self {
+            AnnotationKind::Entity { label, .. } => label.clone(),
+            AnnotationKind::Stance {
+                target, polarity, ..
+            } => format!("{polarity} → {target}"),
+        }
+    }
+
+    /// Whether this is an entity.
+    pub fn is_entity(&self) -> bool {
+        matches!(self, AnnotationKind::Entity { .. })
+    }
+}
+
+/// One annotation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Annotation {
+    id: AnnotationId,
+    doc: DocId,
+    anchor: Anchor,
+    kind: AnnotationKind,
+    /// Free note.
+    pub note: Option<String>,
+    /// Extra attributes (brat `A` lines, imported metadata), sorted by name.
+    pub attributes: BTreeMap<String, String>,
+}
+
+impl Annotation {
+    /// Builds an annotation; entities must have spans and names must not be empty.
+    pub fn new(
+        id: AnnotationId,
+        doc: DocId,
+        anchor: Anchor,
+        kind: AnnotationKind,
+    ) -> Result<Self, AnnotationError> {
+        check_kind(&anchor, &kind)?;
+        Ok(Self {
+            id,
+            doc,
+            anchor,
+            kind,
+            note: None,
+            attributes: BTreeMap::new(),
+        })
+    }
+
+    /// An entity on one span.
+    pub fn entity(id: AnnotationId, doc: DocId, span: Span, label: &str) -> Self {
+        Self {
+            id,
+            doc,
+            anchor: Anchor::span(span),
+            kind: AnnotationKind::Entity {
+                label: label.to_owned(),
+                canonical: None,
+            },
+            note: None,
+            attributes: BTreeMap::new(),
+        }
+    }
+
+    /// Id.
+    pub fn id(&self) -> AnnotationId {
+        self.id
+    }
+
+    /// The document it belongs to.
+    pub fn doc(&self) -> &DocId {
+        &self.doc
+    }
+
+    /// Spans or document.
+    pub fn anchor(&self) -> &Anchor {
+        &self.anchor
+    }
+
+    /// The spans (empty for document stances).
+    pub fn spans(&self) -> &[Span] {
+        self.anchor.span_list()
+    }
+
+    /// Entity or stance.
+    pub fn kind(&self) -> &AnnotationKind {
+        &self.kind
+    }
+
+    /// The entity label, if this is an entity.
+    pub fn label(&self) -> Option<&str> {
+        match &self.kind {
+            AnnotationKind::Entity { label, .. } => Some(label),
+            AnnotationKind::Stance { .. } => None,
+        }
+    }
+
+    /// A copy with another kind (checked like [`Annotation::new`]).
+    pub fn with_kind(&self, kind: AnnotationKind) -> Result<Self, AnnotationError> {
+        check_kind(&self.anchor, &kind)?;
+        Ok(Self {
+            kind,
+            ..self.clone()
+        })
+    }
+
+    /// A copy with another anchor (checked like [`Annotation::new`]).
+    pub fn with_anchor(&self, anchor: Anchor) -> Result<Self, AnnotationError> {
+        check_kind(&anchor, &self.kind)?;
+        Ok(Self {
+            anchor,
+            ..self.clone()
+        })
+    }
+
+    /// A copy with another id (used when merging projects).
+    pub fn with_id(&self, id: AnnotationId) -> Self {
+        Self { id, ..self.clone() }
+    }
+
+    /// The covered text; discontinuous fragments are joined with a space, as brat does.
+    pub fn text(&self, text: &DocText) -> String {
+        let parts: Vec<&str> = self.spans().iter().map(|s| s.text(text)).collect();
+        parts.join(" ")
+    }
+
+    /// Sort key for listing a document's annotations in reading order.
+    pub fn reading_order(&self) -> (usize, std::cmp::Reverse<usize>, AnnotationId) {
+        let (start, end) = self
+            .anchor
+            .covering()
+            .map_or((0, 0), |s| (s.start().0, s.end().0));
+        (start, std::cmp::Reverse(end), self.id)
+    }
+}
+
+fn check_kind(anchor: &Anchor, kind: &AnnotationKind) -> Result<(), AnnotationError> {
+    match kind {
+        AnnotationKind::Entity { label, .. } => {
+            if matches!(anchor, Anchor::Document) {
+                return Err(AnnotationError::EntityWithoutSpan);
+            }
+            if label.trim().is_empty() {
+                return Err(AnnotationError::EmptyName("label"));
+            }
+        }
+        AnnotationKind::Stance {
+            target, polarity, ..
+        } => {
+            if target.trim().is_empty() {
+                return Err(AnnotationError::EmptyName("stance target"));
+            }
+            if polarity.trim().is_empty() {
+                return Err(AnnotationError::EmptyName("polarity"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A typed link between two annotations of one document (brat `R` lines).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Relation {
+    /// Project-wide unique id (shares the annotation id space).
+    pub id: AnnotationId,
+    /// Relation type, e.g. `Origin`.
+    pub label: String,
+    /// First argument.
+    pub from: AnnotationId,
+    /// Second argument.
+    pub to: AnnotationId,
+}

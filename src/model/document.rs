@@ -1,0 +1,219 @@
+//! Documents: stable id, title, metadata, normalised text and its content hash.
+
+use super::text::{DocText, normalize_newlines};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// A document's stable id: the file stem of the text it came from.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DocId(pub String);
+
+impl fmt::Display for DocId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl DocId {
+    /// The id as a string slice.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// How far annotation of a document has come.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DocStatus {
+    /// Nobody has tagged anything yet.
+    #[default]
+    NotStarted,
+    /// Some work done.
+    InProgress,
+    /// The annotator marked it finished.
+    Done,
+}
+
+impl DocStatus {
+    /// A short human-readable name.
+    pub fn name(self) -> &'static str {
+        match self {
+            DocStatus::NotStarted => "not started",
+            DocStatus::InProgress => "in progress",
+            DocStatus::Done => "done",
+        }
+    }
+}
+
+/// One document of the corpus.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Document {
+    id: DocId,
+    title: String,
+    meta: BTreeMap<String, String>,
+    text: DocText,
+    hash: String,
+}
+
+impl Document {
+    /// Builds a document from already normalised text (LF line endings, no BOM).
+    pub fn new(id: DocId, title: String, meta: BTreeMap<String, String>, text: String) -> Self {
+        let hash = content_hash(&text);
+        Self {
+            id,
+            title,
+            meta,
+            text: DocText::new(text),
+            hash,
+        }
+    }
+
+    /// Builds a document from the raw text of a corpus file: newlines are normalised, a
+    /// leading ` date YYYY-MM ` marker becomes `date` metadata (and leaves the text), and the
+    /// title comes from the first line.
+    pub fn from_raw(id: DocId, raw: &str) -> Self {
+        let text = normalize_newlines(raw);
+        let mut meta = BTreeMap::new();
+        let text = match split_date_marker(&text) {
+            Some((date, rest)) => {
+                meta.insert("date".to_owned(), date.to_owned());
+                rest.to_owned()
+            }
+            None => text,
+        };
+        let title = title_from_text(&text, id.as_str());
+        Self::new(id, title, meta, text)
+    }
+
+    /// Stable id.
+    pub fn id(&self) -> &DocId {
+        &self.id
+    }
+
+    /// Title shown in the document list.
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    /// Metadata such as `date`.
+    pub fn meta(&self) -> &BTreeMap<String, String> {
+        &self.meta
+    }
+
+    /// The `date` metadata, if any.
+    pub fn date(&self) -> Option<&str> {
+        self.meta.get("date").map(String::as_str)
+    }
+
+    /// The text.
+    pub fn text(&self) -> &DocText {
+        &self.text
+    }
+
+    /// SHA-256 of the text, lowercase hex.
+    pub fn hash(&self) -> &str {
+        &self.hash
+    }
+}
+
+/// SHA-256 of a text, lowercase hex: the document's content hash.
+pub fn content_hash(text: &str) -> String {
+    let digest = Sha256::digest(text.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Splits the seeds' leading ` date YYYY-MM ` marker off a text.
+fn split_date_marker(text: &str) -> Option<(&str, &str)> {
+    let rest = text.trim_start_matches([' ', '\t']).strip_prefix("date")?;
+    let rest = rest.strip_prefix([' ', '\t'])?.trim_start_matches([' ', '\t']);
+    let date_len = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == '-'))
+        .unwrap_or(rest.len());
+    let date = &rest[..date_len];
+    let looks_like_date = date.len() >= 4 && date.as_bytes()[..4].iter().all(u8::is_ascii_digit);
+    if !looks_like_date {
+        return None;
+    }
+    let after = &rest[date_len..];
+    let after = after.strip_prefix([' ', '\t', '\n']).unwrap_or(after);
+    Some((date, after))
+}
+
+/// A title: the first line, cut after its first sentence or at a word near 80 characters.
+fn title_from_text(text: &str, fallback: &str) -> String {
+    const MAX: usize = 80;
+    let first_line = text.lines().map(str::trim).find(|l| !l.is_empty());
+    let Some(line) = first_line else {
+        return fallback.to_owned();
+    };
+    let sentence = line
+        .match_indices(". ")
+        .map(|(i, _)| &line[..=i])
+        .find(|s| s.chars().count() >= 20)
+        .unwrap_or(line);
+    if sentence.chars().count() <= MAX {
+        return sentence.to_owned();
+    }
+    let mut cut = String::new();
+    for word in sentence.split(' ') {
+        if cut.chars().count() + word.chars().count() + 1 > MAX {
+            break;
+        }
+        if !cut.is_empty() {
+            cut.push(' ');
+        }
+        cut.push_str(word);
+    }
+    if cut.is_empty() {
+        cut = sentence.chars().take(MAX).collect();
+    }
+    cut.push('…');
+    cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn date_marker_becomes_metadata() {
+        let cases = [
+            (" date 2018-05 Het databedrijf", Some("2018-05"), "Het databedrijf"),
+            ("date 2018-03\nIn een bericht", Some("2018-03"), "In een bericht"),
+            ("Het ICO zal", None, "Het ICO zal"),
+            (" date of birth", None, " date of birth"),
+        ];
+        for (raw, date, text) in cases {
+            let doc = Document::from_raw(DocId("d".into()), raw);
+            assert_eq!(doc.date(), date, "{raw:?}");
+            assert_eq!(doc.text().as_str(), text, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn title_is_the_first_sentence_or_a_word_cut() {
+        let cases = [
+            ("Kort.\nMeer tekst", "Kort."),
+            (
+                "Het ICO zal het bevelschrift gebruiken. Het bedrijf wordt ervan verdacht.",
+                "Het ICO zal het bevelschrift gebruiken.",
+            ),
+            ("\n\n  Tweede regel  ", "Tweede regel"),
+            ("", "fallback"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(title_from_text(text, "fallback"), want);
+        }
+        let long = "woord ".repeat(40);
+        let title = title_from_text(&long, "x");
+        assert!(title.ends_with('…') && title.chars().count() <= 81, "{title}");
+    }
+
+    #[test]
+    fn hash_is_stable_sha256() {
+        assert_eq!(
+            content_hash(""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+}

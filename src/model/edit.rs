@@ -1,0 +1,302 @@
+//! Edits: every change to a project is an [`Edit`] value; [`apply`] carries it out and
+//! returns its inverse, which is what undo replays.
+
+use super::annotation::{Anchor, Annotation, AnnotationId, AnnotationKind, Relation};
+use super::document::{DocId, DocStatus, Document};
+use super::project::Project;
+use super::schema::Schema;
+use std::collections::BTreeSet;
+use thiserror::Error;
+
+/// One change to a project.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Edit {
+    /// Adds a new annotation (its id must be unused).
+    AddAnnotation(Annotation),
+    /// Removes an annotation nothing links to.
+    RemoveAnnotation(AnnotationId),
+    /// Replaces the annotation with the same id (same document).
+    ReplaceAnnotation(Annotation),
+    /// Adds a relation between two annotations of one document.
+    AddRelation(Relation),
+    /// Removes a relation.
+    RemoveRelation(AnnotationId),
+    /// Sets a document's status.
+    SetStatus {
+        /// Which document.
+        doc: DocId,
+        /// New status.
+        status: DocStatus,
+    },
+    /// Replaces the schema.
+    SetSchema(Schema),
+    /// Adds documents with new ids.
+    AddDocuments(Vec<Document>),
+    /// Removes documents that carry no annotations.
+    RemoveDocuments(BTreeSet<DocId>),
+    /// Several edits applied in order as one step (one undo).
+    Batch(Vec<Edit>),
+}
+
+/// Why an edit could not be applied. The project is unchanged when this is returned.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum EditError {
+    /// The document does not exist.
+    #[error("no document '{0}'")]
+    NoSuchDocument(DocId),
+    /// A document id is taken.
+    #[error("a document '{0}' exists already")]
+    DocumentExists(DocId),
+    /// A document still has annotations.
+    #[error("document '{0}' still has annotations")]
+    DocumentNotEmpty(DocId),
+    /// The annotation does not exist.
+    #[error("no annotation {0}")]
+    NoSuchAnnotation(AnnotationId),
+    /// The id is taken.
+    #[error("annotation id {0} is in use already")]
+    IdInUse(AnnotationId),
+    /// A span ends past the document's text.
+    #[error("a span of {id} ends at {end}, past the end of '{doc}' ({len} characters)")]
+    SpanOutOfRange {
+        /// Annotation.
+        id: AnnotationId,
+        /// Document.
+        doc: DocId,
+        /// Offending end.
+        end: usize,
+        /// Text length in characters.
+        len: usize,
+    },
+    /// A replacement moved an annotation to another document.
+    #[error("annotation {0} cannot move to another document")]
+    DocumentChanged(AnnotationId),
+    /// A holder or relation argument is missing, not an entity, or in another document.
+    #[error("{from} links to {to}, which is not an annotation of the same document")]
+    BadLink {
+        /// The linking annotation or relation.
+        from: AnnotationId,
+        /// The link target.
+        to: AnnotationId,
+    },
+    /// Something links to the annotation being removed.
+    #[error("{0} is still linked from {1}")]
+    StillLinked(AnnotationId, AnnotationId),
+}
+
+/// Applies `edit` to `project` and returns the edit that undoes it. On error the project
+/// is left exactly as it was (a failing batch rolls back what it had applied).
+pub fn apply(project: &mut Project, edit: Edit) -> Result<Edit, EditError> {
+    match edit {
+        Edit::AddAnnotation(ann) => {
+            if project.annotations.contains_key(&ann.id())
+                || project.relations.contains_key(&ann.id())
+            {
+                return Err(EditError::IdInUse(ann.id()));
+            }
+            check_annotation(project, &ann)?;
+            let id = ann.id();
+            project
+                .by_doc
+                .entry(ann.doc().clone())
+                .or_default()
+                .insert(id);
+            project.annotations.insert(id, ann);
+            project.bump_next_id(id);
+            Ok(Edit::RemoveAnnotation(id))
+        }
+        Edit::RemoveAnnotation(id) => {
+            if !project.annotations.contains_key(&id) {
+                return Err(EditError::NoSuchAnnotation(id));
+            }
+            if let Some(linker) = project.stances_held_by(id).first() {
+                return Err(EditError::StillLinked(id, linker.id()));
+            }
+            if let Some(rel) = project.relations_of(id).first() {
+                return Err(EditError::StillLinked(id, rel.id));
+            }
+            let ann = project
+                .annotations
+                .remove(&id)
+                .ok_or(EditError::NoSuchAnnotation(id))?;
+            if let Some(set) = project.by_doc.get_mut(ann.doc()) {
+                set.remove(&id);
+            }
+            Ok(Edit::AddAnnotation(ann))
+        }
+        Edit::ReplaceAnnotation(ann) => {
+            let old = project
+                .annotations
+                .get(&ann.id())
+                .ok_or(EditError::NoSuchAnnotation(ann.id()))?;
+            if old.doc() != ann.doc() {
+                return Err(EditError::DocumentChanged(ann.id()));
+            }
+            check_annotation(project, &ann)?;
+            if !ann.kind().is_entity()
+                && let Some(linker) = project.stances_held_by(ann.id()).first()
+            {
+                return Err(EditError::StillLinked(ann.id(), linker.id()));
+            }
+            let old = project.annotations.insert(ann.id(), ann);
+            old.map(Edit::ReplaceAnnotation)
+                .ok_or(EditError::NoSuchAnnotation(AnnotationId(0)))
+        }
+        Edit::AddRelation(rel) => {
+            if project.annotations.contains_key(&rel.id) || project.relations.contains_key(&rel.id)
+            {
+                return Err(EditError::IdInUse(rel.id));
+            }
+            let from_doc = project.annotation(rel.from).map(|a| a.doc().clone());
+            let to_doc = project.annotation(rel.to).map(|a| a.doc().clone());
+            match (from_doc, to_doc) {
+                (Some(a), Some(b)) if a == b => {}
+                (Some(_), _) => {
+                    return Err(EditError::BadLink {
+                        from: rel.id,
+                        to: rel.to,
+                    });
+                }
+                (None, _) => {
+                    return Err(EditError::BadLink {
+                        from: rel.id,
+                        to: rel.from,
+                    });
+                }
+            }
+            let id = rel.id;
+            project.relations.insert(id, rel);
+            project.bump_next_id(id);
+            Ok(Edit::RemoveRelation(id))
+        }
+        Edit::RemoveRelation(id) => project
+            .relations
+            .remove(&id)
+            .map(Edit::AddRelation)
+            .ok_or(EditError::NoSuchAnnotation(id)),
+        Edit::SetStatus { doc, status } => {
+            if project.document(&doc).is_none() {
+                return Err(EditError::NoSuchDocument(doc));
+            }
+            let old = project.status(&doc);
+            if status == DocStatus::default() {
+                project.statuses.remove(&doc);
+            } else {
+                project.statuses.insert(doc.clone(), status);
+            }
+            Ok(Edit::SetStatus { doc, status: old })
+        }
+        Edit::SetSchema(schema) => Ok(Edit::SetSchema(std::mem::replace(
+            &mut project.schema,
+            schema,
+        ))),
+        Edit::AddDocuments(docs) => {
+            let mut ids = BTreeSet::new();
+            for doc in &docs {
+                if project.document(doc.id()).is_some() || !ids.insert(doc.id().clone()) {
+                    return Err(EditError::DocumentExists(doc.id().clone()));
+                }
+            }
+            project.insert_documents(docs);
+            Ok(Edit::RemoveDocuments(ids))
+        }
+        Edit::RemoveDocuments(ids) => {
+            for id in &ids {
+                if project.document(id).is_none() {
+                    return Err(EditError::NoSuchDocument(id.clone()));
+                }
+                if project.annotation_count(id) > 0 || project.status(id) != DocStatus::default()
+                {
+                    return Err(EditError::DocumentNotEmpty(id.clone()));
+                }
+            }
+            Ok(Edit::AddDocuments(project.remove_documents(&ids)))
+        }
+        Edit::Batch(edits) => {
+            let mut inverses = Vec::with_capacity(edits.len());
+            for edit in edits {
+                match apply(project, edit) {
+                    Ok(inverse) => inverses.push(inverse),
+                    Err(err) => {
+                        for inverse in inverses.into_iter().rev() {
+                            // Inverses of edits that just succeeded always apply.
+                            let _ = apply(project, inverse);
+                        }
+                        return Err(err);
+                    }
+                }
+            }
+            inverses.reverse();
+            Ok(Edit::Batch(inverses))
+        }
+    }
+}
+
+/// Checks an annotation against the project: document exists, spans inside its text,
+/// holder is an entity of the same document.
+fn check_annotation(project: &Project, ann: &Annotation) -> Result<(), EditError> {
+    let doc = project
+        .document(ann.doc())
+        .ok_or_else(|| EditError::NoSuchDocument(ann.doc().clone()))?;
+    let len = doc.text().char_len();
+    if let Anchor::Spans(spans) = ann.anchor()
+        && let Some(bad) = spans.iter().find(|s| s.end().0 > len)
+    {
+        return Err(EditError::SpanOutOfRange {
+            id: ann.id(),
+            doc: ann.doc().clone(),
+            end: bad.end().0,
+            len,
+        });
+    }
+    if let AnnotationKind::Stance {
+        holder: Some(holder),
+        ..
+    } = ann.kind()
+    {
+        let ok = project
+            .annotation(*holder)
+            .is_some_and(|h| h.doc() == ann.doc() && h.kind().is_entity() && h.id() != ann.id());
+        if !ok {
+            return Err(EditError::BadLink {
+                from: ann.id(),
+                to: *holder,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The edit that removes an annotation together with what links to it: stances it holds
+/// lose their holder, relations that mention it are removed. One undo brings all back.
+pub fn removal_edit(project: &Project, id: AnnotationId) -> Edit {
+    let mut edits: Vec<Edit> = project
+        .stances_held_by(id)
+        .into_iter()
+        .filter_map(|stance| match stance.kind() {
+            AnnotationKind::Stance {
+                target, polarity, ..
+            } => stance
+                .with_kind(AnnotationKind::Stance {
+                    target: target.clone(),
+                    polarity: polarity.clone(),
+                    holder: None,
+                })
+                .ok()
+                .map(Edit::ReplaceAnnotation),
+            AnnotationKind::Entity { .. } => None,
+        })
+        .collect();
+    edits.extend(
+        project
+            .relations_of(id)
+            .into_iter()
+            .map(|r| Edit::RemoveRelation(r.id)),
+    );
+    edits.push(Edit::RemoveAnnotation(id));
+    if edits.len() == 1 {
+        edits.pop().unwrap_or(Edit::RemoveAnnotation(id))
+    } else {
+        Edit::Batch(edits)
+    }
+}

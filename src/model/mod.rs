@@ -1,0 +1,22 @@
+//! The pure domain model: documents, spans, schema, annotations, edits and history.
+//!
+//! Architecture invariant: nothing in this module imports egui, does IO or reads a clock.
+
+pub mod annotation;
+pub mod document;
+pub mod edit;
+pub mod history;
+pub mod project;
+pub mod schema;
+pub mod snap;
+pub mod span;
+pub mod text;
+
+pub use annotation::{Anchor, Annotation, AnnotationId, AnnotationKind, Relation};
+pub use document::{DocId, DocStatus, Document};
+pub use edit::{Edit, EditError, apply};
+pub use history::History;
+pub use project::Project;
+pub use schema::{EntityType, Polarity, Rgb, Schema};
+pub use span::{Span, SpanError};
+pub use text::{ByteOffset, CharOffset, DocText};
