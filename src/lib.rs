@@ -5,3 +5,5 @@
 //! egui window).
 
 pub mod model;
+pub mod formats;
+pub mod io;

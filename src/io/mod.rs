@@ -1,0 +1,3 @@
+//! Everything that touches the disk: project files, corpora, atomic writes.
+
+pub mod atomic;
