@@ -4,6 +4,6 @@
 //! corpora on disk), [`formats`] (import and export), [`stats`], [`cli`] and [`app`] (the
 //! egui window).
 
-pub mod model;
 pub mod formats;
 pub mod io;
+pub mod model;

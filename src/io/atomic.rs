@@ -18,10 +18,8 @@ where
     let tmp = tempfile::Builder::new()
         .prefix(&format!(
             ".{}.",
-            path.file_name().map_or_else(
-                || "spantag".into(),
-                |n| n.to_string_lossy().into_owned()
-            )
+            path.file_name()
+                .map_or_else(|| "spantag".into(), |n| n.to_string_lossy().into_owned())
         ))
         .suffix(".tmp")
         .tempfile_in(&dir)?;

@@ -1,3 +1,4 @@
 //! Everything that touches the disk: project files, corpora, atomic writes.
 
 pub mod atomic;
+pub mod project_file;

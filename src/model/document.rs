@@ -125,7 +125,9 @@ pub fn content_hash(text: &str) -> String {
 /// Splits the seeds' leading ` date YYYY-MM ` marker off a text.
 fn split_date_marker(text: &str) -> Option<(&str, &str)> {
     let rest = text.trim_start_matches([' ', '\t']).strip_prefix("date")?;
-    let rest = rest.strip_prefix([' ', '\t'])?.trim_start_matches([' ', '\t']);
+    let rest = rest
+        .strip_prefix([' ', '\t'])?
+        .trim_start_matches([' ', '\t']);
     let date_len = rest
         .find(|c: char| !(c.is_ascii_digit() || c == '-'))
         .unwrap_or(rest.len());
@@ -178,8 +180,16 @@ mod tests {
     #[test]
     fn date_marker_becomes_metadata() {
         let cases = [
-            (" date 2018-05 Het databedrijf", Some("2018-05"), "Het databedrijf"),
-            ("date 2018-03\nIn een bericht", Some("2018-03"), "In een bericht"),
+            (
+                " date 2018-05 Het databedrijf",
+                Some("2018-05"),
+                "Het databedrijf",
+            ),
+            (
+                "date 2018-03\nIn een bericht",
+                Some("2018-03"),
+                "In een bericht",
+            ),
             ("Het ICO zal", None, "Het ICO zal"),
             (" date of birth", None, " date of birth"),
         ];
@@ -206,7 +216,10 @@ mod tests {
         }
         let long = "woord ".repeat(40);
         let title = title_from_text(&long, "x");
-        assert!(title.ends_with('…') && title.chars().count() <= 81, "{title}");
+        assert!(
+            title.ends_with('…') && title.chars().count() <= 81,
+            "{title}"
+        );
     }
 
     #[test]

@@ -205,8 +205,7 @@ pub fn apply(project: &mut Project, edit: Edit) -> Result<Edit, EditError> {
                 if project.document(id).is_none() {
                     return Err(EditError::NoSuchDocument(id.clone()));
                 }
-                if project.annotation_count(id) > 0 || project.status(id) != DocStatus::default()
-                {
+                if project.annotation_count(id) > 0 || project.status(id) != DocStatus::default() {
                     return Err(EditError::DocumentNotEmpty(id.clone()));
                 }
             }

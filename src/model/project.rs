@@ -136,9 +136,9 @@ impl Project {
         };
         self.annotations_of(entity.doc())
             .into_iter()
-            .filter(|a| {
-                matches!(a.kind(), AnnotationKind::Stance { holder: Some(h), .. } if *h == id)
-            })
+            .filter(
+                |a| matches!(a.kind(), AnnotationKind::Stance { holder: Some(h), .. } if *h == id),
+            )
             .collect()
     }
 

@@ -90,3 +90,33 @@ impl Schema {
         });
     }
 }
+
+/// The default stance polarities: FAVOR, AGAINST, NEUTRAL, NONE.
+pub fn default_polarities() -> Vec<Polarity> {
+    [
+        ("FAVOR", [46, 160, 67], 'f'),
+        ("AGAINST", [215, 58, 73], 'a'),
+        ("NEUTRAL", [110, 118, 129], 'n'),
+        ("NONE", [170, 170, 170], 'x'),
+    ]
+    .into_iter()
+    .map(|(name, color, key)| Polarity {
+        name: name.to_owned(),
+        color: Rgb(color),
+        hotkey: Some(key),
+    })
+    .collect()
+}
+
+/// A schema built into the code, used only if the bundled `assets/schema.ron` were broken.
+pub fn builtin_schema() -> Schema {
+    let mut schema = Schema {
+        entity_types: Vec::new(),
+        polarities: default_polarities(),
+        targets: BTreeSet::new(),
+    };
+    for name in ["PER", "ORG", "LOC", "DATE", "QUANTITY", "EVENT", "MISC"] {
+        schema.ensure_entity_type(name);
+    }
+    schema
+}

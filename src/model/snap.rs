@@ -165,9 +165,15 @@ mod tests {
         check_snap(",,We hebben onvoldoende [gedaan,,] zegt hij", "gedaan");
         check_snap("zegt Mark Zucker[ber]gs woordvoerder", "Zuckerbergs");
         check_snap("gegevens van 338.[3]00 Nederlanders", "338.300");
-        check_snap("tot wel 87 miljoen Face[book-gebr]uikers buit", "Facebook-gebruikers");
+        check_snap(
+            "tot wel 87 miljoen Face[book-gebr]uikers buit",
+            "Facebook-gebruikers",
+        );
         check_snap("tot wel 87 miljoen [Face]book-gebruikers buit", "Facebook");
-        check_snap("het databedrijf C[ambridge Analyti]ca, dat", "Cambridge Analytica");
+        check_snap(
+            "het databedrijf C[ambridge Analyti]ca, dat",
+            "Cambridge Analytica",
+        );
         check_snap("een boete van [€ 500.000] voor", "€ 500.000");
         check_snap("een stijging van 1[2%] in", "12%");
         check_snap("emoji 😀 [Zucker]berg 😀", "Zuckerberg");
