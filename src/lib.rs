@@ -7,3 +7,6 @@
 pub mod formats;
 pub mod io;
 pub mod model;
+pub mod stats;
+pub mod app;
+pub mod cli;

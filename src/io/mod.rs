@@ -2,3 +2,4 @@
 
 pub mod atomic;
 pub mod project_file;
+pub mod corpus;

@@ -69,7 +69,7 @@ impl Anchor {
 }
 
 /// An entity or a stance.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum AnnotationKind {
     /// A mention of a person, organisation, place, date, amount …
     Entity {

@@ -173,6 +173,15 @@ fn title_from_text(text: &str, fallback: &str) -> String {
     cut
 }
 
+impl Document {
+    /// The title [`Document::from_raw`] would give `text` (its first sentence, cut near 80
+    /// characters), or `fallback` when the text is blank. Importers that build documents
+    /// with [`Document::new`] use it.
+    pub fn title_for(text: &str, fallback: &str) -> String {
+        title_from_text(text, fallback)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,588 @@
+//! The window: an eframe app over a [`Session`].
+//!
+//! UI code never changes the project directly: widgets emit [`Command`]s, and
+//! [`SpantagApp::execute`] carries them out at the end of the frame, turning them into
+//! edits on the session (which go through the undo history).
+
+pub mod panels;
+pub mod session;
+pub mod text_view;
+
+use crate::io::{corpus, project_file};
+use crate::model::{AnnotationId, CharOffset, DocStatus, Project};
+use session::Session;
+use std::path::{Path, PathBuf};
+use text_view::{TextAction, TextView};
+
+/// Settings that belong to the user, not the project; kept in eframe's storage.
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone)]
+#[serde(default)]
+pub struct Settings {
+    /// Most recent first.
+    pub recent: Vec<PathBuf>,
+    /// Snap selections to whole words.
+    pub snap_words: bool,
+    /// Reading font size in points.
+    pub font_size: f32,
+    /// Dark theme.
+    pub dark: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            recent: Vec::new(),
+            snap_words: true,
+            font_size: 16.0,
+            dark: false,
+        }
+    }
+}
+
+impl Settings {
+    fn remember(&mut self, path: &Path) {
+        let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+        self.recent.retain(|p| *p != path);
+        self.recent.insert(0, path);
+        self.recent.truncate(10);
+    }
+}
+
+/// Everything a click, key or menu item can ask for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Switch to the document at this index.
+    OpenDocument(usize),
+    /// Tag the selection with a label, or relabel the selected entity.
+    Tag(String),
+    /// Select an annotation and bring it into view.
+    SelectAnnotation(AnnotationId),
+    /// Something happened in the reading view.
+    Text(TextAction),
+    /// Remove the selected annotation.
+    DeleteSelected,
+    /// Undo.
+    Undo,
+    /// Redo.
+    Redo,
+    /// Set the current document's status.
+    SetStatus(DocStatus),
+    /// Save (asks where when the project has no file yet).
+    Save,
+    /// Save under a new name.
+    SaveAs,
+    /// Save to a given path (from Save As, or tests).
+    SaveTo(PathBuf),
+    /// Save even though the file changed on disk.
+    SaveOverwriting,
+    /// Pick a project to open.
+    Open,
+    /// Open a project or corpus.
+    OpenPath(PathBuf),
+    /// Pick corpus files for a new project.
+    NewFromCorpus,
+    /// Clear selections.
+    ClearSelection,
+    /// Toggle word snapping.
+    ToggleSnap,
+    /// Close the window, asking about unsaved changes.
+    Quit,
+    /// Close without saving.
+    QuitDiscarding,
+}
+
+/// A modal question or message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Dialog {
+    /// Something went wrong; the message names the file.
+    Error(String),
+    /// The window is closing with unsaved changes.
+    ConfirmClose,
+    /// The project file was changed by someone else since it was opened.
+    ChangedOnDisk(PathBuf),
+}
+
+/// The spantag window.
+pub struct SpantagApp {
+    /// The open project and selection state.
+    pub session: Session,
+    /// Per-user settings.
+    pub settings: Settings,
+    /// Reading-view layout state.
+    pub view: TextView,
+    /// An open dialog.
+    pub dialog: Option<Dialog>,
+    /// Last message for the status bar.
+    pub status: String,
+    pending: Vec<Command>,
+    allow_close: bool,
+    title: String,
+    quit_after_save: bool,
+}
+
+/// Opens a project file or reads a corpus (folder or .txt) into a new project.
+pub fn load_path(path: &Path) -> Result<Session, String> {
+    let is_project = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("ron"));
+    if is_project {
+        return Session::open(path).map_err(|e| e.to_string());
+    }
+    let docs = corpus::read_corpus(&[path.to_owned()]).map_err(|e| e.to_string())?;
+    let project =
+        Project::new(project_file::default_schema(), docs).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(Session::unsaved(project))
+}
+
+/// The bundled corpus as a new, unsaved project.
+pub fn bundled_session() -> Result<Session, String> {
+    load_path(&corpus::bundled_corpus_dir())
+}
+
+/// The default folder for project files: `saves/` of the checkout, else of the working
+/// folder.
+pub fn saves_dir() -> PathBuf {
+    let beside_crate = Path::new(env!("CARGO_MANIFEST_DIR")).join("saves");
+    if beside_crate.is_dir() {
+        beside_crate
+    } else {
+        PathBuf::from("saves")
+    }
+}
+
+/// Starts the window on `path`, else the last project, else the bundled corpus.
+pub fn run(path: Option<PathBuf>) -> Result<(), String> {
+    // Read the path before opening a window, so a bad path fails on the command line.
+    let explicit = match &path {
+        Some(p) => Some(load_path(p)?),
+        None => None,
+    };
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("spantag")
+            .with_inner_size([1280.0, 800.0])
+            .with_position([0.0, 0.0]),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "spantag",
+        options,
+        Box::new(move |cc| Ok(Box::new(SpantagApp::new(cc, explicit)))),
+    )
+    .map_err(|e| format!("could not open a window: {e}"))
+}
+
+impl SpantagApp {
+    /// The app as eframe creates it: settings from storage; the given session, else the
+    /// last project, else the bundled corpus.
+    pub fn new(cc: &eframe::CreationContext<'_>, session: Option<Session>) -> Self {
+        let settings: Settings = cc
+            .storage
+            .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
+            .unwrap_or_default();
+        let mut status = String::new();
+        let session = session.or_else(|| {
+            let last = settings.recent.first().filter(|p| p.is_file())?;
+            match Session::open(last) {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    status = e.to_string();
+                    None
+                }
+            }
+        });
+        let session = match session.map(Ok).unwrap_or_else(bundled_session) {
+            Ok(s) => s,
+            Err(e) => {
+                status = e;
+                Session::unsaved(
+                    Project::new(project_file::default_schema(), Vec::new())
+                        .unwrap_or_else(|_| unreachable_empty()),
+                )
+            }
+        };
+        let mut app = Self::with_session(session, settings);
+        app.status = status;
+        app
+    }
+
+    /// The app on a given session (tests build it this way).
+    pub fn with_session(mut session: Session, settings: Settings) -> Self {
+        session.snap_words = settings.snap_words;
+        if let Some(path) = &session.path {
+            let mut settings = settings.clone();
+            settings.remember(path);
+        }
+        let view = TextView::new(settings.font_size);
+        Self {
+            session,
+            settings,
+            view,
+            dialog: None,
+            status: String::new(),
+            pending: Vec::new(),
+            allow_close: false,
+            title: String::new(),
+            quit_after_save: false,
+        }
+    }
+
+    /// Queues a command for the end of the frame.
+    pub fn send(&mut self, command: Command) {
+        self.pending.push(command);
+    }
+
+    /// Carries out one command.
+    pub fn execute(&mut self, ctx: &egui::Context, command: Command) {
+        let result: Result<Option<String>, String> = match command {
+            Command::OpenDocument(i) => {
+                self.session.open_document(i);
+                Ok(None)
+            }
+            Command::Tag(label) => self.session.tag_or_relabel(&label).map(Some).map_err(|e| e.to_string()),
+            Command::SelectAnnotation(id) => {
+                self.select_annotation(id);
+                Ok(None)
+            }
+            Command::Text(action) => {
+                self.text_action(action);
+                Ok(None)
+            }
+            Command::DeleteSelected => self.session.delete_selected().map(Some).map_err(|e| e.to_string()),
+            Command::Undo => self
+                .session
+                .undo()
+                .map(|w| Some(w.map_or("nothing to undo".to_owned(), |w| format!("undid {w}"))))
+                .map_err(|e| e.to_string()),
+            Command::Redo => self
+                .session
+                .redo()
+                .map(|w| Some(w.map_or("nothing to redo".to_owned(), |w| format!("redid {w}"))))
+                .map_err(|e| e.to_string()),
+            Command::SetStatus(status) => self
+                .session
+                .set_status(status)
+                .map(|()| Some(format!("marked {}", status.name())))
+                .map_err(|e| e.to_string()),
+            Command::Save => match self.session.path.clone() {
+                Some(path) if self.session.changed_on_disk() => {
+                    self.dialog = Some(Dialog::ChangedOnDisk(path));
+                    Ok(None)
+                }
+                Some(path) => self.save_to(&path),
+                None => {
+                    self.pending.push(Command::SaveAs);
+                    Ok(None)
+                }
+            },
+            Command::SaveOverwriting => match self.session.path.clone() {
+                Some(path) => self.save_to(&path),
+                None => Ok(None),
+            },
+            Command::SaveAs => {
+                let picked = rfd::FileDialog::new()
+                    .set_directory(saves_dir())
+                    .set_file_name("project.ron")
+                    .add_filter("spantag project", &["ron"])
+                    .save_file();
+                match picked {
+                    Some(path) => self.save_to(&path),
+                    None => {
+                        self.quit_after_save = false;
+                        Ok(None)
+                    }
+                }
+            }
+            Command::SaveTo(path) => self.save_to(&path),
+            Command::Open => {
+                if let Some(path) = rfd::FileDialog::new()
+                    .set_directory(saves_dir())
+                    .add_filter("spantag project", &["ron"])
+                    .pick_file()
+                {
+                    self.pending.push(Command::OpenPath(path));
+                }
+                Ok(None)
+            }
+            Command::NewFromCorpus => {
+                if let Some(path) = rfd::FileDialog::new()
+                    .set_directory(corpus::bundled_corpus_dir())
+                    .set_title("Choose a folder of .txt files")
+                    .pick_folder()
+                {
+                    self.pending.push(Command::OpenPath(path));
+                }
+                Ok(None)
+            }
+            Command::OpenPath(path) => self.open_path(&path),
+            Command::ClearSelection => {
+                self.session.selection = None;
+                self.session.selected = None;
+                Ok(None)
+            }
+            Command::ToggleSnap => {
+                self.settings.snap_words = !self.settings.snap_words;
+                self.session.snap_words = self.settings.snap_words;
+                Ok(Some(if self.settings.snap_words {
+                    "selections snap to words".to_owned()
+                } else {
+                    "selections keep exact characters".to_owned()
+                }))
+            }
+            Command::Quit => {
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                Ok(None)
+            }
+            Command::QuitDiscarding => {
+                self.allow_close = true;
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                Ok(None)
+            }
+        };
+        match result {
+            Ok(Some(message)) => self.status = message,
+            Ok(None) => {}
+            Err(message) => {
+                self.status = message.clone();
+                self.dialog = Some(Dialog::Error(message));
+            }
+        }
+    }
+
+    fn save_to(&mut self, path: &Path) -> Result<Option<String>, String> {
+        self.session.save_to(path).map_err(|e| e.to_string())?;
+        self.settings.remember(path);
+        Ok(Some(format!("saved {}", path.display())))
+    }
+
+    fn open_path(&mut self, path: &Path) -> Result<Option<String>, String> {
+        let session = load_path(path)?;
+        if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("ron")) {
+            self.settings.remember(path);
+        }
+        self.session = Session {
+            snap_words: self.settings.snap_words,
+            ..session
+        };
+        self.view = TextView::new(self.settings.font_size);
+        Ok(Some(format!("opened {}", path.display())))
+    }
+
+    fn select_annotation(&mut self, id: AnnotationId) {
+        let Some(ann) = self.session.project.annotation(id) else {
+            return;
+        };
+        let start = ann.anchor().covering().map(|s| s.start());
+        if let Some(i) = self.session.project.document_index(ann.doc()) {
+            self.session.open_document(i);
+        }
+        self.session.selected = Some(id);
+        self.session.selection = None;
+        if let Some(start) = start {
+            self.view.scroll_to = Some(start);
+        }
+    }
+
+    fn text_action(&mut self, action: TextAction) {
+        match action {
+            TextAction::Select { anchor, head } => self.session.select_range(anchor, head),
+            TextAction::SelectWord(at) => self.session.select_word(at),
+            TextAction::Extend(to) => self.session.extend_selection(to),
+            TextAction::SelectAnnotation(id) => {
+                self.session.selected = Some(id);
+                self.session.selection = None;
+            }
+            TextAction::ClearSelection => {
+                self.session.selection = None;
+                self.session.selected = None;
+            }
+        }
+    }
+
+    /// Keyboard shortcuts, read unless a text field has focus.
+    fn shortcuts(&mut self, ctx: &egui::Context) {
+        use egui::{Key, KeyboardShortcut, Modifiers};
+        let typing = ctx.memory(|m| m.focused().is_some()) && ctx.egui_wants_keyboard_input();
+        let mut commands = Vec::new();
+        ctx.input_mut(|i| {
+            let ctrl_shift = Modifiers::COMMAND | Modifiers::SHIFT;
+            let mut pressed = |mods: Modifiers, key: Key| i.consume_shortcut(&KeyboardShortcut::new(mods, key));
+            if pressed(ctrl_shift, Key::Z) || pressed(Modifiers::COMMAND, Key::Y) {
+                commands.push(Command::Redo);
+            }
+            if pressed(Modifiers::COMMAND, Key::Z) {
+                commands.push(Command::Undo);
+            }
+            if pressed(ctrl_shift, Key::S) {
+                commands.push(Command::SaveAs);
+            }
+            if pressed(Modifiers::COMMAND, Key::S) {
+                commands.push(Command::Save);
+            }
+            if pressed(Modifiers::COMMAND, Key::O) {
+                commands.push(Command::Open);
+            }
+            if typing {
+                return;
+            }
+            if pressed(Modifiers::NONE, Key::Delete) || pressed(Modifiers::NONE, Key::Backspace) {
+                commands.push(Command::DeleteSelected);
+            }
+            if pressed(Modifiers::NONE, Key::Escape) {
+                commands.push(Command::ClearSelection);
+            }
+            if pressed(Modifiers::ALT, Key::ArrowDown) {
+                commands.push(Command::OpenDocument(self.session.current + 1));
+            }
+            if pressed(Modifiers::ALT, Key::ArrowUp) {
+                commands.push(Command::OpenDocument(self.session.current.saturating_sub(1)));
+            }
+            const DIGITS: [(Key, char); 9] = [
+                (Key::Num1, '1'),
+                (Key::Num2, '2'),
+                (Key::Num3, '3'),
+                (Key::Num4, '4'),
+                (Key::Num5, '5'),
+                (Key::Num6, '6'),
+                (Key::Num7, '7'),
+                (Key::Num8, '8'),
+                (Key::Num9, '9'),
+            ];
+            for (key, digit) in DIGITS {
+                if pressed(Modifiers::NONE, key)
+                    && let Some(t) = self.session.project.schema().entity_type_for_key(digit)
+                {
+                    commands.push(Command::Tag(t.name.clone()));
+                }
+            }
+        });
+        self.pending.extend(commands);
+    }
+
+    fn dialog_ui(&mut self, ctx: &egui::Context) {
+        let Some(dialog) = self.dialog.clone() else {
+            return;
+        };
+        let mut close = false;
+        egui::Modal::new(egui::Id::unique("dialog")).show(ctx, |ui| {
+            ui.set_max_width(480.0);
+            match &dialog {
+                Dialog::Error(message) => {
+                    ui.heading("Something went wrong");
+                    ui.label(message);
+                    ui.label("Nothing in your open project was changed.");
+                    if ui.button("OK").clicked() {
+                        close = true;
+                    }
+                }
+                Dialog::ConfirmClose => {
+                    ui.heading("Save changes before closing?");
+                    ui.label(format!("{} has unsaved changes.", self.session.title()));
+                    ui.horizontal(|ui| {
+                        if ui.button("Save").clicked() {
+                            self.quit_after_save = true;
+                            self.pending.push(Command::Save);
+                            close = true;
+                        }
+                        if ui.button("Don't save").clicked() {
+                            self.pending.push(Command::QuitDiscarding);
+                            close = true;
+                        }
+                        if ui.button("Cancel").clicked() {
+                            close = true;
+                        }
+                    });
+                }
+                Dialog::ChangedOnDisk(path) => {
+                    ui.heading("The file changed on disk");
+                    ui.label(format!(
+                        "{} was changed by another program since you opened it. \
+                         Overwrite it with your version, or save yours under another name?",
+                        path.display()
+                    ));
+                    ui.horizontal(|ui| {
+                        if ui.button("Overwrite").clicked() {
+                            self.pending.push(Command::SaveOverwriting);
+                            close = true;
+                        }
+                        if ui.button("Save As…").clicked() {
+                            self.pending.push(Command::SaveAs);
+                            close = true;
+                        }
+                        if ui.button("Cancel").clicked() {
+                            close = true;
+                        }
+                    });
+                }
+            }
+        });
+        if close {
+            self.dialog = None;
+        }
+    }
+}
+
+/// An empty project cannot fail to build; this keeps `new` free of `unwrap`.
+fn unreachable_empty() -> Project {
+    Project::new(crate::model::schema::builtin_schema(), Vec::new())
+        .unwrap_or_else(|_| unreachable_empty())
+}
+
+impl eframe::App for SpantagApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let ctx = ui.ctx().clone();
+        ctx.set_theme(if self.settings.dark {
+            egui::Theme::Dark
+        } else {
+            egui::Theme::Light
+        });
+        if ctx.input(|i| i.viewport().close_requested()) && self.session.history.is_dirty() && !self.allow_close {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.dialog = Some(Dialog::ConfirmClose);
+        }
+        if self.dialog.is_none() {
+            self.shortcuts(&ctx);
+        }
+        panels::menu_bar_ui(ui, self);
+        panels::status_bar_ui(ui, self);
+        panels::document_list_ui(ui, self);
+        panels::side_panel_ui(ui, self);
+        egui::CentralPanel::default().show(ui, |ui| {
+            if let Some(action) = text_view::text_view_ui(ui, &self.session, &mut self.view) {
+                self.pending.push(Command::Text(action));
+            }
+        });
+        self.dialog_ui(&ctx);
+
+        let commands = std::mem::take(&mut self.pending);
+        for command in commands {
+            self.execute(&ctx, command);
+        }
+        // Commands may queue follow-ups (Save → Save As); run them next frame.
+        if !self.pending.is_empty() {
+            ctx.request_repaint();
+        }
+        if self.quit_after_save && !self.session.history.is_dirty() {
+            self.quit_after_save = false;
+            self.allow_close = true;
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+        let title = self.session.title();
+        if title != self.title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
+        }
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, eframe::APP_KEY, &self.settings);
+    }
+}
+
+/// Where a character of the current document was drawn in the last frame.
+impl SpantagApp {
+    /// Screen rectangle of a character (for tests that point at words).
+    pub fn char_rect(&self, c: CharOffset) -> Option<egui::Rect> {
+        self.view.char_rect(c)
+    }
+}

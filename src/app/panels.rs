@@ -1,0 +1,261 @@
+//! The panels around the reading view: menu bar, status bar, document list, label palette
+//! and the list of the current document's annotations. Each `*_ui` function draws and
+//! emits [`Command`]s; none changes the project itself.
+
+use super::{Command, SpantagApp};
+use crate::model::{AnnotationKind, DocStatus, Rgb};
+use egui::{Color32, RichText, Ui};
+
+fn rgb(c: Rgb) -> Color32 {
+    Color32::from_rgb(c.0[0], c.0[1], c.0[2])
+}
+
+/// The menu bar: File, Edit, Document.
+pub fn menu_bar_ui(ui: &mut Ui, app: &mut SpantagApp) {
+    egui::Panel::top("menu").show(ui, |ui| {
+        egui::MenuBar::new().ui(ui, |ui| {
+            ui.menu_button("File", |ui| {
+                let item = |ui: &mut Ui, pending: &mut Vec<Command>, text: &str, shortcut: &str, command: Command| {
+                    let button = egui::Button::new(text).shortcut_text(shortcut);
+                    if ui.add(button).clicked() {
+                        pending.push(command);
+                    }
+                };
+                item(ui, &mut app.pending, "New from corpus…", "", Command::NewFromCorpus);
+                item(ui, &mut app.pending, "Open…", "Ctrl+O", Command::Open);
+                ui.menu_button("Open recent", |ui| {
+                    if app.settings.recent.is_empty() {
+                        ui.label("(none yet)");
+                    }
+                    for path in app.settings.recent.clone() {
+                        if ui.button(path.display().to_string()).clicked() {
+                            app.pending.push(Command::OpenPath(path));
+                        }
+                    }
+                });
+                ui.separator();
+                item(ui, &mut app.pending, "Save", "Ctrl+S", Command::Save);
+                item(ui, &mut app.pending, "Save As…", "Ctrl+Shift+S", Command::SaveAs);
+                ui.separator();
+                item(ui, &mut app.pending, "Quit", "", Command::Quit);
+            });
+            ui.menu_button("Edit", |ui| {
+                let undo = app
+                    .session
+                    .history
+                    .undo_description()
+                    .map_or("Undo".to_owned(), |d| format!("Undo {d}"));
+                let redo = app
+                    .session
+                    .history
+                    .redo_description()
+                    .map_or("Redo".to_owned(), |d| format!("Redo {d}"));
+                if ui.add(egui::Button::new(undo).shortcut_text("Ctrl+Z")).clicked() {
+                    app.pending.push(Command::Undo);
+                }
+                if ui
+                    .add(egui::Button::new(redo).shortcut_text("Ctrl+Shift+Z / Ctrl+Y"))
+                    .clicked()
+                {
+                    app.pending.push(Command::Redo);
+                }
+                if ui.add(egui::Button::new("Delete tag").shortcut_text("Del")).clicked() {
+                    app.pending.push(Command::DeleteSelected);
+                }
+                ui.separator();
+                let mut snap = app.settings.snap_words;
+                if ui.checkbox(&mut snap, "Snap selections to words").clicked() {
+                    app.pending.push(Command::ToggleSnap);
+                }
+                ui.checkbox(&mut app.settings.dark, "Dark theme");
+                ui.add(egui::Slider::new(&mut app.settings.font_size, 11.0..=28.0).text("Text size"));
+                app.view.font_size = app.settings.font_size;
+            });
+            ui.menu_button("Document", |ui| {
+                for status in [DocStatus::NotStarted, DocStatus::InProgress, DocStatus::Done] {
+                    if ui.button(format!("Mark {}", status.name())).clicked() {
+                        app.pending.push(Command::SetStatus(status));
+                    }
+                }
+                ui.separator();
+                if ui.add(egui::Button::new("Next document").shortcut_text("Alt+↓")).clicked() {
+                    app.pending.push(Command::OpenDocument(app.session.current + 1));
+                }
+                if ui.add(egui::Button::new("Previous document").shortcut_text("Alt+↑")).clicked() {
+                    app.pending
+                        .push(Command::OpenDocument(app.session.current.saturating_sub(1)));
+                }
+            });
+        });
+    });
+}
+
+/// The status bar: last message, selection, snapping mode.
+pub fn status_bar_ui(ui: &mut Ui, app: &mut SpantagApp) {
+    egui::Panel::bottom("status").show(ui, |ui| {
+        ui.horizontal(|ui| {
+            let mut snap = app.settings.snap_words;
+            if ui
+                .checkbox(&mut snap, "Snap to words")
+                .on_hover_text("Off: selections keep exact characters")
+                .clicked()
+            {
+                app.pending.push(Command::ToggleSnap);
+            }
+            ui.separator();
+            if let (Some(span), Some(doc)) = (app.session.selection_span(), app.session.document()) {
+                ui.label(format!(
+                    "selected {}..{} “{}” — press 1–9 to tag",
+                    span.start(),
+                    span.end(),
+                    short(span.text(doc.text()), 40)
+                ));
+                ui.separator();
+            }
+            ui.label(&app.status);
+        });
+    });
+}
+
+fn short(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut s: String = text.chars().take(max).collect();
+    s.push('…');
+    s
+}
+
+/// The document list: title, date, status and number of tags; click opens.
+pub fn document_list_ui(ui: &mut Ui, app: &mut SpantagApp) {
+    egui::Panel::left("documents")
+        .default_size(260.0)
+        .resizable(true)
+        .show(ui, |ui| {
+            ui.heading("Documents");
+            let project = &app.session.project;
+            let docs = project.documents();
+            let row_height = ui.text_style_height(&egui::TextStyle::Body) * 2.0 + 8.0;
+            egui::ScrollArea::vertical()
+                .id_salt("doc list")
+                .auto_shrink(false)
+                .show_rows(ui, row_height, docs.len(), |ui, rows| {
+                    for i in rows {
+                        let doc = &docs[i];
+                        let status = project.status(doc.id());
+                        let marker = match status {
+                            DocStatus::NotStarted => "○",
+                            DocStatus::InProgress => "◐",
+                            DocStatus::Done => "●",
+                        };
+                        let detail = format!(
+                            "{} {} · {} · {} tags",
+                            marker,
+                            doc.date().unwrap_or("no date"),
+                            status.name(),
+                            project.annotation_count(doc.id())
+                        );
+                        let text = format!("{}\n{}", short(doc.title(), 60), detail);
+                        let response = ui
+                            .add_sized(
+                                [ui.available_width(), row_height - 4.0],
+                                egui::Button::selectable(i == app.session.current, text).truncate(),
+                            )
+                            .on_hover_text(doc.id().as_str());
+                        if response.clicked() {
+                            app.pending.push(Command::OpenDocument(i));
+                        }
+                    }
+                });
+        });
+}
+
+/// The right panel: label palette, the selected tag, and the document's tags.
+pub fn side_panel_ui(ui: &mut Ui, app: &mut SpantagApp) {
+    egui::Panel::right("tags")
+        .default_size(280.0)
+        .resizable(true)
+        .show(ui, |ui| {
+            ui.heading("Labels");
+            ui.horizontal_wrapped(|ui| {
+                for t in &app.session.project.schema().entity_types {
+                    let key = t.hotkey.map(|k| format!("{k} ")).unwrap_or_default();
+                    let button = egui::Button::new(
+                        RichText::new(format!("{key}{}", t.name)).color(Color32::from_gray(20)),
+                    )
+                    .fill(rgb(t.color));
+                    let hint = if t.description.is_empty() {
+                        t.name.clone()
+                    } else {
+                        t.description.clone()
+                    };
+                    if ui.add(button).on_hover_text(hint).clicked() {
+                        app.pending.push(Command::Tag(t.name.clone()));
+                    }
+                }
+            });
+            ui.separator();
+            selected_ui(ui, app);
+            ui.separator();
+            annotation_list_ui(ui, app);
+        });
+}
+
+fn selected_ui(ui: &mut Ui, app: &mut SpantagApp) {
+    let Some(ann) = app.session.selected_annotation() else {
+        ui.weak("Select text and press 1–9, or click a tag.");
+        return;
+    };
+    let Some(doc) = app.session.project.document(ann.doc()) else {
+        return;
+    };
+    let (start, end) = ann
+        .anchor()
+        .covering()
+        .map_or((0, 0), |s| (s.start().0, s.end().0));
+    ui.label(RichText::new(format!("{} “{}”", ann.kind().display_label(), short(&ann.text(doc.text()), 60))).strong());
+    ui.weak(format!("characters {start}..{end} · {}", ann.id()));
+    if let AnnotationKind::Entity { canonical: Some(c), .. } = ann.kind() {
+        ui.label(format!("canonical: {c}"));
+    }
+    if let Some(note) = &ann.note {
+        ui.label(format!("note: {note}"));
+    }
+    if ui.button("Delete tag (Del)").clicked() {
+        app.pending.push(Command::DeleteSelected);
+    }
+}
+
+fn annotation_list_ui(ui: &mut Ui, app: &mut SpantagApp) {
+    let Some(doc) = app.session.document() else {
+        return;
+    };
+    let list = app.session.project.annotations_of(doc.id());
+    ui.heading(format!("Tags in this document ({})", list.len()));
+    let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
+    egui::ScrollArea::vertical()
+        .id_salt("annotation list")
+        .auto_shrink(false)
+        .show_rows(ui, row_height, list.len(), |ui, rows| {
+            for ann in &list[rows] {
+                let color = match ann.kind() {
+                    AnnotationKind::Entity { label, .. } => rgb(app.session.project.schema().color_of(label)),
+                    AnnotationKind::Stance { polarity, .. } => app
+                        .session
+                        .project
+                        .schema()
+                        .polarity(polarity)
+                        .map_or(Color32::GRAY, |p| rgb(p.color)),
+                };
+                let text = format!("{}  {}", ann.kind().display_label(), short(&ann.text(doc.text()), 40));
+                ui.horizontal(|ui| {
+                    let (rect, _) = ui.allocate_exact_size(egui::vec2(8.0, row_height - 6.0), egui::Sense::hover());
+                    ui.painter().rect_filled(rect, 2.0, color);
+                    let selected = app.session.selected == Some(ann.id());
+                    if ui.selectable_label(selected, text).clicked() {
+                        app.pending.push(Command::SelectAnnotation(ann.id()));
+                    }
+                });
+            }
+        });
+}

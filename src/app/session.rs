@@ -1,0 +1,402 @@
+//! The editing session behind the window: the open project, its history, where it is saved,
+//! the current document, the text selection and the selected annotation.
+//!
+//! No egui here: every user action is a method that turns into an [`Edit`] applied through
+//! the [`History`], so the whole editing logic is testable without a window.
+
+use crate::io::project_file::{self, ProjectFileError};
+use crate::model::snap::{snap_to_words, word_at};
+use crate::model::{
+    Annotation, AnnotationId, AnnotationKind, CharOffset, DocStatus, Document, Edit, EditError,
+    History, Project, Span,
+};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+/// A text selection in the current document: where it started and where it ends now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TextSelection {
+    /// Where the selection began (stays put when shift-click extends it).
+    pub anchor: CharOffset,
+    /// The moving end.
+    pub head: CharOffset,
+}
+
+impl TextSelection {
+    /// The selection as an ordered range.
+    pub fn range(&self) -> (CharOffset, CharOffset) {
+        (self.anchor.min(self.head), self.anchor.max(self.head))
+    }
+}
+
+/// What the file on disk looked like when we last read or wrote it, to notice when
+/// someone else changes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileStamp {
+    modified: Option<SystemTime>,
+    len: u64,
+}
+
+impl FileStamp {
+    /// The stamp of a file now, if it exists.
+    pub fn of(path: &Path) -> Option<Self> {
+        let meta = std::fs::metadata(path).ok()?;
+        Some(Self {
+            modified: meta.modified().ok(),
+            len: meta.len(),
+        })
+    }
+}
+
+/// The open project and everything about how the user is working on it.
+#[derive(Debug)]
+pub struct Session {
+    /// The project being edited.
+    pub project: Project,
+    /// Undo/redo.
+    pub history: History,
+    /// Where the project is saved; `None` until the first save.
+    pub path: Option<PathBuf>,
+    /// The file on disk as we last saw it.
+    pub stamp: Option<FileStamp>,
+    /// Index of the current document in `project.documents()`.
+    pub current: usize,
+    /// The text selection in the current document.
+    pub selection: Option<TextSelection>,
+    /// The selected annotation.
+    pub selected: Option<AnnotationId>,
+    /// Snap selections to whole words (the default) or keep exact characters.
+    pub snap_words: bool,
+}
+
+impl Session {
+    /// A session on a project that has never been saved.
+    pub fn unsaved(project: Project) -> Self {
+        Self {
+            project,
+            history: History::unsaved(),
+            path: None,
+            stamp: None,
+            current: 0,
+            selection: None,
+            selected: None,
+            snap_words: true,
+        }
+    }
+
+    /// A session on a project loaded from (or just saved to) `path`.
+    pub fn saved(project: Project, path: PathBuf) -> Self {
+        Self {
+            stamp: FileStamp::of(&path),
+            path: Some(path),
+            history: History::saved(),
+            ..Self::unsaved(project)
+        }
+    }
+
+    /// Opens a project file.
+    pub fn open(path: &Path) -> Result<Self, ProjectFileError> {
+        Ok(Self::saved(project_file::load(path)?, path.to_owned()))
+    }
+
+    /// The current document.
+    pub fn document(&self) -> Option<&Document> {
+        self.project.documents().get(self.current)
+    }
+
+    /// Switches to another document, clearing selections.
+    pub fn open_document(&mut self, index: usize) {
+        if index < self.project.documents().len() && index != self.current {
+            self.current = index;
+            self.selection = None;
+            self.selected = None;
+        }
+    }
+
+    /// Sets the text selection from a rough pointer range, snapping to words if enabled.
+    pub fn select_range(&mut self, anchor: CharOffset, head: CharOffset) {
+        let Some(doc) = self.document() else { return };
+        let (start, end) = (anchor.min(head), anchor.max(head));
+        let snapped = if self.snap_words {
+            snap_to_words(doc.text(), start, end)
+        } else {
+            (start < end).then_some((start, end.min(doc.text().end())))
+        };
+        self.selection = snapped.map(|(s, e)| {
+            if head < anchor {
+                TextSelection { anchor: e, head: s }
+            } else {
+                TextSelection { anchor: s, head: e }
+            }
+        });
+        if self.selection.is_some() {
+            self.selected = None;
+        }
+    }
+
+    /// Selects the word at a character (double-click).
+    pub fn select_word(&mut self, at: CharOffset) {
+        let Some(doc) = self.document() else { return };
+        if let Some((s, e)) = word_at(doc.text(), at) {
+            self.selection = Some(TextSelection { anchor: s, head: e });
+            self.selected = None;
+        }
+    }
+
+    /// Extends the selection (or the selected annotation's span) to a character
+    /// (shift-click).
+    pub fn extend_selection(&mut self, to: CharOffset) {
+        let anchor = match (self.selection, self.selected_annotation()) {
+            (Some(sel), _) => sel.anchor,
+            (None, Some(ann)) => ann.anchor().covering().map_or(to, |s| s.start()),
+            (None, None) => to,
+        };
+        let to = if to >= anchor {
+            CharOffset(to.0 + 1)
+        } else {
+            to
+        };
+        self.select_range(anchor, to);
+    }
+
+    /// The selection as a span of the current document.
+    pub fn selection_span(&self) -> Option<Span> {
+        let doc = self.document()?;
+        let (s, e) = self.selection?.range();
+        Span::new(s.0, e.0, doc.text()).ok()
+    }
+
+    /// The selected annotation.
+    pub fn selected_annotation(&self) -> Option<&Annotation> {
+        self.project.annotation(self.selected?)
+    }
+
+    /// Applies an edit as one undoable step.
+    pub fn apply(&mut self, edit: Edit, description: &str) -> Result<(), EditError> {
+        self.history.apply(&mut self.project, edit, description)?;
+        self.forget_vanished();
+        Ok(())
+    }
+
+    /// The label key or palette click: tags the selection, or relabels the selected entity.
+    /// Returns what happened, for the status bar.
+    pub fn tag_or_relabel(&mut self, label: &str) -> Result<String, EditError> {
+        if let Some(span) = self.selection_span() {
+            return self.tag(span, label);
+        }
+        if let Some(ann) = self.selected_annotation().cloned()
+            && let AnnotationKind::Entity { canonical, .. } = ann.kind()
+        {
+            let relabelled = ann
+                .with_kind(AnnotationKind::Entity {
+                    label: label.to_owned(),
+                    canonical: canonical.clone(),
+                })
+                .map_err(|_| EditError::NoSuchAnnotation(ann.id()))?;
+            self.apply(Edit::ReplaceAnnotation(relabelled), &format!("relabel as {label}"))?;
+            return Ok(format!("relabelled as {label}"));
+        }
+        Ok("select some text first".to_owned())
+    }
+
+    /// Tags `span` of the current document with an entity label (one undoable step; a
+    /// document not started yet becomes "in progress" in the same step).
+    pub fn tag(&mut self, span: Span, label: &str) -> Result<String, EditError> {
+        let Some(doc) = self.document() else {
+            return Ok("no document open".to_owned());
+        };
+        let doc_id = doc.id().clone();
+        let text = span.text(doc.text()).to_owned();
+        let existing = self.project.annotations_of(&doc_id).into_iter().find(|a| {
+            a.spans() == [span] && a.label() == Some(label)
+        });
+        if let Some(existing) = existing {
+            self.selected = Some(existing.id());
+            self.selection = None;
+            return Ok(format!("“{text}” is already {label}"));
+        }
+        let id = self.project.allocate_id();
+        let mut edits = vec![Edit::AddAnnotation(Annotation::entity(
+            id,
+            doc_id.clone(),
+            span,
+            label,
+        ))];
+        if self.project.status(&doc_id) == DocStatus::NotStarted {
+            edits.push(Edit::SetStatus {
+                doc: doc_id,
+                status: DocStatus::InProgress,
+            });
+        }
+        self.apply(Edit::Batch(edits), &format!("tag {label}"))?;
+        self.selection = None;
+        self.selected = Some(id);
+        Ok(format!("tagged “{text}” as {label}"))
+    }
+
+    /// Removes the selected annotation (and the links to it, in the same step).
+    pub fn delete_selected(&mut self) -> Result<String, EditError> {
+        let Some(id) = self.selected else {
+            return Ok("nothing selected".to_owned());
+        };
+        let edit = crate::model::edit::removal_edit(&self.project, id);
+        self.apply(edit, "delete")?;
+        self.selected = None;
+        Ok("deleted".to_owned())
+    }
+
+    /// Sets the current document's status.
+    pub fn set_status(&mut self, status: DocStatus) -> Result<(), EditError> {
+        let Some(doc) = self.document() else {
+            return Ok(());
+        };
+        let doc = doc.id().clone();
+        if self.project.status(&doc) != status {
+            self.apply(Edit::SetStatus { doc, status }, &format!("mark {}", status.name()))?;
+        }
+        Ok(())
+    }
+
+    /// Undoes the last step; returns its description.
+    pub fn undo(&mut self) -> Result<Option<String>, EditError> {
+        let what = self.history.undo_description().map(str::to_owned);
+        let done = self.history.undo(&mut self.project)?;
+        self.forget_vanished();
+        Ok(what.filter(|_| done))
+    }
+
+    /// Redoes the last undone step; returns its description.
+    pub fn redo(&mut self) -> Result<Option<String>, EditError> {
+        let what = self.history.redo_description().map(str::to_owned);
+        let done = self.history.redo(&mut self.project)?;
+        self.forget_vanished();
+        Ok(what.filter(|_| done))
+    }
+
+    /// Saves to `path` (atomically, keeping a backup) and remembers it as the project's file.
+    pub fn save_to(&mut self, path: &Path) -> Result<(), ProjectFileError> {
+        project_file::save(&self.project, path)?;
+        self.path = Some(path.to_owned());
+        self.stamp = FileStamp::of(path);
+        self.history.mark_saved();
+        Ok(())
+    }
+
+    /// Whether the file on disk changed since we last read or wrote it.
+    pub fn changed_on_disk(&self) -> bool {
+        match &self.path {
+            Some(path) => self.stamp.is_some() && FileStamp::of(path) != self.stamp,
+            None => false,
+        }
+    }
+
+    /// The window title: project name, and a marker when there are unsaved changes.
+    pub fn title(&self) -> String {
+        let name = self
+            .path
+            .as_ref()
+            .and_then(|p| p.file_name())
+            .map_or_else(|| "untitled".to_owned(), |n| n.to_string_lossy().into_owned());
+        let marker = if self.history.is_dirty() { " ●" } else { "" };
+        format!("{name}{marker} — spantag")
+    }
+
+    fn forget_vanished(&mut self) {
+        if self.selected.is_some_and(|id| self.project.annotation(id).is_none()) {
+            self.selected = None;
+        }
+        if self.current >= self.project.documents().len() {
+            self.current = 0;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::project_file::default_schema;
+    use crate::model::DocId;
+
+    fn session(text: &str) -> Session {
+        let doc = Document::from_raw(DocId("d".into()), text);
+        Session::unsaved(Project::new(default_schema(), vec![doc]).expect("project"))
+    }
+
+    fn tagged(s: &Session) -> Vec<(String, String)> {
+        let doc = s.document().expect("doc");
+        s.project
+            .annotations_of(doc.id())
+            .iter()
+            .map(|a| (a.text(doc.text()), a.label().unwrap_or("").to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn tag_relabel_delete_undo_redo() {
+        let mut s = session("Mark Zuckerberg en Cambridge Analytica.");
+        s.select_word(CharOffset(7));
+        s.tag_or_relabel("PER").expect("tag");
+        assert_eq!(tagged(&s), [("Zuckerberg".into(), "PER".into())]);
+        assert_eq!(s.project.status(&DocId("d".into())), DocStatus::InProgress);
+        s.select_range(CharOffset(20), CharOffset(33));
+        s.tag_or_relabel("LOC").expect("tag");
+        s.tag_or_relabel("ORG").expect("relabel");
+        assert_eq!(tagged(&s)[1], ("Cambridge Analytica".into(), "ORG".into()));
+        s.delete_selected().expect("delete");
+        assert_eq!(tagged(&s).len(), 1);
+        s.undo().expect("undo delete");
+        s.undo().expect("undo relabel");
+        assert_eq!(tagged(&s)[1].1, "LOC");
+        s.redo().expect("redo");
+        assert_eq!(tagged(&s)[1].1, "ORG");
+        assert!(s.history.is_dirty());
+        for _ in 0..3 {
+            s.undo().expect("undo");
+        }
+        assert!(tagged(&s).is_empty());
+        assert_eq!(s.project.status(&DocId("d".into())), DocStatus::NotStarted);
+    }
+
+    #[test]
+    fn shift_click_extends_and_exact_mode_keeps_characters() {
+        let mut s = session("De topman Mark Zuckerberg zegt sorry.");
+        s.select_word(CharOffset(11));
+        s.extend_selection(CharOffset(17));
+        let sel = s.selection_span().expect("selection");
+        assert_eq!(sel.text(s.document().expect("doc").text()), "Mark Zuckerberg");
+        s.snap_words = false;
+        s.select_range(CharOffset(12), CharOffset(14));
+        let sel = s.selection_span().expect("selection");
+        assert_eq!(sel.text(s.document().expect("doc").text()), "rk");
+    }
+
+    #[test]
+    fn tagging_the_same_span_twice_selects_the_first() {
+        let mut s = session("Facebook zegt sorry.");
+        s.select_word(CharOffset(1));
+        s.tag_or_relabel("ORG").expect("tag");
+        let first = s.selected;
+        s.select_word(CharOffset(1));
+        let msg = s.tag_or_relabel("ORG").expect("again");
+        assert!(msg.contains("already"), "{msg}");
+        assert_eq!(s.selected, first);
+        assert_eq!(s.project.annotations().len(), 1);
+    }
+
+    #[test]
+    fn saving_clears_the_marker_and_undo_back_to_saved_is_clean() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("p.ron");
+        let mut s = session("Facebook zegt sorry.");
+        assert_eq!(s.title(), "untitled ● — spantag");
+        s.save_to(&path).expect("save");
+        assert_eq!(s.title(), "p.ron — spantag");
+        s.select_word(CharOffset(1));
+        s.tag_or_relabel("ORG").expect("tag");
+        assert!(s.history.is_dirty());
+        s.undo().expect("undo");
+        assert!(!s.history.is_dirty());
+        let reopened = Session::open(&path).expect("open");
+        assert_eq!(reopened.project, s.project);
+    }
+}

@@ -1,0 +1,495 @@
+//! The reading view: draws the current document as wrapped paragraphs with every tag as a
+//! coloured highlight carrying a readable label chip, and turns pointer input into
+//! selections and clicks on tags.
+//!
+//! Only the paragraphs in view are laid out (egui caches each paragraph's galley), so a
+//! document of any length scrolls smoothly. Paragraph heights not yet measured are
+//! estimated and corrected once a paragraph comes into view.
+
+use super::session::Session;
+use crate::model::{AnnotationId, AnnotationKind, CharOffset, DocId, Project, Rgb};
+use egui::text::{CCursor, CharIndex, LayoutJob, TextFormat};
+use egui::{Align, Color32, FontId, Pos2, Rect, Sense, Stroke, Ui, Vec2};
+use std::ops::Range;
+use std::sync::Arc;
+
+/// What the user did in the reading view this frame.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TextAction {
+    /// A drag or click selected text.
+    Select {
+        /// Where the pointer went down.
+        anchor: CharOffset,
+        /// Where it is now (exclusive end when dragging right).
+        head: CharOffset,
+    },
+    /// Double-click on a character.
+    SelectWord(CharOffset),
+    /// Shift-click on a character.
+    Extend(CharOffset),
+    /// Click on a tag.
+    SelectAnnotation(AnnotationId),
+    /// Click on untagged text.
+    ClearSelection,
+}
+
+/// One highlight to draw, precomputed per document and history state.
+#[derive(Debug, Clone)]
+struct Highlight {
+    id: AnnotationId,
+    range: Range<usize>,
+    /// Nesting level: 0 for the outermost; overlapping tags get different levels.
+    level: usize,
+    color: Color32,
+    border: Option<Color32>,
+    label: String,
+}
+
+/// One paragraph laid out and on screen this frame.
+#[derive(Clone)]
+struct PlacedParagraph {
+    chars: Range<usize>,
+    rect: Rect,
+    galley: Arc<egui::Galley>,
+}
+
+/// Layout state of the reading view, kept between frames.
+#[derive(Default)]
+pub struct TextView {
+    doc: Option<(DocId, u64)>,
+    /// Char ranges of the paragraphs (lines between `\n`).
+    paragraphs: Vec<Range<usize>>,
+    heights: Vec<f32>,
+    heights_for_width: f32,
+    highlights: Vec<Highlight>,
+    highlights_key: Option<(DocId, u64)>,
+    /// Character to bring into view on the next frame.
+    pub scroll_to: Option<CharOffset>,
+    placed: Vec<PlacedParagraph>,
+    chips: Vec<(Rect, AnnotationId)>,
+    drag_anchor: Option<CharOffset>,
+    /// Font size of the text.
+    pub font_size: f32,
+}
+
+const PARAGRAPH_GAP: f32 = 10.0;
+const CHIP_FONT: f32 = 10.5;
+
+impl TextView {
+    /// A view with the given text size.
+    pub fn new(font_size: f32) -> Self {
+        Self {
+            font_size,
+            ..Self::default()
+        }
+    }
+
+    /// The on-screen rectangle of a character of the current document, if it was drawn in
+    /// the last frame (used by tests to point at words, and to scroll).
+    pub fn char_rect(&self, c: CharOffset) -> Option<Rect> {
+        let p = self
+            .placed
+            .iter()
+            .find(|p| p.chars.start <= c.0 && c.0 < p.chars.end.max(p.chars.start + 1))?;
+        let local = p
+            .galley
+            .pos_from_cursor(CCursor::new(CharIndex(c.0 - p.chars.start)));
+        let next = p
+            .galley
+            .pos_from_cursor(CCursor::new(CharIndex(c.0 + 1 - p.chars.start)));
+        let right = if (next.center().y - local.center().y).abs() < 1.0 {
+            next.left()
+        } else {
+            local.left() + 6.0
+        };
+        Some(Rect::from_min_max(
+            p.rect.min + Vec2::new(local.left(), local.top()),
+            p.rect.min + Vec2::new(right.max(local.left() + 1.0), local.bottom()),
+        ))
+    }
+
+    /// The on-screen rectangle of an annotation's label chip in the last frame.
+    pub fn chip_rect(&self, id: AnnotationId) -> Option<Rect> {
+        self.chips.iter().find(|(_, a)| *a == id).map(|(r, _)| *r)
+    }
+
+    fn line_height(&self) -> f32 {
+        (self.font_size * 2.2).round()
+    }
+
+    fn sync_document(&mut self, session: &Session) {
+        let Some(doc) = session.document() else {
+            self.paragraphs.clear();
+            self.doc = None;
+            return;
+        };
+        let key = (doc.id().clone(), session.history.state_id());
+        if self.doc.as_ref().map(|d| &d.0) != Some(doc.id()) {
+            self.paragraphs = paragraphs(doc.text().as_str());
+            self.heights.clear();
+            self.heights_for_width = 0.0;
+        }
+        self.doc = Some(key.clone());
+        if self.highlights_key.as_ref() != Some(&key) {
+            self.highlights = highlights(&session.project, doc.id());
+            self.highlights_key = Some(key);
+        }
+    }
+}
+
+/// Splits a text into paragraphs at newlines (char ranges, newline excluded).
+fn paragraphs(text: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut pos = 0;
+    for c in text.chars() {
+        if c == '\n' {
+            out.push(start..pos);
+            start = pos + 1;
+        }
+        pos += 1;
+    }
+    out.push(start..pos);
+    out
+}
+
+fn rgb(c: Rgb) -> Color32 {
+    Color32::from_rgb(c.0[0], c.0[1], c.0[2])
+}
+
+/// Highlights of a document with nesting levels assigned greedily: each tag gets the
+/// lowest level not used by a tag it overlaps that started before it.
+fn highlights(project: &Project, doc: &DocId) -> Vec<Highlight> {
+    let schema = project.schema();
+    let mut out: Vec<Highlight> = Vec::new();
+    for ann in project.annotations_of(doc) {
+        let (color, border, label) = match ann.kind() {
+            AnnotationKind::Entity { label, .. } => (rgb(schema.color_of(label)), None, label.clone()),
+            AnnotationKind::Stance { polarity, .. } => {
+                let pc = schema
+                    .polarity(polarity)
+                    .map_or(Color32::GRAY, |p| rgb(p.color));
+                (
+                    pc.gamma_multiply(0.18),
+                    Some(pc),
+                    ann.kind().display_label(),
+                )
+            }
+        };
+        for span in ann.spans() {
+            out.push(Highlight {
+                id: ann.id(),
+                range: span.start().0..span.end().0,
+                level: 0,
+                color,
+                border,
+                label: label.clone(),
+            });
+        }
+    }
+    out.sort_by_key(|h| (h.range.start, std::cmp::Reverse(h.range.end)));
+    let mut active: Vec<(usize, usize)> = Vec::new(); // (end, level)
+    for h in &mut out {
+        active.retain(|(end, _)| *end > h.range.start);
+        let mut level = 0;
+        while active.iter().any(|(_, l)| *l == level) {
+            level += 1;
+        }
+        h.level = level;
+        active.push((h.range.end, level));
+    }
+    out
+}
+
+/// Draws the reading view and returns what the user did.
+pub fn text_view_ui(ui: &mut Ui, session: &Session, view: &mut TextView) -> Option<TextAction> {
+    view.sync_document(session);
+    let doc = session.document()?;
+    let text = doc.text();
+    let width = (ui.available_width() - 24.0).max(100.0);
+    let line_height = view.line_height();
+    let font = FontId::proportional(view.font_size);
+    let text_color = ui.visuals().text_color();
+    if (view.heights_for_width - width).abs() > 0.5 || view.heights.len() != view.paragraphs.len()
+    {
+        let per_line = (width / (view.font_size * 0.5)).max(1.0);
+        view.heights = view
+            .paragraphs
+            .iter()
+            .map(|p| ((p.len() as f32 / per_line).ceil().max(1.0)) * line_height)
+            .collect();
+        view.heights_for_width = width;
+    }
+    let selection = session.selection.map(|s| {
+        let (a, b) = s.range();
+        a.0..b.0
+    });
+    let selected = session.selected;
+    let scroll_to = view.scroll_to.take();
+    let mut action = None;
+
+    egui::ScrollArea::vertical()
+        .id_salt(("reading", doc.id().as_str()))
+        .auto_shrink(false)
+        .show_viewport(ui, |ui, viewport| {
+            let total: f32 = view.heights.iter().sum::<f32>()
+                + PARAGRAPH_GAP * view.paragraphs.len() as f32;
+            let (content, response) =
+                ui.allocate_exact_size(Vec2::new(width + 16.0, total), Sense::click_and_drag());
+            response.widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::Label, true, "Document text")
+            });
+            let origin = content.min + Vec2::new(8.0, 0.0);
+            let visible = viewport.expand2(Vec2::new(0.0, 200.0));
+
+            // Scroll a far-away target into view using the estimated offsets.
+            if let Some(target) = scroll_to {
+                let mut y = 0.0;
+                for (i, p) in view.paragraphs.iter().enumerate() {
+                    if p.contains(&target.0) || (p.end == target.0 && p.is_empty()) || p.start > target.0 {
+                        break;
+                    }
+                    y += view.heights[i] + PARAGRAPH_GAP;
+                }
+                let rect = Rect::from_min_size(origin + Vec2::new(0.0, y), Vec2::new(width, line_height));
+                ui.scroll_to_rect(rect, Some(Align::Center));
+            }
+
+            view.placed.clear();
+            let mut y = 0.0;
+            let mut heights_changed = false;
+            for i in 0..view.paragraphs.len() {
+                let h = view.heights[i];
+                if y + h >= visible.min.y && y <= visible.max.y {
+                    let chars = view.paragraphs[i].clone();
+                    let para_text = text.slice(CharOffset(chars.start), CharOffset(chars.end));
+                    let mut job = LayoutJob::single_section(
+                        para_text.to_owned(),
+                        TextFormat {
+                            font_id: font.clone(),
+                            color: text_color,
+                            line_height: Some(line_height),
+                            ..Default::default()
+                        },
+                    );
+                    job.wrap.max_width = width;
+                    let galley = ui.painter().layout_job(job);
+                    let real_h = galley.size().y.max(line_height);
+                    if (real_h - h).abs() > 0.5 {
+                        view.heights[i] = real_h;
+                        heights_changed = true;
+                    }
+                    view.placed.push(PlacedParagraph {
+                        chars,
+                        rect: Rect::from_min_size(origin + Vec2::new(0.0, y), galley.size()),
+                        galley,
+                    });
+                }
+                y += view.heights[i] + PARAGRAPH_GAP;
+            }
+            if heights_changed {
+                ui.ctx().request_repaint();
+            }
+
+            paint(ui, view, selection.clone(), selected);
+            action = interact(ui, &response, view);
+        });
+    action
+}
+
+/// Per-row character ranges of a galley (row start char index, row char count).
+fn rows(galley: &egui::Galley) -> Vec<(usize, usize, Rect, &egui::epaint::text::PlacedRow)> {
+    let mut out = Vec::with_capacity(galley.rows.len());
+    let mut start = 0;
+    for placed in &galley.rows {
+        let n = placed.row.char_count_excluding_newline().0;
+        out.push((start, n, placed.rect(), placed));
+        start += placed.char_count_including_newline().0;
+    }
+    out
+}
+
+/// The text band of a row (the glyphs, without the label space above and below).
+fn text_band(row_rect: Rect, font_size: f32) -> Rect {
+    let h = font_size * 1.3;
+    Rect::from_center_size(row_rect.center(), Vec2::new(row_rect.width(), h))
+}
+
+fn paint(ui: &Ui, view: &mut TextView, selection: Option<Range<usize>>, selected: Option<AnnotationId>) {
+    let painter = ui.painter();
+    let chip_font = FontId::proportional(CHIP_FONT);
+    let mut chips: Vec<(Rect, AnnotationId)> = Vec::new();
+    let font_size = view.font_size;
+    for p in &view.placed {
+        let rows = rows(&p.galley);
+        let segments = |range: &Range<usize>| -> Vec<(Rect, bool)> {
+            let mut out = Vec::new();
+            for (row_start, n, row_rect, placed) in &rows {
+                let (a, b) = (
+                    range.start.max(p.chars.start + row_start),
+                    range.end.min(p.chars.start + row_start + n),
+                );
+                if a >= b {
+                    continue;
+                }
+                let x0 = placed.pos.x + placed.row.x_offset(CharIndex(a - p.chars.start - row_start));
+                let x1 = placed.pos.x + placed.row.x_offset(CharIndex(b - p.chars.start - row_start));
+                let band = text_band(*row_rect, font_size);
+                let first = a == range.start;
+                out.push((
+                    Rect::from_min_max(
+                        p.rect.min + Vec2::new(x0, band.top()),
+                        p.rect.min + Vec2::new(x1, band.bottom()),
+                    ),
+                    first,
+                ));
+            }
+            out
+        };
+        // Tags in this paragraph, outermost first so inner ones paint on top.
+        let here: Vec<&Highlight> = view
+            .highlights
+            .iter()
+            .filter(|h| h.range.start < p.chars.end && h.range.end > p.chars.start)
+            .collect();
+        for h in &here {
+            let inset = (h.level as f32 * 2.0).min(6.0);
+            for (rect, first) in segments(&h.range) {
+                let rect = rect.shrink2(Vec2::new(0.0, inset));
+                painter.rect_filled(rect.expand2(Vec2::new(1.0, 0.0)), 3.0, h.color);
+                let underline_y = rect.bottom() + 2.0 + h.level as f32 * 3.0 + inset;
+                let line_color = h.border.unwrap_or_else(|| h.color.gamma_multiply(1.0).to_opaque());
+                painter.line_segment(
+                    [Pos2::new(rect.left(), underline_y), Pos2::new(rect.right(), underline_y)],
+                    Stroke::new(2.0, darker(line_color)),
+                );
+                if let Some(border) = h.border {
+                    painter.rect_stroke(rect.expand(1.0), 3.0, Stroke::new(1.5, border), egui::StrokeKind::Outside);
+                }
+                if selected == Some(h.id) {
+                    painter.rect_stroke(
+                        rect.expand(2.5),
+                        3.0,
+                        Stroke::new(2.0, ui.visuals().selection.stroke.color),
+                        egui::StrokeKind::Outside,
+                    );
+                }
+                if first {
+                    let galley = painter.layout_no_wrap(h.label.clone(), chip_font.clone(), Color32::from_gray(20));
+                    let mut chip = Rect::from_min_size(
+                        Pos2::new(rect.left(), rect.top() - galley.size().y - 1.0 - inset),
+                        galley.size() + Vec2::new(6.0, 0.0),
+                    );
+                    while let Some((taken, _)) = chips.iter().find(|(r, _)| r.intersects(chip)) {
+                        let shift = taken.right() + 2.0 - chip.left();
+                        chip = chip.translate(Vec2::new(shift, 0.0));
+                    }
+                    let chip_color = h.border.unwrap_or(h.color).to_opaque();
+                    painter.rect_filled(chip, 2.0, chip_color);
+                    let label_color = if h.border.is_some() { Color32::WHITE } else { Color32::from_gray(20) };
+                    painter.galley(chip.min + Vec2::new(3.0, 0.0), galley, label_color);
+                    chips.push((chip, h.id));
+                }
+            }
+        }
+        if let Some(sel) = &selection {
+            for (rect, _) in segments(sel) {
+                painter.rect_filled(rect, 2.0, ui.visuals().selection.bg_fill.gamma_multiply(0.6));
+            }
+        }
+        painter.galley(p.rect.min, p.galley.clone(), ui.visuals().text_color());
+    }
+    view.chips = chips;
+}
+
+fn darker(c: Color32) -> Color32 {
+    Color32::from_rgb(
+        (c.r() as f32 * 0.6) as u8,
+        (c.g() as f32 * 0.6) as u8,
+        (c.b() as f32 * 0.6) as u8,
+    )
+}
+
+/// The character under a screen position, from the paragraphs drawn this frame.
+fn char_at(view: &TextView, pos: Pos2) -> Option<CharOffset> {
+    let p = view
+        .placed
+        .iter()
+        .find(|p| pos.y < p.rect.bottom() + PARAGRAPH_GAP / 2.0)
+        .or_else(|| view.placed.last())?;
+    let cursor = p.galley.cursor_from_pos(pos - p.rect.min);
+    Some(CharOffset(p.chars.start + cursor.index.0.min(p.chars.len())))
+}
+
+/// The character the pointer is over (for clicks), as opposed to the cursor position
+/// between characters that [`char_at`] gives (for drags).
+fn char_under(view: &TextView, pos: Pos2) -> Option<CharOffset> {
+    let p = view
+        .placed
+        .iter()
+        .find(|p| pos.y < p.rect.bottom() + PARAGRAPH_GAP / 2.0)
+        .or_else(|| view.placed.last())?;
+    let local = pos - p.rect.min;
+    let cursor = p.galley.cursor_from_pos(local);
+    let c = p.chars.start + cursor.index.0.min(p.chars.len());
+    let glyph = p.galley.pos_from_cursor(cursor);
+    let c = if local.x < glyph.left() && c > p.chars.start { c - 1 } else { c };
+    Some(CharOffset(c.min(p.chars.end.saturating_sub(1)).max(p.chars.start)))
+}
+
+/// The tag under a position: its label chip, else the underline of a nesting level, else
+/// the innermost tag covering the character.
+fn annotation_at(view: &TextView, pos: Pos2) -> Option<AnnotationId> {
+    if let Some((_, id)) = view.chips.iter().find(|(r, _)| r.contains(pos)) {
+        return Some(*id);
+    }
+    let p = view.placed.iter().find(|p| p.rect.expand2(Vec2::new(0.0, 4.0)).contains(pos))?;
+    let local = pos - p.rect.min;
+    let cursor = p.galley.cursor_from_pos(local);
+    let c = p.chars.start + cursor.index.0;
+    // Only count the character if the pointer is really over it, not past the line end.
+    let glyph = p.galley.pos_from_cursor(cursor);
+    let at = if local.x < glyph.left() && c > p.chars.start { c - 1 } else { c };
+    let row = p.galley.rows.iter().find(|r| r.rect().min.y <= local.y && local.y <= r.rect().max.y)?;
+    let band = text_band(row.rect(), view.font_size);
+    let covering: Vec<&Highlight> = view.highlights.iter().filter(|h| h.range.contains(&at)).collect();
+    if local.y > band.bottom() {
+        let level = ((local.y - band.bottom() - 1.0) / 3.0).floor().max(0.0) as usize;
+        if let Some(h) = covering.iter().find(|h| h.level == level) {
+            return Some(h.id);
+        }
+    }
+    covering.iter().min_by_key(|h| (h.range.len(), std::cmp::Reverse(h.level))).map(|h| h.id)
+}
+
+fn interact(ui: &Ui, response: &egui::Response, view: &mut TextView) -> Option<TextAction> {
+    let (press_origin, pointer, shift) = ui.input(|i| {
+        (i.pointer.press_origin(), i.pointer.interact_pos(), i.modifiers.shift)
+    });
+    if response.double_clicked() {
+        let pos = pointer?;
+        return char_under(view, pos).map(TextAction::SelectWord);
+    }
+    if response.drag_started() {
+        view.drag_anchor = press_origin.and_then(|p| char_at(view, p));
+    }
+    if response.dragged() || response.drag_stopped() {
+        let anchor = view.drag_anchor?;
+        let head = char_at(view, pointer?)?;
+        if response.drag_stopped() {
+            view.drag_anchor = None;
+        }
+        return Some(TextAction::Select { anchor, head });
+    }
+    if response.clicked() {
+        let pos = pointer?;
+        if shift {
+            return char_under(view, pos).map(TextAction::Extend);
+        }
+        if let Some(id) = annotation_at(view, pos) {
+            return Some(TextAction::SelectAnnotation(id));
+        }
+        return Some(TextAction::ClearSelection);
+    }
+    None
+}

@@ -1,0 +1,154 @@
+//! The command line: the contract that scripts and tests rely on (see DESIGN.md).
+//!
+//! Every command exits 0 on success and 1 with a one-line message naming the file (and
+//! line where known) on bad input. Outputs are written atomically, so a failed command
+//! never leaves a partial file behind.
+
+use crate::io::{corpus, project_file};
+use crate::model::Project;
+use crate::stats;
+use clap::{Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// spantag: annotate news corpora with entities and stances.
+#[derive(Parser, Debug)]
+#[command(name = "spantag", version, about, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    /// A project (.ron) or a corpus (folder, .txt, .jsonl, brat folder, CoNLL file) to open
+    /// in the window. Without it: the last project, else the bundled corpus.
+    pub path: Option<PathBuf>,
+    /// What to do without a window.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Commands that run without a window.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// New project from corpus files or folders of .txt.
+    New {
+        /// Folders or .txt files.
+        #[arg(required = true)]
+        corpus: Vec<PathBuf>,
+        /// The project file to write.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Counts per label, stance and document.
+    Stats {
+        /// The project file.
+        project: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Validates a project file and lists every problem.
+    Check {
+        /// The project file.
+        project: PathBuf,
+    },
+}
+
+/// A failed command: the one-line message to print.
+#[derive(Debug)]
+pub struct CliError(pub String);
+
+impl<E: std::fmt::Display> From<E> for CliError {
+    fn from(e: E) -> Self {
+        CliError(e.to_string())
+    }
+}
+
+/// Parses the arguments and runs the command (or the window). Returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 1 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Some(command) => run(command),
+        None => crate::app::run(cli.path).map_err(CliError),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(CliError(message)) => {
+            eprintln!("spantag: {}", one_line(&message));
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn one_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Runs one headless command.
+pub fn run(command: Command) -> Result<(), CliError> {
+    match command {
+        Command::New { corpus, output } => {
+            let project = new_project(&corpus)?;
+            refuse_to_clobber_newer(&output)?;
+            project_file::save(&project, &output)?;
+            eprintln!(
+                "{}: new project with {} documents",
+                output.display(),
+                project.documents().len()
+            );
+            Ok(())
+        }
+        Command::Stats { project, json } => {
+            let project = project_file::load(&project)?;
+            let stats = stats::compute(&project);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&stats)?);
+            } else {
+                print!("{}", stats::to_text(&stats));
+            }
+            Ok(())
+        }
+        Command::Check { project: path } => {
+            let problems = project_file::check(&path)?;
+            if problems.is_empty() {
+                let project = project_file::load(&path)?;
+                println!(
+                    "{}: ok ({} documents, {} annotations)",
+                    path.display(),
+                    project.documents().len(),
+                    project.annotations().len()
+                );
+                return Ok(());
+            }
+            for problem in &problems {
+                println!("{}: {problem}", path.display());
+            }
+            Err(CliError(format!(
+                "{}: {} problem(s) found",
+                path.display(),
+                problems.len()
+            )))
+        }
+    }
+}
+
+/// A new project over corpus files, with the default schema.
+pub fn new_project(corpus: &[PathBuf]) -> Result<Project, CliError> {
+    let docs = corpus::read_corpus(corpus)?;
+    Ok(Project::new(project_file::default_schema(), docs)?)
+}
+
+fn refuse_to_clobber_newer(output: &Path) -> Result<(), CliError> {
+    if output.is_file() {
+        // Loading tells "newer version" apart from other problems; only that one blocks.
+        if let Err(e @ project_file::ProjectFileError::NewerVersion { .. }) =
+            project_file::load(output)
+        {
+            return Err(e.into());
+        }
+    }
+    Ok(())
+}
