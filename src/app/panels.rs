@@ -143,31 +143,47 @@ pub fn document_list_ui(ui: &mut Ui, app: &mut SpantagApp) {
                     for i in rows {
                         let doc = &docs[i];
                         let status = project.status(doc.id());
-                        let marker = match status {
-                            DocStatus::NotStarted => "○",
-                            DocStatus::InProgress => "◐",
-                            DocStatus::Done => "●",
-                        };
                         let detail = format!(
-                            "{} {} · {} · {} tags",
-                            marker,
+                            "{} · {} · {} tags",
                             doc.date().unwrap_or("no date"),
                             status.name(),
                             project.annotation_count(doc.id())
                         );
-                        let text = format!("{}\n{}", short(doc.title(), 60), detail);
-                        let response = ui
-                            .add_sized(
-                                [ui.available_width(), row_height - 4.0],
-                                egui::Button::selectable(i == app.session.current, text).truncate(),
-                            )
-                            .on_hover_text(doc.id().as_str());
-                        if response.clicked() {
+                        let selected = i == app.session.current;
+                        if document_row_ui(ui, row_height, doc.title(), &detail, selected)
+                            .on_hover_text(doc.id().as_str())
+                            .clicked()
+                        {
                             app.pending.push(Command::OpenDocument(i));
                         }
                     }
                 });
         });
+}
+
+/// One row of the document list: the title on one line, details below; clickable.
+fn document_row_ui(ui: &mut Ui, height: f32, title: &str, detail: &str, selected: bool) -> egui::Response {
+    let width = ui.available_width();
+    let (rect, response) = ui.allocate_exact_size(egui::vec2(width, height), egui::Sense::click());
+    response.widget_info(|| egui::WidgetInfo::selected(egui::Role::Button, true, selected, title));
+    let visuals = ui.visuals();
+    if selected {
+        ui.painter().rect_filled(rect, 4.0, visuals.selection.bg_fill);
+    } else if response.hovered() {
+        ui.painter().rect_filled(rect, 4.0, visuals.widgets.hovered.weak_bg_fill);
+    }
+    let line = |text: &str, font: egui::FontId, color: Color32| {
+        let mut job = egui::text::LayoutJob::simple_singleline(text.to_owned(), font, color);
+        job.wrap = egui::text::TextWrapping::truncate_at_width(width - 12.0);
+        ui.painter().layout_job(job)
+    };
+    let title = line(title, egui::FontId::proportional(14.0), visuals.strong_text_color());
+    let detail = line(detail, egui::FontId::proportional(12.0), visuals.weak_text_color());
+    let top = rect.min + egui::vec2(6.0, 4.0);
+    let detail_top = top + egui::vec2(0.0, title.size().y + 2.0);
+    ui.painter().galley(top, title, visuals.strong_text_color());
+    ui.painter().galley(detail_top, detail, visuals.weak_text_color());
+    response
 }
 
 /// The right panel: label palette, the selected tag, and the document's tags.

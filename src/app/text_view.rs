@@ -216,7 +216,8 @@ pub fn text_view_ui(ui: &mut Ui, session: &Session, view: &mut TextView) -> Opti
         view.heights = view
             .paragraphs
             .iter()
-            .map(|p| ((p.len() as f32 / per_line).ceil().max(1.0)) * line_height)
+            .map(|p| (p.len() as f32 / per_line).ceil() * line_height)
+            .map(|h| if h > 0.0 { h } else { -PARAGRAPH_GAP / 2.0 })
             .collect();
         view.heights_for_width = width;
     }
@@ -260,7 +261,8 @@ pub fn text_view_ui(ui: &mut Ui, session: &Session, view: &mut TextView) -> Opti
             let mut heights_changed = false;
             for i in 0..view.paragraphs.len() {
                 let h = view.heights[i];
-                if y + h >= visible.min.y && y <= visible.max.y {
+                // Empty lines are only the paragraph gap: nothing to lay out or click.
+                if !view.paragraphs[i].is_empty() && y + h >= visible.min.y && y <= visible.max.y {
                     let chars = view.paragraphs[i].clone();
                     let para_text = text.slice(CharOffset(chars.start), CharOffset(chars.end));
                     let mut job = LayoutJob::single_section(
@@ -274,7 +276,7 @@ pub fn text_view_ui(ui: &mut Ui, session: &Session, view: &mut TextView) -> Opti
                     );
                     job.wrap.max_width = width;
                     let galley = ui.painter().layout_job(job);
-                    let real_h = galley.size().y.max(line_height);
+                    let real_h = galley.size().y;
                     if (real_h - h).abs() > 0.5 {
                         view.heights[i] = real_h;
                         heights_changed = true;
