@@ -13,7 +13,12 @@ use std::process::ExitCode;
 
 /// spantag: annotate news corpora with entities and stances.
 #[derive(Parser, Debug)]
-#[command(name = "spantag", version, about, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "spantag",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     /// A project (.ron) or a corpus (folder, .txt, .jsonl, brat folder, CoNLL file) to open
     /// in the window. Without it: the last project, else the bundled corpus.

@@ -69,12 +69,19 @@ pub fn compute(project: &Project) -> Stats {
         documents: project.documents().len(),
         ..Stats::default()
     };
-    for status in [DocStatus::NotStarted, DocStatus::InProgress, DocStatus::Done] {
+    for status in [
+        DocStatus::NotStarted,
+        DocStatus::InProgress,
+        DocStatus::Done,
+    ] {
         stats.per_status.insert(status.name().to_owned(), 0);
     }
     for doc in project.documents() {
         let status = project.status(doc.id());
-        *stats.per_status.entry(status.name().to_owned()).or_default() += 1;
+        *stats
+            .per_status
+            .entry(status.name().to_owned())
+            .or_default() += 1;
         stats.per_document.insert(
             doc.id().0.clone(),
             DocumentStats {
@@ -106,7 +113,10 @@ pub fn compute(project: &Project) -> Stats {
                 *s.per_polarity.entry(polarity.clone()).or_default() += 1;
                 bump(s.per_target.entry(target.clone()).or_default(), polarity);
                 if ann.spans().is_empty() {
-                    bump(s.document_stances.entry(target.clone()).or_default(), polarity);
+                    bump(
+                        s.document_stances.entry(target.clone()).or_default(),
+                        polarity,
+                    );
                 } else {
                     let holder_name = holder
                         .and_then(|h| project.annotation(h))
@@ -158,7 +168,11 @@ pub fn to_text(stats: &Stats) -> String {
     }
     let _ = writeln!(out, "\nper document:");
     for (id, d) in &stats.per_document {
-        let labels: Vec<String> = d.per_label.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        let labels: Vec<String> = d
+            .per_label
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
         let _ = writeln!(
             out,
             "  {id:<24} {:>5} annotations, {:>3} stances  [{}]  {}",
@@ -176,7 +190,11 @@ pub fn to_text(stats: &Stats) -> String {
         let _ = writeln!(out, "\nholder × target:");
         for (holder, row) in &stats.stance.matrix {
             for (target, counts) in row {
-                let _ = writeln!(out, "  {holder:<24} → {target:<24} {}", polarity_text(counts));
+                let _ = writeln!(
+                    out,
+                    "  {holder:<24} → {target:<24} {}",
+                    polarity_text(counts)
+                );
             }
         }
     }

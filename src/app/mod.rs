@@ -129,8 +129,8 @@ pub fn load_path(path: &Path) -> Result<Session, String> {
         return Session::open(path).map_err(|e| e.to_string());
     }
     let docs = corpus::read_corpus(&[path.to_owned()]).map_err(|e| e.to_string())?;
-    let project =
-        Project::new(project_file::default_schema(), docs).map_err(|e| format!("{}: {e}", path.display()))?;
+    let project = Project::new(project_file::default_schema(), docs)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(Session::unsaved(project))
 }
 
@@ -239,7 +239,11 @@ impl SpantagApp {
                 self.session.open_document(i);
                 Ok(None)
             }
-            Command::Tag(label) => self.session.tag_or_relabel(&label).map(Some).map_err(|e| e.to_string()),
+            Command::Tag(label) => self
+                .session
+                .tag_or_relabel(&label)
+                .map(Some)
+                .map_err(|e| e.to_string()),
             Command::SelectAnnotation(id) => {
                 self.select_annotation(id);
                 Ok(None)
@@ -248,7 +252,11 @@ impl SpantagApp {
                 self.text_action(action);
                 Ok(None)
             }
-            Command::DeleteSelected => self.session.delete_selected().map(Some).map_err(|e| e.to_string()),
+            Command::DeleteSelected => self
+                .session
+                .delete_selected()
+                .map(Some)
+                .map_err(|e| e.to_string()),
             Command::Undo => self
                 .session
                 .undo()
@@ -357,7 +365,10 @@ impl SpantagApp {
 
     fn open_path(&mut self, path: &Path) -> Result<Option<String>, String> {
         let session = load_path(path)?;
-        if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("ron")) {
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("ron"))
+        {
             self.settings.remember(path);
         }
         self.session = Session {
@@ -406,7 +417,8 @@ impl SpantagApp {
         let mut commands = Vec::new();
         ctx.input_mut(|i| {
             let ctrl_shift = Modifiers::COMMAND | Modifiers::SHIFT;
-            let mut pressed = |mods: Modifiers, key: Key| i.consume_shortcut(&KeyboardShortcut::new(mods, key));
+            let mut pressed =
+                |mods: Modifiers, key: Key| i.consume_shortcut(&KeyboardShortcut::new(mods, key));
             if pressed(ctrl_shift, Key::Z) || pressed(Modifiers::COMMAND, Key::Y) {
                 commands.push(Command::Redo);
             }
@@ -435,7 +447,9 @@ impl SpantagApp {
                 commands.push(Command::OpenDocument(self.session.current + 1));
             }
             if pressed(Modifiers::ALT, Key::ArrowUp) {
-                commands.push(Command::OpenDocument(self.session.current.saturating_sub(1)));
+                commands.push(Command::OpenDocument(
+                    self.session.current.saturating_sub(1),
+                ));
             }
             const DIGITS: [(Key, char); 9] = [
                 (Key::Num1, '1'),
@@ -536,7 +550,10 @@ impl eframe::App for SpantagApp {
         } else {
             egui::Theme::Light
         });
-        if ctx.input(|i| i.viewport().close_requested()) && self.session.history.is_dirty() && !self.allow_close {
+        if ctx.input(|i| i.viewport().close_requested())
+            && self.session.history.is_dirty()
+            && !self.allow_close
+        {
             ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
             self.dialog = Some(Dialog::ConfirmClose);
         }

@@ -15,13 +15,23 @@ pub fn menu_bar_ui(ui: &mut Ui, app: &mut SpantagApp) {
     egui::Panel::top("menu").show(ui, |ui| {
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button("File", |ui| {
-                let item = |ui: &mut Ui, pending: &mut Vec<Command>, text: &str, shortcut: &str, command: Command| {
+                let item = |ui: &mut Ui,
+                            pending: &mut Vec<Command>,
+                            text: &str,
+                            shortcut: &str,
+                            command: Command| {
                     let button = egui::Button::new(text).shortcut_text(shortcut);
                     if ui.add(button).clicked() {
                         pending.push(command);
                     }
                 };
-                item(ui, &mut app.pending, "New from corpus…", "", Command::NewFromCorpus);
+                item(
+                    ui,
+                    &mut app.pending,
+                    "New from corpus…",
+                    "",
+                    Command::NewFromCorpus,
+                );
                 item(ui, &mut app.pending, "Open…", "Ctrl+O", Command::Open);
                 ui.menu_button("Open recent", |ui| {
                     if app.settings.recent.is_empty() {
@@ -35,7 +45,13 @@ pub fn menu_bar_ui(ui: &mut Ui, app: &mut SpantagApp) {
                 });
                 ui.separator();
                 item(ui, &mut app.pending, "Save", "Ctrl+S", Command::Save);
-                item(ui, &mut app.pending, "Save As…", "Ctrl+Shift+S", Command::SaveAs);
+                item(
+                    ui,
+                    &mut app.pending,
+                    "Save As…",
+                    "Ctrl+Shift+S",
+                    Command::SaveAs,
+                );
                 ui.separator();
                 item(ui, &mut app.pending, "Quit", "", Command::Quit);
             });
@@ -50,7 +66,10 @@ pub fn menu_bar_ui(ui: &mut Ui, app: &mut SpantagApp) {
                     .history
                     .redo_description()
                     .map_or("Redo".to_owned(), |d| format!("Redo {d}"));
-                if ui.add(egui::Button::new(undo).shortcut_text("Ctrl+Z")).clicked() {
+                if ui
+                    .add(egui::Button::new(undo).shortcut_text("Ctrl+Z"))
+                    .clicked()
+                {
                     app.pending.push(Command::Undo);
                 }
                 if ui
@@ -59,7 +78,10 @@ pub fn menu_bar_ui(ui: &mut Ui, app: &mut SpantagApp) {
                 {
                     app.pending.push(Command::Redo);
                 }
-                if ui.add(egui::Button::new("Delete tag").shortcut_text("Del")).clicked() {
+                if ui
+                    .add(egui::Button::new("Delete tag").shortcut_text("Del"))
+                    .clicked()
+                {
                     app.pending.push(Command::DeleteSelected);
                 }
                 ui.separator();
@@ -68,20 +90,33 @@ pub fn menu_bar_ui(ui: &mut Ui, app: &mut SpantagApp) {
                     app.pending.push(Command::ToggleSnap);
                 }
                 ui.checkbox(&mut app.settings.dark, "Dark theme");
-                ui.add(egui::Slider::new(&mut app.settings.font_size, 11.0..=28.0).text("Text size"));
+                ui.add(
+                    egui::Slider::new(&mut app.settings.font_size, 11.0..=28.0).text("Text size"),
+                );
                 app.view.font_size = app.settings.font_size;
             });
             ui.menu_button("Document", |ui| {
-                for status in [DocStatus::NotStarted, DocStatus::InProgress, DocStatus::Done] {
+                for status in [
+                    DocStatus::NotStarted,
+                    DocStatus::InProgress,
+                    DocStatus::Done,
+                ] {
                     if ui.button(format!("Mark {}", status.name())).clicked() {
                         app.pending.push(Command::SetStatus(status));
                     }
                 }
                 ui.separator();
-                if ui.add(egui::Button::new("Next document").shortcut_text("Alt+↓")).clicked() {
-                    app.pending.push(Command::OpenDocument(app.session.current + 1));
+                if ui
+                    .add(egui::Button::new("Next document").shortcut_text("Alt+↓"))
+                    .clicked()
+                {
+                    app.pending
+                        .push(Command::OpenDocument(app.session.current + 1));
                 }
-                if ui.add(egui::Button::new("Previous document").shortcut_text("Alt+↑")).clicked() {
+                if ui
+                    .add(egui::Button::new("Previous document").shortcut_text("Alt+↑"))
+                    .clicked()
+                {
                     app.pending
                         .push(Command::OpenDocument(app.session.current.saturating_sub(1)));
                 }
@@ -103,7 +138,8 @@ pub fn status_bar_ui(ui: &mut Ui, app: &mut SpantagApp) {
                 app.pending.push(Command::ToggleSnap);
             }
             ui.separator();
-            if let (Some(span), Some(doc)) = (app.session.selection_span(), app.session.document()) {
+            if let (Some(span), Some(doc)) = (app.session.selection_span(), app.session.document())
+            {
                 ui.label(format!(
                     "selected {}..{} “{}” — press 1–9 to tag",
                     span.start(),
@@ -162,27 +198,44 @@ pub fn document_list_ui(ui: &mut Ui, app: &mut SpantagApp) {
 }
 
 /// One row of the document list: the title on one line, details below; clickable.
-fn document_row_ui(ui: &mut Ui, height: f32, title: &str, detail: &str, selected: bool) -> egui::Response {
+fn document_row_ui(
+    ui: &mut Ui,
+    height: f32,
+    title: &str,
+    detail: &str,
+    selected: bool,
+) -> egui::Response {
     let width = ui.available_width();
     let (rect, response) = ui.allocate_exact_size(egui::vec2(width, height), egui::Sense::click());
     response.widget_info(|| egui::WidgetInfo::selected(egui::Role::Button, true, selected, title));
     let visuals = ui.visuals();
     if selected {
-        ui.painter().rect_filled(rect, 4.0, visuals.selection.bg_fill);
+        ui.painter()
+            .rect_filled(rect, 4.0, visuals.selection.bg_fill);
     } else if response.hovered() {
-        ui.painter().rect_filled(rect, 4.0, visuals.widgets.hovered.weak_bg_fill);
+        ui.painter()
+            .rect_filled(rect, 4.0, visuals.widgets.hovered.weak_bg_fill);
     }
     let line = |text: &str, font: egui::FontId, color: Color32| {
         let mut job = egui::text::LayoutJob::simple_singleline(text.to_owned(), font, color);
         job.wrap = egui::text::TextWrapping::truncate_at_width(width - 12.0);
         ui.painter().layout_job(job)
     };
-    let title = line(title, egui::FontId::proportional(14.0), visuals.strong_text_color());
-    let detail = line(detail, egui::FontId::proportional(12.0), visuals.weak_text_color());
+    let title = line(
+        title,
+        egui::FontId::proportional(14.0),
+        visuals.strong_text_color(),
+    );
+    let detail = line(
+        detail,
+        egui::FontId::proportional(12.0),
+        visuals.weak_text_color(),
+    );
     let top = rect.min + egui::vec2(6.0, 4.0);
     let detail_top = top + egui::vec2(0.0, title.size().y + 2.0);
     ui.painter().galley(top, title, visuals.strong_text_color());
-    ui.painter().galley(detail_top, detail, visuals.weak_text_color());
+    ui.painter()
+        .galley(detail_top, detail, visuals.weak_text_color());
     response
 }
 
@@ -229,9 +282,19 @@ fn selected_ui(ui: &mut Ui, app: &mut SpantagApp) {
         .anchor()
         .covering()
         .map_or((0, 0), |s| (s.start().0, s.end().0));
-    ui.label(RichText::new(format!("{} “{}”", ann.kind().display_label(), short(&ann.text(doc.text()), 60))).strong());
+    ui.label(
+        RichText::new(format!(
+            "{} “{}”",
+            ann.kind().display_label(),
+            short(&ann.text(doc.text()), 60)
+        ))
+        .strong(),
+    );
     ui.weak(format!("characters {start}..{end} · {}", ann.id()));
-    if let AnnotationKind::Entity { canonical: Some(c), .. } = ann.kind() {
+    if let AnnotationKind::Entity {
+        canonical: Some(c), ..
+    } = ann.kind()
+    {
         ui.label(format!("canonical: {c}"));
     }
     if let Some(note) = &ann.note {
@@ -255,7 +318,9 @@ fn annotation_list_ui(ui: &mut Ui, app: &mut SpantagApp) {
         .show_rows(ui, row_height, list.len(), |ui, rows| {
             for ann in &list[rows] {
                 let color = match ann.kind() {
-                    AnnotationKind::Entity { label, .. } => rgb(app.session.project.schema().color_of(label)),
+                    AnnotationKind::Entity { label, .. } => {
+                        rgb(app.session.project.schema().color_of(label))
+                    }
                     AnnotationKind::Stance { polarity, .. } => app
                         .session
                         .project
@@ -263,9 +328,16 @@ fn annotation_list_ui(ui: &mut Ui, app: &mut SpantagApp) {
                         .polarity(polarity)
                         .map_or(Color32::GRAY, |p| rgb(p.color)),
                 };
-                let text = format!("{}  {}", ann.kind().display_label(), short(&ann.text(doc.text()), 40));
+                let text = format!(
+                    "{}  {}",
+                    ann.kind().display_label(),
+                    short(&ann.text(doc.text()), 40)
+                );
                 ui.horizontal(|ui| {
-                    let (rect, _) = ui.allocate_exact_size(egui::vec2(8.0, row_height - 6.0), egui::Sense::hover());
+                    let (rect, _) = ui.allocate_exact_size(
+                        egui::vec2(8.0, row_height - 6.0),
+                        egui::Sense::hover(),
+                    );
                     ui.painter().rect_filled(rect, 2.0, color);
                     let selected = app.session.selected == Some(ann.id());
                     if ui.selectable_label(selected, text).clicked() {

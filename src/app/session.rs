@@ -193,7 +193,10 @@ impl Session {
                     canonical: canonical.clone(),
                 })
                 .map_err(|_| EditError::NoSuchAnnotation(ann.id()))?;
-            self.apply(Edit::ReplaceAnnotation(relabelled), &format!("relabel as {label}"))?;
+            self.apply(
+                Edit::ReplaceAnnotation(relabelled),
+                &format!("relabel as {label}"),
+            )?;
             return Ok(format!("relabelled as {label}"));
         }
         Ok("select some text first".to_owned())
@@ -207,9 +210,11 @@ impl Session {
         };
         let doc_id = doc.id().clone();
         let text = span.text(doc.text()).to_owned();
-        let existing = self.project.annotations_of(&doc_id).into_iter().find(|a| {
-            a.spans() == [span] && a.label() == Some(label)
-        });
+        let existing = self
+            .project
+            .annotations_of(&doc_id)
+            .into_iter()
+            .find(|a| a.spans() == [span] && a.label() == Some(label));
         if let Some(existing) = existing {
             self.selected = Some(existing.id());
             self.selection = None;
@@ -252,7 +257,10 @@ impl Session {
         };
         let doc = doc.id().clone();
         if self.project.status(&doc) != status {
-            self.apply(Edit::SetStatus { doc, status }, &format!("mark {}", status.name()))?;
+            self.apply(
+                Edit::SetStatus { doc, status },
+                &format!("mark {}", status.name()),
+            )?;
         }
         Ok(())
     }
@@ -292,17 +300,19 @@ impl Session {
 
     /// The window title: project name, and a marker when there are unsaved changes.
     pub fn title(&self) -> String {
-        let name = self
-            .path
-            .as_ref()
-            .and_then(|p| p.file_name())
-            .map_or_else(|| "untitled".to_owned(), |n| n.to_string_lossy().into_owned());
+        let name = self.path.as_ref().and_then(|p| p.file_name()).map_or_else(
+            || "untitled".to_owned(),
+            |n| n.to_string_lossy().into_owned(),
+        );
         let marker = if self.history.is_dirty() { " ●" } else { "" };
         format!("{name}{marker} — spantag")
     }
 
     fn forget_vanished(&mut self) {
-        if self.selected.is_some_and(|id| self.project.annotation(id).is_none()) {
+        if self
+            .selected
+            .is_some_and(|id| self.project.annotation(id).is_none())
+        {
             self.selected = None;
         }
         if self.current >= self.project.documents().len() {
@@ -363,7 +373,10 @@ mod tests {
         s.select_word(CharOffset(11));
         s.extend_selection(CharOffset(17));
         let sel = s.selection_span().expect("selection");
-        assert_eq!(sel.text(s.document().expect("doc").text()), "Mark Zuckerberg");
+        assert_eq!(
+            sel.text(s.document().expect("doc").text()),
+            "Mark Zuckerberg"
+        );
         s.snap_words = false;
         s.select_range(CharOffset(12), CharOffset(14));
         let sel = s.selection_span().expect("selection");

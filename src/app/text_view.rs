@@ -73,6 +73,8 @@ pub struct TextView {
 }
 
 const PARAGRAPH_GAP: f32 = 10.0;
+/// Room above the first line for its label chips.
+const TOP_MARGIN: f32 = 12.0;
 const CHIP_FONT: f32 = 10.5;
 
 impl TextView {
@@ -164,7 +166,9 @@ fn highlights(project: &Project, doc: &DocId) -> Vec<Highlight> {
     let mut out: Vec<Highlight> = Vec::new();
     for ann in project.annotations_of(doc) {
         let (color, border, label) = match ann.kind() {
-            AnnotationKind::Entity { label, .. } => (rgb(schema.color_of(label)), None, label.clone()),
+            AnnotationKind::Entity { label, .. } => {
+                (rgb(schema.color_of(label)), None, label.clone())
+            }
             AnnotationKind::Stance { polarity, .. } => {
                 let pc = schema
                     .polarity(polarity)
@@ -210,8 +214,7 @@ pub fn text_view_ui(ui: &mut Ui, session: &Session, view: &mut TextView) -> Opti
     let line_height = view.line_height();
     let font = FontId::proportional(view.font_size);
     let text_color = ui.visuals().text_color();
-    if (view.heights_for_width - width).abs() > 0.5 || view.heights.len() != view.paragraphs.len()
-    {
+    if (view.heights_for_width - width).abs() > 0.5 || view.heights.len() != view.paragraphs.len() {
         let per_line = (width / (view.font_size * 0.5)).max(1.0);
         view.heights = view
             .paragraphs
@@ -233,26 +236,31 @@ pub fn text_view_ui(ui: &mut Ui, session: &Session, view: &mut TextView) -> Opti
         .id_salt(("reading", doc.id().as_str()))
         .auto_shrink(false)
         .show_viewport(ui, |ui, viewport| {
-            let total: f32 = view.heights.iter().sum::<f32>()
+            let total: f32 = TOP_MARGIN
+                + view.heights.iter().sum::<f32>()
                 + PARAGRAPH_GAP * view.paragraphs.len() as f32;
             let (content, response) =
                 ui.allocate_exact_size(Vec2::new(width + 16.0, total), Sense::click_and_drag());
             response.widget_info(|| {
                 egui::WidgetInfo::labeled(egui::Role::Label, true, "Document text")
             });
-            let origin = content.min + Vec2::new(8.0, 0.0);
+            let origin = content.min + Vec2::new(8.0, TOP_MARGIN);
             let visible = viewport.expand2(Vec2::new(0.0, 200.0));
 
             // Scroll a far-away target into view using the estimated offsets.
             if let Some(target) = scroll_to {
                 let mut y = 0.0;
                 for (i, p) in view.paragraphs.iter().enumerate() {
-                    if p.contains(&target.0) || (p.end == target.0 && p.is_empty()) || p.start > target.0 {
+                    if p.contains(&target.0)
+                        || (p.end == target.0 && p.is_empty())
+                        || p.start > target.0
+                    {
                         break;
                     }
                     y += view.heights[i] + PARAGRAPH_GAP;
                 }
-                let rect = Rect::from_min_size(origin + Vec2::new(0.0, y), Vec2::new(width, line_height));
+                let rect =
+                    Rect::from_min_size(origin + Vec2::new(0.0, y), Vec2::new(width, line_height));
                 ui.scroll_to_rect(rect, Some(Align::Center));
             }
 
@@ -317,7 +325,12 @@ fn text_band(row_rect: Rect, font_size: f32) -> Rect {
     Rect::from_center_size(row_rect.center(), Vec2::new(row_rect.width(), h))
 }
 
-fn paint(ui: &Ui, view: &mut TextView, selection: Option<Range<usize>>, selected: Option<AnnotationId>) {
+fn paint(
+    ui: &Ui,
+    view: &mut TextView,
+    selection: Option<Range<usize>>,
+    selected: Option<AnnotationId>,
+) {
     let painter = ui.painter();
     let chip_font = FontId::proportional(CHIP_FONT);
     let mut chips: Vec<(Rect, AnnotationId)> = Vec::new();
@@ -334,8 +347,14 @@ fn paint(ui: &Ui, view: &mut TextView, selection: Option<Range<usize>>, selected
                 if a >= b {
                     continue;
                 }
-                let x0 = placed.pos.x + placed.row.x_offset(CharIndex(a - p.chars.start - row_start));
-                let x1 = placed.pos.x + placed.row.x_offset(CharIndex(b - p.chars.start - row_start));
+                let x0 = placed.pos.x
+                    + placed
+                        .row
+                        .x_offset(CharIndex(a - p.chars.start - row_start));
+                let x1 = placed.pos.x
+                    + placed
+                        .row
+                        .x_offset(CharIndex(b - p.chars.start - row_start));
                 let band = text_band(*row_rect, font_size);
                 let first = a == range.start;
                 out.push((
@@ -360,13 +379,23 @@ fn paint(ui: &Ui, view: &mut TextView, selection: Option<Range<usize>>, selected
                 let rect = rect.shrink2(Vec2::new(0.0, inset));
                 painter.rect_filled(rect.expand2(Vec2::new(1.0, 0.0)), 3.0, h.color);
                 let underline_y = rect.bottom() + 2.0 + h.level as f32 * 3.0 + inset;
-                let line_color = h.border.unwrap_or_else(|| h.color.gamma_multiply(1.0).to_opaque());
+                let line_color = h
+                    .border
+                    .unwrap_or_else(|| h.color.gamma_multiply(1.0).to_opaque());
                 painter.line_segment(
-                    [Pos2::new(rect.left(), underline_y), Pos2::new(rect.right(), underline_y)],
+                    [
+                        Pos2::new(rect.left(), underline_y),
+                        Pos2::new(rect.right(), underline_y),
+                    ],
                     Stroke::new(2.0, darker(line_color)),
                 );
                 if let Some(border) = h.border {
-                    painter.rect_stroke(rect.expand(1.0), 3.0, Stroke::new(1.5, border), egui::StrokeKind::Outside);
+                    painter.rect_stroke(
+                        rect.expand(1.0),
+                        3.0,
+                        Stroke::new(1.5, border),
+                        egui::StrokeKind::Outside,
+                    );
                 }
                 if selected == Some(h.id) {
                     painter.rect_stroke(
@@ -377,7 +406,11 @@ fn paint(ui: &Ui, view: &mut TextView, selection: Option<Range<usize>>, selected
                     );
                 }
                 if first {
-                    let galley = painter.layout_no_wrap(h.label.clone(), chip_font.clone(), Color32::from_gray(20));
+                    let galley = painter.layout_no_wrap(
+                        h.label.clone(),
+                        chip_font.clone(),
+                        Color32::from_gray(20),
+                    );
                     let mut chip = Rect::from_min_size(
                         Pos2::new(rect.left(), rect.top() - galley.size().y - 1.0 - inset),
                         galley.size() + Vec2::new(6.0, 0.0),
@@ -388,7 +421,11 @@ fn paint(ui: &Ui, view: &mut TextView, selection: Option<Range<usize>>, selected
                     }
                     let chip_color = h.border.unwrap_or(h.color).to_opaque();
                     painter.rect_filled(chip, 2.0, chip_color);
-                    let label_color = if h.border.is_some() { Color32::WHITE } else { Color32::from_gray(20) };
+                    let label_color = if h.border.is_some() {
+                        Color32::WHITE
+                    } else {
+                        Color32::from_gray(20)
+                    };
                     painter.galley(chip.min + Vec2::new(3.0, 0.0), galley, label_color);
                     chips.push((chip, h.id));
                 }
@@ -396,7 +433,11 @@ fn paint(ui: &Ui, view: &mut TextView, selection: Option<Range<usize>>, selected
         }
         if let Some(sel) = &selection {
             for (rect, _) in segments(sel) {
-                painter.rect_filled(rect, 2.0, ui.visuals().selection.bg_fill.gamma_multiply(0.6));
+                painter.rect_filled(
+                    rect,
+                    2.0,
+                    ui.visuals().selection.bg_fill.gamma_multiply(0.6),
+                );
             }
         }
         painter.galley(p.rect.min, p.galley.clone(), ui.visuals().text_color());
@@ -420,7 +461,9 @@ fn char_at(view: &TextView, pos: Pos2) -> Option<CharOffset> {
         .find(|p| pos.y < p.rect.bottom() + PARAGRAPH_GAP / 2.0)
         .or_else(|| view.placed.last())?;
     let cursor = p.galley.cursor_from_pos(pos - p.rect.min);
-    Some(CharOffset(p.chars.start + cursor.index.0.min(p.chars.len())))
+    Some(CharOffset(
+        p.chars.start + cursor.index.0.min(p.chars.len()),
+    ))
 }
 
 /// The character the pointer is over (for clicks), as opposed to the cursor position
@@ -435,8 +478,14 @@ fn char_under(view: &TextView, pos: Pos2) -> Option<CharOffset> {
     let cursor = p.galley.cursor_from_pos(local);
     let c = p.chars.start + cursor.index.0.min(p.chars.len());
     let glyph = p.galley.pos_from_cursor(cursor);
-    let c = if local.x < glyph.left() && c > p.chars.start { c - 1 } else { c };
-    Some(CharOffset(c.min(p.chars.end.saturating_sub(1)).max(p.chars.start)))
+    let c = if local.x < glyph.left() && c > p.chars.start {
+        c - 1
+    } else {
+        c
+    };
+    Some(CharOffset(
+        c.min(p.chars.end.saturating_sub(1)).max(p.chars.start),
+    ))
 }
 
 /// The tag under a position: its label chip, else the underline of a nesting level, else
@@ -445,28 +494,50 @@ fn annotation_at(view: &TextView, pos: Pos2) -> Option<AnnotationId> {
     if let Some((_, id)) = view.chips.iter().find(|(r, _)| r.contains(pos)) {
         return Some(*id);
     }
-    let p = view.placed.iter().find(|p| p.rect.expand2(Vec2::new(0.0, 4.0)).contains(pos))?;
+    let p = view
+        .placed
+        .iter()
+        .find(|p| p.rect.expand2(Vec2::new(0.0, 4.0)).contains(pos))?;
     let local = pos - p.rect.min;
     let cursor = p.galley.cursor_from_pos(local);
     let c = p.chars.start + cursor.index.0;
     // Only count the character if the pointer is really over it, not past the line end.
     let glyph = p.galley.pos_from_cursor(cursor);
-    let at = if local.x < glyph.left() && c > p.chars.start { c - 1 } else { c };
-    let row = p.galley.rows.iter().find(|r| r.rect().min.y <= local.y && local.y <= r.rect().max.y)?;
+    let at = if local.x < glyph.left() && c > p.chars.start {
+        c - 1
+    } else {
+        c
+    };
+    let row = p
+        .galley
+        .rows
+        .iter()
+        .find(|r| r.rect().min.y <= local.y && local.y <= r.rect().max.y)?;
     let band = text_band(row.rect(), view.font_size);
-    let covering: Vec<&Highlight> = view.highlights.iter().filter(|h| h.range.contains(&at)).collect();
+    let covering: Vec<&Highlight> = view
+        .highlights
+        .iter()
+        .filter(|h| h.range.contains(&at))
+        .collect();
     if local.y > band.bottom() {
         let level = ((local.y - band.bottom() - 1.0) / 3.0).floor().max(0.0) as usize;
         if let Some(h) = covering.iter().find(|h| h.level == level) {
             return Some(h.id);
         }
     }
-    covering.iter().min_by_key(|h| (h.range.len(), std::cmp::Reverse(h.level))).map(|h| h.id)
+    covering
+        .iter()
+        .min_by_key(|h| (h.range.len(), std::cmp::Reverse(h.level)))
+        .map(|h| h.id)
 }
 
 fn interact(ui: &Ui, response: &egui::Response, view: &mut TextView) -> Option<TextAction> {
     let (press_origin, pointer, shift) = ui.input(|i| {
-        (i.pointer.press_origin(), i.pointer.interact_pos(), i.modifiers.shift)
+        (
+            i.pointer.press_origin(),
+            i.pointer.interact_pos(),
+            i.modifiers.shift,
+        )
     });
     if response.double_clicked() {
         let pos = pointer?;

@@ -167,23 +167,44 @@ mod tests {
     fn encodings_and_line_ends_are_read_right() {
         let want = "Caf\u{e9} \u{201c}Zuckerberg\u{201d}\nregel 2";
         let utf16 = |le: bool| {
-            let mut out = if le { vec![0xFF, 0xFE] } else { vec![0xFE, 0xFF] };
+            let mut out = if le {
+                vec![0xFF, 0xFE]
+            } else {
+                vec![0xFE, 0xFF]
+            };
             for unit in "Caf\u{e9} \u{201c}Zuckerberg\u{201d}\r\nregel 2".encode_utf16() {
-                out.extend(if le { unit.to_le_bytes() } else { unit.to_be_bytes() });
+                out.extend(if le {
+                    unit.to_le_bytes()
+                } else {
+                    unit.to_be_bytes()
+                });
             }
             out
         };
         let cases: Vec<(&str, Vec<u8>)> = vec![
             ("utf-8", want.as_bytes().to_vec()),
-            ("utf-8 bom crlf", [&[0xEF, 0xBB, 0xBF][..], "Caf\u{e9} \u{201c}Zuckerberg\u{201d}\r\nregel 2".as_bytes()].concat()),
+            (
+                "utf-8 bom crlf",
+                [
+                    &[0xEF, 0xBB, 0xBF][..],
+                    "Caf\u{e9} \u{201c}Zuckerberg\u{201d}\r\nregel 2".as_bytes(),
+                ]
+                .concat(),
+            ),
             ("utf-16le", utf16(true)),
             ("utf-16be", utf16(false)),
-            ("windows-1252 cr", b"Caf\xe9 \x93Zuckerberg\x94\rregel 2".to_vec()),
+            (
+                "windows-1252 cr",
+                b"Caf\xe9 \x93Zuckerberg\x94\rregel 2".to_vec(),
+            ),
         ];
         for (name, bytes) in cases {
             assert_eq!(decode(&bytes), want, "{name}");
         }
-        assert_eq!(decode(b"caf\xe9 na\xefef d\xe9j\xe0 vu"), "caf\u{e9} na\u{ef}ef d\u{e9}j\u{e0} vu");
+        assert_eq!(
+            decode(b"caf\xe9 na\xefef d\xe9j\xe0 vu"),
+            "caf\u{e9} na\u{ef}ef d\u{e9}j\u{e0} vu"
+        );
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Everything that touches the disk: project files, corpora, atomic writes.
 
 pub mod atomic;
-pub mod project_file;
 pub mod corpus;
+pub mod project_file;

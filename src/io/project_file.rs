@@ -9,6 +9,7 @@
 //! schema, and relations. Version 1 files still open; newer versions than
 //! [`CURRENT_VERSION`] are refused, never overwritten.
 
+use crate::model::document::content_hash;
 use crate::model::{
     self, Anchor, Annotation, AnnotationId, AnnotationKind, DocId, DocStatus, Document, Edit,
     Project, Relation, Rgb, Schema, Span,
@@ -526,12 +527,126 @@ pub fn save(project: &Project, path: &Path) -> Result<(), ProjectFileError> {
     })
 }
 
+/// Checks a project file and lists every problem found (an empty list means it is sound):
+/// content hashes, spans inside their text and not splitting a character, unique ids,
+/// holders and relations pointing at existing annotations of the same document.
+pub fn check(path: &Path) -> Result<Vec<String>, ProjectFileError> {
+    use unicode_segmentation::UnicodeSegmentation;
+    let text = std::fs::read_to_string(path).map_err(|source| ProjectFileError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let file: ProjectFile = ron_options().from_str(&text).map_err(|e| {
+        match sniff_version(&text).filter(|v| *v > CURRENT_VERSION) {
+            Some(found) => ProjectFileError::NewerVersion {
+                path: path.to_owned(),
+                found,
+            },
+            None => syntax_error(path, &e),
+        }
+    })?;
+    let mut problems = Vec::new();
+    if file.format != FORMAT_NAME {
+        problems.push(format!(
+            "format is '{}', expected '{FORMAT_NAME}'",
+            file.format
+        ));
+    }
+    if file.version > CURRENT_VERSION {
+        problems.push(format!(
+            "format version {} is newer than {CURRENT_VERSION}",
+            file.version
+        ));
+    }
+    if let Err(e) = file.schema.into_schema() {
+        problems.push(format!("schema: {e}"));
+    }
+    let mut doc_ids = BTreeSet::new();
+    // annotation id -> (document, is entity)
+    let mut owners: BTreeMap<u64, (String, bool)> = BTreeMap::new();
+    for d in &file.documents {
+        if !doc_ids.insert(d.id.clone()) {
+            problems.push(format!("document '{}' appears twice", d.id));
+        }
+        if content_hash(&d.text) != d.hash {
+            problems.push(format!(
+                "document '{}': the text does not match its content hash",
+                d.id
+            ));
+        }
+        for a in &d.annotations {
+            let is_entity = matches!(a.kind, KindFile::Entity { .. });
+            if owners.insert(a.id, (d.id.clone(), is_entity)).is_some() {
+                problems.push(format!("annotation id {} is used twice", a.id));
+            }
+        }
+    }
+    for d in &file.documents {
+        let len = d.text.chars().count();
+        let boundaries: BTreeSet<usize> = {
+            let mut set = BTreeSet::new();
+            let mut chars = 0;
+            for g in d.text.graphemes(true) {
+                set.insert(chars);
+                chars += g.chars().count();
+            }
+            set.insert(chars);
+            set
+        };
+        for a in &d.annotations {
+            let at = format!("document '{}', annotation {}", d.id, a.id);
+            for &(s, e) in &a.spans {
+                if s >= e {
+                    problems.push(format!("{at}: span {s}..{e} is empty or reversed"));
+                } else if e > len {
+                    problems.push(format!(
+                        "{at}: span {s}..{e} lies outside the text ({len} characters)"
+                    ));
+                } else if !boundaries.contains(&s) || !boundaries.contains(&e) {
+                    problems.push(format!(
+                        "{at}: span {s}..{e} splits a character (a base letter from its accent)"
+                    ));
+                }
+            }
+            match &a.kind {
+                KindFile::Entity { .. } if a.spans.is_empty() => {
+                    problems.push(format!("{at}: an entity without a span"));
+                }
+                KindFile::Stance {
+                    holder: Some(h), ..
+                } => match owners.get(h) {
+                    Some((doc, true)) if *doc == d.id => {}
+                    Some((doc, true)) => problems.push(format!(
+                        "{at}: holder {h} belongs to another document '{doc}'"
+                    )),
+                    Some((_, false)) => {
+                        problems.push(format!("{at}: holder {h} is not an entity"));
+                    }
+                    None => problems.push(format!("{at}: holder {h} does not exist")),
+                },
+                _ => {}
+            }
+        }
+    }
+    for r in &file.relations {
+        for arg in [r.from, r.to] {
+            if !owners.contains_key(&arg) {
+                problems.push(format!(
+                    "relation {} ({}): argument {arg} does not exist",
+                    r.id, r.label
+                ));
+            }
+        }
+    }
+    Ok(problems)
+}
+
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
     use crate::model::edit::apply;
 
-    pub(super) fn sample() -> Project {
+    fn sample() -> Project {
         let docs = vec![
             Document::from_raw(DocId("b".into()), " date 2018-05 Zuckerberg 😀 zegt sorry."),
             Document::from_raw(DocId("a".into()), "Cambridge Analytica stopt ermee."),
@@ -634,113 +749,3 @@ pub(crate) mod tests {
         assert_eq!(p.annotations().len(), 1);
     }
 }
-
-/// Checks a project file and lists every problem found (an empty list means it is sound):
-/// content hashes, spans inside their text and not splitting a character, unique ids,
-/// holders and relations pointing at existing annotations of the same document.
-pub fn check(path: &Path) -> Result<Vec<String>, ProjectFileError> {
-    use unicode_segmentation::UnicodeSegmentation;
-    let text = std::fs::read_to_string(path).map_err(|source| ProjectFileError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
-    let file: ProjectFile = ron_options().from_str(&text).map_err(|e| {
-        match sniff_version(&text).filter(|v| *v > CURRENT_VERSION) {
-            Some(found) => ProjectFileError::NewerVersion {
-                path: path.to_owned(),
-                found,
-            },
-            None => syntax_error(path, &e),
-        }
-    })?;
-    let mut problems = Vec::new();
-    if file.format != FORMAT_NAME {
-        problems.push(format!("format is '{}', expected '{FORMAT_NAME}'", file.format));
-    }
-    if file.version > CURRENT_VERSION {
-        problems.push(format!("format version {} is newer than {CURRENT_VERSION}", file.version));
-    }
-    if let Err(e) = file.schema.into_schema() {
-        problems.push(format!("schema: {e}"));
-    }
-    let mut doc_ids = BTreeSet::new();
-    // annotation id -> (document, is entity)
-    let mut owners: BTreeMap<u64, (String, bool)> = BTreeMap::new();
-    for d in &file.documents {
-        if !doc_ids.insert(d.id.clone()) {
-            problems.push(format!("document '{}' appears twice", d.id));
-        }
-        if content_hash(&d.text) != d.hash {
-            problems.push(format!(
-                "document '{}': the text does not match its content hash",
-                d.id
-            ));
-        }
-        for a in &d.annotations {
-            let is_entity = matches!(a.kind, KindFile::Entity { .. });
-            if owners.insert(a.id, (d.id.clone(), is_entity)).is_some() {
-                problems.push(format!("annotation id {} is used twice", a.id));
-            }
-        }
-    }
-    for d in &file.documents {
-        let len = d.text.chars().count();
-        let boundaries: BTreeSet<usize> = {
-            let mut set = BTreeSet::new();
-            let mut chars = 0;
-            for g in d.text.graphemes(true) {
-                set.insert(chars);
-                chars += g.chars().count();
-            }
-            set.insert(chars);
-            set
-        };
-        for a in &d.annotations {
-            let at = format!("document '{}', annotation {}", d.id, a.id);
-            for &(s, e) in &a.spans {
-                if s >= e {
-                    problems.push(format!("{at}: span {s}..{e} is empty or reversed"));
-                } else if e > len {
-                    problems.push(format!(
-                        "{at}: span {s}..{e} lies outside the text ({len} characters)"
-                    ));
-                } else if !boundaries.contains(&s) || !boundaries.contains(&e) {
-                    problems.push(format!(
-                        "{at}: span {s}..{e} splits a character (a base letter from its accent)"
-                    ));
-                }
-            }
-            match &a.kind {
-                KindFile::Entity { .. } if a.spans.is_empty() => {
-                    problems.push(format!("{at}: an entity without a span"));
-                }
-                KindFile::Stance {
-                    holder: Some(h), ..
-                } => match owners.get(h) {
-                    Some((doc, true)) if *doc == d.id => {}
-                    Some((doc, true)) => problems.push(format!(
-                        "{at}: holder {h} belongs to another document '{doc}'"
-                    )),
-                    Some((_, false)) => {
-                        problems.push(format!("{at}: holder {h} is not an entity"));
-                    }
-                    None => problems.push(format!("{at}: holder {h} does not exist")),
-                },
-                _ => {}
-            }
-        }
-    }
-    for r in &file.relations {
-        for arg in [r.from, r.to] {
-            if !owners.contains_key(&arg) {
-                problems.push(format!(
-                    "relation {} ({}): argument {arg} does not exist",
-                    r.id, r.label
-                ));
-            }
-        }
-    }
-    Ok(problems)
-}
-
-use crate::model::document::content_hash;

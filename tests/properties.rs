@@ -1,0 +1,203 @@
+//! Property tests: any sequence of edits undone gives back the start; redone gives the end;
+//! any project survives save → load unchanged, and saving twice gives identical bytes.
+
+use proptest::prelude::*;
+use spantag::io::project_file::{default_schema, from_ron, to_ron};
+use spantag::model::edit::removal_edit;
+use spantag::model::{
+    Anchor, Annotation, AnnotationKind, DocId, DocStatus, Document, Edit, History, Project, Span,
+};
+use std::path::Path;
+
+const TEXTS: [&str; 3] = [
+    ",,We hebben onvoldoende gedaan'', zegt Mark Zuckerberg 😀 van Facebook.",
+    "Cambridge Analytica maakte in 2014 de gegevens van 87 miljoen Facebook-gebruikers buit.",
+    "Cafe\u{301} in Brussel\r\nen 338.300 Nederlanders.",
+];
+const LABELS: [&str; 4] = ["PER", "ORG", "LOC", "NEW_LABEL"];
+
+fn project() -> Project {
+    let docs = TEXTS
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Document::from_raw(DocId(format!("doc{i}")), t))
+        .collect();
+    Project::new(default_schema(), docs).expect("project")
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Tag {
+        doc: usize,
+        start: usize,
+        len: usize,
+        label: usize,
+    },
+    Stance {
+        doc: usize,
+        start: usize,
+        len: usize,
+        holder: bool,
+        polarity: usize,
+    },
+    DocStance {
+        doc: usize,
+        target: usize,
+    },
+    Remove(usize),
+    Relabel(usize, usize),
+    Status(usize, usize),
+    Note(usize),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => (0..3usize, 0..90usize, 1..20usize, 0..4usize)
+            .prop_map(|(doc, start, len, label)| Op::Tag { doc, start, len, label }),
+        2 => (0..3usize, 0..90usize, 1..30usize, any::<bool>(), 0..4usize)
+            .prop_map(|(doc, start, len, holder, polarity)| Op::Stance { doc, start, len, holder, polarity }),
+        1 => (0..3usize, 0..3usize).prop_map(|(doc, target)| Op::DocStance { doc, target }),
+        2 => (0..50usize).prop_map(Op::Remove),
+        1 => (0..50usize, 0..4usize).prop_map(|(k, l)| Op::Relabel(k, l)),
+        1 => (0..3usize, 0..3usize).prop_map(|(d, s)| Op::Status(d, s)),
+        1 => (0..50usize).prop_map(Op::Note),
+    ]
+}
+
+/// Turns an op into an edit valid for the project's current state, if there is one.
+fn edit_for(p: &mut Project, op: &Op) -> Option<Edit> {
+    let doc_at = |p: &Project, d: usize| p.documents()[d % p.documents().len()].clone();
+    let nth = |p: &Project, k: usize| {
+        let all: Vec<Annotation> = p.annotations().values().cloned().collect();
+        (!all.is_empty()).then(|| all[k % all.len()].clone())
+    };
+    match *op {
+        Op::Tag {
+            doc,
+            start,
+            len,
+            label,
+        } => {
+            let d = doc_at(p, doc);
+            let n = d.text().char_len();
+            let start = start % n.max(1);
+            let span = Span::new(start, (start + len).min(n), d.text()).ok()?;
+            Some(Edit::AddAnnotation(Annotation::entity(
+                p.allocate_id(),
+                d.id().clone(),
+                span,
+                LABELS[label],
+            )))
+        }
+        Op::Stance {
+            doc,
+            start,
+            len,
+            holder,
+            polarity,
+        } => {
+            let d = doc_at(p, doc);
+            let n = d.text().char_len();
+            let start = start % n.max(1);
+            let span = Span::new(start, (start + len).min(n), d.text()).ok()?;
+            let holder = if holder {
+                p.annotations_of(d.id())
+                    .iter()
+                    .find(|a| a.kind().is_entity())
+                    .map(|a| a.id())
+            } else {
+                None
+            };
+            let kind = AnnotationKind::Stance {
+                target: "Facebook".into(),
+                polarity: ["FAVOR", "AGAINST", "NEUTRAL", "NONE"][polarity].into(),
+                holder,
+            };
+            Annotation::new(p.allocate_id(), d.id().clone(), Anchor::span(span), kind)
+                .ok()
+                .map(Edit::AddAnnotation)
+        }
+        Op::DocStance { doc, target } => {
+            let d = doc_at(p, doc);
+            let kind = AnnotationKind::Stance {
+                target: ["Zuckerberg", "Cambridge Analytica", "Rusland"][target].into(),
+                polarity: "AGAINST".into(),
+                holder: None,
+            };
+            Annotation::new(p.allocate_id(), d.id().clone(), Anchor::Document, kind)
+                .ok()
+                .map(Edit::AddAnnotation)
+        }
+        Op::Remove(k) => nth(p, k).map(|a| removal_edit(p, a.id())),
+        Op::Relabel(k, l) => {
+            let a = nth(p, k)?;
+            let canonical = match a.kind() {
+                AnnotationKind::Entity { canonical, .. } => canonical.clone(),
+                AnnotationKind::Stance { .. } => return None,
+            };
+            a.with_kind(AnnotationKind::Entity {
+                label: LABELS[l].into(),
+                canonical: canonical.or(Some("X".into())),
+            })
+            .ok()
+            .map(Edit::ReplaceAnnotation)
+        }
+        Op::Status(d, s) => Some(Edit::SetStatus {
+            doc: doc_at(p, d).id().clone(),
+            status: [
+                DocStatus::NotStarted,
+                DocStatus::InProgress,
+                DocStatus::Done,
+            ][s],
+        }),
+        Op::Note(k) => {
+            let mut a = nth(p, k)?;
+            a.note = Some(format!("note \"{k}\"\nline 2"));
+            Some(Edit::ReplaceAnnotation(a))
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn undoing_every_edit_gives_back_the_start(ops in prop::collection::vec(op(), 0..40)) {
+        let start = project();
+        let mut p = start.clone();
+        let mut history = History::unsaved();
+        let mut applied = 0;
+        for op in &ops {
+            if let Some(edit) = edit_for(&mut p, op)
+                && history.apply(&mut p, edit, "op").is_ok()
+            {
+                applied += 1;
+            }
+        }
+        let end = p.clone();
+        for _ in 0..applied {
+            prop_assert!(history.undo(&mut p).expect("undo applies"));
+        }
+        prop_assert!(!history.undo(&mut p).expect("nothing left"));
+        prop_assert_eq!(&p, &start);
+        for _ in 0..applied {
+            prop_assert!(history.redo(&mut p).expect("redo applies"));
+        }
+        prop_assert_eq!(&p, &end);
+    }
+
+    #[test]
+    fn save_load_round_trips_and_is_deterministic(ops in prop::collection::vec(op(), 0..40)) {
+        let mut p = project();
+        let mut history = History::unsaved();
+        for op in &ops {
+            if let Some(edit) = edit_for(&mut p, op) {
+                let _ = history.apply(&mut p, edit, "op");
+            }
+        }
+        let text = to_ron(&p);
+        let loaded = from_ron(&text, Path::new("p.ron")).expect("loads");
+        prop_assert_eq!(&loaded, &p);
+        prop_assert_eq!(to_ron(&loaded), text);
+    }
+}
