@@ -4,9 +4,9 @@
 //! corpora on disk), [`formats`] (import and export), [`stats`], [`cli`] and [`app`] (the
 //! egui window).
 
+pub mod app;
+pub mod cli;
 pub mod formats;
 pub mod io;
 pub mod model;
 pub mod stats;
-pub mod app;
-pub mod cli;

@@ -30,13 +30,23 @@ fn open_document_with(harness: &mut Harness<'static, SpantagApp>, needle: &str) 
     };
     harness.get_by_label(&title).click();
     harness.run_steps(3);
-    assert_eq!(harness.state().session.document().map(|d| d.id().clone()), Some(id.clone()));
+    assert_eq!(
+        harness.state().session.document().map(|d| d.id().clone()),
+        Some(id.clone())
+    );
     id
 }
 
 /// Char offset of the first occurrence of `needle` in the current document.
 fn offset_of(harness: &Harness<'static, SpantagApp>, needle: &str) -> usize {
-    let text = harness.state().session.document().expect("doc").text().as_str().to_owned();
+    let text = harness
+        .state()
+        .session
+        .document()
+        .expect("doc")
+        .text()
+        .as_str()
+        .to_owned();
     let byte = text.find(needle).expect("needle in text");
     text[..byte].chars().count()
 }
@@ -121,7 +131,15 @@ fn double_click_a_word_press_1_undo_redo_save_and_reopen() {
         [(start, start + 10, "Zuckerberg".to_owned(), "PER".to_owned())]
     );
     // The label chip is drawn and clickable.
-    let id = h.state().session.project.annotations().keys().next().copied().expect("tag");
+    let id = h
+        .state()
+        .session
+        .project
+        .annotations()
+        .keys()
+        .next()
+        .copied()
+        .expect("tag");
     assert!(h.state().view.chip_rect(id).is_some(), "label chip drawn");
 
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
@@ -158,7 +176,12 @@ fn drag_over_a_name_press_2_then_relabel_and_delete() {
     h.run_steps(2);
     assert_eq!(
         tags(&h),
-        [(start, start + 19, "Cambridge Analytica".to_owned(), "ORG".to_owned())]
+        [(
+            start,
+            start + 19,
+            "Cambridge Analytica".to_owned(),
+            "ORG".to_owned()
+        )]
     );
     // The new tag is selected: a label key relabels it, Delete removes it.
     h.key_press(Key::Num3);
@@ -184,12 +207,22 @@ fn nested_tags_are_both_visible_and_clickable() {
     h.key_press(Key::Num3);
     h.run_steps(2);
     assert_eq!(tags(&h).len(), 2);
-    let ids: Vec<_> = h.state().session.project.annotations().keys().copied().collect();
+    let ids: Vec<_> = h
+        .state()
+        .session
+        .project
+        .annotations()
+        .keys()
+        .copied()
+        .collect();
     let chips: Vec<_> = ids
         .iter()
         .map(|id| h.state().view.chip_rect(*id).expect("each tag has a chip"))
         .collect();
-    assert!(!chips[0].intersects(chips[1]), "chips do not cover each other");
+    assert!(
+        !chips[0].intersects(chips[1]),
+        "chips do not cover each other"
+    );
     // Clicking each chip selects its tag.
     for (id, chip) in ids.iter().zip(&chips) {
         h.event(Event::PointerMoved(chip.center()));
