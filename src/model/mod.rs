@@ -10,6 +10,7 @@ pub mod project;
 pub mod schema;
 pub mod snap;
 pub mod span;
+pub mod stance;
 pub mod text;
 
 pub use annotation::{Anchor, Annotation, AnnotationId, AnnotationKind, Relation};

@@ -1,0 +1,994 @@
+//! brat standoff: a folder with `<doc>.txt` + `<doc>.ann` per document and an
+//! `annotation.conf` so brat can open it.
+//!
+//! `.ann` lines: `T` (text-bound, `T1\tLABEL 0 5;16 23\ttext` for discontinuous spans), `A`
+//! (attributes), `R` (relations), `#` (`AnnotatorNotes`). spantag's own extras are encoded
+//! so they come back on import: a stance is a `T` line labelled `Stance` with `A` lines
+//! `Polarity` and `Target` (plus `Scope … Document` for a document stance, which covers the
+//! whole text) and an `R` line `Holder Arg1:<entity> Arg2:<stance>`; a canonical name is an
+//! `A` line `Canonical`. Names and values cannot hold spaces in brat, so spaces, `%`, `|`
+//! and `,` are percent-encoded (`Mark%20Zuckerberg`) and decoded on import.
+//!
+//! Import keeps discontinuous spans as several spans, turns `A` into attributes, `R` into
+//! relations and `#` into notes; `E`, `M`, `N` and `*` lines (events, modifiers,
+//! normalisations, equivalences) are counted as skipped. Offsets are trusted over the text
+//! field (mismatches are reported) and mapped through CRLF and BOMs.
+
+use super::builder::Builder;
+use super::error::{FormatError, Location};
+use super::normalize::Normalized;
+use super::report::ExportReport;
+use super::text::{files_with_extension, read_text_file, stem_id};
+use super::write::{io_err, write_folder};
+use crate::model::{
+    Anchor, Annotation, AnnotationId, AnnotationKind, DocId, Document, Project, Span,
+};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// Label of the `T` line that carries a stance.
+const STANCE: &str = "Stance";
+/// Attribute names and relation type of spantag's stance encoding.
+const POLARITY: &str = "Polarity";
+const TARGET: &str = "Target";
+const SCOPE: &str = "Scope";
+const SCOPE_DOCUMENT: &str = "Document";
+const HOLDER: &str = "Holder";
+const CANONICAL: &str = "Canonical";
+/// Value of an attribute that is present without a value (brat's binary attributes).
+const BINARY: &str = "true";
+
+/// Percent-encodes what a brat name or value cannot hold.
+fn enc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            ' ' => out.push_str("%20"),
+            '\t' => out.push_str("%09"),
+            '\n' => out.push_str("%0A"),
+            '\r' => out.push_str("%0D"),
+            '|' => out.push_str("%7C"),
+            ',' => out.push_str("%2C"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Undoes [`enc`]; other `%` sequences are left as they are.
+fn dec(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_owned();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('%') {
+        out.push_str(rest.get(..i).unwrap_or_default());
+        let code = rest.get(i + 1..i + 3);
+        let decoded = match code {
+            Some("25") => Some('%'),
+            Some("20") => Some(' '),
+            Some("09") => Some('\t'),
+            Some("0A") => Some('\n'),
+            Some("0D") => Some('\r'),
+            Some("7C") => Some('|'),
+            Some("2C") => Some(','),
+            _ => None,
+        };
+        match decoded {
+            Some(c) => {
+                out.push(c);
+                rest = rest.get(i + 3..).unwrap_or_default();
+            }
+            None => {
+                out.push('%');
+                rest = rest.get(i + 1..).unwrap_or_default();
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A document id as a file stem that cannot leave the output folder: path separators, NUL,
+/// control and Windows-reserved characters become `_`; leading dots, trailing dots and
+/// spaces, and reserved device names (`CON`, `NUL`, `COM1` …) are defused.
+pub fn safe_stem(id: &str) -> String {
+    let mut s: String = id
+        .chars()
+        .map(|c| match c {
+            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
+            c if c.is_control() => '_',
+            c => c,
+        })
+        .collect();
+    if s.starts_with('.') {
+        s = format!("_{}", s.trim_start_matches('.'));
+    }
+    while s.ends_with(['.', ' ']) {
+        s.pop();
+        s.push('_');
+    }
+    let base = s.split('.').next().unwrap_or_default().to_ascii_uppercase();
+    let reserved = matches!(base.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+        || (base.len() == 4
+            && (base.starts_with("COM") || base.starts_with("LPT"))
+            && base.ends_with(|c: char| c.is_ascii_digit()));
+    if reserved {
+        s = format!("_{s}");
+    }
+    if s.is_empty() {
+        s.push('_');
+    }
+    if s.len() > 200 {
+        let mut cut = 200;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        s.truncate(cut);
+    }
+    s
+}
+
+/// Counts for the export report.
+#[derive(Default)]
+struct Counts {
+    annotations: usize,
+    relations: usize,
+    empty_doc_stances: usize,
+    flattened_notes: usize,
+    meta_docs: usize,
+    renamed: usize,
+}
+
+/// Writes the folder.
+pub fn export(
+    project: &Project,
+    out: &Path,
+    report: &mut ExportReport,
+    progress: &mut dyn FnMut(f32),
+) -> Result<(), FormatError> {
+    let mut c = Counts::default();
+    write_folder(out, |dir| {
+        let mut used: HashSet<String> = HashSet::new();
+        let mut conf = ConfCollector::new(project);
+        let total = project.documents().len().max(1) as f32;
+        for (i, doc) in project.documents().iter().enumerate() {
+            let base = safe_stem(doc.id().as_str());
+            let mut stem = base.clone();
+            let mut n = 1;
+            while !used.insert(stem.to_lowercase()) {
+                n += 1;
+                stem = format!("{base}-{n}");
+            }
+            c.renamed += usize::from(stem != doc.id().as_str());
+            c.meta_docs += usize::from(!doc.meta().is_empty());
+            let ann = ann_file(project, doc, &mut c, &mut conf);
+            let txt_path = dir.join(format!("{stem}.txt"));
+            fs::write(&txt_path, doc.text().as_str()).map_err(io_err(&txt_path))?;
+            let ann_path = dir.join(format!("{stem}.ann"));
+            fs::write(&ann_path, ann).map_err(io_err(&ann_path))?;
+            progress((i + 1) as f32 / total);
+        }
+        let conf_path = dir.join("annotation.conf");
+        fs::write(&conf_path, conf.render()).map_err(io_err(&conf_path))?;
+        Ok(())
+    })?;
+    report.documents = project.documents().len();
+    report.annotations = c.annotations;
+    report.relations = c.relations;
+    report.leave_out(
+        c.empty_doc_stances,
+        "document stances of empty documents",
+        "left out (brat needs text to anchor them)",
+    );
+    report.leave_out(
+        c.flattened_notes,
+        "notes with line breaks",
+        "written on one line",
+    );
+    report.leave_out(
+        c.meta_docs,
+        "documents' metadata (title, date …)",
+        "left out (brat has no document metadata)",
+    );
+    report.leave_out(
+        c.renamed,
+        "document ids that are not safe file names",
+        "written under a sanitised file name",
+    );
+    Ok(())
+}
+
+/// Gathers the labels, relation types and attribute values that `annotation.conf` lists.
+struct ConfCollector {
+    entities: BTreeSet<String>,
+    relations: BTreeSet<String>,
+    attributes: BTreeMap<String, BTreeSet<String>>,
+    polarities: Vec<String>,
+    targets: BTreeSet<String>,
+}
+
+impl ConfCollector {
+    fn new(project: &Project) -> Self {
+        let schema = project.schema();
+        Self {
+            entities: schema.entity_types.iter().map(|t| enc(&t.name)).collect(),
+            relations: BTreeSet::new(),
+            attributes: BTreeMap::new(),
+            polarities: schema.polarities.iter().map(|p| enc(&p.name)).collect(),
+            targets: schema.targets.iter().map(|t| enc(t)).collect(),
+        }
+    }
+
+    fn render(&self) -> String {
+        let mut s = String::from(
+            "# Written by spantag. Stances are T lines labelled Stance with Polarity and Target\n\
+             # attributes; a stance's holder is a Holder relation from the entity to the stance.\n\n[entities]\n",
+        );
+        for e in &self.entities {
+            let _ = writeln!(s, "{e}");
+        }
+        let _ = writeln!(
+            s,
+            "{STANCE}\n\n[relations]\n{HOLDER}\tArg1:<ENTITY>, Arg2:{STANCE}"
+        );
+        for r in &self.relations {
+            let _ = writeln!(s, "{r}\tArg1:<ENTITY>, Arg2:<ENTITY>");
+        }
+        let _ = writeln!(
+            s,
+            "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>\n\n[events]\n\n[attributes]"
+        );
+        let mut polarities = self.polarities.clone();
+        if polarities.is_empty() {
+            polarities.push("NONE".to_owned());
+        }
+        let _ = writeln!(
+            s,
+            "{POLARITY}\tArg:{STANCE}, Value:{}",
+            polarities.join("|")
+        );
+        if !self.targets.is_empty() {
+            let targets: Vec<&str> = self.targets.iter().map(String::as_str).collect();
+            let _ = writeln!(s, "{TARGET}\tArg:{STANCE}, Value:{}", targets.join("|"));
+        }
+        let _ = writeln!(s, "{SCOPE}\tArg:{STANCE}, Value:{SCOPE_DOCUMENT}");
+        for (name, values) in &self.attributes {
+            let values: Vec<&str> = values
+                .iter()
+                .map(String::as_str)
+                .filter(|v| *v != BINARY)
+                .collect();
+            if values.is_empty() {
+                let _ = writeln!(s, "{name}\tArg:<ENTITY>");
+            } else {
+                let _ = writeln!(s, "{name}\tArg:<ENTITY>, Value:{}", values.join("|"));
+            }
+        }
+        s
+    }
+}
+
+fn offsets(spans: &[Span]) -> String {
+    let parts: Vec<String> = spans
+        .iter()
+        .map(|s| format!("{} {}", s.start(), s.end()))
+        .collect();
+    parts.join(";")
+}
+
+/// The text field of a `T` line: fragments joined with a space, on one line.
+fn text_field(ann: &Annotation, doc: &Document) -> String {
+    ann.text(doc.text()).replace(['\n', '\t'], " ")
+}
+
+fn ann_file(project: &Project, doc: &Document, c: &mut Counts, conf: &mut ConfCollector) -> String {
+    let mut s = String::new();
+    let mut t_ids: HashMap<AnnotationId, String> = HashMap::new();
+    let (mut t, mut a, mut r, mut note_n) = (0, 0, 0, 0);
+    let anns = project.annotations_of(doc.id());
+    let mut push_attr = |s: &mut String, target: &str, name: &str, value: &str| {
+        a += 1;
+        if value == BINARY {
+            let _ = writeln!(s, "A{a}\t{} {target}", enc(name));
+        } else {
+            let _ = writeln!(s, "A{a}\t{} {target} {}", enc(name), enc(value));
+        }
+    };
+    // Entities first, so holders have their T ids before the stances refer to them.
+    let (entities, stances): (Vec<&Annotation>, Vec<&Annotation>) =
+        anns.into_iter().partition(|a| a.kind().is_entity());
+    for ann in entities.iter().chain(stances.iter()) {
+        let tid = match ann.kind() {
+            AnnotationKind::Entity { label, canonical } => {
+                t += 1;
+                let tid = format!("T{t}");
+                conf.entities.insert(enc(label));
+                let _ = writeln!(
+                    s,
+                    "{tid}\t{} {}\t{}",
+                    enc(label),
+                    offsets(ann.spans()),
+                    text_field(ann, doc)
+                );
+                if let Some(canonical) = canonical {
+                    conf.attributes
+                        .entry(CANONICAL.to_owned())
+                        .or_default()
+                        .insert(enc(canonical));
+                    push_attr(&mut s, &tid, CANONICAL, canonical);
+                }
+                tid
+            }
+            AnnotationKind::Stance {
+                target,
+                polarity,
+                holder,
+            } => {
+                let whole;
+                let spans = match ann.anchor() {
+                    Anchor::Spans(spans) => spans.as_slice(),
+                    Anchor::Document => match Span::new(0, doc.text().char_len(), doc.text()) {
+                        Ok(span) => {
+                            whole = [span];
+                            &whole[..]
+                        }
+                        Err(_) => {
+                            c.empty_doc_stances += 1;
+                            continue;
+                        }
+                    },
+                };
+                t += 1;
+                let tid = format!("T{t}");
+                let text = doc.text();
+                let parts: Vec<&str> = spans.iter().map(|sp| sp.text(text)).collect();
+                let _ = writeln!(
+                    s,
+                    "{tid}\t{STANCE} {}\t{}",
+                    offsets(spans),
+                    parts.join(" ").replace(['\n', '\t'], " ")
+                );
+                push_attr(&mut s, &tid, POLARITY, polarity);
+                push_attr(&mut s, &tid, TARGET, target);
+                conf.targets.insert(enc(target));
+                if !conf.polarities.contains(&enc(polarity)) {
+                    conf.polarities.push(enc(polarity));
+                }
+                if matches!(ann.anchor(), Anchor::Document) {
+                    push_attr(&mut s, &tid, SCOPE, SCOPE_DOCUMENT);
+                }
+                if let Some(h) = holder.and_then(|h| t_ids.get(&h)) {
+                    r += 1;
+                    c.relations += 1;
+                    let _ = writeln!(s, "R{r}\t{HOLDER} Arg1:{h} Arg2:{tid}");
+                }
+                tid
+            }
+        };
+        c.annotations += 1;
+        for (name, value) in &ann.attributes {
+            conf.attributes
+                .entry(enc(name))
+                .or_default()
+                .insert(enc(value));
+            push_attr(&mut s, &tid, name, value);
+        }
+        if let Some(note) = &ann.note {
+            note_n += 1;
+            c.flattened_notes += usize::from(note.contains(['\n', '\r']));
+            let _ = writeln!(
+                s,
+                "#{note_n}\tAnnotatorNotes {tid}\t{}",
+                note.replace(['\n', '\r'], " ")
+            );
+        }
+        t_ids.insert(ann.id(), tid);
+    }
+    for rel in project.relations().values() {
+        if let (Some(from), Some(to)) = (t_ids.get(&rel.from), t_ids.get(&rel.to)) {
+            r += 1;
+            c.relations += 1;
+            conf.relations.insert(enc(&rel.label));
+            let _ = writeln!(s, "R{r}\t{} Arg1:{from} Arg2:{to}", enc(&rel.label));
+        }
+    }
+    s
+}
+
+/// A parsed `.ann` line worth keeping.
+enum Line {
+    Text {
+        label: String,
+        spans: Vec<(usize, usize)>,
+        text: Option<String>,
+    },
+    Attribute {
+        name: String,
+        target: String,
+        value: String,
+    },
+    Relation {
+        label: String,
+        arg1: String,
+        arg2: String,
+    },
+    Note {
+        target: String,
+        note: String,
+    },
+}
+
+/// Imports a brat folder (every `.txt` with its `.ann`) or one `.ann`/`.txt` pair.
+pub fn import(
+    b: &mut Builder,
+    path: &Path,
+    progress: &mut dyn FnMut(f32),
+) -> Result<(), FormatError> {
+    let pairs: Vec<PathBuf> = if path.is_dir() {
+        let txts = files_with_extension(path, "txt")?;
+        let stems: HashSet<PathBuf> = txts.iter().map(|t| t.with_extension("")).collect();
+        for ann in files_with_extension(path, "ann")? {
+            if !stems.contains(&ann.with_extension("")) {
+                b.skip(&Location::file(&ann), ".ann file without its .txt", None);
+            }
+        }
+        txts
+    } else {
+        vec![path.with_extension("txt")]
+    };
+    if pairs.is_empty() {
+        return Err(FormatError::invalid(
+            path,
+            None,
+            "no .txt files in this brat folder",
+        ));
+    }
+    let total = pairs.len() as f32;
+    for (i, txt) in pairs.iter().enumerate() {
+        import_pair(b, txt)?;
+        progress((i + 1) as f32 / total);
+    }
+    Ok(())
+}
+
+fn import_pair(b: &mut Builder, txt: &Path) -> Result<(), FormatError> {
+    let raw = read_text_file(txt)?;
+    // brat reads the text as plain UTF-8, so a byte-order mark is a character its offsets
+    // count; put back the one decoding dropped so the mapping removes it consistently.
+    let starts_with_bom = fs::read(txt)
+        .map_err(|e| FormatError::io(txt, "cannot read", e))?
+        .starts_with(&[0xEF, 0xBB, 0xBF]);
+    let raw = if starts_with_bom {
+        format!("\u{feff}{raw}")
+    } else {
+        raw
+    };
+    let norm = Normalized::new(&raw);
+    let id = stem_id(txt);
+    let title = Document::title_for(&norm.text, id.as_str());
+    let doc = b.add_document(Document::new(id, title, BTreeMap::new(), norm.text.clone()));
+    let ann_path = txt.with_extension("ann");
+    if !ann_path.exists() {
+        return Ok(());
+    }
+    let content = read_text_file(&ann_path)?;
+    let mut lines: Vec<(Location, String, Line)> = Vec::new();
+    for (i, line) in content.lines().enumerate() {
+        let at = Location::line(&ann_path, i + 1);
+        if line.trim().is_empty() {
+            continue;
+        }
+        match parse_line(line) {
+            Ok(Some((id, parsed))) => lines.push((at, id, parsed)),
+            Ok(None) => {}
+            Err((reason, detail)) => b.skip(&at, reason, detail),
+        }
+    }
+    build(b, &doc, &norm, lines);
+    Ok(())
+}
+
+type ParseResult = Result<Option<(String, Line)>, (&'static str, Option<String>)>;
+
+fn parse_line(line: &str) -> ParseResult {
+    let mut fields = line.splitn(3, '\t');
+    let id = fields.next().unwrap_or_default().trim().to_owned();
+    let body = fields.next().unwrap_or_default();
+    let rest = fields.next();
+    let bad = |what: &'static str| Err((what, Some(line.to_owned())));
+    let mut words = body.split(' ').filter(|w| !w.is_empty());
+    match id.chars().next() {
+        Some('T') => {
+            let Some((label, offs)) = body.split_once(' ') else {
+                return bad("T line without offsets");
+            };
+            let mut spans = Vec::new();
+            for frag in offs.split(';') {
+                let mut nums = frag.split_whitespace().map(str::parse::<usize>);
+                match (nums.next(), nums.next(), nums.next()) {
+                    (Some(Ok(s)), Some(Ok(e)), None) => spans.push((s, e)),
+                    _ => return bad("T line with unreadable offsets"),
+                }
+            }
+            Ok(Some((
+                id,
+                Line::Text {
+                    label: dec(label),
+                    spans,
+                    text: rest.map(str::to_owned),
+                },
+            )))
+        }
+        Some('A') => match (words.next(), words.next(), words.next(), words.next()) {
+            (Some(name), Some(target), value, None) => Ok(Some((
+                id,
+                Line::Attribute {
+                    name: dec(name),
+                    target: target.to_owned(),
+                    value: value.map_or_else(|| BINARY.to_owned(), dec),
+                },
+            ))),
+            _ => bad("A line not of the form 'Name Target [Value]'"),
+        },
+        Some('R') => {
+            let label = words.next();
+            let arg =
+                |w: Option<&str>| w.and_then(|w| w.split_once(':')).map(|(_, a)| a.to_owned());
+            match (label, arg(words.next()), arg(words.next())) {
+                (Some(label), Some(arg1), Some(arg2)) => Ok(Some((
+                    id,
+                    Line::Relation {
+                        label: dec(label),
+                        arg1,
+                        arg2,
+                    },
+                ))),
+                _ => bad("R line not of the form 'Type Arg1:X Arg2:Y'"),
+            }
+        }
+        Some('#') => match (words.next(), words.next()) {
+            (Some(_), Some(target)) => Ok(Some((
+                id,
+                Line::Note {
+                    target: target.to_owned(),
+                    note: rest.unwrap_or_default().to_owned(),
+                },
+            ))),
+            _ => bad("# line without a target"),
+        },
+        Some('E') => Err(("event (E line; spantag has no events)", None)),
+        Some('M') => Err(("modifier (M line; legacy attribute)", None)),
+        Some('N') => Err(("normalisation (N line)", None)),
+        Some('*') => Err(("equivalence (* line)", None)),
+        _ => bad("unknown line"),
+    }
+}
+
+/// Turns the parsed lines of one `.ann` into annotations and relations.
+fn build(b: &mut Builder, doc: &DocId, norm: &Normalized, lines: Vec<(Location, String, Line)>) {
+    // Attributes and notes by target id; Holder relations by stance id.
+    let mut attrs: HashMap<&str, Vec<(&Location, &str, &str)>> = HashMap::new();
+    let mut notes: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut texts = Vec::new();
+    let mut relations = Vec::new();
+    let mut t_ids: HashSet<&str> = HashSet::new();
+    for (at, id, line) in &lines {
+        match line {
+            Line::Text { .. } => {
+                t_ids.insert(id);
+                texts.push((at, id.as_str(), line));
+            }
+            Line::Attribute {
+                name,
+                target,
+                value,
+            } => {
+                attrs.entry(target).or_default().push((at, name, value));
+            }
+            Line::Note { target, note } => notes.entry(target).or_default().push((note, at).0),
+            Line::Relation { .. } => relations.push((at, line)),
+        }
+    }
+    for (at, _, line) in &lines {
+        let target = match line {
+            Line::Attribute { target, .. } | Line::Note { target, .. } => target,
+            _ => continue,
+        };
+        if !t_ids.contains(target.as_str()) {
+            let what = if matches!(line, Line::Note { .. }) {
+                "note on a relation, event or unknown annotation"
+            } else {
+                "attribute of an event or unknown annotation"
+            };
+            b.skip(at, what, Some(target.clone()));
+        }
+    }
+    let is_stance = |id: &str, label: &str| {
+        label == STANCE
+            && attrs.get(id).is_some_and(|list| {
+                list.iter().any(|(_, n, _)| *n == POLARITY)
+                    && list.iter().any(|(_, n, _)| *n == TARGET)
+            })
+    };
+    let mut holders: HashMap<&str, &str> = HashMap::new();
+    let mut other_relations = Vec::new();
+    for (at, line) in relations {
+        if let Line::Relation { label, arg1, arg2 } = line {
+            let stance_arg = texts.iter().find(|(_, id, _)| id == arg2);
+            let holder_ok = label == HOLDER
+                && stance_arg.is_some_and(
+                    |(_, id, l)| matches!(l, Line::Text { label, .. } if is_stance(id, label)),
+                );
+            if holder_ok {
+                holders.insert(arg2, arg1);
+            } else {
+                other_relations.push((at, label, arg1, arg2));
+            }
+        }
+    }
+    let mut ids: HashMap<&str, AnnotationId> = HashMap::new();
+    // Entities first, then stances (their holders must exist).
+    for pass_stances in [false, true] {
+        for (at, tid, line) in &texts {
+            let Line::Text { label, spans, text } = line else {
+                continue;
+            };
+            let stance = is_stance(tid, label);
+            if stance != pass_stances {
+                continue;
+            }
+            let mut built = Vec::new();
+            let mut failed = None;
+            for &(s, e) in spans {
+                if e > norm.raw_len() {
+                    failed = Some(format!("{s}..{e} past the end of the text"));
+                    break;
+                }
+                match b.span(doc, norm.map(s), norm.map(e)) {
+                    Ok(span) => built.push(span),
+                    Err(reason) => {
+                        failed = Some(reason);
+                        break;
+                    }
+                }
+            }
+            if let Some(reason) = failed {
+                b.skip(at, "T line with offsets outside the text", Some(reason));
+                continue;
+            }
+            if let (Some(want), Some(doc_text)) = (text, b.text_of(doc)) {
+                let parts: Vec<&str> = built.iter().map(|s| s.text(doc_text)).collect();
+                let got = parts.join(" ");
+                let same = |a: &str, b: &str| a.split_whitespace().eq(b.split_whitespace());
+                if !same(&got, want) {
+                    b.warn(
+                        at,
+                        "text field differs from the text at the offsets (offsets used)",
+                        Some(format!("«{want}» vs «{got}»")),
+                    );
+                }
+            }
+            let Some(anchor) = Anchor::spans(built) else {
+                b.skip(at, "T line without spans", None);
+                continue;
+            };
+            let mut attributes = BTreeMap::new();
+            let mut canonical = None;
+            let (mut polarity, mut target, mut whole_doc) = (String::new(), String::new(), false);
+            for (_, name, value) in attrs.get(tid).into_iter().flatten() {
+                match (*name, stance) {
+                    (POLARITY, true) => polarity = (*value).to_owned(),
+                    (TARGET, true) => target = (*value).to_owned(),
+                    (SCOPE, true) if *value == SCOPE_DOCUMENT => whole_doc = true,
+                    (CANONICAL, false) => canonical = Some((*value).to_owned()),
+                    _ => {
+                        attributes.insert((*name).to_owned(), (*value).to_owned());
+                    }
+                }
+            }
+            let note = notes.get(tid).map(|n| n.join("\n"));
+            let (anchor, kind) = if stance {
+                let holder = holders.get(tid).and_then(|h| ids.get(h)).copied();
+                if holders.contains_key(tid) && holder.is_none() {
+                    b.warn(
+                        at,
+                        "stance holder is not an imported entity; holder left out",
+                        None,
+                    );
+                }
+                let anchor = if whole_doc { Anchor::Document } else { anchor };
+                (
+                    anchor,
+                    AnnotationKind::Stance {
+                        target,
+                        polarity,
+                        holder,
+                    },
+                )
+            } else {
+                (
+                    anchor,
+                    AnnotationKind::Entity {
+                        label: label.clone(),
+                        canonical,
+                    },
+                )
+            };
+            if let Some(id) = b.add_annotation(at, doc, anchor, kind, note, attributes) {
+                ids.insert(tid, id);
+            }
+        }
+    }
+    for (at, label, arg1, arg2) in other_relations {
+        match (ids.get(arg1.as_str()), ids.get(arg2.as_str())) {
+            (Some(from), Some(to)) => {
+                b.add_relation(at, label, *from, *to);
+            }
+            _ => b.skip(
+                at,
+                "relation to an event or a skipped annotation",
+                Some(format!("{arg1} {arg2}")),
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::testutil::*;
+    use crate::formats::{ExportFormat, ImportFormat};
+    use crate::model::apply;
+
+    fn export_folder(p: &Project) -> (tempfile::TempDir, PathBuf, ExportReport) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("brat");
+        let report =
+            crate::formats::export(p, ExportFormat::Brat, &out, &mut |_| {}).expect("export");
+        (dir, out, report)
+    }
+
+    fn sample() -> Project {
+        let mut p = project_from(&[(
+            "../a",
+            "😀 [Mark Zuckerberg]PER e\u{301}n [Facebook]ORG.\nHij zegt [sorry]X tegen de EU.",
+        )]);
+        let anns: Vec<AnnotationId> = p
+            .annotations_of(&DocId("../a".into()))
+            .iter()
+            .map(|a| a.id())
+            .collect();
+        change(&mut p, anns[0], |a| {
+            a.note = Some(" topman".into());
+            a.attributes.insert("bron".into(), "de krant".into());
+            a.attributes.insert("Individual".into(), BINARY.into());
+        });
+        let zuck = anns[0];
+        change(&mut p, zuck, |a| {
+            *a = a
+                .with_kind(AnnotationKind::Entity {
+                    label: "PER".into(),
+                    canonical: Some("Mark Zuckerberg, CEO".into()),
+                })
+                .expect("kind");
+        });
+        let stance = add_stance(
+            &mut p,
+            "../a",
+            Some((32, 46)),
+            "Cambridge Analytica",
+            "AGAINST",
+            Some(zuck),
+        );
+        change(&mut p, stance, |a| a.note = Some("twee\nregels".into()));
+        add_stance(&mut p, "../a", None, "EU", "FAVOR", None);
+        add_entity(&mut p, "../a", &[(2, 6), (22, 30)], "ORG");
+        let rel = crate::model::Relation {
+            id: p.allocate_id(),
+            label: "Works for".into(),
+            from: anns[0],
+            to: anns[1],
+        };
+        apply(&mut p, crate::model::Edit::AddRelation(rel)).expect("relation");
+        p
+    }
+
+    #[test]
+    fn export_writes_safe_names_standoff_lines_and_a_conf() {
+        let p = sample();
+        let (_dir, out, report) = export_folder(&p);
+        let mut names: Vec<String> = fs::read_dir(&out)
+            .expect("ls")
+            .map(|e| e.expect("e").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["__a.ann", "__a.txt", "annotation.conf"]);
+        let ann = fs::read_to_string(out.join("__a.ann")).expect("ann");
+        let expected = "\
+T1\tORG 2 6;22 30\tMark Facebook
+T2\tPER 2 17\tMark Zuckerberg
+A1\tCanonical T2 Mark%20Zuckerberg%2C%20CEO
+A2\tIndividual T2
+A3\tbron T2 de%20krant
+#1\tAnnotatorNotes T2\t topman
+T3\tORG 22 30\tFacebook
+T4\tX 41 46\tsorry
+T5\tStance 0 59\t😀 Mark Zuckerberg e\u{301}n Facebook. Hij zegt sorry tegen de EU.
+A4\tPolarity T5 FAVOR
+A5\tTarget T5 EU
+A6\tScope T5 Document
+T6\tStance 32 46\tHij zegt sorry
+A7\tPolarity T6 AGAINST
+A8\tTarget T6 Cambridge%20Analytica
+R1\tHolder Arg1:T2 Arg2:T6
+#2\tAnnotatorNotes T6\ttwee regels
+R2\tWorks%20for Arg1:T2 Arg2:T3
+";
+        assert_eq!(ann, expected);
+        let conf = fs::read_to_string(out.join("annotation.conf")).expect("conf");
+        assert!(
+            conf.contains("[entities]\nLOC\nORG\nPER\nX\nStance\n"),
+            "{conf}"
+        );
+        assert!(
+            conf.contains("Target\tArg:Stance, Value:Cambridge%20Analytica|EU\n"),
+            "{conf}"
+        );
+        assert_eq!(report.left_out_count("notes with line breaks"), 1);
+        assert_eq!(
+            report.left_out_count("document ids that are not safe file names"),
+            1
+        );
+    }
+
+    #[test]
+    fn export_then_import_gives_back_stances_holders_and_relations() {
+        let p = sample();
+        let (_dir, out, _) = export_folder(&p);
+        let mut q = empty_project();
+        let report = import_apply(&mut q, &out, ImportFormat::Brat);
+        assert!(
+            report.skipped.is_empty() && report.warnings.is_empty(),
+            "{report}"
+        );
+        let rename = |v: Vec<String>| -> Vec<String> {
+            v.into_iter()
+                .map(|s| s.replacen("../a", "__a", 1))
+                .collect()
+        };
+        assert_eq!(describe(&q), rename(describe(&p)));
+        let doc = DocId("__a".into());
+        let stance = q
+            .annotations_of(&doc)
+            .into_iter()
+            .find(|a| {
+                matches!(
+                    a.kind(),
+                    AnnotationKind::Stance {
+                        holder: Some(_),
+                        ..
+                    }
+                )
+            })
+            .expect("held stance");
+        assert_eq!(stance.note.as_deref(), Some("twee regels"));
+        let AnnotationKind::Stance {
+            holder: Some(h), ..
+        } = stance.kind()
+        else {
+            unreachable!()
+        };
+        let holder = q.annotation(*h).expect("holder");
+        assert_eq!(holder.note.as_deref(), Some(" topman"));
+        assert_eq!(
+            holder.attributes.get("Individual").map(String::as_str),
+            Some(BINARY)
+        );
+        assert!(
+            matches!(holder.kind(), AnnotationKind::Entity { canonical: Some(c), .. } if c == "Mark Zuckerberg, CEO")
+        );
+        assert_eq!(
+            q.relations()
+                .values()
+                .map(|r| r.label.as_str())
+                .collect::<Vec<_>>(),
+            ["Works for"]
+        );
+        assert!(q.schema().targets.contains("Cambridge Analytica"));
+    }
+
+    #[test]
+    fn import_handles_crlf_bom_events_and_bad_lines() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        fs::write(
+            dir.path().join("d.txt"),
+            "\u{feff}Zuck 😀\r\ne\u{301}n EU\r\n",
+        )
+        .expect("txt");
+        let ann = "T1\tPER 1 5\tZuck\n\
+                   T2\tX 9 11\te\u{301}\n\
+                   T3\tORG 13 15\tEX\n\
+                   T4\tLOC 5 99\tfar\n\
+                   T5\tLOC 9 3\tback\n\
+                   T6\tLOC x y\tbad\n\
+                   E1\tMerge-org:T2 Org-Arg:T1\n\
+                   A1\tConfidence E1 High\n\
+                   A2\tMention T1 Name\n\
+                   R1\tFamily Arg1:T1 Arg2:T3\t\n\
+                   R2\tOrigin Arg1:T1 Arg2:E1\n\
+                   *\tAlias T1 T3\n\
+                   N1\tReference T1 Wikipedia:1\tZuck\n\
+                   M1\tNegation E1\n\
+                   #1\tAnnotatorNotes R1\tzeker?\n\
+                   Q1\tnonsense\n";
+        fs::write(dir.path().join("d.ann"), ann).expect("ann");
+        fs::write(dir.path().join("wees.ann"), "T1\tPER 0 1\tx\n").expect("orphan");
+        let mut p = empty_project();
+        let (edit, report) =
+            crate::formats::import(&mut p, dir.path(), None, &mut |_| {}).expect("import");
+        for reason in [
+            "event (E line; spantag has no events)",
+            "equivalence (* line)",
+            "normalisation (N line)",
+            "modifier (M line; legacy attribute)",
+            "attribute of an event or unknown annotation",
+            "note on a relation, event or unknown annotation",
+            "unknown line",
+            "T line with unreadable offsets",
+            "relation to an event or a skipped annotation",
+            ".ann file without its .txt",
+        ] {
+            assert_eq!(report.skipped_count(reason), 1, "{reason}: {report}");
+        }
+        assert_eq!(
+            report.skipped_count("T line with offsets outside the text"),
+            2
+        );
+        assert_eq!(
+            report.warning_count("text field differs from the text at the offsets (offsets used)"),
+            1,
+            "{report}"
+        );
+        apply(&mut p, edit).expect("apply");
+        assert_eq!(
+            describe(&p),
+            [
+                "d 0..4 PER «Zuck»",
+                "d 11..13 ORG «EU»",
+                "d 7..9 X «e\u{301}»"
+            ]
+        );
+        assert_eq!(p.relations().len(), 1);
+        let zuck = p.annotations_of(&DocId("d".into()))[0].clone();
+        assert_eq!(
+            zuck.attributes.get("Mention").map(String::as_str),
+            Some("Name")
+        );
+    }
+
+    #[test]
+    fn stems_never_leave_the_folder() {
+        for (id, want) in [
+            ("../../etc/passwd", "__.._etc_passwd"),
+            ("/abs", "_abs"),
+            ("a\0b", "a_b"),
+            ("CON", "_CON"),
+            ("com1.txt", "_com1.txt"),
+            ("..", "_"),
+            ("", "_"),
+            ("gewoon 001", "gewoon 001"),
+            ("eind.", "eind_"),
+        ] {
+            assert_eq!(safe_stem(id), want, "{id:?}");
+        }
+        for s in ["a b", "x%y", "A|B,C", "t\tn\nr\r"] {
+            assert_eq!(dec(&enc(s)), s);
+        }
+        assert_eq!(dec("50%"), "50%");
+    }
+}

@@ -1,0 +1,342 @@
+//! What every importer shares: matching documents against the project by id and content
+//! hash, fresh ids, growing the schema for new labels, skipping exact duplicates, and
+//! collecting it all into one undoable [`Edit`] plus an [`ImportReport`].
+
+use super::error::Location;
+use super::report::{ImportReport, Skipped};
+use crate::model::{
+    Anchor, Annotation, AnnotationId, AnnotationKind, DocId, DocText, Document, Edit, Polarity,
+    Project, Relation, Rgb, Schema, Span,
+};
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+/// The parts of an annotation that make two annotations the same, apart from the id.
+type Key = (
+    Anchor,
+    AnnotationKind,
+    Option<String>,
+    BTreeMap<String, String>,
+);
+
+/// Label under which stances are counted in reports and written in spans/CSV exports.
+pub const STANCE_LABEL: &str = "STANCE";
+
+/// Collects an import into one edit without touching the project's content (only its id
+/// counter moves, so ids stay unique).
+pub struct Builder<'p> {
+    project: &'p mut Project,
+    schema: Schema,
+    new_docs: Vec<Document>,
+    new_doc_index: HashMap<DocId, usize>,
+    entities: Vec<Annotation>,
+    stances: Vec<Annotation>,
+    relations: Vec<Relation>,
+    /// Document and whether it is an entity, for every annotation of the import.
+    known: HashMap<AnnotationId, (DocId, bool)>,
+    /// Annotations per document (the project's and the import's), for duplicate detection.
+    seen: HashMap<DocId, HashMap<Key, AnnotationId>>,
+    report: ImportReport,
+}
+
+impl<'p> Builder<'p> {
+    /// A builder adding to `project`, reading `source` in format `format`.
+    pub fn new(project: &'p mut Project, format: &str, source: &Path) -> Self {
+        let schema = project.schema().clone();
+        Self {
+            project,
+            schema,
+            new_docs: Vec::new(),
+            new_doc_index: HashMap::new(),
+            entities: Vec::new(),
+            stances: Vec::new(),
+            relations: Vec::new(),
+            known: HashMap::new(),
+            seen: HashMap::new(),
+            report: ImportReport {
+                format: format.to_owned(),
+                source: source.to_path_buf(),
+                ..ImportReport::default()
+            },
+        }
+    }
+
+    /// The project being added to (read only).
+    pub fn project(&self) -> &Project {
+        self.project
+    }
+
+    /// Adds a document, or finds the one it already is. Returns the id to attach its
+    /// annotations to: the same id when the project (or this import) has that id with the
+    /// same text, else a fresh `<id>-2`, `<id>-3` … when the id is taken by another text.
+    pub fn add_document(&mut self, doc: Document) -> DocId {
+        let wanted = doc.id().clone();
+        let mut candidate = wanted.clone();
+        let mut n = 1;
+        loop {
+            match self.hash_of(&candidate) {
+                None => break,
+                Some(hash) if hash == doc.hash() => {
+                    self.report.documents_matched += 1;
+                    return candidate;
+                }
+                Some(_) => {
+                    n += 1;
+                    candidate = DocId(format!("{}-{n}", wanted.0));
+                }
+            }
+        }
+        let doc = if candidate == wanted {
+            doc
+        } else {
+            self.report
+                .renamed
+                .push((wanted.0.clone(), candidate.0.clone()));
+            Document::new(
+                candidate.clone(),
+                doc.title().to_owned(),
+                doc.meta().clone(),
+                doc.text().as_str().to_owned(),
+            )
+        };
+        self.report.documents_added += 1;
+        self.new_doc_index
+            .insert(candidate.clone(), self.new_docs.len());
+        self.new_docs.push(doc);
+        candidate
+    }
+
+    fn hash_of(&self, id: &DocId) -> Option<&str> {
+        if let Some(doc) = self.project.document(id) {
+            return Some(doc.hash());
+        }
+        let i = *self.new_doc_index.get(id)?;
+        self.new_docs.get(i).map(Document::hash)
+    }
+
+    /// The text of a document of the project or of this import.
+    pub fn text_of(&self, id: &DocId) -> Option<&DocText> {
+        if let Some(doc) = self.project.document(id) {
+            return Some(doc.text());
+        }
+        let i = *self.new_doc_index.get(id)?;
+        self.new_docs.get(i).map(Document::text)
+    }
+
+    /// A span of a known document, or why not (for a skip reason).
+    pub fn span(&self, doc: &DocId, start: usize, end: usize) -> Result<Span, String> {
+        let text = self
+            .text_of(doc)
+            .ok_or_else(|| format!("no document '{doc}'"))?;
+        Span::new(start, end, text).map_err(|e| e.to_string())
+    }
+
+    /// Adds an annotation with a fresh id and returns the id; an exact duplicate of one the
+    /// document has already returns that one's id instead. Invalid annotations (empty label,
+    /// entity without span, holder that is not an entity of the document) are skipped or
+    /// repaired and reported at `at`.
+    pub fn add_annotation(
+        &mut self,
+        at: &Location,
+        doc: &DocId,
+        anchor: Anchor,
+        kind: AnnotationKind,
+        note: Option<String>,
+        attributes: BTreeMap<String, String>,
+    ) -> Option<AnnotationId> {
+        let kind = self.check_holder(at, doc, kind);
+        let mut ann = match Annotation::new(AnnotationId(0), doc.clone(), anchor, kind) {
+            Ok(a) => a,
+            Err(e) => {
+                self.skip(at, "invalid annotation", Some(e.to_string()));
+                return None;
+            }
+        };
+        ann.note = note.filter(|n| !n.is_empty());
+        ann.attributes = attributes;
+        let key: Key = (
+            ann.anchor().clone(),
+            ann.kind().clone(),
+            ann.note.clone(),
+            ann.attributes.clone(),
+        );
+        self.load_seen(doc);
+        if let Some(existing) = self.seen.get(doc).and_then(|m| m.get(&key)) {
+            let existing = *existing;
+            self.skip(
+                at,
+                "duplicate annotation (already present)",
+                Some(ann.kind().display_label()),
+            );
+            return Some(existing);
+        }
+        let id = self.project.allocate_id();
+        let ann = ann.with_id(id);
+        self.seen.entry(doc.clone()).or_default().insert(key, id);
+        self.known.insert(id, (doc.clone(), ann.kind().is_entity()));
+        match ann.kind() {
+            AnnotationKind::Entity { label, .. } => {
+                self.schema.ensure_entity_type(label);
+                *self.report.annotations.entry(label.clone()).or_default() += 1;
+                self.entities.push(ann);
+            }
+            AnnotationKind::Stance {
+                target, polarity, ..
+            } => {
+                self.schema.targets.insert(target.clone());
+                if self.schema.polarity(polarity).is_none() {
+                    self.schema.polarities.push(Polarity {
+                        name: polarity.clone(),
+                        color: Rgb([200, 200, 200]),
+                        hotkey: None,
+                    });
+                }
+                *self
+                    .report
+                    .annotations
+                    .entry(STANCE_LABEL.to_owned())
+                    .or_default() += 1;
+                self.stances.push(ann);
+            }
+        }
+        Some(id)
+    }
+
+    /// Drops a holder that is not an entity of the same document (with a warning).
+    fn check_holder(&mut self, at: &Location, doc: &DocId, kind: AnnotationKind) -> AnnotationKind {
+        let AnnotationKind::Stance {
+            target,
+            polarity,
+            holder: Some(holder),
+        } = kind
+        else {
+            return kind;
+        };
+        let ok = match self.known.get(&holder) {
+            Some((d, is_entity)) => d == doc && *is_entity,
+            None => self
+                .project
+                .annotation(holder)
+                .is_some_and(|h| h.doc() == doc && h.kind().is_entity()),
+        };
+        if !ok {
+            self.warn(
+                at,
+                "stance holder is not an entity of the same document; holder left out",
+                None,
+            );
+        }
+        AnnotationKind::Stance {
+            target,
+            polarity,
+            holder: ok.then_some(holder),
+        }
+    }
+
+    fn load_seen(&mut self, doc: &DocId) {
+        if self.seen.contains_key(doc) {
+            return;
+        }
+        let existing: HashMap<Key, AnnotationId> = self
+            .project
+            .annotations_of(doc)
+            .into_iter()
+            .map(|a| {
+                (
+                    (
+                        a.anchor().clone(),
+                        a.kind().clone(),
+                        a.note.clone(),
+                        a.attributes.clone(),
+                    ),
+                    a.id(),
+                )
+            })
+            .collect();
+        self.seen.insert(doc.clone(), existing);
+    }
+
+    /// The document of an annotation of the project or of this import.
+    fn doc_of(&self, id: AnnotationId) -> Option<DocId> {
+        match self.known.get(&id) {
+            Some((doc, _)) => Some(doc.clone()),
+            None => self.project.annotation(id).map(|a| a.doc().clone()),
+        }
+    }
+
+    /// Adds a relation between two annotations of one document; reports and skips it when
+    /// an argument is unknown or in another document, or when the same relation exists.
+    pub fn add_relation(
+        &mut self,
+        at: &Location,
+        label: &str,
+        from: AnnotationId,
+        to: AnnotationId,
+    ) -> Option<AnnotationId> {
+        let (Some(a), Some(b)) = (self.doc_of(from), self.doc_of(to)) else {
+            self.skip(at, "relation argument not imported", Some(label.to_owned()));
+            return None;
+        };
+        if a != b {
+            self.skip(at, "relation across documents", Some(label.to_owned()));
+            return None;
+        }
+        if label.trim().is_empty() {
+            self.skip(at, "relation without a type", None);
+            return None;
+        }
+        let same = |r: &&Relation| r.label == label && r.from == from && r.to == to;
+        if self.relations.iter().any(|r| same(&r))
+            || self.project.relations().values().any(|r| same(&r))
+        {
+            self.skip(
+                at,
+                "duplicate relation (already present)",
+                Some(label.to_owned()),
+            );
+            return None;
+        }
+        let id = self.project.allocate_id();
+        self.relations.push(Relation {
+            id,
+            label: label.to_owned(),
+            from,
+            to,
+        });
+        self.report.relations += 1;
+        Some(id)
+    }
+
+    /// Records something left out.
+    pub fn skip(&mut self, at: &Location, reason: &str, detail: Option<String>) {
+        self.report.skipped.push(Skipped {
+            at: at.clone(),
+            reason: reason.to_owned(),
+            detail,
+        });
+    }
+
+    /// Records something imported, but not exactly as written.
+    pub fn warn(&mut self, at: &Location, reason: &str, detail: Option<String>) {
+        self.report.warnings.push(Skipped {
+            at: at.clone(),
+            reason: reason.to_owned(),
+            detail,
+        });
+    }
+
+    /// The edit (documents, then schema, entities, stances, relations) and the report.
+    pub fn finish(self) -> (Edit, ImportReport) {
+        let mut edits = Vec::new();
+        if !self.new_docs.is_empty() {
+            edits.push(Edit::AddDocuments(self.new_docs));
+        }
+        if &self.schema != self.project.schema() {
+            edits.push(Edit::SetSchema(self.schema));
+        }
+        edits.extend(self.entities.into_iter().map(Edit::AddAnnotation));
+        edits.extend(self.stances.into_iter().map(Edit::AddAnnotation));
+        edits.extend(self.relations.into_iter().map(Edit::AddRelation));
+        (Edit::Batch(edits), self.report)
+    }
+}

@@ -1,0 +1,436 @@
+//! doccano sequence labelling JSONL: one document a line, `{"text", "label": [[start, end,
+//! "LABEL"], …]}` plus metadata keys (id, title, date …).
+//!
+//! Import also reads the `labels` (tutorial) and `entities` (relation export, objects with
+//! `start_offset`/`end_offset`/`label`, plus `relations`) variants and legacy 1.x
+//! `annotations`; every other key becomes document metadata. Records without text are
+//! skipped with their line. Offsets count the text exactly as stored, so CRLF and BOMs are
+//! mapped onto the normalised text. Export holds entities only: stances, relations,
+//! canonical names, notes and attributes are counted as left out.
+
+use super::builder::Builder;
+use super::error::{FormatError, Location};
+use super::jsonl::{read_records, type_name};
+use super::normalize::Normalized;
+use super::report::ExportReport;
+use super::text::stem_id;
+use super::write::{io_err, write_file};
+use crate::model::{Anchor, AnnotationId, AnnotationKind, DocId, Document, Project};
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::path::Path;
+
+/// Keys that carry text, spans or relations rather than metadata.
+const RESERVED: [&str; 8] = [
+    "text",
+    "label",
+    "labels",
+    "entities",
+    "annotations",
+    "relations",
+    "id",
+    "title",
+];
+
+/// Writes one line per document.
+pub fn export(
+    project: &Project,
+    out: &Path,
+    report: &mut ExportReport,
+    progress: &mut dyn FnMut(f32),
+) -> Result<(), FormatError> {
+    let mut c = EntityCounts::default();
+    let mut meta_clash = 0;
+    write_file(out, |w: &mut dyn Write| {
+        let total = project.documents().len().max(1) as f32;
+        for (i, doc) in project.documents().iter().enumerate() {
+            let mut record = Map::new();
+            for (k, v) in doc.meta() {
+                if RESERVED.contains(&k.as_str()) {
+                    meta_clash += 1;
+                } else {
+                    record.insert(k.clone(), Value::String(v.clone()));
+                }
+            }
+            record.insert("id".into(), json!(doc.id().as_str()));
+            record.insert("title".into(), json!(doc.title()));
+            record.insert("text".into(), json!(doc.text().as_str()));
+            let labels: Vec<Value> = entity_fragments(project, doc.id(), &mut c)
+                .into_iter()
+                .map(|(s, e, l)| json!([s, e, l]))
+                .collect();
+            record.insert("label".into(), Value::Array(labels));
+            serde_json::to_writer(&mut *w, &Value::Object(record))
+                .map_err(|e| FormatError::invalid(out, None, e.to_string()))?;
+            w.write_all(b"\n").map_err(io_err(out))?;
+            progress((i + 1) as f32 / total);
+        }
+        Ok(())
+    })?;
+    report.documents = project.documents().len();
+    c.report(report, project.relations().len(), "doccano");
+    report.leave_out(
+        meta_clash,
+        "metadata keys named like doccano's own keys",
+        "left out",
+    );
+    Ok(())
+}
+
+/// What span-list exports (doccano, Prodigy) count while listing entity fragments.
+#[derive(Default)]
+pub struct EntityCounts {
+    /// Entity fragments written.
+    pub written: usize,
+    /// Stances met.
+    pub stances: usize,
+    /// Entities with more than one fragment.
+    pub fragmented: usize,
+    /// Entities with a canonical name, note or attributes.
+    pub details: usize,
+}
+
+impl EntityCounts {
+    /// Puts the counts into an export report.
+    pub fn report(&self, report: &mut ExportReport, relations: usize, format: &str) {
+        report.annotations = self.written;
+        report.leave_out(
+            self.stances,
+            "stances",
+            &format!("left out ({format} holds entity spans only)"),
+        );
+        report.leave_out(
+            self.fragmented,
+            "discontinuous entities",
+            "written as one span per fragment",
+        );
+        report.leave_out(
+            self.details,
+            "canonical names, notes and attributes",
+            &format!("left out ({format} spans carry a label only)"),
+        );
+        report.leave_out(
+            relations,
+            "relations",
+            &format!("left out ({format} span export)"),
+        );
+    }
+}
+
+/// Every entity fragment of a document as (start, end, label), in reading order.
+pub fn entity_fragments(
+    project: &Project,
+    doc: &DocId,
+    counts: &mut EntityCounts,
+) -> Vec<(usize, usize, String)> {
+    let mut out = Vec::new();
+    for ann in project.annotations_of(doc) {
+        match ann.kind() {
+            AnnotationKind::Entity { label, canonical } => {
+                counts.fragmented += usize::from(ann.spans().len() > 1);
+                counts.details += usize::from(
+                    canonical.is_some() || ann.note.is_some() || !ann.attributes.is_empty(),
+                );
+                for s in ann.spans() {
+                    out.push((s.start().0, s.end().0, label.clone()));
+                }
+            }
+            AnnotationKind::Stance { .. } => counts.stances += 1,
+        }
+    }
+    out.sort();
+    counts.written += out.len();
+    out
+}
+
+/// A JSON value as metadata text: strings as they are, anything else as JSON.
+pub fn meta_value(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// A document id from an `id` value (string or number).
+pub fn id_value(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Imports every record.
+pub fn import(
+    b: &mut Builder,
+    path: &Path,
+    progress: &mut dyn FnMut(f32),
+) -> Result<(), FormatError> {
+    let (records, bad) = read_records(path)?;
+    for r in bad {
+        b.skip(&r.at, "unreadable line", Some(r.message));
+    }
+    let stem = stem_id(path);
+    let total = records.len().max(1) as f32;
+    for (i, record) in records.into_iter().enumerate() {
+        let at = Location::line(path, record.line);
+        import_record(b, &at, &stem, record.line, record.object);
+        progress((i + 1) as f32 / total);
+    }
+    Ok(())
+}
+
+/// A span as read: raw offsets, label, and the record's own id for it (relations).
+struct RawSpan {
+    start: usize,
+    end: usize,
+    label: String,
+    id: Option<String>,
+}
+
+fn import_record(
+    b: &mut Builder,
+    at: &Location,
+    stem: &DocId,
+    line: usize,
+    mut obj: Map<String, Value>,
+) {
+    let raw = match obj.remove("text") {
+        Some(Value::String(t)) => t,
+        Some(other) => {
+            b.skip(
+                at,
+                "text is not a string",
+                Some(format!("found {}", type_name(&other))),
+            );
+            return;
+        }
+        None => {
+            b.skip(at, "record without text", None);
+            return;
+        }
+    };
+    if raw.is_empty() {
+        b.skip(at, "record with empty text", None);
+        return;
+    }
+    let norm = Normalized::new(&raw);
+    let id = DocId(id_value(obj.get("id")).unwrap_or_else(|| format!("{}-{line}", stem.0)));
+    let title = match obj.get("title") {
+        Some(Value::String(t)) => t.clone(),
+        _ => Document::title_for(&norm.text, id.as_str()),
+    };
+    let mut spans = Vec::new();
+    for key in ["label", "labels", "entities", "annotations"] {
+        if let Some(value) = obj.get(key) {
+            read_spans(b, at, key, value, &mut spans);
+        }
+    }
+    let relations = obj.get("relations").cloned();
+    let mut meta = BTreeMap::new();
+    for (k, v) in &obj {
+        if k == "meta"
+            && let Value::Object(inner) = v
+        {
+            meta.extend(inner.iter().map(|(k, v)| (k.clone(), meta_value(v))));
+        } else if !RESERVED.contains(&k.as_str()) {
+            meta.insert(k.clone(), meta_value(v));
+        }
+    }
+    let doc = b.add_document(Document::new(id, title, meta, norm.text.clone()));
+    let mut ids: HashMap<String, AnnotationId> = HashMap::new();
+    for span in spans {
+        let (start, end) = (norm.map(span.start), norm.map(span.end));
+        if span.end > norm.raw_len() {
+            b.skip(
+                at,
+                "span outside the text",
+                Some(format!("{}..{} {}", span.start, span.end, span.label)),
+            );
+            continue;
+        }
+        match b.span(&doc, start, end) {
+            Ok(s) => {
+                let kind = AnnotationKind::Entity {
+                    label: span.label,
+                    canonical: None,
+                };
+                let new = b.add_annotation(at, &doc, Anchor::span(s), kind, None, BTreeMap::new());
+                if let (Some(old), Some(new)) = (span.id, new) {
+                    ids.insert(old, new);
+                }
+            }
+            Err(reason) => b.skip(at, "bad span", Some(reason)),
+        }
+    }
+    if let Some(Value::Array(relations)) = relations {
+        for rel in relations {
+            let from = id_value(rel.get("from_id")).and_then(|i| ids.get(&i).copied());
+            let to = id_value(rel.get("to_id")).and_then(|i| ids.get(&i).copied());
+            let label = rel.get("type").or_else(|| rel.get("label")).map(meta_value);
+            match (from, to, label) {
+                (Some(from), Some(to), Some(label)) => {
+                    b.add_relation(at, &label, from, to);
+                }
+                _ => b.skip(
+                    at,
+                    "relation without known from_id, to_id and type",
+                    Some(rel.to_string()),
+                ),
+            }
+        }
+    }
+}
+
+fn read_spans(b: &mut Builder, at: &Location, key: &str, value: &Value, out: &mut Vec<RawSpan>) {
+    let Value::Array(items) = value else {
+        b.skip(
+            at,
+            "span list is not an array",
+            Some(format!("'{key}' is {}", type_name(value))),
+        );
+        return;
+    };
+    for item in items {
+        match raw_span(item) {
+            Some(span) => out.push(span),
+            None => b.skip(at, "not a span [start, end, label]", Some(item.to_string())),
+        }
+    }
+}
+
+fn raw_span(item: &Value) -> Option<RawSpan> {
+    let label_of = |v: &Value| match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    let offset = |v: Option<&Value>| {
+        v.and_then(Value::as_u64)
+            .and_then(|n| usize::try_from(n).ok())
+    };
+    match item {
+        Value::Array(parts) => match parts.as_slice() {
+            [s, e, label] => Some(RawSpan {
+                start: offset(Some(s))?,
+                end: offset(Some(e))?,
+                label: label_of(label)?,
+                id: None,
+            }),
+            _ => None,
+        },
+        Value::Object(o) => Some(RawSpan {
+            start: offset(o.get("start_offset").or_else(|| o.get("start")))?,
+            end: offset(o.get("end_offset").or_else(|| o.get("end")))?,
+            label: label_of(o.get("label")?)?,
+            id: id_value(o.get("id")),
+        }),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::testutil::*;
+    use crate::formats::{ExportFormat, ImportFormat};
+    use crate::model::apply;
+
+    #[test]
+    fn export_writes_code_point_offsets_and_metadata() {
+        let mut p = project_from(&[("a", "😀 [Zuckerberg]PER zegt e\u{301}n keer [sorry]X")]);
+        add_stance(&mut p, "a", None, "EU", "AGAINST", None);
+        let (out, report) = export_str(&p, ExportFormat::Doccano, "out.jsonl");
+        let v: Value = serde_json::from_str(out.trim()).expect("json");
+        assert_eq!(v["label"], json!([[2, 12, "PER"], [27, 32, "X"]]));
+        assert_eq!(v["id"], "a");
+        assert_eq!(v["title"], "Titel a");
+        assert_eq!(report.left_out_count("stances"), 1);
+    }
+
+    #[test]
+    fn every_variant_imports_with_offsets_mapped_through_crlf_and_bom() {
+        let input = [
+            r#"{"text": "EU rejects German call", "label": [[0, 2, "ORG"], [11, 17, "MISC"]], "meta": {"wikiPageID": 1}}"#,
+            r#"{"text": "Peter Blackburn", "labels": [[0, 15, "PERSON"]], "date": "2018-05"}"#,
+            r#"{"id": 7, "text": "Google by Larry", "entities": [{"id": 0, "start_offset": 0, "end_offset": 6, "label": "ORG"}, {"id": 1, "start_offset": 10, "end_offset": 15, "label": "PER"}], "relations": [{"from_id": 0, "to_id": 1, "type": "foundedBy"}]}"#,
+            "{\"id\": \"crlf\", \"text\": \"\u{feff}a\\r\\n😀 e\u{301}\\r\\nZuck\", \"label\": [[6, 8, \"X\"], [10, 14, \"PER\"]]}",
+            r#"{"id": 1, "text": "EU rejects ...", "annotations": [{"id": 1, "label": 2, "start_offset": 0, "end_offset": 2, "user": 1}]}"#,
+        ]
+        .join("\n");
+        let mut p = empty_project();
+        let (edit, report) =
+            import_str(&mut p, "d.jsonl", &input, Some(ImportFormat::Doccano)).expect("import");
+        assert!(report.skipped.is_empty(), "{report}");
+        assert_eq!(report.relations, 1);
+        apply(&mut p, edit).expect("apply");
+        assert_eq!(
+            describe(&p),
+            [
+                "1 0..2 2 «EU»",
+                "7 0..6 ORG «Google»",
+                "7 10..15 PER «Larry»",
+                "crlf 4..6 X «e\u{301}»",
+                "crlf 7..11 PER «Zuck»",
+                "d-1 0..2 ORG «EU»",
+                "d-1 11..17 MISC «German»",
+                "d-2 0..15 PERSON «Peter Blackburn»",
+            ]
+        );
+        let d1 = p.document(&DocId("d-1".into())).expect("d-1");
+        assert_eq!(d1.meta().get("wikiPageID").map(String::as_str), Some("1"));
+        assert_eq!(
+            p.document(&DocId("d-2".into())).expect("d-2").date(),
+            Some("2018-05")
+        );
+        assert_eq!(
+            p.document(&DocId("crlf".into()))
+                .expect("crlf")
+                .text()
+                .as_str(),
+            "a\n😀 e\u{301}\nZuck"
+        );
+    }
+
+    #[test]
+    fn bad_records_are_skipped_with_their_line() {
+        let input = [
+            r#"{"label": [[0, 1, "PER"]], "meta": {"wikiPageID": 3}}"#,
+            r#"{"text": 5}"#,
+            r#"{"text": "abc", "label": [[2, 1, "X"], [0, 9, "X"], [0, "1", "X"], "cat", [0, 1, "A"], [0, 1, "A"]]}"#,
+            r#"{"text": "abc", "label": 3}"#,
+            r#"{"text": "trunc"#,
+        ]
+        .join("\n");
+        let mut p = empty_project();
+        let (_, report) = import_str(&mut p, "bad.jsonl", &input, None).expect("import");
+        let got: Vec<String> = report
+            .skipped
+            .iter()
+            .map(|s| {
+                format!("{}: {}", s.at, s.reason)
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "bad.jsonl:5: unreadable line",
+                "bad.jsonl:1: record without text",
+                "bad.jsonl:2: text is not a string",
+                "bad.jsonl:3: not a span [start, end, label]",
+                "bad.jsonl:3: not a span [start, end, label]",
+                "bad.jsonl:3: bad span",
+                "bad.jsonl:3: span outside the text",
+                "bad.jsonl:3: duplicate annotation (already present)",
+                "bad.jsonl:4: span list is not an array",
+            ]
+        );
+        assert_eq!(report.documents_added, 2);
+        assert_eq!(report.documents_matched, 0);
+    }
+}

@@ -1,0 +1,525 @@
+//! spans JSONL, spantag's canonical export: one tagged span a line with its document id,
+//! code-point offsets, text, kind, label, id and, as they apply, canonical name, stance
+//! target/polarity/holder, note, attributes, document metadata and some context.
+//!
+//! The export holds no full text, so the import attaches lines to documents already in the
+//! project by `doc` id, checks the text, maps exported ids to fresh ones (holders follow),
+//! and skips lines whose document is unknown.
+
+use super::builder::{Builder, STANCE_LABEL};
+use super::error::{FormatError, Location};
+use super::jsonl::read_records;
+use super::report::ExportReport;
+use super::write::write_file;
+use crate::model::{
+    Anchor, Annotation, AnnotationId, AnnotationKind, DocId, Document, Project, Span,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::path::Path;
+
+/// Characters of context written on either side of a span.
+const CONTEXT: usize = 40;
+
+/// The holder of a stance as written: the entity's id, covering offsets and text.
+#[derive(Serialize, Deserialize)]
+struct HolderOut {
+    #[serde(default)]
+    id: Option<u64>,
+    #[serde(default)]
+    start: Option<usize>,
+    #[serde(default)]
+    end: Option<usize>,
+    #[serde(default)]
+    text: Option<String>,
+}
+
+/// One line of the export; field order is the order written.
+#[derive(Serialize)]
+struct SpanLine<'a> {
+    doc: &'a str,
+    start: Option<usize>,
+    end: Option<usize>,
+    text: Option<String>,
+    kind: &'static str,
+    label: &'a str,
+    id: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fragments: Option<Vec<[usize; 2]>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    canonical: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    polarity: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    holder: Option<HolderOut>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<&'a str>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    attributes: &'a BTreeMap<String, String>,
+    meta: &'a BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    context_left: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    context_right: Option<&'a str>,
+}
+
+/// A document's metadata as exported: its title plus its metadata map.
+pub fn doc_meta(doc: &Document) -> BTreeMap<String, String> {
+    let mut meta = doc.meta().clone();
+    meta.insert("title".to_owned(), doc.title().to_owned());
+    meta
+}
+
+/// Writes one line per annotation, documents in id order, annotations in reading order.
+pub fn export(
+    project: &Project,
+    out: &Path,
+    report: &mut ExportReport,
+    progress: &mut dyn FnMut(f32),
+) -> Result<(), FormatError> {
+    let mut written = 0;
+    let mut docs = 0;
+    write_file(out, |w: &mut dyn Write| {
+        let total = project.documents().len().max(1) as f32;
+        for (i, doc) in project.documents().iter().enumerate() {
+            let meta = doc_meta(doc);
+            let anns = project.annotations_of(doc.id());
+            docs += 1;
+            for ann in anns {
+                let line = span_line(project, doc, ann, &meta);
+                serde_json::to_writer(&mut *w, &line)
+                    .map_err(|e| FormatError::invalid(out, None, e.to_string()))?;
+                w.write_all(b"\n").map_err(super::write::io_err(out))?;
+                written += 1;
+            }
+            progress((i + 1) as f32 / total);
+        }
+        Ok(())
+    })?;
+    report.documents = docs;
+    report.annotations = written;
+    report.leave_out(
+        project.relations().len(),
+        "relations",
+        "left out (spans JSONL has no relation lines; brat keeps them)",
+    );
+    Ok(())
+}
+
+fn span_line<'a>(
+    project: &'a Project,
+    doc: &'a Document,
+    ann: &'a Annotation,
+    meta: &'a BTreeMap<String, String>,
+) -> SpanLine<'a> {
+    let text = doc.text();
+    let covering = ann.anchor().covering();
+    let fragments = (ann.spans().len() > 1).then(|| {
+        ann.spans()
+            .iter()
+            .map(|s| [s.start().0, s.end().0])
+            .collect()
+    });
+    let context_left = covering.map(|c| {
+        let from = c.start().0.saturating_sub(CONTEXT);
+        text.slice(crate::model::CharOffset(from), c.start())
+    });
+    let context_right =
+        covering.map(|c| text.slice(c.end(), crate::model::CharOffset(c.end().0 + CONTEXT)));
+    let (kind, label, canonical, target, polarity, holder) = match ann.kind() {
+        AnnotationKind::Entity { label, canonical } => (
+            "entity",
+            label.as_str(),
+            canonical.as_deref(),
+            None,
+            None,
+            None,
+        ),
+        AnnotationKind::Stance {
+            target,
+            polarity,
+            holder,
+        } => {
+            let holder = holder.and_then(|h| project.annotation(h)).map(|h| {
+                let c = h.anchor().covering();
+                HolderOut {
+                    id: Some(h.id().0),
+                    start: c.map(|c| c.start().0),
+                    end: c.map(|c| c.end().0),
+                    text: Some(h.text(text)),
+                }
+            });
+            (
+                "stance",
+                STANCE_LABEL,
+                None,
+                Some(target.as_str()),
+                Some(polarity.as_str()),
+                holder,
+            )
+        }
+    };
+    SpanLine {
+        doc: doc.id().as_str(),
+        start: covering.map(|c| c.start().0),
+        end: covering.map(|c| c.end().0),
+        text: covering.map(|_| ann.text(text)),
+        kind,
+        label,
+        id: ann.id().0,
+        fragments,
+        canonical,
+        target,
+        polarity,
+        holder,
+        note: ann.note.as_deref(),
+        attributes: &ann.attributes,
+        meta,
+        context_left,
+        context_right,
+    }
+}
+
+/// One line as read; only what the import needs, the rest (meta, context) is ignored.
+#[derive(Deserialize)]
+struct SpanIn {
+    doc: String,
+    #[serde(default)]
+    start: Option<usize>,
+    #[serde(default)]
+    end: Option<usize>,
+    #[serde(default)]
+    text: Option<String>,
+    kind: String,
+    #[serde(default)]
+    label: Option<String>,
+    #[serde(default)]
+    id: Option<u64>,
+    #[serde(default)]
+    fragments: Option<Vec<(usize, usize)>>,
+    #[serde(default)]
+    canonical: Option<String>,
+    #[serde(default)]
+    target: Option<String>,
+    #[serde(default)]
+    polarity: Option<String>,
+    #[serde(default)]
+    holder: Option<HolderOut>,
+    #[serde(default)]
+    note: Option<String>,
+    #[serde(default)]
+    attributes: BTreeMap<String, Value>,
+}
+
+/// Attaches every line to its document in the project; entities first so holders exist.
+pub fn import(
+    b: &mut Builder,
+    path: &Path,
+    progress: &mut dyn FnMut(f32),
+) -> Result<(), FormatError> {
+    let (records, bad) = read_records(path)?;
+    for r in bad {
+        b.skip(&r.at, "unreadable line", Some(r.message));
+    }
+    let mut lines = Vec::new();
+    for r in records {
+        let at = Location::line(path, r.line);
+        match serde_json::from_value::<SpanIn>(Value::Object(r.object)) {
+            Ok(line) => lines.push((at, line)),
+            Err(e) => b.skip(&at, "not a spans line", Some(e.to_string())),
+        }
+    }
+    // Entities before stances, so a stance's holder has its new id.
+    lines.sort_by_key(|(_, l)| l.kind != "entity");
+    let mut ids: HashMap<u64, AnnotationId> = HashMap::new();
+    let total = lines.len().max(1) as f32;
+    for (i, (at, line)) in lines.into_iter().enumerate() {
+        let old_id = line.id;
+        if let Some(new_id) = import_line(b, &at, line, &ids)
+            && let Some(old) = old_id
+        {
+            ids.insert(old, new_id);
+        }
+        progress((i + 1) as f32 / total);
+    }
+    Ok(())
+}
+
+fn import_line(
+    b: &mut Builder,
+    at: &Location,
+    line: SpanIn,
+    ids: &HashMap<u64, AnnotationId>,
+) -> Option<AnnotationId> {
+    let doc = DocId(line.doc.clone());
+    if b.text_of(&doc).is_none() {
+        b.skip(
+            at,
+            "unknown document (import its text first)",
+            Some(line.doc),
+        );
+        return None;
+    }
+    let anchor = match anchor_of(b, &doc, &line) {
+        Ok(anchor) => anchor,
+        Err(reason) => {
+            b.skip(at, "bad offsets", Some(reason));
+            return None;
+        }
+    };
+    if let (Anchor::Spans(spans), Some(want), Some(text)) = (&anchor, &line.text, b.text_of(&doc)) {
+        let got: Vec<&str> = spans.iter().map(|s| s.text(text)).collect();
+        let got = got.join(" ");
+        if &got != want {
+            b.skip(
+                at,
+                "text differs from the document's (was the document changed?)",
+                Some(format!("expected «{want}», document has «{got}»")),
+            );
+            return None;
+        }
+    }
+    let kind = match line.kind.as_str() {
+        "entity" => AnnotationKind::Entity {
+            label: line.label.unwrap_or_default(),
+            canonical: line.canonical,
+        },
+        "stance" => {
+            let holder = line
+                .holder
+                .as_ref()
+                .and_then(|h| holder_of(b, at, &doc, h, ids));
+            AnnotationKind::Stance {
+                target: line.target.unwrap_or_default(),
+                polarity: line.polarity.unwrap_or_default(),
+                holder,
+            }
+        }
+        other => {
+            b.skip(
+                at,
+                "unknown kind (expected entity or stance)",
+                Some(other.to_owned()),
+            );
+            return None;
+        }
+    };
+    let attributes = line
+        .attributes
+        .into_iter()
+        .map(|(k, v)| match v {
+            Value::String(s) => (k, s),
+            other => (k, other.to_string()),
+        })
+        .collect();
+    b.add_annotation(at, &doc, anchor, kind, line.note, attributes)
+}
+
+fn anchor_of(b: &Builder, doc: &DocId, line: &SpanIn) -> Result<Anchor, String> {
+    if let Some(fragments) = &line.fragments {
+        let spans = fragments
+            .iter()
+            .map(|&(s, e)| b.span(doc, s, e))
+            .collect::<Result<Vec<Span>, String>>()?;
+        return Anchor::spans(spans).ok_or_else(|| "empty fragment list".to_owned());
+    }
+    match (line.start, line.end) {
+        (Some(s), Some(e)) => b.span(doc, s, e).map(Anchor::span),
+        (None, None) if line.kind == "stance" => Ok(Anchor::Document),
+        _ => Err("start and end must both be numbers (null only for document stances)".to_owned()),
+    }
+}
+
+fn holder_of(
+    b: &mut Builder,
+    at: &Location,
+    doc: &DocId,
+    holder: &HolderOut,
+    ids: &HashMap<u64, AnnotationId>,
+) -> Option<AnnotationId> {
+    if let Some(id) = holder.id.and_then(|old| ids.get(&old)) {
+        return Some(*id);
+    }
+    // Not in this file: an entity of the project on exactly the holder's offsets.
+    let found = b
+        .project()
+        .annotations_of(doc)
+        .into_iter()
+        .find(|a| {
+            a.kind().is_entity()
+                && a.anchor().covering().map(|c| (c.start().0, c.end().0))
+                    == holder.start.zip(holder.end)
+        })
+        .map(Annotation::id);
+    if found.is_none() {
+        b.warn(
+            at,
+            "stance holder not found; stance imported without holder",
+            holder.text.clone(),
+        );
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::testutil::*;
+    use crate::formats::{ExportFormat, ImportFormat};
+    use crate::model::{Edit, apply};
+
+    fn sample() -> Project {
+        let mut p = project_from(&[
+            (
+                "a",
+                "[Zuckerberg]PER 😀 zegt e\u{301}n keer [sorry]X tegen [de EU]ORG.\nRegel twee.",
+            ),
+            ("b", "Geen entiteiten hier."),
+        ]);
+        let holder = p.annotations_of(&DocId("a".into()))[0].id();
+        let stance = add_stance(
+            &mut p,
+            "a",
+            Some((16, 28)),
+            "Facebook",
+            "AGAINST",
+            Some(holder),
+        );
+        change(&mut p, stance, |a| a.note = Some("ironisch".into()));
+        add_stance(&mut p, "b", None, "EU", "FAVOR", None);
+        let disc = add_entity(&mut p, "a", &[(0, 10), (35, 40)], "PER");
+        change(&mut p, disc, |a| {
+            a.attributes.insert("bron".into(), "krant".into());
+        });
+        p
+    }
+
+    #[test]
+    fn export_lines_follow_the_contract() {
+        let p = sample();
+        let (out, report) = export_str(&p, ExportFormat::Spans, "out.jsonl");
+        let lines: Vec<Value> = out
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("json"))
+            .collect();
+        assert_eq!(report.annotations, lines.len());
+        let zuck = lines
+            .iter()
+            .find(|l| l["text"] == "Zuckerberg")
+            .expect("zuck");
+        assert_eq!(zuck["doc"], "a");
+        assert_eq!(zuck["start"], 0);
+        assert_eq!(zuck["end"], 10);
+        assert_eq!(zuck["text"], "Zuckerberg");
+        assert_eq!(zuck["kind"], "entity");
+        assert_eq!(zuck["meta"]["title"], "Titel a");
+        let sorry = lines.iter().find(|l| l["text"] == "sorry").expect("sorry");
+        // "Zuckerberg 😀 zegt e\u{301}n keer " is 27 code points.
+        assert_eq!(
+            (sorry["start"].as_u64(), sorry["end"].as_u64()),
+            (Some(27), Some(32))
+        );
+        assert_eq!(sorry["context_left"], "Zuckerberg 😀 zegt e\u{301}n keer ");
+        let stance = lines
+            .iter()
+            .find(|l| l["kind"] == "stance" && l["doc"] == "a")
+            .expect("stance");
+        assert_eq!(stance["label"], "STANCE");
+        assert_eq!(stance["holder"]["text"], "Zuckerberg");
+        assert_eq!(stance["note"], "ironisch");
+        let doc_stance = lines.iter().find(|l| l["doc"] == "b").expect("doc stance");
+        assert!(
+            doc_stance["start"].is_null()
+                && doc_stance["end"].is_null()
+                && doc_stance["text"].is_null()
+        );
+        let disc = lines
+            .iter()
+            .find(|l| l.get("fragments").is_some())
+            .expect("fragments");
+        assert_eq!(disc["fragments"], serde_json::json!([[0, 10], [35, 40]]));
+        assert_eq!(disc["attributes"]["bron"], "krant");
+    }
+
+    #[test]
+    fn round_trip_into_the_same_documents_is_exact() {
+        let p = sample();
+        let (out, _) = export_str(&p, ExportFormat::Spans, "out.jsonl");
+        let docs: Vec<Document> = p.documents().to_vec();
+        let mut q = Project::new(schema(), docs).expect("project");
+        let (edit, report) = import_str(&mut q, "out.jsonl", &out, None).expect("import");
+        assert!(report.skipped.is_empty(), "{report}");
+        apply(&mut q, edit).expect("apply");
+        assert_eq!(describe(&q), describe(&p));
+        let (again, _) = export_str(&q, ExportFormat::Spans, "again.jsonl");
+        let strip_ids = |s: &str| -> Vec<Value> {
+            s.lines()
+                .map(|l| {
+                    let mut v: Value = serde_json::from_str(l).expect("json");
+                    v["id"] = Value::Null;
+                    if let Some(h) = v.get_mut("holder") {
+                        h["id"] = Value::Null;
+                    }
+                    v
+                })
+                .collect()
+        };
+        assert_eq!(strip_ids(&again), strip_ids(&out));
+        // Importing the same again adds nothing: every line is a duplicate.
+        let (edit, report) = import_str(&mut q, "out.jsonl", &out, None).expect("import");
+        assert_eq!(edit, Edit::Batch(vec![]));
+        assert_eq!(
+            report.skipped_count("duplicate annotation (already present)"),
+            6
+        );
+    }
+
+    #[test]
+    fn bad_lines_are_skipped_with_file_line_and_reason() {
+        let mut p = project_from(&[("a", "Zuckerberg 😀 zegt sorry")]);
+        let input = [
+            r#"{"doc":"a","start":0,"end":10,"text":"Zuckerberg","kind":"entity","label":"PER","id":1}"#,
+            r#"{"doc":"zz","start":0,"end":1,"text":"Z","kind":"entity","label":"PER","id":2}"#,
+            r#"{"doc":"a","start":5,"end":2,"text":"x","kind":"entity","label":"PER","id":3}"#,
+            r#"{"doc":"a","start":0,"end":99,"kind":"entity","label":"PER","id":4}"#,
+            r#"{"doc":"a","start":"0","end":1,"kind":"entity","label":"PER"}"#,
+            r#"{"doc":"a","start":0,"end":3,"text":"Zzz","kind":"entity","label":"PER"}"#,
+            r#"{"doc":"a","start":0,"end":3,"kind":"relation","label":"PER"}"#,
+            r#"{"doc":"a","start":11,"end":12,"text":"😀","kind":"entity","label":"EMO"}"#,
+            r#"{"doc":"a","#,
+        ]
+        .join("\n");
+        let (edit, report) =
+            import_str(&mut p, "data.jsonl", &input, Some(ImportFormat::Spans)).expect("import");
+        let reasons: Vec<String> = report
+            .skipped
+            .iter()
+            .map(|s| format!("{}:{}", s.at.line.unwrap_or(0), s.reason))
+            .collect();
+        assert_eq!(
+            reasons,
+            vec![
+                "9:unreadable line",
+                "5:not a spans line",
+                "2:unknown document (import its text first)",
+                "3:bad offsets",
+                "4:bad offsets",
+                "6:text differs from the document's (was the document changed?)",
+                "7:unknown kind (expected entity or stance)",
+            ]
+        );
+        assert_eq!(report.annotations.get("EMO"), Some(&1));
+        apply(&mut p, edit).expect("apply");
+        assert_eq!(
+            describe(&p),
+            vec!["a 0..10 PER «Zuckerberg»", "a 11..12 EMO «😀»"]
+        );
+        assert!(p.schema().entity_type("EMO").is_some());
+        let shown = report.to_string();
+        assert!(shown.contains("data.jsonl:2 (zz)"), "{shown}");
+    }
+}

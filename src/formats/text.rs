@@ -1,0 +1,151 @@
+//! Plain text: decoding bytes of unknown encoding, and importing `.txt` files (or a folder
+//! of them) as documents without annotations, like the corpus loader.
+
+use super::builder::Builder;
+use super::error::{FormatError, Location};
+use crate::model::{DocId, Document};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// Decodes file bytes to text: UTF-8 with or without BOM, UTF-16 LE/BE with BOM, else the
+/// encoding `chardetng` guesses (latin-1/windows-1252 for old Dutch files). A UTF-8 BOM is
+/// kept out of the result; invalid sequences become U+FFFD rather than an error.
+pub fn decode_bytes(bytes: &[u8]) -> String {
+    if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
+        let rest = bytes.get(bom_len..).unwrap_or_default();
+        let (text, _) = encoding.decode_without_bom_handling(rest);
+        return text.into_owned();
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return text.to_owned();
+    }
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(bytes, true);
+    let encoding = detector.guess(None, true);
+    let (text, _) = encoding.decode_without_bom_handling(bytes);
+    text.into_owned()
+}
+
+/// Reads and decodes a text file, naming the file in the error.
+pub fn read_text_file(path: &Path) -> Result<String, FormatError> {
+    let bytes = fs::read(path).map_err(|e| FormatError::io(path, "cannot read", e))?;
+    Ok(decode_bytes(&bytes))
+}
+
+/// The file stem as a document id.
+pub fn stem_id(path: &Path) -> DocId {
+    DocId(path.file_stem().map_or_else(
+        || "document".to_owned(),
+        |s| s.to_string_lossy().into_owned(),
+    ))
+}
+
+/// The files directly in `dir` with extension `ext` (case-insensitive), sorted by name.
+pub fn files_with_extension(dir: &Path, ext: &str) -> Result<Vec<PathBuf>, FormatError> {
+    let entries = fs::read_dir(dir).map_err(|e| FormatError::io(dir, "cannot list", e))?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| FormatError::io(dir, "cannot list", e))?;
+        let path = entry.path();
+        let matches = path
+            .extension()
+            .is_some_and(|e| e.to_string_lossy().eq_ignore_ascii_case(ext));
+        if matches && path.is_file() {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Imports one `.txt` file or every `.txt` file of a folder as documents.
+pub fn import(
+    b: &mut Builder,
+    path: &Path,
+    progress: &mut dyn FnMut(f32),
+) -> Result<(), FormatError> {
+    let files = if path.is_dir() {
+        files_with_extension(path, "txt")?
+    } else {
+        vec![path.to_path_buf()]
+    };
+    if files.is_empty() {
+        return Err(FormatError::invalid(
+            path,
+            None,
+            "no .txt files in this folder",
+        ));
+    }
+    let total = files.len() as f32;
+    for (i, file) in files.iter().enumerate() {
+        let raw = read_text_file(file)?;
+        if raw.trim().is_empty() {
+            b.skip(&Location::file(file), "empty text file", None);
+            continue;
+        }
+        b.add_document(Document::from_raw(stem_id(file), &raw));
+        progress((i + 1) as f32 / total);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::ImportFormat;
+    use crate::formats::testutil::{empty_project, import_str};
+
+    #[test]
+    fn decodes_every_encoding_the_corpus_loader_meets() {
+        let cases: Vec<(Vec<u8>, &str)> = vec![
+            (b"plain".to_vec(), "plain"),
+            ("\u{feff}met BOM é".as_bytes().to_vec(), "met BOM é"),
+            (
+                [
+                    &[0xFF, 0xFE][..],
+                    &"é😀"
+                        .encode_utf16()
+                        .flat_map(u16::to_le_bytes)
+                        .collect::<Vec<_>>(),
+                ]
+                .concat(),
+                "é😀",
+            ),
+            (
+                [
+                    &[0xFE, 0xFF][..],
+                    &"é😀"
+                        .encode_utf16()
+                        .flat_map(u16::to_be_bytes)
+                        .collect::<Vec<_>>(),
+                ]
+                .concat(),
+                "é😀",
+            ),
+            (
+                b"Italie\xeb en Belgi\xeb zijn caf\xe9s".to_vec(),
+                "Italieë en België zijn cafés",
+            ),
+        ];
+        for (bytes, want) in cases {
+            assert_eq!(decode_bytes(&bytes), want);
+        }
+    }
+
+    #[test]
+    fn text_files_become_documents_with_normalised_text() {
+        let mut p = empty_project();
+        let (edit, report) = import_str(
+            &mut p,
+            "nieuws.txt",
+            "\u{feff} date 2018-05 Zuckerberg 😀 e\u{301}\r\nregel twee\r\n",
+            Some(ImportFormat::Text),
+        )
+        .expect("import");
+        assert_eq!(report.documents_added, 1);
+        crate::model::apply(&mut p, edit).expect("apply");
+        let doc = p.document(&DocId("nieuws".into())).expect("doc");
+        assert_eq!(doc.text().as_str(), "Zuckerberg 😀 e\u{301}\nregel twee\n");
+        assert_eq!(doc.date(), Some("2018-05"));
+    }
+}

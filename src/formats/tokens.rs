@@ -1,0 +1,158 @@
+//! Tokens and sentences for the token-based exports (CoNLL, Prodigy): Unicode words and
+//! punctuation (UAX #29 via `unicode-segmentation`), split further wherever a span starts or
+//! ends so every span maps onto whole tokens. Documents imported from CoNLL carry
+//! `tokenization: whitespace` in their metadata; they are split at whitespace and one line
+//! is one sentence, so their tokens come back exactly as they were read.
+
+use crate::model::Document;
+use std::collections::BTreeSet;
+use unicode_segmentation::UnicodeSegmentation;
+
+/// Metadata key telling how a document's text is to be tokenised.
+pub const TOKENIZATION_KEY: &str = "tokenization";
+/// Value of [`TOKENIZATION_KEY`]: tokens are separated by whitespace, one sentence a line.
+pub const WHITESPACE: &str = "whitespace";
+
+/// A token: code-point range and text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Token {
+    /// First code point.
+    pub start: usize,
+    /// One past the last code point.
+    pub end: usize,
+    /// The token text.
+    pub text: String,
+}
+
+/// Sentences of tokens. `cuts` are code-point offsets where a token must end or start.
+pub fn sentences(doc: &Document, cuts: &BTreeSet<usize>) -> Vec<Vec<Token>> {
+    let text = doc.text().as_str();
+    let by_whitespace = doc.meta().get(TOKENIZATION_KEY).map(String::as_str) == Some(WHITESPACE);
+    // Pieces as (byte start, text), grouped into sentences.
+    let mut groups: Vec<Vec<(usize, &str)>> = Vec::new();
+    if by_whitespace {
+        let mut offset = 0;
+        for line in text.split_inclusive('\n') {
+            let mut pieces = Vec::new();
+            let mut pos = 0;
+            for piece in line.split(|c: char| c.is_whitespace()) {
+                if !piece.is_empty() {
+                    pieces.push((offset + pos, piece));
+                }
+                pos += piece.len();
+                pos += line
+                    .get(pos..)
+                    .and_then(|r| r.chars().next())
+                    .map_or(0, char::len_utf8);
+            }
+            groups.push(pieces);
+            offset += line.len();
+        }
+    } else {
+        for (s_start, sentence) in text.split_sentence_bound_indices() {
+            let pieces = sentence
+                .split_word_bound_indices()
+                .filter(|(_, w)| !w.chars().all(char::is_whitespace))
+                .map(|(i, w)| (s_start + i, w))
+                .collect();
+            groups.push(pieces);
+        }
+    }
+    let doc_text = doc.text();
+    groups
+        .into_iter()
+        .map(|pieces| {
+            let mut tokens = Vec::new();
+            for (byte, piece) in pieces {
+                let start = doc_text.char_of(crate::model::ByteOffset(byte)).0;
+                let len = piece.chars().count();
+                split_at_cuts(piece, start, len, cuts, &mut tokens);
+            }
+            tokens
+        })
+        .filter(|t: &Vec<Token>| !t.is_empty())
+        .collect()
+}
+
+fn split_at_cuts(
+    piece: &str,
+    start: usize,
+    len: usize,
+    cuts: &BTreeSet<usize>,
+    out: &mut Vec<Token>,
+) {
+    let end = start + len;
+    let mut from = start;
+    let inner = cuts.range(start + 1..end).copied().chain([end]);
+    for to in inner {
+        let text: String = piece.chars().skip(from - start).take(to - from).collect();
+        out.push(Token {
+            start: from,
+            end: to,
+            text,
+        });
+        from = to;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::DocId;
+    use std::collections::BTreeMap;
+
+    fn texts(doc: &Document, cuts: &[usize]) -> Vec<Vec<String>> {
+        sentences(doc, &cuts.iter().copied().collect())
+            .into_iter()
+            .map(|s| {
+                s.into_iter()
+                    .map(|t| format!("{}..{}:{}", t.start, t.end, t.text))
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn words_punctuation_sentences_and_cuts() {
+        let doc = Document::new(
+            DocId("d".into()),
+            String::new(),
+            BTreeMap::new(),
+            "Zuck 😀 zegt: e\u{301}n! Ja.".into(),
+        );
+        assert_eq!(
+            texts(&doc, &[]),
+            vec![
+                vec![
+                    "0..4:Zuck",
+                    "5..6:😀",
+                    "7..11:zegt",
+                    "11..12::",
+                    "13..16:e\u{301}n",
+                    "16..17:!"
+                ],
+                vec!["18..20:Ja", "20..21:."],
+            ]
+        );
+        assert_eq!(texts(&doc, &[2])[0][..2], ["0..2:Zu", "2..4:ck"]);
+    }
+
+    #[test]
+    fn whitespace_documents_keep_their_tokens_and_lines() {
+        let mut meta = BTreeMap::new();
+        meta.insert(TOKENIZATION_KEY.to_owned(), WHITESPACE.to_owned());
+        let doc = Document::new(
+            DocId("d".into()),
+            String::new(),
+            meta,
+            "kwestien, 😀x\nB. C".into(),
+        );
+        assert_eq!(
+            texts(&doc, &[]),
+            vec![
+                vec!["0..9:kwestien,", "10..12:😀x"],
+                vec!["13..15:B.", "16..17:C"]
+            ]
+        );
+    }
+}

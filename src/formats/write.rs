@@ -1,0 +1,164 @@
+//! Atomic outputs: one file through [`crate::io::atomic::write_atomically`], or a whole
+//! folder written beside its destination and renamed into place, so an error never leaves
+//! half an export behind.
+
+use super::error::{FormatError, Location};
+use crate::io::atomic::write_atomically;
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// Either an I/O error (named with the output path afterwards) or a format error.
+enum WriteError {
+    Io(io::Error),
+    Format(FormatError),
+}
+
+impl From<io::Error> for WriteError {
+    fn from(e: io::Error) -> Self {
+        WriteError::Io(e)
+    }
+}
+
+/// Writes `out` atomically with what `write` produces.
+pub fn write_file(
+    out: &Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<(), FormatError>,
+) -> Result<(), FormatError> {
+    if out.is_dir() {
+        return Err(FormatError::Output {
+            path: Location::file(out),
+            message: "is a folder; give a file name".to_owned(),
+        });
+    }
+    let result = write_atomically(out, |w: &mut dyn Write| {
+        write(w).map_err(WriteError::Format)
+    });
+    match result {
+        Ok(()) => Ok(()),
+        Err(WriteError::Io(e)) => Err(FormatError::io(out, "cannot write", e)),
+        Err(WriteError::Format(e)) => Err(e),
+    }
+}
+
+/// Maps an I/O error while writing into `out` to a format error naming `out`.
+pub fn io_err(out: &Path) -> impl Fn(io::Error) -> FormatError + '_ {
+    move |e| FormatError::io(out, "cannot write", e)
+}
+
+/// File extensions an export folder may hold; any other file means the folder is not ours
+/// to replace.
+const REPLACEABLE: [&str; 3] = ["txt", "ann", "conf"];
+
+/// Creates or replaces the folder `out` as a whole with what `fill` writes into a fresh
+/// temporary folder beside it. Refuses to replace a folder that holds anything but `.txt`,
+/// `.ann` and `.conf` files, so a mistyped `-o ~/Documents` cannot delete anything else.
+pub fn write_folder(
+    out: &Path,
+    fill: impl FnOnce(&Path) -> Result<(), FormatError>,
+) -> Result<(), FormatError> {
+    if out.exists() {
+        check_replaceable(out)?;
+    }
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = out
+        .file_name()
+        .map_or_else(|| "export".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .tempdir_in(&parent)
+        .map_err(|e| FormatError::io(&parent, "cannot create a temporary folder in", e))?;
+    // On error `tmp` is dropped and removed with everything written so far.
+    fill(tmp.path())?;
+    let tmp_path = tmp.keep();
+    let old = if out.exists() {
+        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+        if let Err(e) = fs::rename(out, &old) {
+            let _ = fs::remove_dir_all(&tmp_path);
+            return Err(FormatError::io(out, "cannot replace", e));
+        }
+        Some(old)
+    } else {
+        None
+    };
+    if let Err(e) = fs::rename(&tmp_path, out) {
+        if let Some(old) = &old {
+            let _ = fs::rename(old, out);
+        }
+        let _ = fs::remove_dir_all(&tmp_path);
+        return Err(FormatError::io(out, "cannot write", e));
+    }
+    if let Some(old) = old {
+        // The new export is in place; a leftover old copy is only clutter.
+        let _ = fs::remove_dir_all(old);
+    }
+    Ok(())
+}
+
+fn check_replaceable(out: &Path) -> Result<(), FormatError> {
+    let refuse = |message: &str| FormatError::Output {
+        path: Location::file(out),
+        message: message.to_owned(),
+    };
+    if !out.is_dir() {
+        return Err(refuse(
+            "exists and is not a folder; brat export writes a folder",
+        ));
+    }
+    let entries = fs::read_dir(out).map_err(|e| FormatError::io(out, "cannot list", e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| FormatError::io(out, "cannot list", e))?;
+        let path = entry.path();
+        let ours = path.is_file()
+            && path
+                .extension()
+                .is_some_and(|e| REPLACEABLE.iter().any(|r| e.eq_ignore_ascii_case(r)));
+        if !ours {
+            return Err(refuse(&format!(
+                "refusing to replace this folder: it holds '{}', which a brat export does not write",
+                entry.file_name().to_string_lossy()
+            )));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_folder_export_leaves_the_old_folder() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("brat");
+        write_folder(&out, |tmp| {
+            fs::write(tmp.join("a.txt"), "one").map_err(io_err(tmp))
+        })
+        .expect("first");
+        let err = write_folder(&out, |tmp| {
+            fs::write(tmp.join("b.txt"), "two").map_err(io_err(tmp))?;
+            Err(FormatError::invalid(tmp, None, "boom"))
+        });
+        assert!(err.is_err());
+        assert_eq!(fs::read_to_string(out.join("a.txt")).expect("kept"), "one");
+        assert!(!out.join("b.txt").exists());
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .expect("ls")
+            .map(|e| e.expect("e").file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("brat")]);
+    }
+
+    #[test]
+    fn refuses_to_replace_a_folder_with_other_files() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        fs::write(dir.path().join("thesis.docx"), "precious").expect("write");
+        let err = write_folder(dir.path(), |_| Ok(())).expect_err("refused");
+        assert!(err.to_string().contains("thesis.docx"), "{err}");
+        assert!(dir.path().join("thesis.docx").exists());
+    }
+}
