@@ -4,6 +4,7 @@
 //! line where known) on bad input. Outputs are written atomically, so a failed command
 //! never leaves a partial file behind.
 
+use crate::formats::{self, ExportFormat, ImportFormat};
 use crate::io::{corpus, project_file};
 use crate::model::Project;
 use crate::stats;
@@ -37,6 +38,28 @@ pub enum Command {
         #[arg(required = true)]
         corpus: Vec<PathBuf>,
         /// The project file to write.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Adds annotated data to a project (created if missing).
+    Import {
+        /// A file or folder: brat folder, CoNLL, doccano/Prodigy/spans JSONL, or text.
+        path: PathBuf,
+        /// The format; detected when not given.
+        #[arg(long, value_enum)]
+        format: Option<ImportFormat>,
+        /// The project to add to.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Exports a project's tagged spans.
+    Export {
+        /// The project file.
+        project: PathBuf,
+        /// The format to write.
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// The file (a folder for brat) to write.
         #[arg(short, long)]
         output: PathBuf,
     },
@@ -106,6 +129,37 @@ pub fn run(command: Command) -> Result<(), CliError> {
             );
             Ok(())
         }
+        Command::Import {
+            path,
+            format,
+            output,
+        } => {
+            let mut project = if output.exists() {
+                project_file::load(&output)?
+            } else {
+                Project::new(project_file::default_schema(), Vec::new())?
+            };
+            let mut bar = ProgressBar::new("import");
+            let (edit, report) = formats::import(&mut project, &path, format, &mut |f| bar.set(f))?;
+            bar.finish();
+            crate::model::apply(&mut project, edit)
+                .map_err(|e| CliError(format!("{}: {e}", path.display())))?;
+            project_file::save(&project, &output)?;
+            eprintln!("{report}");
+            Ok(())
+        }
+        Command::Export {
+            project,
+            format,
+            output,
+        } => {
+            let loaded = project_file::load(&project)?;
+            let mut bar = ProgressBar::new("export");
+            let report = formats::export(&loaded, format, &output, &mut |f| bar.set(f))?;
+            bar.finish();
+            eprintln!("{report}");
+            Ok(())
+        }
         Command::Stats { project, json } => {
             let project = project_file::load(&project)?;
             let stats = stats::compute(&project);
@@ -156,4 +210,43 @@ fn refuse_to_clobber_newer(output: &Path) -> Result<(), CliError> {
         }
     }
     Ok(())
+}
+
+/// A progress bar on stderr, drawn only when stderr is a terminal.
+struct ProgressBar {
+    what: &'static str,
+    shown: Option<u32>,
+    terminal: bool,
+}
+
+impl ProgressBar {
+    fn new(what: &'static str) -> Self {
+        use std::io::IsTerminal;
+        Self {
+            what,
+            shown: None,
+            terminal: std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn set(&mut self, fraction: f32) {
+        let percent = (fraction.clamp(0.0, 1.0) * 100.0) as u32;
+        if !self.terminal || self.shown == Some(percent) {
+            return;
+        }
+        self.shown = Some(percent);
+        let filled = (percent / 5) as usize;
+        eprint!(
+            "\r{} [{}{}] {percent:>3}%",
+            self.what,
+            "#".repeat(filled),
+            " ".repeat(20 - filled)
+        );
+    }
+
+    fn finish(&mut self) {
+        if self.terminal && self.shown.is_some() {
+            eprintln!();
+        }
+    }
 }

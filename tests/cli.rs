@@ -146,3 +146,145 @@ fn help_and_version_exit_0() {
     assert!(spantag(&["--help"]).status.success());
     assert!(spantag(&["--version"]).status.success());
 }
+
+fn example() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("saves/example.ron")
+        .to_str()
+        .expect("path")
+        .to_owned()
+}
+
+#[test]
+fn export_every_format_and_report_what_conll_leaves_out() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for format in ["spans", "csv", "conll", "brat", "doccano", "prodigy"] {
+        let out = dir.path().join(format!("out-{format}"));
+        let o = out.to_str().expect("p");
+        let run = spantag(&["export", &example(), "--format", format, "-o", o]);
+        assert!(run.status.success(), "{format}: {}", stderr(&run));
+        assert!(out.exists(), "{format} written");
+        if format == "conll" {
+            assert!(stderr(&run).contains("stances"), "{}", stderr(&run));
+        }
+    }
+    let spans = std::fs::read_to_string(dir.path().join("out-spans")).expect("spans");
+    let stance_lines = spans
+        .lines()
+        .filter(|l| l.contains("\"kind\":\"stance\""))
+        .count();
+    assert_eq!(stance_lines, 36);
+}
+
+#[test]
+fn stats_json_reports_stances_and_the_matrix() {
+    let out = spantag(&["stats", &example(), "--json"]);
+    assert!(out.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json["stances"], 36);
+    assert_eq!(
+        json["stance"]["matrix"]["Paul Stamsnijder"]["Mark Zuckerberg"]["AGAINST"],
+        3
+    );
+    assert!(
+        json["stance"]["per_target"]["Facebook"]["FAVOR"]
+            .as_u64()
+            .unwrap_or(0)
+            > 0
+    );
+}
+
+#[test]
+fn spans_export_imports_back_into_a_new_project_exactly() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let spans = dir.path().join("s.jsonl");
+    let p = dir.path().join("p.ron");
+    let s = spans.to_str().expect("p");
+    let pp = p.to_str().expect("p");
+    assert!(
+        spantag(&["export", &example(), "--format", "spans", "-o", s])
+            .status
+            .success()
+    );
+    assert!(
+        spantag(&["new", corpus().to_str().expect("p"), "-o", pp])
+            .status
+            .success()
+    );
+    let run = spantag(&["import", s, "-o", pp]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let a = spantag(&["stats", &example(), "--json"]);
+    let b = spantag(&["stats", pp, "--json"]);
+    let (mut a, mut b): (serde_json::Value, serde_json::Value) = (
+        serde_json::from_slice(&a.stdout).expect("a"),
+        serde_json::from_slice(&b.stdout).expect("b"),
+    );
+    // Statuses are project state, not annotations.
+    for v in [&mut a, &mut b] {
+        v["per_status"] = serde_json::Value::Null;
+        for d in v["per_document"]
+            .as_object_mut()
+            .expect("docs")
+            .values_mut()
+        {
+            d["status"] = serde_json::Value::Null;
+        }
+    }
+    assert_eq!(a, b);
+}
+
+#[test]
+fn import_skips_a_broken_line_reports_it_and_keeps_the_rest() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let p = dir.path().join("p.ron");
+    let pp = p.to_str().expect("p");
+    assert!(
+        spantag(&["new", corpus().to_str().expect("p"), "-o", pp])
+            .status
+            .success()
+    );
+    let bad = dir.path().join("bad.jsonl");
+    std::fs::write(
+        &bad,
+        "{\"text\": \"ok\", \"label\": [[0, 2, \"X\"]]}\n{truncated",
+    )
+    .expect("w");
+    let run = spantag(&[
+        "import",
+        bad.to_str().expect("p"),
+        "--format",
+        "prodigy",
+        "-o",
+        pp,
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert!(
+        stderr(&run).contains("bad.jsonl:2"),
+        "skipped line reported: {}",
+        stderr(&run)
+    );
+    let out = spantag(&["stats", pp, "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json["documents"], 6, "the good line was kept");
+}
+
+#[test]
+fn import_of_a_missing_file_exits_1_and_leaves_the_project_alone() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let p = dir.path().join("p.ron");
+    let pp = p.to_str().expect("p");
+    assert!(
+        spantag(&["new", corpus().to_str().expect("p"), "-o", pp])
+            .status
+            .success()
+    );
+    let before = std::fs::read(&p).expect("read");
+    let run = spantag(&["import", "/no/such.jsonl", "-o", pp]);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(stderr(&run).contains("/no/such.jsonl"), "{}", stderr(&run));
+    assert_eq!(
+        before,
+        std::fs::read(&p).expect("read"),
+        "project untouched"
+    );
+}

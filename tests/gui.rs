@@ -258,3 +258,137 @@ fn clicking_a_tag_in_the_list_selects_it() {
     h.run_steps(3);
     assert!(h.state().session.selected.is_some());
 }
+
+#[test]
+fn stamsnijder_stance_through_the_ui_and_its_exported_line() {
+    use spantag::formats::{ExportFormat, export};
+    use spantag::model::AnnotationKind;
+    let mut h = harness(bundled_session().expect("bundled corpus"));
+    open_document_with(&mut h, "too little too late");
+    // Tag the holder: "Stamsnijder" right before the quote.
+    let quote = "Zijn reactie is too little too late";
+    let q = offset_of(&h, quote);
+    let holder_at = q - "Stamsnijder: ,,".chars().count() + 1;
+    let pos = char_center(&h, holder_at + 2);
+    double_click(&mut h, pos);
+    h.key_press(Key::Num1);
+    h.run_steps(2);
+    let holder_id = h
+        .state()
+        .session
+        .selected
+        .expect("holder tagged and selected");
+
+    // Select the quote, press S, type the target, Enter, A for AGAINST, click the holder.
+    let (from, to) = (
+        char_center(&h, q + 1),
+        char_center(&h, q + quote.chars().count() - 2),
+    );
+    drag(&mut h, from, to);
+    h.key_press(Key::S);
+    h.run_steps(2);
+    assert!(
+        h.state().stance_editor.is_some(),
+        "S opens the stance editor"
+    );
+    h.event(Event::Text("Mark Zuckerberg".into()));
+    h.run_steps(1);
+    h.key_press(Key::Enter);
+    h.run_steps(2);
+    h.key_press(Key::A);
+    h.run_steps(2);
+    let suggested = h
+        .state()
+        .stance_editor
+        .as_ref()
+        .and_then(|e| e.suggested_holder);
+    assert_eq!(
+        suggested,
+        Some(holder_id),
+        "the nearest person is suggested"
+    );
+    let holder_pos = char_center(&h, holder_at + 4);
+    h.run_steps(30);
+    h.event(Event::PointerMoved(holder_pos));
+    h.run_steps(1);
+    press(&h, holder_pos, true);
+    press(&h, holder_pos, false);
+    h.run_steps(3);
+    assert!(h.state().stance_editor.is_none(), "the editor closes");
+
+    let session = &h.state().session;
+    let stance = session.selected_annotation().expect("new stance selected");
+    assert_eq!(
+        stance.kind(),
+        &AnnotationKind::Stance {
+            target: "Mark Zuckerberg".into(),
+            polarity: "AGAINST".into(),
+            holder: Some(holder_id),
+        }
+    );
+    assert!(session.project.schema().targets.contains("Mark Zuckerberg"));
+
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("spans.jsonl");
+    export(&session.project, ExportFormat::Spans, &out, &mut |_| {}).expect("export");
+    let lines = std::fs::read_to_string(&out).expect("read");
+    let line: serde_json::Value = lines
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("json line"))
+        .find(|v| v["kind"] == "stance")
+        .expect("a stance line");
+    assert_eq!(line["text"], quote);
+    assert_eq!(line["start"], q);
+    assert_eq!(line["end"], q + quote.chars().count());
+    assert_eq!(line["target"], "Mark Zuckerberg");
+    assert_eq!(line["polarity"], "AGAINST");
+    assert_eq!(line["holder"]["text"], "Stamsnijder");
+    assert_eq!(line["holder"]["start"], holder_at);
+    assert_eq!(line["holder"]["end"], holder_at + 11);
+
+    // One undo takes the stance back.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    let kinds: Vec<bool> = h
+        .state()
+        .session
+        .project
+        .annotations()
+        .values()
+        .map(|a| a.kind().is_entity())
+        .collect();
+    assert_eq!(kinds, [true]);
+}
+
+#[test]
+fn canonical_name_is_set_with_type_ahead() {
+    use spantag::model::AnnotationKind;
+    let mut h = harness(bundled_session().expect("bundled corpus"));
+    open_document_with(&mut h, "Stamsnijder");
+    let start = offset_of(&h, "Zuckerberg ");
+    let pos = char_center(&h, start + 2);
+    double_click(&mut h, pos);
+    h.key_press(Key::Num1);
+    h.run_steps(2);
+    h.get_by_role_and_label(egui::accesskit::Role::TextInput, "Canonical:")
+        .click();
+    h.run_steps(1);
+    h.event(Event::Text("Mark Zuckerberg".into()));
+    h.key_press(Key::Enter);
+    h.run_steps(3);
+    let ann = h.state().session.selected_annotation().expect("selected");
+    assert_eq!(
+        ann.kind(),
+        &AnnotationKind::Entity {
+            label: "PER".into(),
+            canonical: Some("Mark Zuckerberg".into())
+        }
+    );
+    assert!(
+        h.state()
+            .session
+            .project
+            .canonical_names()
+            .contains("Mark Zuckerberg")
+    );
+}

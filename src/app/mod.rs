@@ -6,11 +6,14 @@
 
 pub mod panels;
 pub mod session;
+pub mod stance_ui;
 pub mod text_view;
 
+use crate::formats::{self, ExportFormat};
 use crate::io::{corpus, project_file};
-use crate::model::{AnnotationId, CharOffset, DocStatus, Project};
+use crate::model::{AnnotationId, AnnotationKind, CharOffset, DocStatus, Project, Span};
 use session::Session;
+use stance_ui::{StanceEditor, StanceStep, TagEditBuffers};
 use std::path::{Path, PathBuf};
 use text_view::{TextAction, TextView};
 
@@ -85,6 +88,36 @@ pub enum Command {
     ClearSelection,
     /// Toggle word snapping.
     ToggleSnap,
+    /// Open the stance editor on the selection (or the whole document).
+    StartStance {
+        /// A document-level stance instead of one on the selection.
+        document: bool,
+    },
+    /// Create a stance (from the stance editor).
+    CreateStance {
+        /// The quote; `None` for a document stance.
+        span: Option<Span>,
+        /// Target name.
+        target: String,
+        /// Polarity name.
+        polarity: String,
+        /// The entity who holds it.
+        holder: Option<AnnotationId>,
+    },
+    /// Change a tag's label, canonical name, target, polarity or holder.
+    ChangeKind(AnnotationId, AnnotationKind),
+    /// Set a tag's note.
+    SetNote(AnnotationId, String),
+    /// Show or hide the stance matrix.
+    ToggleMatrix,
+    /// Pick a file or folder to import into the project.
+    Import,
+    /// Import a file or folder (format detected).
+    ImportPath(PathBuf),
+    /// Pick where to export, then export.
+    Export(ExportFormat),
+    /// Export to a given path.
+    ExportTo(ExportFormat, PathBuf),
     /// Close the window, asking about unsaved changes.
     Quit,
     /// Close without saving.
@@ -100,6 +133,8 @@ pub enum Dialog {
     ConfirmClose,
     /// The project file was changed by someone else since it was opened.
     ChangedOnDisk(PathBuf),
+    /// The summary of an import or export.
+    Report(String),
 }
 
 /// The spantag window.
@@ -114,6 +149,17 @@ pub struct SpantagApp {
     pub dialog: Option<Dialog>,
     /// Last message for the status bar.
     pub status: String,
+    /// The stance being created, if the stance editor is open.
+    pub stance_editor: Option<StanceEditor>,
+    /// Whether the stance matrix window is open.
+    pub show_matrix: bool,
+    /// The matrix cell whose quotes are listed.
+    pub matrix_cell: Option<(String, String)>,
+    /// The stance whose holder the next click on an entity sets.
+    pub pick_holder_for: Option<AnnotationId>,
+    tag_buffers: TagEditBuffers,
+    /// A text field had keyboard focus (this or the last frame): single-key shortcuts off.
+    text_field_focused: bool,
     pending: Vec<Command>,
     allow_close: bool,
     title: String,
@@ -220,6 +266,12 @@ impl SpantagApp {
             view,
             dialog: None,
             status: String::new(),
+            stance_editor: None,
+            show_matrix: false,
+            matrix_cell: None,
+            pick_holder_for: None,
+            tag_buffers: TagEditBuffers::default(),
+            text_field_focused: false,
             pending: Vec::new(),
             allow_close: false,
             title: String::new(),
@@ -337,6 +389,82 @@ impl SpantagApp {
                     "selections keep exact characters".to_owned()
                 }))
             }
+            Command::StartStance { document } => {
+                let span = if document {
+                    None
+                } else {
+                    self.session.selection_span()
+                };
+                match (document, span, self.session.document()) {
+                    (false, None, _) => Ok(Some(
+                        "select the claim or quote first, then press S".to_owned(),
+                    )),
+                    (_, _, None) => Ok(None),
+                    (_, span, Some(doc)) => {
+                        self.stance_editor =
+                            Some(StanceEditor::new(&self.session.project, doc.id(), span));
+                        self.session.selection = None;
+                        Ok(None)
+                    }
+                }
+            }
+            Command::CreateStance {
+                span,
+                target,
+                polarity,
+                holder,
+            } => self
+                .session
+                .add_stance(span, &target, &polarity, holder)
+                .map(Some)
+                .map_err(|e| e.to_string()),
+            Command::ChangeKind(id, kind) => self
+                .session
+                .change_kind(id, kind)
+                .map(|()| Some("changed".to_owned()))
+                .map_err(|e| e.to_string()),
+            Command::SetNote(id, note) => self
+                .session
+                .set_note(id, &note)
+                .map(|()| None)
+                .map_err(|e| e.to_string()),
+            Command::ToggleMatrix => {
+                self.show_matrix = !self.show_matrix;
+                Ok(None)
+            }
+            Command::Import => {
+                if let Some(path) = rfd::FileDialog::new()
+                    .set_title("Import annotated data")
+                    .pick_file()
+                {
+                    self.pending.push(Command::ImportPath(path));
+                }
+                Ok(None)
+            }
+            Command::ImportPath(path) => self.import(&path),
+            Command::Export(format) => {
+                let dialog = rfd::FileDialog::new()
+                    .set_directory(saves_dir())
+                    .set_title("Export");
+                let picked = if format == ExportFormat::Brat {
+                    dialog.pick_folder()
+                } else {
+                    dialog.save_file()
+                };
+                if let Some(path) = picked {
+                    self.pending.push(Command::ExportTo(format, path));
+                }
+                Ok(None)
+            }
+            Command::ExportTo(format, path) => {
+                match formats::export(&self.session.project, format, &path, &mut |_| {}) {
+                    Ok(report) => {
+                        self.dialog = Some(Dialog::Report(report.to_string()));
+                        Ok(Some(format!("exported {}", path.display())))
+                    }
+                    Err(e) => Err(e.to_string()),
+                }
+            }
             Command::Quit => {
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
                 Ok(None)
@@ -355,6 +483,16 @@ impl SpantagApp {
                 self.dialog = Some(Dialog::Error(message));
             }
         }
+    }
+
+    fn import(&mut self, path: &Path) -> Result<Option<String>, String> {
+        let (edit, report) = formats::import(&mut self.session.project, path, None, &mut |_| {})
+            .map_err(|e| e.to_string())?;
+        self.session
+            .apply(edit, "import")
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        self.dialog = Some(Dialog::Report(report.to_string()));
+        Ok(Some(format!("imported {}", path.display())))
     }
 
     fn save_to(&mut self, path: &Path) -> Result<Option<String>, String> {
@@ -400,6 +538,43 @@ impl SpantagApp {
             TextAction::SelectWord(at) => self.session.select_word(at),
             TextAction::Extend(to) => self.session.extend_selection(to),
             TextAction::SelectAnnotation(id) => {
+                let is_entity = self
+                    .session
+                    .project
+                    .annotation(id)
+                    .is_some_and(|a| a.kind().is_entity());
+                if is_entity
+                    && let Some(editor) =
+                        self.stance_editor.take_if(|e| e.step == StanceStep::Holder)
+                {
+                    self.pending.push(Command::CreateStance {
+                        span: editor.span,
+                        target: editor.target,
+                        polarity: editor.polarity.unwrap_or_default(),
+                        holder: Some(id),
+                    });
+                    return;
+                }
+                if is_entity && let Some(stance_id) = self.pick_holder_for.take() {
+                    if let Some(AnnotationKind::Stance {
+                        target, polarity, ..
+                    }) = self
+                        .session
+                        .project
+                        .annotation(stance_id)
+                        .map(|a| a.kind().clone())
+                    {
+                        self.pending.push(Command::ChangeKind(
+                            stance_id,
+                            AnnotationKind::Stance {
+                                target,
+                                polarity,
+                                holder: Some(id),
+                            },
+                        ));
+                    }
+                    return;
+                }
                 self.session.selected = Some(id);
                 self.session.selection = None;
             }
@@ -413,7 +588,7 @@ impl SpantagApp {
     /// Keyboard shortcuts, read unless a text field has focus.
     fn shortcuts(&mut self, ctx: &egui::Context) {
         use egui::{Key, KeyboardShortcut, Modifiers};
-        let typing = ctx.memory(|m| m.focused().is_some()) && ctx.egui_wants_keyboard_input();
+        let typing = self.text_field_focused || self.stance_editor.is_some();
         let mut commands = Vec::new();
         ctx.input_mut(|i| {
             let ctrl_shift = Modifiers::COMMAND | Modifiers::SHIFT;
@@ -436,6 +611,9 @@ impl SpantagApp {
             }
             if typing {
                 return;
+            }
+            if pressed(Modifiers::NONE, Key::S) {
+                commands.push(Command::StartStance { document: false });
             }
             if pressed(Modifiers::NONE, Key::Delete) || pressed(Modifiers::NONE, Key::Backspace) {
                 commands.push(Command::DeleteSelected);
@@ -507,6 +685,17 @@ impl SpantagApp {
                         }
                     });
                 }
+                Dialog::Report(report) => {
+                    ui.heading("Done");
+                    egui::ScrollArea::vertical()
+                        .max_height(300.0)
+                        .show(ui, |ui| {
+                            ui.monospace(report);
+                        });
+                    if ui.button("OK").clicked() {
+                        close = true;
+                    }
+                }
                 Dialog::ChangedOnDisk(path) => {
                     ui.heading("The file changed on disk");
                     ui.label(format!(
@@ -560,6 +749,7 @@ impl eframe::App for SpantagApp {
         if self.dialog.is_none() {
             self.shortcuts(&ctx);
         }
+        self.text_field_focused = false;
         panels::menu_bar_ui(ui, self);
         panels::status_bar_ui(ui, self);
         panels::document_list_ui(ui, self);
@@ -569,6 +759,8 @@ impl eframe::App for SpantagApp {
                 self.pending.push(Command::Text(action));
             }
         });
+        stance_ui::stance_editor_ui(&ctx, self);
+        stance_ui::stance_matrix_ui(&ctx, self);
         self.dialog_ui(&ctx);
 
         let commands = std::mem::take(&mut self.pending);

@@ -33,6 +33,22 @@ pub fn menu_bar_ui(ui: &mut Ui, app: &mut SpantagApp) {
                     Command::NewFromCorpus,
                 );
                 item(ui, &mut app.pending, "Open…", "Ctrl+O", Command::Open);
+                item(ui, &mut app.pending, "Import…", "", Command::Import);
+                ui.menu_button("Export", |ui| {
+                    use crate::formats::ExportFormat as F;
+                    for (name, format) in [
+                        ("Spans JSONL…", F::Spans),
+                        ("CSV…", F::Csv),
+                        ("CoNLL (IOB2)…", F::Conll),
+                        ("brat folder…", F::Brat),
+                        ("doccano JSONL…", F::Doccano),
+                        ("Prodigy JSONL…", F::Prodigy),
+                    ] {
+                        if ui.button(name).clicked() {
+                            app.pending.push(Command::Export(format));
+                        }
+                    }
+                });
                 ui.menu_button("Open recent", |ui| {
                     if app.settings.recent.is_empty() {
                         ui.label("(none yet)");
@@ -95,6 +111,22 @@ pub fn menu_bar_ui(ui: &mut Ui, app: &mut SpantagApp) {
                 );
                 app.view.font_size = app.settings.font_size;
             });
+            ui.menu_button("View", |ui| {
+                if ui.button("Stance matrix").clicked() {
+                    app.pending.push(Command::ToggleMatrix);
+                }
+            });
+            ui.menu_button("Stance", |ui| {
+                if ui
+                    .add(egui::Button::new("New stance on selection").shortcut_text("S"))
+                    .clicked()
+                {
+                    app.pending.push(Command::StartStance { document: false });
+                }
+                if ui.button("New document stance…").clicked() {
+                    app.pending.push(Command::StartStance { document: true });
+                }
+            });
             ui.menu_button("Document", |ui| {
                 for status in [
                     DocStatus::NotStarted,
@@ -107,14 +139,14 @@ pub fn menu_bar_ui(ui: &mut Ui, app: &mut SpantagApp) {
                 }
                 ui.separator();
                 if ui
-                    .add(egui::Button::new("Next document").shortcut_text("Alt+↓"))
+                    .add(egui::Button::new("Next document").shortcut_text("Alt+Down"))
                     .clicked()
                 {
                     app.pending
                         .push(Command::OpenDocument(app.session.current + 1));
                 }
                 if ui
-                    .add(egui::Button::new("Previous document").shortcut_text("Alt+↑"))
+                    .add(egui::Button::new("Previous document").shortcut_text("Alt+Up"))
                     .clicked()
                 {
                     app.pending
@@ -264,45 +296,12 @@ pub fn side_panel_ui(ui: &mut Ui, app: &mut SpantagApp) {
                 }
             });
             ui.separator();
-            selected_ui(ui, app);
+            super::stance_ui::selected_tag_ui(ui, app);
+            ui.separator();
+            super::stance_ui::stance_list_ui(ui, app);
             ui.separator();
             annotation_list_ui(ui, app);
         });
-}
-
-fn selected_ui(ui: &mut Ui, app: &mut SpantagApp) {
-    let Some(ann) = app.session.selected_annotation() else {
-        ui.weak("Select text and press 1–9, or click a tag.");
-        return;
-    };
-    let Some(doc) = app.session.project.document(ann.doc()) else {
-        return;
-    };
-    let (start, end) = ann
-        .anchor()
-        .covering()
-        .map_or((0, 0), |s| (s.start().0, s.end().0));
-    ui.label(
-        RichText::new(format!(
-            "{} “{}”",
-            ann.kind().display_label(),
-            short(&ann.text(doc.text()), 60)
-        ))
-        .strong(),
-    );
-    ui.weak(format!("characters {start}..{end} · {}", ann.id()));
-    if let AnnotationKind::Entity {
-        canonical: Some(c), ..
-    } = ann.kind()
-    {
-        ui.label(format!("canonical: {c}"));
-    }
-    if let Some(note) = &ann.note {
-        ui.label(format!("note: {note}"));
-    }
-    if ui.button("Delete tag (Del)").clicked() {
-        app.pending.push(Command::DeleteSelected);
-    }
 }
 
 fn annotation_list_ui(ui: &mut Ui, app: &mut SpantagApp) {
@@ -340,7 +339,10 @@ fn annotation_list_ui(ui: &mut Ui, app: &mut SpantagApp) {
                     );
                     ui.painter().rect_filled(rect, 2.0, color);
                     let selected = app.session.selected == Some(ann.id());
-                    if ui.selectable_label(selected, text).clicked() {
+                    if ui
+                        .add(egui::Button::selectable(selected, text).truncate())
+                        .clicked()
+                    {
                         app.pending.push(Command::SelectAnnotation(ann.id()));
                     }
                 });

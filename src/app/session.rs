@@ -7,8 +7,8 @@
 use crate::io::project_file::{self, ProjectFileError};
 use crate::model::snap::{snap_to_words, word_at};
 use crate::model::{
-    Annotation, AnnotationId, AnnotationKind, CharOffset, DocStatus, Document, Edit, EditError,
-    History, Project, Span,
+    Anchor, Annotation, AnnotationId, AnnotationKind, CharOffset, DocStatus, Document, Edit,
+    EditError, History, Project, Span,
 };
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -237,6 +237,85 @@ impl Session {
         self.selection = None;
         self.selected = Some(id);
         Ok(format!("tagged “{text}” as {label}"))
+    }
+
+    /// Creates a stance on `span` (or on the whole current document when `None`) toward
+    /// `target`, with a polarity and an optional holder — one undoable step that also adds a
+    /// new target to the schema's list.
+    pub fn add_stance(
+        &mut self,
+        span: Option<Span>,
+        target: &str,
+        polarity: &str,
+        holder: Option<AnnotationId>,
+    ) -> Result<String, EditError> {
+        let Some(doc) = self.document() else {
+            return Ok("no document open".to_owned());
+        };
+        let doc_id = doc.id().clone();
+        let id = self.project.allocate_id();
+        let anchor = span.map_or(Anchor::Document, Anchor::span);
+        let kind = AnnotationKind::Stance {
+            target: target.trim().to_owned(),
+            polarity: polarity.to_owned(),
+            holder,
+        };
+        let stance = Annotation::new(id, doc_id.clone(), anchor, kind)
+            .map_err(|_| EditError::NoSuchAnnotation(id))?;
+        let mut edits = vec![Edit::AddAnnotation(stance)];
+        let target = target.trim().to_owned();
+        if !self.project.schema().targets.contains(&target) {
+            let mut schema = self.project.schema().clone();
+            schema.targets.insert(target.clone());
+            edits.push(Edit::SetSchema(schema));
+        }
+        if self.project.status(&doc_id) == DocStatus::NotStarted {
+            edits.push(Edit::SetStatus {
+                doc: doc_id,
+                status: DocStatus::InProgress,
+            });
+        }
+        self.apply(Edit::Batch(edits), "add stance")?;
+        self.selection = None;
+        self.selected = Some(id);
+        Ok(format!("{polarity} stance toward {target}"))
+    }
+
+    /// Replaces an annotation's kind (label, canonical name, target, polarity, holder) as
+    /// one undoable step; a new stance target joins the schema's list in the same step.
+    pub fn change_kind(&mut self, id: AnnotationId, kind: AnnotationKind) -> Result<(), EditError> {
+        let Some(ann) = self.project.annotation(id) else {
+            return Err(EditError::NoSuchAnnotation(id));
+        };
+        if ann.kind() == &kind {
+            return Ok(());
+        }
+        let changed = ann
+            .with_kind(kind.clone())
+            .map_err(|_| EditError::NoSuchAnnotation(id))?;
+        let mut edits = vec![Edit::ReplaceAnnotation(changed)];
+        if let AnnotationKind::Stance { target, .. } = &kind
+            && !self.project.schema().targets.contains(target)
+        {
+            let mut schema = self.project.schema().clone();
+            schema.targets.insert(target.clone());
+            edits.push(Edit::SetSchema(schema));
+        }
+        self.apply(Edit::Batch(edits), "edit tag")
+    }
+
+    /// Sets or clears an annotation's note (one undoable step).
+    pub fn set_note(&mut self, id: AnnotationId, note: &str) -> Result<(), EditError> {
+        let Some(ann) = self.project.annotation(id) else {
+            return Err(EditError::NoSuchAnnotation(id));
+        };
+        let note = (!note.trim().is_empty()).then(|| note.to_owned());
+        if ann.note == note {
+            return Ok(());
+        }
+        let mut changed = ann.clone();
+        changed.note = note;
+        self.apply(Edit::ReplaceAnnotation(changed), "edit note")
     }
 
     /// Removes the selected annotation (and the links to it, in the same step).

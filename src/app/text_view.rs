@@ -43,6 +43,8 @@ struct Highlight {
     color: Color32,
     border: Option<Color32>,
     label: String,
+    /// For stances: the holder to draw a link to.
+    holder: Option<AnnotationId>,
 }
 
 /// One paragraph laid out and on screen this frame.
@@ -165,6 +167,10 @@ fn highlights(project: &Project, doc: &DocId) -> Vec<Highlight> {
     let schema = project.schema();
     let mut out: Vec<Highlight> = Vec::new();
     for ann in project.annotations_of(doc) {
+        let holder = match ann.kind() {
+            AnnotationKind::Stance { holder, .. } => *holder,
+            AnnotationKind::Entity { .. } => None,
+        };
         let (color, border, label) = match ann.kind() {
             AnnotationKind::Entity { label, .. } => {
                 (rgb(schema.color_of(label)), None, label.clone())
@@ -188,6 +194,7 @@ fn highlights(project: &Project, doc: &DocId) -> Vec<Highlight> {
                 color,
                 border,
                 label: label.clone(),
+                holder,
             });
         }
     }
@@ -301,7 +308,11 @@ pub fn text_view_ui(ui: &mut Ui, session: &Session, view: &mut TextView) -> Opti
                 ui.ctx().request_repaint();
             }
 
-            paint(ui, view, selection.clone(), selected);
+            let hovered = ui
+                .input(|i| i.pointer.hover_pos())
+                .filter(|p| response.rect.contains(*p))
+                .and_then(|p| annotation_at(view, p));
+            paint(ui, view, selection.clone(), selected, hovered);
             action = interact(ui, &response, view);
         });
     action
@@ -330,10 +341,13 @@ fn paint(
     view: &mut TextView,
     selection: Option<Range<usize>>,
     selected: Option<AnnotationId>,
+    hovered: Option<AnnotationId>,
 ) {
     let painter = ui.painter();
     let chip_font = FontId::proportional(CHIP_FONT);
     let mut chips: Vec<(Rect, AnnotationId)> = Vec::new();
+    // First drawn rectangle of each tag, for holder links.
+    let mut first_rects: std::collections::HashMap<AnnotationId, Rect> = Default::default();
     let font_size = view.font_size;
     for p in &view.placed {
         let rows = rows(&p.galley);
@@ -377,6 +391,7 @@ fn paint(
             let inset = (h.level as f32 * 2.0).min(6.0);
             for (rect, first) in segments(&h.range) {
                 let rect = rect.shrink2(Vec2::new(0.0, inset));
+                first_rects.entry(h.id).or_insert(rect);
                 painter.rect_filled(rect.expand2(Vec2::new(1.0, 0.0)), 3.0, h.color);
                 let underline_y = rect.bottom() + 2.0 + h.level as f32 * 3.0 + inset;
                 let line_color = h
@@ -441,6 +456,31 @@ fn paint(
             }
         }
         painter.galley(p.rect.min, p.galley.clone(), ui.visuals().text_color());
+    }
+    // The holder link of the selected or hovered stance: a curve from the holder to the
+    // quote, in the polarity colour.
+    for id in [selected, hovered].into_iter().flatten() {
+        let Some(h) = view.highlights.iter().find(|h| h.id == id) else {
+            continue;
+        };
+        let (Some(holder), Some(border)) = (h.holder, h.border) else {
+            continue;
+        };
+        let (Some(from), Some(to)) = (first_rects.get(&holder), first_rects.get(&id)) else {
+            continue;
+        };
+        let start = from.center_bottom() + Vec2::new(0.0, 3.0);
+        let end = to.center_bottom() + Vec2::new(0.0, 3.0);
+        let sag = 18.0 + (end.x - start.x).abs().min(400.0) * 0.05;
+        let control = Pos2::new((start.x + end.x) / 2.0, start.y.max(end.y) + sag);
+        painter.add(egui::epaint::QuadraticBezierShape::from_points_stroke(
+            [start, control, end],
+            false,
+            Color32::TRANSPARENT,
+            Stroke::new(2.0, border),
+        ));
+        painter.circle_filled(start, 3.5, border);
+        painter.circle_filled(end, 3.5, border);
     }
     view.chips = chips;
 }

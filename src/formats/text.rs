@@ -7,24 +7,7 @@ use crate::model::{DocId, Document};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// Decodes file bytes to text: UTF-8 with or without BOM, UTF-16 LE/BE with BOM, else the
-/// encoding `chardetng` guesses (latin-1/windows-1252 for old Dutch files). A UTF-8 BOM is
-/// kept out of the result; invalid sequences become U+FFFD rather than an error.
-pub fn decode_bytes(bytes: &[u8]) -> String {
-    if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
-        let rest = bytes.get(bom_len..).unwrap_or_default();
-        let (text, _) = encoding.decode_without_bom_handling(rest);
-        return text.into_owned();
-    }
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        return text.to_owned();
-    }
-    let mut detector = chardetng::EncodingDetector::new();
-    detector.feed(bytes, true);
-    let encoding = detector.guess(None, true);
-    let (text, _) = encoding.decode_without_bom_handling(bytes);
-    text.into_owned()
-}
+pub use crate::io::corpus::decode_bytes;
 
 /// Reads and decodes a text file, naming the file in the error.
 pub fn read_text_file(path: &Path) -> Result<String, FormatError> {

@@ -41,26 +41,26 @@ pub enum CorpusError {
 }
 
 /// Decodes the bytes of a text file: UTF-8 (with or without BOM), UTF-16 LE/BE with BOM,
-/// otherwise the encoding `chardetng` detects (windows-1252, latin-1, …). Newlines are
-/// normalised later by [`Document::from_raw`].
+/// otherwise the encoding `chardetng` detects (windows-1252, latin-1, …). Malformed
+/// sequences become U+FFFD. Newlines are normalised later by [`Document::from_raw`].
+pub fn decode_bytes(bytes: &[u8]) -> String {
+    if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
+        let rest = bytes.get(bom_len..).unwrap_or_default();
+        return encoding.decode_without_bom_handling(rest).0.into_owned();
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return text.to_owned();
+    }
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(bytes, true);
+    let encoding = detector.guess(None, true);
+    encoding.decode_without_bom_handling(bytes).0.into_owned()
+}
+
+/// Decodes a text file like [`decode_bytes`], refusing binary files (NUL bytes) with the
+/// line where the first one is.
 pub fn decode_text(bytes: &[u8], path: &Path) -> Result<String, CorpusError> {
-    let text = if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
-        let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
-        if had_errors {
-            return Err(CorpusError::NotText {
-                path: path.to_owned(),
-                reason: format!("invalid {} after its byte-order mark", encoding.name()),
-            });
-        }
-        text.into_owned()
-    } else if let Ok(text) = std::str::from_utf8(bytes) {
-        text.to_owned()
-    } else {
-        let mut detector = chardetng::EncodingDetector::new();
-        detector.feed(bytes, true);
-        let encoding = detector.guess(None, true);
-        encoding.decode_without_bom_handling(bytes).0.into_owned()
-    };
+    let text = decode_bytes(bytes);
     if let Some(pos) = text.find('\0') {
         let line = text[..pos].matches('\n').count() + 1;
         return Err(CorpusError::NotText {

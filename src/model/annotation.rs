@@ -96,7 +96,7 @@ impl AnnotationKind {
             AnnotationKind::Entity { label, .. } => label.clone(),
             AnnotationKind::Stance {
                 target, polarity, ..
-            } => format!("{polarity} → {target}"),
+            } => format!("{polarity} · {target}"),
         }
     }
 
