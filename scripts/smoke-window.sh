@@ -25,7 +25,7 @@ export XDG_CONFIG_HOME=$SPANTAG_SMOKE_WORK/config XDG_DATA_HOME=$SPANTAG_SMOKE_W
 app=$!
 trap "kill $app 2>/dev/null || true" EXIT
 wid=""
-for _ in $(seq 1 150); do
+for _ in $(seq 1 450); do
     wid=$(xdotool search --onlyvisible --name "spantag" 2>/dev/null | head -n 1 || true)
     [ -n "$wid" ] && break
     sleep 0.2

@@ -71,6 +71,46 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Agreement between two annotators' projects over the same documents.
+    Agree {
+        /// The first annotator's project.
+        a: PathBuf,
+        /// The second annotator's project.
+        b: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Untagged occurrences of already tagged strings, with the proposed labels.
+    Suggest {
+        /// The project file.
+        project: PathBuf,
+        /// Print JSON lines instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Also propose Dutch genitive forms ("Facebooks", "Zuckerbergs").
+        #[arg(long)]
+        genitive: bool,
+    },
+    /// Writes a large deterministic project for benchmarks (Dutch-like text, entity and
+    /// stance spans, overlaps).
+    Generate {
+        /// Number of documents.
+        #[arg(long, default_value_t = 10_000)]
+        documents: usize,
+        /// Words per document.
+        #[arg(long, default_value_t = 500)]
+        words: usize,
+        /// Tagged spans per document.
+        #[arg(long, default_value_t = 30)]
+        spans: usize,
+        /// Random seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The project file to write.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
     /// Validates a project file and lists every problem.
     Check {
         /// The project file.
@@ -168,6 +208,60 @@ pub fn run(command: Command) -> Result<(), CliError> {
             } else {
                 print!("{}", stats::to_text(&stats));
             }
+            Ok(())
+        }
+        Command::Agree { a, b, json } => {
+            let (pa, pb) = (project_file::load(&a)?, project_file::load(&b)?);
+            let agreement = crate::agree::compare(&pa, &pb)
+                .map_err(|e| CliError(format!("{} vs {}: {e}", a.display(), b.display())))?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&agreement)?);
+            } else {
+                print!("{}", crate::agree::to_text(&agreement));
+            }
+            Ok(())
+        }
+        Command::Suggest {
+            project,
+            json,
+            genitive,
+        } => {
+            let loaded = project_file::load(&project)?;
+            let options = crate::suggest::SuggestOptions {
+                genitive,
+                ..Default::default()
+            };
+            let engine = crate::suggest::SuggestionEngine::build(&loaded, &options);
+            for s in engine.all(&loaded) {
+                if json {
+                    println!("{}", serde_json::to_string(&s)?);
+                } else {
+                    println!("{}\t{}\t{}\t{}\t{}", s.doc, s.start, s.end, s.label, s.text);
+                }
+            }
+            Ok(())
+        }
+        Command::Generate {
+            documents,
+            words,
+            spans,
+            seed,
+            output,
+        } => {
+            let spec = crate::generate::Spec {
+                documents,
+                words_per_document: words,
+                spans_per_document: spans,
+                seed,
+            };
+            let project = crate::generate::generate(&spec);
+            project_file::save(&project, &output)?;
+            eprintln!(
+                "{}: {} documents, {} annotations",
+                output.display(),
+                project.documents().len(),
+                project.annotations().len()
+            );
             Ok(())
         }
         Command::Check { project: path } => {

@@ -4,9 +4,13 @@
 //! corpora on disk), [`formats`] (import and export), [`stats`], [`cli`] and [`app`] (the
 //! egui window).
 
+pub mod agree;
 pub mod app;
 pub mod cli;
 pub mod formats;
+pub mod generate;
 pub mod io;
 pub mod model;
+pub mod search;
 pub mod stats;
+pub mod suggest;

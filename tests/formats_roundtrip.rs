@@ -172,7 +172,7 @@ fn brat_fixture_round_trips_stances_holders_and_crlf() {
         [
             "nieuws 0..15 PER «Mark Zuckerberg» Some(\" de topman\")",
             "nieuws 0..4;5..15 PER «Mark Zuckerberg» None",
-            "nieuws 18..37 AGAINST → Cambridge Analytica «zegt e\u{301}n keer sorry» None",
+            "nieuws 18..37 AGAINST · Cambridge Analytica «zegt e\u{301}n keer sorry» None",
             "nieuws 39..47 ORG «Facebook» None",
         ]
     );

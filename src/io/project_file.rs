@@ -83,6 +83,9 @@ struct ProjectFile {
     documents: Vec<DocumentFile>,
     #[serde(default)]
     relations: Vec<RelationFile>,
+    /// Suggestions the user rejected: `(document, start, end, label)`.
+    #[serde(default)]
+    rejected_suggestions: Vec<(String, usize, usize, String)>,
 }
 
 /// On-disk shape of a schema; also the shape of `assets/schema.ron`.
@@ -324,6 +327,11 @@ pub fn to_ron(project: &Project) -> String {
                 to: r.to.0,
             })
             .collect(),
+        rejected_suggestions: project
+            .rejected_suggestions()
+            .iter()
+            .map(|r| (r.doc.0.clone(), r.start, r.end, r.label.clone()))
+            .collect(),
     };
     let config = ron::ser::PrettyConfig::new()
         .depth_limit(4)
@@ -445,6 +453,17 @@ pub fn from_ron(text: &str, path: &Path) -> Result<Project, ProjectFileError> {
             from: AnnotationId(r.from),
             to: AnnotationId(r.to),
         }));
+    }
+    for (doc, start, end, label) in file.rejected_suggestions {
+        pending.push(Edit::SetRejected(
+            model::RejectedSuggestion {
+                doc: DocId(doc),
+                start,
+                end,
+                label,
+            },
+            true,
+        ));
     }
     for edit in pending {
         model::apply(&mut project, edit).map_err(|e| invalid(e.to_string()))?;

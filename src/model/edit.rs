@@ -3,7 +3,7 @@
 
 use super::annotation::{Anchor, Annotation, AnnotationId, AnnotationKind, Relation};
 use super::document::{DocId, DocStatus, Document};
-use super::project::Project;
+use super::project::{Project, RejectedSuggestion};
 use super::schema::Schema;
 use std::collections::BTreeSet;
 use thiserror::Error;
@@ -30,6 +30,8 @@ pub enum Edit {
     },
     /// Replaces the schema.
     SetSchema(Schema),
+    /// Marks a suggestion as rejected (`true`) or not (`false`).
+    SetRejected(RejectedSuggestion, bool),
     /// Adds documents with new ids.
     AddDocuments(Vec<Document>),
     /// Removes documents that carry no annotations.
@@ -185,6 +187,17 @@ pub fn apply(project: &mut Project, edit: Edit) -> Result<Edit, EditError> {
                 project.statuses.insert(doc.clone(), status);
             }
             Ok(Edit::SetStatus { doc, status: old })
+        }
+        Edit::SetRejected(suggestion, rejected) => {
+            if project.document(&suggestion.doc).is_none() {
+                return Err(EditError::NoSuchDocument(suggestion.doc));
+            }
+            let was = if rejected {
+                !project.rejected.insert(suggestion.clone())
+            } else {
+                project.rejected.remove(&suggestion)
+            };
+            Ok(Edit::SetRejected(suggestion, was))
         }
         Edit::SetSchema(schema) => Ok(Edit::SetSchema(std::mem::replace(
             &mut project.schema,

@@ -20,7 +20,21 @@ pub struct Project {
     pub(super) by_doc: HashMap<DocId, BTreeSet<AnnotationId>>,
     pub(super) relations: BTreeMap<AnnotationId, Relation>,
     pub(super) statuses: BTreeMap<DocId, DocStatus>,
+    pub(super) rejected: BTreeSet<RejectedSuggestion>,
     pub(super) next_id: u64,
+}
+
+/// A suggestion the user rejected: not shown again.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RejectedSuggestion {
+    /// Document.
+    pub doc: DocId,
+    /// Start (code points).
+    pub start: usize,
+    /// End (code points).
+    pub end: usize,
+    /// The label that was proposed.
+    pub label: String,
 }
 
 impl PartialEq for Project {
@@ -31,6 +45,7 @@ impl PartialEq for Project {
             && self.annotations == other.annotations
             && self.relations == other.relations
             && self.statuses == other.statuses
+            && self.rejected == other.rejected
     }
 }
 
@@ -60,6 +75,7 @@ impl Project {
             by_doc: HashMap::new(),
             relations: BTreeMap::new(),
             statuses: BTreeMap::new(),
+            rejected: BTreeSet::new(),
             next_id: 1,
         })
     }
@@ -120,6 +136,11 @@ impl Project {
     /// A document's status.
     pub fn status(&self, doc: &DocId) -> DocStatus {
         self.statuses.get(doc).copied().unwrap_or_default()
+    }
+
+    /// Suggestions the user rejected.
+    pub fn rejected_suggestions(&self) -> &BTreeSet<RejectedSuggestion> {
+        &self.rejected
     }
 
     /// A fresh annotation id, never handed out before by this project.
