@@ -227,10 +227,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
             genitive,
         } => {
             let loaded = project_file::load(&project)?;
-            let options = crate::suggest::SuggestOptions {
-                genitive,
-                ..Default::default()
-            };
+            let options = crate::suggest::SuggestOptions { genitive };
             let engine = crate::suggest::SuggestionEngine::build(&loaded, &options);
             for s in engine.all(&loaded) {
                 if json {

@@ -4,6 +4,7 @@
 //! [`SpantagApp::execute`] carries them out at the end of the frame, turning them into
 //! edits on the session (which go through the undo history).
 
+pub mod corpus_views;
 pub mod panels;
 pub mod session;
 pub mod stance_ui;
@@ -155,6 +156,8 @@ pub struct SpantagApp {
     pub show_matrix: bool,
     /// The matrix cell whose quotes are listed.
     pub matrix_cell: Option<(String, String)>,
+    /// Statistics, entity index, agreement and merge views.
+    pub views: corpus_views::ViewsState,
     /// The stance whose holder the next click on an entity sets.
     pub pick_holder_for: Option<AnnotationId>,
     tag_buffers: TagEditBuffers,
@@ -270,6 +273,7 @@ impl SpantagApp {
             show_matrix: false,
             matrix_cell: None,
             pick_holder_for: None,
+            views: corpus_views::ViewsState::default(),
             tag_buffers: TagEditBuffers::default(),
             text_field_focused: false,
             pending: Vec::new(),
@@ -761,6 +765,7 @@ impl eframe::App for SpantagApp {
         });
         stance_ui::stance_editor_ui(&ctx, self);
         stance_ui::stance_matrix_ui(&ctx, self);
+        corpus_views::corpus_views_ui(&ctx, self);
         self.dialog_ui(&ctx);
 
         let commands = std::mem::take(&mut self.pending);

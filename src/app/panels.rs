@@ -115,6 +115,7 @@ pub fn menu_bar_ui(ui: &mut Ui, app: &mut SpantagApp) {
                 if ui.button("Stance matrix").clicked() {
                     app.pending.push(Command::ToggleMatrix);
                 }
+                super::corpus_views::view_menu_ui(ui, app);
             });
             ui.menu_button("Stance", |ui| {
                 if ui
