@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Smoke test of the real window: starts the spantag binary under Xvfb, double-clicks
 # "Cambridge" in the first bundled article, presses 2 (ORG) and Ctrl+S, takes a screenshot,
-# and checks the saved project file.
+# and checks the saved project file. Then tags "Facebook" without saving, waits for the
+# autosave, kills the app with SIGKILL and checks the recovery copy holds both tags.
 #
 # Usage: scripts/smoke-window.sh BINARY WORKDIR   (the Rust test tests/window_smoke.rs runs it)
 set -euo pipefail
@@ -16,6 +17,7 @@ unset WAYLAND_DISPLAY
 export XDG_RUNTIME_DIR
 XDG_RUNTIME_DIR=$(mktemp -d)
 export SPANTAG_SMOKE_PROJECT=$project SPANTAG_SMOKE_BIN=$bin SPANTAG_SMOKE_WORK=$work
+export SPANTAG_RECOVERY_DIR=$work/recovery
 
 xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
 set -euo pipefail
@@ -41,6 +43,12 @@ sleep 0.5
 xdotool key ctrl+s
 sleep 1.0
 xwd -silent -id "$wid" | convert xwd:- "$SPANTAG_SMOKE_WORK/window.png"
+# Unsaved work: tag "Facebook" as ORG, wait past the autosave interval, then SIGKILL.
+xdotool mousemove 620 62 click --repeat 2 --delay 60 1
+sleep 0.5
+xdotool key 2
+sleep 7
+kill -9 $app
 '
 
 want='(id: 1, spans: [(16, 25)], kind: Entity(label: "ORG")),'
@@ -50,3 +58,12 @@ if ! grep -qF "$want" "$project"; then
     exit 1
 fi
 echo "window smoke test: tagged Cambridge as ORG, saved, screenshot at $work/window.png"
+
+recovered=$(ls "$work"/recovery/*.ron 2>/dev/null | head -n 1)
+if [ -z "$recovered" ] || ! grep -qF "$want" "$recovered" || ! grep -qF 'spans: [(45, 53)], kind: Entity(label: "ORG")' "$recovered"; then
+    echo "no recovery copy with both tags after kill -9:"
+    ls -la "$work/recovery" || true
+    [ -n "$recovered" ] && grep -n "spans:" "$recovered"
+    exit 1
+fi
+echo "recovery after kill -9: both tags in $recovered"

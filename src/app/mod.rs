@@ -4,6 +4,7 @@
 //! [`SpantagApp::execute`] carries them out at the end of the frame, turning them into
 //! edits on the session (which go through the undo history).
 
+pub mod autosave;
 pub mod corpus_views;
 pub mod panels;
 pub mod session;
@@ -83,6 +84,10 @@ pub enum Command {
     Open,
     /// Open a project or corpus.
     OpenPath(PathBuf),
+    /// Open a project or corpus, dropping unsaved changes.
+    OpenPathDiscarding(PathBuf),
+    /// Open a recovery copy as unsaved work.
+    Recover(autosave::Recovery),
     /// Pick corpus files for a new project.
     NewFromCorpus,
     /// Clear selections.
@@ -136,6 +141,10 @@ pub enum Dialog {
     ChangedOnDisk(PathBuf),
     /// The summary of an import or export.
     Report(String),
+    /// Unsaved work from a session that did not end cleanly was found.
+    Recover(autosave::Recovery),
+    /// The project has unsaved changes; carry out the command anyway?
+    ConfirmDiscard(Box<Command>),
 }
 
 /// The spantag window.
@@ -156,6 +165,8 @@ pub struct SpantagApp {
     pub show_matrix: bool,
     /// The matrix cell whose quotes are listed.
     pub matrix_cell: Option<(String, String)>,
+    /// Writes recovery copies of unsaved work; `None` when autosave is off (tests).
+    pub autosaver: Option<autosave::Autosaver>,
     /// Statistics, entity index, agreement and merge views.
     pub views: corpus_views::ViewsState,
     /// The stance whose holder the next click on an entity sets.
@@ -229,6 +240,13 @@ impl SpantagApp {
             .storage
             .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
             .unwrap_or_default();
+        Self::start(session, settings, autosave::recovery_dir())
+    }
+
+    /// The app with the given settings and recovery folder: the given session, else the
+    /// last project, else the bundled corpus; offers to recover unsaved work found in
+    /// `recovery_dir`, and autosaves into it.
+    pub fn start(session: Option<Session>, settings: Settings, recovery_dir: PathBuf) -> Self {
         let mut status = String::new();
         let session = session.or_else(|| {
             let last = settings.recent.first().filter(|p| p.is_file())?;
@@ -252,14 +270,17 @@ impl SpantagApp {
         };
         let mut app = Self::with_session(session, settings);
         app.status = status;
+        if let Some(found) = autosave::find_recoveries(&recovery_dir).into_iter().next() {
+            app.dialog = Some(Dialog::Recover(found));
+        }
+        app.autosaver = Some(autosave::Autosaver::new(recovery_dir));
         app
     }
 
     /// The app on a given session (tests build it this way).
-    pub fn with_session(mut session: Session, settings: Settings) -> Self {
+    pub fn with_session(mut session: Session, mut settings: Settings) -> Self {
         session.snap_words = settings.snap_words;
         if let Some(path) = &session.path {
-            let mut settings = settings.clone();
             settings.remember(path);
         }
         let view = TextView::new(settings.font_size);
@@ -274,6 +295,7 @@ impl SpantagApp {
             matrix_cell: None,
             pick_holder_for: None,
             views: corpus_views::ViewsState::default(),
+            autosaver: None,
             tag_buffers: TagEditBuffers::default(),
             text_field_focused: false,
             pending: Vec::new(),
@@ -378,7 +400,29 @@ impl SpantagApp {
                 }
                 Ok(None)
             }
-            Command::OpenPath(path) => self.open_path(&path),
+            Command::OpenPath(path) if self.session.history.is_dirty() => {
+                self.dialog = Some(Dialog::ConfirmDiscard(Box::new(
+                    Command::OpenPathDiscarding(path),
+                )));
+                Ok(None)
+            }
+            Command::OpenPath(path) | Command::OpenPathDiscarding(path) => {
+                self.clear_recovery();
+                self.open_path(&path)
+            }
+            Command::Recover(recovery) => match recovery.load() {
+                Ok(project) => {
+                    let mut session = Session::unsaved(project);
+                    session.path = recovery.origin.clone();
+                    session.snap_words = self.settings.snap_words;
+                    self.session = session;
+                    self.view = TextView::new(self.settings.font_size);
+                    Ok(Some(
+                        "recovered unsaved work — save it to keep it".to_owned(),
+                    ))
+                }
+                Err(e) => Err(e.to_string()),
+            },
             Command::ClearSelection => {
                 self.session.selection = None;
                 self.session.selected = None;
@@ -474,6 +518,7 @@ impl SpantagApp {
                 Ok(None)
             }
             Command::QuitDiscarding => {
+                self.clear_recovery();
                 self.allow_close = true;
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
                 Ok(None)
@@ -499,8 +544,21 @@ impl SpantagApp {
         Ok(Some(format!("imported {}", path.display())))
     }
 
+    /// Removes this session's recovery copy (after a save or an explicit discard).
+    fn clear_recovery(&mut self) {
+        let origin = self.session.path.clone();
+        if let Some(saver) = &mut self.autosaver {
+            saver.clear(origin.as_deref());
+        }
+    }
+
     fn save_to(&mut self, path: &Path) -> Result<Option<String>, String> {
+        let old_origin = self.session.path.clone();
         self.session.save_to(path).map_err(|e| e.to_string())?;
+        if let Some(saver) = &mut self.autosaver {
+            saver.clear(old_origin.as_deref());
+            saver.clear(Some(path));
+        }
         self.settings.remember(path);
         Ok(Some(format!("saved {}", path.display())))
     }
@@ -689,6 +747,42 @@ impl SpantagApp {
                         }
                     });
                 }
+                Dialog::Recover(recovery) => {
+                    ui.heading("Recover unsaved work?");
+                    let what = recovery
+                        .origin
+                        .as_ref()
+                        .map_or("a project that was never saved".to_owned(), |p| p.display().to_string());
+                    ui.label(format!(
+                        "spantag did not end cleanly last time. A recovery copy of {what} was found."
+                    ));
+                    ui.horizontal(|ui| {
+                        if ui.button("Recover").clicked() {
+                            self.pending.push(Command::Recover(recovery.clone()));
+                            close = true;
+                        }
+                        if ui.button("Discard it").clicked() {
+                            recovery.discard();
+                            close = true;
+                        }
+                        if ui.button("Later").clicked() {
+                            close = true;
+                        }
+                    });
+                }
+                Dialog::ConfirmDiscard(command) => {
+                    ui.heading("Discard unsaved changes?");
+                    ui.label(format!("{} has unsaved changes.", self.session.title()));
+                    ui.horizontal(|ui| {
+                        if ui.button("Discard changes").clicked() {
+                            self.pending.push((**command).clone());
+                            close = true;
+                        }
+                        if ui.button("Cancel").clicked() {
+                            close = true;
+                        }
+                    });
+                }
                 Dialog::Report(report) => {
                     ui.heading("Done");
                     egui::ScrollArea::vertical()
@@ -725,6 +819,35 @@ impl SpantagApp {
         });
         if close {
             self.dialog = None;
+        }
+    }
+}
+
+impl SpantagApp {
+    /// Starts a recovery write when one is due; keeps frames coming while work is unsaved
+    /// so the interval is honoured even when the user is idle.
+    fn autosave(&mut self, ctx: &egui::Context) {
+        let Some(saver) = &mut self.autosaver else {
+            return;
+        };
+        let focus_lost = ctx.input(|i| {
+            i.events
+                .iter()
+                .any(|e| matches!(e, egui::Event::WindowFocused(false)))
+        });
+        let dirty = self.session.history.is_dirty();
+        saver.tick(
+            &self.session.project,
+            self.session.path.as_deref(),
+            self.session.history.state_id(),
+            dirty,
+            focus_lost,
+        );
+        if let Some(error) = saver.error.take() {
+            self.status = format!("could not write the recovery copy: {error}");
+        }
+        if dirty {
+            ctx.request_repaint_after(std::time::Duration::from_millis(500));
         }
     }
 }
@@ -776,6 +899,7 @@ impl eframe::App for SpantagApp {
         if !self.pending.is_empty() {
             ctx.request_repaint();
         }
+        self.autosave(&ctx);
         if self.quit_after_save && !self.session.history.is_dirty() {
             self.quit_after_save = false;
             self.allow_close = true;
@@ -785,6 +909,13 @@ impl eframe::App for SpantagApp {
         if title != self.title {
             ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
             self.title = title;
+        }
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        // Let a running recovery write finish, so it is never left half-done in a temp file.
+        if let Some(saver) = &mut self.autosaver {
+            saver.wait();
         }
     }
 

@@ -1,0 +1,261 @@
+//! Autosave and recovery: while a project has unsaved changes, a recovery copy is written
+//! in the background at least every [`INTERVAL`] (and when the window loses focus), so a
+//! crash or `kill -9` loses at most the last few seconds. The next start offers to
+//! recover. A clean save or an explicit discard removes the copy.
+//!
+//! Recovery files live in `$XDG_DATA_HOME/spantag/recovery` (default
+//! `~/.local/share/spantag/recovery`, or `$SPANTAG_RECOVERY_DIR` when set): `NAME.ron` is
+//! the project, `NAME.origin` the path of the project file it belongs to (empty for a
+//! project never saved).
+
+use crate::io::{atomic, project_file};
+use crate::model::Project;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// Longest time unsaved work waits for a recovery write.
+pub const INTERVAL: Duration = Duration::from_secs(5);
+
+/// Where recovery files are kept.
+pub fn recovery_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("SPANTAG_RECOVERY_DIR") {
+        return PathBuf::from(dir);
+    }
+    let data = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(|| std::env::temp_dir());
+    data.join("spantag/recovery")
+}
+
+/// The recovery file name for a project file (or for an unsaved project).
+fn recovery_name(origin: Option<&Path>) -> String {
+    match origin {
+        Some(path) => {
+            let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+            let hash = crate::model::document::content_hash(&path.to_string_lossy());
+            let stem = path.file_stem().map_or_else(
+                || "project".to_owned(),
+                |s| s.to_string_lossy().into_owned(),
+            );
+            format!("{stem}-{}", &hash[..12])
+        }
+        None => "untitled".to_owned(),
+    }
+}
+
+/// A recovery copy found at start-up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recovery {
+    /// The recovery project file.
+    pub file: PathBuf,
+    /// The project file it belongs to, if the project had been saved.
+    pub origin: Option<PathBuf>,
+}
+
+impl Recovery {
+    /// Loads the recovered project.
+    pub fn load(&self) -> Result<Project, project_file::ProjectFileError> {
+        project_file::load(&self.file)
+    }
+
+    /// Removes the recovery copy.
+    pub fn discard(&self) {
+        let _ = std::fs::remove_file(&self.file);
+        let _ = std::fs::remove_file(self.file.with_extension("origin"));
+    }
+}
+
+/// Recovery copies left behind by a session that did not end cleanly.
+pub fn find_recoveries(dir: &Path) -> Vec<Recovery> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut found: Vec<Recovery> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ron"))
+        .map(|file| {
+            let origin = std::fs::read_to_string(file.with_extension("origin"))
+                .ok()
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .map(PathBuf::from);
+            Recovery { file, origin }
+        })
+        .collect();
+    found.sort_by(|a, b| a.file.cmp(&b.file));
+    found
+}
+
+/// Writes recovery copies in a background thread and knows when one is due.
+pub struct Autosaver {
+    dir: PathBuf,
+    last_written_state: Option<u64>,
+    last_write: Instant,
+    in_flight: Option<mpsc::Receiver<Result<(), String>>>,
+    current_file: Option<PathBuf>,
+    /// The last write error, to show once.
+    pub error: Option<String>,
+}
+
+impl Autosaver {
+    /// An autosaver writing into `dir`.
+    pub fn new(dir: PathBuf) -> Self {
+        Self {
+            dir,
+            last_written_state: None,
+            last_write: Instant::now(),
+            in_flight: None,
+            current_file: None,
+            error: None,
+        }
+    }
+
+    /// Called every frame: starts a background write when the project has unsaved changes
+    /// not yet written and the interval has passed (or `urgent`, e.g. focus was lost).
+    /// Returns whether a write is running, so the caller keeps frames coming.
+    pub fn tick(
+        &mut self,
+        project: &Project,
+        origin: Option<&Path>,
+        state: u64,
+        dirty: bool,
+        urgent: bool,
+    ) -> bool {
+        if let Some(rx) = &self.in_flight {
+            match rx.try_recv() {
+                Ok(result) => {
+                    self.in_flight = None;
+                    if let Err(e) = result {
+                        self.error = Some(e);
+                    }
+                }
+                Err(mpsc::TryRecvError::Empty) => return true,
+                Err(mpsc::TryRecvError::Disconnected) => self.in_flight = None,
+            }
+        }
+        let due = urgent || self.last_write.elapsed() >= INTERVAL;
+        if !dirty || self.last_written_state == Some(state) || !due {
+            return dirty && self.last_written_state != Some(state);
+        }
+        let name = recovery_name(origin);
+        let file = self.dir.join(format!("{name}.ron"));
+        let origin_text = origin.map(|p| {
+            std::fs::canonicalize(p)
+                .unwrap_or_else(|_| p.to_owned())
+                .to_string_lossy()
+                .into_owned()
+        });
+        let snapshot = project.clone();
+        let dir = self.dir.clone();
+        let target = file.clone();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let result = write_recovery(&dir, &target, &snapshot, origin_text.as_deref());
+            let _ = tx.send(result);
+        });
+        self.in_flight = Some(rx);
+        self.current_file = Some(file);
+        self.last_written_state = Some(state);
+        self.last_write = Instant::now();
+        true
+    }
+
+    /// Waits for a running write (used before removing the copy, and in tests).
+    pub fn wait(&mut self) {
+        if let Some(rx) = self.in_flight.take()
+            && let Ok(Err(e)) = rx.recv()
+        {
+            self.error = Some(e);
+        }
+    }
+
+    /// Removes this session's recovery copy (after a clean save or an explicit discard).
+    pub fn clear(&mut self, origin: Option<&Path>) {
+        self.wait();
+        let mut files: Vec<PathBuf> = self.current_file.take().into_iter().collect();
+        files.push(self.dir.join(format!("{}.ron", recovery_name(origin))));
+        for file in files {
+            let _ = std::fs::remove_file(&file);
+            let _ = std::fs::remove_file(file.with_extension("origin"));
+        }
+        self.last_written_state = None;
+    }
+}
+
+fn write_recovery(
+    dir: &Path,
+    file: &Path,
+    project: &Project,
+    origin: Option<&str>,
+) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let origin_file = file.with_extension("origin");
+    let origin = origin.unwrap_or("");
+    atomic::write_atomically(&origin_file, |w: &mut dyn std::io::Write| {
+        w.write_all(origin.as_bytes())
+    })
+    .map_err(|e: std::io::Error| format!("{}: {e}", origin_file.display()))?;
+    let text = project_file::to_ron(project);
+    atomic::write_atomically(file, |w: &mut dyn std::io::Write| {
+        w.write_all(text.as_bytes())
+    })
+    .map_err(|e: std::io::Error| format!("{}: {e}", file.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Annotation, DocId, Document, Edit, Span, apply};
+
+    fn project() -> Project {
+        let doc = Document::from_raw(DocId("d".into()), "Zuckerberg zegt sorry.");
+        Project::new(crate::model::schema::builtin_schema(), vec![doc]).expect("project")
+    }
+
+    #[test]
+    fn writes_when_dirty_and_due_then_recovers_and_clears() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut saver = Autosaver::new(dir.path().to_owned());
+        let mut p = project();
+        assert!(
+            !saver.tick(&p, None, 0, false, true),
+            "clean: nothing to write"
+        );
+        let id = p.allocate_id();
+        let span = Span::new(0, 10, p.documents()[0].text()).expect("span");
+        apply(
+            &mut p,
+            Edit::AddAnnotation(Annotation::entity(id, DocId("d".into()), span, "PER")),
+        )
+        .expect("tag");
+        assert!(saver.tick(&p, None, 1, true, true));
+        saver.wait();
+        let found = find_recoveries(dir.path());
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].origin, None);
+        assert_eq!(found[0].load().expect("loads"), p);
+        // The same state is not written again.
+        assert!(!saver.tick(&p, None, 1, true, true));
+        saver.clear(None);
+        assert!(find_recoveries(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn a_saved_project_remembers_its_origin() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let origin = dir.path().join("mine.ron");
+        std::fs::write(&origin, "x").expect("write");
+        let mut saver = Autosaver::new(dir.path().join("rec"));
+        saver.tick(&project(), Some(&origin), 3, true, true);
+        saver.wait();
+        let found = find_recoveries(&dir.path().join("rec"));
+        assert_eq!(found.len(), 1);
+        let canonical = std::fs::canonicalize(&origin).expect("canonical");
+        assert_eq!(found[0].origin.as_deref(), Some(canonical.as_path()));
+        found[0].discard();
+        assert!(find_recoveries(&dir.path().join("rec")).is_empty());
+    }
+}

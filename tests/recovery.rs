@@ -1,0 +1,77 @@
+//! Autosave and recovery through the real app: unsaved work is written as a recovery copy,
+//! the next start offers it, "Recover" brings it back as unsaved work of the same file, and
+//! a save removes the copy.
+
+use egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use spantag::app::session::Session;
+use spantag::app::{Settings, SpantagApp, autosave};
+use spantag::model::{CharOffset, Span};
+use std::path::Path;
+
+fn start(session: Session, dir: &Path) -> Harness<'static, SpantagApp> {
+    let dir = dir.to_owned();
+    let mut h = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .with_step_dt(1.0 / 60.0)
+        .build_eframe(move |_cc| SpantagApp::start(Some(session), Settings::default(), dir));
+    h.run_steps(3);
+    h
+}
+
+#[test]
+fn unsaved_work_is_recovered_after_a_crash_and_cleared_by_a_save() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let rec = tmp.path().join("recovery");
+    let project_path = tmp.path().join("p.ron");
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/corpus");
+    let mut session = spantag::app::load_path(&corpus).expect("corpus");
+    session.save_to(&project_path).expect("first save");
+
+    // Session 1: tag a word, let the autosaver write, then "crash" (drop without saving).
+    let mut h = start(Session::open(&project_path).expect("open"), &rec);
+    let text = h.state().session.document().expect("doc").text().clone();
+    let span = Span::new(16, 25, &text).expect("span");
+    h.state_mut().session.tag(span, "ORG").expect("tag");
+    // Losing focus makes the write due at once.
+    h.event(egui::Event::WindowFocused(false));
+    h.run_steps(3);
+    if let Some(saver) = &mut h.state_mut().autosaver {
+        saver.wait();
+    }
+    let found = autosave::find_recoveries(&rec);
+    assert_eq!(found.len(), 1, "one recovery copy");
+    let crashed = h.state().session.project.clone();
+    drop(h);
+
+    // Session 2: the copy is offered and recovered as unsaved work of p.ron.
+    let mut h = start(Session::open(&project_path).expect("open"), &rec);
+    h.get_by_label("Recover").click();
+    h.run_steps(3);
+    assert_eq!(h.state().session.project, crashed);
+    assert!(h.state().session.history.is_dirty());
+    let canonical = std::fs::canonicalize(&project_path).expect("canonical");
+    assert_eq!(h.state().session.path.as_deref(), Some(canonical.as_path()));
+    assert_eq!(
+        h.state()
+            .session
+            .project
+            .annotations()
+            .values()
+            .next()
+            .map(|a| a.spans()[0].start()),
+        Some(CharOffset(16))
+    );
+
+    // A save writes the project and removes the recovery copy.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    h.run_steps(3);
+    assert!(!h.state().session.history.is_dirty());
+    assert!(
+        autosave::find_recoveries(&rec).is_empty(),
+        "copy removed after save"
+    );
+    let saved = spantag::io::project_file::load(&project_path).expect("load");
+    assert_eq!(saved, crashed);
+}
