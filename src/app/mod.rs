@@ -6,6 +6,7 @@
 
 pub mod autosave;
 pub mod corpus_views;
+pub mod keys;
 pub mod panels;
 pub mod session;
 pub mod stance_ui;
@@ -116,6 +117,33 @@ pub enum Command {
     SetNote(AnnotationId, String),
     /// Show or hide the stance matrix.
     ToggleMatrix,
+    /// Show or hide the keyboard help.
+    ToggleHelp,
+    /// Select the next/previous word, or extend the selection by one.
+    MoveWord {
+        /// Towards the end of the text.
+        forward: bool,
+        /// Extend the selection instead of moving it.
+        extend: bool,
+    },
+    /// Select the next/previous tag in reading order.
+    NextTag {
+        /// Towards the end of the text.
+        forward: bool,
+    },
+    /// Focus the next/previous suggestion.
+    NextSuggestion {
+        /// Towards the end of the corpus.
+        forward: bool,
+    },
+    /// Accept the suggestion in focus.
+    AcceptSuggestion,
+    /// Reject the suggestion in focus.
+    RejectSuggestion,
+    /// Open "tag all occurrences" for the selected tag.
+    OpenTagAll,
+    /// Open corpus search.
+    OpenSearch,
     /// Pick a file or folder to import into the project.
     Import,
     /// Import a file or folder (format detected).
@@ -171,6 +199,8 @@ pub struct SpantagApp {
     pub views: corpus_views::ViewsState,
     /// The stance whose holder the next click on an entity sets.
     pub pick_holder_for: Option<AnnotationId>,
+    /// Whether the keyboard help is shown.
+    pub show_help: bool,
     tag_buffers: TagEditBuffers,
     /// A text field had keyboard focus (this or the last frame): single-key shortcuts off.
     text_field_focused: bool,
@@ -294,6 +324,7 @@ impl SpantagApp {
             show_matrix: false,
             matrix_cell: None,
             pick_holder_for: None,
+            show_help: false,
             views: corpus_views::ViewsState::default(),
             autosaver: None,
             tag_buffers: TagEditBuffers::default(),
@@ -480,6 +511,28 @@ impl SpantagApp {
                 self.show_matrix = !self.show_matrix;
                 Ok(None)
             }
+            Command::ToggleHelp => {
+                self.show_help = !self.show_help;
+                Ok(None)
+            }
+            Command::MoveWord { forward, extend } => {
+                self.session.move_word(forward, extend);
+                if let Some(sel) = self.session.selection {
+                    self.view.scroll_to = Some(sel.head);
+                }
+                Ok(None)
+            }
+            Command::NextTag { forward } => {
+                if let Some(id) = self.session.next_tag(forward) {
+                    self.select_annotation(id);
+                }
+                Ok(None)
+            }
+            Command::NextSuggestion { .. }
+            | Command::AcceptSuggestion
+            | Command::RejectSuggestion
+            | Command::OpenTagAll
+            | Command::OpenSearch => Ok(Some("coming in the next build".to_owned())),
             Command::Import => {
                 if let Some(path) = rfd::FileDialog::new()
                     .set_title("Import annotated data")
@@ -647,68 +700,13 @@ impl SpantagApp {
         }
     }
 
-    /// Keyboard shortcuts, read unless a text field has focus.
+    /// Keyboard shortcuts (see [`keys::HELP`]); single keys only when no text field has
+    /// the keyboard.
     fn shortcuts(&mut self, ctx: &egui::Context) {
-        use egui::{Key, KeyboardShortcut, Modifiers};
         let typing = self.text_field_focused || self.stance_editor.is_some();
-        let mut commands = Vec::new();
-        ctx.input_mut(|i| {
-            let ctrl_shift = Modifiers::COMMAND | Modifiers::SHIFT;
-            let mut pressed =
-                |mods: Modifiers, key: Key| i.consume_shortcut(&KeyboardShortcut::new(mods, key));
-            if pressed(ctrl_shift, Key::Z) || pressed(Modifiers::COMMAND, Key::Y) {
-                commands.push(Command::Redo);
-            }
-            if pressed(Modifiers::COMMAND, Key::Z) {
-                commands.push(Command::Undo);
-            }
-            if pressed(ctrl_shift, Key::S) {
-                commands.push(Command::SaveAs);
-            }
-            if pressed(Modifiers::COMMAND, Key::S) {
-                commands.push(Command::Save);
-            }
-            if pressed(Modifiers::COMMAND, Key::O) {
-                commands.push(Command::Open);
-            }
-            if typing {
-                return;
-            }
-            if pressed(Modifiers::NONE, Key::S) {
-                commands.push(Command::StartStance { document: false });
-            }
-            if pressed(Modifiers::NONE, Key::Delete) || pressed(Modifiers::NONE, Key::Backspace) {
-                commands.push(Command::DeleteSelected);
-            }
-            if pressed(Modifiers::NONE, Key::Escape) {
-                commands.push(Command::ClearSelection);
-            }
-            if pressed(Modifiers::ALT, Key::ArrowDown) {
-                commands.push(Command::OpenDocument(self.session.current + 1));
-            }
-            if pressed(Modifiers::ALT, Key::ArrowUp) {
-                commands.push(Command::OpenDocument(
-                    self.session.current.saturating_sub(1),
-                ));
-            }
-            const DIGITS: [(Key, char); 9] = [
-                (Key::Num1, '1'),
-                (Key::Num2, '2'),
-                (Key::Num3, '3'),
-                (Key::Num4, '4'),
-                (Key::Num5, '5'),
-                (Key::Num6, '6'),
-                (Key::Num7, '7'),
-                (Key::Num8, '8'),
-                (Key::Num9, '9'),
-            ];
-            for (key, digit) in DIGITS {
-                if pressed(Modifiers::NONE, key)
-                    && let Some(t) = self.session.project.schema().entity_type_for_key(digit)
-                {
-                    commands.push(Command::Tag(t.name.clone()));
-                }
-            }
+        let schema = self.session.project.schema();
+        let commands = keys::read_shortcuts(ctx, typing, self.session.current, |digit| {
+            schema.entity_type_for_key(digit).map(|t| t.name.clone())
         });
         self.pending.extend(commands);
     }
@@ -888,6 +886,7 @@ impl eframe::App for SpantagApp {
         });
         stance_ui::stance_editor_ui(&ctx, self);
         stance_ui::stance_matrix_ui(&ctx, self);
+        keys::help_ui(&ctx, &mut self.show_help);
         corpus_views::corpus_views_ui(&ctx, self);
         self.dialog_ui(&ctx);
 

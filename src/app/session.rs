@@ -5,7 +5,7 @@
 //! the [`History`], so the whole editing logic is testable without a window.
 
 use crate::io::project_file::{self, ProjectFileError};
-use crate::model::snap::{snap_to_words, word_at};
+use crate::model::snap::{next_word_start, previous_word, snap_to_words, word_at};
 use crate::model::{
     Anchor, Annotation, AnnotationId, AnnotationKind, CharOffset, DocStatus, Document, Edit,
     EditError, History, Project, Span,
@@ -157,6 +157,74 @@ impl Session {
             to
         };
         self.select_range(anchor, to);
+    }
+
+    /// Keyboard selection: selects the next/previous word, or extends the selection by one
+    /// word (keeping its anchor).
+    pub fn move_word(&mut self, forward: bool, extend: bool) {
+        let Some(doc) = self.document() else { return };
+        let text = doc.text();
+        let (anchor, head) = match (self.selection, self.selected_annotation()) {
+            (Some(sel), _) => (sel.anchor, sel.head),
+            (None, Some(ann)) => ann
+                .anchor()
+                .covering()
+                .map_or((CharOffset(0), CharOffset(0)), |s| (s.start(), s.end())),
+            (None, None) => (CharOffset(0), CharOffset(0)),
+        };
+        let fresh = self.selection.is_none() && self.selected.is_none();
+        let selection = if fresh {
+            next_word_start(text, CharOffset(0), true)
+                .map(|(s, e)| TextSelection { anchor: s, head: e })
+        } else if !extend {
+            let start = anchor.min(head);
+            let word = if forward {
+                next_word_start(text, start, false)
+            } else {
+                previous_word(text, start)
+            };
+            word.map(|(s, e)| TextSelection { anchor: s, head: e })
+        } else if forward {
+            // The end of the word after the head.
+            next_word_start(text, head, false).map(|(_, e)| TextSelection { anchor, head: e })
+        } else if head > anchor {
+            // Shrink: the end of the word before the last selected word.
+            previous_word(text, head)
+                .and_then(|(s, _)| previous_word(text, s))
+                .map(|(_, e)| e)
+                .filter(|e| *e > anchor)
+                .map(|e| TextSelection { anchor, head: e })
+        } else {
+            previous_word(text, head).map(|(s, _)| TextSelection { anchor, head: s })
+        };
+        if let Some(selection) = selection {
+            self.selection = Some(selection);
+            self.selected = None;
+        }
+    }
+
+    /// The next or previous tag after the selection (or the selected tag), wrapping around.
+    pub fn next_tag(&self, forward: bool) -> Option<AnnotationId> {
+        let doc = self.document()?;
+        let list = self.project.annotations_of(doc.id());
+        if list.is_empty() {
+            return None;
+        }
+        let position = self
+            .selected
+            .and_then(|id| list.iter().position(|a| a.id() == id));
+        let index = match (position, forward) {
+            (Some(i), true) => (i + 1) % list.len(),
+            (Some(i), false) => (i + list.len() - 1) % list.len(),
+            (None, true) => {
+                let at = self.selection.map_or(0, |s| s.range().0.0);
+                list.iter()
+                    .position(|a| a.anchor().covering().is_some_and(|s| s.start().0 >= at))
+                    .unwrap_or(0)
+            }
+            (None, false) => list.len() - 1,
+        };
+        list.get(index).map(|a| a.id())
     }
 
     /// The selection as a span of the current document.
@@ -460,6 +528,31 @@ mod tests {
         s.select_range(CharOffset(12), CharOffset(14));
         let sel = s.selection_span().expect("selection");
         assert_eq!(sel.text(s.document().expect("doc").text()), "rk");
+    }
+
+    #[test]
+    fn keyboard_moves_and_extends_word_by_word() {
+        let mut s = session(",,We zeggen: Mark Zuckerberg heeft gelijk.");
+        let text_of = |s: &Session| {
+            let sel = s.selection_span().expect("selection");
+            sel.text(s.document().expect("doc").text()).to_owned()
+        };
+        s.move_word(true, false);
+        assert_eq!(text_of(&s), "We");
+        s.move_word(true, false);
+        s.move_word(true, false);
+        assert_eq!(text_of(&s), "Mark");
+        s.move_word(true, true);
+        assert_eq!(text_of(&s), "Mark Zuckerberg");
+        s.move_word(true, true);
+        assert_eq!(text_of(&s), "Mark Zuckerberg heeft");
+        s.move_word(false, true);
+        assert_eq!(text_of(&s), "Mark Zuckerberg");
+        s.move_word(false, false);
+        assert_eq!(text_of(&s), "zeggen");
+        s.tag_or_relabel("MISC").expect("tag");
+        s.move_word(true, false);
+        assert_eq!(text_of(&s), "Mark");
     }
 
     #[test]

@@ -116,14 +116,19 @@ pub fn word_at(doc: &DocText, at: CharOffset) -> Option<(CharOffset, CharOffset)
     Some((doc.char_of(ByteOffset(s)), doc.char_of(ByteOffset(e))))
 }
 
-/// The start of the word after `at` (for moving a keyboard selection word by word).
-pub fn next_word_start(doc: &DocText, at: CharOffset) -> Option<(CharOffset, CharOffset)> {
+/// The first word that starts after `at`, or at `at` itself when `inclusive` (for moving a
+/// keyboard selection word by word).
+pub fn next_word_start(
+    doc: &DocText,
+    at: CharOffset,
+    inclusive: bool,
+) -> Option<(CharOffset, CharOffset)> {
     let text = doc.as_str();
     let b = doc.byte_of(at).0;
     text[b..]
         .split_word_bound_indices()
         .map(|(i, w)| (b + i, b + i + w.len()))
-        .filter(|(s, _)| *s > b || at == CharOffset(0))
+        .filter(|(s, _)| *s > b || (inclusive && *s == b))
         .find(|(s, e)| !text[*s..*e].chars().all(is_edge_punctuation))
         .map(|(s, e)| (doc.char_of(ByteOffset(s)), doc.char_of(ByteOffset(e))))
 }
@@ -201,9 +206,11 @@ mod tests {
         let doc = DocText::new(",,We hebben 338.300 gebruikers".to_owned());
         let mut at = CharOffset(0);
         let mut words = Vec::new();
-        while let Some((s, e)) = next_word_start(&doc, at) {
+        let mut inclusive = true;
+        while let Some((s, e)) = next_word_start(&doc, at, inclusive) {
             words.push(doc.slice(s, e).to_owned());
             at = s;
+            inclusive = false;
         }
         assert_eq!(words, ["We", "hebben", "338.300", "gebruikers"]);
         let back = previous_word(&doc, CharOffset(12)).map(|(s, e)| doc.slice(s, e));
