@@ -8,6 +8,7 @@ pub mod autosave;
 pub mod corpus_views;
 pub mod keys;
 pub mod panels;
+pub mod schema_ui;
 pub mod session;
 pub mod stance_ui;
 pub mod text_view;
@@ -144,6 +145,10 @@ pub enum Command {
     OpenTagAll,
     /// Open corpus search.
     OpenSearch,
+    /// Apply an edit built by a view (schema editor, merge …) as one undoable step.
+    Apply(crate::model::Edit, String),
+    /// Open the schema editor.
+    OpenSchemaEditor,
     /// Pick a file or folder to import into the project.
     Import,
     /// Import a file or folder (format detected).
@@ -169,6 +174,8 @@ pub enum Dialog {
     ChangedOnDisk(PathBuf),
     /// The summary of an import or export.
     Report(String),
+    /// Removing a label that this many annotations use.
+    ConfirmRemoveLabel(String, usize),
     /// Unsaved work from a session that did not end cleanly was found.
     Recover(autosave::Recovery),
     /// The project has unsaved changes; carry out the command anyway?
@@ -201,6 +208,8 @@ pub struct SpantagApp {
     pub pick_holder_for: Option<AnnotationId>,
     /// Whether the keyboard help is shown.
     pub show_help: bool,
+    /// The schema editor's state.
+    pub schema_buffers: schema_ui::SchemaBuffers,
     tag_buffers: TagEditBuffers,
     /// A text field had keyboard focus (this or the last frame): single-key shortcuts off.
     text_field_focused: bool,
@@ -325,6 +334,7 @@ impl SpantagApp {
             matrix_cell: None,
             pick_holder_for: None,
             show_help: false,
+            schema_buffers: schema_ui::SchemaBuffers::default(),
             views: corpus_views::ViewsState::default(),
             autosaver: None,
             tag_buffers: TagEditBuffers::default(),
@@ -509,6 +519,15 @@ impl SpantagApp {
                 .map_err(|e| e.to_string()),
             Command::ToggleMatrix => {
                 self.show_matrix = !self.show_matrix;
+                Ok(None)
+            }
+            Command::Apply(edit, description) => self
+                .session
+                .apply(edit, &description)
+                .map(|()| Some(description))
+                .map_err(|e| e.to_string()),
+            Command::OpenSchemaEditor => {
+                self.schema_buffers.open = true;
                 Ok(None)
             }
             Command::ToggleHelp => {
@@ -768,6 +787,23 @@ impl SpantagApp {
                         }
                     });
                 }
+                Dialog::ConfirmRemoveLabel(name, uses) => {
+                    ui.heading(format!("Remove the label {name}?"));
+                    ui.label(format!(
+                        "{uses} annotation(s) use {name}; removing the label removes them too. \
+                         Undo brings everything back."
+                    ));
+                    ui.horizontal(|ui| {
+                        if ui.button(format!("Remove {name} and {uses} annotation(s)")).clicked() {
+                            let edit = crate::model::schema_edit::remove_entity_type(&self.session.project, name);
+                            self.pending.push(Command::Apply(edit, format!("remove label {name}")));
+                            close = true;
+                        }
+                        if ui.button("Cancel").clicked() {
+                            close = true;
+                        }
+                    });
+                }
                 Dialog::ConfirmDiscard(command) => {
                     ui.heading("Discard unsaved changes?");
                     ui.label(format!("{} has unsaved changes.", self.session.title()));
@@ -887,6 +923,7 @@ impl eframe::App for SpantagApp {
         stance_ui::stance_editor_ui(&ctx, self);
         stance_ui::stance_matrix_ui(&ctx, self);
         keys::help_ui(&ctx, &mut self.show_help);
+        schema_ui::schema_editor_ui(&ctx, self);
         corpus_views::corpus_views_ui(&ctx, self);
         self.dialog_ui(&ctx);
 

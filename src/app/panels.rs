@@ -101,6 +101,10 @@ pub fn menu_bar_ui(ui: &mut Ui, app: &mut SpantagApp) {
                     app.pending.push(Command::DeleteSelected);
                 }
                 ui.separator();
+                if ui.button("Labels and schema…").clicked() {
+                    app.pending.push(Command::OpenSchemaEditor);
+                }
+                ui.separator();
                 let mut snap = app.settings.snap_words;
                 if ui.checkbox(&mut snap, "Snap selections to words").clicked() {
                     app.pending.push(Command::ToggleSnap);
@@ -112,6 +116,12 @@ pub fn menu_bar_ui(ui: &mut Ui, app: &mut SpantagApp) {
                 app.view.font_size = app.settings.font_size;
             });
             ui.menu_button("View", |ui| {
+                if ui
+                    .add(egui::Button::new("Keyboard shortcuts").shortcut_text("F1"))
+                    .clicked()
+                {
+                    app.pending.push(Command::ToggleHelp);
+                }
                 if ui.button("Stance matrix").clicked() {
                     app.pending.push(Command::ToggleMatrix);
                 }

@@ -8,6 +8,7 @@ pub mod edit;
 pub mod history;
 pub mod project;
 pub mod schema;
+pub mod schema_edit;
 pub mod snap;
 pub mod span;
 pub mod stance;
