@@ -240,8 +240,8 @@ mod tests {
         assert_eq!(label_uses(&p, "PER"), 1);
         let start = p.clone();
         let mut h = History::unsaved();
-        h.apply(&mut p, remove_entity_type(&p, "PER"), "remove")
-            .expect("apply");
+        let edit = remove_entity_type(&p, "PER");
+        h.apply(&mut p, edit, "remove").expect("apply");
         assert_eq!(labels(&p), ["ORG", "AGAINST · Facebook"]);
         assert!(p.schema().entity_type("PER").is_none());
         assert!(matches!(
