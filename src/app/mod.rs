@@ -4,7 +4,9 @@
 //! [`SpantagApp::execute`] carries them out at the end of the frame, turning them into
 //! edits on the session (which go through the undo history).
 
+pub mod assist_ui;
 pub mod autosave;
+pub mod background;
 pub mod corpus_views;
 pub mod keys;
 pub mod panels;
@@ -202,12 +204,20 @@ pub struct SpantagApp {
     pub matrix_cell: Option<(String, String)>,
     /// Writes recovery copies of unsaved work; `None` when autosave is off (tests).
     pub autosaver: Option<autosave::Autosaver>,
+    /// Big projects being opened or saved in the background.
+    pub jobs: background::Jobs,
     /// Statistics, entity index, agreement and merge views.
     pub views: corpus_views::ViewsState,
     /// The stance whose holder the next click on an entity sets.
     pub pick_holder_for: Option<AnnotationId>,
     /// Whether the keyboard help is shown.
     pub show_help: bool,
+    /// Suggestions for the current document.
+    pub suggestions: assist_ui::Suggestions,
+    /// The "tag all occurrences" window.
+    pub tag_all: assist_ui::TagAll,
+    /// The search window.
+    pub search: assist_ui::SearchState,
     /// The schema editor's state.
     pub schema_buffers: schema_ui::SchemaBuffers,
     tag_buffers: TagEditBuffers,
@@ -252,7 +262,11 @@ pub fn saves_dir() -> PathBuf {
 /// Starts the window on `path`, else the last project, else the bundled corpus.
 pub fn run(path: Option<PathBuf>) -> Result<(), String> {
     // Read the path before opening a window, so a bad path fails on the command line.
+    // A big project file only has to exist here; it loads in the background so the window
+    // appears at once.
+    let deferred = path.clone().filter(|p| background::loads_in_background(p));
     let explicit = match &path {
+        Some(_) if deferred.is_some() => Some(background::placeholder_session()),
         Some(p) => Some(load_path(p)?),
         None => None,
     };
@@ -266,7 +280,13 @@ pub fn run(path: Option<PathBuf>) -> Result<(), String> {
     eframe::run_native(
         "spantag",
         options,
-        Box::new(move |cc| Ok(Box::new(SpantagApp::new(cc, explicit)))),
+        Box::new(move |cc| {
+            let mut app = SpantagApp::new(cc, explicit);
+            if let Some(p) = deferred {
+                app.jobs.open(p);
+            }
+            Ok(Box::new(app))
+        }),
     )
     .map_err(|e| format!("could not open a window: {e}"))
 }
@@ -287,8 +307,13 @@ impl SpantagApp {
     /// `recovery_dir`, and autosaves into it.
     pub fn start(session: Option<Session>, settings: Settings, recovery_dir: PathBuf) -> Self {
         let mut status = String::new();
+        let mut deferred = None;
         let session = session.or_else(|| {
             let last = settings.recent.first().filter(|p| p.is_file())?;
+            if background::loads_in_background(last) {
+                deferred = Some(last.clone());
+                return Some(background::placeholder_session());
+            }
             match Session::open(last) {
                 Ok(s) => Some(s),
                 Err(e) => {
@@ -309,6 +334,9 @@ impl SpantagApp {
         };
         let mut app = Self::with_session(session, settings);
         app.status = status;
+        if let Some(p) = deferred {
+            app.jobs.open(p);
+        }
         if let Some(found) = autosave::find_recoveries(&recovery_dir).into_iter().next() {
             app.dialog = Some(Dialog::Recover(found));
         }
@@ -335,8 +363,12 @@ impl SpantagApp {
             pick_holder_for: None,
             show_help: false,
             schema_buffers: schema_ui::SchemaBuffers::default(),
+            suggestions: assist_ui::Suggestions::new(),
+            tag_all: assist_ui::TagAll::default(),
+            search: assist_ui::SearchState::default(),
             views: corpus_views::ViewsState::default(),
             autosaver: None,
+            jobs: background::Jobs::default(),
             tag_buffers: TagEditBuffers::default(),
             text_field_focused: false,
             pending: Vec::new(),
@@ -547,11 +579,40 @@ impl SpantagApp {
                 }
                 Ok(None)
             }
-            Command::NextSuggestion { .. }
-            | Command::AcceptSuggestion
-            | Command::RejectSuggestion
-            | Command::OpenTagAll
-            | Command::OpenSearch => Ok(Some("coming in the next build".to_owned())),
+            Command::NextSuggestion { forward } => {
+                if let Some(at) = assist_ui::next_suggestion(self, forward) {
+                    self.view.scroll_to = Some(at);
+                }
+                Ok(None)
+            }
+            Command::AcceptSuggestion => match assist_ui::accept_edit(self) {
+                Some((edit, id)) => self
+                    .session
+                    .apply(edit, "accept suggestion")
+                    .map(|()| {
+                        self.session.selected = Some(id);
+                        self.session.selection = None;
+                        Some("suggestion accepted — G for the next".to_owned())
+                    })
+                    .map_err(|e| e.to_string()),
+                None => Ok(None),
+            },
+            Command::RejectSuggestion => match assist_ui::reject_edit(self) {
+                Some(edit) => self
+                    .session
+                    .apply(edit, "reject suggestion")
+                    .map(|()| Some("suggestion rejected — it will not be shown again".to_owned()))
+                    .map_err(|e| e.to_string()),
+                None => Ok(None),
+            },
+            Command::OpenTagAll => {
+                assist_ui::open_tag_all(self);
+                Ok(None)
+            }
+            Command::OpenSearch => {
+                assist_ui::open_search(self);
+                Ok(None)
+            }
             Command::Import => {
                 if let Some(path) = rfd::FileDialog::new()
                     .set_title("Import annotated data")
@@ -625,6 +686,10 @@ impl SpantagApp {
     }
 
     fn save_to(&mut self, path: &Path) -> Result<Option<String>, String> {
+        if background::saves_in_background(&self.session.project) {
+            self.jobs.save(&self.session, path.to_owned());
+            return Ok(Some(format!("saving {}…", path.display())));
+        }
         let old_origin = self.session.path.clone();
         self.session.save_to(path).map_err(|e| e.to_string())?;
         if let Some(saver) = &mut self.autosaver {
@@ -636,6 +701,10 @@ impl SpantagApp {
     }
 
     fn open_path(&mut self, path: &Path) -> Result<Option<String>, String> {
+        if background::loads_in_background(path) {
+            self.jobs.open(path.to_owned());
+            return Ok(Some(format!("opening {}…", path.display())));
+        }
         let session = load_path(path)?;
         if path
             .extension()
@@ -711,6 +780,19 @@ impl SpantagApp {
                 }
                 self.session.selected = Some(id);
                 self.session.selection = None;
+            }
+            TextAction::FocusSuggestion(start) => {
+                self.suggestions.focus = self
+                    .suggestions
+                    .list
+                    .iter()
+                    .position(|s| s.start == start.0);
+                if let Some(s) = self.suggestions.focused() {
+                    self.status = format!(
+                        "suggestion: “{}” as {} — Enter accepts, X rejects",
+                        s.text, s.label
+                    );
+                }
             }
             TextAction::ClearSelection => {
                 self.session.selection = None;
@@ -895,6 +977,7 @@ fn unreachable_empty() -> Project {
 impl eframe::App for SpantagApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
+        background::poll_jobs(&ctx, self);
         ctx.set_theme(if self.settings.dark {
             egui::Theme::Dark
         } else {
@@ -912,9 +995,27 @@ impl eframe::App for SpantagApp {
         }
         self.text_field_focused = false;
         panels::menu_bar_ui(ui, self);
+        background::progress_ui(ui, self);
         panels::status_bar_ui(ui, self);
         panels::document_list_ui(ui, self);
         panels::side_panel_ui(ui, self);
+        let doc_id = self.session.document().map(|d| d.id().clone());
+        self.suggestions.refresh(
+            &self.session.project,
+            doc_id.as_ref(),
+            self.session.history.state_id(),
+        );
+        self.view.ghosts = self
+            .suggestions
+            .list
+            .iter()
+            .enumerate()
+            .map(|(i, s)| text_view::Ghost {
+                range: s.start..s.end,
+                label: s.label.clone(),
+                focused: self.suggestions.focus == Some(i),
+            })
+            .collect();
         egui::CentralPanel::default().show(ui, |ui| {
             if let Some(action) = text_view::text_view_ui(ui, &self.session, &mut self.view) {
                 self.pending.push(Command::Text(action));
@@ -924,6 +1025,8 @@ impl eframe::App for SpantagApp {
         stance_ui::stance_matrix_ui(&ctx, self);
         keys::help_ui(&ctx, &mut self.show_help);
         schema_ui::schema_editor_ui(&ctx, self);
+        assist_ui::tag_all_ui(&ctx, self);
+        assist_ui::search_ui(&ctx, self);
         corpus_views::corpus_views_ui(&ctx, self);
         self.dialog_ui(&ctx);
 

@@ -127,6 +127,38 @@ pub fn menu_bar_ui(ui: &mut Ui, app: &mut SpantagApp) {
                 }
                 super::corpus_views::view_menu_ui(ui, app);
             });
+            ui.menu_button("Find", |ui| {
+                if ui
+                    .add(egui::Button::new("Search corpus…").shortcut_text("Ctrl+F"))
+                    .clicked()
+                {
+                    app.pending.push(Command::OpenSearch);
+                }
+                if ui
+                    .add(egui::Button::new("Tag all occurrences…").shortcut_text("T"))
+                    .clicked()
+                {
+                    app.pending.push(Command::OpenTagAll);
+                }
+                if ui
+                    .add(egui::Button::new("Next suggestion").shortcut_text("G"))
+                    .clicked()
+                {
+                    app.pending.push(Command::NextSuggestion { forward: true });
+                }
+                if ui
+                    .add(egui::Button::new("Accept suggestion").shortcut_text("Enter"))
+                    .clicked()
+                {
+                    app.pending.push(Command::AcceptSuggestion);
+                }
+                if ui
+                    .add(egui::Button::new("Reject suggestion").shortcut_text("X"))
+                    .clicked()
+                {
+                    app.pending.push(Command::RejectSuggestion);
+                }
+            });
             ui.menu_button("Stance", |ui| {
                 if ui
                     .add(egui::Button::new("New stance on selection").shortcut_text("S"))
@@ -306,6 +338,7 @@ pub fn side_panel_ui(ui: &mut Ui, app: &mut SpantagApp) {
                     }
                 }
             });
+            super::assist_ui::suggestion_controls_ui(ui, app);
             ui.separator();
             super::stance_ui::selected_tag_ui(ui, app);
             ui.separator();

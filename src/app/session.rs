@@ -177,11 +177,10 @@ impl Session {
             next_word_start(text, CharOffset(0), true)
                 .map(|(s, e)| TextSelection { anchor: s, head: e })
         } else if !extend {
-            let start = anchor.min(head);
             let word = if forward {
-                next_word_start(text, start, false)
+                next_word_start(text, anchor.max(head), true)
             } else {
-                previous_word(text, start)
+                previous_word(text, anchor.min(head))
             };
             word.map(|(s, e)| TextSelection { anchor: s, head: e })
         } else if forward {

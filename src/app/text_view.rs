@@ -29,8 +29,21 @@ pub enum TextAction {
     Extend(CharOffset),
     /// Click on a tag.
     SelectAnnotation(AnnotationId),
+    /// Click on a suggestion (its start).
+    FocusSuggestion(CharOffset),
     /// Click on untagged text.
     ClearSelection,
+}
+
+/// A suggestion drawn as a ghost highlight: a dashed outline with the proposed label.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ghost {
+    /// Char range in the document.
+    pub range: Range<usize>,
+    /// Proposed label.
+    pub label: String,
+    /// The suggestion in focus (Enter accepts it).
+    pub focused: bool,
 }
 
 /// One highlight to draw, precomputed per document and history state.
@@ -72,6 +85,9 @@ pub struct TextView {
     drag_anchor: Option<CharOffset>,
     /// Font size of the text.
     pub font_size: f32,
+    /// Suggestions to draw as ghost highlights (set by the app every frame).
+    pub ghosts: Vec<Ghost>,
+    ghost_chips: Vec<(Rect, usize)>,
 }
 
 const PARAGRAPH_GAP: f32 = 10.0;
@@ -346,6 +362,7 @@ fn paint(
     let painter = ui.painter();
     let chip_font = FontId::proportional(CHIP_FONT);
     let mut chips: Vec<(Rect, AnnotationId)> = Vec::new();
+    let mut ghost_chips: Vec<(Rect, usize)> = Vec::new();
     // First drawn rectangle of each tag, for holder links.
     let mut first_rects: std::collections::HashMap<AnnotationId, Rect> = Default::default();
     let font_size = view.font_size;
@@ -446,6 +463,44 @@ fn paint(
                 }
             }
         }
+        for ghost in view
+            .ghosts
+            .iter()
+            .filter(|g| g.range.start < p.chars.end && g.range.end > p.chars.start)
+        {
+            let color = if ghost.focused {
+                ui.visuals().selection.stroke.color
+            } else {
+                Color32::from_gray(150)
+            };
+            for (rect, first) in segments(&ghost.range) {
+                let r = rect.expand(1.0);
+                let stroke = Stroke::new(if ghost.focused { 2.0 } else { 1.0 }, color);
+                for (a, b) in [
+                    (r.left_top(), r.right_top()),
+                    (r.right_top(), r.right_bottom()),
+                    (r.right_bottom(), r.left_bottom()),
+                    (r.left_bottom(), r.left_top()),
+                ] {
+                    painter.extend(egui::Shape::dashed_line(&[a, b], stroke, 4.0, 3.0));
+                }
+                if first {
+                    let galley = painter.layout_no_wrap(
+                        format!("{}?", ghost.label),
+                        chip_font.clone(),
+                        color,
+                    );
+                    let chip = Rect::from_min_size(
+                        Pos2::new(r.left(), r.top() - galley.size().y - 1.0),
+                        galley.size(),
+                    );
+                    if !chips.iter().any(|(c, _)| c.intersects(chip)) {
+                        painter.galley(chip.min, galley, color);
+                    }
+                    ghost_chips.push((r, ghost.range.start));
+                }
+            }
+        }
         if let Some(sel) = &selection {
             for (rect, _) in segments(sel) {
                 painter.rect_filled(
@@ -483,6 +538,7 @@ fn paint(
         painter.circle_filled(end, 3.5, border);
     }
     view.chips = chips;
+    view.ghost_chips = ghost_chips;
 }
 
 fn darker(c: Color32) -> Color32 {
@@ -601,6 +657,9 @@ fn interact(ui: &Ui, response: &egui::Response, view: &mut TextView) -> Option<T
         }
         if let Some(id) = annotation_at(view, pos) {
             return Some(TextAction::SelectAnnotation(id));
+        }
+        if let Some((_, start)) = view.ghost_chips.iter().find(|(r, _)| r.contains(pos)) {
+            return Some(TextAction::FocusSuggestion(CharOffset(*start)));
         }
         return Some(TextAction::ClearSelection);
     }

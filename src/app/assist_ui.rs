@@ -1,0 +1,464 @@
+//! Annotating faster: suggestions from the user's own tags (ghost highlights; G / Enter /
+//! X), "tag all occurrences" of a tag's text as one undoable edit, and corpus search with
+//! keyword-in-context results that jump to the hit so it can be tagged at once.
+
+use super::{Command, SpantagApp};
+use crate::model::{AnnotationId, CharOffset, DocId, DocStatus, Edit};
+use crate::search::{self, Scope, SearchHit, SearchMode, SearchQuery};
+use crate::suggest::{Occurrence, SuggestOptions, Suggestion, SuggestionEngine, occurrences};
+use egui::{RichText, Ui};
+
+/// Above this many annotations the engine is updated per document instead of rebuilt.
+const FULL_REBUILD_LIMIT: usize = 20_000;
+
+/// Suggestions for the current document, kept in step with the project.
+#[derive(Default)]
+pub struct Suggestions {
+    engine: Option<SuggestionEngine>,
+    /// (state, document) the list below was computed for.
+    key: Option<(u64, DocId, bool, bool)>,
+    /// The current document's suggestions, by start.
+    pub list: Vec<Suggestion>,
+    /// Index into `list` of the suggestion in focus.
+    pub focus: Option<usize>,
+    /// Show suggestions at all.
+    pub enabled: bool,
+    /// Also propose Dutch genitive forms.
+    pub genitive: bool,
+}
+
+impl Suggestions {
+    /// Suggestions on, genitive forms off.
+    pub fn new() -> Self {
+        Self {
+            enabled: true,
+            ..Self::default()
+        }
+    }
+
+    /// Recomputes the current document's suggestions when the project or document changed.
+    pub fn refresh(
+        &mut self,
+        app_project: &crate::model::Project,
+        doc: Option<&DocId>,
+        state: u64,
+    ) {
+        let Some(doc) = doc else {
+            self.list.clear();
+            return;
+        };
+        let key = (state, doc.clone(), self.genitive, self.enabled);
+        if self.key.as_ref() == Some(&key) {
+            return;
+        }
+        let options = SuggestOptions {
+            genitive: self.genitive,
+            ..SuggestOptions::default()
+        };
+        let options_changed = self.key.as_ref().is_some_and(|k| k.2 != self.genitive);
+        match &mut self.engine {
+            Some(engine)
+                if !options_changed && app_project.annotations().len() > FULL_REBUILD_LIMIT =>
+            {
+                engine.update_document(app_project, doc);
+            }
+            _ => self.engine = Some(SuggestionEngine::build(app_project, &options)),
+        }
+        let focused = self
+            .focus
+            .and_then(|i| self.list.get(i))
+            .map(|s| (s.start, s.end));
+        self.list = if self.enabled {
+            self.engine
+                .as_ref()
+                .map(|e| e.for_document(app_project, doc))
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        self.focus = focused.and_then(|(s, _)| self.list.iter().position(|x| x.start >= s));
+        self.key = Some(key);
+    }
+
+    /// The suggestion in focus.
+    pub fn focused(&self) -> Option<&Suggestion> {
+        self.list.get(self.focus?)
+    }
+}
+
+/// Moves the focus to the next/previous suggestion; returns where to scroll.
+pub fn next_suggestion(app: &mut SpantagApp, forward: bool) -> Option<CharOffset> {
+    let s = &mut app.suggestions;
+    if s.list.is_empty() {
+        app.status = "no suggestions in this document".to_owned();
+        return None;
+    }
+    let n = s.list.len();
+    s.focus = Some(match (s.focus, forward) {
+        (Some(i), true) => (i + 1) % n,
+        (Some(i), false) => (i + n - 1) % n,
+        (None, true) => 0,
+        (None, false) => n - 1,
+    });
+    let focused = s.focused()?;
+    app.status = format!(
+        "suggestion: “{}” as {} — Enter accepts, X rejects, G next",
+        focused.text, focused.label
+    );
+    Some(CharOffset(focused.start))
+}
+
+/// The edit that accepts the focused suggestion (and marks the document in progress).
+pub fn accept_edit(app: &mut SpantagApp) -> Option<(Edit, AnnotationId)> {
+    let suggestion = app.suggestions.focused()?.clone();
+    let doc = app
+        .session
+        .project
+        .document(&suggestion.doc_id())?
+        .text()
+        .clone();
+    let id = app.session.project.allocate_id();
+    let ann = suggestion.annotation(id, &doc).ok()?;
+    let mut edits = vec![Edit::AddAnnotation(ann)];
+    let doc_id = suggestion.doc_id();
+    if app.session.project.status(&doc_id) == DocStatus::NotStarted {
+        edits.push(Edit::SetStatus {
+            doc: doc_id,
+            status: DocStatus::InProgress,
+        });
+    }
+    Some((Edit::Batch(edits), id))
+}
+
+/// The edit that rejects the focused suggestion (remembered in the project).
+pub fn reject_edit(app: &SpantagApp) -> Option<Edit> {
+    let suggestion = app.suggestions.focused()?;
+    Some(Edit::SetRejected(suggestion.rejection(), true))
+}
+
+/// State of the "tag all occurrences" window.
+#[derive(Default)]
+pub struct TagAll {
+    /// Whether the window is open.
+    pub open: bool,
+    /// The tag whose text is searched.
+    pub source: Option<AnnotationId>,
+    /// Search the whole corpus instead of this document.
+    pub corpus: bool,
+    /// Match case.
+    pub case_sensitive: bool,
+    /// Found occurrences and whether each is checked.
+    pub found: Vec<(Occurrence, bool)>,
+    key: Option<(AnnotationId, bool, bool, u64)>,
+}
+
+/// Opens "tag all" for the selected entity tag.
+pub fn open_tag_all(app: &mut SpantagApp) {
+    match app.session.selected_annotation() {
+        Some(ann) if ann.kind().is_entity() => {
+            app.tag_all.source = Some(ann.id());
+            app.tag_all.open = true;
+            app.tag_all.key = None;
+        }
+        _ => app.status = "select an entity tag first, then press T".to_owned(),
+    }
+}
+
+/// The "tag all occurrences" window: a checklist with context; applying is one edit.
+pub fn tag_all_ui(ctx: &egui::Context, app: &mut SpantagApp) {
+    if !app.tag_all.open {
+        return;
+    }
+    let Some(source) = app
+        .tag_all
+        .source
+        .and_then(|id| app.session.project.annotation(id))
+        .cloned()
+    else {
+        app.tag_all.open = false;
+        return;
+    };
+    let Some(doc) = app.session.project.document(source.doc()) else {
+        return;
+    };
+    let needle = source.text(doc.text());
+    let (label, canonical) = match source.kind() {
+        crate::model::AnnotationKind::Entity { label, canonical } => {
+            (label.clone(), canonical.clone())
+        }
+        crate::model::AnnotationKind::Stance { .. } => return,
+    };
+    let key = (
+        source.id(),
+        app.tag_all.corpus,
+        app.tag_all.case_sensitive,
+        app.session.history.state_id(),
+    );
+    if app.tag_all.key != Some(key) {
+        let scope = if app.tag_all.corpus {
+            Scope::Corpus
+        } else {
+            Scope::Document(source.doc().clone())
+        };
+        app.tag_all.found = occurrences(
+            &app.session.project,
+            &needle,
+            scope,
+            app.tag_all.case_sensitive,
+        )
+        .into_iter()
+        .map(|o| {
+            let check = !o.tagged && !o.overlaps_entity;
+            (o, check)
+        })
+        .collect();
+        app.tag_all.key = Some(key);
+    }
+    let mut open = true;
+    let mut apply = false;
+    egui::Window::new(format!("Tag all “{needle}” as {label}"))
+        .open(&mut open)
+        .default_size([620.0, 420.0])
+        .show(ctx, |ui| {
+            ui.horizontal(|ui| {
+                ui.checkbox(&mut app.tag_all.corpus, "whole corpus");
+                ui.checkbox(&mut app.tag_all.case_sensitive, "match case");
+                let checked = app.tag_all.found.iter().filter(|(_, c)| *c).count();
+                if ui
+                    .add_enabled(
+                        checked > 0,
+                        egui::Button::new(format!("Tag {checked} checked")),
+                    )
+                    .clicked()
+                {
+                    apply = true;
+                }
+            });
+            ui.weak("Whole words only. Already tagged occurrences are shown but not offered.");
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                for (o, checked) in &mut app.tag_all.found {
+                    let line = format!(
+                        "{}: …{}«{}»{}…",
+                        o.doc, o.context_left, o.text, o.context_right
+                    );
+                    if o.tagged || o.overlaps_entity {
+                        ui.add_enabled(
+                            false,
+                            egui::Checkbox::new(&mut false, format!("{line}  (tagged)")),
+                        );
+                    } else {
+                        ui.checkbox(checked, line);
+                    }
+                }
+            });
+        });
+    if apply {
+        let mut edits = Vec::new();
+        let mut docs = std::collections::BTreeSet::new();
+        for (o, checked) in &app.tag_all.found {
+            if !checked {
+                continue;
+            }
+            let Some(text) = app
+                .session
+                .project
+                .document(&o.doc)
+                .map(|d| d.text().clone())
+            else {
+                continue;
+            };
+            let id = app.session.project.allocate_id();
+            if let Ok(ann) = o.annotation(id, &text, &label, canonical.as_deref()) {
+                edits.push(Edit::AddAnnotation(ann));
+                docs.insert(o.doc.clone());
+            }
+        }
+        for doc in docs {
+            if app.session.project.status(&doc) == DocStatus::NotStarted {
+                edits.push(Edit::SetStatus {
+                    doc,
+                    status: DocStatus::InProgress,
+                });
+            }
+        }
+        let n = edits
+            .iter()
+            .filter(|e| matches!(e, Edit::AddAnnotation(_)))
+            .count();
+        app.send(Command::Apply(
+            Edit::Batch(edits),
+            format!("tag all {n} × {label}"),
+        ));
+        open = false;
+    }
+    app.tag_all.open = open;
+}
+
+/// State of the search window.
+#[derive(Default)]
+pub struct SearchState {
+    /// Whether the window is open.
+    pub open: bool,
+    /// The query text.
+    pub text: String,
+    /// Read the text as a regular expression.
+    pub regex: bool,
+    /// Match case.
+    pub case_sensitive: bool,
+    /// Whole words only.
+    pub whole_word: bool,
+    /// Results of the last search.
+    pub hits: Vec<SearchHit>,
+    /// The search stopped at the cap.
+    pub capped: bool,
+    /// The error of the last search.
+    pub error: Option<String>,
+    /// The hit in focus (Enter jumps to it).
+    pub focus: usize,
+    focus_field: bool,
+    key: Option<(String, bool, bool, bool)>,
+}
+
+/// Opens search with the keyboard in its field.
+pub fn open_search(app: &mut SpantagApp) {
+    app.search.open = true;
+    app.search.focus_field = true;
+}
+
+/// The search window: plain or regex, results in context; a click or Enter jumps to the
+/// hit and selects it, so a digit key tags it.
+pub fn search_ui(ctx: &egui::Context, app: &mut SpantagApp) {
+    if !app.search.open {
+        return;
+    }
+    let mut open = true;
+    let mut jump: Option<SearchHit> = None;
+    egui::Window::new("Search")
+        .open(&mut open)
+        .default_size([640.0, 420.0])
+        .show(ctx, |ui| {
+            ui.horizontal(|ui| {
+                let caption = ui.label("Find:");
+                let response = ui
+                    .add(
+                        egui::TextEdit::singleline(&mut app.search.text)
+                            .id_salt("search text")
+                            .desired_width(280.0),
+                    )
+                    .labelled_by(caption.id);
+                if app.search.focus_field {
+                    response.request_focus();
+                    app.search.focus_field = false;
+                }
+                app.text_field_focused |= response.has_focus();
+                if response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                    if let Some(hit) = app.search.hits.get(app.search.focus) {
+                        jump = Some(hit.clone());
+                    }
+                }
+                ui.checkbox(&mut app.search.regex, "regex");
+                ui.checkbox(&mut app.search.case_sensitive, "match case");
+                ui.checkbox(&mut app.search.whole_word, "whole words");
+            });
+            let key = (
+                app.search.text.clone(),
+                app.search.regex,
+                app.search.case_sensitive,
+                app.search.whole_word,
+            );
+            if app.search.key.as_ref() != Some(&key) {
+                run_search(app);
+                app.search.key = Some(key);
+            }
+            if let Some(error) = &app.search.error {
+                ui.colored_label(ui.visuals().error_fg_color, error);
+            } else if !app.search.text.is_empty() {
+                ui.weak(format!(
+                    "{}{} hits — click one (or Enter for the first) to jump; then 1–9 tags it",
+                    app.search.hits.len(),
+                    if app.search.capped { "+" } else { "" }
+                ));
+            }
+            let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
+            egui::ScrollArea::vertical().auto_shrink(false).show_rows(
+                ui,
+                row_height,
+                app.search.hits.len(),
+                |ui, rows| {
+                    for i in rows {
+                        let hit = &app.search.hits[i];
+                        let line = format!(
+                            "{}: …{}«{}»{}…",
+                            hit.doc, hit.context_left, hit.text, hit.context_right
+                        );
+                        let button =
+                            egui::Button::selectable(i == app.search.focus, RichText::new(line))
+                                .truncate();
+                        if ui.add(button).clicked() {
+                            app.search.focus = i;
+                            jump = Some(hit.clone());
+                        }
+                    }
+                },
+            );
+        });
+    app.search.open = open;
+    if let Some(hit) = jump {
+        jump_to_hit(app, &hit);
+    }
+}
+
+fn run_search(app: &mut SpantagApp) {
+    app.search.hits.clear();
+    app.search.error = None;
+    app.search.capped = false;
+    app.search.focus = 0;
+    if app.search.text.is_empty() {
+        return;
+    }
+    let query = SearchQuery {
+        text: app.search.text.clone(),
+        mode: if app.search.regex {
+            SearchMode::Regex
+        } else {
+            SearchMode::Plain
+        },
+        case_sensitive: app.search.case_sensitive,
+        whole_word: app.search.whole_word,
+        scope: Scope::Corpus,
+        max_hits: search::DEFAULT_MAX_HITS,
+    };
+    match search::search(&app.session.project, &query) {
+        Ok(results) => {
+            app.search.hits = results.hits;
+            app.search.capped = results.capped;
+        }
+        Err(e) => app.search.error = Some(e.to_string()),
+    }
+}
+
+/// Opens the hit's document and selects the hit (exactly, without snapping).
+pub fn jump_to_hit(app: &mut SpantagApp, hit: &SearchHit) {
+    if let Some(i) = app.session.project.document_index(&hit.doc) {
+        app.session.open_document(i);
+        app.session.selection = Some(super::session::TextSelection {
+            anchor: hit.start,
+            head: hit.end,
+        });
+        app.session.selected = None;
+        app.view.scroll_to = Some(hit.start);
+        app.status = format!("“{}” selected — press 1–9 to tag it", hit.text);
+    }
+}
+
+/// Suggestion options in the side panel.
+pub fn suggestion_controls_ui(ui: &mut Ui, app: &mut SpantagApp) {
+    ui.horizontal_wrapped(|ui| {
+        ui.checkbox(&mut app.suggestions.enabled, "Suggestions");
+        ui.checkbox(&mut app.suggestions.genitive, "genitive forms (Facebooks)");
+        let n = app.suggestions.list.len();
+        if n > 0 && ui.small_button(format!("{n} here — G")).clicked() {
+            app.send(Command::NextSuggestion { forward: true });
+        }
+    });
+}

@@ -1,0 +1,326 @@
+//! Background jobs of the window: opening and saving big projects without stalling a frame.
+//!
+//! Loading runs on a thread of its own ([`LoadJob`]) and reports a fraction the window
+//! draws as a progress bar; the window keeps answering input meanwhile. Saving first copies
+//! the project into the file's shape a few milliseconds per frame ([`SaveJob`], through
+//! [`SnapshotBuilder`]) — if the project changes during the copy, the copy starts over, so
+//! what is written is always one consistent state — then a thread serialises and writes it
+//! atomically. Small projects skip all this: they load and save within a frame, and tests
+//! that press Ctrl+S see the file at once.
+
+use super::SpantagApp;
+use super::session::{FileStamp, Session};
+use super::text_view::TextView;
+use crate::io::project_file::{self, ProjectFileError, SnapshotBuilder};
+use crate::model::Project;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::mpsc::{self, Receiver, TryRecvError};
+use std::time::{Duration, Instant};
+
+/// Project files at least this big load in the background; smaller ones load in about a
+/// frame's time, and tests see them at once.
+const BACKGROUND_LOAD_BYTES: u64 = 4 << 20;
+/// Projects with at least this much text save in the background.
+const BACKGROUND_SAVE_TEXT_BYTES: usize = 2 << 20;
+/// How long a frame may spend copying the project for a save.
+const COPY_BUDGET: Duration = Duration::from_millis(5);
+
+/// Whether `path` is a project file big enough to load in the background.
+pub fn loads_in_background(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("ron"))
+        && std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() >= BACKGROUND_LOAD_BYTES)
+}
+
+/// Whether a project is big enough to save in the background.
+pub fn saves_in_background(project: &Project) -> bool {
+    project
+        .documents()
+        .iter()
+        .map(|d| d.text().as_str().len())
+        .sum::<usize>()
+        >= BACKGROUND_SAVE_TEXT_BYTES
+}
+
+/// An empty, unsaved session to show while a project loads.
+pub fn placeholder_session() -> Session {
+    let project = Project::new(project_file::default_schema(), Vec::new())
+        .unwrap_or_else(|_| super::unreachable_empty());
+    Session::unsaved(project)
+}
+
+/// A fraction from 0 to 1 shared between a worker thread and the window.
+#[derive(Clone, Default)]
+struct Fraction(Arc<AtomicU32>);
+
+impl Fraction {
+    fn set(&self, f: f32) {
+        self.0.store(f.clamp(0.0, 1.0).to_bits(), Ordering::Relaxed);
+    }
+
+    fn get(&self) -> f32 {
+        f32::from_bits(self.0.load(Ordering::Relaxed))
+    }
+}
+
+/// A project file being read and parsed on another thread.
+pub struct LoadJob {
+    /// The file.
+    pub path: PathBuf,
+    progress: Fraction,
+    result: Receiver<Result<Project, ProjectFileError>>,
+    /// When the job started.
+    pub started: Instant,
+}
+
+impl LoadJob {
+    /// Starts loading `path` on a new thread.
+    pub fn start(path: PathBuf) -> Self {
+        let progress = Fraction::default();
+        let (tx, rx) = mpsc::channel();
+        let (thread_path, thread_progress) = (path.clone(), progress.clone());
+        std::thread::spawn(move || {
+            let result =
+                project_file::load_with_progress(&thread_path, &|f| thread_progress.set(f));
+            // The window may be gone; then nobody needs the result.
+            let _ = tx.send(result);
+        });
+        Self {
+            path,
+            progress,
+            result: rx,
+            started: Instant::now(),
+        }
+    }
+
+    /// How far the load has come, 0 to 1.
+    pub fn fraction(&self) -> f32 {
+        self.progress.get()
+    }
+
+    /// The result, once there is one.
+    pub fn poll(&self) -> Option<Result<Project, ProjectFileError>> {
+        match self.result.try_recv() {
+            Ok(result) => Some(result),
+            Err(TryRecvError::Empty) => None,
+            Err(TryRecvError::Disconnected) => Some(Err(stopped(&self.path))),
+        }
+    }
+}
+
+fn stopped(path: &Path) -> ProjectFileError {
+    ProjectFileError::Io {
+        path: path.to_owned(),
+        source: std::io::Error::other("the background job stopped unexpectedly"),
+    }
+}
+
+/// Where a save is: copying the project frame by frame, or writing on another thread.
+enum SavePhase {
+    Copying(SnapshotBuilder),
+    Writing(Receiver<Result<(), ProjectFileError>>),
+}
+
+/// A save in progress.
+pub struct SaveJob {
+    /// The file being written.
+    pub path: PathBuf,
+    /// The history state being saved.
+    state: u64,
+    /// The file the project came from when the save started (its recovery copy goes).
+    origin: Option<PathBuf>,
+    phase: SavePhase,
+    /// When the job started.
+    pub started: Instant,
+}
+
+impl SaveJob {
+    /// Starts saving the session's project to `path`.
+    pub fn start(session: &Session, path: PathBuf) -> Self {
+        Self {
+            path,
+            state: session.history.state_id(),
+            origin: session.path.clone(),
+            phase: SavePhase::Copying(SnapshotBuilder::new(&session.project)),
+            started: Instant::now(),
+        }
+    }
+
+    /// How far the save has come, 0 to 1 (the copy is the first half).
+    pub fn fraction(&self, project: &Project) -> f32 {
+        match &self.phase {
+            SavePhase::Copying(b) => 0.5 * b.fraction(project),
+            SavePhase::Writing(_) => 0.75,
+        }
+    }
+
+    /// Does this frame's share of the work; returns the saved state and the result once
+    /// the file is written.
+    pub fn step(&mut self, session: &Session, budget: Duration) -> Option<(u64, SaveResult)> {
+        match &mut self.phase {
+            SavePhase::Copying(builder) => {
+                if session.history.state_id() != self.state {
+                    // The project changed under the copy: copy the new state instead.
+                    self.state = session.history.state_id();
+                    *builder = SnapshotBuilder::new(&session.project);
+                }
+                if !builder.step(&session.project, Instant::now() + budget) {
+                    return None;
+                }
+                let (tx, rx) = mpsc::channel();
+                if let SavePhase::Copying(builder) =
+                    std::mem::replace(&mut self.phase, SavePhase::Writing(rx))
+                {
+                    let snapshot = builder.finish(&session.project);
+                    let path = self.path.clone();
+                    std::thread::spawn(move || {
+                        // The window may be gone; then nobody needs the result.
+                        let _ = tx.send(snapshot.write(&path));
+                    });
+                }
+                None
+            }
+            SavePhase::Writing(rx) => match rx.try_recv() {
+                Ok(result) => Some((self.state, result)),
+                Err(TryRecvError::Empty) => None,
+                Err(TryRecvError::Disconnected) => Some((self.state, Err(stopped(&self.path)))),
+            },
+        }
+    }
+}
+
+/// What a finished save says.
+pub type SaveResult = Result<(), ProjectFileError>;
+
+/// The window's background jobs: at most one load and one save at a time.
+#[derive(Default)]
+pub struct Jobs {
+    /// A project being opened.
+    pub load: Option<LoadJob>,
+    /// A project being saved.
+    pub save: Option<SaveJob>,
+    /// A save asked for while another was running: done when it finishes.
+    save_again: Option<PathBuf>,
+}
+
+impl Jobs {
+    /// Starts opening a project file in the background (replacing a load under way).
+    pub fn open(&mut self, path: PathBuf) {
+        self.load = Some(LoadJob::start(path));
+    }
+
+    /// Starts saving the session to `path` in the background; if a save is under way, this
+    /// one follows it.
+    pub fn save(&mut self, session: &Session, path: PathBuf) {
+        if self.save.is_some() {
+            self.save_again = Some(path);
+        } else {
+            self.save = Some(SaveJob::start(session, path));
+        }
+    }
+
+    /// Whether anything is running.
+    pub fn busy(&self) -> bool {
+        self.load.is_some() || self.save.is_some()
+    }
+}
+
+/// Advances the background jobs (call at the start of every frame): a finished load
+/// replaces the session, a finished save marks the saved state; errors open the error
+/// dialog. Keeps frames coming while a job runs.
+pub fn poll_jobs(ctx: &egui::Context, app: &mut SpantagApp) {
+    if let Some(result) = app.jobs.load.as_ref().and_then(LoadJob::poll)
+        && let Some(job) = app.jobs.load.take()
+    {
+        match result {
+            Ok(project) => {
+                app.settings.remember(&job.path);
+                app.session = Session {
+                    snap_words: app.settings.snap_words,
+                    ..Session::saved(project, job.path.clone())
+                };
+                app.view = TextView::new(app.settings.font_size);
+                app.status = format!(
+                    "opened {} in {:.1} s",
+                    job.path.display(),
+                    job.started.elapsed().as_secs_f32()
+                );
+            }
+            Err(e) => {
+                app.status = e.to_string();
+                app.dialog = Some(super::Dialog::Error(e.to_string()));
+            }
+        }
+    }
+    let finished = match app.jobs.save.as_mut() {
+        Some(job) => job.step(&app.session, COPY_BUDGET),
+        None => None,
+    };
+    if let Some((state, result)) = finished
+        && let Some(job) = app.jobs.save.take()
+    {
+        match result {
+            Ok(()) => {
+                if let Some(saver) = &mut app.autosaver {
+                    saver.clear(job.origin.as_deref());
+                    saver.clear(Some(&job.path));
+                }
+                app.settings.remember(&job.path);
+                app.session.path = Some(job.path.clone());
+                app.session.stamp = FileStamp::of(&job.path);
+                if app.session.history.state_id() == state {
+                    app.session.history.mark_saved();
+                }
+                app.status = format!(
+                    "saved {} in {:.1} s",
+                    job.path.display(),
+                    job.started.elapsed().as_secs_f32()
+                );
+            }
+            Err(e) => {
+                app.status = e.to_string();
+                app.dialog = Some(super::Dialog::Error(e.to_string()));
+            }
+        }
+        if let Some(path) = app.jobs.save_again.take() {
+            app.jobs.save = Some(SaveJob::start(&app.session, path));
+        }
+    }
+    if app.jobs.busy() {
+        // Progress changes on other threads; look again soon without spinning.
+        ctx.request_repaint_after(Duration::from_millis(30));
+    }
+}
+
+/// A thin bar under the menu with what runs in the background and how far it has come.
+pub fn progress_ui(ui: &mut egui::Ui, app: &SpantagApp) {
+    if !app.jobs.busy() {
+        return;
+    }
+    egui::Panel::top("background jobs").show(ui, |ui| {
+        if let Some(job) = &app.jobs.load {
+            let name = file_name(&job.path);
+            ui.add(
+                egui::ProgressBar::new(job.fraction())
+                    .show_percentage()
+                    .text(format!("opening {name}…")),
+            );
+        }
+        if let Some(job) = &app.jobs.save {
+            let name = file_name(&job.path);
+            ui.add(
+                egui::ProgressBar::new(job.fraction(&app.session.project))
+                    .text(format!("saving {name}…")),
+            );
+        }
+    });
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}

@@ -1,0 +1,222 @@
+//! Annotating faster, through the real app: tag all occurrences (one undo), suggestions
+//! (accept, reject), search (jump and tag), and a keyboard-only run.
+
+use egui::{Event, Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use spantag::app::session::Session;
+use spantag::app::{Settings, SpantagApp, bundled_session};
+use spantag::model::Span;
+
+fn harness(session: Session) -> Harness<'static, SpantagApp> {
+    let mut h = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .with_step_dt(1.0 / 60.0)
+        .build_eframe(move |_cc| SpantagApp::with_session(session, Settings::default()));
+    h.run_steps(3);
+    h
+}
+
+/// Char offsets of the `nth` occurrence of `needle` in the current document.
+fn nth(h: &Harness<'static, SpantagApp>, needle: &str, nth: usize) -> (usize, usize) {
+    let text = h
+        .state()
+        .session
+        .document()
+        .expect("doc")
+        .text()
+        .as_str()
+        .to_owned();
+    let byte = text.match_indices(needle).nth(nth).expect("occurrence").0;
+    let start = text[..byte].chars().count();
+    (start, start + needle.chars().count())
+}
+
+fn tag(h: &mut Harness<'static, SpantagApp>, (start, end): (usize, usize), label: &str) {
+    let text = h.state().session.document().expect("doc").text().clone();
+    let span = Span::new(start, end, &text).expect("span");
+    h.state_mut().session.tag(span, label).expect("tag");
+    h.run_steps(2);
+}
+
+/// (text, label) of the current document's entity tags in reading order.
+fn tags(h: &Harness<'static, SpantagApp>) -> Vec<(String, String)> {
+    let s = &h.state().session;
+    let doc = s.document().expect("doc");
+    s.project
+        .annotations_of(doc.id())
+        .iter()
+        .filter_map(|a| Some((a.text(doc.text()), a.label()?.to_owned())))
+        .collect()
+}
+
+fn press(h: &mut Harness<'static, SpantagApp>, key: Key, times: usize) {
+    for _ in 0..times {
+        h.key_press(key);
+        h.run_steps(1);
+    }
+}
+
+#[test]
+fn tag_all_occurrences_applies_the_checked_ones_and_one_undo_takes_them_back() {
+    let mut h = harness(bundled_session().expect("corpus"));
+    let first = nth(&h, "Cambridge Analytica", 0);
+    tag(&mut h, first, "ORG");
+    let before = h.state().session.project.annotations().len();
+    h.key_press(Key::T);
+    h.run_steps(3);
+    let checked = h.state().tag_all.found.iter().filter(|(_, c)| *c).count();
+    assert!(
+        checked >= 3,
+        "other occurrences of Cambridge Analytica are offered: {checked}"
+    );
+    h.get_by_label(&format!("Tag {checked} checked")).click();
+    h.run_steps(3);
+    assert_eq!(
+        h.state().session.project.annotations().len(),
+        before + checked
+    );
+    assert!(
+        tags(&h)
+            .iter()
+            .filter(|(t, l)| t == "Cambridge Analytica" && l == "ORG")
+            .count()
+            > checked
+    );
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert_eq!(
+        h.state().session.project.annotations().len(),
+        before,
+        "one undo"
+    );
+}
+
+#[test]
+fn suggestions_are_accepted_and_rejected_by_key() {
+    let mut h = harness(bundled_session().expect("corpus"));
+    let fb = nth(&h, "Facebook", 0);
+    tag(&mut h, fb, "ORG");
+    let offered = h.state().suggestions.list.len();
+    assert!(
+        offered >= 2,
+        "untagged Facebook occurrences are suggested: {offered}"
+    );
+    assert!(h.state().view.ghosts.len() == offered, "drawn as ghosts");
+    // G focuses the first, Enter accepts it.
+    press(&mut h, Key::G, 1);
+    let focused = h.state().suggestions.focused().cloned().expect("focus");
+    assert_eq!(
+        (focused.text.as_str(), focused.label.as_str()),
+        ("Facebook", "ORG")
+    );
+    press(&mut h, Key::Enter, 1);
+    h.run_steps(2);
+    assert!(tags(&h).iter().filter(|(t, _)| t == "Facebook").count() == 2);
+    assert_eq!(h.state().suggestions.list.len(), offered - 1);
+    // G, X rejects the next one; it is remembered in the project and not shown again.
+    press(&mut h, Key::G, 1);
+    let rejected = h.state().suggestions.focused().cloned().expect("focus");
+    press(&mut h, Key::X, 1);
+    h.run_steps(2);
+    assert_eq!(h.state().suggestions.list.len(), offered - 2);
+    assert!(
+        h.state()
+            .session
+            .project
+            .rejected_suggestions()
+            .contains(&rejected.rejection())
+    );
+    assert!(
+        !h.state()
+            .suggestions
+            .list
+            .iter()
+            .any(|s| s.start == rejected.start)
+    );
+}
+
+#[test]
+fn search_jumps_to_a_hit_which_a_key_then_tags() {
+    let mut h = harness(bundled_session().expect("corpus"));
+    h.key_press_modifiers(Modifiers::COMMAND, Key::F);
+    h.run_steps(2);
+    h.event(Event::Text("Stamsnijder".into()));
+    h.run_steps(2);
+    assert!(!h.state().search.hits.is_empty(), "hits found");
+    h.key_press(Key::Enter);
+    h.run_steps(3);
+    let doc_text = h
+        .state()
+        .session
+        .document()
+        .expect("doc")
+        .text()
+        .as_str()
+        .to_owned();
+    assert!(
+        doc_text.contains("Stamsnijder"),
+        "jumped to the document with the hit"
+    );
+    let hit = h.state().search.hits[0].clone();
+    let sel = h.state().session.selection_span().expect("hit selected");
+    assert_eq!((sel.start(), sel.end()), (hit.start, hit.end));
+    // Enter left the search field, so a digit tags the selected hit at once.
+    h.key_press(Key::Num1);
+    h.run_steps(2);
+    assert!(
+        tags(&h).contains(&("Stamsnijder".to_owned(), "PER".to_owned())),
+        "{:?}",
+        tags(&h)
+    );
+}
+
+#[test]
+fn keyboard_only_tags_three_entities_without_a_pointer() {
+    let mut h = harness(bundled_session().expect("corpus"));
+    // Next document and back, by key.
+    h.key_press_modifiers(Modifiers::ALT, Key::ArrowDown);
+    h.run_steps(2);
+    assert_eq!(h.state().session.current, 1);
+    h.key_press_modifiers(Modifiers::ALT, Key::ArrowUp);
+    h.run_steps(2);
+    assert_eq!(h.state().session.current, 0);
+    // "Het databedrijf Cambridge Analytica, dat via Facebook de gegevens … president Trump"
+    press(&mut h, Key::ArrowRight, 3);
+    h.key_press_modifiers(Modifiers::SHIFT, Key::ArrowRight);
+    h.run_steps(1);
+    press(&mut h, Key::Num2, 1);
+    press(&mut h, Key::ArrowRight, 3);
+    press(&mut h, Key::Num2, 1);
+    press(&mut h, Key::ArrowRight, 12);
+    press(&mut h, Key::Num1, 1);
+    assert_eq!(
+        tags(&h),
+        [
+            ("Cambridge Analytica".to_owned(), "ORG".to_owned()),
+            ("Facebook".to_owned(), "ORG".to_owned()),
+            ("Trump".to_owned(), "PER".to_owned()),
+        ]
+    );
+    // Tab walks the tags; D marks the document done; F1 shows the help.
+    press(&mut h, Key::Tab, 1);
+    let first = h
+        .state()
+        .session
+        .selected_annotation()
+        .map(|a| a.spans()[0].start().0);
+    assert_eq!(first, Some(nth(&h, "Cambridge Analytica", 0).0));
+    press(&mut h, Key::D, 1);
+    let id = h.state().session.document().expect("doc").id().clone();
+    assert_eq!(
+        h.state().session.project.status(&id),
+        spantag::model::DocStatus::Done
+    );
+    press(&mut h, Key::F1, 1);
+    h.run_steps(3);
+    assert!(h.state().show_help);
+    assert!(
+        h.query_by_label("show or hide this help").is_some(),
+        "help lists the keys"
+    );
+}
