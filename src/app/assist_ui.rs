@@ -351,10 +351,11 @@ pub fn search_ui(ctx: &egui::Context, app: &mut SpantagApp) {
                     app.search.focus_field = false;
                 }
                 app.text_field_focused |= response.has_focus();
-                if response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
-                    if let Some(hit) = app.search.hits.get(app.search.focus) {
-                        jump = Some(hit.clone());
-                    }
+                if response.lost_focus()
+                    && ui.input(|i| i.key_pressed(egui::Key::Enter))
+                    && let Some(hit) = app.search.hits.get(app.search.focus)
+                {
+                    jump = Some(hit.clone());
                 }
                 ui.checkbox(&mut app.search.regex, "regex");
                 ui.checkbox(&mut app.search.case_sensitive, "match case");
