@@ -447,6 +447,10 @@ fn paint(
                         Pos2::new(rect.left(), rect.top() - galley.size().y - 1.0 - inset),
                         galley.size() + Vec2::new(6.0, 0.0),
                     );
+                    let right_edge = ui.clip_rect().right() - 14.0;
+                    if chip.right() > right_edge {
+                        chip = chip.translate(Vec2::new(right_edge - chip.right(), 0.0));
+                    }
                     while let Some((taken, _)) = chips.iter().find(|(r, _)| r.intersects(chip)) {
                         let shift = taken.right() + 2.0 - chip.left();
                         chip = chip.translate(Vec2::new(shift, 0.0));
