@@ -75,3 +75,41 @@ fn unsaved_work_is_recovered_after_a_crash_and_cleared_by_a_save() {
     let saved = spantag::io::project_file::load(&project_path).expect("load");
     assert_eq!(saved, crashed);
 }
+
+#[test]
+fn a_file_changed_on_disk_is_never_overwritten_silently() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let project_path = tmp.path().join("p.ron");
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/corpus");
+    let mut session = spantag::app::load_path(&corpus).expect("corpus");
+    session.save_to(&project_path).expect("first save");
+    let mut h = start(
+        Session::open(&project_path).expect("open"),
+        &tmp.path().join("rec"),
+    );
+    // Someone else changes the file (a colleague's git pull, another spantag).
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let theirs = std::fs::read_to_string(&project_path).expect("read") + "\n";
+    std::fs::write(&project_path, &theirs).expect("write");
+    let text = h.state().session.document().expect("doc").text().clone();
+    h.state_mut()
+        .session
+        .tag(Span::new(16, 25, &text).expect("span"), "ORG")
+        .expect("tag");
+    h.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    h.run_steps(3);
+    assert!(matches!(
+        h.state().dialog,
+        Some(spantag::app::Dialog::ChangedOnDisk(_))
+    ));
+    assert_eq!(
+        std::fs::read_to_string(&project_path).expect("read"),
+        theirs,
+        "not overwritten"
+    );
+    h.get_by_label("Overwrite").click();
+    h.run_steps(3);
+    let saved = spantag::io::project_file::load(&project_path).expect("load");
+    assert_eq!(saved, h.state().session.project);
+    assert!(!h.state().session.history.is_dirty());
+}
