@@ -227,7 +227,10 @@ pub fn run(command: Command) -> Result<(), CliError> {
             genitive,
         } => {
             let loaded = project_file::load(&project)?;
-            let options = crate::suggest::SuggestOptions { genitive };
+            let options = crate::suggest::SuggestOptions {
+                genitive,
+                ..crate::suggest::SuggestOptions::default()
+            };
             let engine = crate::suggest::SuggestionEngine::build(&loaded, &options);
             for s in engine.all(&loaded) {
                 if json {

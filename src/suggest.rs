@@ -1,41 +1,1219 @@
-//! Suggestions from the user's own tags (being written).
+//! Suggestions from the user's own tags, and "tag all occurrences".
+//!
+//! Once a string has been tagged as an entity somewhere in the project, its untagged
+//! occurrences elsewhere are likely the same entity. [`SuggestionEngine`] collects those
+//! strings (plus canonical names, and optionally Dutch genitive forms), compiles them into
+//! one leftmost-longest Aho-Corasick automaton, and scans documents for whole-word
+//! occurrences that no entity covers yet and that the user has not rejected.
+//!
+//! Decisions, in one place:
+//! - **What is a pattern.** The trimmed text of every single-span entity annotation (a
+//!   discontinuous entity's text does not occur contiguously, so it is left out), and,
+//!   with [`SuggestOptions::canonical_names`], every canonical name. All mention texts that
+//!   share a canonical name are patterns anyway, so "Zuckerberg" and "Mark Zuckerberg"
+//!   tagged with canonical "Mark Zuckerberg" both get suggested. Patterns shorter than
+//!   [`SuggestOptions::min_chars`] are left out. Matching is case-sensitive: names are.
+//! - **What it proposes.** For a tagged string, the label it was tagged with most often
+//!   (ties go to the alphabetically first label, so results are deterministic) and, among
+//!   those annotations, the most frequent canonical name, if any. For a canonical name
+//!   that was never tagged literally, the most frequent label of its mentions.
+//! - **Whole words.** A match must start and end on a Unicode word boundary (UAX #29, the
+//!   same segmentation that double-click and snapping use). So "Facebook" is suggested
+//!   inside "Facebook-gebruikers" — the hyphen separates words, and double-clicking there
+//!   selects exactly "Facebook" — but not inside "Facebooks" or "Facebook's".
+//! - **Genitives** ([`SuggestOptions::genitive`]): "Trumps", "Zuckerbergs" (name + `s`),
+//!   "Obama's"/"Obama’s" after a vowel, both `s` and `'s` after a final `e` ("Googles",
+//!   "Google's"), `'s` after an acronym ("VVD's"); names ending in s, x or z (whose
+//!   genitive is a bare apostrophe) get none. The suggested span is the whole word,
+//!   genitive ending included, with the base name's label and canonical name.
+//! - **What is skipped.** Occurrences overlapping any existing entity annotation, of any
+//!   label (stances do not count: a quote may contain names), and occurrences the user
+//!   rejected with that same label ([`Project::rejected_suggestions`]). When the longest
+//!   match at a place is skipped or not a whole word, shorter patterns at the same place
+//!   and then later places are tried, so "Mark Zuckerberg" rejected can still leave
+//!   "Zuckerberg" inside it.
+//!
+//! For interactive use the engine keeps its pattern statistics:
+//! [`SuggestionEngine::update_document`] re-counts one document's tags after an edit and
+//! recompiles the automaton only when the set of strings changed, and
+//! [`SuggestionEngine::for_document`] scans one document.
 
-use crate::model::Project;
+use crate::model::annotation::AnnotationError;
+use crate::model::{
+    Anchor, Annotation, AnnotationId, AnnotationKind, CharOffset, DocId, DocText, Document,
+    Project, RejectedSuggestion, Span, SpanError,
+};
+use crate::search::{
+    CharCursor, SearchMode, SearchQuery, Searcher, WordBoundaries, next_char, scope_documents,
+};
+use aho_corasick::{AhoCorasick, Anchored, BuildError, Input, MatchKind, StartKind};
 use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use thiserror::Error;
+
+pub use crate::search::Scope;
 
 /// Options of the suggestion engine.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SuggestOptions {
-    /// Also match Dutch genitive forms.
+    /// Also match Dutch genitive forms ("Facebooks", "Obama's").
     pub genitive: bool,
+    /// Also match canonical names, even where nobody tagged that exact string.
+    pub canonical_names: bool,
+    /// Patterns shorter than this many characters are not used (a lone tagged "5" or "a"
+    /// would flood the list).
+    pub min_chars: usize,
 }
 
-/// One suggestion.
-#[derive(Debug, Clone, Serialize)]
+impl Default for SuggestOptions {
+    /// No genitives, canonical names on, patterns of two characters or more ("EU", "VS").
+    fn default() -> Self {
+        Self {
+            genitive: false,
+            canonical_names: true,
+            min_chars: 2,
+        }
+    }
+}
+
+/// Why a suggestion's pattern is in the engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SuggestionSource {
+    /// This exact string was tagged somewhere.
+    Tagged,
+    /// The string is a canonical name of tagged mentions.
+    Canonical,
+    /// A Dutch genitive of a tagged string or canonical name.
+    Genitive,
+}
+
+/// One suggestion: an untagged occurrence of an already tagged string.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Suggestion {
     /// Document id.
     pub doc: String,
-    /// Start (code points).
+    /// Start (code points, inclusive).
     pub start: usize,
-    /// End (code points).
+    /// End (code points, exclusive).
     pub end: usize,
-    /// The text.
+    /// The text at `start..end`.
     pub text: String,
     /// Proposed label.
     pub label: String,
+    /// Proposed canonical name, if the string was tagged with one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub canonical: Option<String>,
+    /// Why the engine knows this string (not exported).
+    #[serde(skip)]
+    pub source: SuggestionSource,
 }
 
-/// The engine.
-pub struct SuggestionEngine;
+/// Why an annotation could not be made from a suggestion or an occurrence.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum AcceptError {
+    /// The offsets do not fit the text (the document changed since the scan).
+    #[error(transparent)]
+    Span(#[from] SpanError),
+    /// The label is empty.
+    #[error(transparent)]
+    Annotation(#[from] AnnotationError),
+}
 
-impl SuggestionEngine {
-    /// Builds the engine from the project's tags.
-    pub fn build(_project: &Project, _options: &SuggestOptions) -> Self {
-        Self
+/// An entity annotation on `start..end` of `text`.
+fn entity(
+    id: AnnotationId,
+    doc: DocId,
+    (start, end): (usize, usize),
+    text: &DocText,
+    label: &str,
+    canonical: Option<&str>,
+) -> Result<Annotation, AcceptError> {
+    let span = Span::new(start, end, text)?;
+    let kind = AnnotationKind::Entity {
+        label: label.to_owned(),
+        canonical: canonical.map(str::to_owned),
+    };
+    Ok(Annotation::new(id, doc, Anchor::span(span), kind)?)
+}
+
+impl Suggestion {
+    /// The document id as the model's type.
+    pub fn doc_id(&self) -> DocId {
+        DocId(self.doc.clone())
     }
 
-    /// Every suggestion in the project.
-    pub fn all(&self, _project: &Project) -> Vec<Suggestion> {
+    /// The record that hides this suggestion: apply
+    /// `Edit::SetRejected(s.rejection(), true)`.
+    pub fn rejection(&self) -> RejectedSuggestion {
+        RejectedSuggestion {
+            doc: self.doc_id(),
+            start: self.start,
+            end: self.end,
+            label: self.label.clone(),
+        }
+    }
+
+    /// The entity annotation that accepts this suggestion (to wrap in
+    /// `Edit::AddAnnotation`); `text` is the document's text.
+    pub fn annotation(&self, id: AnnotationId, text: &DocText) -> Result<Annotation, AcceptError> {
+        entity(
+            id,
+            self.doc_id(),
+            (self.start, self.end),
+            text,
+            &self.label,
+            self.canonical.as_deref(),
+        )
+    }
+}
+
+/// An interned string.
+type Sym = u32;
+
+/// Strings stored once, named by number.
+#[derive(Debug, Default, Clone)]
+struct Interner {
+    ids: HashMap<Box<str>, Sym>,
+    names: Vec<Box<str>>,
+}
+
+impl Interner {
+    fn intern(&mut self, s: &str) -> Sym {
+        if let Some(&id) = self.ids.get(s) {
+            return id;
+        }
+        let id = Sym::try_from(self.names.len()).unwrap_or(Sym::MAX);
+        self.names.push(s.into());
+        self.ids.insert(s.into(), id);
+        id
+    }
+
+    fn name(&self, id: Sym) -> &str {
+        self.names.get(id as usize).map_or("", |s| s)
+    }
+}
+
+/// One entity mention's contribution: its text, label and canonical name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Mention {
+    text: Sym,
+    label: Sym,
+    canonical: Option<Sym>,
+}
+
+/// What a pattern proposes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Proposal {
+    label: Sym,
+    canonical: Option<Sym>,
+    source: SuggestionSource,
+}
+
+/// The suggestion engine: pattern statistics from the project's entity tags and the
+/// automaton compiled from them.
+#[derive(Debug, Clone)]
+pub struct SuggestionEngine {
+    options: SuggestOptions,
+    strings: Interner,
+    /// How many entity annotations carry each (text, label, canonical).
+    counts: HashMap<Mention, u32>,
+    /// Each document's mentions, so one document can be re-counted after an edit.
+    per_doc: HashMap<DocId, Vec<Mention>>,
+    /// Pattern strings, sorted; index = automaton pattern id.
+    patterns: Vec<Sym>,
+    /// What each pattern proposes, same index.
+    proposals: Vec<Proposal>,
+    matcher: Result<Option<AhoCorasick>, BuildError>,
+}
+
+impl SuggestionEngine {
+    /// Builds the engine from every entity tag in the project.
+    pub fn build(project: &Project, options: &SuggestOptions) -> Self {
+        let mut engine = Self {
+            options: options.clone(),
+            strings: Interner::default(),
+            counts: HashMap::new(),
+            per_doc: HashMap::new(),
+            patterns: Vec::new(),
+            proposals: Vec::new(),
+            matcher: Ok(None),
+        };
+        // Annotations come by id, which mostly keeps a document's tags together: look the
+        // document up once per run, not once per annotation.
+        let mut run: Option<(&DocId, &Document, Vec<Mention>)> = None;
+        for ann in project.annotations().values() {
+            if run.as_ref().is_none_or(|(id, _, _)| *id != ann.doc()) {
+                if let Some((id, _, mentions)) = run.take() {
+                    engine
+                        .per_doc
+                        .entry(id.clone())
+                        .or_default()
+                        .extend(mentions);
+                }
+                let Some(doc) = project.document(ann.doc()) else {
+                    continue;
+                };
+                run = Some((ann.doc(), doc, Vec::new()));
+            }
+            if let Some((_, doc, mentions)) = run.as_mut()
+                && let Some(m) = engine.mention(ann, doc)
+            {
+                *engine.counts.entry(m).or_insert(0) += 1;
+                mentions.push(m);
+            }
+        }
+        if let Some((id, _, mentions)) = run {
+            engine
+                .per_doc
+                .entry(id.clone())
+                .or_default()
+                .extend(mentions);
+        }
+        engine.compile();
+        engine
+    }
+
+    /// The options the engine was built with.
+    pub fn options(&self) -> &SuggestOptions {
+        &self.options
+    }
+
+    /// Changes the options, recompiling the automaton when that changes the patterns.
+    pub fn set_options(&mut self, options: &SuggestOptions) {
+        if self.options != *options {
+            self.options = options.clone();
+            self.compile();
+        }
+    }
+
+    /// Number of strings the engine looks for.
+    pub fn pattern_count(&self) -> usize {
+        self.patterns.len()
+    }
+
+    /// Why the automaton could not be compiled (only when the patterns exceed the
+    /// automaton's size limits); the engine then suggests nothing.
+    pub fn build_error(&self) -> Option<&BuildError> {
+        self.matcher.as_ref().err()
+    }
+
+    /// Re-counts one document's entity tags after the user edited them (or after the
+    /// document was added or removed). Returns whether the patterns or their proposals
+    /// changed, i.e. whether suggestions shown elsewhere may be stale. The automaton is
+    /// recompiled only when the set of strings changed.
+    pub fn update_document(&mut self, project: &Project, doc: &DocId) -> bool {
+        let old = self.per_doc.remove(doc).unwrap_or_default();
+        let new: Vec<Mention> = match project.document(doc) {
+            Some(document) => project
+                .annotations_of(doc)
+                .into_iter()
+                .filter_map(|a| self.mention(a, document))
+                .collect(),
+            None => Vec::new(),
+        };
+        let mut sorted_old = old.clone();
+        let mut sorted_new = new.clone();
+        sorted_old.sort_unstable_by_key(|m| (m.text, m.label, m.canonical));
+        sorted_new.sort_unstable_by_key(|m| (m.text, m.label, m.canonical));
+        if sorted_old == sorted_new {
+            if !new.is_empty() {
+                self.per_doc.insert(doc.clone(), new);
+            }
+            return false;
+        }
+        for m in &old {
+            if let Some(count) = self.counts.get_mut(m) {
+                *count = count.saturating_sub(1);
+                if *count == 0 {
+                    self.counts.remove(m);
+                }
+            }
+        }
+        for m in &new {
+            *self.counts.entry(*m).or_insert(0) += 1;
+        }
+        if !new.is_empty() {
+            self.per_doc.insert(doc.clone(), new);
+        }
+        self.compile()
+    }
+
+    /// Every suggestion in the project, in document order and then by start.
+    pub fn all(&self, project: &Project) -> Vec<Suggestion> {
+        let mut out = Vec::new();
+        if let Ok(Some(ac)) = &self.matcher {
+            for doc in project.documents() {
+                self.scan(ac, project, doc, &mut out);
+            }
+        }
+        out
+    }
+
+    /// The suggestions in one document, sorted by start; empty for an unknown document.
+    pub fn for_document(&self, project: &Project, doc: &DocId) -> Vec<Suggestion> {
+        let mut out = Vec::new();
+        if let (Ok(Some(ac)), Some(document)) = (&self.matcher, project.document(doc)) {
+            self.scan(ac, project, document, &mut out);
+        }
+        out
+    }
+
+    /// The mention an annotation contributes: single-span entities with a non-blank text.
+    fn mention(&mut self, ann: &Annotation, doc: &Document) -> Option<Mention> {
+        let AnnotationKind::Entity { label, canonical } = ann.kind() else {
+            return None;
+        };
+        let [span] = ann.spans() else {
+            return None;
+        };
+        let text = span.text(doc.text()).trim();
+        if text.is_empty() {
+            return None;
+        }
+        let canonical = canonical
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(|c| self.strings.intern(c));
+        Some(Mention {
+            text: self.strings.intern(text),
+            label: self.strings.intern(label),
+            canonical,
+        })
+    }
+
+    /// Derives the patterns and proposals from the counts and compiles the automaton when
+    /// the strings changed. Returns whether anything changed.
+    fn compile(&mut self) -> bool {
+        let table = self.pattern_table();
+        let patterns: Vec<Sym> = table.iter().map(|(s, _)| *s).collect();
+        let proposals: Vec<Proposal> = table.iter().map(|(_, p)| *p).collect();
+        let strings_changed = patterns != self.patterns;
+        let changed = strings_changed || proposals != self.proposals;
+        self.proposals = proposals;
+        if strings_changed || self.matcher.is_err() {
+            self.patterns = patterns;
+            self.matcher = if self.patterns.is_empty() {
+                Ok(None)
+            } else {
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .start_kind(StartKind::Both)
+                    .build(self.patterns.iter().map(|&s| self.strings.name(s)))
+                    .map(Some)
+            };
+        }
+        changed
+    }
+
+    /// Every pattern with its proposal, sorted by pattern string.
+    fn pattern_table(&mut self) -> Vec<(Sym, Proposal)> {
+        // Per text and per canonical name: how often each (label, canonical) was used.
+        let mut by_text: HashMap<Sym, Vec<(Sym, Option<Sym>, u32)>> = HashMap::new();
+        let mut by_canonical: HashMap<Sym, Vec<(Sym, Option<Sym>, u32)>> = HashMap::new();
+        for (m, &n) in &self.counts {
+            by_text
+                .entry(m.text)
+                .or_default()
+                .push((m.label, m.canonical, n));
+            if let Some(c) = m.canonical {
+                by_canonical
+                    .entry(c)
+                    .or_default()
+                    .push((m.label, Some(c), n));
+            }
+        }
+        let strings = &self.strings;
+        let long_enough = |s: Sym| strings.name(s).chars().count() >= self.options.min_chars;
+        let mut table: BTreeMap<&str, (Sym, Proposal)> = BTreeMap::new();
+        for (&text, uses) in &by_text {
+            if long_enough(text) {
+                let proposal = propose(strings, uses, SuggestionSource::Tagged);
+                table.insert(strings.name(text), (text, proposal));
+            }
+        }
+        if self.options.canonical_names {
+            for (&canonical, uses) in &by_canonical {
+                if long_enough(canonical) {
+                    let proposal = propose(strings, uses, SuggestionSource::Canonical);
+                    table
+                        .entry(strings.name(canonical))
+                        .or_insert((canonical, proposal));
+                }
+            }
+        }
+        let genitives: Vec<(String, Proposal)> = if self.options.genitive {
+            table
+                .iter()
+                .flat_map(|(name, (_, proposal))| {
+                    let proposal = Proposal {
+                        source: SuggestionSource::Genitive,
+                        ..*proposal
+                    };
+                    genitive_forms(name).into_iter().map(move |f| (f, proposal))
+                })
+                .filter(|(form, _)| !table.contains_key(form.as_str()))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let mut entries: Vec<(Sym, Proposal)> = table.into_values().collect();
+        for (form, proposal) in genitives {
+            entries.push((self.strings.intern(&form), proposal));
+        }
+        let strings = &self.strings;
+        // Stable: of two bases with the same genitive form, the first name wins.
+        entries.sort_by(|a, b| strings.name(a.0).cmp(strings.name(b.0)));
+        entries.dedup_by_key(|e| e.0);
+        entries
+    }
+
+    /// Appends the suggestions of one document.
+    fn scan(&self, ac: &AhoCorasick, project: &Project, doc: &Document, out: &mut Vec<Suggestion>) {
+        let text = doc.text().as_str();
+        let taken = EntityCover::of(project, doc.id());
+        let rejected = rejected_in(project, doc.id());
+        let mut words = WordBoundaries::new(text);
+        let mut chars = CharCursor::new(text);
+        let mut at = 0;
+        while at < text.len() {
+            let Some(first) = ac.find(Input::new(text).span(at..text.len())) else {
+                break;
+            };
+            let start = first.start();
+            let mut candidate = Some(first);
+            let mut accepted = None;
+            // The longest acceptable match at `start`: try shorter ones when one fails.
+            while let Some(m) = candidate {
+                if let Some(s) = self.accept(m, text, &mut words, &mut chars, &taken, &rejected) {
+                    accepted = Some(s);
+                    break;
+                }
+                candidate = (m.end() > start + 1)
+                    .then(|| {
+                        let input = Input::new(text)
+                            .span(start..m.end() - 1)
+                            .anchored(Anchored::Yes);
+                        ac.find(input)
+                    })
+                    .flatten();
+            }
+            match accepted {
+                Some(s) => {
+                    at = s.end_byte;
+                    out.push(s.suggestion);
+                }
+                None => at = next_char(text, start),
+            }
+        }
+    }
+
+    /// The suggestion for match `m` if it is a whole word, free of entities and not
+    /// rejected.
+    fn accept(
+        &self,
+        m: aho_corasick::Match,
+        text: &str,
+        words: &mut WordBoundaries<'_>,
+        chars: &mut CharCursor<'_>,
+        taken: &EntityCover,
+        rejected: &[(usize, usize, &str)],
+    ) -> Option<Accepted> {
+        let (bs, be) = (m.start(), m.end());
+        if !words.is_whole_word(bs, be) {
+            return None;
+        }
+        let proposal = self.proposals.get(m.pattern().as_usize())?;
+        let matched = text.get(bs..be)?;
+        let start = chars.char_of(bs);
+        let end = start + matched.chars().count();
+        if taken.overlaps(start, end) {
+            return None;
+        }
+        let label = self.strings.name(proposal.label);
+        let key = (start, end, label);
+        if rejected.binary_search(&key).is_ok() {
+            return None;
+        }
+        Some(Accepted {
+            end_byte: be,
+            suggestion: Suggestion {
+                doc: taken.doc.clone(),
+                start,
+                end,
+                text: matched.to_owned(),
+                label: label.to_owned(),
+                canonical: proposal.canonical.map(|c| self.strings.name(c).to_owned()),
+                source: proposal.source,
+            },
+        })
+    }
+}
+
+/// A match that passed every check.
+struct Accepted {
+    end_byte: usize,
+    suggestion: Suggestion,
+}
+
+/// The label and canonical name most used (ties: alphabetically first).
+fn propose(
+    strings: &Interner,
+    uses: &[(Sym, Option<Sym>, u32)],
+    source: SuggestionSource,
+) -> Proposal {
+    let mut per_label: BTreeMap<&str, (Sym, u32)> = BTreeMap::new();
+    for &(label, _, n) in uses {
+        per_label.entry(strings.name(label)).or_insert((label, 0)).1 += n;
+    }
+    // `max_by_key` keeps the last maximum; iterate in reverse so the first name wins ties.
+    let label = per_label
+        .values()
+        .rev()
+        .max_by_key(|(_, n)| *n)
+        .map_or(0, |(l, _)| *l);
+    let mut per_canonical: BTreeMap<&str, (Sym, u32)> = BTreeMap::new();
+    for &(l, canonical, n) in uses {
+        if let (true, Some(c)) = (l == label, canonical) {
+            per_canonical.entry(strings.name(c)).or_insert((c, 0)).1 += n;
+        }
+    }
+    let canonical = per_canonical
+        .values()
+        .rev()
+        .max_by_key(|(_, n)| *n)
+        .map(|(c, _)| *c);
+    Proposal {
+        label,
+        canonical,
+        source,
+    }
+}
+
+/// Dutch genitive forms of a name: see the module comment.
+fn genitive_forms(name: &str) -> Vec<String> {
+    let Some(last) = name.chars().next_back() else {
+        return Vec::new();
+    };
+    if !last.is_alphabetic() {
+        return Vec::new();
+    }
+    let lower = last.to_lowercase().next().unwrap_or(last);
+    let apostrophes = || [format!("{name}'s"), format!("{name}’s")];
+    let acronym = name.chars().count() >= 2 && name.chars().all(|c| c.is_uppercase());
+    if matches!(lower, 's' | 'x' | 'z') {
         Vec::new()
+    } else if matches!(lower, 'e' | 'é' | 'è' | 'ê' | 'ë') {
+        let [a, b] = apostrophes();
+        vec![format!("{name}s"), a, b]
+    } else if acronym || "aiouyáàâäíìîïóòôöúùûü".contains(lower) {
+        apostrophes().into()
+    } else {
+        vec![format!("{name}s")]
+    }
+}
+
+/// The entity spans of one document, for fast "does this range touch an entity?" checks.
+struct EntityCover {
+    doc: String,
+    /// `(start, end)` in code points, sorted by start.
+    spans: Vec<(usize, usize)>,
+    /// `max_end[i]` = the largest end among `spans[..=i]`.
+    max_end: Vec<usize>,
+}
+
+impl EntityCover {
+    fn of(project: &Project, doc: &DocId) -> Self {
+        let mut spans: Vec<(usize, usize)> = project
+            .annotations_of(doc)
+            .into_iter()
+            .filter(|a| a.kind().is_entity())
+            .flat_map(|a| a.spans().iter().map(|s| (s.start().0, s.end().0)))
+            .collect();
+        spans.sort_unstable();
+        let max_end = spans
+            .iter()
+            .scan(0, |max, &(_, end)| {
+                *max = end.max(*max);
+                Some(*max)
+            })
+            .collect();
+        Self {
+            doc: doc.0.clone(),
+            spans,
+            max_end,
+        }
+    }
+
+    /// Whether any entity span shares a character with `start..end`.
+    fn overlaps(&self, start: usize, end: usize) -> bool {
+        let before_end = self.spans.partition_point(|&(s, _)| s < end);
+        before_end > 0 && self.max_end.get(before_end - 1).is_some_and(|&e| e > start)
+    }
+
+    /// Whether an entity span is exactly `start..end`.
+    fn exact(&self, start: usize, end: usize) -> bool {
+        self.spans.binary_search(&(start, end)).is_ok()
+    }
+}
+
+/// The rejected suggestions of one document as sorted `(start, end, label)`.
+fn rejected_in<'p>(project: &'p Project, doc: &DocId) -> Vec<(usize, usize, &'p str)> {
+    let from = RejectedSuggestion {
+        doc: doc.clone(),
+        start: 0,
+        end: 0,
+        label: String::new(),
+    };
+    project
+        .rejected_suggestions()
+        .range(from..)
+        .take_while(|r| r.doc == *doc)
+        .map(|r| (r.start, r.end, r.label.as_str()))
+        .collect()
+}
+
+/// One place a string occurs, for "tag all occurrences".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Occurrence {
+    /// The document.
+    pub doc: DocId,
+    /// First character (code points).
+    pub start: CharOffset,
+    /// One past the last character (code points).
+    pub end: CharOffset,
+    /// The text there (differs from the needle in case when searching case-insensitively).
+    pub text: String,
+    /// Whether an entity annotation covers exactly this span already.
+    pub tagged: bool,
+    /// Whether an entity annotation overlaps this span without covering exactly it
+    /// (tagging it too would nest or cross annotations).
+    pub overlaps_entity: bool,
+    /// Up to 40 characters before, newlines as spaces.
+    pub context_left: String,
+    /// Up to 40 characters after, newlines as spaces.
+    pub context_right: String,
+}
+
+impl Occurrence {
+    /// The entity annotation that tags this occurrence (to collect into one
+    /// `Edit::Batch`, so "tag all" is one undo step); `text` is the document's text.
+    pub fn annotation(
+        &self,
+        id: AnnotationId,
+        text: &DocText,
+        label: &str,
+        canonical: Option<&str>,
+    ) -> Result<Annotation, AcceptError> {
+        let range = (self.start.0, self.end.0);
+        entity(id, self.doc.clone(), range, text, label, canonical)
+    }
+}
+
+/// Every whole-word occurrence of `needle` (trimmed) in the scope, in document and reading
+/// order. Case-insensitive matching is Unicode-aware. An empty needle or an unknown
+/// document gives no occurrences.
+pub fn occurrences(
+    project: &Project,
+    needle: &str,
+    scope: Scope,
+    case_sensitive: bool,
+) -> Vec<Occurrence> {
+    let query = SearchQuery {
+        text: needle.trim().to_owned(),
+        mode: SearchMode::Plain,
+        case_sensitive,
+        whole_word: true,
+        scope,
+        max_hits: usize::MAX,
+    };
+    // An escaped literal always compiles; the only errors are an empty needle and an
+    // unknown document, which both mean "no occurrences".
+    let (Ok(searcher), Ok(docs)) = (
+        Searcher::new(&query),
+        scope_documents(project, &query.scope),
+    ) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for doc in docs {
+        let (hits, _) = searcher.search_document(doc, usize::MAX);
+        if hits.is_empty() {
+            continue;
+        }
+        let cover = EntityCover::of(project, doc.id());
+        out.extend(hits.into_iter().map(|h| {
+            let (s, e) = (h.start.0, h.end.0);
+            let tagged = cover.exact(s, e);
+            Occurrence {
+                overlaps_entity: !tagged && cover.overlaps(s, e),
+                tagged,
+                doc: h.doc,
+                start: h.start,
+                end: h.end,
+                text: h.text,
+                context_left: h.context_left,
+                context_right: h.context_right,
+            }
+        }));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::schema::builtin_schema;
+    use crate::model::{Edit, apply};
+    use std::collections::BTreeMap;
+
+    /// Builds a project from documents in span notation: `[text|LABEL]` is an entity,
+    /// `[text|LABEL|Canonical]` one with a canonical name, `<text>` a stance. Documents are
+    /// named `d0`, `d1`, …
+    fn project(docs: &[&str]) -> Project {
+        let mut parsed = Vec::new();
+        let mut documents = Vec::new();
+        for (i, marked) in docs.iter().enumerate() {
+            let id = DocId(format!("d{i}"));
+            let (text, anns) = parse(marked);
+            documents.push(Document::new(
+                id.clone(),
+                id.0.clone(),
+                BTreeMap::new(),
+                text,
+            ));
+            parsed.push((id, anns));
+        }
+        let mut p = Project::new(builtin_schema(), documents).expect("distinct ids");
+        for (doc, anns) in parsed {
+            for (start, end, kind) in anns {
+                let len = p.document(&doc).expect("doc").text().char_len();
+                let span = Span::within(start, end, len).expect("span in text");
+                let id = p.allocate_id();
+                let ann = Annotation::new(id, doc.clone(), Anchor::span(span), kind)
+                    .expect("valid annotation");
+                apply(&mut p, Edit::AddAnnotation(ann)).expect("applies");
+            }
+        }
+        p
+    }
+
+    /// Plain text and `(start, end, kind)` of each marked annotation.
+    fn parse(marked: &str) -> (String, Vec<(usize, usize, AnnotationKind)>) {
+        let mut text = String::new();
+        let mut anns = Vec::new();
+        let mut open: Vec<usize> = Vec::new();
+        let mut chars = marked.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '[' | '<' => open.push(text.chars().count()),
+                '|' => {
+                    let start = open.pop().expect("open [");
+                    let end = text.chars().count();
+                    let spec: String = chars.by_ref().take_while(|&c| c != ']').collect();
+                    let mut parts = spec.splitn(2, '|');
+                    let label = parts.next().expect("label").to_owned();
+                    let canonical = parts.next().map(str::to_owned);
+                    anns.push((start, end, AnnotationKind::Entity { label, canonical }));
+                }
+                '>' => {
+                    let start = open.pop().expect("open <");
+                    let kind = AnnotationKind::Stance {
+                        target: "Facebook".into(),
+                        polarity: "AGAINST".into(),
+                        holder: None,
+                    };
+                    anns.push((start, text.chars().count(), kind));
+                }
+                c => text.push(c),
+            }
+        }
+        (text, anns)
+    }
+
+    /// Each document's text with its suggestions marked `{text|LABEL}` or
+    /// `{text|LABEL|Canonical}`; checks on the way that offsets slice to the text and that
+    /// `all` and `for_document` agree.
+    fn render(p: &Project, engine: &SuggestionEngine) -> Vec<String> {
+        let all = engine.all(p);
+        let mut rendered = Vec::new();
+        for doc in p.documents() {
+            let mine = engine.for_document(p, doc.id());
+            let from_all: Vec<&Suggestion> = all.iter().filter(|s| s.doc == doc.id().0).collect();
+            assert_eq!(
+                from_all,
+                mine.iter().collect::<Vec<_>>(),
+                "all vs for_document"
+            );
+            let mut out = String::new();
+            let mut at = 0;
+            for s in &mine {
+                let text = doc.text();
+                assert_eq!(text.slice(CharOffset(s.start), CharOffset(s.end)), s.text);
+                out.push_str(text.slice(CharOffset(at), CharOffset(s.start)));
+                out.push('{');
+                out.push_str(&s.text);
+                out.push('|');
+                out.push_str(&s.label);
+                if let Some(c) = &s.canonical {
+                    out.push('|');
+                    out.push_str(c);
+                }
+                out.push('}');
+                at = s.end;
+            }
+            out.push_str(doc.text().slice(CharOffset(at), doc.text().end()));
+            rendered.push(out);
+        }
+        rendered
+    }
+
+    fn check_with(options: &SuggestOptions, docs: &[&str], want: &[&str]) {
+        let p = project(docs);
+        let engine = SuggestionEngine::build(&p, options);
+        assert_eq!(render(&p, &engine), want, "{docs:?} with {options:?}");
+    }
+
+    fn check(docs: &[&str], want: &[&str]) {
+        check_with(&SuggestOptions::default(), docs, want);
+    }
+
+    fn genitive() -> SuggestOptions {
+        SuggestOptions {
+            genitive: true,
+            ..SuggestOptions::default()
+        }
+    }
+
+    #[test]
+    fn untagged_occurrences_of_tagged_strings_are_suggested() {
+        check(
+            &[
+                "[Facebook|ORG] zegt sorry.",
+                "Facebook, facebook, Facebookpagina, Facebooks en Facebook-gebruikers.",
+            ],
+            &[
+                "Facebook zegt sorry.",
+                "{Facebook|ORG}, facebook, Facebookpagina, Facebooks en {Facebook|ORG}-gebruikers.",
+            ],
+        );
+        // The tagged document itself gets suggestions too; the tag is not suggested again.
+        check(
+            &["[Trump|PER] en Trump; „Trump”\nTrump."],
+            &["Trump en {Trump|PER}; „{Trump|PER}”\n{Trump|PER}."],
+        );
+    }
+
+    #[test]
+    fn genitives_are_an_option() {
+        let docs = [
+            "[Facebook|ORG], [Zuckerberg|PER], [Obama|PER], [Google|ORG], [VVD|ORG], [Nix|PER]",
+            "Facebooks, Zuckerbergs, Obama's, Obama’s, Googles, Google's, VVD's, Nix' en Obamas",
+        ];
+        let plain = "Facebook, Zuckerberg, Obama, Google, VVD, Nix";
+        // "Nix" is a whole word before the apostrophe of "Nix'" (UAX #29).
+        check(
+            &docs,
+            &[
+                plain,
+                "Facebooks, Zuckerbergs, Obama's, Obama’s, Googles, Google's, VVD's, \
+                 {Nix|PER}' en Obamas",
+            ],
+        );
+        check_with(
+            &genitive(),
+            &docs,
+            &[
+                plain,
+                "{Facebooks|ORG}, {Zuckerbergs|PER}, {Obama's|PER}, {Obama’s|PER}, \
+                 {Googles|ORG}, {Google's|ORG}, {VVD's|ORG}, {Nix|PER}' en Obamas",
+            ],
+        );
+    }
+
+    #[test]
+    fn genitive_forms_follow_dutch_spelling() {
+        let cases: &[(&str, &[&str])] = &[
+            ("Trump", &["Trumps"]),
+            (
+                "Cambridge Analytica",
+                &["Cambridge Analytica's", "Cambridge Analytica’s"],
+            ),
+            ("Google", &["Googles", "Google's", "Google’s"]),
+            ("CDA", &["CDA's", "CDA’s"]),
+            ("ICT", &["ICT's", "ICT’s"]),
+            ("Brits", &[]),
+            ("Felix", &[]),
+            ("2016", &[]),
+            ("", &[]),
+        ];
+        for (name, want) in cases {
+            assert_eq!(genitive_forms(name), *want, "{name}");
+        }
+    }
+
+    #[test]
+    fn rejected_suggestions_are_not_shown() {
+        let mut p = project(&["[Facebook|ORG] en Facebook en Facebook"]);
+        let engine = SuggestionEngine::build(&p, &SuggestOptions::default());
+        let before = engine.for_document(&p, &DocId("d0".into()));
+        assert_eq!(before.len(), 2);
+        apply(&mut p, Edit::SetRejected(before[0].rejection(), true)).expect("applies");
+        // A rejection with another label does not hide the suggestion.
+        let other = RejectedSuggestion {
+            label: "MISC".into(),
+            ..before[1].rejection()
+        };
+        apply(&mut p, Edit::SetRejected(other, true)).expect("applies");
+        assert_eq!(
+            render(&p, &engine),
+            ["Facebook en Facebook en {Facebook|ORG}"]
+        );
+    }
+
+    #[test]
+    fn canonical_names_join_aliases() {
+        let docs = [
+            "[Zuckerberg|PER|Mark Zuckerberg] zegt sorry.",
+            "[Mark Zuckerberg|PER|Mark Zuckerberg] in Washington.",
+            "Mark Zuckerberg en Zuckerberg; Mark Elliot Zuckerberg.",
+            "[Mark Elliot Zuckerberg|PER|Mark Zuckerberg] zelf",
+        ];
+        check(
+            &docs[..3],
+            &[
+                "Zuckerberg zegt sorry.",
+                "Mark Zuckerberg in Washington.",
+                "{Mark Zuckerberg|PER|Mark Zuckerberg} en {Zuckerberg|PER|Mark Zuckerberg}; \
+                 Mark Elliot {Zuckerberg|PER|Mark Zuckerberg}.",
+            ],
+        );
+        // A canonical name nobody tagged literally is a pattern too (unless switched off).
+        let p = project(&["[Zuckerberg|PER|Mark Zuckerberg]", "Mark Zuckerberg"]);
+        let on = SuggestionEngine::build(&p, &SuggestOptions::default());
+        assert_eq!(render(&p, &on)[1], "{Mark Zuckerberg|PER|Mark Zuckerberg}");
+        let off = SuggestOptions {
+            canonical_names: false,
+            ..SuggestOptions::default()
+        };
+        let off = SuggestionEngine::build(&p, &off);
+        assert_eq!(render(&p, &off)[1], "Mark {Zuckerberg|PER|Mark Zuckerberg}");
+        let source = on.for_document(&p, &DocId("d1".into()))[0].source;
+        assert_eq!(source, SuggestionSource::Canonical);
+    }
+
+    #[test]
+    fn the_most_frequent_label_wins() {
+        check(
+            &[
+                "[Amsterdam|LOC] [Amsterdam|LOC] [Amsterdam|ORG|Gemeente Amsterdam]",
+                "[Ajax|ORG] [Ajax|MISC] [Ajax|MISC|Ajax Amsterdam]",
+                "Amsterdam Ajax",
+            ],
+            &[
+                "Amsterdam Amsterdam Amsterdam",
+                "Ajax Ajax Ajax",
+                "{Amsterdam|LOC} {Ajax|MISC|Ajax Amsterdam}",
+            ],
+        );
+        // Ties go to the alphabetically first label.
+        check(
+            &["[Oranje|ORG] [Oranje|MISC]", "Oranje"],
+            &["Oranje Oranje", "{Oranje|MISC}"],
+        );
+    }
+
+    #[test]
+    fn occurrences_touching_an_entity_are_skipped() {
+        check(
+            &[
+                "[Facebook|ORG] [Facebook Inc|ORG] [de Facebook-topman|PER]",
+                "<Facebook is onbetrouwbaar> zegt [Facebook Ireland|ORG] en [Face|MISC]book",
+            ],
+            &[
+                "Facebook Facebook Inc de Facebook-topman",
+                "{Facebook|ORG} is onbetrouwbaar zegt Facebook Ireland en Facebook",
+            ],
+        );
+    }
+
+    #[test]
+    fn a_shorter_match_is_tried_when_the_longest_does_not_fit() {
+        check(
+            &[
+                "[Van Dijk|PER] [Van|MISC] [Dijkstra|PER]",
+                "Van Dijkstra; Van Dijks. Van Dijk",
+            ],
+            &[
+                "Van Dijk Van Dijkstra",
+                "{Van|MISC} {Dijkstra|PER}; {Van|MISC} Dijks. {Van Dijk|PER}",
+            ],
+        );
+    }
+
+    #[test]
+    fn offsets_are_code_points_with_emoji_and_combining_accents() {
+        check(
+            &[
+                "👍🏽 [Café de Flore|LOC] en [Zoë|PER] 😀 [Zoe\u{308}|PER]",
+                "😀😀 Café de Flore, Zoë, Zoe\u{308}\u{301}x, 🇳🇱Zoë\u{301} Zoe\u{308}",
+            ],
+            &[
+                "👍🏽 Café de Flore en Zoë 😀 Zoe\u{308}",
+                "😀😀 {Café de Flore|LOC}, {Zoë|PER}, Zoe\u{308}\u{301}x, 🇳🇱Zoë\u{301} {Zoe\u{308}|PER}",
+            ],
+        );
+    }
+
+    #[test]
+    fn short_and_blank_tags_are_not_patterns() {
+        check(
+            &["[5|QUANTITY] [EU|ORG] [ VS |LOC]", "5 EU VS"],
+            &["5 EU  VS ", "5 {EU|ORG} {VS|LOC}"],
+        );
+        let one = SuggestOptions {
+            min_chars: 1,
+            ..SuggestOptions::default()
+        };
+        check_with(
+            &one,
+            &["[5|QUANTITY]", "5 of 15"],
+            &["5", "{5|QUANTITY} of 15"],
+        );
+    }
+
+    #[test]
+    fn update_document_follows_edits() {
+        let mut p = project(&["Trump en Facebook", "Trump"]);
+        let mut engine = SuggestionEngine::build(&p, &SuggestOptions::default());
+        assert_eq!(engine.pattern_count(), 0);
+        assert!(engine.all(&p).is_empty());
+
+        // The user tags "Trump" in d1: suggestions appear in d0 after one update.
+        let d1 = DocId("d1".into());
+        let text = p.document(&d1).expect("d1").text().clone();
+        let id = p.allocate_id();
+        let tag = Annotation::entity(id, d1.clone(), Span::new(0, 5, &text).expect("span"), "PER");
+        apply(&mut p, Edit::AddAnnotation(tag)).expect("applies");
+        assert!(engine.update_document(&p, &d1));
+        assert!(
+            !engine.update_document(&p, &d1),
+            "nothing changed the second time"
+        );
+        assert_eq!(render(&p, &engine), ["{Trump|PER} en Facebook", "Trump"]);
+
+        // Accepting the suggestion is an ordinary annotation; it then disappears.
+        let d0 = DocId("d0".into());
+        let suggestion = engine.for_document(&p, &d0).remove(0);
+        let doc_text = p.document(&d0).expect("d0").text().clone();
+        let accepted = suggestion
+            .annotation(p.allocate_id(), &doc_text)
+            .expect("fits");
+        apply(&mut p, Edit::AddAnnotation(accepted)).expect("applies");
+        assert!(
+            !engine.update_document(&p, &d0),
+            "same string and label: no change"
+        );
+        assert!(engine.for_document(&p, &d0).is_empty());
+
+        // Removing every tag of the string removes the pattern.
+        let ids: Vec<AnnotationId> = p.annotations().keys().copied().collect();
+        for id in ids {
+            apply(&mut p, Edit::RemoveAnnotation(id)).expect("applies");
+        }
+        assert!(!engine.update_document(&p, &d0), "d1 still tags Trump");
+        assert!(engine.update_document(&p, &d1));
+        assert_eq!(engine.pattern_count(), 0);
+        assert!(engine.all(&p).is_empty());
+        assert!(engine.for_document(&p, &DocId("nope".into())).is_empty());
+    }
+
+    #[test]
+    fn suggestions_serialize_as_json_lines() {
+        let p = project(&["[Zuckerberg|PER|Mark Zuckerberg] [Meta|ORG] Zuckerberg Meta"]);
+        let engine = SuggestionEngine::build(&p, &SuggestOptions::default());
+        let json: Vec<String> = engine
+            .all(&p)
+            .iter()
+            .map(|s| serde_json::to_string(s).expect("serializes"))
+            .collect();
+        assert_eq!(
+            json,
+            [
+                r#"{"doc":"d0","start":16,"end":26,"text":"Zuckerberg","label":"PER","canonical":"Mark Zuckerberg"}"#,
+                r#"{"doc":"d0","start":27,"end":31,"text":"Meta","label":"ORG"}"#,
+            ]
+        );
+    }
+
+    /// Renders occurrences as `doc:start-end:text` plus `*` when tagged and `~` when an
+    /// entity overlaps.
+    fn occ(p: &Project, needle: &str, scope: Scope, case_sensitive: bool) -> Vec<String> {
+        occurrences(p, needle, scope, case_sensitive)
+            .iter()
+            .map(|o| {
+                let doc = p.document(&o.doc).expect("known doc");
+                assert_eq!(doc.text().slice(o.start, o.end), o.text);
+                let mark = match (o.tagged, o.overlaps_entity) {
+                    (true, _) => "*",
+                    (false, true) => "~",
+                    (false, false) => "",
+                };
+                format!("{}:{}-{}:{}{mark}", o.doc, o.start, o.end, o.text)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn occurrences_for_tag_all() {
+        let p = project(&[
+            "[Facebook|ORG] en facebook en [Facebook Inc|ORG]",
+            "FACEBOOK-gebruikers, Facebooks, 👍 Facebook\nFacebook",
+        ]);
+        let corpus = |needle, sensitive| occ(&p, needle, Scope::Corpus, sensitive);
+        assert_eq!(
+            corpus("Facebook", true),
+            [
+                "d0:0-8:Facebook*",
+                "d0:24-32:Facebook~",
+                "d1:34-42:Facebook",
+                "d1:43-51:Facebook"
+            ]
+        );
+        assert_eq!(
+            corpus(" facebook ", false),
+            [
+                "d0:0-8:Facebook*",
+                "d0:12-20:facebook",
+                "d0:24-32:Facebook~",
+                "d1:0-8:FACEBOOK",
+                "d1:34-42:Facebook",
+                "d1:43-51:Facebook",
+            ]
+        );
+        let d1 = Scope::Document(DocId("d1".into()));
+        assert_eq!(
+            occ(&p, "Facebook", d1, true),
+            ["d1:34-42:Facebook", "d1:43-51:Facebook"]
+        );
+        assert!(corpus("", true).is_empty());
+        assert!(occ(&p, "Facebook", Scope::Document(DocId("nope".into())), true).is_empty());
+
+        let found = occurrences(&p, "Facebook", Scope::Corpus, true);
+        let last = found.last().expect("found");
+        assert_eq!(
+            (last.context_left.as_str(), last.context_right.as_str()),
+            ("EBOOK-gebruikers, Facebooks, 👍 Facebook ", "")
+        );
+        let text = p.document(&last.doc).expect("doc").text();
+        let ann = last
+            .annotation(AnnotationId(99), text, "ORG", Some("Meta"))
+            .expect("fits");
+        assert_eq!(ann.text(text), "Facebook");
+        assert_eq!(ann.label(), Some("ORG"));
+        assert!(matches!(
+            last.annotation(AnnotationId(99), text, " ", None),
+            Err(AcceptError::Annotation(_))
+        ));
     }
 }
