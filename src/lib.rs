@@ -10,6 +10,7 @@ pub mod cli;
 pub mod formats;
 pub mod generate;
 pub mod io;
+pub mod merge;
 pub mod model;
 pub mod search;
 pub mod stats;

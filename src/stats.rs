@@ -208,3 +208,185 @@ fn polarity_text(counts: &PolarityCounts) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+// Corpus views (statistics window, entity index): tags per month, the entity index,
+// mentions in context, and the statistics as a table to copy.
+
+/// The month of documents without a usable date.
+pub const NO_DATE: &str = "(no date)";
+
+/// The month a document's `date` falls in: `YYYY-MM` from `YYYY-MM…`, `YYYY` from a bare
+/// year, else [`NO_DATE`].
+pub fn month_of(date: Option<&str>) -> String {
+    let Some(date) = date.map(str::trim) else {
+        return NO_DATE.to_owned();
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    match (date.get(..4), date.get(4..5), date.get(5..7)) {
+        (Some(y), Some("-"), Some(m)) if digits(y) && digits(m) => format!("{y}-{m}"),
+        (Some(y), None, _) if digits(y) => y.to_owned(),
+        _ => NO_DATE.to_owned(),
+    }
+}
+
+/// Counts of the documents of one month.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct MonthStats {
+    /// Documents dated in the month.
+    pub documents: usize,
+    /// Their annotations of any kind.
+    pub annotations: usize,
+    /// Their entity annotations.
+    pub entities: usize,
+    /// Their stance annotations.
+    pub stances: usize,
+    /// Those of them marked done.
+    pub done: usize,
+}
+
+/// Documents and tags per month of the documents' dates (see [`month_of`]), sorted by
+/// month; undated documents under [`NO_DATE`].
+pub fn per_month(project: &Project) -> BTreeMap<String, MonthStats> {
+    let mut months: BTreeMap<String, MonthStats> = BTreeMap::new();
+    for doc in project.documents() {
+        let m = months.entry(month_of(doc.date())).or_default();
+        m.documents += 1;
+        m.done += usize::from(project.status(doc.id()) == DocStatus::Done);
+        for ann in project.annotations_of(doc.id()) {
+            m.annotations += 1;
+            if ann.kind().is_entity() {
+                m.entities += 1;
+            } else {
+                m.stances += 1;
+            }
+        }
+    }
+    months
+}
+
+/// One entry of the entity index: a canonical name, or the text of mentions that have no
+/// canonical name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IndexEntry {
+    /// The canonical name or mention text.
+    pub name: String,
+    /// Whether some mention carries `name` as its canonical name.
+    pub canonical: bool,
+    /// Labels the mentions were tagged with.
+    pub labels: std::collections::BTreeSet<String>,
+    /// The mentions (entity annotations) in document and reading order.
+    pub mentions: Vec<crate::model::AnnotationId>,
+    /// Documents with at least one mention.
+    pub documents: std::collections::BTreeSet<crate::model::DocId>,
+}
+
+/// Every entity of the project: mentions grouped by canonical name, or by their text
+/// when they have none (a mention text equal to a canonical name joins that entry).
+/// Sorted by mention count (most first), then name.
+pub fn entity_index(project: &Project) -> Vec<IndexEntry> {
+    let mut entries: BTreeMap<String, IndexEntry> = BTreeMap::new();
+    for doc in project.documents() {
+        for ann in project.annotations_of(doc.id()) {
+            let AnnotationKind::Entity { label, canonical } = ann.kind() else {
+                continue;
+            };
+            let name = match canonical {
+                Some(c) => c.trim().to_owned(),
+                None => ann.text(doc.text()).trim().to_owned(),
+            };
+            let entry = entries.entry(name.clone()).or_insert_with(|| IndexEntry {
+                name,
+                ..IndexEntry::default()
+            });
+            entry.canonical |= canonical.is_some();
+            entry.labels.insert(label.clone());
+            entry.mentions.push(ann.id());
+            entry.documents.insert(doc.id().clone());
+        }
+    }
+    let mut list: Vec<IndexEntry> = entries.into_values().collect();
+    list.sort_by(|a, b| {
+        b.mentions
+            .len()
+            .cmp(&a.mentions.len())
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    list
+}
+
+/// A mention with the text around it, on one line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MentionContext {
+    /// Up to the given width of characters before the mention (`…` first when cut).
+    pub before: String,
+    /// The mention's text.
+    pub mention: String,
+    /// Up to the given width of characters after it (`…` last when cut).
+    pub after: String,
+}
+
+/// The mention `ann` with `width` characters of context each side, newlines shown as
+/// spaces; `None` for an annotation without spans or document.
+pub fn mention_context(
+    project: &Project,
+    ann: &crate::model::Annotation,
+    width: usize,
+) -> Option<MentionContext> {
+    use crate::model::CharOffset;
+    let text = project.document(ann.doc())?.text();
+    let span = ann.anchor().covering()?;
+    let (s, e) = (span.start().0, span.end().0);
+    let from = s.saturating_sub(width);
+    let to = (e + width).min(text.char_len());
+    let one_line = |t: &str| t.replace(['\n', '\t'], " ");
+    let mut before = one_line(text.slice(CharOffset(from), CharOffset(s)));
+    let mut after = one_line(text.slice(CharOffset(e), CharOffset(to)));
+    if from > 0 {
+        before.insert(0, '…');
+    }
+    if to < text.char_len() {
+        after.push('…');
+    }
+    Some(MentionContext {
+        before,
+        mention: one_line(&ann.text(text)),
+        after,
+    })
+}
+
+/// The statistics as tab-separated tables (per label, per status, per month, per
+/// document), ready to paste into a spreadsheet.
+pub fn to_tsv(stats: &Stats, months: &BTreeMap<String, MonthStats>) -> String {
+    use std::fmt::Write;
+    let clean = |s: &str| s.replace(['\t', '\n', '\r'], " ");
+    let mut out = String::from("label\ttags\n");
+    for (label, n) in &stats.per_label {
+        let _ = writeln!(out, "{}\t{n}", clean(label));
+    }
+    out.push_str("\nstatus\tdocuments\n");
+    for (status, n) in &stats.per_status {
+        let _ = writeln!(out, "{status}\t{n}");
+    }
+    out.push_str("\nmonth\tdocuments\ttags\tentities\tstances\tdone\n");
+    for (month, m) in months {
+        let _ = writeln!(
+            out,
+            "{month}\t{}\t{}\t{}\t{}\t{}",
+            m.documents, m.annotations, m.entities, m.stances, m.done
+        );
+    }
+    out.push_str("\ndocument\ttitle\tdate\tstatus\ttags\tstances\n");
+    for (id, d) in &stats.per_document {
+        let _ = writeln!(
+            out,
+            "{}\t{}\t{}\t{}\t{}\t{}",
+            clean(id),
+            clean(&d.title),
+            d.date.as_deref().map(clean).unwrap_or_default(),
+            d.status,
+            d.annotations,
+            d.stances
+        );
+    }
+    out
+}

@@ -151,10 +151,12 @@ fn refresh(app: &mut SpantagApp) {
             index: stats::entity_index(project),
         });
     }
+    // Agreement is computed when B is picked (or Compare clicked again), not on every
+    // edit: on a large corpus it tokenises every document.
     if views.show_agreement
         && let Some(view) = &mut views.agreement
         && let Some(b) = &view.b
-        && view.key.as_ref() != Some(&key)
+        && view.key.is_none()
     {
         view.result = agree::compare(project, b).map_err(|e| e.to_string());
         view.key = Some(key.clone());
@@ -197,6 +199,9 @@ fn bars_ui(ui: &mut Ui, id: &str, name: &str, values: &[(String, f64)]) {
         })
         .show(ui, |plot| plot.bar_chart(BarChart::new(name, bars)));
 }
+
+/// At most this many documents get a bar in the per-document chart.
+const MAX_DOCUMENT_BARS: usize = 60;
 
 fn statistics_ui(ctx: &egui::Context, app: &mut SpantagApp) {
     let mut open = app.views.show_stats;
@@ -248,12 +253,25 @@ fn statistics_ui(ctx: &egui::Context, app: &mut SpantagApp) {
                         .map(|(k, m)| (k.clone(), m.annotations as f64))
                         .collect();
                     bars_ui(ui, "stats_per_month", "tags", &per_month);
-                    ui.label(RichText::new("Tags per document").strong());
-                    let per_doc: Vec<(String, f64)> = stats
+                    let mut per_doc: Vec<(String, f64)> = stats
                         .per_document
                         .iter()
                         .map(|(k, d)| (k.clone(), d.annotations as f64))
                         .collect();
+                    if per_doc.len() > MAX_DOCUMENT_BARS {
+                        // Hundreds of bars are unreadable: the most tagged, the rest in
+                        // the table.
+                        per_doc.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                        per_doc.truncate(MAX_DOCUMENT_BARS);
+                        ui.label(
+                            RichText::new(format!(
+                                "Tags per document ({MAX_DOCUMENT_BARS} most tagged)"
+                            ))
+                            .strong(),
+                        );
+                    } else {
+                        ui.label(RichText::new("Tags per document").strong());
+                    }
                     bars_ui(ui, "stats_per_document", "tags", &per_doc);
                     ui.label(RichText::new("Progress").strong());
                     let status: Vec<(String, f64)> = [
@@ -292,6 +310,19 @@ fn table_ui(ui: &mut Ui, stats: &Stats, months: &BTreeMap<String, MonthStats>) {
             }
         });
     ui.add_space(6.0);
+    egui::Grid::new("stats_status")
+        .striped(true)
+        .show(ui, |ui| {
+            ui.strong("status");
+            ui.strong("documents");
+            ui.end_row();
+            for (status, n) in &stats.per_status {
+                ui.label(status);
+                ui.label(n.to_string());
+                ui.end_row();
+            }
+        });
+    ui.add_space(6.0);
     egui::Grid::new("stats_months")
         .striped(true)
         .show(ui, |ui| {
@@ -308,21 +339,26 @@ fn table_ui(ui: &mut Ui, stats: &Stats, months: &BTreeMap<String, MonthStats>) {
             }
         });
     ui.add_space(6.0);
-    egui::Grid::new("stats_documents")
-        .striped(true)
+    // Collapsed at first: a large corpus has thousands of rows.
+    egui::CollapsingHeader::new(format!("Per document ({})", stats.per_document.len()))
+        .id_salt("stats_documents_header")
         .show(ui, |ui| {
-            for h in ["document", "date", "status", "tags", "stances"] {
-                ui.strong(h);
-            }
-            ui.end_row();
-            for (id, d) in &stats.per_document {
-                ui.label(id).on_hover_text(&d.title);
-                ui.label(d.date.as_deref().unwrap_or(""));
-                ui.label(&d.status);
-                ui.label(d.annotations.to_string());
-                ui.label(d.stances.to_string());
-                ui.end_row();
-            }
+            egui::Grid::new("stats_documents")
+                .striped(true)
+                .show(ui, |ui| {
+                    for h in ["document", "date", "status", "tags", "stances"] {
+                        ui.strong(h);
+                    }
+                    ui.end_row();
+                    for (id, d) in &stats.per_document {
+                        ui.label(id).on_hover_text(&d.title);
+                        ui.label(d.date.as_deref().unwrap_or(""));
+                        ui.label(&d.status);
+                        ui.label(d.annotations.to_string());
+                        ui.label(d.stances.to_string());
+                        ui.end_row();
+                    }
+                });
         });
 }
 
@@ -513,6 +549,9 @@ fn agreement_ui(ctx: &egui::Context, app: &mut SpantagApp) {
                 return;
             };
             ui.label(format!("B: {}", view.path.display()));
+            if view.b.is_some() && view.key.as_ref() != Some(&ProjectKey::of(app)) {
+                ui.weak("This project changed since: click Compare to update.");
+            }
             match &view.result {
                 Err(message) => {
                     ui.colored_label(ui.visuals().error_fg_color, message);
