@@ -291,55 +291,140 @@ fn syntax_error(path: &Path, e: &ron::error::SpannedError) -> ProjectFileError {
 
 /// Serialises a project to the RON text of the current format version.
 pub fn to_ron(project: &Project) -> String {
-    let mut documents = Vec::with_capacity(project.documents().len());
-    for doc in project.documents() {
-        let annotations = project
-            .annotations_of(doc.id())
-            .into_iter()
-            .map(annotation_to_file)
-            .collect();
-        documents.push(DocumentFile {
-            id: doc.id().0.clone(),
-            title: doc.title().to_owned(),
-            meta: doc.meta().clone(),
-            status: match project.status(doc.id()) {
-                DocStatus::NotStarted => StatusFile::NotStarted,
-                DocStatus::InProgress => StatusFile::InProgress,
-                DocStatus::Done => StatusFile::Done,
-            },
-            hash: doc.hash().to_owned(),
-            text: doc.text().as_str().to_owned(),
-            annotations,
-        });
-    }
-    let file = ProjectFile {
-        format: FORMAT_NAME.to_owned(),
-        version: CURRENT_VERSION,
-        schema: SchemaFile::from_schema(project.schema()),
-        documents,
-        relations: project
-            .relations()
-            .values()
-            .map(|r| RelationFile {
-                id: r.id.0,
-                label: r.label.clone(),
-                from: r.from.0,
-                to: r.to.0,
-            })
-            .collect(),
-        rejected_suggestions: project
-            .rejected_suggestions()
-            .iter()
-            .map(|r| (r.doc.0.clone(), r.start, r.end, r.label.clone()))
-            .collect(),
-    };
-    let config = ron::ser::PrettyConfig::new()
+    SnapshotBuilder::new(project).finish(project).to_ron()
+}
+
+/// The pretty-printer settings of every project file.
+fn pretty_config() -> ron::ser::PrettyConfig {
+    ron::ser::PrettyConfig::new()
         .depth_limit(4)
         .indentor("  ")
         .struct_names(false)
-        .escape_strings(true);
-    // Serialising plain owned data into a String cannot fail.
-    ron::ser::to_string_pretty(&file, config).unwrap_or_default() + "\n"
+        .escape_strings(true)
+}
+
+/// A project copied into the file's shape, ready to be written by another thread while
+/// the window goes on. Made by a [`SnapshotBuilder`].
+pub struct Snapshot {
+    file: ProjectFile,
+}
+
+/// Copies a project into a [`Snapshot`] a few documents at a time, so a window can spread
+/// the copy over frames (a few milliseconds each) and never stall. The project must not
+/// change between the steps of one builder; start a new builder if it does.
+pub struct SnapshotBuilder {
+    documents: Vec<DocumentFile>,
+}
+
+impl SnapshotBuilder {
+    /// A builder that has copied nothing yet.
+    pub fn new(project: &Project) -> Self {
+        Self {
+            documents: Vec::with_capacity(project.documents().len()),
+        }
+    }
+
+    /// The share of documents copied so far, 0 to 1.
+    pub fn fraction(&self, project: &Project) -> f32 {
+        self.documents.len() as f32 / project.documents().len().max(1) as f32
+    }
+
+    /// Copies documents until `deadline` passes (at least one per call); `true` once every
+    /// document is copied.
+    pub fn step(&mut self, project: &Project, deadline: std::time::Instant) -> bool {
+        let docs = project.documents();
+        while let Some(doc) = docs.get(self.documents.len()) {
+            self.documents.push(document_to_file(project, doc));
+            if std::time::Instant::now() >= deadline {
+                break;
+            }
+        }
+        self.documents.len() >= docs.len()
+    }
+
+    /// Copies whatever is left and the project-wide parts (schema, relations, rejected
+    /// suggestions).
+    pub fn finish(mut self, project: &Project) -> Snapshot {
+        let docs = project.documents();
+        while let Some(doc) = docs.get(self.documents.len()) {
+            self.documents.push(document_to_file(project, doc));
+        }
+        let file = ProjectFile {
+            format: FORMAT_NAME.to_owned(),
+            version: CURRENT_VERSION,
+            schema: SchemaFile::from_schema(project.schema()),
+            documents: self.documents,
+            relations: project
+                .relations()
+                .values()
+                .map(|r| RelationFile {
+                    id: r.id.0,
+                    label: r.label.clone(),
+                    from: r.from.0,
+                    to: r.to.0,
+                })
+                .collect(),
+            rejected_suggestions: project
+                .rejected_suggestions()
+                .iter()
+                .map(|r| (r.doc.0.clone(), r.start, r.end, r.label.clone()))
+                .collect(),
+        };
+        Snapshot { file }
+    }
+}
+
+impl Snapshot {
+    /// The RON text of the file.
+    pub fn to_ron(&self) -> String {
+        // Serialising plain owned data into a String cannot fail.
+        ron::ser::to_string_pretty(&self.file, pretty_config()).unwrap_or_default() + "\n"
+    }
+
+    /// Writes the snapshot to `path` like [`save`] does: atomically, keeping the previous
+    /// version as `<name>.bak`, refusing to overwrite a file from a newer spantag. The text
+    /// is streamed to the file, never held whole in memory.
+    pub fn write(&self, path: &Path) -> Result<(), ProjectFileError> {
+        refuse_newer(path)?;
+        let io = |source| ProjectFileError::Io {
+            path: path.to_owned(),
+            source,
+        };
+        if path.is_file() {
+            std::fs::copy(path, super::atomic::backup_path(path)).map_err(io)?;
+        }
+        super::atomic::write_atomically(path, |w: &mut dyn std::io::Write| {
+            ron::Options::default()
+                .to_io_writer_pretty(&mut *w, &self.file, pretty_config())
+                .map_err(|e| match e {
+                    ron::Error::Io(message) => std::io::Error::other(message),
+                    other => std::io::Error::other(other.to_string()),
+                })?;
+            w.write_all(b"\n")
+        })
+        .map_err(io)
+    }
+}
+
+/// One document with its annotations (in reading order) and status, in the file's shape.
+fn document_to_file(project: &Project, doc: &Document) -> DocumentFile {
+    DocumentFile {
+        id: doc.id().0.clone(),
+        title: doc.title().to_owned(),
+        meta: doc.meta().clone(),
+        status: match project.status(doc.id()) {
+            DocStatus::NotStarted => StatusFile::NotStarted,
+            DocStatus::InProgress => StatusFile::InProgress,
+            DocStatus::Done => StatusFile::Done,
+        },
+        hash: doc.hash().to_owned(),
+        text: doc.text().as_str().to_owned(),
+        annotations: project
+            .annotations_of(doc.id())
+            .into_iter()
+            .map(annotation_to_file)
+            .collect(),
+    }
 }
 
 fn annotation_to_file(a: &Annotation) -> AnnotationFile {
@@ -381,6 +466,23 @@ fn sniff_version(text: &str) -> Option<u32> {
 
 /// Parses project RON text; `path` names the file in messages.
 pub fn from_ron(text: &str, path: &Path) -> Result<Project, ProjectFileError> {
+    from_ron_with_progress(text, path, &|_| {})
+}
+
+/// Parses project RON text, reporting progress (0 to 1) from whichever thread does the
+/// work. Large files take the parallel path ([`parallel`]); any problem there sends the
+/// text through the plain sequential parser, so errors are exactly those of a plain parse.
+pub fn from_ron_with_progress(
+    text: &str,
+    path: &Path,
+    progress: &(dyn Fn(f32) + Sync),
+) -> Result<Project, ProjectFileError> {
+    if text.len() >= parallel::MIN_BYTES
+        && let Some(project) = parallel::from_ron(text, path, progress)
+    {
+        progress(1.0);
+        return Ok(project);
+    }
     let file: ProjectFile = match ron_options().from_str(text) {
         Ok(file) => file,
         Err(e) => {
@@ -393,52 +495,111 @@ pub fn from_ron(text: &str, path: &Path) -> Result<Project, ProjectFileError> {
             return Err(syntax_error(path, &e));
         }
     };
+    progress(0.8);
     let invalid = |message: String| ProjectFileError::Invalid {
         path: path.to_owned(),
         message,
     };
-    if file.format != FORMAT_NAME {
+    let mut head = file;
+    let documents = std::mem::take(&mut head.documents);
+    let schema = check_head(&mut head, path)?;
+    let mut loaded = Vec::with_capacity(documents.len());
+    for d in documents {
+        loaded.push(document_from_file(d, head.version).map_err(&invalid)?);
+    }
+    let project = assemble(head, schema, loaded, path)?;
+    progress(1.0);
+    Ok(project)
+}
+
+/// Checks the format name and version of a parsed file and converts its schema.
+fn check_head(head: &mut ProjectFile, path: &Path) -> Result<Schema, ProjectFileError> {
+    let invalid = |message: String| ProjectFileError::Invalid {
+        path: path.to_owned(),
+        message,
+    };
+    if head.format != FORMAT_NAME {
         return Err(invalid(format!(
             "not a spantag project (format is '{}', expected '{FORMAT_NAME}')",
-            file.format
+            head.format
         )));
     }
-    if file.version > CURRENT_VERSION {
+    if head.version > CURRENT_VERSION {
         return Err(ProjectFileError::NewerVersion {
             path: path.to_owned(),
-            found: file.version,
+            found: head.version,
         });
     }
-    if file.version == 0 {
+    if head.version == 0 {
         return Err(invalid("format version 0 does not exist".to_owned()));
     }
-    let schema = file.schema.into_schema().map_err(invalid)?;
-    let mut documents = Vec::with_capacity(file.documents.len());
+    let schema_file = std::mem::replace(
+        &mut head.schema,
+        SchemaFile {
+            entity_types: Vec::new(),
+            polarities: Vec::new(),
+            targets: BTreeSet::new(),
+        },
+    );
+    schema_file.into_schema().map_err(invalid)
+}
+
+/// One document of a file converted: the document (hash checked), its status and the edits
+/// that add its annotations.
+struct LoadedDocument {
+    doc: Document,
+    status: DocStatus,
+    edits: Vec<Edit>,
+}
+
+/// Converts one document of a file (any thread may do this).
+fn document_from_file(d: DocumentFile, version: u32) -> Result<LoadedDocument, String> {
+    let id = DocId(d.id);
+    if id.0.is_empty() {
+        return Err("a document has an empty id".to_owned());
+    }
+    let doc = Document::new(id.clone(), d.title, d.meta, d.text);
+    if doc.hash() != d.hash {
+        return Err(format!(
+            "document '{id}': its text does not match its content hash (the file was \
+             edited by hand or damaged); run `spantag check` for details"
+        ));
+    }
+    let status = match d.status {
+        StatusFile::NotStarted => DocStatus::NotStarted,
+        StatusFile::InProgress => DocStatus::InProgress,
+        StatusFile::Done => DocStatus::Done,
+    };
+    let mut edits = Vec::with_capacity(d.annotations.len());
+    for a in d.annotations {
+        edits.push(annotation_from_file(a, &doc, version)?);
+    }
+    Ok(LoadedDocument { doc, status, edits })
+}
+
+/// Puts converted documents together into a project and applies the annotations,
+/// relations, statuses and rejected suggestions through the model's checks.
+fn assemble(
+    head: ProjectFile,
+    schema: Schema,
+    loaded: Vec<LoadedDocument>,
+    path: &Path,
+) -> Result<Project, ProjectFileError> {
+    let invalid = |message: String| ProjectFileError::Invalid {
+        path: path.to_owned(),
+        message,
+    };
+    let mut documents = Vec::with_capacity(loaded.len());
     let mut pending = Vec::new();
-    for d in file.documents {
-        let id = DocId(d.id);
-        if id.0.is_empty() {
-            return Err(invalid("a document has an empty id".to_owned()));
+    for l in loaded {
+        pending.extend(l.edits);
+        if l.status != DocStatus::NotStarted {
+            pending.push(Edit::SetStatus {
+                doc: l.doc.id().clone(),
+                status: l.status,
+            });
         }
-        let doc = Document::new(id.clone(), d.title, d.meta, d.text);
-        if doc.hash() != d.hash {
-            return Err(invalid(format!(
-                "document '{id}': its text does not match its content hash (the file was \
-                 edited by hand or damaged); run `spantag check` for details"
-            )));
-        }
-        let status = match d.status {
-            StatusFile::NotStarted => DocStatus::NotStarted,
-            StatusFile::InProgress => DocStatus::InProgress,
-            StatusFile::Done => DocStatus::Done,
-        };
-        for a in d.annotations {
-            pending.push(annotation_from_file(a, &doc, file.version).map_err(&invalid)?);
-        }
-        if status != DocStatus::NotStarted {
-            pending.push(Edit::SetStatus { doc: id, status });
-        }
-        documents.push(doc);
+        documents.push(l.doc);
     }
     let mut project = Project::new(schema, documents).map_err(|e| invalid(e.to_string()))?;
     // Entities first, so stances can link to holders that come later in the file.
@@ -446,7 +607,7 @@ pub fn from_ron(text: &str, path: &Path) -> Result<Project, ProjectFileError> {
         Edit::AddAnnotation(a) if a.kind().is_entity() => 0,
         _ => 1,
     });
-    for r in file.relations {
+    for r in head.relations {
         pending.push(Edit::AddRelation(Relation {
             id: AnnotationId(r.id),
             label: r.label,
@@ -454,7 +615,7 @@ pub fn from_ron(text: &str, path: &Path) -> Result<Project, ProjectFileError> {
             to: AnnotationId(r.to),
         }));
     }
-    for (doc, start, end, label) in file.rejected_suggestions {
+    for (doc, start, end, label) in head.rejected_suggestions {
         pending.push(Edit::SetRejected(
             model::RejectedSuggestion {
                 doc: DocId(doc),
@@ -502,6 +663,15 @@ fn annotation_from_file(a: AnnotationFile, doc: &Document, version: u32) -> Resu
 
 /// Reads and parses a project file.
 pub fn load(path: &Path) -> Result<Project, ProjectFileError> {
+    load_with_progress(path, &|_| {})
+}
+
+/// Reads and parses a project file, reporting progress (0 to 1) from whichever thread does
+/// the work: the window's background loader draws it as a progress bar.
+pub fn load_with_progress(
+    path: &Path,
+    progress: &(dyn Fn(f32) + Sync),
+) -> Result<Project, ProjectFileError> {
     let io = |source| ProjectFileError::Io {
         path: path.to_owned(),
         source,
@@ -514,6 +684,7 @@ pub fn load(path: &Path) -> Result<Project, ProjectFileError> {
         });
     }
     let bytes = std::fs::read(path).map_err(io)?;
+    progress(0.03);
     let text = String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
@@ -524,26 +695,33 @@ pub fn load(path: &Path) -> Result<Project, ProjectFileError> {
             message: "the file is not valid UTF-8".to_owned(),
         }
     })?;
-    from_ron(&text, path)
+    progress(0.05);
+    from_ron_with_progress(&text, path, &|f| progress(0.05 + 0.95 * f))
+}
+
+/// Refuses to overwrite a file written by a newer spantag (only its head is read).
+fn refuse_newer(path: &Path) -> Result<(), ProjectFileError> {
+    use std::io::Read;
+    let Ok(file) = std::fs::File::open(path) else {
+        return Ok(());
+    };
+    let mut head = Vec::with_capacity(4096);
+    if file.take(4096).read_to_end(&mut head).is_err() {
+        return Ok(());
+    }
+    match sniff_version(&String::from_utf8_lossy(&head)) {
+        Some(found) if found > CURRENT_VERSION => Err(ProjectFileError::NewerVersion {
+            path: path.to_owned(),
+            found,
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// Saves a project atomically (temp file, fsync, rename), keeping the previous version as
 /// `<name>.bak`. Refuses to overwrite a file from a newer spantag.
 pub fn save(project: &Project, path: &Path) -> Result<(), ProjectFileError> {
-    if let Ok(existing) = std::fs::read(path)
-        && let Some(found) = sniff_version(&String::from_utf8_lossy(&existing))
-        && found > CURRENT_VERSION
-    {
-        return Err(ProjectFileError::NewerVersion {
-            path: path.to_owned(),
-            found,
-        });
-    }
-    let text = to_ron(project);
-    super::atomic::write_with_backup(path, text.as_bytes()).map_err(|source| ProjectFileError::Io {
-        path: path.to_owned(),
-        source,
-    })
+    SnapshotBuilder::new(project).finish(project).write(path)
 }
 
 /// Checks a project file and lists every problem found (an empty list means it is sound):
@@ -660,6 +838,191 @@ pub fn check(path: &Path) -> Result<Vec<String>, ProjectFileError> {
     Ok(problems)
 }
 
+/// The parallel load path: the `documents` list is cut into one piece of text per document
+/// by a small scanner that knows RON's strings, chars and brackets; the rest of the file
+/// (schema, relations, …) parses on its own, and the documents parse and convert (content
+/// hash, offsets) on every core. The file format is untouched: the pieces are exactly the
+/// RON a plain parse reads. Anything unusual — comments, raw strings, `#![enable]`
+/// extensions, a syntax error, an invalid document — makes it give up and return `None`,
+/// and the caller parses sequentially, so errors and their line numbers are unchanged.
+mod parallel {
+    use super::{
+        DocumentFile, LoadedDocument, Project, ProjectFile, assemble, check_head,
+        document_from_file, ron_options,
+    };
+    use std::ops::Range;
+    use std::path::Path;
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Below this size a sequential parse is quick enough.
+    pub(super) const MIN_BYTES: usize = 1 << 20;
+    /// Documents handed to a worker at a time.
+    const BATCH: usize = 64;
+
+    /// Parses `text` on all cores; `None` when the parallel path does not apply or finds
+    /// any problem.
+    pub(super) fn from_ron(
+        text: &str,
+        path: &Path,
+        progress: &(dyn Fn(f32) + Sync),
+    ) -> Option<Project> {
+        let (list, pieces) = split_documents(text)?;
+        let skeleton = format!("{}{}", &text[..list.start], &text[list.end..]);
+        let mut head: ProjectFile = ron_options().from_str(&skeleton).ok()?;
+        if !head.documents.is_empty() {
+            return None;
+        }
+        let schema = check_head(&mut head, path).ok()?;
+        let version = head.version;
+        let batches: Vec<&[Range<usize>]> = pieces.chunks(BATCH).collect();
+        let next = AtomicUsize::new(0);
+        let done = AtomicUsize::new(0);
+        let failed = std::sync::atomic::AtomicBool::new(false);
+        let results: Mutex<Vec<(usize, Vec<LoadedDocument>)>> = Mutex::new(Vec::new());
+        let workers = std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .clamp(1, 16)
+            .min(batches.len().max(1));
+        let total = pieces.len().max(1) as f32;
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let b = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(batch) = batches.get(b) else { break };
+                        if failed.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        let mut docs = Vec::with_capacity(batch.len());
+                        for piece in *batch {
+                            let parsed = ron_options()
+                                .from_str::<DocumentFile>(&text[piece.clone()])
+                                .ok()
+                                .and_then(|d| document_from_file(d, version).ok());
+                            match parsed {
+                                Some(doc) => docs.push(doc),
+                                None => {
+                                    failed.store(true, Ordering::Relaxed);
+                                    break;
+                                }
+                            }
+                        }
+                        mine.push((b, docs));
+                        let n = done.fetch_add(batch.len(), Ordering::Relaxed) + batch.len();
+                        progress(0.85 * n as f32 / total);
+                    }
+                    if let Ok(mut all) = results.lock() {
+                        all.extend(mine);
+                    } else {
+                        failed.store(true, Ordering::Relaxed);
+                    }
+                });
+            }
+        });
+        if failed.load(Ordering::Relaxed) {
+            return None;
+        }
+        let mut results = results.into_inner().ok()?;
+        results.sort_by_key(|(b, _)| *b);
+        let loaded: Vec<LoadedDocument> = results.into_iter().flat_map(|(_, d)| d).collect();
+        if loaded.len() != pieces.len() {
+            return None;
+        }
+        assemble(head, schema, loaded, path).ok()
+    }
+
+    /// Finds the top-level `documents: [ … ]` list: the byte range inside its brackets and
+    /// the byte range of each element. `None` for anything the scanner does not handle.
+    pub(super) fn split_documents(text: &str) -> Option<(Range<usize>, Vec<Range<usize>>)> {
+        let b = text.as_bytes();
+        if text.trim_start().starts_with("#!") {
+            return None;
+        }
+        let mut depth = 0usize;
+        let mut list_start: Option<usize> = None;
+        let mut element_start = 0;
+        let mut elements = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            match b[i] {
+                b'"' => {
+                    if i > 0 && matches!(b[i - 1], b'r' | b'#') {
+                        return None; // a raw string: quotes inside are not escaped
+                    }
+                    i = skip_quoted(b, i, b'"')?;
+                    continue;
+                }
+                b'\'' => {
+                    i = skip_quoted(b, i, b'\'')?;
+                    continue;
+                }
+                b'/' if matches!(b.get(i + 1), Some(b'/' | b'*')) => return None,
+                b'(' | b'[' | b'{' => {
+                    if depth == 1
+                        && list_start.is_none()
+                        && b[i] == b'['
+                        && key_before(text, i) == Some("documents")
+                    {
+                        list_start = Some(i + 1);
+                        element_start = i + 1;
+                    }
+                    depth += 1;
+                }
+                b')' | b']' | b'}' => {
+                    depth = depth.checked_sub(1)?;
+                    if depth == 1
+                        && let Some(start) = list_start
+                    {
+                        if b[i] != b']' {
+                            return None;
+                        }
+                        push_element(text, element_start..i, &mut elements);
+                        return Some((start..i, elements));
+                    }
+                }
+                b',' if depth == 2 && list_start.is_some() => {
+                    push_element(text, element_start..i, &mut elements);
+                    element_start = i + 1;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        None
+    }
+
+    /// Adds a list element unless it is blank (after a trailing comma).
+    fn push_element(text: &str, range: Range<usize>, out: &mut Vec<Range<usize>>) {
+        if !text[range.clone()].trim().is_empty() {
+            out.push(range);
+        }
+    }
+
+    /// The index just past a quoted string or char starting at `start`.
+    fn skip_quoted(b: &[u8], start: usize, quote: u8) -> Option<usize> {
+        let mut i = start + 1;
+        while i < b.len() {
+            match b[i] {
+                b'\\' => i += 2,
+                c if c == quote => return Some(i + 1),
+                _ => i += 1,
+            }
+        }
+        None
+    }
+
+    /// The field name before `key: ` ending just before byte `at`.
+    fn key_before(text: &str, at: usize) -> Option<&str> {
+        let before = text[..at].trim_end().strip_suffix(':')?.trim_end();
+        let start = before
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .map_or(0, |i| i + 1);
+        Some(&before[start..])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -766,5 +1129,61 @@ mod tests {
         let v1 = format!("{}{}", &v2[..start], &v2[end..]).replacen("version: 2", "version: 1", 1);
         let p = from_ron(&v1, Path::new("old.ron")).expect("v1 loads");
         assert_eq!(p.annotations().len(), 1);
+    }
+
+    #[test]
+    fn parallel_load_gives_the_same_project_as_a_plain_parse() {
+        let p = crate::generate::generate(&crate::generate::Spec {
+            documents: 400,
+            words_per_document: 400,
+            spans_per_document: 20,
+            seed: 3,
+        });
+        let text = to_ron(&p);
+        assert!(
+            text.len() >= parallel::MIN_BYTES,
+            "big enough for the parallel path"
+        );
+        let fast = parallel::from_ron(&text, Path::new("p.ron"), &|_| {}).expect("parallel");
+        assert_eq!(fast, p);
+        assert_eq!(to_ron(&fast), text);
+        // A damaged document sends the parse back to the sequential path and its message.
+        let broken = text.replacen("spans: [(", "spans: [(x", 1);
+        assert!(parallel::from_ron(&broken, Path::new("p.ron"), &|_| {}).is_none());
+        let err = from_ron(&broken, Path::new("p.ron")).expect_err("broken");
+        assert!(err.to_string().starts_with("p.ron:"), "{err}");
+    }
+
+    #[test]
+    fn the_document_splitter_knows_strings_and_chars() {
+        let text = r#"(format: "x", schema: (t: [')', '\'']), documents: [
+            (id: "a", text: "]), (\" ["),
+            (id: "b", text: ","),
+        ], relations: [])"#;
+        let (list, pieces) = parallel::split_documents(text).expect("split");
+        let pieces: Vec<&str> = pieces.iter().map(|r| text[r.clone()].trim()).collect();
+        assert_eq!(
+            pieces,
+            [r#"(id: "a", text: "]), (\" [")"#, r#"(id: "b", text: ",")"#]
+        );
+        assert!(text[list].trim_end().ends_with(','));
+        assert!(parallel::split_documents("(documents: [ /* c */ ])").is_none());
+    }
+
+    #[test]
+    fn saving_streams_exactly_the_text_of_to_ron() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("p.ron");
+        let p = sample();
+        save(&p, &path).expect("save");
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), to_ron(&p));
+        let mut builder = SnapshotBuilder::new(&p);
+        let past = std::time::Instant::now();
+        assert!(
+            !builder.step(&p, past),
+            "one document per step when out of time"
+        );
+        assert!(builder.step(&p, past));
+        assert_eq!(builder.finish(&p).to_ron(), to_ron(&p));
     }
 }

@@ -1,0 +1,764 @@
+//! Corpus-scale benchmarks: `cargo bench` (add `-- quick` for one run of each).
+//!
+//! Generates the big project (10,000 documents × 390 words, 30 spans each: ≈ 30 MB of text,
+//! 300,000 spans) and the long document (100,000 words, 5,000 tags), then measures loading,
+//! saving, headless egui frames of the real app (`Context::run_ui` without a window), search,
+//! the CLI commands end to end and peak memory, each beside its physical floor. Prints one
+//! Markdown table row per figure (median of several runs); BENCHMARKS.md records them.
+//!
+//! Plain std timing and no framework: every measured operation takes milliseconds to
+//! seconds, far above timer resolution, and the medians are what the targets speak of.
+
+use spantag::app::session::Session;
+use spantag::app::{Command, Settings, SpantagApp};
+use spantag::generate::{Spec, generate};
+use spantag::io::project_file;
+use spantag::model::{CharOffset, Project};
+use std::path::{Path, PathBuf};
+use std::process::Command as Process;
+use std::time::{Duration, Instant};
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|a| a == "--child-open") {
+        if let Some(path) = args.get(at + 1) {
+            child_open(Path::new(path));
+        }
+        return;
+    }
+    let quick = args.iter().any(|a| a == "quick");
+    let runs = if quick { 1 } else { 5 };
+    let dir = tempfile::tempdir().unwrap_or_else(|e| fail(&format!("temp dir: {e}")));
+    machine();
+    println!("| figure | median | floor / target | note |");
+    println!("|---|---|---|---|");
+
+    // --- the generator and the big project on disk -------------------------------------
+    let spec = Spec {
+        documents: 10_000,
+        // 390 generated words average ≈ 3 KB: 10k documents make the 30 MB corpus.
+        words_per_document: 390,
+        spans_per_document: 30,
+        seed: 1,
+    };
+    let t = Instant::now();
+    let big = generate(&spec);
+    let text_bytes: usize = big
+        .documents()
+        .iter()
+        .map(|d| d.text().as_str().len())
+        .sum();
+    row(
+        "generate 10k docs / 300k spans",
+        t.elapsed(),
+        "",
+        &format!(
+            "{:.1} MB text, {} annotations",
+            text_bytes as f64 / 1e6,
+            big.annotations().len()
+        ),
+    );
+    let ron_path = dir.path().join("big.ron");
+    let save = median(runs.min(3), || {
+        let t = Instant::now();
+        project_file::save(&big, &ron_path).unwrap_or_else(|e| fail(&e.to_string()));
+        t.elapsed()
+    });
+    let ron_bytes = std::fs::metadata(&ron_path).map_or(0, |m| m.len());
+    let read = median(runs, || {
+        let t = Instant::now();
+        let bytes = std::fs::read(&ron_path).unwrap_or_default();
+        std::hint::black_box(bytes.len());
+        t.elapsed()
+    });
+    let (json_write, json_parse) = serde_json_floor(&big, runs.min(3));
+    row(
+        "save (project_file::save, RON, atomic + .bak)",
+        save,
+        &format!("serde_json write of the same data {}", ms(json_write)),
+        &format!("{:.1} MB RON", ron_bytes as f64 / 1e6),
+    );
+    let load = median(runs.min(3), || {
+        let t = Instant::now();
+        let p = project_file::load(&ron_path).unwrap_or_else(|e| fail(&e.to_string()));
+        std::hint::black_box(p.annotations().len());
+        t.elapsed()
+    });
+    row(
+        "load (project_file::load, parallel RON parse)",
+        load,
+        &format!(
+            "read {}; serde_json parse {}; target ≤ 1000 ms",
+            ms(read),
+            ms(json_parse)
+        ),
+        "",
+    );
+
+    let clone = median(runs.min(3), || {
+        let t = Instant::now();
+        let copy = big.clone();
+        let took = t.elapsed();
+        drop(copy);
+        took
+    });
+    row(
+        "Project::clone of the big project",
+        clone,
+        "one frame = 16 ms",
+        "what autosave does on the UI thread before each recovery write",
+    );
+
+    // --- the window, headless -------------------------------------------------------------
+    let empty_first = median(runs, || {
+        let ctx = egui::Context::default();
+        let t = Instant::now();
+        let _ = ctx.run_ui(input(0.0, 1280.0, Vec::new()), |ui| {
+            ui.label("empty");
+        });
+        t.elapsed()
+    });
+    row("first frame, empty egui app", empty_first, "", "baseline");
+    let mut opened = open_in_background(&ron_path, &big);
+    row(
+        "first frame, app opening the big project",
+        opened.first_frame,
+        &format!(
+            "target ≤ empty + 150 ms = {}",
+            ms(empty_first + Duration::from_millis(150))
+        ),
+        "app creation + frame; load runs on a thread",
+    );
+    row(
+        "opened: fully loaded (frames running)",
+        opened.loaded,
+        "target ≤ 1000 ms",
+        &format!("{} frames, slowest {}", opened.frames, ms(opened.slowest)),
+    );
+    let saved = save_in_background(&mut opened.app, &opened.ctx, &dir.path().join("again.ron"));
+    row(
+        "background save: until written",
+        saved.0,
+        "no frame > 16 ms",
+        &format!("{} frames, slowest {}", saved.1, ms(saved.2)),
+    );
+    let switch = switch_document(&mut opened.app, &opened.ctx);
+    row(
+        "switch document: the frame that shows it",
+        switch,
+        "target: next frame",
+        "Alt+Down equivalent, 10k-document project",
+    );
+    drop(opened);
+
+    let long = generate(&Spec {
+        documents: 1,
+        words_per_document: 100_000,
+        spans_per_document: 5_000,
+        seed: 2,
+    });
+    long_document_frames(long);
+
+    // --- search ---------------------------------------------------------------------------
+    search(&big, runs);
+
+    // --- the CLI, end to end ----------------------------------------------------------------
+    cli(&big, &ron_path, dir.path(), runs.min(3));
+
+    // --- peak memory with the big project open ---------------------------------------------
+    if let Ok(exe) = std::env::current_exe()
+        && let Ok(out) = Process::new(exe)
+            .arg("--child-open")
+            .arg(&ron_path)
+            .output()
+    {
+        let text = String::from_utf8_lossy(&out.stdout);
+        let peak_kb: f64 = text.trim().parse().unwrap_or(0.0);
+        row_text(
+            "peak memory, app with the big project open (VmHWM)",
+            &format!("{:.0} MB", peak_kb / 1024.0),
+            &format!(
+                "target ≤ 4 × text = {:.0} MB",
+                4.0 * text_bytes as f64 / 1e6
+            ),
+            &format!("{:.1} × text", peak_kb * 1024.0 / text_bytes as f64),
+        );
+    }
+}
+
+/// Child process: the app opens a project in the background, draws until loaded, then
+/// prints its peak resident memory in kB.
+fn child_open(path: &Path) {
+    let ctx = egui::Context::default();
+    let mut app = SpantagApp::with_session(empty_session(), Settings::default());
+    app.jobs.open(path.to_owned());
+    let mut frame = eframe::Frame::_new_kittest();
+    let mut time = 0.0;
+    while app.jobs.load.is_some() {
+        let _ = ctx.run_ui(input(time, 1280.0, Vec::new()), |ui| {
+            eframe::App::ui(&mut app, ui, &mut frame)
+        });
+        time += 1.0 / 60.0;
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    for _ in 0..3 {
+        let _ = ctx.run_ui(input(time, 1280.0, Vec::new()), |ui| {
+            eframe::App::ui(&mut app, ui, &mut frame)
+        });
+        time += 1.0 / 60.0;
+    }
+    println!("{}", vm_hwm_kb().unwrap_or(0));
+}
+
+fn vm_hwm_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn empty_session() -> Session {
+    Session::unsaved(
+        Project::new(project_file::default_schema(), Vec::new())
+            .unwrap_or_else(|e| fail(&e.to_string())),
+    )
+}
+
+/// The app after opening a project in the background.
+struct Opened {
+    ctx: egui::Context,
+    app: SpantagApp,
+    first_frame: Duration,
+    loaded: Duration,
+    frames: usize,
+    slowest: Duration,
+}
+
+/// Creates the app on a big project the way `spantag BIG.ron` does, and draws frames at
+/// about 60 per second until it is loaded.
+fn open_in_background(path: &Path, expected: &Project) -> Opened {
+    let ctx = egui::Context::default();
+    let mut frame = eframe::Frame::_new_kittest();
+    let t = Instant::now();
+    let mut app = SpantagApp::with_session(empty_session(), Settings::default());
+    app.jobs.open(path.to_owned());
+    let _ = ctx.run_ui(input(0.0, 1280.0, Vec::new()), |ui| {
+        eframe::App::ui(&mut app, ui, &mut frame)
+    });
+    let first_frame = t.elapsed();
+    let (mut frames, mut slowest, mut time) = (1, Duration::ZERO, 0.0);
+    while app.jobs.load.is_some() {
+        std::thread::sleep(Duration::from_millis(8));
+        time += 1.0 / 60.0;
+        let f = Instant::now();
+        let _ = ctx.run_ui(input(time, 1280.0, Vec::new()), |ui| {
+            eframe::App::ui(&mut app, ui, &mut frame)
+        });
+        slowest = slowest.max(f.elapsed());
+        frames += 1;
+    }
+    let loaded = t.elapsed();
+    if app.session.project.annotations().len() != expected.annotations().len() {
+        fail(&format!("background load did not finish: {}", app.status));
+    }
+    Opened {
+        ctx,
+        app,
+        first_frame,
+        loaded,
+        frames,
+        slowest,
+    }
+}
+
+/// Saves through the app's Save command; returns the time until written, frames drawn and
+/// the slowest frame.
+fn save_in_background(
+    app: &mut SpantagApp,
+    ctx: &egui::Context,
+    path: &Path,
+) -> (Duration, usize, Duration) {
+    let mut frame = eframe::Frame::_new_kittest();
+    app.send(Command::SaveTo(path.to_owned()));
+    let t = Instant::now();
+    let (mut frames, mut slowest, mut time) = (0, Duration::ZERO, 100.0);
+    loop {
+        let f = Instant::now();
+        let _ = ctx.run_ui(input(time, 1280.0, Vec::new()), |ui| {
+            eframe::App::ui(app, ui, &mut frame)
+        });
+        slowest = slowest.max(f.elapsed());
+        frames += 1;
+        if frames > 1 && app.jobs.save.is_none() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(8));
+        time += 1.0 / 60.0;
+    }
+    if app.session.history.is_dirty() || !path.is_file() {
+        fail(&format!("background save failed: {}", app.status));
+    }
+    (t.elapsed(), frames, slowest)
+}
+
+/// Switches to a far-away document; returns the duration of the frame that shows it.
+fn switch_document(app: &mut SpantagApp, ctx: &egui::Context) -> Duration {
+    let mut frame = eframe::Frame::_new_kittest();
+    let mut times = Vec::new();
+    for (k, target) in [5_000usize, 9_999, 17, 4_242, 8_000]
+        .into_iter()
+        .enumerate()
+    {
+        let time = 200.0 + k as f64;
+        app.send(Command::OpenDocument(target));
+        // The command runs at the end of this frame; the next frame draws the document.
+        let _ = ctx.run_ui(input(time, 1280.0, Vec::new()), |ui| {
+            eframe::App::ui(app, ui, &mut frame)
+        });
+        let t = Instant::now();
+        let _ = ctx.run_ui(input(time + 0.016, 1280.0, Vec::new()), |ui| {
+            eframe::App::ui(app, ui, &mut frame)
+        });
+        times.push(t.elapsed());
+        if app.session.current != target || app.char_rect(CharOffset(0)).is_none() {
+            fail("the switched-to document was not drawn in the next frame");
+        }
+    }
+    times.sort();
+    times[times.len() / 2]
+}
+
+/// Frames of the 100k-word document: first, idle, scrolling, resizing, and the frame after
+/// tagging.
+fn long_document_frames(project: Project) {
+    let chars = project.documents()[0].text().char_len();
+    let ctx = egui::Context::default();
+    let mut frame = eframe::Frame::_new_kittest();
+    let mut app = SpantagApp::with_session(Session::unsaved(project), Settings::default());
+    let mut time = 0.0;
+    let mut run = |app: &mut SpantagApp, width: f32, events: Vec<egui::Event>, time: &mut f64| {
+        *time += 1.0 / 60.0;
+        let t = Instant::now();
+        let _ = ctx.run_ui(input(*time, width, events), |ui| {
+            eframe::App::ui(app, ui, &mut frame)
+        });
+        t.elapsed()
+    };
+    let first = run(&mut app, 1280.0, Vec::new(), &mut time);
+    row(
+        "100k words / 5k tags: first frame",
+        first,
+        "",
+        &format!("{chars} characters"),
+    );
+    for _ in 0..5 {
+        run(&mut app, 1280.0, Vec::new(), &mut time);
+    }
+    let idle: Vec<Duration> = (0..200)
+        .map(|_| run(&mut app, 1280.0, Vec::new(), &mut time))
+        .collect();
+    row(
+        "100k words: idle frame p95",
+        p95(&idle),
+        "target ≤ 1 ms",
+        &format!("median {}", ms(median_of(&idle))),
+    );
+    let over_text = egui::pos2(640.0, 400.0);
+    let scroll: Vec<Duration> = (0..400)
+        .map(|_| {
+            let events = vec![
+                egui::Event::PointerMoved(over_text),
+                egui::Event::MouseWheel {
+                    unit: egui::MouseWheelUnit::Point,
+                    delta: egui::vec2(0.0, -120.0),
+                    phase: egui::TouchPhase::Move,
+                    source: egui::MouseWheelSource::Wheel,
+                    modifiers: egui::Modifiers::NONE,
+                },
+            ];
+            run(&mut app, 1280.0, events, &mut time)
+        })
+        .collect();
+    row(
+        "100k words: scrolling frame p95",
+        p95(&scroll),
+        "target ≤ 8 ms",
+        &format!("median {}, 400 frames × 120 px", ms(median_of(&scroll))),
+    );
+    let resize: Vec<Duration> = (0..200)
+        .map(|i| {
+            let width = 1280.0 - (i % 100) as f32 * 3.0;
+            run(&mut app, width, Vec::new(), &mut time)
+        })
+        .collect();
+    row(
+        "100k words: resizing frame p95",
+        p95(&resize),
+        "target ≤ 8 ms",
+        &format!(
+            "median {}, width changes every frame",
+            ms(median_of(&resize))
+        ),
+    );
+    // A new tag: select a visible word, press the label, and time the frame that draws it.
+    for _ in 0..3 {
+        run(&mut app, 1280.0, Vec::new(), &mut time);
+    }
+    let mut tag_frames = Vec::new();
+    for k in 0..5 {
+        let Some(at) = (0..chars)
+            .step_by(7)
+            .skip(k * 40)
+            .map(CharOffset)
+            .find(|c| app.char_rect(*c).is_some())
+        else {
+            fail("no character of the long document on screen");
+        };
+        app.session.select_word(at);
+        app.send(Command::Tag("EVENT".to_owned()));
+        run(&mut app, 1280.0, Vec::new(), &mut time);
+        let tagged = app.session.selected;
+        let next = run(&mut app, 1280.0, Vec::new(), &mut time);
+        let shown = tagged.is_some_and(|id| app.view.chip_rect(id).is_some());
+        if !shown {
+            fail("a new tag did not show in the next frame");
+        }
+        tag_frames.push(next);
+    }
+    row(
+        "100k words: the frame after tagging",
+        median_of(&tag_frames),
+        "target: shown in the next frame",
+        "chip of the new tag is on screen in that frame",
+    );
+}
+
+/// Finding one string and all tagged strings over the corpus (aho-corasick, the library
+/// the app's search uses), with code-point offsets as the app needs them.
+fn search(project: &Project, runs: usize) {
+    use aho_corasick::AhoCorasick;
+    let one = median(runs, || {
+        let t = Instant::now();
+        let Ok(ac) = AhoCorasick::new(["Zuckerberg"]) else {
+            fail("pattern");
+        };
+        let mut hits = 0usize;
+        for doc in project.documents() {
+            for m in ac.find_iter(doc.text().as_str()) {
+                let c = doc.text().char_of(spantag::model::ByteOffset(m.start()));
+                std::hint::black_box(c);
+                hits += 1;
+            }
+        }
+        std::hint::black_box(hits);
+        t.elapsed()
+    });
+    let mut tagged: Vec<String> = project
+        .annotations()
+        .values()
+        .filter(|a| a.kind().is_entity())
+        .filter_map(|a| {
+            let doc = project.document(a.doc())?;
+            Some(a.text(doc.text()))
+        })
+        .collect();
+    tagged.sort();
+    tagged.dedup();
+    let all = median(runs, || {
+        let t = Instant::now();
+        let Ok(ac) = AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(&tagged)
+        else {
+            fail("patterns");
+        };
+        let mut hits = 0usize;
+        for doc in project.documents() {
+            for m in ac.find_iter(doc.text().as_str()) {
+                let c = doc.text().char_of(spantag::model::ByteOffset(m.start()));
+                std::hint::black_box(c);
+                hits += 1;
+            }
+        }
+        std::hint::black_box(hits);
+        t.elapsed()
+    });
+    let memchr = median(runs, || {
+        let t = Instant::now();
+        let n: usize = project
+            .documents()
+            .iter()
+            .map(|d| d.text().as_str().matches('Z').count())
+            .sum();
+        std::hint::black_box(n);
+        t.elapsed()
+    });
+    row(
+        "find one string over 30 MB (all occurrences)",
+        one,
+        &format!("scan of all text {}; target ≤ 50 ms", ms(memchr)),
+        "“Zuckerberg”, char offsets",
+    );
+    row(
+        "find all tagged strings at once",
+        all,
+        "target ≤ 50 ms",
+        &format!("{} distinct entity strings", tagged.len()),
+    );
+}
+
+/// The CLI commands as a user runs them, through the release binary.
+fn cli(project: &Project, ron_path: &Path, dir: &Path, runs: usize) {
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_spantag"));
+    let spans = dir.join("out.jsonl");
+    let export = median(runs, || {
+        timed(
+            Process::new(&bin)
+                .arg("export")
+                .arg(ron_path)
+                .args(["--format", "spans", "-o"])
+                .arg(&spans),
+        )
+    });
+    let spans_size = std::fs::metadata(&spans).map_or(0, |m| m.len());
+    let floor = median(runs, || {
+        let t = Instant::now();
+        let lines: usize = project.annotations().len();
+        std::hint::black_box(lines);
+        let _ = std::fs::write(dir.join("floor.bin"), vec![b'x'; spans_size as usize]);
+        t.elapsed()
+    });
+    row(
+        "`spantag export --format spans` (300k spans)",
+        export,
+        &format!("writing the same bytes {}; target ≤ 500 ms", ms(floor)),
+        &format!(
+            "{:.0} MB JSONL, includes loading the project",
+            spans_size as f64 / 1e6
+        ),
+    );
+    let stats = median(runs, || {
+        timed(Process::new(&bin).arg("stats").arg(ron_path))
+    });
+    row(
+        "`spantag stats` on the big project",
+        stats,
+        "target ≤ 1200 ms",
+        "end to end, process start to exit",
+    );
+    let doccano = dir.join("corpus.jsonl");
+    if let Err(e) = spantag::formats::export(
+        project,
+        spantag::formats::ExportFormat::Doccano,
+        &doccano,
+        &mut |_| {},
+    ) {
+        fail(&e.to_string());
+    }
+    let doccano_size = std::fs::metadata(&doccano).map_or(0, |m| m.len());
+    let parse_floor = median(runs, || {
+        let t = Instant::now();
+        let text = std::fs::read_to_string(&doccano).unwrap_or_default();
+        let n = text
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .count();
+        std::hint::black_box(n);
+        t.elapsed()
+    });
+    let import = median(runs, || {
+        let out = dir.join("imported.ron");
+        let _ = std::fs::remove_file(&out);
+        let _ = std::fs::remove_file(dir.join("imported.ron.bak"));
+        timed(
+            Process::new(&bin)
+                .arg("import")
+                .arg(&doccano)
+                .args(["--format", "doccano", "-o"])
+                .arg(&out),
+        )
+    });
+    row(
+        "`spantag import` doccano JSONL into a new project",
+        import,
+        &format!(
+            "read + serde_json::Value parse {}; target ≤ 1500 ms",
+            ms(parse_floor)
+        ),
+        &format!(
+            "{:.0} MB, 10k lines; includes saving the project",
+            doccano_size as f64 / 1e6
+        ),
+    );
+    for (name, args) in [
+        (
+            "stats",
+            vec!["stats".to_owned(), ron_path.display().to_string()],
+        ),
+        (
+            "export spans",
+            vec![
+                "export".to_owned(),
+                ron_path.display().to_string(),
+                "--format".to_owned(),
+                "spans".to_owned(),
+                "-o".to_owned(),
+                spans.display().to_string(),
+            ],
+        ),
+    ] {
+        if let Some(kb) = peak_kb_of(&bin, &args) {
+            row_text(
+                &format!("peak memory, `spantag {name}`"),
+                &format!("{:.0} MB", kb as f64 / 1024.0),
+                "",
+                "/usr/bin/time -v, maximum resident set",
+            );
+        }
+    }
+}
+
+/// Runs a command to its end; its wall time.
+fn timed(command: &mut Process) -> Duration {
+    let t = Instant::now();
+    match command.output() {
+        Ok(out) if out.status.success() => t.elapsed(),
+        Ok(out) => fail(&String::from_utf8_lossy(&out.stderr)),
+        Err(e) => fail(&e.to_string()),
+    }
+}
+
+/// Peak resident memory of a command in kB, through `/usr/bin/time -v` where installed.
+fn peak_kb_of(bin: &Path, args: &[String]) -> Option<u64> {
+    let out = Process::new("/usr/bin/time")
+        .arg("-v")
+        .arg(bin)
+        .args(args)
+        .output()
+        .ok()?;
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line = err
+        .lines()
+        .find(|l| l.contains("Maximum resident set size"))?;
+    line.rsplit(':').next()?.trim().parse().ok()
+}
+
+/// The same documents and spans as JSON through serde_json: write and parse times.
+fn serde_json_floor(project: &Project, runs: usize) -> (Duration, Duration) {
+    /// An annotation as JSON: id, spans, label, note.
+    type Ann = (u64, Vec<(usize, usize)>, String, Option<String>);
+    #[derive(serde::Serialize, serde::Deserialize)]
+    struct Doc {
+        id: String,
+        title: String,
+        hash: String,
+        text: String,
+        annotations: Vec<Ann>,
+    }
+    let docs: Vec<Doc> = project
+        .documents()
+        .iter()
+        .map(|d| Doc {
+            id: d.id().0.clone(),
+            title: d.title().to_owned(),
+            hash: d.hash().to_owned(),
+            text: d.text().as_str().to_owned(),
+            annotations: project
+                .annotations_of(d.id())
+                .into_iter()
+                .map(|a| {
+                    (
+                        a.id().0,
+                        a.spans().iter().map(|s| (s.start().0, s.end().0)).collect(),
+                        a.kind().display_label(),
+                        a.note.clone(),
+                    )
+                })
+                .collect(),
+        })
+        .collect();
+    let mut json = String::new();
+    let write = median(runs, || {
+        let t = Instant::now();
+        json = serde_json::to_string(&docs).unwrap_or_default();
+        t.elapsed()
+    });
+    let parse = median(runs, || {
+        let t = Instant::now();
+        let back: Vec<Doc> = serde_json::from_str(&json).unwrap_or_default();
+        std::hint::black_box(back.len());
+        t.elapsed()
+    });
+    (write, parse)
+}
+
+/// One frame's input: a 1280-wide (or `width`) by 800 screen at time `time`.
+fn input(time: f64, width: f32, events: Vec<egui::Event>) -> egui::RawInput {
+    egui::RawInput {
+        screen_rect: Some(egui::Rect::from_min_size(
+            egui::Pos2::ZERO,
+            egui::vec2(width, 800.0),
+        )),
+        time: Some(time),
+        events,
+        ..Default::default()
+    }
+}
+
+fn median(runs: usize, mut f: impl FnMut() -> Duration) -> Duration {
+    let times: Vec<Duration> = (0..runs.max(1)).map(|_| f()).collect();
+    median_of(&times)
+}
+
+fn median_of(times: &[Duration]) -> Duration {
+    let mut sorted = times.to_vec();
+    sorted.sort();
+    sorted.get(sorted.len() / 2).copied().unwrap_or_default()
+}
+
+fn p95(times: &[Duration]) -> Duration {
+    let mut sorted = times.to_vec();
+    sorted.sort();
+    let at = (sorted.len() * 95 / 100).min(sorted.len().saturating_sub(1));
+    sorted.get(at).copied().unwrap_or_default()
+}
+
+fn ms(d: Duration) -> String {
+    let ms = d.as_secs_f64() * 1000.0;
+    if ms < 10.0 {
+        format!("{ms:.2} ms")
+    } else {
+        format!("{ms:.0} ms")
+    }
+}
+
+fn row(figure: &str, value: Duration, floor: &str, note: &str) {
+    row_text(figure, &ms(value), floor, note);
+}
+
+fn row_text(figure: &str, value: &str, floor: &str, note: &str) {
+    println!("| {figure} | {value} | {floor} | {note} |");
+}
+
+fn machine() {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_owned())
+        })
+        .unwrap_or_default();
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| s.lines().next().map(str::to_owned))
+        .unwrap_or_default();
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    println!("machine: {cores} cores, {cpu}, {mem}");
+    println!();
+}
+
+fn fail(message: &str) -> ! {
+    eprintln!("bench failed: {message}");
+    std::process::exit(1)
+}
