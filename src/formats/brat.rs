@@ -449,14 +449,23 @@ pub fn import(
         ));
     }
     let total = pairs.len() as f32;
+    let mut imported = 0;
     for (i, txt) in pairs.iter().enumerate() {
-        import_pair(b, txt)?;
+        imported += usize::from(import_pair(b, txt)?);
         progress((i + 1) as f32 / total);
+    }
+    if imported == 0 {
+        return Err(FormatError::invalid(
+            path,
+            None,
+            "every .txt file is empty (no text to annotate)",
+        ));
     }
     Ok(())
 }
 
-fn import_pair(b: &mut Builder, txt: &Path) -> Result<(), FormatError> {
+/// Imports one `.txt` and its `.ann`; `false` when the text is empty (skipped).
+fn import_pair(b: &mut Builder, txt: &Path) -> Result<bool, FormatError> {
     let raw = read_text_file(txt)?;
     // brat reads the text as plain UTF-8, so a byte-order mark is a character its offsets
     // count; put back the one decoding dropped so the mapping removes it consistently.
@@ -469,28 +478,39 @@ fn import_pair(b: &mut Builder, txt: &Path) -> Result<(), FormatError> {
         raw
     };
     let norm = Normalized::new(&raw);
+    if norm.text.is_empty() {
+        b.skip(&Location::file(txt), "empty text file", None);
+        return Ok(false);
+    }
     let id = stem_id(txt);
     let title = Document::title_for(&norm.text, id.as_str());
     let doc = b.add_document(Document::new(id, title, BTreeMap::new(), norm.text.clone()));
     let ann_path = txt.with_extension("ann");
     if !ann_path.exists() {
-        return Ok(());
+        return Ok(true);
     }
     let content = read_text_file(&ann_path)?;
     let mut lines: Vec<(Location, String, Line)> = Vec::new();
+    let mut ids: HashSet<String> = HashSet::new();
     for (i, line) in content.lines().enumerate() {
         let at = Location::line(&ann_path, i + 1);
         if line.trim().is_empty() {
             continue;
         }
         match parse_line(line) {
-            Ok(Some((id, parsed))) => lines.push((at, id, parsed)),
+            Ok(Some((id, _))) if ids.contains(&id) => {
+                b.skip(&at, "duplicate id in this .ann file", Some(id));
+            }
+            Ok(Some((id, parsed))) => {
+                ids.insert(id.clone());
+                lines.push((at, id, parsed));
+            }
             Ok(None) => {}
             Err((reason, detail)) => b.skip(&at, reason, detail),
         }
     }
     build(b, &doc, &norm, lines);
-    Ok(())
+    Ok(true)
 }
 
 type ParseResult = Result<Option<(String, Line)>, (&'static str, Option<String>)>;

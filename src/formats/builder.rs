@@ -10,6 +10,19 @@ use crate::model::{
 };
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use unicode_segmentation::GraphemeCursor;
+
+/// Whether the code-point offset `c` of `text` lies between two user-perceived characters
+/// (grapheme clusters), so a span starting or ending there does not split a base letter
+/// from its accent. Offsets past the end count as boundaries (spans check the range).
+fn on_grapheme_boundary(text: &DocText, c: usize) -> bool {
+    let s = text.as_str();
+    let byte = text.byte_of(crate::model::CharOffset(c)).0;
+    // The whole text is one chunk, so the cursor never asks for more context.
+    GraphemeCursor::new(byte, s.len(), true)
+        .is_boundary(s, 0)
+        .unwrap_or(true)
+}
 
 /// The parts of an annotation that make two annotations the same, apart from the id.
 type Key = (
@@ -128,7 +141,16 @@ impl<'p> Builder<'p> {
         let text = self
             .text_of(doc)
             .ok_or_else(|| format!("no document '{doc}'"))?;
-        Span::new(start, end, text).map_err(|e| e.to_string())
+        let span = Span::new(start, end, text).map_err(|e| e.to_string())?;
+        for offset in [start, end] {
+            if !on_grapheme_boundary(text, offset) {
+                return Err(format!(
+                    "span {start}..{end} splits a character at {offset} (a base letter from \
+                     its accent, or an emoji sequence)"
+                ));
+            }
+        }
+        Ok(span)
     }
 
     /// Adds an annotation with a fresh id and returns the id; an exact duplicate of one the
@@ -176,6 +198,9 @@ impl<'p> Builder<'p> {
         self.known.insert(id, (doc.clone(), ann.kind().is_entity()));
         match ann.kind() {
             AnnotationKind::Entity { label, .. } => {
+                if self.schema.entity_type(label).is_none() {
+                    self.report.new_labels.insert(label.clone());
+                }
                 self.schema.ensure_entity_type(label);
                 *self.report.annotations.entry(label.clone()).or_default() += 1;
                 self.entities.push(ann);
@@ -185,6 +210,7 @@ impl<'p> Builder<'p> {
             } => {
                 self.schema.targets.insert(target.clone());
                 if self.schema.polarity(polarity).is_none() {
+                    self.report.new_labels.insert(polarity.clone());
                     self.schema.polarities.push(Polarity {
                         name: polarity.clone(),
                         color: Rgb([200, 200, 200]),

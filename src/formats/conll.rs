@@ -131,6 +131,8 @@ pub fn import(
     let content = read_text_file(path)?;
     let mut docs: Vec<DocBuild> = vec![DocBuild::default()];
     let mut saw_docstart = false;
+    // Lines whose last column is a tag: none at all means this is not CoNLL.
+    let mut tagged_lines = 0;
     let total_lines = content.lines().count().max(1) as f32;
     for (i, raw_line) in content.lines().enumerate() {
         let line_no = i + 1;
@@ -159,7 +161,10 @@ pub fn import(
             None
         } else {
             match parse_tag(last) {
-                Some(tag) => tag,
+                Some(tag) => {
+                    tagged_lines += 1;
+                    tag
+                }
                 None if first.starts_with('#') => {
                     b.skip(&at(), "comment line", None);
                     continue;
@@ -180,6 +185,13 @@ pub fn import(
         if line_no % 10_000 == 0 {
             progress(line_no as f32 / total_lines * 0.9);
         }
+    }
+    if tagged_lines == 0 && docs.iter().any(|d| d.tokens > 0) {
+        return Err(FormatError::invalid(
+            path,
+            None,
+            "no line ends in a CoNLL tag (O, B-X, I-X …); is this a CoNLL file?",
+        ));
     }
     let stem = stem_id(path);
     let mut n = 0;
@@ -552,8 +564,10 @@ mod tests {
             err.to_string().ends_with("leeg.conll: no tokens found"),
             "{err}"
         );
+        let err = import_str(&mut p, "j.conll", "{\"text\": \"EU\"}\n", None).expect_err("JSON");
+        assert!(err.to_string().contains("is this a CoNLL file?"), "{err}");
         let (_, report) =
-            import_str(&mut p, "x.conll", "a I-\nb B-\n# c d\n", None).expect("import");
+            import_str(&mut p, "x.conll", "a I-\nb B-\n# c d\nEU B-ORG\n", None).expect("import");
         assert_eq!(report.warning_count("unknown tag; token read as O"), 2);
         assert_eq!(report.skipped_count("comment line"), 1);
     }

@@ -34,6 +34,13 @@ pub fn read_records(path: &Path) -> Result<(Vec<Record>, Vec<BadRecord>), Format
         records = stream;
         bad = Vec::new();
     }
+    if records.is_empty() && bad.is_empty() {
+        return Err(FormatError::invalid(
+            path,
+            None,
+            "the file is empty (no JSON records)",
+        ));
+    }
     if records.is_empty()
         && let Some(first) = bad.first()
     {
@@ -106,12 +113,17 @@ fn as_stream(text: &str) -> Option<Vec<Record>> {
     let mut records = Vec::new();
     let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
     let mut consumed = 0;
+    // Lines are counted incrementally: recounting from the start for every record would be
+    // quadratic in the file size.
+    let mut line = 1;
     while let Some(item) = stream.next() {
         let value = item.ok()?;
         let before = text.get(consumed..)?;
         let skipped_ws = before.len() - before.trim_start().len();
-        let line = text.get(..consumed + skipped_ws)?.matches('\n').count() + 1;
+        line += before.get(..skipped_ws)?.matches('\n').count();
+        let record_start = consumed + skipped_ws;
         consumed = stream.byte_offset();
+        let next_line = line + text.get(record_start..consumed)?.matches('\n').count();
         match value {
             Value::Object(object) => records.push(Record { line, object }),
             Value::Array(items) => {
@@ -124,6 +136,7 @@ fn as_stream(text: &str) -> Option<Vec<Record>> {
             }
             _ => return None,
         }
+        line = next_line;
     }
     Some(records)
 }

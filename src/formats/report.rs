@@ -2,7 +2,7 @@
 //! line per item so the command line and the app can show them as they are.
 
 use super::error::Location;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -126,6 +126,9 @@ pub struct ImportReport {
     pub annotations: BTreeMap<String, usize>,
     /// Relations added.
     pub relations: usize,
+    /// Entity labels and stance polarities the project's schema did not know; the import
+    /// adds them to the schema.
+    pub new_labels: BTreeSet<String>,
     /// Things left out, each with file, line and reason.
     pub skipped: Vec<Skipped>,
     /// Things imported, but not exactly as written (e.g. brat text that disagrees with its
@@ -152,6 +155,18 @@ impl ImportReport {
 
 /// At most this many places are listed per reason.
 const PLACES_SHOWN: usize = 5;
+/// Details longer than this many characters are cut in the printed report (a skipped line
+/// can be megabytes long).
+const DETAIL_SHOWN: usize = 160;
+
+/// `detail` on one line and at most [`DETAIL_SHOWN`] characters, with `…` when cut.
+fn shorten(detail: &str) -> String {
+    let one_line = detail.replace(['\n', '\r'], " ");
+    match one_line.char_indices().nth(DETAIL_SHOWN) {
+        Some((cut, _)) => format!("{}…", one_line.get(..cut).unwrap_or_default()),
+        None => one_line,
+    }
+}
 
 fn write_grouped(
     f: &mut fmt::Formatter<'_>,
@@ -172,7 +187,7 @@ fn write_grouped(
             .iter()
             .take(PLACES_SHOWN)
             .map(|s| match &s.detail {
-                Some(d) => format!("{} ({d})", s.at),
+                Some(d) => format!("{} ({})", s.at, shorten(d)),
                 None => s.at.to_string(),
             })
             .collect();
@@ -198,6 +213,13 @@ impl fmt::Display for ImportReport {
         )?;
         for (label, count) in &self.annotations {
             write!(f, "\n{}: {count} × {label}", self.format)?;
+        }
+        for label in &self.new_labels {
+            write!(
+                f,
+                "\n{}: label '{label}' is not in the project's schema; added to it",
+                self.format
+            )?;
         }
         for (old, new) in &self.renamed {
             write!(

@@ -226,13 +226,37 @@ pub fn import(
         b.skip(&r.at, "unreadable line", Some(r.message));
     }
     let mut lines = Vec::new();
+    let mut first_error = None;
     for r in records {
         let at = Location::line(path, r.line);
         match serde_json::from_value::<SpanIn>(Value::Object(r.object)) {
             Ok(line) => lines.push((at, line)),
-            Err(e) => b.skip(&at, "not a spans line", Some(e.to_string())),
+            Err(e) => {
+                if first_error.is_none() {
+                    first_error = Some((at.clone(), e.to_string()));
+                }
+                b.skip(&at, "not a spans line", Some(e.to_string()));
+            }
         }
     }
+    if lines.is_empty()
+        && let Some((at, message)) = first_error
+    {
+        // Not one line has the spans shape: the file is of another format.
+        return Err(FormatError::Invalid {
+            at,
+            message: format!("not a spans line ({message}); is this a spans export?"),
+        });
+    }
+    // An id seen twice in one file makes holders ambiguous: the later lines are skipped.
+    let mut seen_ids = std::collections::HashSet::new();
+    lines.retain(|(at, line)| match line.id {
+        Some(id) if !seen_ids.insert(id) => {
+            b.skip(at, "duplicate id in this file", Some(id.to_string()));
+            false
+        }
+        _ => true,
+    });
     // Entities before stances, so a stance's holder has its new id.
     lines.sort_by_key(|(_, l)| l.kind != "entity");
     let mut ids: HashMap<u64, AnnotationId> = HashMap::new();

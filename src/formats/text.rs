@@ -7,12 +7,34 @@ use crate::model::{DocId, Document};
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::io::corpus::MAX_TEXT_BYTES;
 pub use crate::io::corpus::decode_bytes;
 
-/// Reads and decodes a text file, naming the file in the error.
+/// Reads and decodes a text file, naming the file in the error. Files larger than
+/// [`MAX_TEXT_BYTES`] are refused before reading (a clear error instead of exhausting
+/// memory), and so are binary files (NUL bytes after decoding), with the line of the first.
 pub fn read_text_file(path: &Path) -> Result<String, FormatError> {
+    let size = fs::metadata(path)
+        .map_err(|e| FormatError::io(path, "cannot read", e))?
+        .len();
+    if size > MAX_TEXT_BYTES {
+        return Err(FormatError::invalid(
+            path,
+            None,
+            format!("{size} bytes is more than spantag reads from one file"),
+        ));
+    }
     let bytes = fs::read(path).map_err(|e| FormatError::io(path, "cannot read", e))?;
-    Ok(decode_bytes(&bytes))
+    let text = decode_bytes(&bytes);
+    if let Some(pos) = text.find('\0') {
+        let line = text.get(..pos).unwrap_or_default().matches('\n').count() + 1;
+        return Err(FormatError::invalid(
+            path,
+            Some(line),
+            "contains NUL bytes, so it looks binary, not text",
+        ));
+    }
+    Ok(text)
 }
 
 /// The file stem as a document id.
@@ -60,6 +82,7 @@ pub fn import(
         ));
     }
     let total = files.len() as f32;
+    let mut read = 0;
     for (i, file) in files.iter().enumerate() {
         let raw = read_text_file(file)?;
         if raw.trim().is_empty() {
@@ -67,7 +90,17 @@ pub fn import(
             continue;
         }
         b.add_document(Document::from_raw(stem_id(file), &raw));
+        read += 1;
         progress((i + 1) as f32 / total);
+    }
+    if read == 0 {
+        // Nothing to keep: say so rather than report an import of nothing.
+        let what = if path.is_dir() {
+            "every .txt file in this folder is empty"
+        } else {
+            "the file is empty (no text to import)"
+        };
+        return Err(FormatError::invalid(path, None, what));
     }
     Ok(())
 }

@@ -32,10 +32,14 @@ where
     Ok(())
 }
 
-/// Writes `bytes` to `path` atomically, keeping the previous version as `path.bak`.
+/// Writes `bytes` to `path` atomically, keeping the previous version as `path.bak`. The
+/// backup is written atomically too, so a crash during a save never leaves half a backup.
 pub fn write_with_backup(path: &Path, bytes: &[u8]) -> io::Result<()> {
     if path.is_file() {
-        fs::copy(path, backup_path(path))?;
+        let mut previous = fs::File::open(path)?;
+        write_atomically(&backup_path(path), |w: &mut dyn Write| {
+            io::copy(&mut previous, w).map(|_| ())
+        })?;
     }
     write_atomically(path, |w: &mut dyn Write| w.write_all(bytes))
 }
