@@ -53,14 +53,14 @@ pub fn placeholder_session() -> Session {
 
 /// A fraction from 0 to 1 shared between a worker thread and the window.
 #[derive(Clone, Default)]
-struct Fraction(Arc<AtomicU32>);
+pub(super) struct Fraction(Arc<AtomicU32>);
 
 impl Fraction {
-    fn set(&self, f: f32) {
+    pub(super) fn set(&self, f: f32) {
         self.0.store(f.clamp(0.0, 1.0).to_bits(), Ordering::Relaxed);
     }
 
-    fn get(&self) -> f32 {
+    pub(super) fn get(&self) -> f32 {
         f32::from_bits(self.0.load(Ordering::Relaxed))
     }
 }

@@ -14,6 +14,7 @@ pub mod schema_ui;
 pub mod session;
 pub mod stance_ui;
 pub mod text_view;
+pub mod transfer;
 
 use crate::formats::{self, ExportFormat};
 use crate::io::{corpus, project_file};
@@ -212,6 +213,8 @@ pub struct SpantagApp {
     pub pick_holder_for: Option<AnnotationId>,
     /// Whether the keyboard help is shown.
     pub show_help: bool,
+    /// An import or export running in the background.
+    pub transfer: Option<transfer::TransferJob>,
     /// Suggestions for the current document.
     pub suggestions: assist_ui::Suggestions,
     /// The "tag all occurrences" window.
@@ -237,9 +240,28 @@ pub fn load_path(path: &Path) -> Result<Session, String> {
     if is_project {
         return Session::open(path).map_err(|e| e.to_string());
     }
-    let docs = corpus::read_corpus(&[path.to_owned()]).map_err(|e| e.to_string())?;
-    let project = Project::new(project_file::default_schema(), docs)
+    let is_text = path.is_file()
+        && path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("txt"));
+    let has_ann = path.is_dir()
+        && std::fs::read_dir(path).is_ok_and(|entries| {
+            entries
+                .flatten()
+                .any(|e| e.path().extension().is_some_and(|x| x == "ann"))
+        });
+    if is_text || (path.is_dir() && !has_ann) {
+        let docs = corpus::read_corpus(&[path.to_owned()]).map_err(|e| e.to_string())?;
+        let project = Project::new(project_file::default_schema(), docs)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        return Ok(Session::unsaved(project));
+    }
+    // Annotated data from another tool (brat folder, CoNLL, JSONL): a new project.
+    let mut project = Project::new(project_file::default_schema(), Vec::new())
         .map_err(|e| format!("{}: {e}", path.display()))?;
+    let (edit, _report) =
+        formats::import(&mut project, path, None, &mut |_| {}).map_err(|e| e.to_string())?;
+    crate::model::apply(&mut project, edit).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(Session::unsaved(project))
 }
 
@@ -364,6 +386,7 @@ impl SpantagApp {
             show_help: false,
             schema_buffers: schema_ui::SchemaBuffers::default(),
             suggestions: assist_ui::Suggestions::new(),
+            transfer: None,
             tag_all: assist_ui::TagAll::default(),
             search: assist_ui::SearchState::default(),
             views: corpus_views::ViewsState::default(),
@@ -622,7 +645,10 @@ impl SpantagApp {
                 }
                 Ok(None)
             }
-            Command::ImportPath(path) => self.import(&path),
+            Command::ImportPath(path) => {
+                transfer::start_import(self, path);
+                Ok(None)
+            }
             Command::Export(format) => {
                 let dialog = rfd::FileDialog::new()
                     .set_directory(saves_dir())
@@ -638,13 +664,8 @@ impl SpantagApp {
                 Ok(None)
             }
             Command::ExportTo(format, path) => {
-                match formats::export(&self.session.project, format, &path, &mut |_| {}) {
-                    Ok(report) => {
-                        self.dialog = Some(Dialog::Report(report.to_string()));
-                        Ok(Some(format!("exported {}", path.display())))
-                    }
-                    Err(e) => Err(e.to_string()),
-                }
+                transfer::start_export(self, format, path);
+                Ok(None)
             }
             Command::Quit => {
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
@@ -665,16 +686,6 @@ impl SpantagApp {
                 self.dialog = Some(Dialog::Error(message));
             }
         }
-    }
-
-    fn import(&mut self, path: &Path) -> Result<Option<String>, String> {
-        let (edit, report) = formats::import(&mut self.session.project, path, None, &mut |_| {})
-            .map_err(|e| e.to_string())?;
-        self.session
-            .apply(edit, "import")
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-        self.dialog = Some(Dialog::Report(report.to_string()));
-        Ok(Some(format!("imported {}", path.display())))
     }
 
     /// Removes this session's recovery copy (after a save or an explicit discard).
@@ -1021,6 +1032,8 @@ impl eframe::App for SpantagApp {
                 self.pending.push(Command::Text(action));
             }
         });
+        transfer::poll_transfer(&ctx, self);
+        transfer::transfer_ui(&ctx, self);
         stance_ui::stance_editor_ui(&ctx, self);
         stance_ui::stance_matrix_ui(&ctx, self);
         keys::help_ui(&ctx, &mut self.show_help);
