@@ -16,7 +16,7 @@ use std::time::Duration;
 /// What a finished job hands back.
 enum Outcome {
     Exported(Result<ExportReport, String>),
-    Imported(Result<(Edit, ImportReport), String>),
+    Imported(Result<Box<(Edit, ImportReport)>, String>),
 }
 
 /// An import or export running on another thread.
@@ -54,6 +54,7 @@ impl TransferJob {
         let (mut copy, p, input) = (project.clone(), progress.clone(), path.clone());
         std::thread::spawn(move || {
             let result = formats::import(&mut copy, &input, None, &mut |f| p.set(f))
+                .map(Box::new)
                 .map_err(|e| e.to_string());
             let _ = tx.send(Outcome::Imported(result));
         });
@@ -105,7 +106,8 @@ pub fn poll_transfer(ctx: &egui::Context, app: &mut SpantagApp) {
             app.status = format!("exported {}", path.display());
             app.dialog = Some(Dialog::Report(report.to_string()));
         }
-        Outcome::Imported(Ok((edit, report))) => {
+        Outcome::Imported(Ok(imported)) => {
+            let (edit, report) = *imported;
             // The copy handed out the new ids; applying the edit moves the project's id
             // counter past them, and nothing else allocated ids meanwhile (locked).
             match app.session.apply(edit, "import") {
