@@ -584,3 +584,62 @@ mod tests {
         assert_eq!(reopened.project, s.project);
     }
 }
+
+#[cfg(test)]
+mod stance_tests {
+    use super::*;
+    use crate::io::project_file::default_schema;
+    use crate::model::DocId;
+
+    #[test]
+    fn stance_creation_editing_and_undo() {
+        let doc = Document::from_raw(
+            DocId("d".into()),
+            "Stamsnijder: ,,Zijn reactie is too little too late.''",
+        );
+        let mut s = Session::unsaved(Project::new(default_schema(), vec![doc]).expect("p"));
+        s.select_word(CharOffset(2));
+        s.tag_or_relabel("PER").expect("holder");
+        let holder = s.selected.expect("holder id");
+        let text = s.document().expect("doc").text().clone();
+        let quote = Span::new(15, 50, &text).expect("quote");
+        s.add_stance(Some(quote), "Mark Zuckerberg", "AGAINST", Some(holder))
+            .expect("stance");
+        let id = s.selected.expect("stance id");
+        assert!(
+            s.project.schema().targets.contains("Mark Zuckerberg"),
+            "target joins the list"
+        );
+        s.change_kind(
+            id,
+            AnnotationKind::Stance {
+                target: "Zuckerberg".into(),
+                polarity: "NEUTRAL".into(),
+                holder: None,
+            },
+        )
+        .expect("edit");
+        s.set_note(id, "ironisch?").expect("note");
+        s.add_stance(None, "Facebook", "AGAINST", None)
+            .expect("document stance");
+        assert_eq!(s.project.annotations().len(), 3);
+        s.undo().expect("undo doc stance");
+        s.undo().expect("undo note");
+        s.undo().expect("undo edit");
+        let back = s.project.annotation(id).expect("stance");
+        assert_eq!(
+            back.kind(),
+            &AnnotationKind::Stance {
+                target: "Mark Zuckerberg".into(),
+                polarity: "AGAINST".into(),
+                holder: Some(holder)
+            }
+        );
+        assert_eq!(back.note, None);
+        s.undo().expect("undo stance");
+        assert!(
+            !s.project.schema().targets.contains("Mark Zuckerberg"),
+            "list shrinks on undo"
+        );
+    }
+}

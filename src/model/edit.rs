@@ -312,3 +312,122 @@ pub fn removal_edit(project: &Project, id: AnnotationId) -> Edit {
         Edit::Batch(edits)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Annotation, AnnotationId, Document, Span};
+
+    fn project() -> Project {
+        let docs = vec![
+            Document::from_raw(DocId("a".into()), "Zuckerberg zegt sorry."),
+            Document::from_raw(DocId("b".into()), "Kort."),
+        ];
+        let mut p = Project::new(crate::model::schema::builtin_schema(), docs).expect("p");
+        let text = p.documents()[0].text().clone();
+        let zuck = Annotation::entity(
+            AnnotationId(1),
+            DocId("a".into()),
+            Span::new(0, 10, &text).expect("s"),
+            "PER",
+        );
+        apply(&mut p, Edit::AddAnnotation(zuck)).expect("add");
+        p
+    }
+
+    fn stance(id: u64, doc: &str, holder: Option<u64>) -> Edit {
+        let anchor = Anchor::span(Span::within(11, 15, 22).expect("span"));
+        Edit::AddAnnotation(
+            Annotation::new(
+                AnnotationId(id),
+                DocId(doc.into()),
+                anchor,
+                AnnotationKind::Stance {
+                    target: "Facebook".into(),
+                    polarity: "FAVOR".into(),
+                    holder: holder.map(AnnotationId),
+                },
+            )
+            .expect("stance"),
+        )
+    }
+
+    #[test]
+    fn invalid_edits_are_refused_and_change_nothing() {
+        let long = Span::within(0, 20, 22).expect("span");
+        let cases: Vec<(Edit, EditError)> = vec![
+            (
+                Edit::AddAnnotation(Annotation::entity(
+                    AnnotationId(1),
+                    DocId("a".into()),
+                    long,
+                    "PER",
+                )),
+                EditError::IdInUse(AnnotationId(1)),
+            ),
+            (
+                Edit::AddAnnotation(Annotation::entity(
+                    AnnotationId(9),
+                    DocId("b".into()),
+                    long,
+                    "PER",
+                )),
+                EditError::SpanOutOfRange {
+                    id: AnnotationId(9),
+                    doc: DocId("b".into()),
+                    end: 20,
+                    len: 5,
+                },
+            ),
+            (
+                Edit::AddAnnotation(Annotation::entity(
+                    AnnotationId(9),
+                    DocId("zz".into()),
+                    long,
+                    "PER",
+                )),
+                EditError::NoSuchDocument(DocId("zz".into())),
+            ),
+            (
+                stance(9, "a", Some(77)),
+                EditError::BadLink {
+                    from: AnnotationId(9),
+                    to: AnnotationId(77),
+                },
+            ),
+            (
+                Edit::Batch(vec![
+                    stance(9, "a", Some(1)),
+                    Edit::RemoveAnnotation(AnnotationId(1)),
+                ]),
+                EditError::StillLinked(AnnotationId(1), AnnotationId(9)),
+            ),
+            (
+                Edit::RemoveAnnotation(AnnotationId(5)),
+                EditError::NoSuchAnnotation(AnnotationId(5)),
+            ),
+        ];
+        for (edit, want) in cases {
+            let mut p = project();
+            let before = p.clone();
+            assert_eq!(apply(&mut p, edit.clone()), Err(want), "{edit:?}");
+            assert_eq!(p, before, "unchanged after {edit:?}");
+        }
+    }
+
+    #[test]
+    fn removing_a_holder_unlinks_its_stances_in_one_step() {
+        let mut p = project();
+        apply(&mut p, stance(2, "a", Some(1))).expect("stance");
+        let before = p.clone();
+        let edit = removal_edit(&p, AnnotationId(1));
+        let inverse = apply(&mut p, edit).expect("remove");
+        assert!(p.annotation(AnnotationId(1)).is_none());
+        assert!(matches!(
+            p.annotation(AnnotationId(2)).map(|a| a.kind()),
+            Some(AnnotationKind::Stance { holder: None, .. })
+        ));
+        apply(&mut p, inverse).expect("undo");
+        assert_eq!(p, before);
+    }
+}
