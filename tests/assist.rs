@@ -1,36 +1,14 @@
 //! Annotating faster, through the real app: tag all occurrences (one undo), suggestions
 //! (accept, reject), search (jump and tag), and a keyboard-only run.
 
+mod common;
+
+use common::{harness, nth};
 use egui::{Event, Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use spantag::app::session::Session;
-use spantag::app::{Settings, SpantagApp, bundled_session};
+use spantag::app::{SpantagApp, bundled_session};
 use spantag::model::Span;
-
-fn harness(session: Session) -> Harness<'static, SpantagApp> {
-    let mut h = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .with_step_dt(1.0 / 60.0)
-        .build_eframe(move |_cc| SpantagApp::with_session(session, Settings::default()));
-    h.run_steps(3);
-    h
-}
-
-/// Char offsets of the `nth` occurrence of `needle` in the current document.
-fn nth(h: &Harness<'static, SpantagApp>, needle: &str, nth: usize) -> (usize, usize) {
-    let text = h
-        .state()
-        .session
-        .document()
-        .expect("doc")
-        .text()
-        .as_str()
-        .to_owned();
-    let byte = text.match_indices(needle).nth(nth).expect("occurrence").0;
-    let start = text[..byte].chars().count();
-    (start, start + needle.chars().count())
-}
 
 fn tag(h: &mut Harness<'static, SpantagApp>, (start, end): (usize, usize), label: &str) {
     let text = h.state().session.document().expect("doc").text().clone();

@@ -3,12 +3,14 @@
 //! through the View menu — statistics, entity index (click a mention to jump), agreement
 //! and merge (take all from B, undo).
 
+mod common;
+
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use spantag::app::SpantagApp;
 use spantag::app::corpus_views::{difference_line, index_entry_line, mention_line};
 use spantag::app::session::Session;
-use spantag::app::{Settings, SpantagApp};
 use spantag::io::project_file;
 use spantag::merge::{self, Side};
 use spantag::model::{
@@ -184,13 +186,7 @@ fn statistics_table_is_tab_separated() {
 }
 
 fn harness(project: Project) -> Harness<'static, SpantagApp> {
-    let session = Session::unsaved(project);
-    let mut harness = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .with_step_dt(1.0 / 60.0)
-        .build_eframe(move |_cc| SpantagApp::with_session(session, Settings::default()));
-    harness.run_steps(3);
-    harness
+    common::harness(Session::unsaved(project))
 }
 
 fn open_view(harness: &mut Harness<'static, SpantagApp>, entry: &str) {

@@ -1,21 +1,15 @@
 //! Drives the real app with egui_kittest: select text by pointer, tag by key, undo, redo,
 //! save and reopen — then asserts on the project, not on pixels.
 
-use egui::{Event, Key, Modifiers, PointerButton, Pos2};
+mod common;
+
+use common::{char_center, double_click, drag, harness, offset_of, press};
+use egui::{Event, Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use spantag::app::session::Session;
-use spantag::app::{Settings, SpantagApp, bundled_session};
-use spantag::model::{CharOffset, DocId};
-
-fn harness(session: Session) -> Harness<'static, SpantagApp> {
-    let mut harness = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .with_step_dt(1.0 / 60.0)
-        .build_eframe(move |_cc| SpantagApp::with_session(session, Settings::default()));
-    harness.run_steps(3);
-    harness
-}
+use spantag::app::{SpantagApp, bundled_session};
+use spantag::model::DocId;
 
 /// Opens the bundled document whose text contains `needle` by clicking it in the list.
 fn open_document_with(harness: &mut Harness<'static, SpantagApp>, needle: &str) -> DocId {
@@ -35,66 +29,6 @@ fn open_document_with(harness: &mut Harness<'static, SpantagApp>, needle: &str) 
         Some(id.clone())
     );
     id
-}
-
-/// Char offset of the first occurrence of `needle` in the current document.
-fn offset_of(harness: &Harness<'static, SpantagApp>, needle: &str) -> usize {
-    let text = harness
-        .state()
-        .session
-        .document()
-        .expect("doc")
-        .text()
-        .as_str()
-        .to_owned();
-    let byte = text.find(needle).expect("needle in text");
-    text[..byte].chars().count()
-}
-
-fn char_center(harness: &Harness<'static, SpantagApp>, c: usize) -> Pos2 {
-    harness
-        .state()
-        .char_rect(CharOffset(c))
-        .expect("character is on screen")
-        .center()
-}
-
-fn press(harness: &Harness<'static, SpantagApp>, pos: Pos2, pressed: bool) {
-    harness.event(Event::PointerButton {
-        pos,
-        button: PointerButton::Primary,
-        pressed,
-        modifiers: Modifiers::NONE,
-    });
-}
-
-fn double_click(harness: &mut Harness<'static, SpantagApp>, pos: Pos2) {
-    // Let earlier clicks age past egui's double-click window (0.3 s), so this pair is
-    // not taken for the end of a triple click.
-    harness.run_steps(30);
-    harness.event(Event::PointerMoved(pos));
-    harness.run_steps(1);
-    for _ in 0..2 {
-        press(harness, pos, true);
-        harness.step();
-        press(harness, pos, false);
-        harness.step();
-    }
-    harness.run_steps(1);
-}
-
-fn drag(harness: &mut Harness<'static, SpantagApp>, from: Pos2, to: Pos2) {
-    harness.event(Event::PointerMoved(from));
-    harness.run_steps(1);
-    press(harness, from, true);
-    harness.run_steps(1);
-    for step in 1..=5 {
-        let t = step as f32 / 5.0;
-        harness.event(Event::PointerMoved(from + (to - from) * t));
-        harness.run_steps(1);
-    }
-    press(harness, to, false);
-    harness.run_steps(2);
 }
 
 /// (start, end, text, label) of the current document's tags.

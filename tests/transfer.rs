@@ -1,20 +1,16 @@
 //! Import and export from the window run on a worker thread with progress, end with a
 //! summary dialog, and an import is one undoable step.
 
+mod common;
+
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
-use spantag::app::{Command, Dialog, Settings, SpantagApp, bundled_session};
+use spantag::app::{Command, Dialog, SpantagApp, bundled_session};
 use spantag::formats::ExportFormat;
 use std::path::Path;
 
 fn harness() -> Harness<'static, SpantagApp> {
-    let session = bundled_session().expect("corpus");
-    let mut h = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .with_step_dt(1.0 / 60.0)
-        .build_eframe(move |_cc| SpantagApp::with_session(session, Settings::default()));
-    h.run_steps(3);
-    h
+    common::harness(bundled_session().expect("corpus"))
 }
 
 fn wait_for_transfer(h: &mut Harness<'static, SpantagApp>) {
