@@ -3,12 +3,17 @@
 //! crash or `kill -9` loses at most the last few seconds. The next start offers to
 //! recover. A clean save or an explicit discard removes the copy.
 //!
+//! The copy never stalls a frame: like the background save, the project is copied into
+//! the file's shape a few milliseconds per frame ([`SnapshotBuilder`]), starting over if
+//! the project changes meanwhile, and only the finished copy goes to the writing thread.
+//!
 //! Recovery files live in `$XDG_DATA_HOME/spantag/recovery` (default
 //! `~/.local/share/spantag/recovery`, or `$SPANTAG_RECOVERY_DIR` when set): `NAME.ron` is
 //! the project, `NAME.origin` the path of the project file it belongs to (empty for a
 //! project never saved).
 
-use crate::io::{atomic, project_file};
+use crate::io::atomic;
+use crate::io::project_file::{self, Snapshot, SnapshotBuilder};
 use crate::model::Project;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -16,6 +21,8 @@ use std::time::{Duration, Instant};
 
 /// Longest time unsaved work waits for a recovery write.
 pub const INTERVAL: Duration = Duration::from_secs(5);
+/// How long one frame may spend copying the project for a recovery write.
+const COPY_BUDGET: Duration = Duration::from_millis(4);
 
 /// Where recovery files are kept.
 pub fn recovery_dir() -> PathBuf {
@@ -89,11 +96,20 @@ pub fn find_recoveries(dir: &Path) -> Vec<Recovery> {
     found
 }
 
+/// A recovery copy being made: the project copied frame by frame, for one history state.
+struct Copy {
+    builder: SnapshotBuilder,
+    state: u64,
+    file: PathBuf,
+    origin_text: Option<String>,
+}
+
 /// Writes recovery copies in a background thread and knows when one is due.
 pub struct Autosaver {
     dir: PathBuf,
     last_written_state: Option<u64>,
     last_write: Instant,
+    copying: Option<Copy>,
     in_flight: Option<mpsc::Receiver<Result<(), String>>>,
     current_file: Option<PathBuf>,
     /// The last write error, to show once.
@@ -107,15 +123,18 @@ impl Autosaver {
             dir,
             last_written_state: None,
             last_write: Instant::now(),
+            copying: None,
             in_flight: None,
             current_file: None,
             error: None,
         }
     }
 
-    /// Called every frame: starts a background write when the project has unsaved changes
-    /// not yet written and the interval has passed (or `urgent`, e.g. focus was lost).
-    /// Returns whether a write is running, so the caller keeps frames coming.
+    /// Called every frame: when the project has unsaved changes not yet written and the
+    /// interval has passed (or `urgent`, e.g. focus was lost), copies the project a few
+    /// milliseconds per call and then writes the copy on a background thread. A small
+    /// project is copied and handed to the writer within one call. Returns whether a
+    /// copy or write is running or due, so the caller keeps frames coming.
     pub fn tick(
         &mut self,
         project: &Project,
@@ -136,19 +155,34 @@ impl Autosaver {
                 Err(mpsc::TryRecvError::Disconnected) => self.in_flight = None,
             }
         }
-        let due = urgent || self.last_write.elapsed() >= INTERVAL;
-        if !dirty || self.last_written_state == Some(state) || !due {
-            return dirty && self.last_written_state != Some(state);
+        if !dirty {
+            // Saved (or undone back to the saved state) while copying: nothing to recover.
+            self.copying = None;
+            return false;
         }
-        let name = recovery_name(origin);
-        let file = self.dir.join(format!("{name}.ron"));
-        let origin_text = origin.map(|p| {
-            std::fs::canonicalize(p)
-                .unwrap_or_else(|_| p.to_owned())
-                .to_string_lossy()
-                .into_owned()
-        });
-        let snapshot = project.clone();
+        if self.copying.is_none() {
+            let due = urgent || self.last_write.elapsed() >= INTERVAL;
+            if self.last_written_state == Some(state) || !due {
+                return self.last_written_state != Some(state);
+            }
+        }
+        let copy = match self.copying.take() {
+            // The project changed under the copy: copy the new state instead.
+            Some(copy) if copy.state == state => copy,
+            _ => self.start_copy(project, origin, state),
+        };
+        let mut copy = copy;
+        if !copy.builder.step(project, Instant::now() + COPY_BUDGET) {
+            self.copying = Some(copy);
+            return true;
+        }
+        let Copy {
+            builder,
+            state,
+            file,
+            origin_text,
+        } = copy;
+        let snapshot = builder.finish(project);
         let dir = self.dir.clone();
         let target = file.clone();
         let (tx, rx) = mpsc::channel();
@@ -163,8 +197,33 @@ impl Autosaver {
         true
     }
 
-    /// Waits for a running write (used before removing the copy, and in tests).
+    /// Whether a recovery copy is being made across frames (the caller should ask for the
+    /// next frame soon, so the copy finishes).
+    pub fn copying(&self) -> bool {
+        self.copying.is_some()
+    }
+
+    fn start_copy(&self, project: &Project, origin: Option<&Path>, state: u64) -> Copy {
+        let name = recovery_name(origin);
+        let origin_text = origin.map(|p| {
+            std::fs::canonicalize(p)
+                .unwrap_or_else(|_| p.to_owned())
+                .to_string_lossy()
+                .into_owned()
+        });
+        Copy {
+            builder: SnapshotBuilder::new(project),
+            state,
+            file: self.dir.join(format!("{name}.ron")),
+            origin_text,
+        }
+    }
+
+    /// Waits for a running write (used before removing the copy, at exit, and in tests).
+    /// A copy still being made across frames is dropped: it needs the project to finish,
+    /// and the previous recovery copy stays in place.
     pub fn wait(&mut self) {
+        self.copying = None;
         if let Some(rx) = self.in_flight.take()
             && let Ok(Err(e)) = rx.recv()
         {
@@ -188,7 +247,7 @@ impl Autosaver {
 fn write_recovery(
     dir: &Path,
     file: &Path,
-    project: &Project,
+    snapshot: &Snapshot,
     origin: Option<&str>,
 ) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -198,11 +257,8 @@ fn write_recovery(
         w.write_all(origin.as_bytes())
     })
     .map_err(|e: std::io::Error| format!("{}: {e}", origin_file.display()))?;
-    let text = project_file::to_ron(project);
-    atomic::write_atomically(file, |w: &mut dyn std::io::Write| {
-        w.write_all(text.as_bytes())
-    })
-    .map_err(|e: std::io::Error| format!("{}: {e}", file.display()))
+    atomic::write_atomically(file, |w: &mut dyn std::io::Write| snapshot.write_ron(w))
+        .map_err(|e: std::io::Error| format!("{}: {e}", file.display()))
 }
 
 #[cfg(test)]

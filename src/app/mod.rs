@@ -973,7 +973,10 @@ impl SpantagApp {
         if let Some(error) = saver.error.take() {
             self.status = format!("could not write the recovery copy: {error}");
         }
-        if dirty {
+        if saver.copying() {
+            // A recovery copy is being made a few milliseconds per frame: keep them coming.
+            ctx.request_repaint();
+        } else if dirty {
             ctx.request_repaint_after(std::time::Duration::from_millis(500));
         }
     }

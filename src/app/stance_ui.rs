@@ -3,11 +3,13 @@
 //! tag (canonical name, target, polarity, holder, note), the document's stance list and
 //! the corpus stance matrix.
 
+use super::session::Session;
 use super::{Command, SpantagApp};
 use crate::model::stance::{matching_choices, suggest_holder, target_choices};
-use crate::model::{AnnotationId, AnnotationKind, Project, Span};
+use crate::model::{AnnotationId, AnnotationKind, DocId, Document, Project, Span};
 use crate::stats;
 use egui::{Color32, Key, RichText, Ui};
+use std::sync::Arc;
 
 /// Which question the stance editor asks now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,7 +77,7 @@ pub fn stance_editor_ui(ctx: &egui::Context, app: &mut SpantagApp) {
     };
     let mut keep_open = true;
     let mut finish: Option<Option<AnnotationId>> = None;
-    let choices = target_choices(&app.session.project);
+    let choices = cached_target_choices(ctx, &app.session);
     let heading = if editor.span.is_some() {
         "New stance"
     } else {
@@ -272,7 +274,7 @@ pub fn selected_tag_ui(ui: &mut Ui, app: &mut SpantagApp) {
             ann.id()
         ));
     }
-    let choices = target_choices(&app.session.project);
+    let choices = cached_target_choices(ui.ctx(), &app.session);
     match ann.kind().clone() {
         AnnotationKind::Entity { label, canonical } => {
             ui.horizontal(|ui| {
@@ -411,48 +413,155 @@ pub fn stance_list_ui(ui: &mut Ui, app: &mut SpantagApp) {
         return;
     };
     let project = &app.session.project;
-    let stances: Vec<_> = project
-        .annotations_of(doc.id())
-        .into_iter()
-        .filter(|a| !a.kind().is_entity())
-        .collect();
+    let stances = stance_ids(ui, project, doc.id(), ProjectState::of(&app.session));
     egui::CollapsingHeader::new(format!("Stances in this document ({})", stances.len()))
         .id_salt("stances")
         .default_open(true)
         .show(ui, |ui| {
-            for ann in &stances {
-                let AnnotationKind::Stance {
-                    target,
-                    polarity,
-                    holder,
-                } = ann.kind()
-                else {
-                    continue;
-                };
-                let holder = holder
-                    .and_then(|h| project.annotation(h))
-                    .map_or("—".to_owned(), |h| stats::entity_name(project, h));
-                let what = if ann.spans().is_empty() {
-                    "document".to_owned()
-                } else {
-                    format!("“{}”", short(&ann.text(doc.text()), 30))
-                };
-                let color = project
-                    .schema()
-                    .polarity(polarity)
-                    .map_or(Color32::GRAY, |p| rgb(p.color));
-                let text = RichText::new(format!("{holder}: {polarity} toward {target}  {what}"))
-                    .color(color);
-                let button = egui::Button::selectable(app.session.selected == Some(ann.id()), text)
-                    .truncate();
-                if ui.add(button).clicked() {
-                    app.pending.push(Command::SelectAnnotation(ann.id()));
-                }
-            }
+            // Only the rows in view are drawn: a long document has a thousand stances.
+            let row_height =
+                ui.text_style_height(&egui::TextStyle::Body) + 2.0 * ui.spacing().button_padding.y;
+            egui::ScrollArea::vertical()
+                .id_salt("stance rows")
+                .max_height(240.0)
+                .auto_shrink([false, true])
+                .show_rows(ui, row_height, stances.len(), |ui, rows| {
+                    let ids = stances.get(rows).unwrap_or_default();
+                    stance_rows_ui(ui, &app.session, &mut app.pending, doc, ids);
+                });
             if ui.button("Add document stance…").clicked() {
                 app.pending.push(Command::StartStance { document: true });
             }
         });
+}
+
+/// The type-ahead choices for targets and canonical names ([`target_choices`]), kept in
+/// egui's memory for one history state: collecting them reads every annotation of the
+/// project, far too much for every frame an editor is open on a 300k-tag project.
+fn cached_target_choices(ctx: &egui::Context, session: &Session) -> Arc<[String]> {
+    #[derive(Clone)]
+    struct Cached {
+        state: ProjectState,
+        choices: Arc<[String]>,
+    }
+    let key = egui::Id::unique("target choices of the project");
+    let state = ProjectState::of(session);
+    if let Some(cached) = ctx.data(|d| d.get_temp::<Cached>(key))
+        && cached.state == state
+    {
+        return cached.choices;
+    }
+    let choices: Arc<[String]> = target_choices(&session.project).into();
+    ctx.data_mut(|d| {
+        d.insert_temp(
+            key,
+            Cached {
+                state,
+                choices: choices.clone(),
+            },
+        );
+    });
+    choices
+}
+
+/// Which project state a cache was made for. History state ids start over in every
+/// session, so the project's own allocation and size are part of the key: a cache made for
+/// another project opened in the same window is not taken for this one's.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct ProjectState {
+    history: u64,
+    documents: usize,
+    document_count: usize,
+    annotation_count: usize,
+}
+
+impl ProjectState {
+    fn of(session: &Session) -> Self {
+        let project = &session.project;
+        Self {
+            history: session.history.state_id(),
+            documents: project.documents().as_ptr() as usize,
+            document_count: project.documents().len(),
+            annotation_count: project.annotations().len(),
+        }
+    }
+}
+
+/// The ids of a document's stances in reading order, kept in egui's memory for one
+/// document and history state: finding them means looking at every tag of the document,
+/// which is too much to do every frame.
+fn stance_ids(ui: &Ui, project: &Project, doc: &DocId, state: ProjectState) -> Arc<[AnnotationId]> {
+    #[derive(Clone)]
+    struct Cached {
+        doc: DocId,
+        state: ProjectState,
+        ids: Arc<[AnnotationId]>,
+    }
+    let key = egui::Id::unique("stance ids of the current document");
+    if let Some(cached) = ui.data(|d| d.get_temp::<Cached>(key))
+        && cached.state == state
+        && cached.doc == *doc
+    {
+        return cached.ids;
+    }
+    let ids: Arc<[AnnotationId]> = project
+        .annotation_ids_of(doc)
+        .filter(|id| {
+            project
+                .annotation(*id)
+                .is_some_and(|a| !a.kind().is_entity())
+        })
+        .collect();
+    ui.data_mut(|d| {
+        d.insert_temp(
+            key,
+            Cached {
+                doc: doc.clone(),
+                state,
+                ids: ids.clone(),
+            },
+        );
+    });
+    ids
+}
+
+/// Rows of the stance list: holder, polarity, target and the quote; a click selects.
+fn stance_rows_ui(
+    ui: &mut Ui,
+    session: &Session,
+    pending: &mut Vec<Command>,
+    doc: &Document,
+    ids: &[AnnotationId],
+) {
+    let project = &session.project;
+    for ann in ids.iter().filter_map(|id| project.annotation(*id)) {
+        let AnnotationKind::Stance {
+            target,
+            polarity,
+            holder,
+        } = ann.kind()
+        else {
+            continue;
+        };
+        let holder = holder
+            .and_then(|h| project.annotation(h))
+            .map_or("—".to_owned(), |h| stats::entity_name(project, h));
+        let what = if ann.spans().is_empty() {
+            "document".to_owned()
+        } else {
+            format!("“{}”", short(&ann.text(doc.text()), 30))
+        };
+        let color = project
+            .schema()
+            .polarity(polarity)
+            .map_or(Color32::GRAY, |p| rgb(p.color));
+        let text =
+            RichText::new(format!("{holder}: {polarity} toward {target}  {what}")).color(color);
+        let button = egui::Button::selectable(session.selected == Some(ann.id()), text).truncate();
+        if ui.add(button).clicked() {
+            pending.push(Command::SelectAnnotation(ann.id()));
+        }
+    }
 }
 
 /// The corpus stance matrix: holders × targets with polarity counts; a click on a cell

@@ -76,7 +76,11 @@ pub struct TextView {
     paragraphs: Vec<Range<usize>>,
     heights: Vec<f32>,
     heights_for_width: f32,
+    /// Sorted by start (then longest first).
     highlights: Vec<Highlight>,
+    /// `reach[i]`: the furthest end among `highlights[..=i]`, so the highlights touching a
+    /// char range are found by binary search, not by scanning all of them.
+    reach: Vec<usize>,
     highlights_key: Option<(DocId, u64)>,
     /// Character to bring into view on the next frame.
     pub scroll_to: Option<CharOffset>,
@@ -152,8 +156,31 @@ impl TextView {
         self.doc = Some(key.clone());
         if self.highlights_key.as_ref() != Some(&key) {
             self.highlights = highlights(&session.project, doc.id());
+            self.reach = self
+                .highlights
+                .iter()
+                .scan(0, |far, h| {
+                    *far = (*far).max(h.range.end);
+                    Some(*far)
+                })
+                .collect();
             self.highlights_key = Some(key);
         }
+    }
+
+    /// The highlights that overlap `chars`, outermost first: a binary search for the
+    /// window, then a filter of only that window (a paragraph of a 5,000-tag document
+    /// looks at its own few tags).
+    fn highlights_in(&self, chars: Range<usize>) -> impl Iterator<Item = &Highlight> {
+        let first = self.reach.partition_point(|&end| end <= chars.start);
+        let last = self
+            .highlights
+            .partition_point(|h| h.range.start < chars.end);
+        self.highlights
+            .get(first..last.max(first))
+            .unwrap_or_default()
+            .iter()
+            .filter(move |h| h.range.start < chars.end && h.range.end > chars.start)
     }
 }
 
@@ -399,11 +426,7 @@ fn paint(
             out
         };
         // Tags in this paragraph, outermost first so inner ones paint on top.
-        let here: Vec<&Highlight> = view
-            .highlights
-            .iter()
-            .filter(|h| h.range.start < p.chars.end && h.range.end > p.chars.start)
-            .collect();
+        let here: Vec<&Highlight> = view.highlights_in(p.chars.clone()).collect();
         for h in &here {
             let inset = (h.level as f32 * 2.0).min(6.0);
             for (rect, first) in segments(&h.range) {
@@ -614,11 +637,7 @@ fn annotation_at(view: &TextView, pos: Pos2) -> Option<AnnotationId> {
         .iter()
         .find(|r| r.rect().min.y <= local.y && local.y <= r.rect().max.y)?;
     let band = text_band(row.rect(), view.font_size);
-    let covering: Vec<&Highlight> = view
-        .highlights
-        .iter()
-        .filter(|h| h.range.contains(&at))
-        .collect();
+    let covering: Vec<&Highlight> = view.highlights_in(at..at + 1).collect();
     if local.y > band.bottom() {
         let level = ((local.y - band.bottom() - 1.0) / 3.0).floor().max(0.0) as usize;
         if let Some(h) = covering.iter().find(|h| h.level == level) {

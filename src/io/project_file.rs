@@ -11,8 +11,8 @@
 
 use crate::model::document::content_hash;
 use crate::model::{
-    self, Anchor, Annotation, AnnotationId, AnnotationKind, DocId, DocStatus, Document, Edit,
-    Project, Relation, Rgb, Schema, Span,
+    self, Anchor, Annotation, AnnotationId, AnnotationKind, DocId, DocStatus, Document, Project,
+    Relation, Rgb, Schema, Span,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -393,16 +393,20 @@ impl Snapshot {
         if path.is_file() {
             std::fs::copy(path, super::atomic::backup_path(path)).map_err(io)?;
         }
-        super::atomic::write_atomically(path, |w: &mut dyn std::io::Write| {
-            ron::Options::default()
-                .to_io_writer_pretty(&mut *w, &self.file, pretty_config())
-                .map_err(|e| match e {
-                    ron::Error::Io(message) => std::io::Error::other(message),
-                    other => std::io::Error::other(other.to_string()),
-                })?;
-            w.write_all(b"\n")
-        })
-        .map_err(io)
+        super::atomic::write_atomically(path, |w: &mut dyn std::io::Write| self.write_ron(w))
+            .map_err(io)
+    }
+
+    /// Streams the RON text of the file (exactly [`Snapshot::to_ron`]) into `w`, for
+    /// writers that are not a project file (recovery copies).
+    pub fn write_ron(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        ron::Options::default()
+            .to_io_writer_pretty(&mut *w, &self.file, pretty_config())
+            .map_err(|e| match e {
+                ron::Error::Io(message) => std::io::Error::other(message),
+                other => std::io::Error::other(other.to_string()),
+            })?;
+        w.write_all(b"\n")
     }
 }
 
@@ -477,11 +481,40 @@ pub fn from_ron_with_progress(
     path: &Path,
     progress: &(dyn Fn(f32) + Sync),
 ) -> Result<Project, ProjectFileError> {
+    let (head, schema, loaded) = parse_documents(text, path, progress)?;
+    let project = assemble(head, schema, loaded, path)?;
+    progress(1.0);
+    Ok(project)
+}
+
+/// Like [`from_ron_with_progress`], but frees the file's text as soon as the documents
+/// are parsed, before the project is put together: the text is the size of the file, and
+/// loading would otherwise hold it and the project at once.
+fn from_owned_ron(
+    text: String,
+    path: &Path,
+    progress: &(dyn Fn(f32) + Sync),
+) -> Result<Project, ProjectFileError> {
+    let (head, schema, loaded) = parse_documents(&text, path, progress)?;
+    drop(text);
+    let project = assemble(head, schema, loaded, path)?;
+    progress(1.0);
+    Ok(project)
+}
+
+/// Parses the text into the file's head (everything but the documents), the converted
+/// schema and the converted documents: in parallel for large files ([`parallel`]), else —
+/// or when anything there looks unusual — with one plain parse, whose errors are the ones
+/// reported.
+fn parse_documents(
+    text: &str,
+    path: &Path,
+    progress: &(dyn Fn(f32) + Sync),
+) -> Result<(ProjectFile, Schema, Vec<LoadedDocument>), ProjectFileError> {
     if text.len() >= parallel::MIN_BYTES
-        && let Some(project) = parallel::from_ron(text, path, progress)
+        && let Some(parsed) = parallel::parse(text, path, progress)
     {
-        progress(1.0);
-        return Ok(project);
+        return Ok(parsed);
     }
     let file: ProjectFile = match ron_options().from_str(text) {
         Ok(file) => file,
@@ -507,9 +540,7 @@ pub fn from_ron_with_progress(
     for d in documents {
         loaded.push(document_from_file(d, head.version).map_err(&invalid)?);
     }
-    let project = assemble(head, schema, loaded, path)?;
-    progress(1.0);
-    Ok(project)
+    Ok((head, schema, loaded))
 }
 
 /// Checks the format name and version of a parsed file and converts its schema.
@@ -544,12 +575,12 @@ fn check_head(head: &mut ProjectFile, path: &Path) -> Result<Schema, ProjectFile
     schema_file.into_schema().map_err(invalid)
 }
 
-/// One document of a file converted: the document (hash checked), its status and the edits
-/// that add its annotations.
+/// One document of a file converted: the document (hash checked), its status and its
+/// annotations (not yet checked against the project).
 struct LoadedDocument {
     doc: Document,
     status: DocStatus,
-    edits: Vec<Edit>,
+    annotations: Vec<Annotation>,
 }
 
 /// Converts one document of a file (any thread may do this).
@@ -558,7 +589,10 @@ fn document_from_file(d: DocumentFile, version: u32) -> Result<LoadedDocument, S
     if id.0.is_empty() {
         return Err("a document has an empty id".to_owned());
     }
-    let doc = Document::new(id.clone(), d.title, d.meta, d.text);
+    // Strings with escapes grow while parsed and may hold up to twice their length.
+    let mut text = d.text;
+    text.shrink_to_fit();
+    let doc = Document::new(id.clone(), d.title, d.meta, text);
     if doc.hash() != d.hash {
         return Err(format!(
             "document '{id}': its text does not match its content hash (the file was \
@@ -570,69 +604,75 @@ fn document_from_file(d: DocumentFile, version: u32) -> Result<LoadedDocument, S
         StatusFile::InProgress => DocStatus::InProgress,
         StatusFile::Done => DocStatus::Done,
     };
-    let mut edits = Vec::with_capacity(d.annotations.len());
+    let mut annotations = Vec::with_capacity(d.annotations.len());
     for a in d.annotations {
-        edits.push(annotation_from_file(a, &doc, version)?);
+        annotations.push(annotation_from_file(a, &doc, version)?);
     }
-    Ok(LoadedDocument { doc, status, edits })
+    Ok(LoadedDocument {
+        doc,
+        status,
+        annotations,
+    })
 }
 
-/// Puts converted documents together into a project and applies the annotations,
-/// relations, statuses and rejected suggestions through the model's checks.
+/// Puts converted documents together into a project in one pass
+/// ([`Project::from_parts`]), under the same checks and messages as applying the
+/// annotations, statuses, relations and rejected suggestions one edit at a time.
 fn assemble(
     head: ProjectFile,
     schema: Schema,
     loaded: Vec<LoadedDocument>,
     path: &Path,
 ) -> Result<Project, ProjectFileError> {
-    let invalid = |message: String| ProjectFileError::Invalid {
-        path: path.to_owned(),
-        message,
-    };
     let mut documents = Vec::with_capacity(loaded.len());
-    let mut pending = Vec::new();
+    let mut annotations = Vec::with_capacity(loaded.iter().map(|l| l.annotations.len()).sum());
+    let mut statuses = Vec::new();
     for l in loaded {
-        pending.extend(l.edits);
+        annotations.extend(l.annotations);
         if l.status != DocStatus::NotStarted {
-            pending.push(Edit::SetStatus {
-                doc: l.doc.id().clone(),
-                status: l.status,
-            });
+            statuses.push((l.doc.id().clone(), l.status));
         }
         documents.push(l.doc);
     }
-    let mut project = Project::new(schema, documents).map_err(|e| invalid(e.to_string()))?;
-    // Entities first, so stances can link to holders that come later in the file.
-    pending.sort_by_key(|e| match e {
-        Edit::AddAnnotation(a) if a.kind().is_entity() => 0,
-        _ => 1,
-    });
-    for r in head.relations {
-        pending.push(Edit::AddRelation(Relation {
+    let relations = head
+        .relations
+        .into_iter()
+        .map(|r| Relation {
             id: AnnotationId(r.id),
             label: r.label,
             from: AnnotationId(r.from),
             to: AnnotationId(r.to),
-        }));
-    }
-    for (doc, start, end, label) in head.rejected_suggestions {
-        pending.push(Edit::SetRejected(
-            model::RejectedSuggestion {
-                doc: DocId(doc),
-                start,
-                end,
-                label,
-            },
-            true,
-        ));
-    }
-    for edit in pending {
-        model::apply(&mut project, edit).map_err(|e| invalid(e.to_string()))?;
-    }
-    Ok(project)
+        })
+        .collect();
+    let rejected = head
+        .rejected_suggestions
+        .into_iter()
+        .map(|(doc, start, end, label)| model::RejectedSuggestion {
+            doc: DocId(doc),
+            start,
+            end,
+            label,
+        })
+        .collect();
+    Project::from_parts(model::ProjectParts {
+        schema,
+        documents,
+        annotations,
+        statuses,
+        relations,
+        rejected,
+    })
+    .map_err(|e| ProjectFileError::Invalid {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })
 }
 
-fn annotation_from_file(a: AnnotationFile, doc: &Document, version: u32) -> Result<Edit, String> {
+fn annotation_from_file(
+    a: AnnotationFile,
+    doc: &Document,
+    version: u32,
+) -> Result<Annotation, String> {
     let where_ = || format!("document '{}', annotation {}", doc.id(), a.id);
     let mut spans = Vec::with_capacity(a.spans.len());
     for (s, e) in &a.spans {
@@ -658,7 +698,7 @@ fn annotation_from_file(a: AnnotationFile, doc: &Document, version: u32) -> Resu
         .map_err(|err| format!("{}: {err}", where_()))?;
     ann.note = a.note;
     ann.attributes = a.attributes;
-    Ok(Edit::AddAnnotation(ann))
+    Ok(ann)
 }
 
 /// Reads and parses a project file.
@@ -696,7 +736,7 @@ pub fn load_with_progress(
         }
     })?;
     progress(0.05);
-    from_ron_with_progress(&text, path, &|f| progress(0.05 + 0.95 * f))
+    from_owned_ron(text, path, &|f| progress(0.05 + 0.95 * f))
 }
 
 /// Refuses to overwrite a file written by a newer spantag (only its head is read).
@@ -847,8 +887,8 @@ pub fn check(path: &Path) -> Result<Vec<String>, ProjectFileError> {
 /// and the caller parses sequentially, so errors and their line numbers are unchanged.
 mod parallel {
     use super::{
-        DocumentFile, LoadedDocument, Project, ProjectFile, assemble, check_head,
-        document_from_file, ron_options,
+        DocumentFile, LoadedDocument, ProjectFile, Schema, check_head, document_from_file,
+        ron_options,
     };
     use std::ops::Range;
     use std::path::Path;
@@ -860,13 +900,13 @@ mod parallel {
     /// Documents handed to a worker at a time.
     const BATCH: usize = 64;
 
-    /// Parses `text` on all cores; `None` when the parallel path does not apply or finds
-    /// any problem.
-    pub(super) fn from_ron(
+    /// Parses `text` on all cores into the file's head, schema and converted documents;
+    /// `None` when the parallel path does not apply or finds any problem.
+    pub(super) fn parse(
         text: &str,
         path: &Path,
         progress: &(dyn Fn(f32) + Sync),
-    ) -> Option<Project> {
+    ) -> Option<(ProjectFile, Schema, Vec<LoadedDocument>)> {
         let (list, pieces) = split_documents(text)?;
         let skeleton = format!("{}{}", &text[..list.start], &text[list.end..]);
         let mut head: ProjectFile = ron_options().from_str(&skeleton).ok()?;
@@ -930,7 +970,19 @@ mod parallel {
         if loaded.len() != pieces.len() {
             return None;
         }
-        assemble(head, schema, loaded, path).ok()
+        Some((head, schema, loaded))
+    }
+
+    /// Parses `text` on all cores and puts the project together; `None` when the parallel
+    /// path does not apply or finds any problem.
+    #[cfg(test)]
+    pub(super) fn from_ron(
+        text: &str,
+        path: &Path,
+        progress: &(dyn Fn(f32) + Sync),
+    ) -> Option<super::Project> {
+        let (head, schema, loaded) = parse(text, path, progress)?;
+        super::assemble(head, schema, loaded, path).ok()
     }
 
     /// Finds the top-level `documents: [ … ]` list: the byte range inside its brackets and
@@ -1026,6 +1078,7 @@ mod parallel {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Edit;
     use crate::model::edit::apply;
 
     fn sample() -> Project {

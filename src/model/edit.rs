@@ -1,7 +1,7 @@
 //! Edits: every change to a project is an [`Edit`] value; [`apply`] carries it out and
 //! returns its inverse, which is what undo replays.
 
-use super::annotation::{Anchor, Annotation, AnnotationId, AnnotationKind, Relation};
+use super::annotation::{Annotation, AnnotationId, AnnotationKind, Relation};
 use super::document::{DocId, DocStatus, Document};
 use super::project::{Project, RejectedSuggestion};
 use super::schema::Schema;
@@ -91,20 +91,9 @@ pub enum EditError {
 pub fn apply(project: &mut Project, edit: Edit) -> Result<Edit, EditError> {
     match edit {
         Edit::AddAnnotation(ann) => {
-            if project.annotations.contains_key(&ann.id())
-                || project.relations.contains_key(&ann.id())
-            {
-                return Err(EditError::IdInUse(ann.id()));
-            }
-            check_annotation(project, &ann)?;
+            project.check_new_annotation(&ann)?;
             let id = ann.id();
-            project
-                .by_doc
-                .entry(ann.doc().clone())
-                .or_default()
-                .insert(id);
-            project.annotations.insert(id, ann);
-            project.bump_next_id(id);
+            project.insert_annotation(ann);
             Ok(Edit::RemoveAnnotation(id))
         }
         Edit::RemoveAnnotation(id) => {
@@ -118,12 +107,8 @@ pub fn apply(project: &mut Project, edit: Edit) -> Result<Edit, EditError> {
                 return Err(EditError::StillLinked(id, rel.id));
             }
             let ann = project
-                .annotations
-                .remove(&id)
+                .remove_annotation(id)
                 .ok_or(EditError::NoSuchAnnotation(id))?;
-            if let Some(set) = project.by_doc.get_mut(ann.doc()) {
-                set.remove(&id);
-            }
             Ok(Edit::AddAnnotation(ann))
         }
         Edit::ReplaceAnnotation(ann) => {
@@ -134,38 +119,18 @@ pub fn apply(project: &mut Project, edit: Edit) -> Result<Edit, EditError> {
             if old.doc() != ann.doc() {
                 return Err(EditError::DocumentChanged(ann.id()));
             }
-            check_annotation(project, &ann)?;
+            project.check_annotation(&ann)?;
             if !ann.kind().is_entity()
                 && let Some(linker) = project.stances_held_by(ann.id()).first()
             {
                 return Err(EditError::StillLinked(ann.id(), linker.id()));
             }
-            let old = project.annotations.insert(ann.id(), ann);
+            let old = project.replace_annotation(ann);
             old.map(Edit::ReplaceAnnotation)
                 .ok_or(EditError::NoSuchAnnotation(AnnotationId(0)))
         }
         Edit::AddRelation(rel) => {
-            if project.annotations.contains_key(&rel.id) || project.relations.contains_key(&rel.id)
-            {
-                return Err(EditError::IdInUse(rel.id));
-            }
-            let from_doc = project.annotation(rel.from).map(|a| a.doc().clone());
-            let to_doc = project.annotation(rel.to).map(|a| a.doc().clone());
-            match (from_doc, to_doc) {
-                (Some(a), Some(b)) if a == b => {}
-                (Some(_), _) => {
-                    return Err(EditError::BadLink {
-                        from: rel.id,
-                        to: rel.to,
-                    });
-                }
-                (None, _) => {
-                    return Err(EditError::BadLink {
-                        from: rel.id,
-                        to: rel.from,
-                    });
-                }
-            }
+            project.check_new_relation(&rel)?;
             let id = rel.id;
             project.relations.insert(id, rel);
             project.bump_next_id(id);
@@ -244,41 +209,6 @@ pub fn apply(project: &mut Project, edit: Edit) -> Result<Edit, EditError> {
     }
 }
 
-/// Checks an annotation against the project: document exists, spans inside its text,
-/// holder is an entity of the same document.
-fn check_annotation(project: &Project, ann: &Annotation) -> Result<(), EditError> {
-    let doc = project
-        .document(ann.doc())
-        .ok_or_else(|| EditError::NoSuchDocument(ann.doc().clone()))?;
-    let len = doc.text().char_len();
-    if let Anchor::Spans(spans) = ann.anchor()
-        && let Some(bad) = spans.iter().find(|s| s.end().0 > len)
-    {
-        return Err(EditError::SpanOutOfRange {
-            id: ann.id(),
-            doc: ann.doc().clone(),
-            end: bad.end().0,
-            len,
-        });
-    }
-    if let AnnotationKind::Stance {
-        holder: Some(holder),
-        ..
-    } = ann.kind()
-    {
-        let ok = project
-            .annotation(*holder)
-            .is_some_and(|h| h.doc() == ann.doc() && h.kind().is_entity() && h.id() != ann.id());
-        if !ok {
-            return Err(EditError::BadLink {
-                from: ann.id(),
-                to: *holder,
-            });
-        }
-    }
-    Ok(())
-}
-
 /// The edit that removes an annotation together with what links to it: stances it holds
 /// lose their holder, relations that mention it are removed. One undo brings all back.
 pub fn removal_edit(project: &Project, id: AnnotationId) -> Edit {
@@ -316,7 +246,7 @@ pub fn removal_edit(project: &Project, id: AnnotationId) -> Edit {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Annotation, AnnotationId, Document, Span};
+    use crate::model::{Anchor, Annotation, AnnotationId, Document, Span};
 
     fn project() -> Project {
         let docs = vec![
