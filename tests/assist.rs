@@ -198,3 +198,29 @@ fn keyboard_only_tags_three_entities_without_a_pointer() {
         "help lists the keys"
     );
 }
+
+#[test]
+fn suggestions_follow_undo_and_a_newly_opened_project() {
+    let mut h = harness(bundled_session().expect("corpus"));
+    let fb = nth(&h, "Facebook", 0);
+    tag(&mut h, fb, "ORG");
+    assert!(!h.state().suggestions.list.is_empty());
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert!(
+        h.state().suggestions.list.is_empty(),
+        "the undone tag suggests nothing"
+    );
+    // Open another project: suggestions come from its tags, not the old engine's.
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("saves/example.ron");
+    h.state_mut()
+        .send(spantag::app::Command::OpenPathDiscarding(example));
+    h.run_steps(3);
+    let doc = h.state().session.document().expect("doc").id().clone();
+    let engine = spantag::suggest::SuggestionEngine::build(
+        &h.state().session.project,
+        &spantag::suggest::SuggestOptions::default(),
+    );
+    let want = engine.for_document(&h.state().session.project, &doc).len();
+    assert_eq!(h.state().suggestions.list.len(), want);
+}

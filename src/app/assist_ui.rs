@@ -55,10 +55,12 @@ impl Suggestions {
             genitive: self.genitive,
             ..SuggestOptions::default()
         };
-        let options_changed = self.key.as_ref().is_some_and(|k| k.2 != self.genitive);
         match &mut self.engine {
+            // Big projects: only the edited document is recounted; edits that touch many
+            // documents (undo, import, tag-all) call `invalidate` first.
             Some(engine)
-                if !options_changed && app_project.annotations().len() > FULL_REBUILD_LIMIT =>
+                if engine.options().genitive == self.genitive
+                    && app_project.annotations().len() > FULL_REBUILD_LIMIT =>
             {
                 engine.update_document(app_project, doc);
             }
@@ -78,6 +80,19 @@ impl Suggestions {
         };
         self.focus = focused.and_then(|(s, _)| self.list.iter().position(|x| x.start >= s));
         self.key = Some(key);
+    }
+
+    /// Forgets the engine: the next refresh rebuilds it from the whole project. For when
+    /// the project was replaced or an edit touched many documents.
+    pub fn invalidate(&mut self) {
+        self.engine = None;
+        self.key = None;
+    }
+
+    /// Takes an engine built elsewhere (on the thread that loaded the project).
+    pub fn adopt(&mut self, engine: SuggestionEngine) {
+        self.engine = Some(engine);
+        self.key = None;
     }
 
     /// The suggestion in focus.

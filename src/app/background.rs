@@ -13,6 +13,7 @@ use super::session::{FileStamp, Session};
 use super::text_view::TextView;
 use crate::io::project_file::{self, ProjectFileError, SnapshotBuilder};
 use crate::model::Project;
+use crate::suggest::SuggestionEngine;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -70,7 +71,7 @@ pub struct LoadJob {
     /// The file.
     pub path: PathBuf,
     progress: Fraction,
-    result: Receiver<Result<Project, ProjectFileError>>,
+    result: Receiver<(Result<Project, ProjectFileError>, Option<SuggestionEngine>)>,
     /// When the job started.
     pub started: Instant,
 }
@@ -84,8 +85,16 @@ impl LoadJob {
         std::thread::spawn(move || {
             let result =
                 project_file::load_with_progress(&thread_path, &|f| thread_progress.set(f));
+            // Build the suggestion engine here too, so the frame that receives the project
+            // does not spend ~80 ms on it for a big corpus.
+            let engine = result.as_ref().ok().map(|p| {
+                crate::suggest::SuggestionEngine::build(
+                    p,
+                    &crate::suggest::SuggestOptions::default(),
+                )
+            });
             // The window may be gone; then nobody needs the result.
-            let _ = tx.send(result);
+            let _ = tx.send((result, engine));
         });
         Self {
             path,
@@ -100,12 +109,12 @@ impl LoadJob {
         self.progress.get()
     }
 
-    /// The result, once there is one.
-    pub fn poll(&self) -> Option<Result<Project, ProjectFileError>> {
+    /// The result, once there is one, with the suggestion engine built for it.
+    pub fn poll(&self) -> Option<(Result<Project, ProjectFileError>, Option<SuggestionEngine>)> {
         match self.result.try_recv() {
             Ok(result) => Some(result),
             Err(TryRecvError::Empty) => None,
-            Err(TryRecvError::Disconnected) => Some(Err(stopped(&self.path))),
+            Err(TryRecvError::Disconnected) => Some((Err(stopped(&self.path)), None)),
         }
     }
 }
@@ -231,11 +240,15 @@ impl Jobs {
 /// replaces the session, a finished save marks the saved state; errors open the error
 /// dialog. Keeps frames coming while a job runs.
 pub fn poll_jobs(ctx: &egui::Context, app: &mut SpantagApp) {
-    if let Some(result) = app.jobs.load.as_ref().and_then(LoadJob::poll)
+    if let Some((result, engine)) = app.jobs.load.as_ref().and_then(LoadJob::poll)
         && let Some(job) = app.jobs.load.take()
     {
         match result {
             Ok(project) => {
+                match engine {
+                    Some(engine) => app.suggestions.adopt(engine),
+                    None => app.suggestions.invalidate(),
+                }
                 app.settings.remember(&job.path);
                 app.session = Session {
                     snap_words: app.settings.snap_words,

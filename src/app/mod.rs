@@ -408,6 +408,17 @@ impl SpantagApp {
 
     /// Carries out one command.
     pub fn execute(&mut self, ctx: &egui::Context, command: Command) {
+        if matches!(
+            command,
+            Command::Undo
+                | Command::Redo
+                | Command::Apply(..)
+                | Command::OpenPath(_)
+                | Command::OpenPathDiscarding(_)
+                | Command::Recover(_)
+        ) {
+            self.suggestions.invalidate();
+        }
         let result: Result<Option<String>, String> = match command {
             Command::OpenDocument(i) => {
                 self.session.open_document(i);

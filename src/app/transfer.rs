@@ -110,6 +110,7 @@ pub fn poll_transfer(ctx: &egui::Context, app: &mut SpantagApp) {
             let (edit, report) = *imported;
             // The copy handed out the new ids; applying the edit moves the project's id
             // counter past them, and nothing else allocated ids meanwhile (locked).
+            app.suggestions.invalidate();
             match app.session.apply(edit, "import") {
                 Ok(()) => {
                     app.status = format!("imported {}", path.display());
