@@ -993,6 +993,21 @@ impl SpantagApp {
     }
 }
 
+/// A schema colour as an egui colour.
+pub(crate) fn rgb(c: crate::model::Rgb) -> egui::Color32 {
+    egui::Color32::from_rgb(c.0[0], c.0[1], c.0[2])
+}
+
+/// `text` cut to `max` characters with an ellipsis, for lists and labels.
+pub(crate) fn short(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut s: String = text.chars().take(max).collect();
+    s.push('…');
+    s
+}
+
 /// An empty project cannot fail to build; this keeps `new` free of `unwrap`.
 fn unreachable_empty() -> Project {
     Project::new(crate::model::schema::builtin_schema(), Vec::new())

@@ -2,13 +2,9 @@
 //! and the list of the current document's annotations. Each `*_ui` function draws and
 //! emits [`Command`]s; none changes the project itself.
 
-use super::{Command, SpantagApp};
-use crate::model::{AnnotationKind, DocStatus, Rgb};
+use super::{Command, SpantagApp, rgb, short};
+use crate::model::{AnnotationKind, DocStatus};
 use egui::{Color32, RichText, Ui};
-
-fn rgb(c: Rgb) -> Color32 {
-    Color32::from_rgb(c.0[0], c.0[1], c.0[2])
-}
 
 /// The menu bar: File, Edit, Document.
 pub fn menu_bar_ui(ui: &mut Ui, app: &mut SpantagApp) {
@@ -226,15 +222,6 @@ pub fn status_bar_ui(ui: &mut Ui, app: &mut SpantagApp) {
             ui.label(&app.status);
         });
     });
-}
-
-fn short(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let mut s: String = text.chars().take(max).collect();
-    s.push('…');
-    s
 }
 
 /// The document list: title, date, status and number of tags; click opens.

@@ -4,7 +4,7 @@
 //! the corpus stance matrix.
 
 use super::session::Session;
-use super::{Command, SpantagApp};
+use super::{Command, SpantagApp, rgb, short};
 use crate::model::stance::{matching_choices, suggest_holder, target_choices};
 use crate::model::{AnnotationId, AnnotationKind, DocId, Document, Project, Span};
 use crate::stats;
@@ -60,10 +60,6 @@ pub struct TagEditBuffers {
     canonical: String,
     target: String,
     note: String,
-}
-
-fn rgb(c: crate::model::Rgb) -> Color32 {
-    Color32::from_rgb(c.0[0], c.0[1], c.0[2])
 }
 
 fn key_for(c: char) -> Option<Key> {
@@ -225,15 +221,6 @@ pub fn stance_editor_ui(ctx: &egui::Context, app: &mut SpantagApp) {
     if keep_open {
         app.stance_editor = Some(editor);
     }
-}
-
-fn short(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let mut s: String = text.chars().take(max).collect();
-    s.push('…');
-    s
 }
 
 /// The editor of the selected tag: canonical name (entities), target, polarity and holder

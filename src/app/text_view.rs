@@ -6,8 +6,9 @@
 //! document of any length scrolls smoothly. Paragraph heights not yet measured are
 //! estimated and corrected once a paragraph comes into view.
 
+use super::rgb;
 use super::session::Session;
-use crate::model::{AnnotationId, AnnotationKind, CharOffset, DocId, Project, Rgb};
+use crate::model::{AnnotationId, AnnotationKind, CharOffset, DocId, Project};
 use egui::text::{CCursor, CharIndex, LayoutJob, TextFormat};
 use egui::{Align, Color32, FontId, Pos2, Rect, Sense, Stroke, Ui, Vec2};
 use std::ops::Range;
@@ -198,10 +199,6 @@ fn paragraphs(text: &str) -> Vec<Range<usize>> {
     }
     out.push(start..pos);
     out
-}
-
-fn rgb(c: Rgb) -> Color32 {
-    Color32::from_rgb(c.0[0], c.0[1], c.0[2])
 }
 
 /// Highlights of a document with nesting levels assigned greedily: each tag gets the
