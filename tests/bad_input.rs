@@ -669,6 +669,14 @@ fn unknown_labels_are_reported_and_added_to_the_schema() {
         p.annotations().values().next().and_then(|a| a.label()),
         Some("ALIEN")
     );
+    // … and `spantag check` names it.
+    let problems = project_file::check(&file).expect("parses");
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("label 'ALIEN' is not in the schema")),
+        "{problems:?}"
+    );
 
     let want = ["label 'ALIEN' is not in the project's schema; added to it"];
     let dir = s.brat("brat", "T1\tALIEN 0 15\tMark Zuckerberg\n");

@@ -795,9 +795,13 @@ pub fn check(path: &Path) -> Result<Vec<String>, ProjectFileError> {
             file.version
         ));
     }
-    if let Err(e) = file.schema.into_schema() {
-        problems.push(format!("schema: {e}"));
-    }
+    let schema = match file.schema.into_schema() {
+        Ok(schema) => Some(schema),
+        Err(e) => {
+            problems.push(format!("schema: {e}"));
+            None
+        }
+    };
     let mut doc_ids = BTreeSet::new();
     // annotation id -> (document, is entity)
     let mut owners: BTreeMap<u64, (String, bool)> = BTreeMap::new();
@@ -861,6 +865,20 @@ pub fn check(path: &Path) -> Result<Vec<String>, ProjectFileError> {
                     }
                     None => problems.push(format!("{at}: holder {h} does not exist")),
                 },
+                _ => {}
+            }
+            // Names the schema does not define: they load, but have no colour or key.
+            match (&a.kind, &schema) {
+                (KindFile::Entity { label, .. }, Some(schema))
+                    if schema.entity_type(label).is_none() =>
+                {
+                    problems.push(format!("{at}: label '{label}' is not in the schema"));
+                }
+                (KindFile::Stance { polarity, .. }, Some(schema))
+                    if schema.polarity(polarity).is_none() =>
+                {
+                    problems.push(format!("{at}: polarity '{polarity}' is not in the schema"));
+                }
                 _ => {}
             }
         }
