@@ -56,7 +56,7 @@ fn entity_types_ui(ui: &mut Ui, app: &mut SpantagApp) {
                 if buffer.is_empty() {
                     *buffer = t.name.clone();
                 }
-                let response = ui.add(egui::TextEdit::singleline(buffer).desired_width(120.0));
+                let response = ui.add_sized([120.0, 20.0], egui::TextEdit::singleline(buffer));
                 let mut changed = t.clone();
                 if response.lost_focus() && *buffer != t.name {
                     changed.name = buffer.trim().to_owned();
@@ -148,7 +148,7 @@ fn polarities_ui(ui: &mut Ui, app: &mut SpantagApp) {
             if buffer.is_empty() {
                 *buffer = p.name.clone();
             }
-            let response = ui.add(egui::TextEdit::singleline(buffer).desired_width(120.0));
+            let response = ui.add_sized([120.0, 20.0], egui::TextEdit::singleline(buffer));
             let mut changed: Polarity = p.clone();
             if response.lost_focus() && *buffer != p.name {
                 changed.name = buffer.trim().to_owned();
@@ -158,10 +158,11 @@ fn polarities_ui(ui: &mut Ui, app: &mut SpantagApp) {
                 changed.color = Rgb(color);
             }
             ui.label(p.hotkey.map_or(String::new(), |k| format!("key {k}")));
-            ui.label(format!(
-                "{} stances",
-                schema_edit::stance_uses(&app.session.project, Some(&p.name), None)
-            ));
+            ui.label(stances(schema_edit::stance_uses(
+                &app.session.project,
+                Some(&p.name),
+                None,
+            )));
             ui.end_row();
             if changed != *p {
                 let renamed = changed.name != p.name;
@@ -201,7 +202,7 @@ fn targets_ui(ui: &mut Ui, app: &mut SpantagApp) {
             if buffer.is_empty() {
                 *buffer = t.clone();
             }
-            let response = ui.add(egui::TextEdit::singleline(buffer).desired_width(220.0));
+            let response = ui.add_sized([220.0, 20.0], egui::TextEdit::singleline(buffer));
             if response.lost_focus() && buffer.trim() != t {
                 let new = buffer.trim().to_owned();
                 if let Some(edit) = schema_edit::rename_target(&app.session.project, t, &new) {
@@ -209,10 +210,11 @@ fn targets_ui(ui: &mut Ui, app: &mut SpantagApp) {
                 }
                 app.schema_buffers.target_names.clear();
             }
-            ui.label(format!(
-                "{} stances",
-                schema_edit::stance_uses(&app.session.project, None, Some(t))
-            ));
+            ui.label(stances(schema_edit::stance_uses(
+                &app.session.project,
+                None,
+                Some(t),
+            )));
             if ui.small_button("Remove from list").clicked() {
                 app.send(Command::Apply(
                     schema_edit::remove_target(&app.session.project, t),
@@ -223,4 +225,12 @@ fn targets_ui(ui: &mut Ui, app: &mut SpantagApp) {
             ui.end_row();
         }
     });
+}
+
+fn stances(n: usize) -> String {
+    if n == 1 {
+        "1 stance".to_owned()
+    } else {
+        format!("{n} stances")
+    }
 }
