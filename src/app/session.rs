@@ -5,9 +5,11 @@
 //! the [`History`], so the whole editing logic is testable without a window.
 
 use crate::io::project_file::{self, ProjectFileError};
-use crate::model::snap::{next_word_start, previous_word, snap_to_words, word_at};
+use crate::model::snap::{
+    next_word_start, previous_word, snap_to_characters, snap_to_words, word_at,
+};
 use crate::model::{
-    Anchor, Annotation, AnnotationId, AnnotationKind, CharOffset, DocStatus, Document, Edit,
+    Anchor, Annotation, AnnotationId, AnnotationKind, CharOffset, DocId, DocStatus, Document, Edit,
     EditError, History, Project, Span,
 };
 use std::path::{Path, PathBuf};
@@ -120,7 +122,7 @@ impl Session {
         let snapped = if self.snap_words {
             snap_to_words(doc.text(), start, end)
         } else {
-            (start < end).then_some((start, end.min(doc.text().end())))
+            snap_to_characters(doc.text(), start, end)
         };
         self.selection = snapped.map(|(s, e)| {
             if head < anchor {
@@ -240,8 +242,9 @@ impl Session {
 
     /// Applies an edit as one undoable step.
     pub fn apply(&mut self, edit: Edit, description: &str) -> Result<(), EditError> {
+        let open = self.open_id();
         self.history.apply(&mut self.project, edit, description)?;
-        self.forget_vanished();
+        self.forget_vanished(open);
         Ok(())
     }
 
@@ -414,16 +417,18 @@ impl Session {
     /// Undoes the last step; returns its description.
     pub fn undo(&mut self) -> Result<Option<String>, EditError> {
         let what = self.history.undo_description().map(str::to_owned);
+        let open = self.open_id();
         let done = self.history.undo(&mut self.project)?;
-        self.forget_vanished();
+        self.forget_vanished(open);
         Ok(what.filter(|_| done))
     }
 
     /// Redoes the last undone step; returns its description.
     pub fn redo(&mut self) -> Result<Option<String>, EditError> {
         let what = self.history.redo_description().map(str::to_owned);
+        let open = self.open_id();
         let done = self.history.redo(&mut self.project)?;
-        self.forget_vanished();
+        self.forget_vanished(open);
         Ok(what.filter(|_| done))
     }
 
@@ -454,16 +459,30 @@ impl Session {
         format!("{name}{marker} — spantag")
     }
 
-    fn forget_vanished(&mut self) {
+    /// After a change: keeps the same document open even when documents were added or
+    /// removed before it (the list is sorted by id), and drops selections that no longer
+    /// make sense there.
+    fn forget_vanished(&mut self, open: Option<DocId>) {
         if self
             .selected
             .is_some_and(|id| self.project.annotation(id).is_none())
         {
             self.selected = None;
         }
-        if self.current >= self.project.documents().len() {
-            self.current = 0;
+        match open.and_then(|id| self.project.document_index(&id)) {
+            Some(index) => self.current = index,
+            None => {
+                if self.current >= self.project.documents().len() {
+                    self.current = 0;
+                }
+                self.selection = None;
+                self.selected = None;
+            }
         }
+    }
+
+    fn open_id(&self) -> Option<DocId> {
+        self.document().map(|d| d.id().clone())
     }
 }
 
@@ -552,6 +571,35 @@ mod tests {
         s.tag_or_relabel("MISC").expect("tag");
         s.move_word(true, false);
         assert_eq!(text_of(&s), "Mark");
+    }
+
+    #[test]
+    fn the_open_document_stays_open_when_documents_are_added_before_it() {
+        let docs = vec![
+            Document::from_raw(DocId("b".into()), "Tweede document."),
+            Document::from_raw(DocId("c".into()), "Derde document."),
+        ];
+        let mut s = Session::unsaved(Project::new(default_schema(), docs).expect("p"));
+        s.open_document(1);
+        s.select_word(CharOffset(1));
+        let add = Edit::AddDocuments(vec![Document::from_raw(DocId("a".into()), "Eerste.")]);
+        s.apply(add, "import").expect("import");
+        assert_eq!(s.document().map(|d| d.id().as_str()), Some("c"));
+        assert!(
+            s.selection.is_some(),
+            "the selection still belongs to the open document"
+        );
+        s.undo().expect("undo");
+        assert_eq!(s.document().map(|d| d.id().as_str()), Some("c"));
+    }
+
+    #[test]
+    fn exact_selections_never_split_a_character_from_its_accent() {
+        let mut s = session("Cafe\u{301} open");
+        s.snap_words = false;
+        s.select_range(CharOffset(1), CharOffset(4));
+        let sel = s.selection_span().expect("selection");
+        assert_eq!(sel.text(s.document().expect("doc").text()), "afe\u{301}");
     }
 
     #[test]

@@ -98,6 +98,34 @@ pub fn snap_to_words(
     (s < e).then(|| (doc.char_of(ByteOffset(s)), doc.char_of(ByteOffset(e))))
 }
 
+/// Widens `start..end` to whole grapheme clusters (exact-character mode), so a selection
+/// never separates a base letter from its accent or splits an emoji sequence.
+pub fn snap_to_characters(
+    doc: &DocText,
+    start: CharOffset,
+    end: CharOffset,
+) -> Option<(CharOffset, CharOffset)> {
+    let (start, end) = (start.min(end), start.max(end).min(doc.end()));
+    if start >= end {
+        return None;
+    }
+    let text = doc.as_str();
+    let (bs, be) = (doc.byte_of(start).0, doc.byte_of(end).0);
+    let (line_start, line_end) = line_bounds(text, bs, be);
+    let mut s = bs;
+    let mut e = be;
+    for (i, g) in text[line_start..line_end].grapheme_indices(true) {
+        let (gs, ge) = (line_start + i, line_start + i + g.len());
+        if gs < bs && bs < ge {
+            s = gs;
+        }
+        if gs < be && be < ge {
+            e = ge;
+        }
+    }
+    Some((doc.char_of(ByteOffset(s)), doc.char_of(ByteOffset(e))))
+}
+
 /// The word at a character (what a double-click selects). On whitespace or punctuation
 /// returns that single character's segment trimmed, i.e. `None`.
 pub fn word_at(doc: &DocText, at: CharOffset) -> Option<(CharOffset, CharOffset)> {
