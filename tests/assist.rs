@@ -224,3 +224,33 @@ fn suggestions_follow_undo_and_a_newly_opened_project() {
     let want = engine.for_document(&h.state().session.project, &doc).len();
     assert_eq!(h.state().suggestions.list.len(), want);
 }
+
+#[test]
+fn keys_typed_into_any_text_field_never_edit_the_project() {
+    let mut h = harness(bundled_session().expect("corpus"));
+    let fb = nth(&h, "Facebook", 0);
+    tag(&mut h, fb, "ORG");
+    let before = h.state().session.project.clone();
+    // The entity index's filter field knows nothing of shortcuts.
+    h.get_by_label("View").click();
+    h.run_steps(2);
+    h.get_by_label("Entity index").click();
+    h.run_steps(3);
+    h.get_all_by_role(egui::accesskit::Role::TextInput)
+        .next()
+        .expect("the filter field")
+        .click();
+    h.run_steps(2);
+    h.event(Event::Text("d1x".into()));
+    for key in [Key::Backspace, Key::Delete, Key::D, Key::Num1, Key::X] {
+        h.key_press(key);
+        h.run_steps(1);
+    }
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert_eq!(
+        h.state().session.project,
+        before,
+        "no tag deleted, added or undone"
+    );
+}

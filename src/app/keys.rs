@@ -112,12 +112,6 @@ pub fn read_shortcuts(
         let ctrl_shift = Modifiers::COMMAND | Modifiers::SHIFT;
         let mut pressed =
             |mods: Modifiers, key: Key| i.consume_shortcut(&KeyboardShortcut::new(mods, key));
-        if pressed(ctrl_shift, Key::Z) || pressed(Modifiers::COMMAND, Key::Y) {
-            commands.push(Command::Redo);
-        }
-        if pressed(Modifiers::COMMAND, Key::Z) {
-            commands.push(Command::Undo);
-        }
         if pressed(ctrl_shift, Key::S) {
             commands.push(Command::SaveAs);
         }
@@ -134,7 +128,14 @@ pub fn read_shortcuts(
             commands.push(Command::ToggleHelp);
         }
         if typing {
+            // Undo and redo belong to the text field then.
             return;
+        }
+        if pressed(ctrl_shift, Key::Z) || pressed(Modifiers::COMMAND, Key::Y) {
+            commands.push(Command::Redo);
+        }
+        if pressed(Modifiers::COMMAND, Key::Z) {
+            commands.push(Command::Undo);
         }
         if question
             || pressed(Modifiers::SHIFT, Key::Questionmark)

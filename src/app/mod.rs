@@ -228,6 +228,8 @@ pub struct SpantagApp {
     text_field_focused: bool,
     pending: Vec<Command>,
     allow_close: bool,
+    /// Close once the running background jobs are done.
+    close_when_idle: bool,
     title: String,
     quit_after_save: bool,
 }
@@ -396,6 +398,7 @@ impl SpantagApp {
             text_field_focused: false,
             pending: Vec::new(),
             allow_close: false,
+            close_when_idle: false,
             title: String::new(),
             quit_after_save: false,
         }
@@ -949,6 +952,7 @@ impl SpantagApp {
                             close = true;
                         }
                         if ui.button("Cancel").clicked() {
+                            self.quit_after_save = false;
                             close = true;
                         }
                     });
@@ -1023,14 +1027,30 @@ impl eframe::App for SpantagApp {
         } else {
             egui::Theme::Light
         });
-        if ctx.input(|i| i.viewport().close_requested())
-            && self.session.history.is_dirty()
-            && !self.allow_close
-        {
-            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
-            self.dialog = Some(Dialog::ConfirmClose);
+        if matches!(self.dialog, Some(Dialog::Error(_))) {
+            // A save that failed must not close the window later on its own.
+            self.quit_after_save = false;
         }
-        if self.dialog.is_none() {
+        let working = self.jobs.busy() || self.transfer.is_some();
+        if ctx.input(|i| i.viewport().close_requested()) {
+            if working {
+                // Never kill a save, export or import half-way: close when it is done.
+                ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+                self.close_when_idle = true;
+                self.status = "finishing before closing…".to_owned();
+            } else if self.session.history.is_dirty() && !self.allow_close {
+                ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+                self.dialog = Some(Dialog::ConfirmClose);
+            }
+        }
+        if self.close_when_idle && !working {
+            self.close_when_idle = false;
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+        // Single-key shortcuts are off while any text field has the keyboard.
+        self.text_field_focused |= ctx.text_edit_focused();
+        let importing = self.transfer.as_ref().is_some_and(|t| t.import);
+        if self.dialog.is_none() && !importing {
             self.shortcuts(&ctx);
         }
         self.text_field_focused = false;
