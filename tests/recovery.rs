@@ -113,3 +113,41 @@ fn a_file_changed_on_disk_is_never_overwritten_silently() {
     assert_eq!(saved, h.state().session.project);
     assert!(!h.state().session.history.is_dirty());
 }
+
+#[test]
+fn a_recovery_copy_found_at_start_up_is_never_overwritten_before_the_user_chooses() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let rec = tmp.path().join("recovery");
+    // A crashed session left a copy of tagged work on the bundled corpus (never saved).
+    let mut crashed = spantag::app::bundled_session().expect("corpus");
+    let text = crashed.document().expect("doc").text().clone();
+    crashed
+        .tag(Span::new(16, 25, &text).expect("span"), "ORG")
+        .expect("tag");
+    let mut saver = autosave::Autosaver::new(rec.clone());
+    saver.tick(&crashed.project, None, 1, true, true);
+    saver.wait();
+    let found = autosave::find_recoveries(&rec);
+    assert_eq!(found.len(), 1);
+    let copy = std::fs::read(&found[0].file).expect("copy");
+
+    // The next start opens the untouched corpus and offers the copy; the user looks away,
+    // says "Later", the window loses focus: the copy must survive all of it.
+    let mut h = start(spantag::app::bundled_session().expect("corpus"), &rec);
+    h.event(egui::Event::WindowFocused(false));
+    h.run_steps(5);
+    h.get_by_label("Later").click();
+    h.run_steps(3);
+    h.event(egui::Event::WindowFocused(false));
+    h.run_steps(5);
+    if let Some(saver) = &mut h.state_mut().autosaver {
+        saver.wait();
+    }
+    let now = autosave::find_recoveries(&rec);
+    assert_eq!(now.len(), 1, "no second copy of untouched work");
+    assert_eq!(
+        std::fs::read(&now[0].file).expect("copy"),
+        copy,
+        "the copy is intact"
+    );
+}

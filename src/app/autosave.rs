@@ -36,9 +36,11 @@ pub fn recovery_dir() -> PathBuf {
     data.join("spantag/recovery")
 }
 
-/// The recovery file name for a project file (or for an unsaved project).
-fn recovery_name(origin: Option<&Path>) -> String {
-    match origin {
+/// The recovery file name for a project file (or for an unsaved project) in the session
+/// tagged `session`: every running spantag writes its own copies, so a copy found at
+/// start-up is never overwritten before the user has chosen what to do with it.
+fn recovery_name(origin: Option<&Path>, session: &str) -> String {
+    let base = match origin {
         Some(path) => {
             let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
             let hash = crate::model::document::content_hash(&path.to_string_lossy());
@@ -49,7 +51,16 @@ fn recovery_name(origin: Option<&Path>) -> String {
             format!("{stem}-{}", &hash[..12])
         }
         None => "untitled".to_owned(),
-    }
+    };
+    format!("{base}-{session}")
+}
+
+/// A tag unique to this run of spantag (process id and start time).
+fn session_tag() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{}-{nanos:x}", std::process::id())
 }
 
 /// A recovery copy found at start-up.
@@ -112,6 +123,8 @@ pub struct Autosaver {
     copying: Option<Copy>,
     in_flight: Option<mpsc::Receiver<Result<(), String>>>,
     current_file: Option<PathBuf>,
+    session: String,
+    writes: u64,
     /// The last write error, to show once.
     pub error: Option<String>,
 }
@@ -126,6 +139,8 @@ impl Autosaver {
             copying: None,
             in_flight: None,
             current_file: None,
+            session: session_tag(),
+            writes: 0,
             error: None,
         }
     }
@@ -147,8 +162,9 @@ impl Autosaver {
             match rx.try_recv() {
                 Ok(result) => {
                     self.in_flight = None;
-                    if let Err(e) = result {
-                        self.error = Some(e);
+                    match result {
+                        Ok(()) => self.writes += 1,
+                        Err(e) => self.error = Some(e),
                     }
                 }
                 Err(mpsc::TryRecvError::Empty) => return true,
@@ -204,7 +220,7 @@ impl Autosaver {
     }
 
     fn start_copy(&self, project: &Project, origin: Option<&Path>, state: u64) -> Copy {
-        let name = recovery_name(origin);
+        let name = recovery_name(origin, &self.session);
         let origin_text = origin.map(|p| {
             std::fs::canonicalize(p)
                 .unwrap_or_else(|_| p.to_owned())
@@ -219,15 +235,22 @@ impl Autosaver {
         }
     }
 
+    /// How many recovery copies this autosaver has written completely.
+    pub fn writes(&self) -> u64 {
+        self.writes
+    }
+
     /// Waits for a running write (used before removing the copy, at exit, and in tests).
     /// A copy still being made across frames is dropped: it needs the project to finish,
     /// and the previous recovery copy stays in place.
     pub fn wait(&mut self) {
         self.copying = None;
-        if let Some(rx) = self.in_flight.take()
-            && let Ok(Err(e)) = rx.recv()
-        {
-            self.error = Some(e);
+        if let Some(rx) = self.in_flight.take() {
+            match rx.recv() {
+                Ok(Ok(())) => self.writes += 1,
+                Ok(Err(e)) => self.error = Some(e),
+                Err(_) => {}
+            }
         }
     }
 
@@ -235,7 +258,10 @@ impl Autosaver {
     pub fn clear(&mut self, origin: Option<&Path>) {
         self.wait();
         let mut files: Vec<PathBuf> = self.current_file.take().into_iter().collect();
-        files.push(self.dir.join(format!("{}.ron", recovery_name(origin))));
+        files.push(
+            self.dir
+                .join(format!("{}.ron", recovery_name(origin, &self.session))),
+        );
         for file in files {
             let _ = std::fs::remove_file(&file);
             let _ = std::fs::remove_file(file.with_extension("origin"));

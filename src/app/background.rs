@@ -280,6 +280,9 @@ pub fn poll_jobs(ctx: &egui::Context, app: &mut SpantagApp) {
                     saver.clear(job.origin.as_deref());
                     saver.clear(Some(&job.path));
                 }
+                if let Some((recovery, _)) = app.recovered.take() {
+                    recovery.discard();
+                }
                 app.settings.remember(&job.path);
                 app.session.path = Some(job.path.clone());
                 app.session.stamp = FileStamp::of(&job.path);

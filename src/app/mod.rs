@@ -230,6 +230,9 @@ pub struct SpantagApp {
     allow_close: bool,
     /// Close once the running background jobs are done.
     close_when_idle: bool,
+    /// The recovery copy this session was recovered from, and how many copies of its own
+    /// the autosaver had written then: the old copy goes once a newer one exists.
+    recovered: Option<(autosave::Recovery, u64)>,
     title: String,
     quit_after_save: bool,
 }
@@ -399,6 +402,7 @@ impl SpantagApp {
             pending: Vec::new(),
             allow_close: false,
             close_when_idle: false,
+            recovered: None,
             title: String::new(),
             quit_after_save: false,
         }
@@ -527,6 +531,8 @@ impl SpantagApp {
                     session.snap_words = self.settings.snap_words;
                     self.session = session;
                     self.view = TextView::new(self.settings.font_size);
+                    let writes = self.autosaver.as_ref().map_or(0, |s| s.writes());
+                    self.recovered = Some((recovery, writes));
                     Ok(Some(
                         "recovered unsaved work — save it to keep it".to_owned(),
                     ))
@@ -720,6 +726,9 @@ impl SpantagApp {
         if let Some(saver) = &mut self.autosaver {
             saver.clear(old_origin.as_deref());
             saver.clear(Some(path));
+        }
+        if let Some((recovery, _)) = self.recovered.take() {
+            recovery.discard();
         }
         self.settings.remember(path);
         Ok(Some(format!("saved {}", path.display())))
@@ -977,7 +986,14 @@ impl SpantagApp {
                 .iter()
                 .any(|e| matches!(e, egui::Event::WindowFocused(false)))
         });
-        let dirty = self.session.history.is_dirty();
+        if matches!(self.dialog, Some(Dialog::Recover(_))) {
+            // The user has not chosen yet what to do with the copy found at start-up.
+            return;
+        }
+        // Only work the user did needs a copy: a corpus just opened (never saved, so
+        // "dirty") has nothing to lose, except when it is recovered work itself.
+        let dirty = self.session.history.is_dirty()
+            && (self.session.history.state_id() != 0 || self.recovered.is_some());
         saver.tick(
             &self.session.project,
             self.session.path.as_deref(),
@@ -987,6 +1003,13 @@ impl SpantagApp {
         );
         if let Some(error) = saver.error.take() {
             self.status = format!("could not write the recovery copy: {error}");
+        }
+        // Once this session's own copy holds the recovered work, the old copy can go.
+        if let Some((recovery, writes)) = &self.recovered
+            && saver.writes() > *writes
+        {
+            recovery.discard();
+            self.recovered = None;
         }
         if saver.copying() {
             // A recovery copy is being made a few milliseconds per frame: keep them coming.
