@@ -10,7 +10,6 @@
 
 use super::SpantagApp;
 use super::session::{FileStamp, Session};
-use super::text_view::TextView;
 use crate::io::project_file::{self, ProjectFileError, SnapshotBuilder};
 use crate::model::Project;
 use crate::suggest::SuggestionEngine;
@@ -136,6 +135,8 @@ enum SavePhase {
 pub struct SaveJob {
     /// The file being written.
     pub path: PathBuf,
+    /// The session being saved.
+    generation: u64,
     /// The history state being saved.
     state: u64,
     /// The file the project came from when the save started (its recovery copy goes).
@@ -150,6 +151,7 @@ impl SaveJob {
     pub fn start(session: &Session, path: PathBuf) -> Self {
         Self {
             path,
+            generation: session.generation(),
             state: session.history.state_id(),
             origin: session.path.clone(),
             phase: SavePhase::Copying(SnapshotBuilder::new(&session.project)),
@@ -169,6 +171,19 @@ impl SaveJob {
     /// the file is written.
     pub fn step(&mut self, session: &Session, budget: Duration) -> Option<(u64, SaveResult)> {
         match &mut self.phase {
+            SavePhase::Copying(_) if session.generation() != self.generation => {
+                // Another project was opened while this one was being copied: never write
+                // a mix of the two.
+                Some((
+                    self.state,
+                    Err(ProjectFileError::Io {
+                        path: self.path.clone(),
+                        source: std::io::Error::other(
+                            "not saved: another project was opened before the save finished",
+                        ),
+                    }),
+                ))
+            }
             SavePhase::Copying(builder) => {
                 if session.history.state_id() != self.state {
                     // The project changed under the copy: copy the new state instead.
@@ -250,11 +265,9 @@ pub fn poll_jobs(ctx: &egui::Context, app: &mut SpantagApp) {
                     None => app.suggestions.invalidate(),
                 }
                 app.settings.remember(&job.path);
-                app.session = Session {
-                    snap_words: app.settings.snap_words,
-                    ..Session::saved(project, job.path.clone())
-                };
-                app.view = TextView::new(app.settings.font_size);
+                app.session = Session::saved(project, job.path.clone());
+                app.session.snap_words = app.settings.snap_words;
+                app.session_replaced();
                 app.status = format!(
                     "opened {} in {:.1} s",
                     job.path.display(),
@@ -275,6 +288,11 @@ pub fn poll_jobs(ctx: &egui::Context, app: &mut SpantagApp) {
         && let Some(job) = app.jobs.save.take()
     {
         match result {
+            Ok(()) if app.session.generation() != job.generation => {
+                // Written while the project was still open, but another one is open now:
+                // the file is right, the open session is not this one.
+                app.status = format!("saved {}", job.path.display());
+            }
             Ok(()) => {
                 if let Some(saver) = &mut app.autosaver {
                     saver.clear(job.origin.as_deref());

@@ -530,7 +530,7 @@ impl SpantagApp {
                     session.path = recovery.origin.clone();
                     session.snap_words = self.settings.snap_words;
                     self.session = session;
-                    self.view = TextView::new(self.settings.font_size);
+                    self.session_replaced();
                     let writes = self.autosaver.as_ref().map_or(0, |s| s.writes());
                     self.recovered = Some((recovery, writes));
                     Ok(Some(
@@ -708,6 +708,17 @@ impl SpantagApp {
         }
     }
 
+    /// Resets everything that belonged to the previous project: layout, suggestions, the
+    /// corpus views (a merge against the old project must not land in the new one).
+    pub(crate) fn session_replaced(&mut self) {
+        self.view = TextView::new(self.settings.font_size);
+        self.views = corpus_views::ViewsState::default();
+        self.suggestions.invalidate();
+        self.stance_editor = None;
+        self.pick_holder_for = None;
+        self.tag_all = assist_ui::TagAll::default();
+    }
+
     /// Removes this session's recovery copy (after a save or an explicit discard).
     fn clear_recovery(&mut self) {
         let origin = self.session.path.clone();
@@ -746,11 +757,9 @@ impl SpantagApp {
         {
             self.settings.remember(path);
         }
-        self.session = Session {
-            snap_words: self.settings.snap_words,
-            ..session
-        };
-        self.view = TextView::new(self.settings.font_size);
+        self.session = session;
+        self.session.snap_words = self.settings.snap_words;
+        self.session_replaced();
         Ok(Some(format!("opened {}", path.display())))
     }
 
@@ -997,7 +1006,7 @@ impl SpantagApp {
         saver.tick(
             &self.session.project,
             self.session.path.as_deref(),
-            self.session.history.state_id(),
+            self.session.revision(),
             dirty,
             focus_lost,
         );

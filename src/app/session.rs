@@ -69,7 +69,13 @@ pub struct Session {
     pub selected: Option<AnnotationId>,
     /// Snap selections to whole words (the default) or keep exact characters.
     pub snap_words: bool,
+    /// Unique to this session: background jobs and caches that outlive a frame check it,
+    /// so work started on one project never lands in another.
+    generation: u64,
 }
+
+/// Hands out session generations.
+static NEXT_GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl Session {
     /// A session on a project that has never been saved.
@@ -83,7 +89,19 @@ impl Session {
             selection: None,
             selected: None,
             snap_words: true,
+            generation: NEXT_GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
+    }
+
+    /// This session's generation (unique per opened or recovered project).
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// A number that changes with every edit, undo and redo, and differs between sessions
+    /// (history state ids restart at 0 in each session).
+    pub fn revision(&self) -> u64 {
+        (self.generation << 40) ^ self.history.state_id()
     }
 
     /// A session on a project loaded from (or just saved to) `path`.

@@ -25,6 +25,8 @@ pub struct TransferJob {
     pub path: PathBuf,
     /// Whether it is an import (which locks the project).
     pub import: bool,
+    /// The session it was started on.
+    generation: u64,
     progress: Fraction,
     result: Receiver<Outcome>,
 }
@@ -42,6 +44,7 @@ impl TransferJob {
         Self {
             path,
             import: false,
+            generation: 0,
             progress,
             result: rx,
         }
@@ -61,6 +64,7 @@ impl TransferJob {
         Self {
             path,
             import: true,
+            generation: 0,
             progress,
             result: rx,
         }
@@ -74,12 +78,16 @@ impl TransferJob {
 
 /// Starts an export in the background.
 pub fn start_export(app: &mut SpantagApp, format: ExportFormat, path: PathBuf) {
-    app.transfer = Some(TransferJob::export(&app.session.project, format, path));
+    let mut job = TransferJob::export(&app.session.project, format, path);
+    job.generation = app.session.generation();
+    app.transfer = Some(job);
 }
 
 /// Starts an import in the background.
 pub fn start_import(app: &mut SpantagApp, path: PathBuf) {
-    app.transfer = Some(TransferJob::import(&app.session.project, path));
+    let mut job = TransferJob::import(&app.session.project, path);
+    job.generation = app.session.generation();
+    app.transfer = Some(job);
 }
 
 /// Finishes a transfer that is done: applies an import as one undoable step, shows the
@@ -100,11 +108,18 @@ pub fn poll_transfer(ctx: &egui::Context, app: &mut SpantagApp) {
         ))),
     };
     let path = job.path.clone();
+    let same_session = job.generation == app.session.generation();
     app.transfer = None;
     match outcome {
         Outcome::Exported(Ok(report)) => {
             app.status = format!("exported {}", path.display());
             app.dialog = Some(Dialog::Report(report.to_string()));
+        }
+        Outcome::Imported(Ok(_)) if !same_session => {
+            app.dialog = Some(Dialog::Error(format!(
+                "{}: not imported — another project was opened meanwhile",
+                path.display()
+            )));
         }
         Outcome::Imported(Ok(imported)) => {
             let (edit, report) = *imported;

@@ -35,13 +35,20 @@ where
 /// Writes `bytes` to `path` atomically, keeping the previous version as `path.bak`. The
 /// backup is written atomically too, so a crash during a save never leaves half a backup.
 pub fn write_with_backup(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    keep_backup(path)?;
+    write_atomically(path, |w: &mut dyn Write| w.write_all(bytes))
+}
+
+/// Copies `path` (if it exists) to its backup atomically, so a crash during the copy
+/// leaves the previous backup whole.
+pub fn keep_backup(path: &Path) -> io::Result<()> {
     if path.is_file() {
         let mut previous = fs::File::open(path)?;
         write_atomically(&backup_path(path), |w: &mut dyn Write| {
             io::copy(&mut previous, w).map(|_| ())
         })?;
     }
-    write_atomically(path, |w: &mut dyn Write| w.write_all(bytes))
+    Ok(())
 }
 
 /// Where the previous version of a file is kept: `name.ext.bak` beside it.

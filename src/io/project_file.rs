@@ -390,9 +390,7 @@ impl Snapshot {
             path: path.to_owned(),
             source,
         };
-        if path.is_file() {
-            std::fs::copy(path, super::atomic::backup_path(path)).map_err(io)?;
-        }
+        super::atomic::keep_backup(path).map_err(io)?;
         super::atomic::write_atomically(path, |w: &mut dyn std::io::Write| self.write_ron(w))
             .map_err(io)
     }
