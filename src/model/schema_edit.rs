@@ -3,7 +3,7 @@
 //! name in the same [`Edit::Batch`], so one undo takes the whole change back.
 
 use super::annotation::AnnotationKind;
-use super::edit::{Edit, removal_edit};
+use super::edit::Edit;
 use super::project::Project;
 use super::schema::{EntityType, Polarity};
 
@@ -79,18 +79,54 @@ pub fn add_entity_type(project: &Project, name: &str) -> Option<Edit> {
     Some(Edit::SetSchema(schema))
 }
 
-/// Removes an entity type and every annotation that uses it (with the links to them).
+/// Removes an entity type and every annotation that uses it, with the links to them:
+/// relations touching them go, stances they hold lose their holder. Each link is undone
+/// once, even when it joins two annotations that both go.
 pub fn remove_entity_type(project: &Project, name: &str) -> Edit {
-    let mut edits: Vec<Edit> = project
+    let going: std::collections::BTreeSet<_> = project
         .annotations()
         .values()
         .filter(|a| a.label() == Some(name))
-        .map(|a| removal_edit(project, a.id()))
+        .map(|a| a.id())
         .collect();
+    let mut edits: Vec<Edit> = project
+        .relations()
+        .values()
+        .filter(|r| going.contains(&r.from) || going.contains(&r.to))
+        .map(|r| Edit::RemoveRelation(r.id))
+        .collect();
+    edits.extend(restance_holders(project, &going));
+    edits.extend(going.iter().map(|id| Edit::RemoveAnnotation(*id)));
     let mut schema = project.schema().clone();
     schema.entity_types.retain(|t| t.name != name);
     edits.push(Edit::SetSchema(schema));
     Edit::Batch(edits)
+}
+
+/// Stances whose holder is about to go, with the holder cleared.
+fn restance_holders(
+    project: &Project,
+    going: &std::collections::BTreeSet<super::annotation::AnnotationId>,
+) -> Vec<Edit> {
+    project
+        .annotations()
+        .values()
+        .filter_map(|ann| match ann.kind() {
+            AnnotationKind::Stance {
+                target,
+                polarity,
+                holder: Some(h),
+            } if going.contains(h) => ann
+                .with_kind(AnnotationKind::Stance {
+                    target: target.clone(),
+                    polarity: polarity.clone(),
+                    holder: None,
+                })
+                .ok()
+                .map(Edit::ReplaceAnnotation),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Replaces the polarity `old` with `new`; when renamed, stances follow.
@@ -249,6 +285,33 @@ mod tests {
             Some(AnnotationKind::Stance { holder: None, .. })
         ));
         h.undo(&mut p).expect("undo");
+        assert_eq!(p, start);
+    }
+
+    #[test]
+    fn removing_a_label_whose_tags_are_related_to_each_other_works_in_one_step() {
+        let mut p = project();
+        let text = p.documents()[0].text().clone();
+        let other = Annotation::entity(
+            AnnotationId(4),
+            DocId("d".into()),
+            Span::new(0, 8, &text).expect("s"),
+            "PER",
+        );
+        crate::model::apply(&mut p, Edit::AddAnnotation(other)).expect("add");
+        let rel = crate::model::Relation {
+            id: AnnotationId(5),
+            label: "Knows".into(),
+            from: AnnotationId(2),
+            to: AnnotationId(4),
+        };
+        crate::model::apply(&mut p, Edit::AddRelation(rel)).expect("relation");
+        let start = p.clone();
+        let edit = remove_entity_type(&p, "PER");
+        let inverse = crate::model::apply(&mut p, edit).expect("one step");
+        assert_eq!(label_uses(&p, "PER"), 0);
+        assert!(p.relations().is_empty());
+        crate::model::apply(&mut p, inverse).expect("undo");
         assert_eq!(p, start);
     }
 
