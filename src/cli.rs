@@ -193,6 +193,16 @@ pub fn run(command: Command) -> Result<(), CliError> {
             format,
             output,
         } => {
+            let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+                (Ok(a), Ok(b)) => a == b,
+                _ => a == b,
+            };
+            if same(&project, &output) {
+                return Err(CliError(format!(
+                    "{}: refusing to export over the project file itself",
+                    output.display()
+                )));
+            }
             let loaded = project_file::load(&project)?;
             let mut bar = ProgressBar::new("export");
             let report = formats::export(&loaded, format, &output, &mut |f| bar.set(f))?;

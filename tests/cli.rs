@@ -288,3 +288,29 @@ fn import_of_a_missing_file_exits_1_and_leaves_the_project_alone() {
         "project untouched"
     );
 }
+
+#[test]
+fn export_refuses_to_overwrite_the_project_or_a_corpus_folder() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let p = dir.path().join("p.ron");
+    std::fs::copy(example(), &p).expect("copy");
+    let before = std::fs::read(&p).expect("read");
+    let pp = p.to_str().expect("p");
+    let run = spantag(&["export", pp, "--format", "spans", "-o", pp]);
+    assert_eq!(run.status.code(), Some(1));
+    assert_eq!(
+        std::fs::read(&p).expect("read"),
+        before,
+        "project untouched"
+    );
+    let corpus_copy = dir.path().join("corpus");
+    std::fs::create_dir(&corpus_copy).expect("mkdir");
+    std::fs::write(corpus_copy.join("a.txt"), "tekst").expect("write");
+    let c = corpus_copy.to_str().expect("p");
+    let run = spantag(&["export", pp, "--format", "brat", "-o", c]);
+    assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));
+    assert_eq!(
+        std::fs::read_to_string(corpus_copy.join("a.txt")).expect("kept"),
+        "tekst"
+    );
+}

@@ -683,6 +683,12 @@ impl SpantagApp {
                 }
                 Ok(None)
             }
+            Command::ExportTo(_, path) if Some(&path) == self.session.path.as_ref() => {
+                Err(format!(
+                    "{}: refusing to export over the open project file",
+                    path.display()
+                ))
+            }
             Command::ExportTo(format, path) => {
                 transfer::start_export(self, format, path);
                 Ok(None)

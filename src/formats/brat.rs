@@ -827,7 +827,10 @@ mod tests {
             .map(|e| e.expect("e").file_name().to_string_lossy().into_owned())
             .collect();
         names.sort();
-        assert_eq!(names, ["__a.ann", "__a.txt", "annotation.conf"]);
+        assert_eq!(
+            names,
+            [".spantag-export", "__a.ann", "__a.txt", "annotation.conf"]
+        );
         let ann = fs::read_to_string(out.join("__a.ann")).expect("ann");
         let expected = "\
 T1\tORG 2 6;22 30\tMark Facebook

@@ -50,9 +50,13 @@ pub fn io_err(out: &Path) -> impl Fn(io::Error) -> FormatError + '_ {
 /// to replace.
 const REPLACEABLE: [&str; 3] = ["txt", "ann", "conf"];
 
+/// Marks a folder as written by a spantag export, so a later export may replace it.
+pub const EXPORT_MARKER: &str = ".spantag-export";
+
 /// Creates or replaces the folder `out` as a whole with what `fill` writes into a fresh
-/// temporary folder beside it. Refuses to replace a folder that holds anything but `.txt`,
-/// `.ann` and `.conf` files, so a mistyped `-o ~/Documents` cannot delete anything else.
+/// temporary folder beside it. Only an empty folder or an earlier spantag export (with
+/// the [`EXPORT_MARKER`] and nothing but `.txt`, `.ann` and `.conf` files) is replaced, so
+/// neither a mistyped `-o ~/Documents` nor the user's own corpus folder is ever deleted.
 pub fn write_folder(
     out: &Path,
     fill: impl FnOnce(&Path) -> Result<(), FormatError>,
@@ -74,6 +78,11 @@ pub fn write_folder(
         .map_err(|e| FormatError::io(&parent, "cannot create a temporary folder in", e))?;
     // On error `tmp` is dropped and removed with everything written so far.
     fill(tmp.path())?;
+    fs::write(
+        tmp.path().join(EXPORT_MARKER),
+        "Written by spantag; a later export may replace this folder.\n",
+    )
+    .map_err(|e| FormatError::io(tmp.path(), "cannot write", e))?;
     let tmp_path = tmp.keep();
     let old = if out.exists() {
         let old = parent.join(format!(".{name}.old-{}", std::process::id()));
@@ -109,10 +118,20 @@ fn check_replaceable(out: &Path) -> Result<(), FormatError> {
             "exists and is not a folder; brat export writes a folder",
         ));
     }
+    let marked = out.join(EXPORT_MARKER).is_file();
     let entries = fs::read_dir(out).map_err(|e| FormatError::io(out, "cannot list", e))?;
     for entry in entries {
         let entry = entry.map_err(|e| FormatError::io(out, "cannot list", e))?;
         let path = entry.path();
+        if entry.file_name() == EXPORT_MARKER {
+            continue;
+        }
+        if !marked {
+            return Err(refuse(
+                "refusing to replace this folder: it is not empty and was not written by a \
+                 spantag export; choose a new or empty folder",
+            ));
+        }
         let ours = path.is_file()
             && path
                 .extension()
@@ -158,7 +177,38 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         fs::write(dir.path().join("thesis.docx"), "precious").expect("write");
         let err = write_folder(dir.path(), |_| Ok(())).expect_err("refused");
-        assert!(err.to_string().contains("thesis.docx"), "{err}");
+        assert!(
+            err.to_string().contains("not written by a spantag export"),
+            "{err}"
+        );
         assert!(dir.path().join("thesis.docx").exists());
+    }
+
+    #[test]
+    fn never_replaces_a_corpus_folder_but_does_replace_its_own_export() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let corpus = dir.path().join("corpus");
+        fs::create_dir(&corpus).expect("mkdir");
+        fs::write(corpus.join("artikel.txt"), "tekst").expect("write");
+        let write_one = |out: &Path| {
+            write_folder(out, |tmp| {
+                fs::write(tmp.join("a.txt"), "new").map_err(io_err(tmp))
+            })
+        };
+        assert!(
+            write_one(&corpus).is_err(),
+            "a folder of .txt files is not an export"
+        );
+        assert_eq!(
+            fs::read_to_string(corpus.join("artikel.txt")).expect("kept"),
+            "tekst"
+        );
+        let export = dir.path().join("export");
+        write_one(&export).expect("first export");
+        write_one(&export).expect("an export replaces its own folder");
+        assert_eq!(
+            fs::read_to_string(export.join("a.txt")).expect("new"),
+            "new"
+        );
     }
 }
