@@ -50,10 +50,15 @@ pub fn sentences(doc: &Document, cuts: &BTreeSet<usize>) -> Vec<Vec<Token>> {
         }
     } else {
         for (s_start, sentence) in text.split_sentence_bound_indices() {
+            // UAX #29 keeps e.g. "10\u{202F}000" as one word; a CoNLL token must not hold
+            // whitespace, so words are split at any whitespace inside them too.
             let pieces = sentence
                 .split_word_bound_indices()
-                .filter(|(_, w)| !w.chars().all(char::is_whitespace))
-                .map(|(i, w)| (s_start + i, w))
+                .flat_map(|(i, w)| {
+                    non_space_runs(w)
+                        .into_iter()
+                        .map(move |(j, run)| (s_start + i + j, run))
+                })
                 .collect();
             groups.push(pieces);
         }
@@ -72,6 +77,26 @@ pub fn sentences(doc: &Document, cuts: &BTreeSet<usize>) -> Vec<Vec<Token>> {
         })
         .filter(|t: &Vec<Token>| !t.is_empty())
         .collect()
+}
+
+/// The runs of non-whitespace characters of `s`, with their byte offsets.
+fn non_space_runs(s: &str) -> Vec<(usize, &str)> {
+    let mut runs = Vec::new();
+    let mut start = None;
+    for (i, c) in s.char_indices() {
+        match (c.is_whitespace(), start) {
+            (true, Some(st)) => {
+                runs.push((st, &s[st..i]));
+                start = None;
+            }
+            (false, None) => start = Some(i),
+            _ => {}
+        }
+    }
+    if let Some(st) = start {
+        runs.push((st, &s[st..]));
+    }
+    runs
 }
 
 fn split_at_cuts(
@@ -98,6 +123,13 @@ fn split_at_cuts(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tokens_never_hold_whitespace() {
+        assert_eq!(non_space_runs("10\u{202F}000"), [(0, "10"), (5, "000")]);
+        assert_eq!(non_space_runs(" a  b "), [(1, "a"), (4, "b")]);
+        assert!(non_space_runs("   ").is_empty());
+    }
     use crate::model::DocId;
     use std::collections::BTreeMap;
 
