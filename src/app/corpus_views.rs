@@ -797,20 +797,24 @@ fn merge_action(app: &mut SpantagApp, action: MergeAction) {
             };
             let d = d.clone();
             match merge::take_edit(&mut app.session.project, &d, side) {
-                Some(edit) => app
-                    .session
-                    .apply(edit, &format!("merge: take {side:?}"))
-                    .map_err(|e| e.to_string()),
+                Some(edit) => {
+                    app.suggestions.invalidate();
+                    app.session
+                        .apply(edit, &format!("merge: take {side:?}"))
+                        .map_err(|e| e.to_string())
+                }
                 None => Ok(()),
             }
         }
         MergeAction::TakeAll(side) => {
             let Some(view) = &app.views.merge else { return };
             match merge::take_all_edit(&app.session.project, &view.differences, side) {
-                Some(edit) => app
-                    .session
-                    .apply(edit, &format!("merge: take all from {side:?}"))
-                    .map_err(|e| e.to_string()),
+                Some(edit) => {
+                    app.suggestions.invalidate();
+                    app.session
+                        .apply(edit, &format!("merge: take all from {side:?}"))
+                        .map_err(|e| e.to_string())
+                }
                 None => Ok(()),
             }
         }
