@@ -26,6 +26,13 @@ where
     let mut writer = BufWriter::new(tmp);
     write(&mut writer)?;
     let tmp = writer.into_inner().map_err(|e| e.into_error())?;
+    // The temporary file is private (0600); the result keeps the permissions of the file
+    // it replaces, or gets ordinary ones, so a shared project stays shared.
+    let permissions = match fs::metadata(path) {
+        Ok(meta) => meta.permissions(),
+        Err(_) => default_permissions(tmp.as_file())?,
+    };
+    tmp.as_file().set_permissions(permissions)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     sync_dir(&dir);
@@ -49,6 +56,19 @@ pub fn keep_backup(path: &Path) -> io::Result<()> {
         })?;
     }
     Ok(())
+}
+
+/// Read-write for the owner, readable by others (the usual umask's result).
+#[cfg(unix)]
+fn default_permissions(_file: &fs::File) -> io::Result<fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt;
+    Ok(fs::Permissions::from_mode(0o644))
+}
+
+/// Whatever the platform gives a new file.
+#[cfg(not(unix))]
+fn default_permissions(file: &fs::File) -> io::Result<fs::Permissions> {
+    Ok(file.metadata()?.permissions())
 }
 
 /// Where the previous version of a file is kept: `name.ext.bak` beside it.
@@ -93,6 +113,20 @@ mod tests {
             .map(|e| e.expect("entry").file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("p.ron")]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_replaced_file_keeps_its_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("p.ron");
+        write_with_backup(&path, b"one").expect("new");
+        let mode = |p: &Path| fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o644, "a new file is not private");
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o664)).expect("chmod");
+        write_with_backup(&path, b"two").expect("replace");
+        assert_eq!(mode(&path), 0o664, "a shared file stays shared");
     }
 
     #[test]
