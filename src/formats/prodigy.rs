@@ -10,10 +10,9 @@
 use super::builder::Builder;
 use super::doccano::{EntityCounts, entity_fragments, id_value, meta_value};
 use super::error::{FormatError, Location};
-use super::jsonl::{read_records, type_name};
+use super::jsonl::{import_each, type_name};
 use super::normalize::Normalized;
 use super::report::ExportReport;
-use super::text::stem_id;
 use super::tokens::sentences;
 use super::write::{io_err, write_file};
 use crate::model::{Anchor, AnnotationId, AnnotationKind, DocId, Document, Project};
@@ -97,18 +96,9 @@ pub fn import(
     path: &Path,
     progress: &mut dyn FnMut(f32),
 ) -> Result<(), FormatError> {
-    let (records, bad) = read_records(path)?;
-    for r in bad {
-        b.skip(&r.at, "unreadable line", Some(r.message));
-    }
-    let stem = stem_id(path);
-    let total = records.len().max(1) as f32;
-    for (i, record) in records.into_iter().enumerate() {
-        let at = Location::line(path, record.line);
-        import_record(b, &at, &stem, record.line, &record.object);
-        progress((i + 1) as f32 / total);
-    }
-    Ok(())
+    import_each(b, path, progress, |b, at, stem, line, object| {
+        import_record(b, at, stem, line, &object)
+    })
 }
 
 fn import_record(

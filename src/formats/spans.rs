@@ -8,7 +8,7 @@
 
 use super::builder::{Builder, STANCE_LABEL};
 use super::error::{FormatError, Location};
-use super::jsonl::read_records;
+use super::jsonl::read_records_reporting;
 use super::report::ExportReport;
 use super::write::write_file;
 use crate::model::{
@@ -221,10 +221,7 @@ pub fn import(
     path: &Path,
     progress: &mut dyn FnMut(f32),
 ) -> Result<(), FormatError> {
-    let (records, bad) = read_records(path)?;
-    for r in bad {
-        b.skip(&r.at, "unreadable line", Some(r.message));
-    }
+    let records = read_records_reporting(b, path)?;
     let mut lines = Vec::new();
     let mut first_error = None;
     for r in records {

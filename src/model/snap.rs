@@ -60,6 +60,12 @@ fn segments(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
         .collect()
 }
 
+/// A rough selection (either direction, clamped to the text) as a non-empty byte range.
+fn byte_range(doc: &DocText, start: CharOffset, end: CharOffset) -> Option<(usize, usize)> {
+    let (start, end) = (start.min(end), start.max(end).min(doc.end()));
+    (start < end).then(|| (doc.byte_of(start).0, doc.byte_of(end).0))
+}
+
 /// Expands `start..end` to whole word segments and trims whitespace and punctuation from
 /// the edges. Returns `None` when nothing but whitespace and punctuation is selected.
 pub fn snap_to_words(
@@ -67,12 +73,8 @@ pub fn snap_to_words(
     start: CharOffset,
     end: CharOffset,
 ) -> Option<(CharOffset, CharOffset)> {
-    let (start, end) = (start.min(end), start.max(end).min(doc.end()));
-    if start >= end {
-        return None;
-    }
+    let (bs, be) = byte_range(doc, start, end)?;
     let text = doc.as_str();
-    let (bs, be) = (doc.byte_of(start).0, doc.byte_of(end).0);
     let segs = segments(text, bs, be);
     let mut s = segs
         .iter()
@@ -105,12 +107,8 @@ pub fn snap_to_characters(
     start: CharOffset,
     end: CharOffset,
 ) -> Option<(CharOffset, CharOffset)> {
-    let (start, end) = (start.min(end), start.max(end).min(doc.end()));
-    if start >= end {
-        return None;
-    }
+    let (bs, be) = byte_range(doc, start, end)?;
     let text = doc.as_str();
-    let (bs, be) = (doc.byte_of(start).0, doc.byte_of(end).0);
     let (line_start, line_end) = line_bounds(text, bs, be);
     let mut s = bs;
     let mut e = be;
