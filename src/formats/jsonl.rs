@@ -141,6 +141,44 @@ fn as_stream(text: &str) -> Option<Vec<Record>> {
     Some(records)
 }
 
+/// Reads a JSONL file record by record: unreadable lines are reported as skipped (with
+/// their line) and every readable record goes to `one` with its location and the file's
+/// stem (the default document id); progress is reported as records are done.
+pub fn import_each(
+    b: &mut super::builder::Builder,
+    path: &Path,
+    progress: &mut dyn FnMut(f32),
+    mut one: impl FnMut(
+        &mut super::builder::Builder,
+        &Location,
+        &crate::model::DocId,
+        usize,
+        Map<String, Value>,
+    ),
+) -> Result<(), FormatError> {
+    let records = read_records_reporting(b, path)?;
+    let stem = super::text::stem_id(path);
+    let total = records.len().max(1) as f32;
+    for (i, record) in records.into_iter().enumerate() {
+        let at = Location::line(path, record.line);
+        one(b, &at, &stem, record.line, record.object);
+        progress((i + 1) as f32 / total);
+    }
+    Ok(())
+}
+
+/// The readable records of a JSONL file; unreadable lines are reported as skipped.
+pub fn read_records_reporting(
+    b: &mut super::builder::Builder,
+    path: &Path,
+) -> Result<Vec<Record>, FormatError> {
+    let (records, bad) = read_records(path)?;
+    for r in bad {
+        b.skip(&r.at, "unreadable line", Some(r.message));
+    }
+    Ok(records)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,42 +230,4 @@ mod tests {
             "{err}"
         );
     }
-}
-
-/// Reads a JSONL file record by record: unreadable lines are reported as skipped (with
-/// their line) and every readable record goes to `one` with its location and the file's
-/// stem (the default document id); progress is reported as records are done.
-pub fn import_each(
-    b: &mut super::builder::Builder,
-    path: &Path,
-    progress: &mut dyn FnMut(f32),
-    mut one: impl FnMut(
-        &mut super::builder::Builder,
-        &Location,
-        &crate::model::DocId,
-        usize,
-        Map<String, Value>,
-    ),
-) -> Result<(), FormatError> {
-    let records = read_records_reporting(b, path)?;
-    let stem = super::text::stem_id(path);
-    let total = records.len().max(1) as f32;
-    for (i, record) in records.into_iter().enumerate() {
-        let at = Location::line(path, record.line);
-        one(b, &at, &stem, record.line, record.object);
-        progress((i + 1) as f32 / total);
-    }
-    Ok(())
-}
-
-/// The readable records of a JSONL file; unreadable lines are reported as skipped.
-pub fn read_records_reporting(
-    b: &mut super::builder::Builder,
-    path: &Path,
-) -> Result<Vec<Record>, FormatError> {
-    let (records, bad) = read_records(path)?;
-    for r in bad {
-        b.skip(&r.at, "unreadable line", Some(r.message));
-    }
-    Ok(records)
 }
