@@ -25,6 +25,8 @@ pub struct Suggestions {
     pub enabled: bool,
     /// Also propose Dutch genitive forms.
     pub genitive: bool,
+    /// The engine was just built for the current project state: nothing to recount.
+    fresh: bool,
 }
 
 impl Suggestions {
@@ -58,6 +60,7 @@ impl Suggestions {
         match &mut self.engine {
             // Big projects: only the edited document is recounted; edits that touch many
             // documents (undo, import, tag-all) call `invalidate` first.
+            Some(engine) if engine.options().genitive == self.genitive && self.fresh => {}
             Some(engine)
                 if engine.options().genitive == self.genitive
                     && app_project.annotations().len() > FULL_REBUILD_LIMIT =>
@@ -79,6 +82,7 @@ impl Suggestions {
             Vec::new()
         };
         self.focus = focused.and_then(|(s, _)| self.list.iter().position(|x| x.start >= s));
+        self.fresh = false;
         self.key = Some(key);
     }
 
@@ -87,12 +91,15 @@ impl Suggestions {
     pub fn invalidate(&mut self) {
         self.engine = None;
         self.key = None;
+        self.fresh = false;
     }
 
-    /// Takes an engine built elsewhere (on the thread that loaded the project).
+    /// Takes an engine built elsewhere (on the thread that loaded the project), so the
+    /// next refresh only scans the open document.
     pub fn adopt(&mut self, engine: SuggestionEngine) {
         self.engine = Some(engine);
         self.key = None;
+        self.fresh = true;
     }
 
     /// The suggestion in focus.

@@ -260,14 +260,14 @@ pub fn poll_jobs(ctx: &egui::Context, app: &mut SpantagApp) {
     {
         match result {
             Ok(project) => {
-                match engine {
-                    Some(engine) => app.suggestions.adopt(engine),
-                    None => app.suggestions.invalidate(),
-                }
                 app.settings.remember(&job.path);
                 app.session = Session::saved(project, job.path.clone());
                 app.session.snap_words = app.settings.snap_words;
                 app.session_replaced();
+                // After the reset: the engine built on the load thread fits this project.
+                if let Some(engine) = engine {
+                    app.suggestions.adopt(engine);
+                }
                 app.status = format!(
                     "opened {} in {:.1} s",
                     job.path.display(),

@@ -261,7 +261,6 @@ pub fn selected_tag_ui(ui: &mut Ui, app: &mut SpantagApp) {
             ann.id()
         ));
     }
-    let choices = cached_target_choices(ui.ctx(), &app.session);
     match ann.kind().clone() {
         AnnotationKind::Entity { label, canonical } => {
             ui.horizontal(|ui| {
@@ -288,6 +287,8 @@ pub fn selected_tag_ui(ui: &mut Ui, app: &mut SpantagApp) {
             });
             let typed = app.tag_buffers.canonical.trim().to_owned();
             if !typed.is_empty() && canonical.as_deref() != Some(typed.as_str()) {
+                // Collected only while the user types a name: it reads every annotation.
+                let choices = cached_target_choices(ui.ctx(), &app.session);
                 ui.horizontal_wrapped(|ui| {
                     for m in matching_choices(&choices, &typed, 5) {
                         if ui.small_button(&m).clicked() {
