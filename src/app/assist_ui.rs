@@ -372,7 +372,6 @@ pub fn search_ui(ctx: &egui::Context, app: &mut SpantagApp) {
                     response.request_focus();
                     app.search.focus_field = false;
                 }
-                app.text_field_focused |= response.has_focus();
                 if response.lost_focus()
                     && ui.input(|i| i.key_pressed(egui::Key::Enter))
                     && let Some(hit) = app.search.hits.get(app.search.focus)

@@ -224,8 +224,6 @@ pub struct SpantagApp {
     /// The schema editor's state.
     pub schema_buffers: schema_ui::SchemaBuffers,
     tag_buffers: TagEditBuffers,
-    /// A text field had keyboard focus (this or the last frame): single-key shortcuts off.
-    text_field_focused: bool,
     pending: Vec<Command>,
     allow_close: bool,
     /// Close once the running background jobs are done.
@@ -398,7 +396,6 @@ impl SpantagApp {
             autosaver: None,
             jobs: background::Jobs::default(),
             tag_buffers: TagEditBuffers::default(),
-            text_field_focused: false,
             pending: Vec::new(),
             allow_close: false,
             close_when_idle: false,
@@ -853,7 +850,8 @@ impl SpantagApp {
     /// Keyboard shortcuts (see [`keys::HELP`]); single keys only when no text field has
     /// the keyboard.
     fn shortcuts(&mut self, ctx: &egui::Context) {
-        let typing = self.text_field_focused || self.stance_editor.is_some();
+        // Any focused text field (search, names, notes, filters …) keeps the keyboard.
+        let typing = ctx.text_edit_focused() || self.stance_editor.is_some();
         let schema = self.session.project.schema();
         let commands = keys::read_shortcuts(ctx, typing, self.session.current, |digit| {
             schema.entity_type_for_key(digit).map(|t| t.name.clone())
@@ -1085,13 +1083,10 @@ impl eframe::App for SpantagApp {
             self.close_when_idle = false;
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
         }
-        // Single-key shortcuts are off while any text field has the keyboard.
-        self.text_field_focused |= ctx.text_edit_focused();
         let importing = self.transfer.as_ref().is_some_and(|t| t.import);
         if self.dialog.is_none() && !importing {
             self.shortcuts(&ctx);
         }
-        self.text_field_focused = false;
         panels::menu_bar_ui(ui, self);
         background::progress_ui(ui, self);
         panels::status_bar_ui(ui, self);

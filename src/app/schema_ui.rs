@@ -28,8 +28,6 @@ pub fn schema_editor_ui(ctx: &egui::Context, app: &mut SpantagApp) {
         .open(&mut open)
         .default_width(560.0)
         .show(ctx, |ui| {
-            app.text_field_focused |=
-                ui.ctx().memory(|m| m.focused().is_some()) && ui.ctx().egui_wants_keyboard_input();
             entity_types_ui(ui, app);
             ui.separator();
             polarities_ui(ui, app);

@@ -121,7 +121,6 @@ pub fn stance_editor_ui(ctx: &egui::Context, app: &mut SpantagApp) {
                 let response = ui.add_enabled(editor.step == StanceStep::Target, edit);
                 if editor.step == StanceStep::Target {
                     response.request_focus();
-                    app.text_field_focused = true;
                 }
                 if response.changed() {
                     editor.highlighted = None;
@@ -272,7 +271,6 @@ pub fn selected_tag_ui(ui: &mut Ui, app: &mut SpantagApp) {
                             .id_salt("canonical"),
                     )
                     .labelled_by(caption.id);
-                app.text_field_focused |= response.has_focus();
                 let commit = response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
                 if commit {
                     let value = app.tag_buffers.canonical.trim().to_owned();
@@ -315,7 +313,6 @@ pub fn selected_tag_ui(ui: &mut Ui, app: &mut SpantagApp) {
                 let response = ui
                     .add(egui::TextEdit::singleline(&mut app.tag_buffers.target).id_salt("target"))
                     .labelled_by(label.id);
-                app.text_field_focused |= response.has_focus();
                 if response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
                     let value = app.tag_buffers.target.trim().to_owned();
                     if !value.is_empty() {
@@ -385,7 +382,6 @@ pub fn selected_tag_ui(ui: &mut Ui, app: &mut SpantagApp) {
         let response = ui
             .add(egui::TextEdit::singleline(&mut app.tag_buffers.note).id_salt("note"))
             .labelled_by(label.id);
-        app.text_field_focused |= response.has_focus();
         if response.lost_focus() {
             app.send(Command::SetNote(ann.id(), app.tag_buffers.note.clone()));
         }
