@@ -203,6 +203,8 @@ pub struct SpantagApp {
     pub show_matrix: bool,
     /// The matrix cell whose quotes are listed.
     pub matrix_cell: Option<(String, String)>,
+    /// The statistics the stance matrix shows, and the project revision they are of.
+    matrix_stats: Option<(u64, std::sync::Arc<crate::stats::Stats>)>,
     /// Writes recovery copies of unsaved work; `None` when autosave is off (tests).
     pub autosaver: Option<autosave::Autosaver>,
     /// Big projects being opened or saved in the background.
@@ -385,6 +387,7 @@ impl SpantagApp {
             stance_editor: None,
             show_matrix: false,
             matrix_cell: None,
+            matrix_stats: None,
             pick_holder_for: None,
             show_help: false,
             schema_buffers: schema_ui::SchemaBuffers::default(),

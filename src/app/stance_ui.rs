@@ -554,7 +554,16 @@ pub fn stance_matrix_ui(ctx: &egui::Context, app: &mut SpantagApp) {
     if !app.show_matrix {
         return;
     }
-    let stats = stats::compute(&app.session.project);
+    // Counting reads every annotation: once per project revision, not once per frame.
+    let revision = app.session.revision();
+    let stats = match &app.matrix_stats {
+        Some((r, stats)) if *r == revision => stats.clone(),
+        _ => {
+            let stats = Arc::new(stats::compute(&app.session.project));
+            app.matrix_stats = Some((revision, stats.clone()));
+            stats
+        }
+    };
     let matrix = &stats.stance.matrix;
     let targets: Vec<String> = {
         let mut t: Vec<String> = matrix
