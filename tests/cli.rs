@@ -15,6 +15,12 @@ fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/corpus")
 }
 
+/// `spantag new` on the bundled corpus into `path`; the test stops if it fails.
+fn new_project(path: &str) {
+    let out = spantag(&["new", corpus().to_str().expect("corpus path"), "-o", path]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -206,11 +212,7 @@ fn spans_export_imports_back_into_a_new_project_exactly() {
             .status
             .success()
     );
-    assert!(
-        spantag(&["new", corpus().to_str().expect("p"), "-o", pp])
-            .status
-            .success()
-    );
+    new_project(pp);
     let run = spantag(&["import", s, "-o", pp]);
     assert!(run.status.success(), "{}", stderr(&run));
     let a = spantag(&["stats", &example(), "--json"]);
@@ -238,11 +240,7 @@ fn import_skips_a_broken_line_reports_it_and_keeps_the_rest() {
     let dir = tempfile::tempdir().expect("tmp");
     let p = dir.path().join("p.ron");
     let pp = p.to_str().expect("p");
-    assert!(
-        spantag(&["new", corpus().to_str().expect("p"), "-o", pp])
-            .status
-            .success()
-    );
+    new_project(pp);
     let bad = dir.path().join("bad.jsonl");
     std::fs::write(
         &bad,
@@ -273,11 +271,7 @@ fn import_of_a_missing_file_exits_1_and_leaves_the_project_alone() {
     let dir = tempfile::tempdir().expect("tmp");
     let p = dir.path().join("p.ron");
     let pp = p.to_str().expect("p");
-    assert!(
-        spantag(&["new", corpus().to_str().expect("p"), "-o", pp])
-            .status
-            .success()
-    );
+    new_project(pp);
     let before = std::fs::read(&p).expect("read");
     let run = spantag(&["import", "/no/such.jsonl", "-o", pp]);
     assert_eq!(run.status.code(), Some(1));
