@@ -177,7 +177,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
             let mut project = if output.exists() {
                 project_file::load(&output)?
             } else {
-                Project::new(project_file::default_schema(), Vec::new())?
+                Project::empty(project_file::default_schema())
             };
             let mut bar = ProgressBar::new("import");
             let (edit, report) = formats::import(&mut project, &path, format, &mut |f| bar.set(f))?;

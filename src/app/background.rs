@@ -46,8 +46,7 @@ pub fn saves_in_background(project: &Project) -> bool {
 
 /// An empty, unsaved session to show while a project loads.
 pub fn placeholder_session() -> Session {
-    let project = Project::new(project_file::default_schema(), Vec::new())
-        .unwrap_or_else(|_| super::unreachable_empty());
+    let project = Project::empty(project_file::default_schema());
     Session::unsaved(project)
 }
 

@@ -262,8 +262,7 @@ pub fn load_path(path: &Path) -> Result<Session, String> {
         return Ok(Session::unsaved(project));
     }
     // Annotated data from another tool (brat folder, CoNLL, JSONL): a new project.
-    let mut project = Project::new(project_file::default_schema(), Vec::new())
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut project = Project::empty(project_file::default_schema());
     let (edit, _report) =
         formats::import(&mut project, path, None, &mut |_| {}).map_err(|e| e.to_string())?;
     crate::model::apply(&mut project, edit).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -353,10 +352,7 @@ impl SpantagApp {
             Ok(s) => s,
             Err(e) => {
                 status = e;
-                Session::unsaved(
-                    Project::new(project_file::default_schema(), Vec::new())
-                        .unwrap_or_else(|_| unreachable_empty()),
-                )
+                Session::unsaved(Project::empty(project_file::default_schema()))
             }
         };
         let mut app = Self::with_session(session, settings);
@@ -1049,12 +1045,6 @@ pub(crate) fn short(text: &str, max: usize) -> String {
     let mut s: String = text.chars().take(max).collect();
     s.push('…');
     s
-}
-
-/// An empty project cannot fail to build; this keeps `new` free of `unwrap`.
-fn unreachable_empty() -> Project {
-    Project::new(crate::model::schema::builtin_schema(), Vec::new())
-        .unwrap_or_else(|_| unreachable_empty())
 }
 
 impl eframe::App for SpantagApp {

@@ -88,6 +88,21 @@ pub struct ProjectParts {
 }
 
 impl Project {
+    /// A project with no documents yet (imports add them).
+    pub fn empty(schema: Schema) -> Self {
+        Self {
+            schema,
+            documents: Vec::new(),
+            doc_index: HashMap::new(),
+            annotations: BTreeMap::new(),
+            by_doc: HashMap::new(),
+            relations: BTreeMap::new(),
+            statuses: BTreeMap::new(),
+            rejected: BTreeSet::new(),
+            next_id: 1,
+        }
+    }
+
     /// A project over `documents` (sorted by id here) with no annotations.
     pub fn new(schema: Schema, mut documents: Vec<Document>) -> Result<Self, ProjectError> {
         documents.sort_by(|a, b| a.id().cmp(b.id()));
