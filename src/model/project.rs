@@ -113,15 +113,9 @@ impl Project {
             }
         }
         Ok(Self {
-            schema,
             documents,
             doc_index,
-            annotations: BTreeMap::new(),
-            by_doc: HashMap::new(),
-            relations: BTreeMap::new(),
-            statuses: BTreeMap::new(),
-            rejected: BTreeSet::new(),
-            next_id: 1,
+            ..Self::empty(schema)
         })
     }
 
