@@ -12,6 +12,7 @@ pub mod generate;
 pub mod io;
 pub mod merge;
 pub mod model;
+pub mod parallel;
 pub mod search;
 pub mod stats;
 pub mod suggest;

@@ -291,13 +291,27 @@ fn syntax_error(path: &Path, e: &ron::error::SpannedError) -> ProjectFileError {
 
 /// Serialises a project to the RON text of the current format version.
 pub fn to_ron(project: &Project) -> String {
-    SnapshotBuilder::new(project).finish(project).to_ron()
+    let mut out = Vec::new();
+    // Writing into memory cannot fail, and the pieces are UTF-8.
+    let _ = write_ron(project, &mut out);
+    String::from_utf8(out).unwrap_or_default()
 }
+
+/// Streams a project's RON text (exactly [`to_ron`]) into `w`, converting and serialising
+/// its documents on all cores without copying the project first.
+fn write_ron(project: &Project, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    write_file_ron(&head_of(project), project.documents(), w, |doc, out| {
+        document_piece(&document_to_file(project, doc), out)
+    })
+}
+
+/// Nesting levels the project file is pretty-printed to; deeper (an annotation) is one line.
+const PRETTY_DEPTH: usize = 4;
 
 /// The pretty-printer settings of every project file.
 fn pretty_config() -> ron::ser::PrettyConfig {
     ron::ser::PrettyConfig::new()
-        .depth_limit(4)
+        .depth_limit(PRETTY_DEPTH)
         .indentor("  ")
         .struct_names(false)
         .escape_strings(true)
@@ -306,7 +320,9 @@ fn pretty_config() -> ron::ser::PrettyConfig {
 /// A project copied into the file's shape, ready to be written by another thread while
 /// the window goes on. Made by a [`SnapshotBuilder`].
 pub struct Snapshot {
-    file: ProjectFile,
+    /// Everything but the documents (their list is empty here).
+    head: ProjectFile,
+    documents: Vec<DocumentFile>,
 }
 
 /// Copies a project into a [`Snapshot`] a few documents at a time, so a window can spread
@@ -349,63 +365,132 @@ impl SnapshotBuilder {
         while let Some(doc) = docs.get(self.documents.len()) {
             self.documents.push(document_to_file(project, doc));
         }
-        let file = ProjectFile {
-            format: FORMAT_NAME.to_owned(),
-            version: CURRENT_VERSION,
-            schema: SchemaFile::from_schema(project.schema()),
+        Snapshot {
+            head: head_of(project),
             documents: self.documents,
-            relations: project
-                .relations()
-                .values()
-                .map(|r| RelationFile {
-                    id: r.id.0,
-                    label: r.label.clone(),
-                    from: r.from.0,
-                    to: r.to.0,
-                })
-                .collect(),
-            rejected_suggestions: project
-                .rejected_suggestions()
-                .iter()
-                .map(|r| (r.doc.0.clone(), r.start, r.end, r.label.clone()))
-                .collect(),
-        };
-        Snapshot { file }
+        }
     }
 }
 
 impl Snapshot {
     /// The RON text of the file.
     pub fn to_ron(&self) -> String {
-        // Serialising plain owned data into a String cannot fail.
-        ron::ser::to_string_pretty(&self.file, pretty_config()).unwrap_or_default() + "\n"
+        let mut out = Vec::new();
+        // Writing into memory cannot fail, and the pieces are UTF-8.
+        let _ = self.write_ron(&mut out);
+        String::from_utf8(out).unwrap_or_default()
     }
 
     /// Writes the snapshot to `path` like [`save`] does: atomically, keeping the previous
     /// version as `<name>.bak`, refusing to overwrite a file from a newer spantag. The text
     /// is streamed to the file, never held whole in memory.
     pub fn write(&self, path: &Path) -> Result<(), ProjectFileError> {
-        refuse_newer(path)?;
-        let io = |source| ProjectFileError::Io {
-            path: path.to_owned(),
-            source,
-        };
-        super::atomic::keep_backup(path).map_err(io)?;
-        super::atomic::write_atomically(path, |w: &mut dyn std::io::Write| self.write_ron(w))
-            .map_err(io)
+        write_project_file(path, |w| self.write_ron(w))
     }
 
     /// Streams the RON text of the file (exactly [`Snapshot::to_ron`]) into `w`, for
     /// writers that are not a project file (recovery copies).
     pub fn write_ron(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-        ron::Options::default()
-            .to_io_writer_pretty(&mut *w, &self.file, pretty_config())
-            .map_err(|e| match e {
-                ron::Error::Io(message) => std::io::Error::other(message),
-                other => std::io::Error::other(other.to_string()),
-            })?;
-        w.write_all(b"\n")
+        write_file_ron(&self.head, &self.documents, w, |doc, out| {
+            document_piece(doc, out)
+        })
     }
+}
+
+/// The project-wide parts of a project in the file's shape, with an empty document list.
+fn head_of(project: &Project) -> ProjectFile {
+    ProjectFile {
+        format: FORMAT_NAME.to_owned(),
+        version: CURRENT_VERSION,
+        schema: SchemaFile::from_schema(project.schema()),
+        documents: Vec::new(),
+        relations: project
+            .relations()
+            .values()
+            .map(|r| RelationFile {
+                id: r.id.0,
+                label: r.label.clone(),
+                from: r.from.0,
+                to: r.to.0,
+            })
+            .collect(),
+        rejected_suggestions: project
+            .rejected_suggestions()
+            .iter()
+            .map(|r| (r.doc.0.clone(), r.start, r.end, r.label.clone()))
+            .collect(),
+    }
+}
+
+/// Writes a project file atomically with whatever `write` streams into it, keeping the
+/// previous version as `<name>.bak` and refusing to overwrite a file from a newer spantag.
+fn write_project_file(
+    path: &Path,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), ProjectFileError> {
+    refuse_newer(path)?;
+    let io = |source| ProjectFileError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    super::atomic::keep_backup(path).map_err(io)?;
+    super::atomic::write_atomically(path, write).map_err(io)
+}
+
+/// Documents serialised per batch on each core while saving.
+const SAVE_BATCH: usize = 32;
+
+/// Streams the pretty RON of `head` with `documents` in its document list — byte for byte
+/// what `ron` writes for the whole file at once — serialising the documents on all cores:
+/// `piece` appends one document's text, as [`document_piece`] does.
+fn write_file_ron<D: Sync>(
+    head: &ProjectFile,
+    documents: &[D],
+    w: &mut dyn std::io::Write,
+    piece: impl Fn(&D, &mut String) + Sync,
+) -> std::io::Result<()> {
+    let head_text = ron::ser::to_string_pretty(head, pretty_config())
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    const EMPTY_LIST: &str = "\n  documents: [],\n";
+    let Some(at) = head_text.find(EMPTY_LIST) else {
+        return Err(std::io::Error::other("the file head has no document list"));
+    };
+    if documents.is_empty() {
+        w.write_all(head_text.as_bytes())?;
+    } else {
+        w.write_all(&head_text.as_bytes()[..at])?;
+        w.write_all(b"\n  documents: [\n")?;
+        crate::parallel::for_each_batch_in_order(
+            documents,
+            SAVE_BATCH,
+            |batch| {
+                let mut out = String::new();
+                for doc in batch {
+                    piece(doc, &mut out);
+                }
+                out
+            },
+            |text| w.write_all(text.as_bytes()),
+        )?;
+        w.write_all(b"  ],\n")?;
+        w.write_all(&head_text.as_bytes()[at + EMPTY_LIST.len()..])?;
+    }
+    w.write_all(b"\n")
+}
+
+/// Appends one document as it appears in the file's document list: serialised on its own
+/// (two levels shallower, so two fewer pretty levels) and indented by those two levels.
+fn document_piece(doc: &DocumentFile, out: &mut String) {
+    let config = pretty_config().depth_limit(PRETTY_DEPTH - 2);
+    // Serialising plain owned data into a String cannot fail.
+    let text = ron::ser::to_string_pretty(doc, config).unwrap_or_default();
+    for line in text.split('\n') {
+        out.push_str("    ");
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.pop();
+    out.push_str(",\n");
 }
 
 /// One document with its annotations (in reading order) and status, in the file's shape.
@@ -759,7 +844,7 @@ fn refuse_newer(path: &Path) -> Result<(), ProjectFileError> {
 /// Saves a project atomically (temp file, fsync, rename), keeping the previous version as
 /// `<name>.bak`. Refuses to overwrite a file from a newer spantag.
 pub fn save(project: &Project, path: &Path) -> Result<(), ProjectFileError> {
-    SnapshotBuilder::new(project).finish(project).write(path)
+    write_project_file(path, |w| write_ron(project, w))
 }
 
 /// Checks a project file and lists every problem found (an empty list means it is sound):
@@ -1237,6 +1322,50 @@ mod tests {
         );
         assert!(text[list].trim_end().ends_with(','));
         assert!(parallel::split_documents("(documents: [ /* c */ ])").is_none());
+    }
+
+    /// What `ron` writes for the whole file in one call: the reference for the streamed,
+    /// parallel writer.
+    fn whole_file_ron(p: &Project) -> String {
+        let file = ProjectFile {
+            documents: p
+                .documents()
+                .iter()
+                .map(|d| document_to_file(p, d))
+                .collect(),
+            ..head_of(p)
+        };
+        ron::ser::to_string_pretty(&file, pretty_config()).expect("ron") + "\n"
+    }
+
+    #[test]
+    fn the_parallel_writer_writes_exactly_what_ron_writes_for_the_whole_file() {
+        let mut with_extras = sample();
+        let a = DocId("a".into());
+        let text = with_extras.document(&a).expect("doc a").text().clone();
+        let id = with_extras.allocate_id();
+        let mut noted = Annotation::entity(id, a, Span::new(0, 9, &text).expect("span"), "ORG");
+        noted.note = Some("line one\nline \"two\" \\ ) ]".into());
+        noted.attributes.insert("source".into(), "brat, T1".into());
+        apply(&mut with_extras, Edit::AddAnnotation(noted)).expect("add");
+        let generated = crate::generate::generate(&crate::generate::Spec {
+            documents: 150,
+            words_per_document: 60,
+            spans_per_document: 6,
+            seed: 9,
+        });
+        let projects = [
+            Project::empty(default_schema()),
+            sample(),
+            with_extras,
+            generated,
+        ];
+        for p in &projects {
+            assert_eq!(to_ron(p), whole_file_ron(p));
+            let mut builder = SnapshotBuilder::new(p);
+            while !builder.step(p, std::time::Instant::now()) {}
+            assert_eq!(builder.finish(p).to_ron(), whole_file_ron(p));
+        }
     }
 
     #[test]

@@ -1,0 +1,132 @@
+//! Ordered parallel work over a slice: the items are cut into batches that every core
+//! works on, and each batch's result reaches the calling thread in the items' order, so a
+//! writer can stream a file whose parts are produced in parallel (saving a project,
+//! exporting spans) and hold only the batches in flight.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
+
+/// Worker threads for `batches` batches: every core, at most 16, at least 1.
+pub fn workers_for(batches: usize) -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, 16)
+        .min(batches.max(1))
+}
+
+/// Runs `work` on each batch of `batch` consecutive items (the last one may be shorter) on
+/// all cores, and hands the results to `sink` on the calling thread in batch order. The
+/// first error from `sink` stops the workers and is returned; `sink` is not called again.
+/// With one core, or one batch, everything runs on the calling thread.
+pub fn for_each_batch_in_order<T, R, E>(
+    items: &[T],
+    batch: usize,
+    work: impl Fn(&[T]) -> R + Sync,
+    mut sink: impl FnMut(R) -> Result<(), E>,
+) -> Result<(), E>
+where
+    T: Sync,
+    R: Send,
+{
+    let batches: Vec<&[T]> = items.chunks(batch.max(1)).collect();
+    let workers = workers_for(batches.len());
+    if workers <= 1 {
+        for b in batches {
+            sink(work(b))?;
+        }
+        return Ok(());
+    }
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        // A bounded channel: workers never run more than a few batches ahead of the sink.
+        let (tx, rx) = mpsc::sync_channel::<(usize, R)>(workers * 2);
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let (next, stop, batches, work) = (&next, &stop, &batches, &work);
+            scope.spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(b) = batches.get(i) else { break };
+                    if tx.send((i, work(b))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut pending = BTreeMap::new();
+        let mut expected = 0;
+        for (i, result) in rx.iter() {
+            pending.insert(i, result);
+            while let Some(result) = pending.remove(&expected) {
+                expected += 1;
+                if let Err(e) = sink(result) {
+                    stop.store(true, Ordering::Relaxed);
+                    // Dropping the receiver ends every worker's next send.
+                    drop(rx);
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results_arrive_in_item_order_whatever_the_batch_size() {
+        let items: Vec<u32> = (0..1000).collect();
+        for batch in [1, 3, 64, 999, 1000, 5000] {
+            let mut seen = Vec::new();
+            let done: Result<(), ()> = for_each_batch_in_order(
+                &items,
+                batch,
+                |b| b.iter().map(|x| x * 2).collect::<Vec<_>>(),
+                |r| {
+                    seen.extend(r);
+                    Ok(())
+                },
+            );
+            assert_eq!(done, Ok(()));
+            let expected: Vec<u32> = items.iter().map(|x| x * 2).collect();
+            assert_eq!(seen, expected, "batch {batch}");
+        }
+    }
+
+    #[test]
+    fn the_first_sink_error_stops_the_work_and_is_returned() {
+        let items: Vec<u32> = (0..10_000).collect();
+        let mut calls = 0;
+        let done = for_each_batch_in_order(
+            &items,
+            10,
+            |b| b[0],
+            |first| {
+                calls += 1;
+                if first == 50 { Err(first) } else { Ok(()) }
+            },
+        );
+        assert_eq!(done, Err(50));
+        assert_eq!(calls, 6, "the sink is not called after its error");
+    }
+
+    #[test]
+    fn no_items_means_no_calls() {
+        let mut calls = 0;
+        let done: Result<(), ()> = for_each_batch_in_order(
+            &[] as &[u8],
+            8,
+            |b| b.len(),
+            |_| {
+                calls += 1;
+                Ok(())
+            },
+        );
+        assert_eq!((done, calls), (Ok(()), 0));
+    }
+}
