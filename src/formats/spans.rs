@@ -10,14 +10,13 @@ use super::builder::{Builder, STANCE_LABEL};
 use super::error::{FormatError, Location};
 use super::jsonl::read_records_reporting;
 use super::report::ExportReport;
-use super::write::write_file;
+use super::write::write_documents;
 use crate::model::{
     Anchor, Annotation, AnnotationId, AnnotationKind, DocId, Document, Project, Span,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
-use std::io::Write;
 use std::path::Path;
 
 /// Characters of context written on either side of a span.
@@ -81,26 +80,18 @@ pub fn export(
     report: &mut ExportReport,
     progress: &mut dyn FnMut(f32),
 ) -> Result<(), FormatError> {
-    let mut written = 0;
-    let mut docs = 0;
-    write_file(out, |w: &mut dyn Write| {
-        let total = project.documents().len().max(1) as f32;
-        for (i, doc) in project.documents().iter().enumerate() {
-            let meta = doc_meta(doc);
-            let anns = project.annotations_of(doc.id());
-            docs += 1;
-            for ann in anns {
-                let line = span_line(project, doc, ann, &meta);
-                serde_json::to_writer(&mut *w, &line)
-                    .map_err(|e| FormatError::invalid(out, None, e.to_string()))?;
-                w.write_all(b"\n").map_err(super::write::io_err(out))?;
-                written += 1;
-            }
-            progress((i + 1) as f32 / total);
+    let written = write_documents(out, project.documents(), progress, |doc, w, written| {
+        let meta = doc_meta(doc);
+        for ann in project.annotations_of(doc.id()) {
+            let line = span_line(project, doc, ann, &meta);
+            serde_json::to_writer(&mut *w, &line)
+                .map_err(|e| FormatError::invalid(out, None, e.to_string()))?;
+            w.push(b'\n');
+            *written += 1;
         }
         Ok(())
     })?;
-    report.documents = docs;
+    report.documents = project.documents().len();
     report.annotations = written;
     report.leave_out(
         project.relations().len(),

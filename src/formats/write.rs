@@ -41,6 +41,49 @@ pub fn write_file(
     }
 }
 
+/// Documents whose lines one worker makes at a time in [`write_documents`].
+const DOCUMENT_BATCH: usize = 64;
+
+/// Writes `out` atomically with one record or line group per document, in document order:
+/// `lines` appends a document's bytes to a buffer and adds what it wrote to a tally, and
+/// runs on all cores, a batch of documents at a time, while this thread writes the
+/// finished batches in order. Returns the tallies of all documents added up.
+pub fn write_documents<T>(
+    out: &Path,
+    documents: &[crate::model::Document],
+    progress: &mut dyn FnMut(f32),
+    lines: impl Fn(&crate::model::Document, &mut Vec<u8>, &mut T) -> Result<(), FormatError> + Sync,
+) -> Result<T, FormatError>
+where
+    T: Default + Send + std::ops::AddAssign,
+{
+    let mut total = T::default();
+    let mut done = 0;
+    write_file(out, |w: &mut dyn Write| {
+        crate::parallel::for_each_batch_in_order(
+            documents,
+            DOCUMENT_BATCH,
+            |batch| {
+                let mut bytes = Vec::new();
+                let mut tally = T::default();
+                for doc in batch {
+                    lines(doc, &mut bytes, &mut tally)?;
+                }
+                Ok((bytes, tally, batch.len()))
+            },
+            |made: Result<(Vec<u8>, T, usize), FormatError>| {
+                let (bytes, tally, docs) = made?;
+                w.write_all(&bytes).map_err(io_err(out))?;
+                total += tally;
+                done += docs;
+                progress(done as f32 / documents.len().max(1) as f32);
+                Ok(())
+            },
+        )
+    })?;
+    Ok(total)
+}
+
 /// Maps an I/O error while writing into `out` to a format error naming `out`.
 pub fn io_err(out: &Path) -> impl Fn(io::Error) -> FormatError + '_ {
     move |e| FormatError::io(out, "cannot write", e)
