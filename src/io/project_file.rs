@@ -708,10 +708,10 @@ fn assemble(
     path: &Path,
 ) -> Result<Project, ProjectFileError> {
     let mut documents = Vec::with_capacity(loaded.len());
-    let mut annotations = Vec::with_capacity(loaded.iter().map(|l| l.annotations.len()).sum());
+    let mut annotations = Vec::with_capacity(loaded.len());
     let mut statuses = Vec::new();
     for l in loaded {
-        annotations.extend(l.annotations);
+        annotations.push(l.annotations);
         if l.status != DocStatus::NotStarted {
             statuses.push((l.doc.id().clone(), l.status));
         }

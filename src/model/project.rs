@@ -76,9 +76,11 @@ pub struct ProjectParts {
     pub schema: Schema,
     /// Documents in any order (the project sorts them by id).
     pub documents: Vec<Document>,
-    /// Annotations, checked as if added one by one with `Edit::AddAnnotation`, entities
-    /// first: a stance's holder may come after the stance in this list.
-    pub annotations: Vec<Annotation>,
+    /// Annotations in groups (a loader makes one per document), checked as if added one
+    /// by one with `Edit::AddAnnotation`, entities first: a stance's holder may come after
+    /// the stance. The groups are moved into the project one at a time, so a big project
+    /// is never held twice while it is put together.
+    pub annotations: Vec<Vec<Annotation>>,
     /// Document statuses (the default status is simply not stored).
     pub statuses: Vec<(DocId, DocStatus)>,
     /// Relations, checked after all annotations.
@@ -139,7 +141,13 @@ impl Project {
             // The common case (a file spantag wrote): one pass, no per-edit bookkeeping.
             let mut doc_keys: Vec<Vec<ReadingKey>> = vec![Vec::new(); project.documents.len()];
             let mut last_at: Option<usize> = None;
-            for ann in annotations {
+            // Built from sorted entries a tree's nodes are full; inserting ascending ids one
+            // by one leaves them half empty (≈ 100 MB instead of 55 for 300k annotations).
+            // Entries go in sorted runs of `RUN` appended to the tree (which rebuilds it
+            // full), so the whole list is never copied at once.
+            const RUN: usize = 50_000;
+            let mut run: Vec<(AnnotationId, Annotation)> = Vec::new();
+            for ann in annotations.into_iter().flatten() {
                 // Annotations come grouped by document: look the document up once a run.
                 let at = match last_at {
                     Some(at)
@@ -157,8 +165,12 @@ impl Project {
                     keys.push(ann.reading_order());
                 }
                 project.next_id = project.next_id.max(ann.id().0 + 1);
-                project.annotations.insert(ann.id(), ann);
+                run.push((ann.id(), ann));
+                if run.len() >= RUN {
+                    project.append_sorted_run(&mut run);
+                }
             }
+            project.append_sorted_run(&mut run);
             for (doc, mut keys) in project.documents.iter().zip(doc_keys) {
                 if !keys.is_empty() {
                     keys.sort_unstable();
@@ -168,8 +180,10 @@ impl Project {
         } else {
             // Something is wrong: add the annotations in the order edits would, so the
             // error is the one `edit::apply` gives for the first bad annotation.
-            let (entities, others): (Vec<Annotation>, Vec<Annotation>) =
-                annotations.into_iter().partition(|a| a.kind().is_entity());
+            let (entities, others): (Vec<Annotation>, Vec<Annotation>) = annotations
+                .into_iter()
+                .flatten()
+                .partition(|a| a.kind().is_entity());
             for ann in entities.into_iter().chain(others) {
                 project.check_new_annotation(&ann)?;
                 project.insert_annotation(ann);
@@ -199,17 +213,26 @@ impl Project {
         Ok(project)
     }
 
+    /// Sorts `run` by id and moves it into the annotation tree as full nodes (ids are
+    /// known to be new).
+    fn append_sorted_run(&mut self, run: &mut Vec<(AnnotationId, Annotation)>) {
+        run.sort_unstable_by_key(|(id, _)| *id);
+        let mut sorted: BTreeMap<AnnotationId, Annotation> = run.drain(..).collect();
+        self.annotations.append(&mut sorted);
+    }
+
     /// Whether `annotations` can all be added to this project (no annotations yet) in one
     /// go: ids unique, documents exist, spans inside the text, holders are entities of the
     /// same document. Looks only; a sorted id table stands in for the project's maps.
-    fn annotations_are_sound(&self, annotations: &[Annotation]) -> bool {
+    fn annotations_are_sound(&self, annotations: &[Vec<Annotation>]) -> bool {
         if !self.annotations.is_empty() || !self.relations.is_empty() {
             return false;
         }
         // (id, document position, is entity), sorted by id.
-        let mut table: Vec<(AnnotationId, usize, bool)> = Vec::with_capacity(annotations.len());
+        let mut table: Vec<(AnnotationId, usize, bool)> =
+            Vec::with_capacity(annotations.iter().map(Vec::len).sum());
         let mut last: Option<(&DocId, usize, usize)> = None;
-        for ann in annotations {
+        for ann in annotations.iter().flatten() {
             let (at, len) = match last {
                 Some((id, at, len)) if id == ann.doc() => (at, len),
                 _ => {
@@ -238,7 +261,7 @@ impl Project {
                 .ok()
                 .and_then(|i| table.get(i))
         };
-        annotations.iter().all(|ann| match ann.kind() {
+        annotations.iter().flatten().all(|ann| match ann.kind() {
             AnnotationKind::Stance {
                 holder: Some(holder),
                 ..
@@ -554,7 +577,8 @@ mod tests {
         Project::from_parts(ProjectParts {
             schema: builtin_schema(),
             documents: docs(),
-            annotations: annotations.to_vec(),
+            // Groups of two: the groups are read as one list.
+            annotations: annotations.chunks(2).map(<[_]>::to_vec).collect(),
             statuses: Vec::new(),
             relations: relations.to_vec(),
             rejected: Vec::new(),
