@@ -1153,15 +1153,19 @@ mod parallel {
         }
     }
 
-    /// The index just past a quoted string or char starting at `start`.
+    /// The index just past a quoted string or char starting at `start`. Jumps from one
+    /// quote or backslash to the next: most of a project file is the documents' text.
     fn skip_quoted(b: &[u8], start: usize, quote: u8) -> Option<usize> {
         let mut i = start + 1;
-        while i < b.len() {
-            match b[i] {
-                b'\\' => i += 2,
-                c if c == quote => return Some(i + 1),
-                _ => i += 1,
+        while let Some(found) = b
+            .get(i..)
+            .and_then(|rest| memchr::memchr2(quote, b'\\', rest))
+        {
+            i += found;
+            if b[i] == quote {
+                return Some(i + 1);
             }
+            i += 2;
         }
         None
     }
