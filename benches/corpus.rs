@@ -191,6 +191,17 @@ fn window(big: &Project, ron_path: &Path, dir: &Path, runs: usize) {
         "target: next frame",
         "Alt+Down equivalent, 10k-document project",
     );
+    let export = export_frames(&mut opened.app, &opened.ctx, &dir.join("window.jsonl"));
+    row(
+        "export spans from the window: slowest frame",
+        export.2,
+        "no frame > 16 ms",
+        &format!(
+            "{} frames, written after {}; the worker shares the project",
+            export.1,
+            ms(export.0)
+        ),
+    );
     let autosave = autosave_frames(&mut opened.app, &opened.ctx, &dir.join("recovery"));
     row(
         "autosave of the big project: slowest frame",
@@ -231,6 +242,40 @@ fn memory(ron_path: &Path, text_bytes: usize) {
             ),
         );
     }
+}
+
+/// Exports spans from the window (on a worker thread) and draws frames until written;
+/// returns the time until written, frames drawn and the slowest frame.
+fn export_frames(
+    app: &mut SpantagApp,
+    ctx: &egui::Context,
+    out: &Path,
+) -> (Duration, usize, Duration) {
+    let mut frame = eframe::Frame::_new_kittest();
+    app.send(Command::ExportTo(
+        spantag::formats::ExportFormat::Spans,
+        out.to_owned(),
+    ));
+    let (mut frames, mut slowest, mut time) = (0, Duration::ZERO, 400.0);
+    let t = Instant::now();
+    loop {
+        let f = Instant::now();
+        let _ = ctx.run_ui(input(time, 1280.0, Vec::new()), |ui| {
+            eframe::App::ui(app, ui, &mut frame)
+        });
+        slowest = slowest.max(f.elapsed());
+        frames += 1;
+        if frames > 1 && app.transfer.is_none() || frames > 5000 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(8));
+        time += 1.0 / 60.0;
+    }
+    if !out.is_file() {
+        fail("the export from the window wrote nothing");
+    }
+    app.dialog = None;
+    (t.elapsed(), frames, slowest)
 }
 
 /// Makes the project dirty and lets the app's autosaver write a recovery copy (the

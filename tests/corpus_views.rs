@@ -372,6 +372,6 @@ fn merge_window_takes_b_per_difference_and_all_at_once_with_undo() {
     assert_eq!(sides(&h), [Some(Side::B), Some(Side::A)]);
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     h.run_steps(3);
-    assert_eq!(h.state().session.project, a);
+    assert_eq!(*h.state().session.project, a);
     assert_eq!(sides(&h), [Some(Side::A), Some(Side::A)]);
 }

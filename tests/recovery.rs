@@ -73,7 +73,7 @@ fn unsaved_work_is_recovered_after_a_crash_and_cleared_by_a_save() {
         "copy removed after save"
     );
     let saved = spantag::io::project_file::load(&project_path).expect("load");
-    assert_eq!(saved, crashed);
+    assert_eq!(saved, *crashed);
 }
 
 #[test]
@@ -110,7 +110,7 @@ fn a_file_changed_on_disk_is_never_overwritten_silently() {
     h.get_by_label("Overwrite").click();
     h.run_steps(3);
     let saved = spantag::io::project_file::load(&project_path).expect("load");
-    assert_eq!(saved, h.state().session.project);
+    assert_eq!(saved, *h.state().session.project);
     assert!(!h.state().session.history.is_dirty());
 }
 

@@ -70,6 +70,30 @@ fn export_runs_in_the_background_and_writes_the_file() {
 }
 
 #[test]
+fn an_export_writes_the_project_as_it_was_when_started_while_the_user_goes_on() {
+    let mut h = harness();
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("out.jsonl");
+    h.state_mut()
+        .send(Command::ExportTo(ExportFormat::Spans, out.clone()));
+    h.run_steps(1);
+    // Tag a word while the export may still be running: the export shares the project
+    // and the edit copies it first, so neither sees the other's state.
+    h.state_mut()
+        .session
+        .select_word(spantag::model::CharOffset(0));
+    h.state_mut().send(Command::Tag("PER".to_owned()));
+    h.run_steps(1);
+    assert_eq!(h.state().session.project.annotations().len(), 1, "tagged");
+    wait_for_transfer(&mut h);
+    let written = std::fs::read_to_string(&out).expect("export written");
+    assert_eq!(
+        written, "",
+        "the export holds the project as it was: no tags"
+    );
+}
+
+#[test]
 fn a_failing_import_shows_an_error_and_changes_nothing() {
     let mut h = harness();
     let before = h.state().session.project.clone();

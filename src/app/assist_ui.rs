@@ -139,7 +139,7 @@ pub fn accept_edit(app: &mut SpantagApp) -> Option<(Edit, AnnotationId)> {
         .document(&suggestion.doc_id())?
         .text()
         .clone();
-    let id = app.session.project.allocate_id();
+    let id = app.session.project_mut().allocate_id();
     let ann = suggestion.annotation(id, &doc).ok()?;
     let mut edits = vec![Edit::AddAnnotation(ann)];
     let doc_id = suggestion.doc_id();
@@ -289,7 +289,7 @@ pub fn tag_all_ui(ctx: &egui::Context, app: &mut SpantagApp) {
             else {
                 continue;
             };
-            let id = app.session.project.allocate_id();
+            let id = app.session.project_mut().allocate_id();
             if let Ok(ann) = o.annotation(id, &text, &label, canonical.as_deref()) {
                 edits.push(Edit::AddAnnotation(ann));
                 docs.insert(o.doc.clone());

@@ -796,7 +796,7 @@ fn merge_action(app: &mut SpantagApp, action: MergeAction) {
                 return;
             };
             let d = d.clone();
-            match merge::take_edit(&mut app.session.project, &d, side) {
+            match merge::take_edit(app.session.project_mut(), &d, side) {
                 Some(edit) => {
                     app.suggestions.invalidate();
                     app.session

@@ -13,6 +13,7 @@ use crate::model::{
     EditError, History, Project, Span,
 };
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::SystemTime;
 
 /// A text selection in the current document: where it started and where it ends now.
@@ -53,8 +54,10 @@ impl FileStamp {
 /// The open project and everything about how the user is working on it.
 #[derive(Debug)]
 pub struct Session {
-    /// The project being edited.
-    pub project: Project,
+    /// The project being edited, shared with background jobs that only read it (exports,
+    /// imports) so starting one copies nothing; an edit while one still holds it copies
+    /// it first ([`Session::project_mut`]).
+    pub project: Arc<Project>,
     /// Undo/redo.
     pub history: History,
     /// Where the project is saved; `None` until the first save.
@@ -81,7 +84,7 @@ impl Session {
     /// A session on a project that has never been saved.
     pub fn unsaved(project: Project) -> Self {
         Self {
-            project,
+            project: Arc::new(project),
             history: History::unsaved(),
             path: None,
             stamp: None,
@@ -91,6 +94,11 @@ impl Session {
             snap_words: true,
             generation: NEXT_GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
+    }
+
+    /// The project for changing it: copied first if a background job still reads it.
+    pub fn project_mut(&mut self) -> &mut Project {
+        Arc::make_mut(&mut self.project)
     }
 
     /// This session's generation (unique per opened or recovered project).
@@ -261,7 +269,8 @@ impl Session {
     /// Applies an edit as one undoable step.
     pub fn apply(&mut self, edit: Edit, description: &str) -> Result<(), EditError> {
         let open = self.open_id();
-        self.history.apply(&mut self.project, edit, description)?;
+        self.history
+            .apply(Arc::make_mut(&mut self.project), edit, description)?;
         self.forget_vanished(open);
         Ok(())
     }
@@ -308,7 +317,7 @@ impl Session {
             self.selection = None;
             return Ok(format!("“{text}” is already {label}"));
         }
-        let id = self.project.allocate_id();
+        let id = self.project_mut().allocate_id();
         let mut edits = vec![Edit::AddAnnotation(Annotation::entity(
             id,
             doc_id.clone(),
@@ -341,7 +350,7 @@ impl Session {
             return Ok("no document open".to_owned());
         };
         let doc_id = doc.id().clone();
-        let id = self.project.allocate_id();
+        let id = self.project_mut().allocate_id();
         let anchor = span.map_or(Anchor::Document, Anchor::span);
         let kind = AnnotationKind::Stance {
             target: target.trim().to_owned(),
@@ -436,7 +445,7 @@ impl Session {
     pub fn undo(&mut self) -> Result<Option<String>, EditError> {
         let what = self.history.undo_description().map(str::to_owned);
         let open = self.open_id();
-        let done = self.history.undo(&mut self.project)?;
+        let done = self.history.undo(Arc::make_mut(&mut self.project))?;
         self.forget_vanished(open);
         Ok(what.filter(|_| done))
     }
@@ -445,7 +454,7 @@ impl Session {
     pub fn redo(&mut self) -> Result<Option<String>, EditError> {
         let what = self.history.redo_description().map(str::to_owned);
         let open = self.open_id();
-        let done = self.history.redo(&mut self.project)?;
+        let done = self.history.redo(Arc::make_mut(&mut self.project))?;
         self.forget_vanished(open);
         Ok(what.filter(|_| done))
     }

@@ -1,15 +1,17 @@
 //! Import and export from the window, on a worker thread with a progress bar.
 //!
-//! An export works on a copy of the project, so the user can go on annotating. An import
-//! computes one undoable edit against a copy and applies it when done; while it runs the
-//! project is locked (a modal progress dialog), so the ids it hands out cannot clash with
-//! new tags.
+//! A job shares the session's project (`Arc`), so starting one copies nothing on the UI
+//! thread. An export reads it while the user goes on annotating (an edit meanwhile copies
+//! the project first: copy on write). An import computes one undoable edit against its own
+//! copy, made on the worker thread, and applies it when done; while it runs the project is
+//! locked (a modal progress dialog), so the ids it hands out cannot clash with new tags.
 
 use super::background::Fraction;
 use super::{Dialog, SpantagApp};
 use crate::formats::{self, ExportFormat, ExportReport, ImportReport};
 use crate::model::{Edit, Project};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, TryRecvError};
 use std::time::Duration;
 
@@ -32,13 +34,13 @@ pub struct TransferJob {
 }
 
 impl TransferJob {
-    /// Starts exporting a copy of `project`.
-    pub fn export(project: &Project, format: ExportFormat, path: PathBuf) -> Self {
+    /// Starts exporting `project` as it is now.
+    pub fn export(project: &Arc<Project>, format: ExportFormat, path: PathBuf) -> Self {
         let (tx, rx) = mpsc::channel();
         let progress = Fraction::default();
-        let (copy, p, out) = (project.clone(), progress.clone(), path.clone());
+        let (shared, p, out) = (Arc::clone(project), progress.clone(), path.clone());
         std::thread::spawn(move || {
-            let result = formats::export(&copy, format, &out, &mut |f| p.set(f));
+            let result = formats::export(&shared, format, &out, &mut |f| p.set(f));
             let _ = tx.send(Outcome::Exported(result.map_err(|e| e.to_string())));
         });
         Self {
@@ -50,12 +52,13 @@ impl TransferJob {
         }
     }
 
-    /// Starts importing `path` against a copy of `project`.
-    pub fn import(project: &Project, path: PathBuf) -> Self {
+    /// Starts importing `path` against a copy of `project` (made on the worker thread).
+    pub fn import(project: &Arc<Project>, path: PathBuf) -> Self {
         let (tx, rx) = mpsc::channel();
         let progress = Fraction::default();
-        let (mut copy, p, input) = (project.clone(), progress.clone(), path.clone());
+        let (shared, p, input) = (Arc::clone(project), progress.clone(), path.clone());
         std::thread::spawn(move || {
+            let mut copy = Arc::unwrap_or_clone(shared);
             let result = formats::import(&mut copy, &input, None, &mut |f| p.set(f))
                 .map(Box::new)
                 .map_err(|e| e.to_string());
