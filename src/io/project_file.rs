@@ -698,25 +698,8 @@ fn document_from_file(d: DocumentFile, version: u32) -> Result<LoadedDocument, S
     })
 }
 
-/// Puts converted documents together into a project in one pass
-/// ([`Project::from_parts`]), under the same checks and messages as applying the
-/// annotations, statuses, relations and rejected suggestions one edit at a time.
-fn assemble(
-    head: ProjectFile,
-    schema: Schema,
-    loaded: Vec<LoadedDocument>,
-    path: &Path,
-) -> Result<Project, ProjectFileError> {
-    let mut documents = Vec::with_capacity(loaded.len());
-    let mut annotations = Vec::with_capacity(loaded.len());
-    let mut statuses = Vec::new();
-    for l in loaded {
-        annotations.push(l.annotations);
-        if l.status != DocStatus::NotStarted {
-            statuses.push((l.doc.id().clone(), l.status));
-        }
-        documents.push(l.doc);
-    }
+/// The relations and rejected suggestions of a parsed file, in the model's shape.
+fn project_wide_parts(head: ProjectFile) -> (Vec<Relation>, Vec<model::RejectedSuggestion>) {
     let relations = head
         .relations
         .into_iter()
@@ -737,6 +720,29 @@ fn assemble(
             label,
         })
         .collect();
+    (relations, rejected)
+}
+
+/// Puts converted documents together into a project in one pass
+/// ([`Project::from_parts`]), under the same checks and messages as applying the
+/// annotations, statuses, relations and rejected suggestions one edit at a time.
+fn assemble(
+    head: ProjectFile,
+    schema: Schema,
+    loaded: Vec<LoadedDocument>,
+    path: &Path,
+) -> Result<Project, ProjectFileError> {
+    let mut documents = Vec::with_capacity(loaded.len());
+    let mut annotations = Vec::with_capacity(loaded.len());
+    let mut statuses = Vec::new();
+    for l in loaded {
+        annotations.push(l.annotations);
+        if l.status != DocStatus::NotStarted {
+            statuses.push((l.doc.id().clone(), l.status));
+        }
+        documents.push(l.doc);
+    }
+    let (relations, rejected) = project_wide_parts(head);
     Project::from_parts(model::ProjectParts {
         schema,
         documents,
@@ -805,6 +811,11 @@ pub fn load_with_progress(
             path: path.to_owned(),
             message: format!("the file is {size} bytes, more than spantag opens"),
         });
+    }
+    if size >= parallel::MIN_BYTES as u64
+        && let Some(loaded) = parallel::stream(path, size, parallel::CHUNK, progress)
+    {
+        return loaded;
     }
     let bytes = std::fs::read(path).map_err(io)?;
     progress(0.03);
@@ -988,13 +999,16 @@ pub fn check(path: &Path) -> Result<Vec<String>, ProjectFileError> {
 /// and the caller parses sequentially, so errors and their line numbers are unchanged.
 mod parallel {
     use super::{
-        DocumentFile, LoadedDocument, ProjectFile, Schema, check_head, document_from_file,
-        ron_options,
+        DocumentFile, LoadedDocument, Project, ProjectFile, ProjectFileError, Schema, check_head,
+        document_from_file, ron_options,
     };
+    use crate::model::ProjectBuilder;
+    use std::collections::BTreeMap;
+    use std::io::Read;
     use std::ops::Range;
     use std::path::Path;
-    use std::sync::Mutex;
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::{Mutex, mpsc};
 
     /// Below this size a sequential parse is quick enough.
     pub(super) const MIN_BYTES: usize = 1 << 20;
@@ -1086,6 +1100,374 @@ mod parallel {
         super::assemble(head, schema, loaded, path).ok()
     }
 
+    /// Bytes read from a file at a time while streaming it.
+    pub(super) const CHUNK: usize = 1 << 20;
+
+    /// Loads a big project file without ever holding it whole: the file is read a chunk
+    /// at a time, cut into one piece of RON per document ([`Splitter`]), the pieces are
+    /// parsed and converted on all cores, and each document goes into the project as soon
+    /// as it is ready ([`ProjectBuilder`]), so memory holds the project and a few batches
+    /// in flight rather than the file text beside everything parsed from it. `None` when
+    /// the file looks unusual anywhere or is not sound: the caller then reads it whole
+    /// and parses it plainly, so errors and their line numbers are the plain parser's.
+    pub(super) fn stream(
+        path: &Path,
+        size: u64,
+        chunk: usize,
+        progress: &(dyn Fn(f32) + Sync),
+    ) -> Option<Result<Project, ProjectFileError>> {
+        let file = match std::fs::File::open(path) {
+            Ok(file) => file,
+            Err(source) => {
+                return Some(Err(ProjectFileError::Io {
+                    path: path.to_owned(),
+                    source,
+                }));
+            }
+        };
+        stream_from(file, size, chunk, path, progress)
+    }
+
+    /// [`stream`] over any reader (`size` only drives the progress).
+    pub(super) fn stream_from(
+        mut input: impl Read,
+        size: u64,
+        chunk: usize,
+        path: &Path,
+        progress: &(dyn Fn(f32) + Sync),
+    ) -> Option<Result<Project, ProjectFileError>> {
+        let workers = crate::parallel::workers_for(usize::MAX);
+        let stop = AtomicBool::new(false);
+        let (batch_tx, batch_rx) = mpsc::sync_channel::<Batch>(workers * 2);
+        let batch_rx = Mutex::new(batch_rx);
+        let (done_tx, done_rx) = mpsc::channel::<(usize, Option<Vec<LoadedDocument>>)>();
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                let done_tx = done_tx.clone();
+                let (batch_rx, stop) = (&batch_rx, &stop);
+                scope.spawn(move || {
+                    loop {
+                        let next = match batch_rx.lock() {
+                            Ok(rx) => rx.recv(),
+                            Err(_) => break,
+                        };
+                        let Ok(batch) = next else { break };
+                        let parsed = (!stop.load(Ordering::Relaxed))
+                            .then(|| batch.parse())
+                            .flatten();
+                        if done_tx.send((batch.index, parsed)).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+            drop(done_tx);
+            let mut reading = Reading {
+                builder: ProjectBuilder::new(),
+                pending: BTreeMap::new(),
+                next: 0,
+                sent: 0,
+            };
+            let result = read_all(
+                &mut input,
+                (size, chunk),
+                progress,
+                &batch_tx,
+                &done_rx,
+                &mut reading,
+            );
+            // No more batches: the workers end once the last is parsed.
+            drop(batch_tx);
+            if !matches!(result, Ok(Some(_))) {
+                // Given up: the batches still queued need no parsing.
+                stop.store(true, Ordering::Relaxed);
+            }
+            let head = match result {
+                Ok(Some(head)) => head,
+                Ok(None) => return None,
+                Err(source) => {
+                    return Some(Err(ProjectFileError::Io {
+                        path: path.to_owned(),
+                        source,
+                    }));
+                }
+            };
+            while reading.next < reading.sent {
+                let (index, parsed) = done_rx.recv().ok()?;
+                reading.take(index, parsed)?;
+            }
+            let (mut head, version) = head;
+            if !head.documents.is_empty() || head.version != version {
+                return None;
+            }
+            let schema = check_head(&mut head, path).ok()?;
+            let (relations, rejected) = super::project_wide_parts(head);
+            progress(1.0);
+            let built = reading.builder.finish(schema, relations, rejected)?;
+            Some(built.map_err(|e| ProjectFileError::Invalid {
+                path: path.to_owned(),
+                message: e.to_string(),
+            }))
+        })
+    }
+
+    /// Documents read so far: parsed batches go into the builder in file order.
+    struct Reading {
+        builder: ProjectBuilder,
+        pending: BTreeMap<usize, Vec<LoadedDocument>>,
+        /// The next batch the builder takes.
+        next: usize,
+        /// Batches handed to the workers.
+        sent: usize,
+    }
+
+    impl Reading {
+        /// Keeps a parsed batch and moves every batch now in order into the builder;
+        /// `None` when the batch did not parse.
+        fn take(&mut self, index: usize, parsed: Option<Vec<LoadedDocument>>) -> Option<()> {
+            self.pending.insert(index, parsed?);
+            while let Some(docs) = self.pending.remove(&self.next) {
+                self.next += 1;
+                for d in docs {
+                    self.builder.add_document(d.doc, d.status, d.annotations);
+                }
+            }
+            Some(())
+        }
+    }
+
+    /// Reads the file through, sending batches of documents to the workers and taking
+    /// finished ones meanwhile. Returns the parsed head (the file without its documents)
+    /// and the version the documents were converted for; `None` for anything unusual.
+    fn read_all(
+        input: &mut impl Read,
+        (size, chunk): (u64, usize),
+        progress: &(dyn Fn(f32) + Sync),
+        batches: &mpsc::SyncSender<Batch>,
+        done: &mpsc::Receiver<(usize, Option<Vec<LoadedDocument>>)>,
+        reading: &mut Reading,
+    ) -> std::io::Result<Option<(ProjectFile, u32)>> {
+        let mut splitter = Splitter::default();
+        let mut buf = vec![0; chunk.max(1)];
+        let mut read = 0u64;
+        // The version the documents are converted for, from the head before the list;
+        // checked against the parsed head at the end.
+        let mut version = None;
+        let mut send = |splitter: &Splitter, (bytes, pieces): Cut, reading: &mut Reading| {
+            if version.is_none() {
+                version = std::str::from_utf8(&splitter.head)
+                    .ok()
+                    .and_then(super::sniff_version);
+            }
+            let batch = Batch {
+                index: reading.sent,
+                version: version?,
+                bytes,
+                pieces,
+            };
+            reading.sent += 1;
+            batches.send(batch).ok()
+        };
+        loop {
+            let n = match input.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            read += n as u64;
+            let mut full = Vec::new();
+            if buf
+                .get(..n)
+                .and_then(|b| splitter.feed(b, &mut full))
+                .is_none()
+            {
+                return Ok(None);
+            }
+            for cut in full {
+                if send(&splitter, cut, reading).is_none() {
+                    return Ok(None);
+                }
+            }
+            while let Ok((index, parsed)) = done.try_recv() {
+                if reading.take(index, parsed).is_none() {
+                    return Ok(None);
+                }
+            }
+            progress(0.95 * read as f32 / size.max(1) as f32);
+        }
+        let Some(last) = splitter.finish() else {
+            return Ok(None);
+        };
+        if !last.1.is_empty() && send(&splitter, last, reading).is_none() {
+            return Ok(None);
+        }
+        let head = std::str::from_utf8(&splitter.head)
+            .ok()
+            .and_then(|text| ron_options().from_str::<ProjectFile>(text).ok());
+        Ok(head.map(|head| {
+            let version = version.unwrap_or(head.version);
+            (head, version)
+        }))
+    }
+
+    /// Documents' RON one after another, and each one's range.
+    type Cut = (Vec<u8>, Vec<Range<usize>>);
+
+    /// Documents handed to a worker: their RON one after another in `bytes`.
+    struct Batch {
+        index: usize,
+        version: u32,
+        bytes: Vec<u8>,
+        pieces: Vec<Range<usize>>,
+    }
+
+    impl Batch {
+        /// Parses and converts every document; `None` at the first problem.
+        fn parse(&self) -> Option<Vec<LoadedDocument>> {
+            let text = std::str::from_utf8(&self.bytes).ok()?;
+            self.pieces
+                .iter()
+                .map(|piece| {
+                    let d = ron_options()
+                        .from_str::<DocumentFile>(text.get(piece.clone())?)
+                        .ok()?;
+                    document_from_file(d, self.version).ok()
+                })
+                .collect()
+        }
+    }
+
+    /// Cuts a project file, fed a chunk at a time, into its head (everything but the
+    /// elements of the top-level `documents` list, so the head parses with an empty list)
+    /// and batches of [`BATCH`] documents' RON. Knows RON's strings, chars and brackets;
+    /// anything it does not handle — comments, raw strings, `#` extensions — ends it.
+    #[derive(Default)]
+    struct Splitter {
+        head: Vec<u8>,
+        /// The batch being filled: documents' bytes and each one's range.
+        bytes: Vec<u8>,
+        pieces: Vec<Range<usize>>,
+        /// Where the document being read starts in `bytes`.
+        element_start: usize,
+        depth: usize,
+        in_list: bool,
+        list_done: bool,
+        /// Inside a string or char: its quote, and whether a backslash came last.
+        quote: Option<u8>,
+        escaped: bool,
+    }
+
+    impl Splitter {
+        /// Reads one chunk; full batches go to `full`. `None` for anything unusual.
+        fn feed(&mut self, chunk: &[u8], full: &mut Vec<Cut>) -> Option<()> {
+            let mut segment = 0;
+            let mut i = 0;
+            while i < chunk.len() {
+                if let Some(quote) = self.quote {
+                    if self.escaped {
+                        self.escaped = false;
+                        i += 1;
+                        continue;
+                    }
+                    match memchr::memchr2(quote, b'\\', chunk.get(i..)?) {
+                        None => i = chunk.len(),
+                        Some(k) => {
+                            i += k;
+                            if chunk.get(i) == Some(&b'\\') {
+                                self.escaped = true;
+                            } else {
+                                self.quote = None;
+                            }
+                            i += 1;
+                        }
+                    }
+                    continue;
+                }
+                let b = *chunk.get(i)?;
+                match b {
+                    b'"' | b'\'' => self.quote = Some(b),
+                    // Comments, raw strings and extensions are left to the plain parser.
+                    b'/' | b'#' => return None,
+                    b'(' | b'{' => self.depth += 1,
+                    b'[' => {
+                        if self.depth == 1 && !self.in_list && !self.list_done {
+                            self.head.extend_from_slice(chunk.get(segment..=i)?);
+                            segment = i + 1;
+                            let head = std::str::from_utf8(&self.head).ok()?;
+                            if key_before(head, i_in(head)) == Some("documents") {
+                                self.in_list = true;
+                                self.element_start = self.bytes.len();
+                            }
+                        }
+                        self.depth += 1;
+                    }
+                    b')' | b']' | b'}' => {
+                        self.depth = self.depth.checked_sub(1)?;
+                        if self.in_list && self.depth == 1 {
+                            if b != b']' {
+                                return None;
+                            }
+                            self.bytes.extend_from_slice(chunk.get(segment..i)?);
+                            self.end_element(full);
+                            self.in_list = false;
+                            self.list_done = true;
+                            segment = i;
+                        }
+                    }
+                    b',' if self.in_list && self.depth == 2 => {
+                        self.bytes.extend_from_slice(chunk.get(segment..i)?);
+                        self.end_element(full);
+                        segment = i + 1;
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+            let rest = chunk.get(segment..)?;
+            if self.in_list {
+                self.bytes.extend_from_slice(rest);
+            } else {
+                self.head.extend_from_slice(rest);
+            }
+            Some(())
+        }
+
+        /// Ends the document being read (a blank one, after a trailing comma, is no
+        /// document) and hands the batch on when full.
+        fn end_element(&mut self, full: &mut Vec<Cut>) {
+            let piece = self.element_start..self.bytes.len();
+            let blank = self
+                .bytes
+                .get(piece.clone())
+                .is_none_or(|p| p.iter().all(u8::is_ascii_whitespace));
+            if blank {
+                self.bytes.truncate(self.element_start);
+            } else {
+                self.pieces.push(piece);
+            }
+            if self.pieces.len() >= BATCH {
+                full.push((
+                    std::mem::take(&mut self.bytes),
+                    std::mem::take(&mut self.pieces),
+                ));
+            }
+            self.element_start = self.bytes.len();
+        }
+
+        /// The last, partial batch; `None` unless the file ended cleanly after its list.
+        fn finish(&mut self) -> Option<Cut> {
+            (self.list_done && !self.in_list && self.quote.is_none() && self.depth == 0).then(
+                || {
+                    (
+                        std::mem::take(&mut self.bytes),
+                        std::mem::take(&mut self.pieces),
+                    )
+                },
+            )
+        }
+    }
+
     /// Finds the top-level `documents: [ … ]` list: the byte range inside its brackets and
     /// the byte range of each element. `None` for anything the scanner does not handle.
     pub(super) fn split_documents(text: &str) -> Option<(Range<usize>, Vec<Range<usize>>)> {
@@ -1168,6 +1550,11 @@ mod parallel {
             i += 2;
         }
         None
+    }
+
+    /// The index of the last byte of `text` (the `[` just added to a head).
+    fn i_in(text: &str) -> usize {
+        text.len().saturating_sub(1)
     }
 
     /// The field name before `key: ` ending just before byte `at`.
@@ -1310,6 +1697,97 @@ mod tests {
         assert!(parallel::from_ron(&broken, Path::new("p.ron"), &|_| {}).is_none());
         let err = from_ron(&broken, Path::new("p.ron")).expect_err("broken");
         assert!(err.to_string().starts_with("p.ron:"), "{err}");
+    }
+
+    #[test]
+    fn streaming_a_file_in_chunks_of_any_size_gives_the_same_project() {
+        let p = crate::generate::generate(&crate::generate::Spec {
+            documents: 60,
+            words_per_document: 80,
+            spans_per_document: 8,
+            seed: 5,
+        });
+        let mut p = p;
+        // Escapes and brackets inside strings, a note, a relation, a rejected suggestion.
+        let first = p.documents()[0].id().clone();
+        let text = p.documents()[0].text().clone();
+        let id = p.allocate_id();
+        let mut noted = Annotation::entity(
+            id,
+            first.clone(),
+            Span::new(0, 3, &text).expect("span"),
+            "ORG",
+        );
+        noted.note = Some("a \"quote\", ] ) [ \\ and 'chars'".into());
+        apply(&mut p, Edit::AddAnnotation(noted)).expect("note");
+        let rel = p.allocate_id();
+        let other = p.annotations_of(&first)[1].id();
+        apply(
+            &mut p,
+            Edit::AddRelation(Relation {
+                id: rel,
+                label: "Origin".into(),
+                from: id,
+                to: other,
+            }),
+        )
+        .expect("relation");
+        let text = to_ron(&p);
+        for chunk in [1, 2, 7, 64, 4096, 1 << 20] {
+            let streamed = parallel::stream_from(
+                text.as_bytes(),
+                text.len() as u64,
+                chunk,
+                Path::new("p.ron"),
+                &|_| {},
+            )
+            .expect("streams")
+            .expect("loads");
+            assert_eq!(streamed, p, "chunk {chunk}");
+            assert_eq!(to_ron(&streamed), text, "chunk {chunk}");
+        }
+    }
+
+    #[test]
+    fn streaming_gives_up_on_anything_unusual_and_the_plain_parse_gives_the_message() {
+        let p = sample();
+        let text = to_ron(&p);
+        let stream = |t: &str| {
+            parallel::stream_from(
+                t.as_bytes(),
+                t.len() as u64,
+                16,
+                Path::new("p.ron"),
+                &|_| {},
+            )
+        };
+        assert!(stream(&text).is_some_and(|r| r.is_ok()));
+        // (file, whether the plain parser accepts it)
+        let unusual = [
+            // A comment and an extension: fine RON, left to the plain parser.
+            (
+                text.replacen("documents: [", "// note\n  documents: [", 1),
+                true,
+            ),
+            (format!("#![enable(implicit_some)]\n{text}"), true),
+            // A syntax error, a file cut short.
+            (text.replacen("spans: [(", "spans: [(x", 1), false),
+            (text[..text.len() / 2].to_owned(), false),
+            // Not sound: an id used twice, a holder that is not an entity.
+            (text.replacen("(id: 2,", "(id: 1,", 1), false),
+            (
+                text.replacen("holder: Some(1)", "holder: Some(2)", 1),
+                false,
+            ),
+        ];
+        for (bad, plain_accepts) in &unusual {
+            assert!(stream(bad).is_none(), "gave up on:\n{bad}");
+            assert_eq!(
+                from_ron(bad, Path::new("p.ron")).is_ok(),
+                *plain_accepts,
+                "{bad}"
+            );
+        }
     }
 
     #[test]

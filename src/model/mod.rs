@@ -18,7 +18,7 @@ pub use annotation::{Anchor, Annotation, AnnotationId, AnnotationKind, Relation}
 pub use document::{DocId, DocStatus, Document};
 pub use edit::{Edit, EditError, apply};
 pub use history::History;
-pub use project::{Project, ProjectError, ProjectParts, RejectedSuggestion};
+pub use project::{Project, ProjectBuilder, ProjectError, ProjectParts, RejectedSuggestion};
 pub use schema::{EntityType, Polarity, Rgb, Schema};
 pub use span::{Span, SpanError};
 pub use text::{ByteOffset, CharOffset, DocText};

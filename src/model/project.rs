@@ -16,6 +16,130 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 /// Where an annotation sorts among its document's: [`Annotation::reading_order`].
 pub(super) type ReadingKey = (usize, Reverse<usize>, AnnotationId);
 
+/// Annotations moved into the annotation tree at a time while a project is built.
+///
+/// Built from sorted entries a tree's nodes are full; inserting ascending ids one by one
+/// leaves them half empty (≈ 100 MB instead of 55 for 300k annotations). Entries go in
+/// sorted runs appended to the tree (which rebuilds it full), so the whole list is never
+/// copied at once.
+const RUN: usize = 50_000;
+
+/// Sorts `run` by id and moves it into `tree` as full nodes. Ids already in `tree` are
+/// replaced: callers count what they add to notice duplicates.
+fn append_sorted_run(
+    tree: &mut BTreeMap<AnnotationId, Annotation>,
+    run: &mut Vec<(AnnotationId, Annotation)>,
+) {
+    run.sort_unstable_by_key(|(id, _)| *id);
+    let mut sorted: BTreeMap<AnnotationId, Annotation> = run.drain(..).collect();
+    tree.append(&mut sorted);
+}
+
+/// Builds a project from documents that arrive one at a time with their annotations (a
+/// loader streaming a big file), moving each document's annotations into the project as
+/// it arrives, so a big project is never held twice. It makes the checks of
+/// [`Project::from_parts`]; when an annotation is not sound it only notes it, and
+/// [`ProjectBuilder::finish`] gives up so the caller can take `from_parts` for the exact
+/// message.
+#[derive(Debug, Default)]
+pub struct ProjectBuilder {
+    /// Documents in arrival order with their annotations' reading-order keys.
+    documents: Vec<(Document, Vec<ReadingKey>)>,
+    statuses: Vec<(DocId, DocStatus)>,
+    annotations: BTreeMap<AnnotationId, Annotation>,
+    run: Vec<(AnnotationId, Annotation)>,
+    added: usize,
+    next_id: u64,
+    unsound: bool,
+}
+
+impl ProjectBuilder {
+    /// A builder with nothing yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a document, its status and its annotations, which must belong to it, lie inside
+    /// its text, and name as holder an entity among them.
+    pub fn add_document(&mut self, doc: Document, status: DocStatus, annotations: Vec<Annotation>) {
+        if self.unsound {
+            return;
+        }
+        let len = doc.text().char_len();
+        let mut entities: Vec<AnnotationId> = annotations
+            .iter()
+            .filter(|a| a.kind().is_entity())
+            .map(Annotation::id)
+            .collect();
+        entities.sort_unstable();
+        let sound = annotations.iter().all(|a| {
+            a.doc() == doc.id()
+                && a.spans().iter().all(|s| s.end().0 <= len)
+                && match a.kind() {
+                    AnnotationKind::Stance {
+                        holder: Some(h), ..
+                    } => *h != a.id() && entities.binary_search(h).is_ok(),
+                    _ => true,
+                }
+        });
+        if !sound {
+            self.unsound = true;
+            return;
+        }
+        let mut keys = Vec::with_capacity(annotations.len());
+        for ann in annotations {
+            keys.push(ann.reading_order());
+            self.next_id = self.next_id.max(ann.id().0 + 1);
+            self.added += 1;
+            self.run.push((ann.id(), ann));
+            if self.run.len() >= RUN {
+                append_sorted_run(&mut self.annotations, &mut self.run);
+            }
+        }
+        keys.sort_unstable();
+        if status != DocStatus::default() {
+            self.statuses.push((doc.id().clone(), status));
+        }
+        self.documents.push((doc, keys));
+    }
+
+    /// The project, with `relations` and `rejected` checked as `from_parts` checks them;
+    /// `None` when what was added is not sound (an annotation checked in
+    /// [`ProjectBuilder::add_document`], a document id or an annotation id used twice).
+    pub fn finish(
+        mut self,
+        schema: Schema,
+        relations: Vec<Relation>,
+        rejected: Vec<RejectedSuggestion>,
+    ) -> Option<Result<Project, ProjectError>> {
+        append_sorted_run(&mut self.annotations, &mut self.run);
+        if self.unsound || self.annotations.len() != self.added {
+            return None;
+        }
+        self.documents.sort_by(|a, b| a.0.id().cmp(b.0.id()));
+        if self
+            .documents
+            .windows(2)
+            .any(|w| w[0].0.id() == w[1].0.id())
+        {
+            return None;
+        }
+        let mut project = Project::empty(schema);
+        project.doc_index.reserve(self.documents.len());
+        project.documents.reserve(self.documents.len());
+        for (i, (doc, keys)) in self.documents.into_iter().enumerate() {
+            project.doc_index.insert(doc.id().clone(), i);
+            if !keys.is_empty() {
+                project.by_doc.insert(doc.id().clone(), keys);
+            }
+            project.documents.push(doc);
+        }
+        project.annotations = self.annotations;
+        project.next_id = project.next_id.max(self.next_id);
+        Some(project.add_rest(self.statuses, relations, rejected))
+    }
+}
+
 /// An annotation project held in memory.
 #[derive(Clone, Debug)]
 pub struct Project {
@@ -141,11 +265,6 @@ impl Project {
             // The common case (a file spantag wrote): one pass, no per-edit bookkeeping.
             let mut doc_keys: Vec<Vec<ReadingKey>> = vec![Vec::new(); project.documents.len()];
             let mut last_at: Option<usize> = None;
-            // Built from sorted entries a tree's nodes are full; inserting ascending ids one
-            // by one leaves them half empty (≈ 100 MB instead of 55 for 300k annotations).
-            // Entries go in sorted runs of `RUN` appended to the tree (which rebuilds it
-            // full), so the whole list is never copied at once.
-            const RUN: usize = 50_000;
             let mut run: Vec<(AnnotationId, Annotation)> = Vec::new();
             for ann in annotations.into_iter().flatten() {
                 // Annotations come grouped by document: look the document up once a run.
@@ -167,10 +286,10 @@ impl Project {
                 project.next_id = project.next_id.max(ann.id().0 + 1);
                 run.push((ann.id(), ann));
                 if run.len() >= RUN {
-                    project.append_sorted_run(&mut run);
+                    append_sorted_run(&mut project.annotations, &mut run);
                 }
             }
-            project.append_sorted_run(&mut run);
+            append_sorted_run(&mut project.annotations, &mut run);
             for (doc, mut keys) in project.documents.iter().zip(doc_keys) {
                 if !keys.is_empty() {
                     keys.sort_unstable();
@@ -189,36 +308,39 @@ impl Project {
                 project.insert_annotation(ann);
             }
         }
+        project.add_rest(statuses, relations, rejected)
+    }
+
+    /// Adds statuses, relations and rejected suggestions with the checks and messages of
+    /// the edits that add them one by one (the last step of building a whole project).
+    fn add_rest(
+        mut self,
+        statuses: Vec<(DocId, DocStatus)>,
+        relations: Vec<Relation>,
+        rejected: Vec<RejectedSuggestion>,
+    ) -> Result<Self, ProjectError> {
         for (doc, status) in statuses {
-            if project.document(&doc).is_none() {
+            if self.document(&doc).is_none() {
                 return Err(EditError::NoSuchDocument(doc).into());
             }
             if status == DocStatus::default() {
-                project.statuses.remove(&doc);
+                self.statuses.remove(&doc);
             } else {
-                project.statuses.insert(doc, status);
+                self.statuses.insert(doc, status);
             }
         }
         for rel in relations {
-            project.check_new_relation(&rel)?;
-            project.next_id = project.next_id.max(rel.id.0 + 1);
-            project.relations.insert(rel.id, rel);
+            self.check_new_relation(&rel)?;
+            self.next_id = self.next_id.max(rel.id.0 + 1);
+            self.relations.insert(rel.id, rel);
         }
         for suggestion in rejected {
-            if project.document(&suggestion.doc).is_none() {
+            if self.document(&suggestion.doc).is_none() {
                 return Err(EditError::NoSuchDocument(suggestion.doc).into());
             }
-            project.rejected.insert(suggestion);
+            self.rejected.insert(suggestion);
         }
-        Ok(project)
-    }
-
-    /// Sorts `run` by id and moves it into the annotation tree as full nodes (ids are
-    /// known to be new).
-    fn append_sorted_run(&mut self, run: &mut Vec<(AnnotationId, Annotation)>) {
-        run.sort_unstable_by_key(|(id, _)| *id);
-        let mut sorted: BTreeMap<AnnotationId, Annotation> = run.drain(..).collect();
-        self.annotations.append(&mut sorted);
+        Ok(self)
     }
 
     /// Whether `annotations` can all be added to this project (no annotations yet) in one
@@ -586,6 +708,29 @@ mod tests {
         .map_err(|e| e.to_string())
     }
 
+    /// Through [`ProjectBuilder`], each document with its own annotations (those of an
+    /// unknown document go with the first).
+    fn document_by_document(
+        annotations: &[Annotation],
+        relations: &[Relation],
+    ) -> Option<Result<Project, String>> {
+        let documents = docs();
+        let mut builder = ProjectBuilder::new();
+        for (i, doc) in documents.into_iter().enumerate() {
+            let mine = annotations
+                .iter()
+                .filter(|a| {
+                    a.doc() == doc.id() || i == 0 && !docs().iter().any(|d| d.id() == a.doc())
+                })
+                .cloned()
+                .collect();
+            builder.add_document(doc, DocStatus::default(), mine);
+        }
+        builder
+            .finish(builtin_schema(), relations.to_vec(), Vec::new())
+            .map(|r| r.map_err(|e| e.to_string()))
+    }
+
     #[test]
     fn from_parts_builds_what_edits_build_and_fails_with_the_same_message() {
         let relation = |id: u64, from: u64, to: u64| Relation {
@@ -621,6 +766,10 @@ mod tests {
             let want = one_by_one(&annotations, &relations);
             let got = in_one_pass(&annotations, &relations);
             assert_eq!(got, want, "{annotations:?}");
+            match document_by_document(&annotations, &relations) {
+                Some(built) => assert_eq!(built, want, "builder: {annotations:?}"),
+                None => assert!(want.is_err(), "the builder gave up on sound input"),
+            }
             if let Ok(p) = got {
                 assert_eq!(p.next_id, 5);
                 let order: Vec<u64> = p
