@@ -811,7 +811,7 @@ fn serde_json_floor(project: &Project, runs: usize) -> (Duration, Duration) {
         .documents()
         .iter()
         .map(|d| Doc {
-            id: d.id().0.clone(),
+            id: d.id().0.to_string(),
             title: d.title().to_owned(),
             hash: d.hash().to_owned(),
             text: d.text().as_str().to_owned(),

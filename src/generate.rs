@@ -271,7 +271,7 @@ pub fn generate(spec: &Spec) -> Project {
         let nested = entity_spans / 10;
         let mentions = (entity_spans - nested).min(spec.words_per_document);
         let written = write_document(&mut rng, spec.words_per_document, mentions);
-        let id = DocId(format!("gen-{i:0width$}"));
+        let id = DocId::from(format!("gen-{i:0width$}"));
         let mut meta = BTreeMap::new();
         meta.insert("date".to_owned(), format!("2018-{:02}", 1 + rng.below(12)));
         meta.insert("source".to_owned(), "generated".to_owned());

@@ -471,7 +471,7 @@ mod tests {
             .iter()
             .map(|(id, text)| {
                 Document::new(
-                    DocId((*id).to_owned()),
+                    DocId::from((*id).to_owned()),
                     (*id).to_owned(),
                     BTreeMap::new(),
                     (*text).to_owned(),

@@ -83,7 +83,7 @@ pub fn compute(project: &Project) -> Stats {
             .entry(status.name().to_owned())
             .or_default() += 1;
         stats.per_document.insert(
-            doc.id().0.clone(),
+            doc.id().0.to_string(),
             DocumentStats {
                 title: doc.title().to_owned(),
                 date: doc.date().map(str::to_owned),
@@ -94,7 +94,10 @@ pub fn compute(project: &Project) -> Stats {
     }
     for ann in project.annotations().values() {
         stats.annotations += 1;
-        let doc_stats = stats.per_document.entry(ann.doc().0.clone()).or_default();
+        let doc_stats = stats
+            .per_document
+            .entry(ann.doc().0.to_string())
+            .or_default();
         doc_stats.annotations += 1;
         match ann.kind() {
             AnnotationKind::Entity { label, .. } => {

@@ -139,7 +139,7 @@ fn entity(
 impl Suggestion {
     /// The document id as the model's type.
     pub fn doc_id(&self) -> DocId {
-        DocId(self.doc.clone())
+        DocId::from(self.doc.clone())
     }
 
     /// The record that hides this suggestion: apply
@@ -639,7 +639,7 @@ impl EntityCover {
             })
             .collect();
         Self {
-            doc: doc.0.clone(),
+            doc: doc.0.to_string(),
             spans,
             max_end,
         }
@@ -774,11 +774,11 @@ mod tests {
         let mut parsed = Vec::new();
         let mut documents = Vec::new();
         for (i, marked) in docs.iter().enumerate() {
-            let id = DocId(format!("d{i}"));
+            let id = DocId::from(format!("d{i}"));
             let (text, anns) = parse(marked);
             documents.push(Document::new(
                 id.clone(),
-                id.0.clone(),
+                id.0.to_string(),
                 BTreeMap::new(),
                 text,
             ));
@@ -839,7 +839,8 @@ mod tests {
         let mut rendered = Vec::new();
         for doc in p.documents() {
             let mine = engine.for_document(p, doc.id());
-            let from_all: Vec<&Suggestion> = all.iter().filter(|s| s.doc == doc.id().0).collect();
+            let from_all: Vec<&Suggestion> =
+                all.iter().filter(|s| s.doc == doc.id().as_str()).collect();
             assert_eq!(
                 from_all,
                 mine.iter().collect::<Vec<_>>(),

@@ -62,7 +62,7 @@ fn big_project() -> Project {
             let text: Vec<&str> = (0..1400)
                 .map(|_| words[(rng.next() % words.len() as u64) as usize])
                 .collect();
-            Document::from_raw(DocId(format!("doc{i:04}")), &text.join(" "))
+            Document::from_raw(DocId::from(format!("doc{i:04}")), &text.join(" "))
         })
         .collect();
     let mut project = Project::new(project_file::default_schema(), docs.clone()).expect("project");

@@ -20,7 +20,7 @@ fn project() -> Project {
     let docs = TEXTS
         .iter()
         .enumerate()
-        .map(|(i, t)| Document::from_raw(DocId(format!("doc{i}")), t))
+        .map(|(i, t)| Document::from_raw(DocId::from(format!("doc{i}")), t))
         .collect();
     Project::new(default_schema(), docs).expect("project")
 }

@@ -89,7 +89,7 @@ fn build(docs: &[GenDoc], with_stances: bool) -> Project {
         .enumerate()
         .map(|(i, d)| {
             let text: Vec<&str> = d.words.iter().map(|w| WORDS[*w]).collect();
-            Document::from_raw(DocId(format!("d{i}")), &text.join(" "))
+            Document::from_raw(DocId::from(format!("d{i}")), &text.join(" "))
         })
         .collect();
     let mut p = Project::new(project_file::default_schema(), documents.clone()).expect("project");

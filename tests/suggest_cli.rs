@@ -42,7 +42,7 @@ fn check_against(project: &Project, s: &Value) -> (String, usize, usize, String)
             .expect("offset")
     };
     let (doc, start, end, label) = (field("doc"), offset("start"), offset("end"), field("label"));
-    let id = DocId(doc.clone());
+    let id = DocId::from(doc.clone());
     let text = project
         .document(&id)
         .expect("suggested document exists")
@@ -85,7 +85,7 @@ fn suggest_json_offsets_match_the_text() {
     let rejected: Vec<_> = project
         .rejected_suggestions()
         .iter()
-        .map(|r| (r.doc.0.clone(), r.start, r.end, r.label.clone()))
+        .map(|r| (r.doc.0.to_string(), r.start, r.end, r.label.clone()))
         .collect();
     assert!(plain.iter().all(|s| !rejected.contains(s)));
 
@@ -147,7 +147,7 @@ fn removed_tags_come_back_as_suggestions() {
         .iter()
         .filter(|(_, doc, start, end, _)| {
             got.iter()
-                .any(|(d, s, e, _)| d == doc && s == start && e == end)
+                .any(|(d, s, e, _)| **d == **doc && s == start && e == end)
         })
         .count();
     // Most come back; the rest overlap a remaining tag or lose to a longer pattern.

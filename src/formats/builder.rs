@@ -95,7 +95,7 @@ impl<'p> Builder<'p> {
                 }
                 Some(_) => {
                     n += 1;
-                    candidate = DocId(format!("{}-{n}", wanted.0));
+                    candidate = DocId::from(format!("{}-{n}", wanted.0));
                 }
             }
         }
@@ -104,7 +104,7 @@ impl<'p> Builder<'p> {
         } else {
             self.report
                 .renamed
-                .push((wanted.0.clone(), candidate.0.clone()));
+                .push((wanted.0.to_string(), candidate.0.to_string()));
             Document::new(
                 candidate.clone(),
                 doc.title().to_owned(),

@@ -202,7 +202,7 @@ pub fn import(
         }
         n += 1;
         let id = if saw_docstart {
-            DocId(format!("{}-{n}", stem.0))
+            DocId::from(format!("{}-{n}", stem.0))
         } else {
             stem.clone()
         };

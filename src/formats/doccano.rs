@@ -206,7 +206,7 @@ fn import_record(
         return;
     }
     let norm = Normalized::new(&raw);
-    let id = DocId(id_value(obj.get("id")).unwrap_or_else(|| format!("{}-{line}", stem.0)));
+    let id = DocId::from(id_value(obj.get("id")).unwrap_or_else(|| format!("{}-{line}", stem.0)));
     let title = match obj.get("title") {
         Some(Value::String(t)) => t.clone(),
         _ => Document::title_for(&norm.text, id.as_str()),

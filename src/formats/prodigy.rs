@@ -143,7 +143,12 @@ fn import_record(
         .filter(|(k, _)| !matches!(k.as_str(), "id" | "title"))
         .map(|(k, v)| (k.clone(), meta_value(v)))
         .collect();
-    let doc = b.add_document(Document::new(DocId(id), title, meta, norm.text.clone()));
+    let doc = b.add_document(Document::new(
+        DocId::from(id),
+        title,
+        meta,
+        norm.text.clone(),
+    ));
     let tokens = obj.get("tokens").and_then(Value::as_array);
     let mut by_offsets: HashMap<(usize, usize), AnnotationId> = HashMap::new();
     let spans = match obj.get("spans") {

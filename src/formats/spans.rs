@@ -267,7 +267,7 @@ fn import_line(
     line: SpanIn,
     ids: &HashMap<u64, AnnotationId>,
 ) -> Option<AnnotationId> {
-    let doc = DocId(line.doc.clone());
+    let doc = DocId::from(line.doc.clone());
     if b.text_of(&doc).is_none() {
         b.skip(
             at,

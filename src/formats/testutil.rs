@@ -77,7 +77,7 @@ pub fn project_from(docs: &[(&str, &str)]) -> Project {
         .iter()
         .map(|(id, (text, _))| {
             Document::new(
-                DocId((*id).to_owned()),
+                DocId::from((*id).to_owned()),
                 format!("Titel {id}"),
                 BTreeMap::new(),
                 text.clone(),
@@ -100,7 +100,7 @@ pub fn add_entity(
     fragments: &[(usize, usize)],
     label: &str,
 ) -> AnnotationId {
-    let doc = DocId(doc.to_owned());
+    let doc = DocId::from(doc.to_owned());
     let len = p.document(&doc).expect("doc").text().char_len();
     let spans = fragments
         .iter()
@@ -130,7 +130,7 @@ pub fn add_stance(
     polarity: &str,
     holder: Option<AnnotationId>,
 ) -> AnnotationId {
-    let doc = DocId(doc.to_owned());
+    let doc = DocId::from(doc.to_owned());
     let len = p.document(&doc).expect("doc").text().char_len();
     let anchor = match span {
         Some((s, e)) => Anchor::span(Span::within(s, e, len).expect("span")),

@@ -39,7 +39,7 @@ pub fn read_text_file(path: &Path) -> Result<String, FormatError> {
 
 /// The file stem as a document id.
 pub fn stem_id(path: &Path) -> DocId {
-    DocId(path.file_stem().map_or_else(
+    DocId::from(path.file_stem().map_or_else(
         || "document".to_owned(),
         |s| s.to_string_lossy().into_owned(),
     ))

@@ -90,7 +90,7 @@ pub fn read_document(path: &Path) -> Result<Document, CorpusError> {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "document".to_owned());
-    Ok(Document::from_raw(DocId(stem), &text))
+    Ok(Document::from_raw(DocId::from(stem), &text))
 }
 
 /// The `.txt` files a path stands for: the file itself, or a folder's `.txt` files
@@ -128,7 +128,7 @@ pub fn read_corpus(paths: &[PathBuf]) -> Result<Vec<Document>, CorpusError> {
             if !seen.insert(doc.id().clone()) {
                 return Err(CorpusError::DuplicateId {
                     path: file,
-                    id: doc.id().0.clone(),
+                    id: doc.id().0.to_string(),
                 });
             }
             docs.push(doc);

@@ -417,7 +417,7 @@ fn head_of(project: &Project) -> ProjectFile {
         rejected_suggestions: project
             .rejected_suggestions()
             .iter()
-            .map(|r| (r.doc.0.clone(), r.start, r.end, r.label.clone()))
+            .map(|r| (r.doc.0.to_string(), r.start, r.end, r.label.clone()))
             .collect(),
     }
 }
@@ -496,7 +496,7 @@ fn document_piece(doc: &DocumentFile, out: &mut String) {
 /// One document with its annotations (in reading order) and status, in the file's shape.
 fn document_to_file(project: &Project, doc: &Document) -> DocumentFile {
     DocumentFile {
-        id: doc.id().0.clone(),
+        id: doc.id().0.to_string(),
         title: doc.title().to_owned(),
         meta: doc.meta().clone(),
         status: match project.status(doc.id()) {
@@ -668,7 +668,7 @@ struct LoadedDocument {
 
 /// Converts one document of a file (any thread may do this).
 fn document_from_file(d: DocumentFile, version: u32) -> Result<LoadedDocument, String> {
-    let id = DocId(d.id);
+    let id = DocId::from(d.id);
     if id.0.is_empty() {
         return Err("a document has an empty id".to_owned());
     }
@@ -714,7 +714,7 @@ fn project_wide_parts(head: ProjectFile) -> (Vec<Relation>, Vec<model::RejectedS
         .rejected_suggestions
         .into_iter()
         .map(|(doc, start, end, label)| model::RejectedSuggestion {
-            doc: DocId(doc),
+            doc: DocId::from(doc),
             start,
             end,
             label,

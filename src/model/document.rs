@@ -4,10 +4,26 @@ use super::text::{DocText, normalize_newlines};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 /// A document's stable id: the file stem of the text it came from.
+///
+/// Shared, not copied: every annotation names its document, and 300k annotations each
+/// owning a copy of the id would cost ≈ 10 MB (a clone is a reference count).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct DocId(pub String);
+pub struct DocId(pub Arc<str>);
+
+impl From<&str> for DocId {
+    fn from(id: &str) -> Self {
+        DocId(id.into())
+    }
+}
+
+impl From<String> for DocId {
+    fn from(id: String) -> Self {
+        DocId(id.into())
+    }
+}
 
 impl fmt::Display for DocId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
