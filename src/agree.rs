@@ -247,7 +247,7 @@ fn entity_items(project: &Project, doc: &DocId) -> Vec<Item> {
         .filter_map(|ann| match ann.kind() {
             AnnotationKind::Entity { label, .. } => Some(Item {
                 spans: ann.spans().to_vec(),
-                key: label.clone(),
+                key: label.to_string(),
                 extra: String::new(),
             }),
             AnnotationKind::Stance { .. } => None,
@@ -264,8 +264,8 @@ fn stance_items(project: &Project, doc: &DocId) -> Vec<Item> {
                 target, polarity, ..
             } => Some(Item {
                 spans: ann.spans().to_vec(),
-                key: target.clone(),
-                extra: polarity.clone(),
+                key: target.to_string(),
+                extra: polarity.to_string(),
             }),
             AnnotationKind::Entity { .. } => None,
         })

@@ -436,8 +436,8 @@ fn annotate(
         };
         let id = project.allocate_id();
         let kind = AnnotationKind::Entity {
-            label: label.to_owned(),
-            canonical: Some(canonical.to_owned()),
+            label: label.into(),
+            canonical: Some(canonical.into()),
         };
         if let Ok(ann) = Annotation::new(id, doc.clone(), Anchor::span(span), kind) {
             edits.push(Edit::AddAnnotation(ann));
@@ -464,8 +464,8 @@ fn annotate(
         let id = project.allocate_id();
         let inner_label = if label == "PER" { "PER" } else { "MISC" };
         let kind = AnnotationKind::Entity {
-            label: inner_label.to_owned(),
-            canonical: Some(canonical.to_owned()),
+            label: inner_label.into(),
+            canonical: Some(canonical.into()),
         };
         if let Ok(ann) = Annotation::new(id, doc.clone(), Anchor::span(span), kind) {
             edits.push(Edit::AddAnnotation(ann));
@@ -488,8 +488,8 @@ fn annotate(
             .filter(|_| rng.chance(85));
         let id = project.allocate_id();
         let kind = AnnotationKind::Stance {
-            target: (*rng.pick(TARGETS)).to_owned(),
-            polarity: (*rng.pick(POLARITIES)).to_owned(),
+            target: (*rng.pick(TARGETS)).into(),
+            polarity: (*rng.pick(POLARITIES)).into(),
             holder,
         };
         if let Ok(mut ann) = Annotation::new(id, doc.clone(), Anchor::span(span), kind) {

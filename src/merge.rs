@@ -76,16 +76,16 @@ impl ContentKind {
 pub fn content_of(project: &Project, ann: &Annotation) -> Content {
     let kind = match ann.kind() {
         AnnotationKind::Entity { label, canonical } => ContentKind::Entity {
-            label: label.clone(),
-            canonical: canonical.clone(),
+            label: label.to_string(),
+            canonical: canonical.as_deref().map(str::to_owned),
         },
         AnnotationKind::Stance {
             target,
             polarity,
             holder,
         } => ContentKind::Stance {
-            target: target.clone(),
-            polarity: polarity.clone(),
+            target: target.to_string(),
+            polarity: polarity.to_string(),
             holder: holder
                 .and_then(|h| project.annotation(h))
                 .map(|h| (h.anchor().clone(), h.label().unwrap_or_default().to_owned())),
@@ -253,16 +253,16 @@ pub fn side_of(project: &Project, difference: &Difference) -> Option<Side> {
 fn kind_in(project: &Project, content: &Content) -> AnnotationKind {
     match &content.kind {
         ContentKind::Entity { label, canonical } => AnnotationKind::Entity {
-            label: label.clone(),
-            canonical: canonical.clone(),
+            label: label.as_str().into(),
+            canonical: canonical.as_deref().map(crate::model::Name::from),
         },
         ContentKind::Stance {
             target,
             polarity,
             holder,
         } => AnnotationKind::Stance {
-            target: target.clone(),
-            polarity: polarity.clone(),
+            target: target.as_str().into(),
+            polarity: polarity.as_str().into(),
             holder: holder.as_ref().and_then(|(anchor, label)| {
                 project
                     .annotations_of(&content.doc)

@@ -102,8 +102,8 @@ pub fn compute(project: &Project) -> Stats {
         match ann.kind() {
             AnnotationKind::Entity { label, .. } => {
                 stats.entities += 1;
-                *stats.per_label.entry(label.clone()).or_default() += 1;
-                *doc_stats.per_label.entry(label.clone()).or_default() += 1;
+                *stats.per_label.entry(label.to_string()).or_default() += 1;
+                *doc_stats.per_label.entry(label.to_string()).or_default() += 1;
             }
             AnnotationKind::Stance {
                 target,
@@ -113,11 +113,14 @@ pub fn compute(project: &Project) -> Stats {
                 stats.stances += 1;
                 doc_stats.stances += 1;
                 let s = &mut stats.stance;
-                *s.per_polarity.entry(polarity.clone()).or_default() += 1;
-                bump(s.per_target.entry(target.clone()).or_default(), polarity);
+                *s.per_polarity.entry(polarity.to_string()).or_default() += 1;
+                bump(
+                    s.per_target.entry(target.to_string()).or_default(),
+                    polarity,
+                );
                 if ann.spans().is_empty() {
                     bump(
-                        s.document_stances.entry(target.clone()).or_default(),
+                        s.document_stances.entry(target.to_string()).or_default(),
                         polarity,
                     );
                 } else {
@@ -125,7 +128,7 @@ pub fn compute(project: &Project) -> Stats {
                         .and_then(|h| project.annotation(h))
                         .map_or_else(|| NO_HOLDER.to_owned(), |h| entity_name(project, h));
                     let row = s.matrix.entry(holder_name).or_default();
-                    bump(row.entry(target.clone()).or_default(), polarity);
+                    bump(row.entry(target.to_string()).or_default(), polarity);
                 }
             }
         }
@@ -143,7 +146,7 @@ pub fn entity_name(project: &Project, ann: &crate::model::Annotation) -> String 
         canonical: Some(c), ..
     } = ann.kind()
     {
-        return c.clone();
+        return c.to_string();
     }
     project
         .document(ann.doc())
@@ -302,7 +305,7 @@ pub fn entity_index(project: &Project) -> Vec<IndexEntry> {
                 ..IndexEntry::default()
             });
             entry.canonical |= canonical.is_some();
-            entry.labels.insert(label.clone());
+            entry.labels.insert(label.to_string());
             entry.mentions.push(ann.id());
             entry.documents.insert(doc.id().clone());
         }

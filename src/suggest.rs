@@ -130,8 +130,8 @@ fn entity(
 ) -> Result<Annotation, AcceptError> {
     let span = Span::new(start, end, text)?;
     let kind = AnnotationKind::Entity {
-        label: label.to_owned(),
-        canonical: canonical.map(str::to_owned),
+        label: label.into(),
+        canonical: canonical.map(crate::model::Name::from),
     };
     Ok(Annotation::new(id, doc, Anchor::span(span), kind)?)
 }
@@ -814,7 +814,14 @@ mod tests {
                     let mut parts = spec.splitn(2, '|');
                     let label = parts.next().expect("label").to_owned();
                     let canonical = parts.next().map(str::to_owned);
-                    anns.push((start, end, AnnotationKind::Entity { label, canonical }));
+                    anns.push((
+                        start,
+                        end,
+                        AnnotationKind::Entity {
+                            label: label.into(),
+                            canonical: canonical.map(crate::model::Name::from),
+                        },
+                    ));
                 }
                 '>' => {
                     let start = open.pop().expect("open <");

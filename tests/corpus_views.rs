@@ -40,7 +40,7 @@ fn entity(p: &mut Project, id: &str, needle: &str, label: &str, canonical: Optio
     let ann = Annotation::entity(ann_id, DocId(id.into()), span, label)
         .with_kind(AnnotationKind::Entity {
             label: label.into(),
-            canonical: canonical.map(str::to_owned),
+            canonical: canonical.map(Into::into),
         })
         .expect("kind");
     apply(p, Edit::AddAnnotation(ann)).expect("add");

@@ -286,7 +286,7 @@ impl Session {
         {
             let relabelled = ann
                 .with_kind(AnnotationKind::Entity {
-                    label: label.to_owned(),
+                    label: label.into(),
                     canonical: canonical.clone(),
                 })
                 .map_err(|_| EditError::NoSuchAnnotation(ann.id()))?;
@@ -353,8 +353,8 @@ impl Session {
         let id = self.project_mut().allocate_id();
         let anchor = span.map_or(Anchor::Document, Anchor::span);
         let kind = AnnotationKind::Stance {
-            target: target.trim().to_owned(),
-            polarity: polarity.to_owned(),
+            target: target.trim().into(),
+            polarity: polarity.into(),
             holder,
         };
         let stance = Annotation::new(id, doc_id.clone(), anchor, kind)
@@ -392,10 +392,10 @@ impl Session {
             .map_err(|_| EditError::NoSuchAnnotation(id))?;
         let mut edits = vec![Edit::ReplaceAnnotation(changed)];
         if let AnnotationKind::Stance { target, .. } = &kind
-            && !self.project.schema().targets.contains(target)
+            && !self.project.schema().targets.contains(target.as_str())
         {
             let mut schema = self.project.schema().clone();
-            schema.targets.insert(target.clone());
+            schema.targets.insert(target.to_string());
             edits.push(Edit::SetSchema(schema));
         }
         self.apply(Edit::Batch(edits), "edit tag")

@@ -236,11 +236,13 @@ pub fn selected_tag_ui(ui: &mut Ui, app: &mut SpantagApp) {
         app.tag_buffers = TagEditBuffers {
             for_id: Some(ann.id()),
             canonical: match ann.kind() {
-                AnnotationKind::Entity { canonical, .. } => canonical.clone().unwrap_or_default(),
+                AnnotationKind::Entity { canonical, .. } => {
+                    canonical.as_deref().unwrap_or_default().to_owned()
+                }
                 AnnotationKind::Stance { .. } => String::new(),
             },
             target: match ann.kind() {
-                AnnotationKind::Stance { target, .. } => target.clone(),
+                AnnotationKind::Stance { target, .. } => target.to_string(),
                 AnnotationKind::Entity { .. } => String::new(),
             },
             note: ann.note.clone().unwrap_or_default(),
@@ -278,7 +280,7 @@ pub fn selected_tag_ui(ui: &mut Ui, app: &mut SpantagApp) {
                         ann.id(),
                         AnnotationKind::Entity {
                             label: label.clone(),
-                            canonical: (!value.is_empty()).then_some(value),
+                            canonical: (!value.is_empty()).then_some(value.into()),
                         },
                     ));
                 }
@@ -295,7 +297,7 @@ pub fn selected_tag_ui(ui: &mut Ui, app: &mut SpantagApp) {
                                 ann.id(),
                                 AnnotationKind::Entity {
                                     label: label.clone(),
-                                    canonical: Some(m),
+                                    canonical: Some(m.into()),
                                 },
                             ));
                         }
@@ -319,7 +321,7 @@ pub fn selected_tag_ui(ui: &mut Ui, app: &mut SpantagApp) {
                         app.send(Command::ChangeKind(
                             ann.id(),
                             AnnotationKind::Stance {
-                                target: value,
+                                target: value.into(),
                                 polarity: polarity.clone(),
                                 holder,
                             },
@@ -342,7 +344,7 @@ pub fn selected_tag_ui(ui: &mut Ui, app: &mut SpantagApp) {
                             ann.id(),
                             AnnotationKind::Stance {
                                 target: target.clone(),
-                                polarity: p.name.clone(),
+                                polarity: p.name.as_str().into(),
                                 holder,
                             },
                         ));

@@ -213,7 +213,7 @@ fn highlights(project: &Project, doc: &DocId) -> Vec<Highlight> {
         };
         let (color, border, label) = match ann.kind() {
             AnnotationKind::Entity { label, .. } => {
-                (rgb(schema.color_of(label)), None, label.clone())
+                (rgb(schema.color_of(label)), None, label.to_string())
             }
             AnnotationKind::Stance { polarity, .. } => {
                 let pc = schema

@@ -725,8 +725,8 @@ fn build(b: &mut Builder, doc: &DocId, norm: &Normalized, lines: Vec<(Location, 
                 (
                     anchor,
                     AnnotationKind::Stance {
-                        target,
-                        polarity,
+                        target: target.into(),
+                        polarity: polarity.into(),
                         holder,
                     },
                 )
@@ -734,8 +734,8 @@ fn build(b: &mut Builder, doc: &DocId, norm: &Normalized, lines: Vec<(Location, 
                 (
                     anchor,
                     AnnotationKind::Entity {
-                        label: label.clone(),
-                        canonical,
+                        label: label.as_str().into(),
+                        canonical: canonical.map(crate::model::Name::from),
                     },
                 )
             };

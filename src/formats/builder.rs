@@ -199,20 +199,24 @@ impl<'p> Builder<'p> {
         match ann.kind() {
             AnnotationKind::Entity { label, .. } => {
                 if self.schema.entity_type(label).is_none() {
-                    self.report.new_labels.insert(label.clone());
+                    self.report.new_labels.insert(label.to_string());
                 }
                 self.schema.ensure_entity_type(label);
-                *self.report.annotations.entry(label.clone()).or_default() += 1;
+                *self
+                    .report
+                    .annotations
+                    .entry(label.to_string())
+                    .or_default() += 1;
                 self.entities.push(ann);
             }
             AnnotationKind::Stance {
                 target, polarity, ..
             } => {
-                self.schema.targets.insert(target.clone());
+                self.schema.targets.insert(target.to_string());
                 if self.schema.polarity(polarity).is_none() {
-                    self.report.new_labels.insert(polarity.clone());
+                    self.report.new_labels.insert(polarity.to_string());
                     self.schema.polarities.push(Polarity {
-                        name: polarity.clone(),
+                        name: polarity.to_string(),
                         color: Rgb([200, 200, 200]),
                         hotkey: None,
                     });

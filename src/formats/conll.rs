@@ -215,7 +215,7 @@ pub fn import(
             match b.span(&id, start, end) {
                 Ok(span) => {
                     let kind = AnnotationKind::Entity {
-                        label,
+                        label: label.into(),
                         canonical: None,
                     };
                     b.add_annotation(&at, &id, Anchor::span(span), kind, None, BTreeMap::new());

@@ -59,8 +59,8 @@ pub fn export(
                 let (kind, label, canonical, target, polarity, holder) = match ann.kind() {
                     AnnotationKind::Entity { label, canonical } => (
                         "entity",
-                        label.clone(),
-                        canonical.clone().unwrap_or_default(),
+                        label.to_string(),
+                        canonical.as_deref().unwrap_or_default().to_owned(),
                         String::new(),
                         String::new(),
                         String::new(),
@@ -73,8 +73,8 @@ pub fn export(
                         "stance",
                         STANCE_LABEL.to_owned(),
                         String::new(),
-                        target.clone(),
-                        polarity.clone(),
+                        target.to_string(),
+                        polarity.to_string(),
                         holder
                             .and_then(|h| project.annotation(h))
                             .map(|h| h.text(text))

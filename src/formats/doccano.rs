@@ -132,7 +132,7 @@ pub fn entity_fragments(
                     canonical.is_some() || ann.note.is_some() || !ann.attributes.is_empty(),
                 );
                 for s in ann.spans() {
-                    out.push((s.start().0, s.end().0, label.clone()));
+                    out.push((s.start().0, s.end().0, label.to_string()));
                 }
             }
             AnnotationKind::Stance { .. } => counts.stances += 1,
@@ -243,7 +243,7 @@ fn import_record(
         match b.span(&doc, start, end) {
             Ok(s) => {
                 let kind = AnnotationKind::Entity {
-                    label: span.label,
+                    label: span.label.into(),
                     canonical: None,
                 };
                 let new = b.add_annotation(at, &doc, Anchor::span(s), kind, None, BTreeMap::new());

@@ -178,7 +178,7 @@ fn import_record(
         match b.span(&doc, norm.map(start), norm.map(end)) {
             Ok(s) => {
                 let kind = AnnotationKind::Entity {
-                    label,
+                    label: label.into(),
                     canonical: None,
                 };
                 if let Some(id) =

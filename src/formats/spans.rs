@@ -297,8 +297,8 @@ fn import_line(
     }
     let kind = match line.kind.as_str() {
         "entity" => AnnotationKind::Entity {
-            label: line.label.unwrap_or_default(),
-            canonical: line.canonical,
+            label: line.label.unwrap_or_default().into(),
+            canonical: line.canonical.map(crate::model::Name::from),
         },
         "stance" => {
             let holder = line
@@ -306,8 +306,8 @@ fn import_line(
                 .as_ref()
                 .and_then(|h| holder_of(b, at, &doc, h, ids));
             AnnotationKind::Stance {
-                target: line.target.unwrap_or_default(),
-                polarity: line.polarity.unwrap_or_default(),
+                target: line.target.unwrap_or_default().into(),
+                polarity: line.polarity.unwrap_or_default().into(),
                 holder,
             }
         }

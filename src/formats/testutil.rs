@@ -112,7 +112,7 @@ pub fn add_entity(
         doc,
         Anchor::spans(spans).expect("spans"),
         AnnotationKind::Entity {
-            label: label.to_owned(),
+            label: label.into(),
             canonical: None,
         },
     )
@@ -142,8 +142,8 @@ pub fn add_stance(
         doc,
         anchor,
         AnnotationKind::Stance {
-            target: target.to_owned(),
-            polarity: polarity.to_owned(),
+            target: target.into(),
+            polarity: polarity.into(),
             holder,
         },
     )

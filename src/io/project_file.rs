@@ -11,8 +11,8 @@
 
 use crate::model::document::content_hash;
 use crate::model::{
-    self, Anchor, Annotation, AnnotationId, AnnotationKind, DocId, DocStatus, Document, Project,
-    Relation, Rgb, Schema, Span,
+    self, Anchor, Annotation, AnnotationId, AnnotationKind, DocId, DocStatus, Document, Interner,
+    Project, Relation, Rgb, Schema, Span,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -520,16 +520,16 @@ fn annotation_to_file(a: &Annotation) -> AnnotationFile {
         spans: a.spans().iter().map(|s| (s.start().0, s.end().0)).collect(),
         kind: match a.kind() {
             AnnotationKind::Entity { label, canonical } => KindFile::Entity {
-                label: label.clone(),
-                canonical: canonical.clone(),
+                label: label.to_string(),
+                canonical: canonical.as_deref().map(str::to_owned),
             },
             AnnotationKind::Stance {
                 target,
                 polarity,
                 holder,
             } => KindFile::Stance {
-                target: target.clone(),
-                polarity: polarity.clone(),
+                target: target.to_string(),
+                polarity: polarity.to_string(),
                 holder: holder.map(|h| h.0),
             },
         },
@@ -620,8 +620,9 @@ fn parse_documents(
     let documents = std::mem::take(&mut head.documents);
     let schema = check_head(&mut head, path)?;
     let mut loaded = Vec::with_capacity(documents.len());
+    let mut names = Interner::default();
     for d in documents {
-        loaded.push(document_from_file(d, head.version).map_err(&invalid)?);
+        loaded.push(document_from_file(d, head.version, &mut names).map_err(&invalid)?);
     }
     Ok((head, schema, loaded))
 }
@@ -667,7 +668,11 @@ struct LoadedDocument {
 }
 
 /// Converts one document of a file (any thread may do this).
-fn document_from_file(d: DocumentFile, version: u32) -> Result<LoadedDocument, String> {
+fn document_from_file(
+    d: DocumentFile,
+    version: u32,
+    names: &mut Interner,
+) -> Result<LoadedDocument, String> {
     let id = DocId::from(d.id);
     if id.0.is_empty() {
         return Err("a document has an empty id".to_owned());
@@ -689,7 +694,7 @@ fn document_from_file(d: DocumentFile, version: u32) -> Result<LoadedDocument, S
     };
     let mut annotations = Vec::with_capacity(d.annotations.len());
     for a in d.annotations {
-        annotations.push(annotation_from_file(a, &doc, version)?);
+        annotations.push(annotation_from_file(a, &doc, version, names)?);
     }
     Ok(LoadedDocument {
         doc,
@@ -757,10 +762,12 @@ fn assemble(
     })
 }
 
+/// Converts one annotation; `names` shares the copies of labels and names between them.
 fn annotation_from_file(
     a: AnnotationFile,
     doc: &Document,
     version: u32,
+    names: &mut Interner,
 ) -> Result<Annotation, String> {
     let where_ = || format!("document '{}', annotation {}", doc.id(), a.id);
     let mut spans = Vec::with_capacity(a.spans.len());
@@ -769,7 +776,10 @@ fn annotation_from_file(
     }
     let anchor = Anchor::spans(spans).unwrap_or(Anchor::Document);
     let kind = match a.kind {
-        KindFile::Entity { label, canonical } => AnnotationKind::Entity { label, canonical },
+        KindFile::Entity { label, canonical } => AnnotationKind::Entity {
+            label: names.name_owned(label),
+            canonical: canonical.map(|c| names.name_owned(c)),
+        },
         KindFile::Stance { .. } if version < 2 => {
             return Err(format!("{}: stances need format version 2", where_()));
         }
@@ -778,8 +788,8 @@ fn annotation_from_file(
             polarity,
             holder,
         } => AnnotationKind::Stance {
-            target,
-            polarity,
+            target: names.name_owned(target),
+            polarity: names.name_owned(polarity),
             holder: holder.map(AnnotationId),
         },
     };
@@ -999,8 +1009,8 @@ pub fn check(path: &Path) -> Result<Vec<String>, ProjectFileError> {
 /// and the caller parses sequentially, so errors and their line numbers are unchanged.
 mod parallel {
     use super::{
-        DocumentFile, LoadedDocument, Project, ProjectFile, ProjectFileError, Schema, check_head,
-        document_from_file, ron_options,
+        DocumentFile, Interner, LoadedDocument, Project, ProjectFile, ProjectFileError, Schema,
+        check_head, document_from_file, ron_options,
     };
     use crate::model::ProjectBuilder;
     use std::collections::BTreeMap;
@@ -1051,11 +1061,12 @@ mod parallel {
                             break;
                         }
                         let mut docs = Vec::with_capacity(batch.len());
+                        let mut names = Interner::default();
                         for piece in *batch {
                             let parsed = ron_options()
                                 .from_str::<DocumentFile>(&text[piece.clone()])
                                 .ok()
-                                .and_then(|d| document_from_file(d, version).ok());
+                                .and_then(|d| document_from_file(d, version, &mut names).ok());
                             match parsed {
                                 Some(doc) => docs.push(doc),
                                 None => {
@@ -1326,13 +1337,14 @@ mod parallel {
         /// Parses and converts every document; `None` at the first problem.
         fn parse(&self) -> Option<Vec<LoadedDocument>> {
             let text = std::str::from_utf8(&self.bytes).ok()?;
+            let mut names = Interner::default();
             self.pieces
                 .iter()
                 .map(|piece| {
                     let d = ron_options()
                         .from_str::<DocumentFile>(text.get(piece.clone())?)
                         .ok()?;
-                    document_from_file(d, self.version).ok()
+                    document_from_file(d, self.version, &mut names).ok()
                 })
                 .collect()
         }

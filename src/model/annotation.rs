@@ -2,6 +2,7 @@
 //! document, for document-level stances), plus brat-style relations between annotations.
 
 use super::document::DocId;
+use super::name::Name;
 use super::span::Span;
 use super::text::DocText;
 use std::collections::BTreeMap;
@@ -74,16 +75,16 @@ pub enum AnnotationKind {
     /// A mention of a person, organisation, place, date, amount …
     Entity {
         /// Entity type name, e.g. `PER`.
-        label: String,
+        label: Name,
         /// Canonical name joining mentions of one entity ("Mark Zuckerberg").
-        canonical: Option<String>,
+        canonical: Option<Name>,
     },
     /// A claim or quote expressing a stance toward a target.
     Stance {
         /// What the stance is about: a canonical entity or a free target.
-        target: String,
+        target: Name,
         /// Polarity name from the schema, e.g. `AGAINST`.
-        polarity: String,
+        polarity: Name,
         /// The entity annotation (in the same document) who expresses the stance.
         holder: Option<AnnotationId>,
     },
@@ -93,7 +94,7 @@ impl AnnotationKind {
     /// The label shown on the highlight: the entity type, or `polarity → target`.
     pub fn display_label(&self) -> String {
         match self {
-            AnnotationKind::Entity { label, .. } => label.clone(),
+            AnnotationKind::Entity { label, .. } => label.to_string(),
             AnnotationKind::Stance {
                 target, polarity, ..
             } => format!("{polarity} · {target}"),
@@ -145,7 +146,7 @@ impl Annotation {
             doc,
             anchor: Anchor::span(span),
             kind: AnnotationKind::Entity {
-                label: label.to_owned(),
+                label: label.into(),
                 canonical: None,
             },
             note: None,

@@ -6,6 +6,7 @@ pub mod annotation;
 pub mod document;
 pub mod edit;
 pub mod history;
+pub mod name;
 pub mod project;
 pub mod schema;
 pub mod schema_edit;
@@ -18,6 +19,7 @@ pub use annotation::{Anchor, Annotation, AnnotationId, AnnotationKind, Relation}
 pub use document::{DocId, DocStatus, Document};
 pub use edit::{Edit, EditError, apply};
 pub use history::History;
+pub use name::{Interner, Name};
 pub use project::{Project, ProjectBuilder, ProjectError, ProjectParts, RejectedSuggestion};
 pub use schema::{EntityType, Polarity, Rgb, Schema};
 pub use span::{Span, SpanError};

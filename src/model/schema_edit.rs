@@ -57,7 +57,7 @@ pub fn change_entity_type(project: &Project, old: &str, new: EntityType) -> Opti
             if let AnnotationKind::Entity { label, canonical } = ann.kind()
                 && label == old
                 && let Ok(changed) = ann.with_kind(AnnotationKind::Entity {
-                    label: new_name.clone(),
+                    label: new_name.as_str().into(),
                     canonical: canonical.clone(),
                 })
             {
@@ -190,8 +190,8 @@ fn restance(
             };
             let (new_target, new_polarity) = change(target, polarity)?;
             ann.with_kind(AnnotationKind::Stance {
-                target: new_target.unwrap_or_else(|| target.clone()),
-                polarity: new_polarity.unwrap_or_else(|| polarity.clone()),
+                target: new_target.map_or_else(|| target.clone(), super::name::Name::from),
+                polarity: new_polarity.map_or_else(|| polarity.clone(), super::name::Name::from),
                 holder: *holder,
             })
             .ok()

@@ -23,7 +23,7 @@ pub fn target_choices(project: &Project) -> Vec<String> {
     names.extend(project.schema().targets.iter().cloned());
     for ann in project.annotations().values() {
         if let AnnotationKind::Stance { target, .. } = ann.kind() {
-            names.insert(target.clone());
+            names.insert(target.to_string());
         }
     }
     names.into_iter().collect()

@@ -1,0 +1,161 @@
+//! Shared names: entity labels, canonical names, stance targets and polarities.
+//!
+//! A corpus has a few dozen labels and a few thousand canonical names, but hundreds of
+//! thousands of annotations naming them. A [`Name`] is a reference-counted string, so
+//! annotations that say the same thing can share one copy ([`Interner`]); cloning one is a
+//! count increment. It reads like a `&str` (`Deref`, comparisons with strings).
+
+use std::borrow::Borrow;
+use std::collections::HashSet;
+use std::fmt;
+use std::ops::Deref;
+use std::sync::Arc;
+
+/// An immutable, shareable string.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Name(Arc<str>);
+
+impl Name {
+    /// The name as a string slice.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Deref for Name {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Borrow<str> for Name {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Name {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for Name {
+    fn from(s: &str) -> Self {
+        Name(s.into())
+    }
+}
+
+impl From<String> for Name {
+    fn from(s: String) -> Self {
+        Name(s.into())
+    }
+}
+
+impl From<&String> for Name {
+    fn from(s: &String) -> Self {
+        Name(s.as_str().into())
+    }
+}
+
+impl From<Name> for String {
+    fn from(name: Name) -> Self {
+        name.0.to_string()
+    }
+}
+
+impl PartialEq<str> for Name {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Name {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl PartialEq<String> for Name {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<Name> for str {
+    fn eq(&self, other: &Name) -> bool {
+        self == &*other.0
+    }
+}
+
+impl PartialEq<Name> for &str {
+    fn eq(&self, other: &Name) -> bool {
+        *self == &*other.0
+    }
+}
+
+impl PartialEq<Name> for String {
+    fn eq(&self, other: &Name) -> bool {
+        **self == *other.0
+    }
+}
+
+/// Hands out one shared [`Name`] per distinct string (a loader keeps one while it reads).
+#[derive(Debug, Default)]
+pub struct Interner {
+    names: HashSet<Name>,
+}
+
+impl Interner {
+    /// The shared name for `s`.
+    pub fn name(&mut self, s: &str) -> Name {
+        if let Some(name) = self.names.get(s) {
+            return name.clone();
+        }
+        let name = Name::from(s);
+        self.names.insert(name.clone());
+        name
+    }
+
+    /// The shared name for `s`, reusing `s`'s buffer when the name is new.
+    pub fn name_owned(&mut self, s: String) -> Name {
+        if let Some(name) = self.names.get(s.as_str()) {
+            return name.clone();
+        }
+        let name = Name::from(s);
+        self.names.insert(name.clone());
+        name
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_strings_share_one_name_and_read_like_str() {
+        let mut interner = Interner::default();
+        let a = interner.name("PER");
+        let b = interner.name_owned("PER".to_owned());
+        assert!(Arc::ptr_eq(&a.0, &b.0), "one copy");
+        assert_eq!(a, "PER");
+        assert_eq!("PER", a);
+        assert_eq!(a.as_str().len(), 3);
+        assert_eq!(format!("{a} {a:?}"), "PER \"PER\"");
+        assert_ne!(interner.name("ORG"), a);
+    }
+}
