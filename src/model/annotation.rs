@@ -30,14 +30,19 @@ pub enum AnnotationError {
     EmptyName(&'static str),
 }
 
+/// An anchor's spans: one is stored inline, more (brat's discontinuous annotations) on the
+/// heap.
+pub type SpanList = smallvec::SmallVec<[Span; 1]>;
+
 /// What an annotation is anchored to: one or more spans (more than one for brat's
 /// discontinuous annotations), or the document as a whole.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Anchor {
     /// The whole document (document-level stance).
     Document,
-    /// Non-empty, sorted spans.
-    Spans(Vec<Span>),
+    /// Non-empty, sorted spans; one (the usual case) is kept inline, without a separate
+    /// allocation per annotation.
+    Spans(SpanList),
 }
 
 impl Anchor {
@@ -45,12 +50,12 @@ impl Anchor {
     pub fn spans(mut spans: Vec<Span>) -> Option<Self> {
         spans.sort();
         spans.dedup();
-        (!spans.is_empty()).then_some(Anchor::Spans(spans))
+        (!spans.is_empty()).then(|| Anchor::Spans(SpanList::from_vec(spans)))
     }
 
     /// An anchor on one span.
     pub fn span(span: Span) -> Self {
-        Anchor::Spans(vec![span])
+        Anchor::Spans(smallvec::smallvec![span])
     }
 
     /// The spans (empty for a document anchor).
