@@ -5,8 +5,8 @@
 use super::error::Location;
 use super::report::{ImportReport, Skipped};
 use crate::model::{
-    Anchor, Annotation, AnnotationId, AnnotationKind, DocId, DocText, Document, Edit, Polarity,
-    Project, Relation, Rgb, Schema, Span,
+    Anchor, Annotation, AnnotationId, AnnotationKind, Attributes, DocId, DocText, Document, Edit,
+    Polarity, Project, Relation, Rgb, Schema, Span,
 };
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -25,12 +25,7 @@ fn on_grapheme_boundary(text: &DocText, c: usize) -> bool {
 }
 
 /// The parts of an annotation that make two annotations the same, apart from the id.
-type Key = (
-    Anchor,
-    AnnotationKind,
-    Option<String>,
-    BTreeMap<String, String>,
-);
+type Key = (Anchor, AnnotationKind, Option<String>, Attributes);
 
 /// Label under which stances are counted in reports and written in spans/CSV exports.
 pub const STANCE_LABEL: &str = "STANCE";
@@ -175,7 +170,7 @@ impl<'p> Builder<'p> {
             }
         };
         ann.note = note.filter(|n| !n.is_empty());
-        ann.attributes = attributes;
+        ann.attributes = attributes.into();
         let key: Key = (
             ann.anchor().clone(),
             ann.kind().clone(),

@@ -57,8 +57,8 @@ struct SpanLine<'a> {
     holder: Option<HolderOut>,
     #[serde(skip_serializing_if = "Option::is_none")]
     note: Option<&'a str>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    attributes: &'a BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attributes: Option<&'a BTreeMap<String, String>>,
     meta: &'a BTreeMap<String, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     context_left: Option<&'a str>,
@@ -168,7 +168,7 @@ fn span_line<'a>(
         polarity,
         holder,
         note: ann.note.as_deref(),
-        attributes: &ann.attributes,
+        attributes: ann.attributes.as_map(),
         meta,
         context_left,
         context_right,

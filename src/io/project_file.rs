@@ -534,7 +534,7 @@ fn annotation_to_file(a: &Annotation) -> AnnotationFile {
             },
         },
         note: a.note.clone(),
-        attributes: a.attributes.clone(),
+        attributes: a.attributes.as_map().cloned().unwrap_or_default(),
     }
 }
 
@@ -796,7 +796,7 @@ fn annotation_from_file(
     let mut ann = Annotation::new(AnnotationId(a.id), doc.id().clone(), anchor, kind)
         .map_err(|err| format!("{}: {err}", where_()))?;
     ann.note = a.note;
-    ann.attributes = a.attributes;
+    ann.attributes = a.attributes.into();
     Ok(ann)
 }
 

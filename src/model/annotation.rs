@@ -112,6 +112,57 @@ impl AnnotationKind {
     }
 }
 
+/// An annotation's extra attributes (brat `A` lines, imported metadata), sorted by name.
+/// Most annotations have none, and then this is one word with nothing allocated.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[expect(
+    clippy::box_collection,
+    reason = "one word instead of three in every annotation; most have no attributes"
+)]
+pub struct Attributes(Option<Box<BTreeMap<String, String>>>);
+
+impl Attributes {
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// The value of attribute `name`.
+    pub fn get(&self, name: &str) -> Option<&String> {
+        self.0.as_ref()?.get(name)
+    }
+
+    /// Sets attribute `name`; returns its previous value.
+    pub fn insert(&mut self, name: String, value: String) -> Option<String> {
+        self.0.get_or_insert_default().insert(name, value)
+    }
+
+    /// All attributes, sorted by name; `None` when there are none.
+    pub fn as_map(&self) -> Option<&BTreeMap<String, String>> {
+        self.0.as_deref()
+    }
+
+    /// All attributes, sorted by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.0.iter().flat_map(|map| map.iter())
+    }
+}
+
+impl From<BTreeMap<String, String>> for Attributes {
+    fn from(map: BTreeMap<String, String>) -> Self {
+        Attributes((!map.is_empty()).then(|| Box::new(map)))
+    }
+}
+
+impl<'a> IntoIterator for &'a Attributes {
+    type Item = (&'a String, &'a String);
+    type IntoIter = Box<dyn Iterator<Item = (&'a String, &'a String)> + 'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
+}
+
 /// One annotation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Annotation {
@@ -122,7 +173,7 @@ pub struct Annotation {
     /// Free note.
     pub note: Option<String>,
     /// Extra attributes (brat `A` lines, imported metadata), sorted by name.
-    pub attributes: BTreeMap<String, String>,
+    pub attributes: Attributes,
 }
 
 impl Annotation {
@@ -140,7 +191,7 @@ impl Annotation {
             anchor,
             kind,
             note: None,
-            attributes: BTreeMap::new(),
+            attributes: Attributes::default(),
         })
     }
 
@@ -155,7 +206,7 @@ impl Annotation {
                 canonical: None,
             },
             note: None,
-            attributes: BTreeMap::new(),
+            attributes: Attributes::default(),
         }
     }
 

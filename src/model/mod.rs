@@ -15,7 +15,7 @@ pub mod span;
 pub mod stance;
 pub mod text;
 
-pub use annotation::{Anchor, Annotation, AnnotationId, AnnotationKind, Relation};
+pub use annotation::{Anchor, Annotation, AnnotationId, AnnotationKind, Attributes, Relation};
 pub use document::{DocId, DocStatus, Document};
 pub use edit::{Edit, EditError, apply};
 pub use history::History;

@@ -13,8 +13,18 @@ use super::schema::Schema;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-/// Where an annotation sorts among its document's: [`Annotation::reading_order`].
-pub(super) type ReadingKey = (usize, Reverse<usize>, AnnotationId);
+/// Where an annotation sorts among its document's: [`Annotation::reading_order`], with
+/// the offsets as `u32` (16 bytes a key instead of 24: 300k annotations, 2.4 MB less).
+/// Offsets past `u32::MAX` (a single document of over 4 G characters, more than a
+/// project file may hold) would share the last position.
+pub(super) type ReadingKey = (u32, Reverse<u32>, AnnotationId);
+
+/// The [`ReadingKey`] of an annotation.
+fn reading_key(ann: &Annotation) -> ReadingKey {
+    let (start, Reverse(end), id) = ann.reading_order();
+    let narrow = |offset: usize| u32::try_from(offset).unwrap_or(u32::MAX);
+    (narrow(start), Reverse(narrow(end)), id)
+}
 
 /// Annotations moved into the annotation tree at a time while a project is built.
 ///
@@ -31,7 +41,8 @@ fn append_sorted_run(
     run: &mut Vec<(AnnotationId, Annotation)>,
 ) {
     run.sort_unstable_by_key(|(id, _)| *id);
-    let mut sorted: BTreeMap<AnnotationId, Annotation> = run.drain(..).collect();
+    // Collected in place (the run's buffer becomes the tree's input, not a copy of it).
+    let mut sorted: BTreeMap<AnnotationId, Annotation> = std::mem::take(run).into_iter().collect();
     tree.append(&mut sorted);
 }
 
@@ -88,7 +99,7 @@ impl ProjectBuilder {
         }
         let mut keys = Vec::with_capacity(annotations.len());
         for ann in annotations {
-            keys.push(ann.reading_order());
+            keys.push(reading_key(&ann));
             self.next_id = self.next_id.max(ann.id().0 + 1);
             self.added += 1;
             self.run.push((ann.id(), ann));
@@ -281,7 +292,7 @@ impl Project {
                 };
                 last_at = Some(at);
                 if let Some(keys) = doc_keys.get_mut(at) {
-                    keys.push(ann.reading_order());
+                    keys.push(reading_key(&ann));
                 }
                 project.next_id = project.next_id.max(ann.id().0 + 1);
                 run.push((ann.id(), ann));
@@ -466,7 +477,7 @@ impl Project {
     /// Adds an annotation already checked by [`Project::check_new_annotation`].
     pub(super) fn insert_annotation(&mut self, ann: Annotation) {
         let keys = self.by_doc.entry(ann.doc().clone()).or_default();
-        let key = ann.reading_order();
+        let key = reading_key(&ann);
         if let Err(at) = keys.binary_search(&key) {
             keys.insert(at, key);
         }
@@ -484,11 +495,11 @@ impl Project {
     /// Replaces the annotation with the same id; returns the old one.
     pub(super) fn replace_annotation(&mut self, ann: Annotation) -> Option<Annotation> {
         let old = self.annotations.get(&ann.id())?;
-        if old.reading_order() != ann.reading_order() || old.doc() != ann.doc() {
+        if reading_key(old) != reading_key(&ann) || old.doc() != ann.doc() {
             let old = old.clone();
             self.unindex(&old);
             let keys = self.by_doc.entry(ann.doc().clone()).or_default();
-            let key = ann.reading_order();
+            let key = reading_key(&ann);
             if let Err(at) = keys.binary_search(&key) {
                 keys.insert(at, key);
             }
@@ -498,7 +509,7 @@ impl Project {
 
     fn unindex(&mut self, ann: &Annotation) {
         if let Some(keys) = self.by_doc.get_mut(ann.doc()) {
-            if let Ok(at) = keys.binary_search(&ann.reading_order()) {
+            if let Ok(at) = keys.binary_search(&reading_key(ann)) {
                 keys.remove(at);
             }
             if keys.is_empty() {

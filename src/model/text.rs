@@ -23,7 +23,7 @@ impl fmt::Display for CharOffset {
 }
 
 /// Every `CHECKPOINT_EVERY` characters the byte offset is remembered.
-const CHECKPOINT_EVERY: usize = 64;
+const CHECKPOINT_EVERY: usize = 128;
 
 /// Immutable document text (UTF-8, LF line endings) with fast char ↔ byte conversion.
 #[derive(Clone, PartialEq, Eq)]
