@@ -494,7 +494,7 @@ fn annotate(
         };
         if let Ok(mut ann) = Annotation::new(id, doc.clone(), Anchor::span(span), kind) {
             if rng.chance(10) {
-                ann.note = Some("citaat uit persbericht".to_owned());
+                ann.note = Some("citaat uit persbericht".into());
             }
             edits.push(Edit::AddAnnotation(ann));
         }

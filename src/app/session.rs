@@ -407,11 +407,11 @@ impl Session {
             return Err(EditError::NoSuchAnnotation(id));
         };
         let note = (!note.trim().is_empty()).then(|| note.to_owned());
-        if ann.note == note {
+        if ann.note.as_deref() == note.as_deref() {
             return Ok(());
         }
         let mut changed = ann.clone();
-        changed.note = note;
+        changed.note = note.map(Into::into);
         self.apply(Edit::ReplaceAnnotation(changed), "edit note")
     }
 

@@ -245,7 +245,7 @@ pub fn selected_tag_ui(ui: &mut Ui, app: &mut SpantagApp) {
                 AnnotationKind::Stance { target, .. } => target.to_string(),
                 AnnotationKind::Entity { .. } => String::new(),
             },
-            note: ann.note.clone().unwrap_or_default(),
+            note: ann.note.as_deref().unwrap_or_default().to_owned(),
         };
     }
     let text = if ann.spans().is_empty() {

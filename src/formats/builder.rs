@@ -25,7 +25,7 @@ fn on_grapheme_boundary(text: &DocText, c: usize) -> bool {
 }
 
 /// The parts of an annotation that make two annotations the same, apart from the id.
-type Key = (Anchor, AnnotationKind, Option<String>, Attributes);
+type Key = (Anchor, AnnotationKind, Option<Box<str>>, Attributes);
 
 /// Label under which stances are counted in reports and written in spans/CSV exports.
 pub const STANCE_LABEL: &str = "STANCE";
@@ -169,7 +169,7 @@ impl<'p> Builder<'p> {
                 return None;
             }
         };
-        ann.note = note.filter(|n| !n.is_empty());
+        ann.note = note.filter(|n| !n.is_empty()).map(Into::into);
         ann.attributes = attributes.into();
         let key: Key = (
             ann.anchor().clone(),

@@ -94,7 +94,7 @@ pub fn export(
                     target,
                     polarity,
                     holder,
-                    ann.note.clone().unwrap_or_default(),
+                    ann.note.as_deref().unwrap_or_default().to_owned(),
                 ];
                 csv.write_record(row.iter().map(|c| safe_cell(c)))
                     .map_err(csv_err)?;

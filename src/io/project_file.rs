@@ -533,7 +533,7 @@ fn annotation_to_file(a: &Annotation) -> AnnotationFile {
                 holder: holder.map(|h| h.0),
             },
         },
-        note: a.note.clone(),
+        note: a.note.as_deref().map(str::to_owned),
         attributes: a.attributes.as_map().cloned().unwrap_or_default(),
     }
 }
@@ -795,7 +795,7 @@ fn annotation_from_file(
     };
     let mut ann = Annotation::new(AnnotationId(a.id), doc.id().clone(), anchor, kind)
         .map_err(|err| format!("{}: {err}", where_()))?;
-    ann.note = a.note;
+    ann.note = a.note.map(Into::into);
     ann.attributes = a.attributes.into();
     Ok(ann)
 }
