@@ -32,7 +32,7 @@ fn reading_key(ann: &Annotation) -> ReadingKey {
 /// leaves them half empty (≈ 100 MB instead of 55 for 300k annotations). Entries go in
 /// sorted runs appended to the tree (which rebuilds it full), so the whole list is never
 /// copied at once.
-const RUN: usize = 50_000;
+const RUN: usize = 25_000;
 
 /// Sorts `run` by id and moves it into `tree` as full nodes. Ids already in `tree` are
 /// replaced: callers count what they add to notice duplicates.
