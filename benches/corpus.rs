@@ -251,12 +251,28 @@ fn export_frames(
     ctx: &egui::Context,
     out: &Path,
 ) -> (Duration, usize, Duration) {
-    let mut frame = eframe::Frame::_new_kittest();
     app.send(Command::ExportTo(
         spantag::formats::ExportFormat::Spans,
         out.to_owned(),
     ));
-    let (mut frames, mut slowest, mut time) = (0, Duration::ZERO, 400.0);
+    let drawn = frames_until(app, ctx, 400.0, |app| app.transfer.is_none());
+    if !out.is_file() {
+        fail("the export from the window wrote nothing");
+    }
+    app.dialog = None;
+    drawn
+}
+
+/// Draws frames (8 ms apart, the clock starting at `time`) until `done` holds after the
+/// first; returns the time until then, frames drawn and the slowest frame.
+fn frames_until(
+    app: &mut SpantagApp,
+    ctx: &egui::Context,
+    mut time: f64,
+    done: impl Fn(&SpantagApp) -> bool,
+) -> (Duration, usize, Duration) {
+    let mut frame = eframe::Frame::_new_kittest();
+    let (mut frames, mut slowest) = (0, Duration::ZERO);
     let t = Instant::now();
     loop {
         let f = Instant::now();
@@ -265,16 +281,12 @@ fn export_frames(
         });
         slowest = slowest.max(f.elapsed());
         frames += 1;
-        if frames > 1 && app.transfer.is_none() || frames > 5000 {
+        if frames > 1 && done(app) || frames > 5000 {
             break;
         }
         std::thread::sleep(Duration::from_millis(8));
         time += 1.0 / 60.0;
     }
-    if !out.is_file() {
-        fail("the export from the window wrote nothing");
-    }
-    app.dialog = None;
     (t.elapsed(), frames, slowest)
 }
 
@@ -418,27 +430,12 @@ fn save_in_background(
     ctx: &egui::Context,
     path: &Path,
 ) -> (Duration, usize, Duration) {
-    let mut frame = eframe::Frame::_new_kittest();
     app.send(Command::SaveTo(path.to_owned()));
-    let t = Instant::now();
-    let (mut frames, mut slowest, mut time) = (0, Duration::ZERO, 100.0);
-    loop {
-        let f = Instant::now();
-        let _ = ctx.run_ui(input(time, 1280.0, Vec::new()), |ui| {
-            eframe::App::ui(app, ui, &mut frame)
-        });
-        slowest = slowest.max(f.elapsed());
-        frames += 1;
-        if frames > 1 && app.jobs.save.is_none() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(8));
-        time += 1.0 / 60.0;
-    }
+    let drawn = frames_until(app, ctx, 100.0, |app| app.jobs.save.is_none());
     if app.session.history.is_dirty() || !path.is_file() {
         fail(&format!("background save failed: {}", app.status));
     }
-    (t.elapsed(), frames, slowest)
+    drawn
 }
 
 /// Switches to a far-away document; returns the duration of the frame that shows it.
