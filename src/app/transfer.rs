@@ -41,6 +41,9 @@ impl TransferJob {
         let (shared, p, out) = (Arc::clone(project), progress.clone(), path.clone());
         std::thread::spawn(move || {
             let result = formats::export(&shared, format, &out, &mut |f| p.set(f));
+            // Let go of the project before reporting, so an edit right after the report
+            // never has to copy it.
+            drop(shared);
             let _ = tx.send(Outcome::Exported(result.map_err(|e| e.to_string())));
         });
         Self {
