@@ -7,12 +7,22 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 
-/// Worker threads for `batches` batches: every core, at most 16, at least 1.
+/// Whether this process draws a window whose frames need a core of their own.
+static KEEP_A_CORE_FOR_FRAMES: AtomicBool = AtomicBool::new(false);
+
+/// Makes parallel work leave one core free from now on (the window calls this): a save,
+/// load or export in the background must not take the core that draws the frames. The
+/// command line keeps every core.
+pub fn keep_a_core_for_frames() {
+    KEEP_A_CORE_FOR_FRAMES.store(true, Ordering::Relaxed);
+}
+
+/// Worker threads for `batches` batches: every core (but one when a window draws), at
+/// most 16, at least 1.
 pub fn workers_for(batches: usize) -> usize {
-    std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .clamp(1, 16)
-        .min(batches.max(1))
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let spare = usize::from(KEEP_A_CORE_FOR_FRAMES.load(Ordering::Relaxed));
+    cores.saturating_sub(spare).clamp(1, 16).min(batches.max(1))
 }
 
 /// Runs `work` on each batch of `batch` consecutive items (the last one may be shorter) on
@@ -23,6 +33,22 @@ pub fn for_each_batch_in_order<T, R, E>(
     items: &[T],
     batch: usize,
     work: impl Fn(&[T]) -> R + Sync,
+    sink: impl FnMut(R) -> Result<(), E>,
+) -> Result<(), E>
+where
+    T: Sync,
+    R: Send,
+{
+    let batches = items.len().div_ceil(batch.max(1));
+    with_workers(workers_for(batches), items, batch, work, sink)
+}
+
+/// [`for_each_batch_in_order`] with `workers` threads.
+fn with_workers<T, R, E>(
+    workers: usize,
+    items: &[T],
+    batch: usize,
+    work: impl Fn(&[T]) -> R + Sync,
     mut sink: impl FnMut(R) -> Result<(), E>,
 ) -> Result<(), E>
 where
@@ -30,8 +56,7 @@ where
     R: Send,
 {
     let batches: Vec<&[T]> = items.chunks(batch.max(1)).collect();
-    let workers = workers_for(batches.len());
-    if workers <= 1 {
+    if workers <= 1 || batches.len() <= 1 {
         for b in batches {
             sink(work(b))?;
         }
@@ -81,9 +106,18 @@ mod tests {
     #[test]
     fn results_arrive_in_item_order_whatever_the_batch_size() {
         let items: Vec<u32> = (0..1000).collect();
-        for batch in [1, 3, 64, 999, 1000, 5000] {
+        for (batch, workers) in [
+            (1, 2),
+            (3, 3),
+            (64, 4),
+            (999, 2),
+            (1000, 2),
+            (5000, 2),
+            (7, 1),
+        ] {
             let mut seen = Vec::new();
-            let done: Result<(), ()> = for_each_batch_in_order(
+            let done: Result<(), ()> = with_workers(
+                workers,
                 &items,
                 batch,
                 |b| b.iter().map(|x| x * 2).collect::<Vec<_>>(),
@@ -94,7 +128,7 @@ mod tests {
             );
             assert_eq!(done, Ok(()));
             let expected: Vec<u32> = items.iter().map(|x| x * 2).collect();
-            assert_eq!(seen, expected, "batch {batch}");
+            assert_eq!(seen, expected, "batch {batch}, {workers} workers");
         }
     }
 
@@ -102,7 +136,8 @@ mod tests {
     fn the_first_sink_error_stops_the_work_and_is_returned() {
         let items: Vec<u32> = (0..10_000).collect();
         let mut calls = 0;
-        let done = for_each_batch_in_order(
+        let done = with_workers(
+            2,
             &items,
             10,
             |b| b[0],

@@ -369,6 +369,7 @@ impl SpantagApp {
 
     /// The app on a given session (tests build it this way).
     pub fn with_session(mut session: Session, mut settings: Settings) -> Self {
+        crate::parallel::keep_a_core_for_frames();
         session.snap_words = settings.snap_words;
         if let Some(path) = &session.path {
             settings.remember(path);

@@ -1045,10 +1045,7 @@ mod parallel {
         let done = AtomicUsize::new(0);
         let failed = std::sync::atomic::AtomicBool::new(false);
         let results: Mutex<Vec<(usize, Vec<LoadedDocument>)>> = Mutex::new(Vec::new());
-        let workers = std::thread::available_parallelism()
-            .map_or(1, usize::from)
-            .clamp(1, 16)
-            .min(batches.len().max(1));
+        let workers = crate::parallel::workers_for(batches.len());
         let total = pieces.len().max(1) as f32;
         std::thread::scope(|scope| {
             for _ in 0..workers {
