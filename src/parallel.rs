@@ -17,8 +17,16 @@ pub fn keep_a_core_for_frames() {
     KEEP_A_CORE_FOR_FRAMES.store(true, Ordering::Relaxed);
 }
 
-/// Worker threads for `batches` batches: every core (but one when a window draws), at
-/// most 16, at least 1.
+/// Every core, at most 16: for work the user waits for (opening a project), when the
+/// window only draws a progress bar.
+pub fn every_core() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, 16)
+}
+
+/// Worker threads for `batches` batches of work done while the user goes on: every core
+/// (but one when a window draws), at most 16, at least 1.
 pub fn workers_for(batches: usize) -> usize {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let spare = usize::from(KEEP_A_CORE_FOR_FRAMES.load(Ordering::Relaxed));

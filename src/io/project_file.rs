@@ -1144,7 +1144,8 @@ mod parallel {
         path: &Path,
         progress: &(dyn Fn(f32) + Sync),
     ) -> Option<Result<Project, ProjectFileError>> {
-        let workers = crate::parallel::workers_for(usize::MAX);
+        // Opening a project: the window only draws a progress bar meanwhile.
+        let workers = crate::parallel::every_core();
         let stop = AtomicBool::new(false);
         let (batch_tx, batch_rx) = mpsc::sync_channel::<Batch>(workers * 2);
         let batch_rx = Mutex::new(batch_rx);
