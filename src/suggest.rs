@@ -223,7 +223,52 @@ pub struct SuggestionEngine {
     patterns: Vec<Sym>,
     /// What each pattern proposes, same index.
     proposals: Vec<Proposal>,
-    matcher: Result<Option<AhoCorasick>, BuildError>,
+    matcher: Result<Option<Matcher>, BuildError>,
+}
+
+/// The pattern strings compiled into two automata, one per kind of search.
+///
+/// One automaton with `StartKind::Both` could do both searches, but aho-corasick then never
+/// picks its DFA (it would need two transition tables) and falls back to a slower NFA;
+/// two automata with one start kind each keep the library's own choice, which is the DFA
+/// for up to 100 patterns.
+#[derive(Debug, Clone)]
+struct Matcher {
+    /// Finds the next leftmost-longest occurrence of any pattern.
+    next: AhoCorasick,
+    /// Finds the longest pattern starting exactly at a place, for trying shorter patterns
+    /// where the longest one was not acceptable.
+    anchored: AhoCorasick,
+}
+
+impl Matcher {
+    fn build<'p>(patterns: impl Iterator<Item = &'p str> + Clone) -> Result<Self, BuildError> {
+        let builder = |start: StartKind| {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .start_kind(start)
+                .build(patterns.clone())
+        };
+        Ok(Self {
+            next: builder(StartKind::Unanchored)?,
+            anchored: builder(StartKind::Anchored)?,
+        })
+    }
+
+    /// The leftmost-longest match starting at or after byte `at`.
+    fn next_match(&self, haystack: &[u8], at: usize) -> Option<aho_corasick::Match> {
+        self.next
+            .find(Input::new(haystack).span(at..haystack.len()))
+    }
+
+    /// The longest match that starts at `m.start()` and is shorter than `m`.
+    fn shorter(&self, haystack: &[u8], m: aho_corasick::Match) -> Option<aho_corasick::Match> {
+        let end = m.end().checked_sub(1).filter(|&e| e > m.start())?;
+        let input = Input::new(haystack)
+            .span(m.start()..end)
+            .anchored(Anchored::Yes);
+        self.anchored.find(input)
+    }
 }
 
 impl SuggestionEngine {
@@ -396,11 +441,7 @@ impl SuggestionEngine {
             self.matcher = if self.patterns.is_empty() {
                 Ok(None)
             } else {
-                AhoCorasick::builder()
-                    .match_kind(MatchKind::LeftmostLongest)
-                    .start_kind(StartKind::Both)
-                    .build(self.patterns.iter().map(|&s| self.strings.name(s)))
-                    .map(Some)
+                Matcher::build(self.patterns.iter().map(|&s| self.strings.name(s))).map(Some)
             };
         }
         changed
@@ -469,7 +510,7 @@ impl SuggestionEngine {
     }
 
     /// Appends the suggestions of one document.
-    fn scan(&self, ac: &AhoCorasick, project: &Project, doc: &Document, out: &mut Vec<Suggestion>) {
+    fn scan(&self, ac: &Matcher, project: &Project, doc: &Document, out: &mut Vec<Suggestion>) {
         let text = doc.text().as_str();
         let taken = EntityCover::of(project, doc.id());
         let rejected = rejected_in(project, doc.id());
@@ -477,7 +518,7 @@ impl SuggestionEngine {
         let mut chars = CharCursor::new(text);
         let mut at = 0;
         while at < text.len() {
-            let Some(first) = ac.find(Input::new(text).span(at..text.len())) else {
+            let Some(first) = ac.next_match(text.as_bytes(), at) else {
                 break;
             };
             let start = first.start();
@@ -489,14 +530,7 @@ impl SuggestionEngine {
                     accepted = Some(s);
                     break;
                 }
-                candidate = (m.end() > start + 1)
-                    .then(|| {
-                        let input = Input::new(text)
-                            .span(start..m.end() - 1)
-                            .anchored(Anchored::Yes);
-                        ac.find(input)
-                    })
-                    .flatten();
+                candidate = ac.shorter(text.as_bytes(), m);
             }
             match accepted {
                 Some(s) => {
