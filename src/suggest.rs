@@ -49,6 +49,7 @@ use crate::search::{
 use aho_corasick::{AhoCorasick, Anchored, BuildError, Input, MatchKind, StartKind};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use thiserror::Error;
 
 pub use crate::search::Scope;
@@ -384,15 +385,20 @@ impl SuggestionEngine {
     }
 
     /// Every suggestion in the project, in document order and then by start.
+    ///
+    /// Documents are scanned in parallel, in batches of consecutive documents that are put
+    /// back in order, so the result is exactly that of [`Self::for_document`] over each
+    /// document in turn.
     pub fn all(&self, project: &Project) -> Vec<Suggestion> {
-        let mut out = Vec::new();
-        if let Ok(Some(matcher)) = &self.matcher {
-            let mut scratch = Scratch::default();
-            for doc in project.documents() {
-                self.scan_document(matcher, project, doc, &mut scratch, &mut out);
+        let Ok(Some(matcher)) = &self.matcher else {
+            return Vec::new();
+        };
+        let batches = batches_of_text(project.documents(), BATCH_BYTES);
+        extend_in_parallel(&batches, Scratch::default, |scratch, batch, out| {
+            for doc in *batch {
+                self.scan_document(matcher, project, doc, scratch, out);
             }
-        }
-        out
+        })
     }
 
     /// The suggestions in one document, sorted by start; empty for an unknown document.
@@ -617,6 +623,95 @@ struct DocumentScan<'a> {
 struct Accepted {
     end_byte: usize,
     suggestion: Suggestion,
+}
+
+/// How much text [`SuggestionEngine::all`] gives a worker at a time: big enough that taking
+/// a batch costs nothing next to scanning it (and that a small project is scanned without
+/// starting threads), small enough that the workers finish close together.
+const BATCH_BYTES: usize = 64 * 1024;
+
+/// `documents` cut into runs of consecutive documents of at least `min_bytes` of text each
+/// (except the last).
+fn batches_of_text(documents: &[Document], min_bytes: usize) -> Vec<&[Document]> {
+    let mut batches = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (i, doc) in documents.iter().enumerate() {
+        bytes += doc.text().as_str().len();
+        if bytes >= min_bytes {
+            batches.push(&documents[start..=i]);
+            (start, bytes) = (i + 1, 0);
+        }
+    }
+    if start < documents.len() {
+        batches.push(&documents[start..]);
+    }
+    batches
+}
+
+/// What `f` appends for every item, in the items' order, computed by up to
+/// [`std::thread::available_parallelism`] threads (the calling one included) that each take
+/// the next item until none is left, so one slow item does not hold up a fixed share of
+/// the rest. Each thread passes `f` its own working state, made by `state`, and its own
+/// output, so a thread allocates as it would alone; the outputs are put in order at the
+/// end. With one item or one core, it all runs on the calling thread.
+fn extend_in_parallel<T: Sync, S, R: Send>(
+    items: &[T],
+    state: impl Fn() -> S + Sync,
+    f: impl Fn(&mut S, &T, &mut Vec<R>) + Sync,
+) -> Vec<R> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(items.len());
+    if workers <= 1 {
+        let (mut state, mut out) = (state(), Vec::new());
+        for item in items {
+            f(&mut state, item, &mut out);
+        }
+        return out;
+    }
+    let next = AtomicUsize::new(0);
+    // One thread's output and, in the order it took them, which items it did and how many
+    // values each gave.
+    let work = || {
+        let (mut state, mut out, mut runs) = (state(), Vec::new(), Vec::new());
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(i) else {
+                return (out, runs);
+            };
+            let before = out.len();
+            f(&mut state, item, &mut out);
+            runs.push((i, out.len() - before));
+        }
+    };
+    let done = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..workers).map(|_| scope.spawn(work)).collect();
+        let mut done = vec![work()];
+        for helper in helpers {
+            match helper.join() {
+                Ok(theirs) => done.push(theirs),
+                // Only a bug panics here; let it surface as it would without threads.
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        done
+    });
+    let mut all = Vec::with_capacity(done.iter().map(|(out, _)| out.len()).sum());
+    let mut threads: Vec<_> = done
+        .into_iter()
+        .map(|(out, runs)| (out.into_iter(), runs.into_iter().peekable()))
+        .collect();
+    // Every thread took its items in increasing order: the next item is the next run of
+    // one of them.
+    for i in 0..items.len() {
+        for (out, runs) in &mut threads {
+            if let Some((_, len)) = runs.next_if(|&(item, _)| item == i) {
+                all.extend(out.by_ref().take(len));
+                break;
+            }
+        }
+    }
+    all
 }
 
 /// The code-point offsets of byte offsets in one text, asked in increasing order: each
@@ -1365,8 +1460,8 @@ mod tests {
         );
     }
 
-    /// A generated project with multi-byte characters, nested entities and stances over
-    /// them.
+    /// A generated project big enough for several batches, with multi-byte characters,
+    /// nested entities and stances over them.
     fn generated() -> Project {
         let spec = crate::generate::Spec {
             documents: 100,
@@ -1375,6 +1470,43 @@ mod tests {
             seed: 7,
         };
         crate::generate::generate(&spec)
+    }
+
+    #[test]
+    fn all_equals_each_document_in_turn() {
+        let mut p = generated();
+        let batches = batches_of_text(p.documents(), BATCH_BYTES).len();
+        assert!(batches > 2, "several batches to share out: {batches}");
+        // Reject a few suggestions, so the rejected list is checked too.
+        let engine = SuggestionEngine::build(&p, &SuggestOptions::default());
+        let rejections: Vec<RejectedSuggestion> = engine
+            .all(&p)
+            .iter()
+            .step_by(7)
+            .map(Suggestion::rejection)
+            .collect();
+        for r in rejections {
+            apply(&mut p, Edit::SetRejected(r, true)).expect("applies");
+        }
+        let options = [
+            SuggestOptions::default(),
+            SuggestOptions {
+                genitive: true,
+                canonical_names: false,
+                min_chars: 1,
+            },
+        ];
+        for options in &options {
+            let engine = SuggestionEngine::build(&p, options);
+            let all = engine.all(&p);
+            let one_by_one: Vec<Suggestion> = p
+                .documents()
+                .iter()
+                .flat_map(|d| engine.for_document(&p, d.id()))
+                .collect();
+            assert!(!all.is_empty(), "{options:?}");
+            assert_eq!(all, one_by_one, "{options:?}");
+        }
     }
 
     #[test]
