@@ -3,7 +3,7 @@
 //! Once a string has been tagged as an entity somewhere in the project, its untagged
 //! occurrences elsewhere are likely the same entity. [`SuggestionEngine`] collects those
 //! strings (plus canonical names, and optionally Dutch genitive forms), compiles them into
-//! one leftmost-longest Aho-Corasick automaton, and scans documents for whole-word
+//! a leftmost-longest Aho-Corasick automaton, and scans documents for whole-word
 //! occurrences that no entity covers yet and that the user has not rejected.
 //!
 //! Decisions, in one place:
@@ -36,7 +36,8 @@
 //! For interactive use the engine keeps its pattern statistics:
 //! [`SuggestionEngine::update_document`] re-counts one document's tags after an edit and
 //! recompiles the automaton only when the set of strings changed, and
-//! [`SuggestionEngine::for_document`] scans one document.
+//! [`SuggestionEngine::for_document`] scans one document. [`SuggestionEngine::all`] scans
+//! them all, in parallel, with the same result as `for_document` over each in turn.
 
 use crate::model::annotation::AnnotationError;
 use crate::model::{
