@@ -3,7 +3,7 @@
 //! Once a string has been tagged as an entity somewhere in the project, its untagged
 //! occurrences elsewhere are likely the same entity. [`SuggestionEngine`] collects those
 //! strings (plus canonical names, and optionally Dutch genitive forms), compiles them into
-//! one leftmost-longest Aho-Corasick automaton, and scans documents for whole-word
+//! a leftmost-longest Aho-Corasick automaton, and scans documents for whole-word
 //! occurrences that no entity covers yet and that the user has not rejected.
 //!
 //! Decisions, in one place:
@@ -36,7 +36,8 @@
 //! For interactive use the engine keeps its pattern statistics:
 //! [`SuggestionEngine::update_document`] re-counts one document's tags after an edit and
 //! recompiles the automaton only when the set of strings changed, and
-//! [`SuggestionEngine::for_document`] scans one document.
+//! [`SuggestionEngine::for_document`] scans one document. [`SuggestionEngine::all`] scans
+//! them all, in parallel, with the same result as `for_document` over each in turn.
 
 use crate::model::annotation::AnnotationError;
 use crate::model::{
@@ -44,11 +45,12 @@ use crate::model::{
     Project, RejectedSuggestion, Span, SpanError,
 };
 use crate::search::{
-    CharCursor, SearchMode, SearchQuery, Searcher, WordBoundaries, next_char, scope_documents,
+    SearchMode, SearchQuery, Searcher, WordBoundaries, next_char, scope_documents,
 };
 use aho_corasick::{AhoCorasick, Anchored, BuildError, Input, MatchKind, StartKind};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use thiserror::Error;
 
 pub use crate::search::Scope;
@@ -223,7 +225,52 @@ pub struct SuggestionEngine {
     patterns: Vec<Sym>,
     /// What each pattern proposes, same index.
     proposals: Vec<Proposal>,
-    matcher: Result<Option<AhoCorasick>, BuildError>,
+    matcher: Result<Option<Matcher>, BuildError>,
+}
+
+/// The pattern strings compiled into two automata, one per kind of search.
+///
+/// One automaton with `StartKind::Both` could do both searches, but aho-corasick then never
+/// picks its DFA (it would need two transition tables) and falls back to a slower NFA;
+/// two automata with one start kind each keep the library's own choice, which is the DFA
+/// for up to 100 patterns.
+#[derive(Debug, Clone)]
+struct Matcher {
+    /// Finds the next leftmost-longest occurrence of any pattern.
+    next: AhoCorasick,
+    /// Finds the longest pattern starting exactly at a place, for trying shorter patterns
+    /// where the longest one was not acceptable.
+    anchored: AhoCorasick,
+}
+
+impl Matcher {
+    fn build<'p>(patterns: impl Iterator<Item = &'p str> + Clone) -> Result<Self, BuildError> {
+        let builder = |start: StartKind| {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .start_kind(start)
+                .build(patterns.clone())
+        };
+        Ok(Self {
+            next: builder(StartKind::Unanchored)?,
+            anchored: builder(StartKind::Anchored)?,
+        })
+    }
+
+    /// The leftmost-longest match starting at or after byte `at`.
+    fn next_match(&self, haystack: &[u8], at: usize) -> Option<aho_corasick::Match> {
+        self.next
+            .find(Input::new(haystack).span(at..haystack.len()))
+    }
+
+    /// The longest match that starts at `m.start()` and is shorter than `m`.
+    fn shorter(&self, haystack: &[u8], m: aho_corasick::Match) -> Option<aho_corasick::Match> {
+        let end = m.end().checked_sub(1).filter(|&e| e > m.start())?;
+        let input = Input::new(haystack)
+            .span(m.start()..end)
+            .anchored(Anchored::Yes);
+        self.anchored.find(input)
+    }
 }
 
 impl SuggestionEngine {
@@ -339,21 +386,28 @@ impl SuggestionEngine {
     }
 
     /// Every suggestion in the project, in document order and then by start.
+    ///
+    /// Documents are scanned in parallel, in batches of consecutive documents that are put
+    /// back in order, so the result is exactly that of [`Self::for_document`] over each
+    /// document in turn.
     pub fn all(&self, project: &Project) -> Vec<Suggestion> {
-        let mut out = Vec::new();
-        if let Ok(Some(ac)) = &self.matcher {
-            for doc in project.documents() {
-                self.scan(ac, project, doc, &mut out);
+        let Ok(Some(matcher)) = &self.matcher else {
+            return Vec::new();
+        };
+        let batches = batches_of_text(project.documents(), BATCH_BYTES);
+        extend_in_parallel(&batches, Scratch::default, |scratch, batch, out| {
+            for doc in *batch {
+                self.scan_document(matcher, project, doc, scratch, out);
             }
-        }
-        out
+        })
     }
 
     /// The suggestions in one document, sorted by start; empty for an unknown document.
     pub fn for_document(&self, project: &Project, doc: &DocId) -> Vec<Suggestion> {
         let mut out = Vec::new();
-        if let (Ok(Some(ac)), Some(document)) = (&self.matcher, project.document(doc)) {
-            self.scan(ac, project, document, &mut out);
+        if let (Ok(Some(matcher)), Some(document)) = (&self.matcher, project.document(doc)) {
+            let mut scratch = Scratch::default();
+            self.scan_document(matcher, project, document, &mut scratch, &mut out);
         }
         out
     }
@@ -396,11 +450,7 @@ impl SuggestionEngine {
             self.matcher = if self.patterns.is_empty() {
                 Ok(None)
             } else {
-                AhoCorasick::builder()
-                    .match_kind(MatchKind::LeftmostLongest)
-                    .start_kind(StartKind::Both)
-                    .build(self.patterns.iter().map(|&s| self.strings.name(s)))
-                    .map(Some)
+                Matcher::build(self.patterns.iter().map(|&s| self.strings.name(s))).map(Some)
             };
         }
         changed
@@ -468,77 +518,78 @@ impl SuggestionEngine {
         entries
     }
 
-    /// Appends the suggestions of one document.
-    fn scan(&self, ac: &AhoCorasick, project: &Project, doc: &Document, out: &mut Vec<Suggestion>) {
-        let text = doc.text().as_str();
-        let taken = EntityCover::of(project, doc.id());
+    /// Appends the suggestions of one document, using `scratch` (reused from one document
+    /// to the next) for its entity spans and its masked text.
+    ///
+    /// The automaton searches a copy of the text in which every entity is masked (see
+    /// [`mask_entities`]), so it only reports occurrences that touch no entity. Most
+    /// occurrences of tagged strings are the tags themselves; they are never reported,
+    /// which halves the search time over a tagged corpus, and no match needs an overlap
+    /// check. Whole words are judged on the real text, at the same byte offsets.
+    fn scan_document(
+        &self,
+        matcher: &Matcher,
+        project: &Project,
+        doc: &Document,
+        scratch: &mut Scratch,
+        out: &mut Vec<Suggestion>,
+    ) {
+        entity_spans(project, doc.id(), &mut scratch.spans);
+        mask_entities(doc.text(), &scratch.spans, &mut scratch.masked);
         let rejected = rejected_in(project, doc.id());
-        let mut words = WordBoundaries::new(text);
-        let mut chars = CharCursor::new(text);
+        let text = doc.text().as_str();
+        let haystack = scratch.masked.as_slice();
+        let mut scan = DocumentScan {
+            doc: doc.id(),
+            text,
+            rejected: &rejected,
+            words: WordBoundaries::new(text),
+            chars: CharCounter::new(text),
+        };
         let mut at = 0;
-        while at < text.len() {
-            let Some(first) = ac.find(Input::new(text).span(at..text.len())) else {
+        while at < haystack.len() {
+            let Some(first) = matcher.next_match(haystack, at) else {
                 break;
             };
-            let start = first.start();
             let mut candidate = Some(first);
             let mut accepted = None;
-            // The longest acceptable match at `start`: try shorter ones when one fails.
+            // The longest acceptable match at this place: try shorter ones when one fails.
             while let Some(m) = candidate {
-                if let Some(s) = self.accept(m, text, &mut words, &mut chars, &taken, &rejected) {
+                if let Some(s) = self.accept(m, &mut scan) {
                     accepted = Some(s);
                     break;
                 }
-                candidate = (m.end() > start + 1)
-                    .then(|| {
-                        let input = Input::new(text)
-                            .span(start..m.end() - 1)
-                            .anchored(Anchored::Yes);
-                        ac.find(input)
-                    })
-                    .flatten();
+                candidate = matcher.shorter(haystack, m);
             }
             match accepted {
                 Some(s) => {
                     at = s.end_byte;
                     out.push(s.suggestion);
                 }
-                None => at = next_char(text, start),
+                None => at = next_char(text, first.start()),
             }
         }
     }
 
-    /// The suggestion for match `m` if it is a whole word, free of entities and not
+    /// The suggestion for match `m` (which touches no entity) if it is a whole word and not
     /// rejected.
-    fn accept(
-        &self,
-        m: aho_corasick::Match,
-        text: &str,
-        words: &mut WordBoundaries<'_>,
-        chars: &mut CharCursor<'_>,
-        taken: &EntityCover,
-        rejected: &[(usize, usize, &str)],
-    ) -> Option<Accepted> {
+    fn accept(&self, m: aho_corasick::Match, scan: &mut DocumentScan<'_>) -> Option<Accepted> {
         let (bs, be) = (m.start(), m.end());
-        if !words.is_whole_word(bs, be) {
+        if !scan.words.is_whole_word(bs, be) {
             return None;
         }
-        let proposal = self.proposals.get(m.pattern().as_usize())?;
-        let matched = text.get(bs..be)?;
-        let start = chars.char_of(bs);
+        let matched = scan.text.get(bs..be)?;
+        let start = scan.chars.char_of(bs);
         let end = start + matched.chars().count();
-        if taken.overlaps(start, end) {
-            return None;
-        }
+        let proposal = self.proposals.get(m.pattern().as_usize())?;
         let label = self.strings.name(proposal.label);
-        let key = (start, end, label);
-        if rejected.binary_search(&key).is_ok() {
+        if scan.rejected.binary_search(&(start, end, label)).is_ok() {
             return None;
         }
         Some(Accepted {
             end_byte: be,
             suggestion: Suggestion {
-                doc: taken.doc.clone(),
+                doc: scan.doc.0.to_string(),
                 start,
                 end,
                 text: matched.to_owned(),
@@ -550,10 +601,156 @@ impl SuggestionEngine {
     }
 }
 
+/// Room for scanning documents one after another without allocating for each.
+#[derive(Default)]
+struct Scratch {
+    /// The document's entity spans, sorted.
+    spans: Vec<(usize, usize)>,
+    /// The document's text with its entities masked.
+    masked: Vec<u8>,
+}
+
+/// The document a scan is in, and what it checks matches against besides entities.
+struct DocumentScan<'a> {
+    doc: &'a DocId,
+    text: &'a str,
+    /// The document's rejected suggestions, sorted (see [`rejected_in`]).
+    rejected: &'a [(usize, usize, &'a str)],
+    words: WordBoundaries<'a>,
+    chars: CharCounter<'a>,
+}
+
 /// A match that passed every check.
 struct Accepted {
     end_byte: usize,
     suggestion: Suggestion,
+}
+
+/// How much text [`SuggestionEngine::all`] gives a worker at a time: big enough that taking
+/// a batch costs nothing next to scanning it (and that a small project is scanned without
+/// starting threads), small enough that the workers finish close together.
+const BATCH_BYTES: usize = 64 * 1024;
+
+/// `documents` cut into runs of consecutive documents of at least `min_bytes` of text each
+/// (except the last).
+fn batches_of_text(documents: &[Document], min_bytes: usize) -> Vec<&[Document]> {
+    let mut batches = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (i, doc) in documents.iter().enumerate() {
+        bytes += doc.text().as_str().len();
+        if bytes >= min_bytes {
+            batches.push(&documents[start..=i]);
+            (start, bytes) = (i + 1, 0);
+        }
+    }
+    if start < documents.len() {
+        batches.push(&documents[start..]);
+    }
+    batches
+}
+
+/// What `f` appends for every item, in the items' order, computed by up to
+/// [`std::thread::available_parallelism`] threads (the calling one included) that each take
+/// the next item until none is left, so one slow item does not hold up a fixed share of
+/// the rest. Each thread passes `f` its own working state, made by `state`, and its own
+/// output, so a thread allocates as it would alone; the outputs are put in order at the
+/// end. With one item or one core, it all runs on the calling thread.
+fn extend_in_parallel<T: Sync, S, R: Send>(
+    items: &[T],
+    state: impl Fn() -> S + Sync,
+    f: impl Fn(&mut S, &T, &mut Vec<R>) + Sync,
+) -> Vec<R> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(items.len());
+    if workers <= 1 {
+        let (mut state, mut out) = (state(), Vec::new());
+        for item in items {
+            f(&mut state, item, &mut out);
+        }
+        return out;
+    }
+    let next = AtomicUsize::new(0);
+    // One thread's output and, in the order it took them, which items it did and how many
+    // values each gave.
+    let work = || {
+        let (mut state, mut out, mut runs) = (state(), Vec::new(), Vec::new());
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(i) else {
+                return (out, runs);
+            };
+            let before = out.len();
+            f(&mut state, item, &mut out);
+            runs.push((i, out.len() - before));
+        }
+    };
+    let done = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..workers).map(|_| scope.spawn(work)).collect();
+        let mut done = vec![work()];
+        for helper in helpers {
+            match helper.join() {
+                Ok(theirs) => done.push(theirs),
+                // Only a bug panics here; let it surface as it would without threads.
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        done
+    });
+    let mut all = Vec::with_capacity(done.iter().map(|(out, _)| out.len()).sum());
+    let mut threads: Vec<_> = done
+        .into_iter()
+        .map(|(out, runs)| (out.into_iter(), runs.into_iter().peekable()))
+        .collect();
+    // Every thread took its items in increasing order: the next item is the next run of
+    // one of them.
+    for i in 0..items.len() {
+        for (out, runs) in &mut threads {
+            if let Some((_, len)) = runs.next_if(|&(item, _)| item == i) {
+                all.extend(out.by_ref().take(len));
+                break;
+            }
+        }
+    }
+    all
+}
+
+/// The code-point offsets of byte offsets in one text, asked in increasing order: each
+/// answer counts only the characters since the previous one, with std's fast
+/// `chars().count()`.
+struct CharCounter<'t> {
+    text: &'t str,
+    byte: usize,
+    char: usize,
+}
+
+impl<'t> CharCounter<'t> {
+    /// A counter at the start of `text`.
+    fn new(text: &'t str) -> Self {
+        Self {
+            text,
+            byte: 0,
+            char: 0,
+        }
+    }
+
+    /// The code-point offset of byte offset `b`, a character boundary; a smaller `b` than
+    /// the previous one counts again from the start.
+    fn char_of(&mut self, b: usize) -> usize {
+        if b < self.byte {
+            (self.byte, self.char) = (0, 0);
+        }
+        let between = self.text.get(self.byte..b).unwrap_or("");
+        // Most stretches between two matches are plain ASCII, which `is_ascii` confirms
+        // faster than `chars().count()` counts.
+        self.char += if between.is_ascii() {
+            between.len()
+        } else {
+            between.chars().count()
+        };
+        self.byte = b;
+        self.char
+    }
 }
 
 /// The label and canonical name most used (ties: alphabetically first).
@@ -615,22 +812,17 @@ fn genitive_forms(name: &str) -> Vec<String> {
 
 /// The entity spans of one document, for fast "does this range touch an entity?" checks.
 struct EntityCover {
-    doc: String,
-    /// `(start, end)` in code points, sorted by start.
+    /// `(start, end)` in code points, sorted.
     spans: Vec<(usize, usize)>,
     /// `max_end[i]` = the largest end among `spans[..=i]`.
     max_end: Vec<usize>,
 }
 
 impl EntityCover {
+    /// The cover of one document.
     fn of(project: &Project, doc: &DocId) -> Self {
-        let mut spans: Vec<(usize, usize)> = project
-            .annotations_of(doc)
-            .into_iter()
-            .filter(|a| a.kind().is_entity())
-            .flat_map(|a| a.spans().iter().map(|s| (s.start().0, s.end().0)))
-            .collect();
-        spans.sort_unstable();
+        let mut spans = Vec::new();
+        entity_spans(project, doc, &mut spans);
         let max_end = spans
             .iter()
             .scan(0, |max, &(_, end)| {
@@ -638,11 +830,7 @@ impl EntityCover {
                 Some(*max)
             })
             .collect();
-        Self {
-            doc: doc.0.to_string(),
-            spans,
-            max_end,
-        }
+        Self { spans, max_end }
     }
 
     /// Whether any entity span shares a character with `start..end`.
@@ -657,8 +845,135 @@ impl EntityCover {
     }
 }
 
+/// A byte that never occurs in UTF-8, so in no pattern.
+const MASK: u8 = 0xFF;
+
+/// Puts into `masked` the bytes of `text` with those of every entity span (`spans`, sorted
+/// by start) replaced by [`MASK`]. A pattern then occurs in `masked` exactly where it
+/// occurs in `text` without sharing a character with an entity.
+fn mask_entities(text: &DocText, spans: &[(usize, usize)], masked: &mut Vec<u8>) {
+    masked.clear();
+    masked.extend_from_slice(text.as_str().as_bytes());
+    let mut bytes = ByteOffsets::new(text.as_str());
+    let mut spans = spans.iter().copied().peekable();
+    while let Some((start, mut end)) = spans.next() {
+        // Overlapping and touching spans are masked as one, so the offsets asked for
+        // only increase.
+        while let Some(&(next_start, next_end)) = spans.peek()
+            && next_start <= end
+        {
+            end = end.max(next_end);
+            spans.next();
+        }
+        let range = bytes.byte_of(start)..bytes.byte_of(end);
+        if let Some(entity) = masked.get_mut(range) {
+            entity.fill(MASK);
+        }
+    }
+}
+
+/// The byte offsets of code-point offsets in one text, asked in increasing order: each
+/// answer counts only the characters since the previous one.
+struct ByteOffsets<'t> {
+    text: &'t str,
+    /// The last offset answered, in code points and in bytes.
+    char: usize,
+    byte: usize,
+}
+
+impl<'t> ByteOffsets<'t> {
+    fn new(text: &'t str) -> Self {
+        Self {
+            text,
+            char: 0,
+            byte: 0,
+        }
+    }
+
+    /// The byte offset of code point `c` (the end of the text past it); a smaller `c` than
+    /// the previous one counts again from the start.
+    ///
+    /// A character takes at least one byte, so the next `c - char` bytes hold at most the
+    /// characters still to go: count those with std's fast `chars().count()` and repeat
+    /// over what is left. Plain ASCII needs one round; every round takes at least one
+    /// character.
+    fn byte_of(&mut self, c: usize) -> usize {
+        let text = self.text;
+        if c < self.char {
+            (self.char, self.byte) = (0, 0);
+        }
+        while self.char < c && self.byte < text.len() {
+            let to_go = c - self.char;
+            if let Some(next) = self.byte.checked_add(to_go)
+                && text
+                    .as_bytes()
+                    .get(self.byte..next)
+                    .is_some_and(<[u8]>::is_ascii)
+            {
+                // Most stretches are plain ASCII: one byte per character.
+                (self.char, self.byte) = (c, next);
+                break;
+            }
+            let ahead = text.floor_char_boundary(self.byte.saturating_add(to_go));
+            let step = if ahead > self.byte {
+                ahead
+            } else {
+                next_char(text, self.byte)
+            };
+            self.char += text.get(self.byte..step).map_or(1, |s| s.chars().count());
+            self.byte = step;
+        }
+        self.byte
+    }
+}
+
+/// Puts the entity spans of one document into `spans`, sorted.
+fn entity_spans(project: &Project, doc: &DocId, spans: &mut Vec<(usize, usize)>) {
+    spans.clear();
+    if !entity_spans_by_range(project, doc, spans) {
+        spans.clear();
+        let entities = project
+            .annotations_of(doc)
+            .into_iter()
+            .filter(|a| a.kind().is_entity());
+        spans.extend(entities.flat_map(|a| a.spans().iter().map(|s| (s.start().0, s.end().0))));
+    }
+    spans.sort_unstable();
+}
+
+/// Appends the entity spans of one document, in any order, when its annotations have
+/// consecutive ids (or none in between belongs to another document); returns `false`
+/// otherwise.
+///
+/// This is the common case — a document's tags are made or imported together — and then
+/// one sweep over that range of [`Project::annotations`] reads them, which is much cheaper
+/// over a big project than one map lookup per annotation
+/// ([`Project::annotations_of`]). The range from the document's smallest to its largest id
+/// holds all of its annotations; when it holds no more than that many, it holds exactly
+/// them.
+fn entity_spans_by_range(project: &Project, doc: &DocId, spans: &mut Vec<(usize, usize)>) -> bool {
+    let ids = project.annotation_ids_of(doc);
+    let count = ids.len();
+    let (Some(first), Some(last)) = (ids.clone().min(), ids.max()) else {
+        return true;
+    };
+    let range = project.annotations().range(first..=last);
+    for (seen, (_, ann)) in range.enumerate() {
+        if seen == count {
+            return false;
+        }
+        if ann.kind().is_entity() {
+            spans.extend(ann.spans().iter().map(|s| (s.start().0, s.end().0)));
+        }
+    }
+    true
+}
+
 /// The rejected suggestions of one document as sorted `(start, end, label)`.
 fn rejected_in<'p>(project: &'p Project, doc: &DocId) -> Vec<(usize, usize, &'p str)> {
+    if project.rejected_suggestions().is_empty() {
+        return Vec::new();
+    }
     let from = RejectedSuggestion {
         doc: doc.clone(),
         start: 0,
@@ -1152,6 +1467,97 @@ mod tests {
                 r#"{"doc":"d0","start":27,"end":31,"text":"Meta","label":"ORG"}"#,
             ]
         );
+    }
+
+    /// A generated project big enough for several batches, with multi-byte characters,
+    /// nested entities and stances over them.
+    fn generated() -> Project {
+        let spec = crate::generate::Spec {
+            documents: 100,
+            words_per_document: 390,
+            spans_per_document: 30,
+            seed: 7,
+        };
+        crate::generate::generate(&spec)
+    }
+
+    #[test]
+    fn all_equals_each_document_in_turn() {
+        let mut p = generated();
+        let batches = batches_of_text(p.documents(), BATCH_BYTES).len();
+        assert!(batches > 2, "several batches to share out: {batches}");
+        // Reject a few suggestions, so the rejected list is checked too.
+        let engine = SuggestionEngine::build(&p, &SuggestOptions::default());
+        let rejections: Vec<RejectedSuggestion> = engine
+            .all(&p)
+            .iter()
+            .step_by(7)
+            .map(Suggestion::rejection)
+            .collect();
+        for r in rejections {
+            apply(&mut p, Edit::SetRejected(r, true)).expect("applies");
+        }
+        let options = [
+            SuggestOptions::default(),
+            SuggestOptions {
+                genitive: true,
+                canonical_names: false,
+                min_chars: 1,
+            },
+        ];
+        for options in &options {
+            let engine = SuggestionEngine::build(&p, options);
+            let all = engine.all(&p);
+            let one_by_one: Vec<Suggestion> = p
+                .documents()
+                .iter()
+                .flat_map(|d| engine.for_document(&p, d.id()))
+                .collect();
+            assert!(!all.is_empty(), "{options:?}");
+            assert_eq!(all, one_by_one, "{options:?}");
+        }
+    }
+
+    #[test]
+    fn offsets_convert_like_doc_text() {
+        let p = generated();
+        let mut texts: Vec<&DocText> = p.documents().iter().map(Document::text).collect();
+        let odd = DocText::new("😀😀 Café, Zoe\u{308}\u{301}x ‘fout’ 🇳🇱Zoë".to_owned());
+        texts.push(&odd);
+        for text in texts {
+            let s = text.as_str();
+            let mut bytes = ByteOffsets::new(s);
+            for c in (0..=text.char_len() + 2).step_by(3) {
+                assert_eq!(
+                    bytes.byte_of(c),
+                    text.byte_of(CharOffset(c)).0,
+                    "{c} in {s:?}"
+                );
+            }
+            let mut chars = CharCounter::new(s);
+            for (b, _) in s.char_indices().step_by(5) {
+                assert_eq!(
+                    chars.char_of(b),
+                    text.char_of(crate::model::ByteOffset(b)).0,
+                    "{b} in {s:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn masking_blanks_exactly_the_entities() {
+        let text = DocText::new("Zoë en Café de Flore 😀 x".to_owned());
+        // Nested and touching spans: "Café de Flore" with "Café" inside, then " 😀".
+        let spans = [(0, 3), (7, 11), (7, 20), (20, 22)];
+        let mut masked = Vec::new();
+        mask_entities(&text, &spans, &mut masked);
+        let kept: String = masked
+            .iter()
+            .map(|&b| if b == MASK { '#' } else { char::from(b) })
+            .collect();
+        // "Zoë" is 4 bytes, "Café de Flore" 14, " 😀" 5.
+        assert_eq!(kept, "#### en ################### x");
     }
 
     /// Renders occurrences as `doc:start-end:text` plus `*` when tagged and `~` when an
