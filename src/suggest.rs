@@ -41,7 +41,7 @@
 
 use crate::model::annotation::AnnotationError;
 use crate::model::{
-    Anchor, Annotation, AnnotationId, AnnotationKind, CharOffset, DocId, DocText, Document,
+    Anchor, Annotation, AnnotationId, AnnotationKind, CharOffset, DocId, DocText, Document, Name,
     Project, RejectedSuggestion, Span, SpanError,
 };
 use crate::search::{
@@ -89,11 +89,13 @@ pub enum SuggestionSource {
     Genitive,
 }
 
-/// One suggestion: an untagged occurrence of an already tagged string.
+/// One suggestion: an untagged occurrence of an already tagged string. Ids and names are
+/// shared with the project and the engine (a scan of a big corpus makes tens of thousands).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Suggestion {
     /// Document id.
-    pub doc: String,
+    #[serde(serialize_with = "as_str")]
+    pub doc: DocId,
     /// Start (code points, inclusive).
     pub start: usize,
     /// End (code points, exclusive).
@@ -101,13 +103,27 @@ pub struct Suggestion {
     /// The text at `start..end`.
     pub text: String,
     /// Proposed label.
-    pub label: String,
+    #[serde(serialize_with = "as_str")]
+    pub label: Name,
     /// Proposed canonical name, if the string was tagged with one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub canonical: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "as_opt_str")]
+    pub canonical: Option<Name>,
     /// Why the engine knows this string (not exported).
     #[serde(skip)]
     pub source: SuggestionSource,
+}
+
+/// Serialises an id or name as its string.
+fn as_str<S: serde::Serializer>(value: &impl std::fmt::Display, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(value)
+}
+
+/// Serialises an optional name as its string (or nothing).
+fn as_opt_str<S: serde::Serializer>(value: &Option<Name>, s: S) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(name) => s.serialize_str(name),
+        None => s.serialize_none(),
+    }
 }
 
 /// Why an annotation could not be made from a suggestion or an occurrence.
@@ -133,7 +149,7 @@ fn entity(
     let span = Span::new(start, end, text)?;
     let kind = AnnotationKind::Entity {
         label: label.into(),
-        canonical: canonical.map(crate::model::Name::from),
+        canonical: canonical.map(Name::from),
     };
     Ok(Annotation::new(id, doc, Anchor::span(span), kind)?)
 }
@@ -141,7 +157,7 @@ fn entity(
 impl Suggestion {
     /// The document id as the model's type.
     pub fn doc_id(&self) -> DocId {
-        DocId::from(self.doc.clone())
+        self.doc.clone()
     }
 
     /// The record that hides this suggestion: apply
@@ -151,7 +167,7 @@ impl Suggestion {
             doc: self.doc_id(),
             start: self.start,
             end: self.end,
-            label: self.label.clone(),
+            label: self.label.to_string(),
         }
     }
 
@@ -176,7 +192,7 @@ type Sym = u32;
 #[derive(Debug, Default, Clone)]
 struct Interner {
     ids: HashMap<Box<str>, Sym>,
-    names: Vec<Box<str>>,
+    names: Vec<Name>,
 }
 
 impl Interner {
@@ -192,6 +208,14 @@ impl Interner {
 
     fn name(&self, id: Sym) -> &str {
         self.names.get(id as usize).map_or("", |s| s)
+    }
+
+    /// The shared string of `id`, for handing out without copying it.
+    fn shared(&self, id: Sym) -> Name {
+        self.names
+            .get(id as usize)
+            .cloned()
+            .unwrap_or_else(|| Name::from(""))
     }
 }
 
@@ -589,12 +613,12 @@ impl SuggestionEngine {
         Some(Accepted {
             end_byte: be,
             suggestion: Suggestion {
-                doc: scan.doc.0.to_string(),
+                doc: scan.doc.clone(),
                 start,
                 end,
                 text: matched.to_owned(),
-                label: label.to_owned(),
-                canonical: proposal.canonical.map(|c| self.strings.name(c).to_owned()),
+                label: self.strings.shared(proposal.label),
+                canonical: proposal.canonical.map(|c| self.strings.shared(c)),
                 source: proposal.source,
             },
         })
@@ -1134,7 +1158,7 @@ mod tests {
                         end,
                         AnnotationKind::Entity {
                             label: label.into(),
-                            canonical: canonical.map(crate::model::Name::from),
+                            canonical: canonical.map(Name::from),
                         },
                     ));
                 }
@@ -1161,8 +1185,7 @@ mod tests {
         let mut rendered = Vec::new();
         for doc in p.documents() {
             let mine = engine.for_document(p, doc.id());
-            let from_all: Vec<&Suggestion> =
-                all.iter().filter(|s| s.doc == doc.id().as_str()).collect();
+            let from_all: Vec<&Suggestion> = all.iter().filter(|s| s.doc == *doc.id()).collect();
             assert_eq!(
                 from_all,
                 mine.iter().collect::<Vec<_>>(),

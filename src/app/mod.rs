@@ -1099,7 +1099,7 @@ impl eframe::App for SpantagApp {
             .enumerate()
             .map(|(i, s)| text_view::Ghost {
                 range: s.start..s.end,
-                label: s.label.clone(),
+                label: s.label.to_string(),
                 focused: self.suggestions.focus == Some(i),
             })
             .collect();
