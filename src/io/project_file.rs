@@ -1801,6 +1801,45 @@ mod tests {
     }
 
     #[test]
+    fn streaming_agrees_with_the_plain_parser_on_damaged_files() {
+        // Every damaged copy either makes the streaming path give up, or gives exactly the
+        // project (or refusal) of a plain parse: it never loads something else.
+        let text = to_ron(&sample());
+        let alphabet = b"()[]{},:\\'\"#/ 0129xa\n";
+        let mut state = 0x2545_f491_u64;
+        let mut next = |below: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % below as u64) as usize
+        };
+        for round in 0..1500 {
+            let mut bytes = text.clone().into_bytes();
+            for _ in 0..1 + round % 3 {
+                let at = next(bytes.len());
+                bytes[at] = alphabet[next(alphabet.len())];
+            }
+            let Ok(damaged) = String::from_utf8(bytes) else {
+                continue;
+            };
+            let chunk = 1 + next(64);
+            let streamed = parallel::stream_from(
+                damaged.as_bytes(),
+                damaged.len() as u64,
+                chunk,
+                Path::new("p.ron"),
+                &|_| {},
+            );
+            let plain = from_ron(&damaged, Path::new("p.ron"));
+            match streamed {
+                None => {}
+                Some(Ok(p)) => assert_eq!(plain.ok(), Some(p), "round {round}:\n{damaged}"),
+                Some(Err(e)) => assert!(plain.is_err(), "round {round}: {e}\n{damaged}"),
+            }
+        }
+    }
+
+    #[test]
     fn the_document_splitter_knows_strings_and_chars() {
         let text = r#"(format: "x", schema: (t: [')', '\'']), documents: [
             (id: "a", text: "]), (\" ["),
