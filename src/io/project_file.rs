@@ -1709,6 +1709,17 @@ mod tests {
         assert!(err.to_string().starts_with("p.ron:"), "{err}");
     }
 
+    /// `text` loaded by the streaming path, read `chunk` bytes at a time.
+    fn streamed_in(text: &str, chunk: usize) -> Option<Result<Project, ProjectFileError>> {
+        parallel::stream_from(
+            text.as_bytes(),
+            text.len() as u64,
+            chunk,
+            Path::new("p.ron"),
+            &|_| {},
+        )
+    }
+
     #[test]
     fn streaming_a_file_in_chunks_of_any_size_gives_the_same_project() {
         let p = crate::generate::generate(&crate::generate::Spec {
@@ -1744,15 +1755,7 @@ mod tests {
         .expect("relation");
         let text = to_ron(&p);
         for chunk in [1, 2, 7, 64, 4096, 1 << 20] {
-            let streamed = parallel::stream_from(
-                text.as_bytes(),
-                text.len() as u64,
-                chunk,
-                Path::new("p.ron"),
-                &|_| {},
-            )
-            .expect("streams")
-            .expect("loads");
+            let streamed = streamed_in(&text, chunk).expect("streams").expect("loads");
             assert_eq!(streamed, p, "chunk {chunk}");
             assert_eq!(to_ron(&streamed), text, "chunk {chunk}");
         }
@@ -1762,15 +1765,7 @@ mod tests {
     fn streaming_gives_up_on_anything_unusual_and_the_plain_parse_gives_the_message() {
         let p = sample();
         let text = to_ron(&p);
-        let stream = |t: &str| {
-            parallel::stream_from(
-                t.as_bytes(),
-                t.len() as u64,
-                16,
-                Path::new("p.ron"),
-                &|_| {},
-            )
-        };
+        let stream = |t: &str| streamed_in(t, 16);
         assert!(stream(&text).is_some_and(|r| r.is_ok()));
         // (file, whether the plain parser accepts it)
         let unusual = [
@@ -1823,13 +1818,7 @@ mod tests {
                 continue;
             };
             let chunk = 1 + next(64);
-            let streamed = parallel::stream_from(
-                damaged.as_bytes(),
-                damaged.len() as u64,
-                chunk,
-                Path::new("p.ron"),
-                &|_| {},
-            );
+            let streamed = streamed_in(&damaged, chunk);
             let plain = from_ron(&damaged, Path::new("p.ron"));
             match streamed {
                 None => {}
