@@ -311,9 +311,20 @@ impl<'t> CharCursor<'t> {
             self.byte = 0;
             self.char = 0;
         }
-        let between = self.text.as_bytes().get(self.byte..b).unwrap_or(&[]);
-        // Every byte that is not a UTF-8 continuation byte (0b10xx_xxxx) starts a character.
-        self.char += between.iter().filter(|&&x| (x as i8) >= -0x40).count();
+        self.char += match self.text.get(self.byte..b) {
+            // std's character count is vectorised: about twice as fast as the loop below.
+            Some(between) => between.chars().count(),
+            // Not on a character boundary: every byte that is not a UTF-8 continuation
+            // byte (0b10xx_xxxx) starts a character.
+            None => self
+                .text
+                .as_bytes()
+                .get(self.byte..b)
+                .unwrap_or(&[])
+                .iter()
+                .filter(|&&x| (x as i8) >= -0x40)
+                .count(),
+        };
         self.byte = b;
         self.char
     }
