@@ -10,9 +10,9 @@ use std::sync::mpsc;
 /// Whether this process draws a window whose frames need a core of their own.
 static KEEP_A_CORE_FOR_FRAMES: AtomicBool = AtomicBool::new(false);
 
-/// Makes parallel work leave one core free from now on (the window calls this): a save,
-/// load or export in the background must not take the core that draws the frames. The
-/// command line keeps every core.
+/// Makes parallel work leave one core free from now on (the window calls this): a save or
+/// an export in the background must not take the core that draws the frames. The command
+/// line keeps every core.
 pub fn keep_a_core_for_frames() {
     KEEP_A_CORE_FOR_FRAMES.store(true, Ordering::Relaxed);
 }
@@ -28,9 +28,11 @@ pub fn every_core() -> usize {
 /// Worker threads for `batches` batches of work done while the user goes on: every core
 /// (but one when a window draws), at most 16, at least 1.
 pub fn workers_for(batches: usize) -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let spare = usize::from(KEEP_A_CORE_FOR_FRAMES.load(Ordering::Relaxed));
-    cores.saturating_sub(spare).clamp(1, 16).min(batches.max(1))
+    every_core()
+        .saturating_sub(spare)
+        .max(1)
+        .min(batches.max(1))
 }
 
 /// Runs `work` on each batch of `batch` consecutive items (the last one may be shorter) on
@@ -73,7 +75,7 @@ where
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     std::thread::scope(|scope| {
-        // A bounded channel: workers never run more than a few batches ahead of the sink.
+        // A bounded channel: finished batches do not pile up while the sink writes.
         let (tx, rx) = mpsc::sync_channel::<(usize, R)>(workers * 2);
         for _ in 0..workers {
             let tx = tx.clone();
