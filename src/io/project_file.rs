@@ -557,22 +557,34 @@ pub fn from_ron(text: &str, path: &Path) -> Result<Project, ProjectFileError> {
 }
 
 /// Parses project RON text, reporting progress (0 to 1) from whichever thread does the
-/// work. Large files take the parallel path ([`parallel`]); any problem there sends the
-/// text through the plain sequential parser, so errors are exactly those of a plain parse.
+/// work. Large texts take the parallel path ([`parallel::stream_from`]); any problem there
+/// sends the text through the plain sequential parser, so errors are exactly those of a
+/// plain parse.
 pub fn from_ron_with_progress(
     text: &str,
     path: &Path,
     progress: &(dyn Fn(f32) + Sync),
 ) -> Result<Project, ProjectFileError> {
+    if text.len() >= parallel::MIN_BYTES
+        && let Some(loaded) = parallel::stream_from(
+            text.as_bytes(),
+            text.len() as u64,
+            parallel::CHUNK,
+            path,
+            progress,
+        )
+    {
+        return loaded;
+    }
     let (head, schema, loaded) = parse_documents(text, path, progress)?;
     let project = assemble(head, schema, loaded, path)?;
     progress(1.0);
     Ok(project)
 }
 
-/// Like [`from_ron_with_progress`], but frees the file's text as soon as the documents
-/// are parsed, before the project is put together: the text is the size of the file, and
-/// loading would otherwise hold it and the project at once.
+/// A plain parse (after the streaming path gave up on the file) that frees the file's text
+/// as soon as the documents are parsed, before the project is put together: the text is
+/// the size of the file, and loading would otherwise hold it and the project at once.
 fn from_owned_ron(
     text: String,
     path: &Path,
@@ -585,20 +597,13 @@ fn from_owned_ron(
     Ok(project)
 }
 
-/// Parses the text into the file's head (everything but the documents), the converted
-/// schema and the converted documents: in parallel for large files ([`parallel`]), else —
-/// or when anything there looks unusual — with one plain parse, whose errors are the ones
-/// reported.
+/// Parses the text plainly into the file's head (everything but the documents), the
+/// converted schema and the converted documents; its errors are the ones reported.
 fn parse_documents(
     text: &str,
     path: &Path,
     progress: &(dyn Fn(f32) + Sync),
 ) -> Result<(ProjectFile, Schema, Vec<LoadedDocument>), ProjectFileError> {
-    if text.len() >= parallel::MIN_BYTES
-        && let Some(parsed) = parallel::parse(text, path, progress)
-    {
-        return Ok(parsed);
-    }
     let file: ProjectFile = match ron_options().from_str(text) {
         Ok(file) => file,
         Err(e) => {
@@ -1001,112 +1006,30 @@ pub fn check(path: &Path) -> Result<Vec<String>, ProjectFileError> {
 }
 
 /// The parallel load path: the `documents` list is cut into one piece of text per document
-/// by a small scanner that knows RON's strings, chars and brackets; the rest of the file
-/// (schema, relations, …) parses on its own, and the documents parse and convert (content
-/// hash, offsets) on every core. The file format is untouched: the pieces are exactly the
-/// RON a plain parse reads. Anything unusual — comments, raw strings, `#![enable]`
-/// extensions, a syntax error, an invalid document — makes it give up and return `None`,
-/// and the caller parses sequentially, so errors and their line numbers are unchanged.
+/// by a small scanner that knows RON's strings, chars and brackets ([`parallel::Splitter`]);
+/// the rest of the file (schema, relations, …) parses on its own, and the documents parse
+/// and convert (content hash, offsets) on every core. The file format is untouched: the
+/// pieces are exactly the RON a plain parse reads. Anything unusual — comments, raw
+/// strings, `#![enable]` extensions, a syntax error, an invalid document — makes it give
+/// up and return `None`, and the caller parses sequentially, so errors and their line
+/// numbers are unchanged.
 mod parallel {
     use super::{
-        DocumentFile, Interner, LoadedDocument, Project, ProjectFile, ProjectFileError, Schema,
-        check_head, document_from_file, ron_options,
+        DocumentFile, Interner, LoadedDocument, Project, ProjectFile, ProjectFileError, check_head,
+        document_from_file, ron_options,
     };
     use crate::model::ProjectBuilder;
     use std::collections::BTreeMap;
     use std::io::Read;
     use std::ops::Range;
     use std::path::Path;
-    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::{Mutex, mpsc};
 
     /// Below this size a sequential parse is quick enough.
     pub(super) const MIN_BYTES: usize = 1 << 20;
     /// Documents handed to a worker at a time.
     const BATCH: usize = 64;
-
-    /// Parses `text` on all cores into the file's head, schema and converted documents;
-    /// `None` when the parallel path does not apply or finds any problem.
-    pub(super) fn parse(
-        text: &str,
-        path: &Path,
-        progress: &(dyn Fn(f32) + Sync),
-    ) -> Option<(ProjectFile, Schema, Vec<LoadedDocument>)> {
-        let (list, pieces) = split_documents(text)?;
-        let skeleton = format!("{}{}", &text[..list.start], &text[list.end..]);
-        let mut head: ProjectFile = ron_options().from_str(&skeleton).ok()?;
-        if !head.documents.is_empty() {
-            return None;
-        }
-        let schema = check_head(&mut head, path).ok()?;
-        let version = head.version;
-        let batches: Vec<&[Range<usize>]> = pieces.chunks(BATCH).collect();
-        let next = AtomicUsize::new(0);
-        let done = AtomicUsize::new(0);
-        let failed = std::sync::atomic::AtomicBool::new(false);
-        let results: Mutex<Vec<(usize, Vec<LoadedDocument>)>> = Mutex::new(Vec::new());
-        let workers = crate::parallel::workers_for(batches.len());
-        let total = pieces.len().max(1) as f32;
-        std::thread::scope(|scope| {
-            for _ in 0..workers {
-                scope.spawn(|| {
-                    let mut mine = Vec::new();
-                    loop {
-                        let b = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(batch) = batches.get(b) else { break };
-                        if failed.load(Ordering::Relaxed) {
-                            break;
-                        }
-                        let mut docs = Vec::with_capacity(batch.len());
-                        let mut names = Interner::default();
-                        for piece in *batch {
-                            let parsed = ron_options()
-                                .from_str::<DocumentFile>(&text[piece.clone()])
-                                .ok()
-                                .and_then(|d| document_from_file(d, version, &mut names).ok());
-                            match parsed {
-                                Some(doc) => docs.push(doc),
-                                None => {
-                                    failed.store(true, Ordering::Relaxed);
-                                    break;
-                                }
-                            }
-                        }
-                        mine.push((b, docs));
-                        let n = done.fetch_add(batch.len(), Ordering::Relaxed) + batch.len();
-                        progress(0.85 * n as f32 / total);
-                    }
-                    if let Ok(mut all) = results.lock() {
-                        all.extend(mine);
-                    } else {
-                        failed.store(true, Ordering::Relaxed);
-                    }
-                });
-            }
-        });
-        if failed.load(Ordering::Relaxed) {
-            return None;
-        }
-        let mut results = results.into_inner().ok()?;
-        results.sort_by_key(|(b, _)| *b);
-        let loaded: Vec<LoadedDocument> = results.into_iter().flat_map(|(_, d)| d).collect();
-        if loaded.len() != pieces.len() {
-            return None;
-        }
-        Some((head, schema, loaded))
-    }
-
-    /// Parses `text` on all cores and puts the project together; `None` when the parallel
-    /// path does not apply or finds any problem.
-    #[cfg(test)]
-    pub(super) fn from_ron(
-        text: &str,
-        path: &Path,
-        progress: &(dyn Fn(f32) + Sync),
-    ) -> Option<super::Project> {
-        let (head, schema, loaded) = parse(text, path, progress)?;
-        super::assemble(head, schema, loaded, path).ok()
-    }
 
     /// Bytes read from a file at a time while streaming it.
     pub(super) const CHUNK: usize = 1 << 20;
@@ -1478,88 +1401,22 @@ mod parallel {
         }
     }
 
-    /// Finds the top-level `documents: [ … ]` list: the byte range inside its brackets and
-    /// the byte range of each element. `None` for anything the scanner does not handle.
-    pub(super) fn split_documents(text: &str) -> Option<(Range<usize>, Vec<Range<usize>>)> {
-        let b = text.as_bytes();
-        if text.trim_start().starts_with("#!") {
-            return None;
+    /// `text` cut in one go: its head, and all its documents' RON with their ranges.
+    #[cfg(test)]
+    pub(super) fn split_whole(text: &str) -> Option<(String, Cut)> {
+        let mut splitter = Splitter::default();
+        let mut full = Vec::new();
+        splitter.feed(text.as_bytes(), &mut full)?;
+        let (mut bytes, mut pieces) = splitter.finish()?;
+        for (earlier, ranges) in full.into_iter().rev() {
+            let shift = earlier.len();
+            pieces = ranges
+                .into_iter()
+                .chain(pieces.into_iter().map(|r| r.start + shift..r.end + shift))
+                .collect();
+            bytes = [earlier, bytes].concat();
         }
-        let mut depth = 0usize;
-        let mut list_start: Option<usize> = None;
-        let mut element_start = 0;
-        let mut elements = Vec::new();
-        let mut i = 0;
-        while i < b.len() {
-            match b[i] {
-                b'"' => {
-                    if i > 0 && matches!(b[i - 1], b'r' | b'#') {
-                        return None; // a raw string: quotes inside are not escaped
-                    }
-                    i = skip_quoted(b, i, b'"')?;
-                    continue;
-                }
-                b'\'' => {
-                    i = skip_quoted(b, i, b'\'')?;
-                    continue;
-                }
-                b'/' if matches!(b.get(i + 1), Some(b'/' | b'*')) => return None,
-                b'(' | b'[' | b'{' => {
-                    if depth == 1
-                        && list_start.is_none()
-                        && b[i] == b'['
-                        && key_before(text, i) == Some("documents")
-                    {
-                        list_start = Some(i + 1);
-                        element_start = i + 1;
-                    }
-                    depth += 1;
-                }
-                b')' | b']' | b'}' => {
-                    depth = depth.checked_sub(1)?;
-                    if depth == 1
-                        && let Some(start) = list_start
-                    {
-                        if b[i] != b']' {
-                            return None;
-                        }
-                        push_element(text, element_start..i, &mut elements);
-                        return Some((start..i, elements));
-                    }
-                }
-                b',' if depth == 2 && list_start.is_some() => {
-                    push_element(text, element_start..i, &mut elements);
-                    element_start = i + 1;
-                }
-                _ => {}
-            }
-            i += 1;
-        }
-        None
-    }
-
-    /// Adds a list element unless it is blank (after a trailing comma).
-    fn push_element(text: &str, range: Range<usize>, out: &mut Vec<Range<usize>>) {
-        if !text[range.clone()].trim().is_empty() {
-            out.push(range);
-        }
-    }
-
-    /// The index just past a quoted string or char starting at `start`. Jumps from one
-    /// quote or backslash to the next: most of a project file is the documents' text.
-    fn skip_quoted(b: &[u8], start: usize, quote: u8) -> Option<usize> {
-        let mut i = start + 1;
-        while let Some(found) = b
-            .get(i..)
-            .and_then(|rest| memchr::memchr2(quote, b'\\', rest))
-        {
-            i += found;
-            if b[i] == quote {
-                return Some(i + 1);
-            }
-            i += 2;
-        }
-        None
+        Some((String::from_utf8(splitter.head).ok()?, (bytes, pieces)))
     }
 
     /// The index of the last byte of `text` (the `[` just added to a head).
@@ -1699,12 +1556,14 @@ mod tests {
             text.len() >= parallel::MIN_BYTES,
             "big enough for the parallel path"
         );
-        let fast = parallel::from_ron(&text, Path::new("p.ron"), &|_| {}).expect("parallel");
+        let fast = streamed_in(&text, parallel::CHUNK)
+            .expect("parallel")
+            .expect("loads");
         assert_eq!(fast, p);
         assert_eq!(to_ron(&fast), text);
         // A damaged document sends the parse back to the sequential path and its message.
         let broken = text.replacen("spans: [(", "spans: [(x", 1);
-        assert!(parallel::from_ron(&broken, Path::new("p.ron"), &|_| {}).is_none());
+        assert!(streamed_in(&broken, parallel::CHUNK).is_none());
         let err = from_ron(&broken, Path::new("p.ron")).expect_err("broken");
         assert!(err.to_string().starts_with("p.ron:"), "{err}");
     }
@@ -1834,14 +1693,25 @@ mod tests {
             (id: "a", text: "]), (\" ["),
             (id: "b", text: ","),
         ], relations: [])"#;
-        let (list, pieces) = parallel::split_documents(text).expect("split");
-        let pieces: Vec<&str> = pieces.iter().map(|r| text[r.clone()].trim()).collect();
+        let (head, (bytes, pieces)) = parallel::split_whole(text).expect("split");
+        let pieces: Vec<&str> = pieces
+            .iter()
+            .map(|r| {
+                std::str::from_utf8(&bytes[r.clone()])
+                    .expect("utf-8")
+                    .trim()
+            })
+            .collect();
         assert_eq!(
             pieces,
             [r#"(id: "a", text: "]), (\" [")"#, r#"(id: "b", text: ",")"#]
         );
-        assert!(text[list].trim_end().ends_with(','));
-        assert!(parallel::split_documents("(documents: [ /* c */ ])").is_none());
+        // The head keeps everything but the documents, with an empty list in their place.
+        assert_eq!(
+            head,
+            r#"(format: "x", schema: (t: [')', '\'']), documents: [], relations: [])"#
+        );
+        assert!(parallel::split_whole("(documents: [ /* c */ ])").is_none());
     }
 
     /// What `ron` writes for the whole file in one call: the reference for the streamed,
