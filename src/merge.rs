@@ -14,7 +14,9 @@
 
 use crate::agree::{AgreeError, check_same_documents};
 use crate::model::edit::removal_edit;
-use crate::model::{Anchor, Annotation, AnnotationId, AnnotationKind, DocId, Edit, Project, apply};
+use crate::model::{
+    Anchor, Annotation, AnnotationId, AnnotationKind, DocId, Edit, Name, Project, apply,
+};
 use std::collections::BTreeSet;
 
 /// Which annotator's version.
@@ -43,18 +45,18 @@ pub enum ContentKind {
     /// An entity.
     Entity {
         /// Entity type.
-        label: String,
+        label: Name,
         /// Canonical name.
-        canonical: Option<String>,
+        canonical: Option<Name>,
     },
     /// A stance.
     Stance {
         /// Target.
-        target: String,
+        target: Name,
         /// Polarity.
-        polarity: String,
+        polarity: Name,
         /// The holder's anchor and label.
-        holder: Option<(Anchor, String)>,
+        holder: Option<(Anchor, Name)>,
     },
 }
 
@@ -76,19 +78,19 @@ impl ContentKind {
 pub fn content_of(project: &Project, ann: &Annotation) -> Content {
     let kind = match ann.kind() {
         AnnotationKind::Entity { label, canonical } => ContentKind::Entity {
-            label: label.to_string(),
-            canonical: canonical.as_deref().map(str::to_owned),
+            label: label.clone(),
+            canonical: canonical.clone(),
         },
         AnnotationKind::Stance {
             target,
             polarity,
             holder,
         } => ContentKind::Stance {
-            target: target.to_string(),
-            polarity: polarity.to_string(),
+            target: target.clone(),
+            polarity: polarity.clone(),
             holder: holder
                 .and_then(|h| project.annotation(h))
-                .map(|h| (h.anchor().clone(), h.label().unwrap_or_default().to_owned())),
+                .map(|h| (h.anchor().clone(), h.label().unwrap_or_default().into())),
         },
     };
     Content {
@@ -253,16 +255,16 @@ pub fn side_of(project: &Project, difference: &Difference) -> Option<Side> {
 fn kind_in(project: &Project, content: &Content) -> AnnotationKind {
     match &content.kind {
         ContentKind::Entity { label, canonical } => AnnotationKind::Entity {
-            label: label.as_str().into(),
-            canonical: canonical.as_deref().map(crate::model::Name::from),
+            label: label.clone(),
+            canonical: canonical.clone(),
         },
         ContentKind::Stance {
             target,
             polarity,
             holder,
         } => AnnotationKind::Stance {
-            target: target.as_str().into(),
-            polarity: polarity.as_str().into(),
+            target: target.clone(),
+            polarity: polarity.clone(),
             holder: holder.as_ref().and_then(|(anchor, label)| {
                 project
                     .annotations_of(&content.doc)
