@@ -155,16 +155,11 @@ fn entity(
 }
 
 impl Suggestion {
-    /// The document id as the model's type.
-    pub fn doc_id(&self) -> DocId {
-        self.doc.clone()
-    }
-
     /// The record that hides this suggestion: apply
     /// `Edit::SetRejected(s.rejection(), true)`.
     pub fn rejection(&self) -> RejectedSuggestion {
         RejectedSuggestion {
-            doc: self.doc_id(),
+            doc: self.doc.clone(),
             start: self.start,
             end: self.end,
             label: self.label.to_string(),
@@ -176,7 +171,7 @@ impl Suggestion {
     pub fn annotation(&self, id: AnnotationId, text: &DocText) -> Result<Annotation, AcceptError> {
         entity(
             id,
-            self.doc_id(),
+            self.doc.clone(),
             (self.start, self.end),
             text,
             &self.label,

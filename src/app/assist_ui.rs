@@ -136,13 +136,13 @@ pub fn accept_edit(app: &mut SpantagApp) -> Option<(Edit, AnnotationId)> {
     let doc = app
         .session
         .project
-        .document(&suggestion.doc_id())?
+        .document(&suggestion.doc)?
         .text()
         .clone();
     let id = app.session.project_mut().allocate_id();
     let ann = suggestion.annotation(id, &doc).ok()?;
     let mut edits = vec![Edit::AddAnnotation(ann)];
-    let doc_id = suggestion.doc_id();
+    let doc_id = suggestion.doc.clone();
     if app.session.project.status(&doc_id) == DocStatus::NotStarted {
         edits.push(Edit::SetStatus {
             doc: doc_id,

@@ -143,8 +143,8 @@ impl Attributes {
     }
 
     /// All attributes, sorted by name.
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
-        self.0.iter().flat_map(|map| map.iter())
+    pub fn iter(&self) -> <&Self as IntoIterator>::IntoIter {
+        self.into_iter()
     }
 }
 
@@ -156,10 +156,10 @@ impl From<BTreeMap<String, String>> for Attributes {
 
 impl<'a> IntoIterator for &'a Attributes {
     type Item = (&'a String, &'a String);
-    type IntoIter = Box<dyn Iterator<Item = (&'a String, &'a String)> + 'a>;
+    type IntoIter = std::iter::Flatten<std::option::IntoIter<&'a BTreeMap<String, String>>>;
 
     fn into_iter(self) -> Self::IntoIter {
-        Box::new(self.iter())
+        self.0.as_deref().into_iter().flatten()
     }
 }
 
