@@ -45,7 +45,7 @@ use crate::model::{
     Project, RejectedSuggestion, Span, SpanError,
 };
 use crate::search::{
-    SearchMode, SearchQuery, Searcher, WordBoundaries, next_char, scope_documents,
+    CharCursor, SearchMode, SearchQuery, Searcher, WordBoundaries, next_char, scope_documents,
 };
 use aho_corasick::{AhoCorasick, Anchored, BuildError, Input, MatchKind, StartKind};
 use serde::Serialize;
@@ -563,7 +563,7 @@ impl SuggestionEngine {
             text,
             rejected: &rejected,
             words: WordBoundaries::new(text),
-            chars: CharCounter::new(text),
+            chars: CharCursor::new(text),
         };
         let mut at = 0;
         while at < haystack.len() {
@@ -636,7 +636,7 @@ struct DocumentScan<'a> {
     /// The document's rejected suggestions, sorted (see [`rejected_in`]).
     rejected: &'a [(usize, usize, &'a str)],
     words: WordBoundaries<'a>,
-    chars: CharCounter<'a>,
+    chars: CharCursor<'a>,
 }
 
 /// A match that passed every check.
@@ -732,44 +732,6 @@ fn extend_in_parallel<T: Sync, S, R: Send>(
         }
     }
     all
-}
-
-/// The code-point offsets of byte offsets in one text, asked in increasing order: each
-/// answer counts only the characters since the previous one, with std's fast
-/// `chars().count()`.
-struct CharCounter<'t> {
-    text: &'t str,
-    byte: usize,
-    char: usize,
-}
-
-impl<'t> CharCounter<'t> {
-    /// A counter at the start of `text`.
-    fn new(text: &'t str) -> Self {
-        Self {
-            text,
-            byte: 0,
-            char: 0,
-        }
-    }
-
-    /// The code-point offset of byte offset `b`, a character boundary; a smaller `b` than
-    /// the previous one counts again from the start.
-    fn char_of(&mut self, b: usize) -> usize {
-        if b < self.byte {
-            (self.byte, self.char) = (0, 0);
-        }
-        let between = self.text.get(self.byte..b).unwrap_or("");
-        // Most stretches between two matches are plain ASCII, which `is_ascii` confirms
-        // faster than `chars().count()` counts.
-        self.char += if between.is_ascii() {
-            between.len()
-        } else {
-            between.chars().count()
-        };
-        self.byte = b;
-        self.char
-    }
 }
 
 /// The label and canonical name most used (ties: alphabetically first).
@@ -1552,7 +1514,7 @@ mod tests {
                     "{c} in {s:?}"
                 );
             }
-            let mut chars = CharCounter::new(s);
+            let mut chars = CharCursor::new(s);
             for (b, _) in s.char_indices().step_by(5) {
                 assert_eq!(
                     chars.char_of(b),
