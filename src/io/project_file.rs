@@ -1028,10 +1028,10 @@ pub fn check(path: &Path) -> Result<Vec<String>, ProjectFileError> {
 /// numbers are unchanged.
 mod parallel {
     use super::{
-        DocumentFile, Interner, LoadedDocument, Project, ProjectFile, ProjectFileError, check_head,
+        DocumentFile, Interner, Project, ProjectFile, ProjectFileError, check_head,
         document_from_file, ron_options,
     };
-    use crate::model::ProjectBuilder;
+    use crate::model::{DocumentPart, ProjectBuilder};
     use std::collections::BTreeMap;
     use std::io::Read;
     use std::ops::Range;
@@ -1085,7 +1085,7 @@ mod parallel {
         let stop = AtomicBool::new(false);
         let (batch_tx, batch_rx) = mpsc::sync_channel::<Batch>(workers * 2);
         let batch_rx = Mutex::new(batch_rx);
-        let (done_tx, done_rx) = mpsc::channel::<(usize, Option<Vec<LoadedDocument>>)>();
+        let (done_tx, done_rx) = mpsc::channel::<(usize, Option<Vec<DocumentPart>>)>();
         std::thread::scope(|scope| {
             for _ in 0..workers {
                 let done_tx = done_tx.clone();
@@ -1159,7 +1159,7 @@ mod parallel {
     /// Documents read so far: parsed batches go into the builder in file order.
     struct Reading {
         builder: ProjectBuilder,
-        pending: BTreeMap<usize, Vec<LoadedDocument>>,
+        pending: BTreeMap<usize, Vec<DocumentPart>>,
         /// The next batch the builder takes.
         next: usize,
         /// Batches handed to the workers.
@@ -1169,12 +1169,12 @@ mod parallel {
     impl Reading {
         /// Keeps a parsed batch and moves every batch now in order into the builder;
         /// `None` when the batch did not parse.
-        fn take(&mut self, index: usize, parsed: Option<Vec<LoadedDocument>>) -> Option<()> {
+        fn take(&mut self, index: usize, parsed: Option<Vec<DocumentPart>>) -> Option<()> {
             self.pending.insert(index, parsed?);
             while let Some(docs) = self.pending.remove(&self.next) {
                 self.next += 1;
-                for d in docs {
-                    self.builder.add_document(d.doc, d.status, d.annotations);
+                for part in docs {
+                    self.builder.add(part);
                 }
             }
             Some(())
@@ -1189,7 +1189,7 @@ mod parallel {
         (size, chunk): (u64, usize),
         progress: &(dyn Fn(f32) + Sync),
         batches: &mpsc::SyncSender<Batch>,
-        done: &mpsc::Receiver<(usize, Option<Vec<LoadedDocument>>)>,
+        done: &mpsc::Receiver<(usize, Option<Vec<DocumentPart>>)>,
         reading: &mut Reading,
     ) -> std::io::Result<Option<(ProjectFile, u32)>> {
         let mut splitter = Splitter::default();
@@ -1269,7 +1269,7 @@ mod parallel {
 
     impl Batch {
         /// Parses and converts every document; `None` at the first problem.
-        fn parse(&self) -> Option<Vec<LoadedDocument>> {
+        fn parse(&self) -> Option<Vec<DocumentPart>> {
             let text = std::str::from_utf8(&self.bytes).ok()?;
             let mut names = Interner::default();
             self.pieces
@@ -1278,7 +1278,8 @@ mod parallel {
                     let piece = text.get(piece.clone())?;
                     let d = super::fast::document(piece)
                         .or_else(|| ron_options().from_str::<DocumentFile>(piece).ok())?;
-                    document_from_file(d, self.version, &mut names).ok()
+                    let d = document_from_file(d, self.version, &mut names).ok()?;
+                    Some(DocumentPart::new(d.doc, d.status, d.annotations))
                 })
                 .collect()
         }

@@ -3,6 +3,7 @@
 //! Architecture invariant: nothing in this module imports egui, does IO or reads a clock.
 
 pub mod annotation;
+pub mod annotation_map;
 pub mod document;
 pub mod edit;
 pub mod history;
@@ -16,11 +17,14 @@ pub mod stance;
 pub mod text;
 
 pub use annotation::{Anchor, Annotation, AnnotationId, AnnotationKind, Attributes, Relation};
+pub use annotation_map::AnnotationMap;
 pub use document::{DocId, DocStatus, Document};
 pub use edit::{Edit, EditError, apply};
 pub use history::History;
 pub use name::{Interner, Name};
-pub use project::{Project, ProjectBuilder, ProjectError, ProjectParts, RejectedSuggestion};
+pub use project::{
+    DocumentPart, Project, ProjectBuilder, ProjectError, ProjectParts, RejectedSuggestion,
+};
 pub use schema::{EntityType, Polarity, Rgb, Schema};
 pub use span::{Span, SpanError};
 pub use text::{ByteOffset, CharOffset, DocText};

@@ -7,6 +7,7 @@
 //! pass under the same checks (what loading and big imports use).
 
 use super::annotation::{Anchor, Annotation, AnnotationId, AnnotationKind, Relation};
+use super::annotation_map::AnnotationMap;
 use super::document::{DocId, DocStatus, Document};
 use super::edit::EditError;
 use super::schema::Schema;
@@ -26,26 +27,6 @@ fn reading_key(ann: &Annotation) -> ReadingKey {
     (narrow(start), Reverse(narrow(end)), id)
 }
 
-/// Annotations moved into the annotation tree at a time while a project is built.
-///
-/// Built from sorted entries a tree's nodes are full; inserting ascending ids one by one
-/// leaves them half empty (≈ 100 MB instead of 55 for 300k annotations). Entries go in
-/// sorted runs appended to the tree (which rebuilds it full), so the whole list is never
-/// copied at once.
-const RUN: usize = 25_000;
-
-/// Sorts `run` by id and moves it into `tree` as full nodes. Ids already in `tree` are
-/// replaced: callers count what they add to notice duplicates.
-fn append_sorted_run(
-    tree: &mut BTreeMap<AnnotationId, Annotation>,
-    run: &mut Vec<(AnnotationId, Annotation)>,
-) {
-    run.sort_unstable_by_key(|(id, _)| *id);
-    // Collected in place (the run's buffer becomes the tree's input, not a copy of it).
-    let mut sorted: BTreeMap<AnnotationId, Annotation> = std::mem::take(run).into_iter().collect();
-    tree.append(&mut sorted);
-}
-
 /// Builds a project from documents that arrive one at a time with their annotations (a
 /// loader streaming a big file), moving each document's annotations into the project as
 /// it arrives, so a big project is never held twice. It makes the checks of
@@ -57,9 +38,8 @@ pub struct ProjectBuilder {
     /// Documents in arrival order with their annotations' reading-order keys.
     documents: Vec<(Document, Vec<ReadingKey>)>,
     statuses: Vec<(DocId, DocStatus)>,
-    annotations: BTreeMap<AnnotationId, Annotation>,
-    run: Vec<(AnnotationId, Annotation)>,
-    added: usize,
+    /// Every annotation added, in arrival order: the tree is built once, at the end.
+    annotations: Vec<(AnnotationId, Box<Annotation>)>,
     next_id: u64,
     unsound: bool,
 }
@@ -73,45 +53,24 @@ impl ProjectBuilder {
     /// Adds a document, its status and its annotations, which must belong to it, lie inside
     /// its text, and name as holder an entity among them.
     pub fn add_document(&mut self, doc: Document, status: DocStatus, annotations: Vec<Annotation>) {
+        self.add(DocumentPart::new(doc, status, annotations));
+    }
+
+    /// Adds a document prepared (and checked) by [`DocumentPart::new`].
+    pub fn add(&mut self, part: DocumentPart) {
         if self.unsound {
             return;
         }
-        let len = doc.text().char_len();
-        let mut entities: Vec<AnnotationId> = annotations
-            .iter()
-            .filter(|a| a.kind().is_entity())
-            .map(Annotation::id)
-            .collect();
-        entities.sort_unstable();
-        let sound = annotations.iter().all(|a| {
-            a.doc() == doc.id()
-                && a.spans().iter().all(|s| s.end().0 <= len)
-                && match a.kind() {
-                    AnnotationKind::Stance {
-                        holder: Some(h), ..
-                    } => *h != a.id() && entities.binary_search(h).is_ok(),
-                    _ => true,
-                }
-        });
-        if !sound {
+        let Some(keys) = part.keys else {
             self.unsound = true;
             return;
+        };
+        self.next_id = self.next_id.max(part.next_id);
+        self.annotations.extend(part.annotations);
+        if part.status != DocStatus::default() {
+            self.statuses.push((part.doc.id().clone(), part.status));
         }
-        let mut keys = Vec::with_capacity(annotations.len());
-        for ann in annotations {
-            keys.push(reading_key(&ann));
-            self.next_id = self.next_id.max(ann.id().0 + 1);
-            self.added += 1;
-            self.run.push((ann.id(), ann));
-            if self.run.len() >= RUN {
-                append_sorted_run(&mut self.annotations, &mut self.run);
-            }
-        }
-        keys.sort_unstable();
-        if status != DocStatus::default() {
-            self.statuses.push((doc.id().clone(), status));
-        }
-        self.documents.push((doc, keys));
+        self.documents.push((part.doc, keys));
     }
 
     /// The project, with `relations` and `rejected` checked as `from_parts` checks them;
@@ -123,10 +82,10 @@ impl ProjectBuilder {
         relations: Vec<Relation>,
         rejected: Vec<RejectedSuggestion>,
     ) -> Option<Result<Project, ProjectError>> {
-        append_sorted_run(&mut self.annotations, &mut self.run);
-        if self.unsound || self.annotations.len() != self.added {
+        if self.unsound {
             return None;
         }
+        let annotations = AnnotationMap::from_entries(self.annotations).ok()?;
         self.documents.sort_by(|a, b| a.0.id().cmp(b.0.id()));
         if self
             .documents
@@ -145,9 +104,64 @@ impl ProjectBuilder {
             }
             project.documents.push(doc);
         }
-        project.annotations = self.annotations;
+        project.annotations = annotations;
         project.next_id = project.next_id.max(self.next_id);
         Some(project.add_rest(self.statuses, relations, rejected))
+    }
+}
+
+/// One document for a [`ProjectBuilder`], with its status and annotations, checked and
+/// indexed on its own: what does not depend on the other documents happens here, on
+/// whichever thread makes the part (a loader makes them on all cores).
+#[derive(Debug)]
+pub struct DocumentPart {
+    doc: Document,
+    status: DocStatus,
+    annotations: Vec<(AnnotationId, Box<Annotation>)>,
+    /// The annotations' reading-order keys, sorted; `None` when one of them is not sound.
+    keys: Option<Vec<ReadingKey>>,
+    /// One past the highest annotation id.
+    next_id: u64,
+}
+
+impl DocumentPart {
+    /// Checks that every annotation belongs to `doc`, lies inside its text and names as
+    /// holder an entity among them ([`ProjectBuilder::finish`] gives up if one does not).
+    pub fn new(doc: Document, status: DocStatus, annotations: Vec<Annotation>) -> Self {
+        let len = doc.text().char_len();
+        let mut entities: Vec<AnnotationId> = annotations
+            .iter()
+            .filter(|a| a.kind().is_entity())
+            .map(Annotation::id)
+            .collect();
+        entities.sort_unstable();
+        let sound = annotations.iter().all(|a| {
+            a.doc() == doc.id()
+                && a.spans().iter().all(|s| s.end().0 <= len)
+                && match a.kind() {
+                    AnnotationKind::Stance {
+                        holder: Some(h), ..
+                    } => *h != a.id() && entities.binary_search(h).is_ok(),
+                    _ => true,
+                }
+        });
+        let keys = sound.then(|| {
+            let mut keys: Vec<ReadingKey> = annotations.iter().map(reading_key).collect();
+            keys.sort_unstable();
+            keys
+        });
+        let next_id = annotations
+            .iter()
+            .map(|a| a.id().0.saturating_add(1))
+            .max()
+            .unwrap_or(0);
+        Self {
+            doc,
+            status,
+            annotations: annotations.into_iter().map(AnnotationMap::entry).collect(),
+            keys,
+            next_id,
+        }
     }
 }
 
@@ -157,7 +171,7 @@ pub struct Project {
     pub(super) schema: Schema,
     documents: Vec<Document>,
     doc_index: HashMap<DocId, usize>,
-    pub(super) annotations: BTreeMap<AnnotationId, Annotation>,
+    pub(super) annotations: AnnotationMap,
     /// Each document's annotations in reading order (sorted keys), so listing them never
     /// sorts: the window lists a document's tags every frame.
     by_doc: HashMap<DocId, Vec<ReadingKey>>,
@@ -231,7 +245,7 @@ impl Project {
             schema,
             documents: Vec::new(),
             doc_index: HashMap::new(),
-            annotations: BTreeMap::new(),
+            annotations: AnnotationMap::default(),
             by_doc: HashMap::new(),
             relations: BTreeMap::new(),
             statuses: BTreeMap::new(),
@@ -276,7 +290,7 @@ impl Project {
             // The common case (a file spantag wrote): one pass, no per-edit bookkeeping.
             let mut doc_keys: Vec<Vec<ReadingKey>> = vec![Vec::new(); project.documents.len()];
             let mut last_at: Option<usize> = None;
-            let mut run: Vec<(AnnotationId, Annotation)> = Vec::new();
+            let mut boxes = Vec::with_capacity(annotations.iter().map(Vec::len).sum());
             for ann in annotations.into_iter().flatten() {
                 // Annotations come grouped by document: look the document up once a run.
                 let at = match last_at {
@@ -295,12 +309,10 @@ impl Project {
                     keys.push(reading_key(&ann));
                 }
                 project.next_id = project.next_id.max(ann.id().0 + 1);
-                run.push((ann.id(), ann));
-                if run.len() >= RUN {
-                    append_sorted_run(&mut project.annotations, &mut run);
-                }
+                boxes.push(AnnotationMap::entry(ann));
             }
-            append_sorted_run(&mut project.annotations, &mut run);
+            // Ids were found unique above.
+            project.annotations = AnnotationMap::from_entries(boxes).unwrap_or_default();
             for (doc, mut keys) in project.documents.iter().zip(doc_keys) {
                 if !keys.is_empty() {
                     keys.sort_unstable();
@@ -482,7 +494,7 @@ impl Project {
             keys.insert(at, key);
         }
         self.bump_next_id(ann.id());
-        self.annotations.insert(ann.id(), ann);
+        self.annotations.insert(ann);
     }
 
     /// Removes an annotation (links to it are the caller's business).
@@ -504,7 +516,7 @@ impl Project {
                 keys.insert(at, key);
             }
         }
-        self.annotations.insert(ann.id(), ann)
+        self.annotations.insert(ann)
     }
 
     fn unindex(&mut self, ann: &Annotation) {
@@ -539,7 +551,7 @@ impl Project {
     }
 
     /// All annotations by id.
-    pub fn annotations(&self) -> &BTreeMap<AnnotationId, Annotation> {
+    pub fn annotations(&self) -> &AnnotationMap {
         &self.annotations
     }
 

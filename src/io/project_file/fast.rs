@@ -556,13 +556,13 @@ mod tests {
         let kind = prop_oneof![
             (text, prop::option::of(text))
                 .prop_map(|(label, canonical)| KindFile::Entity { label, canonical }),
-            (text, text, prop::option::of(any::<u64>())).prop_map(
-                |(target, polarity, holder)| KindFile::Stance {
+            (text, text, prop::option::of(any::<u64>())).prop_map(|(target, polarity, holder)| {
+                KindFile::Stance {
                     target,
                     polarity,
-                    holder
+                    holder,
                 }
-            ),
+            }),
         ];
         let annotation = (
             any::<u64>(),
