@@ -1285,6 +1285,18 @@ mod parallel {
         }
     }
 
+    /// The bytes [`Splitter::feed`] looks at outside strings.
+    const MEANINGFUL: [bool; 256] = {
+        let mut table = [false; 256];
+        let bytes = b"\"'/#([{)]},";
+        let mut i = 0;
+        while i < bytes.len() {
+            table[bytes[i] as usize] = true;
+            i += 1;
+        }
+        table
+    };
+
     /// Cuts a project file, fed a chunk at a time, into its head (everything but the
     /// elements of the top-level `documents` list, so the head parses with an empty list)
     /// and batches of [`BATCH`] documents' RON. Knows RON's strings, chars and brackets;
@@ -1331,7 +1343,15 @@ mod parallel {
                     }
                     continue;
                 }
-                let b = *chunk.get(i)?;
+                // Most bytes (letters, digits, spaces) mean nothing here: skip them at once.
+                i += chunk
+                    .get(i..)?
+                    .iter()
+                    .take_while(|b| !MEANINGFUL[usize::from(**b)])
+                    .count();
+                let Some(&b) = chunk.get(i) else {
+                    break;
+                };
                 match b {
                     b'"' | b'\'' => self.quote = Some(b),
                     // Comments, raw strings and extensions are left to the plain parser.
