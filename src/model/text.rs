@@ -54,11 +54,13 @@ impl DocText {
         }
         let mut checkpoints = Vec::with_capacity(text.len() / CHECKPOINT_EVERY + 1);
         let mut char_len = 0;
-        for (i, (byte, _)) in text.char_indices().enumerate() {
-            if i % CHECKPOINT_EVERY == 0 {
-                checkpoints.push(byte);
+        for (byte, b) in text.bytes().enumerate() {
+            if !is_continuation_byte(b) {
+                if char_len % CHECKPOINT_EVERY == 0 {
+                    checkpoints.push(byte);
+                }
+                char_len += 1;
             }
-            char_len += 1;
         }
         Self {
             text,
@@ -90,14 +92,26 @@ impl DocText {
         if self.checkpoints.is_empty() {
             return ByteOffset(c.0);
         }
-        let base_char = c.0 / CHECKPOINT_EVERY * CHECKPOINT_EVERY;
-        let base_byte = self.checkpoints[c.0 / CHECKPOINT_EVERY];
-        let skip = c.0 - base_char;
-        let byte = self.text[base_byte..]
-            .char_indices()
-            .nth(skip)
-            .map_or(self.text.len(), |(b, _)| base_byte + b);
-        ByteOffset(byte)
+        let block = c.0 / CHECKPOINT_EVERY;
+        let (start, end) = (
+            self.checkpoints[block],
+            self.checkpoints
+                .get(block + 1)
+                .copied()
+                .unwrap_or(self.text.len()),
+        );
+        let skip = c.0 % CHECKPOINT_EVERY;
+        let chars = (self.char_len - block * CHECKPOINT_EVERY).min(CHECKPOINT_EVERY);
+        if end - start == chars {
+            // As many bytes as characters: an ASCII stretch.
+            return ByteOffset(start + skip);
+        }
+        let found = self.text.as_bytes()[start..end]
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| !is_continuation_byte(**b))
+            .nth(skip);
+        ByteOffset(found.map_or(self.text.len(), |(i, _)| start + i))
     }
 
     /// Char offset of a byte offset. A byte offset inside a character maps to that character.
@@ -128,6 +142,11 @@ impl DocText {
     pub fn char_at(&self, c: CharOffset) -> Option<char> {
         self.text[self.byte_of(c).0..].chars().next()
     }
+}
+
+/// Whether a UTF-8 byte continues a character (every other byte starts one).
+fn is_continuation_byte(b: u8) -> bool {
+    b & 0xC0 == 0x80
 }
 
 /// Turns CRLF and lone CR into LF and strips a leading byte-order mark.
@@ -164,6 +183,15 @@ mod tests {
             "Zuckerberg 👍 zegt ‘sorry’",
             &"ab😀cd".repeat(100),
             &"e\u{301}".repeat(70),
+            // ASCII stretches between other characters, and a last block of 128 bytes
+            // holding fewer characters.
+            &format!(
+                "{}é{}‘x’{}",
+                "a".repeat(300),
+                "b".repeat(200),
+                "c".repeat(129)
+            ),
+            &format!("{}é{}", "a".repeat(128), "d".repeat(126)),
         ] {
             let doc = DocText::new(text.to_owned());
             let expected: Vec<usize> = text
