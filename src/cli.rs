@@ -155,6 +155,13 @@ fn one_line(message: &str) -> String {
     message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Leaves a loaded project to the operating system, which takes a process's memory back
+/// at once when it exits (a command ends right after its last use of the project):
+/// freeing 300,000 annotations one by one would add tens of milliseconds to the command.
+fn leave_to_exit(project: Project) {
+    std::mem::forget(project);
+}
+
 /// Runs one headless command.
 pub fn run(command: Command) -> Result<(), CliError> {
     match command {
@@ -186,6 +193,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
                 .map_err(|e| CliError(format!("{}: {e}", path.display())))?;
             project_file::save(&project, &output)?;
             eprintln!("{report}");
+            leave_to_exit(project);
             Ok(())
         }
         Command::Export {
@@ -208,6 +216,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
             let report = formats::export(&loaded, format, &output, &mut |f| bar.set(f))?;
             bar.finish();
             eprintln!("{report}");
+            leave_to_exit(loaded);
             Ok(())
         }
         Command::Stats { project, json } => {
@@ -218,6 +227,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
             } else {
                 print!("{}", stats::to_text(&stats));
             }
+            leave_to_exit(project);
             Ok(())
         }
         Command::Agree { a, b, json } => {
