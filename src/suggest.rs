@@ -835,7 +835,6 @@ const MASK: u8 = 0xFF;
 fn mask_entities(text: &DocText, spans: &[(usize, usize)], masked: &mut Vec<u8>) {
     masked.clear();
     masked.extend_from_slice(text.as_str().as_bytes());
-    let mut bytes = ByteOffsets::new(text.as_str());
     let mut spans = spans.iter().copied().peekable();
     while let Some((start, mut end)) = spans.next() {
         // Overlapping and touching spans are masked as one, so the offsets asked for
@@ -846,65 +845,10 @@ fn mask_entities(text: &DocText, spans: &[(usize, usize)], masked: &mut Vec<u8>)
             end = end.max(next_end);
             spans.next();
         }
-        let range = bytes.byte_of(start)..bytes.byte_of(end);
+        let range = text.byte_of(CharOffset(start)).0..text.byte_of(CharOffset(end)).0;
         if let Some(entity) = masked.get_mut(range) {
             entity.fill(MASK);
         }
-    }
-}
-
-/// The byte offsets of code-point offsets in one text, asked in increasing order: each
-/// answer counts only the characters since the previous one.
-struct ByteOffsets<'t> {
-    text: &'t str,
-    /// The last offset answered, in code points and in bytes.
-    char: usize,
-    byte: usize,
-}
-
-impl<'t> ByteOffsets<'t> {
-    fn new(text: &'t str) -> Self {
-        Self {
-            text,
-            char: 0,
-            byte: 0,
-        }
-    }
-
-    /// The byte offset of code point `c` (the end of the text past it); a smaller `c` than
-    /// the previous one counts again from the start.
-    ///
-    /// A character takes at least one byte, so the next `c - char` bytes hold at most the
-    /// characters still to go: count those with std's fast `chars().count()` and repeat
-    /// over what is left. Plain ASCII needs one round; every round takes at least one
-    /// character.
-    fn byte_of(&mut self, c: usize) -> usize {
-        let text = self.text;
-        if c < self.char {
-            (self.char, self.byte) = (0, 0);
-        }
-        while self.char < c && self.byte < text.len() {
-            let to_go = c - self.char;
-            if let Some(next) = self.byte.checked_add(to_go)
-                && text
-                    .as_bytes()
-                    .get(self.byte..next)
-                    .is_some_and(<[u8]>::is_ascii)
-            {
-                // Most stretches are plain ASCII: one byte per character.
-                (self.char, self.byte) = (c, next);
-                break;
-            }
-            let ahead = text.floor_char_boundary(self.byte.saturating_add(to_go));
-            let step = if ahead > self.byte {
-                ahead
-            } else {
-                next_char(text, self.byte)
-            };
-            self.char += text.get(self.byte..step).map_or(1, |s| s.chars().count());
-            self.byte = step;
-        }
-        self.byte
     }
 }
 
@@ -1506,14 +1450,6 @@ mod tests {
         texts.push(&odd);
         for text in texts {
             let s = text.as_str();
-            let mut bytes = ByteOffsets::new(s);
-            for c in (0..=text.char_len() + 2).step_by(3) {
-                assert_eq!(
-                    bytes.byte_of(c),
-                    text.byte_of(CharOffset(c)).0,
-                    "{c} in {s:?}"
-                );
-            }
             let mut chars = CharCursor::new(s);
             for (b, _) in s.char_indices().step_by(5) {
                 assert_eq!(
