@@ -6,7 +6,7 @@ use super::error::Location;
 use super::report::{ImportReport, Skipped};
 use crate::model::{
     Anchor, Annotation, AnnotationId, AnnotationKind, Attributes, DocId, DocText, Document, Edit,
-    Polarity, Project, Relation, Rgb, Schema, Span,
+    Note, Polarity, Project, Relation, Rgb, Schema, Span,
 };
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -25,7 +25,7 @@ fn on_grapheme_boundary(text: &DocText, c: usize) -> bool {
 }
 
 /// The parts of an annotation that make two annotations the same, apart from the id.
-type Key = (Anchor, AnnotationKind, Option<Box<str>>, Attributes);
+type Key = (Anchor, AnnotationKind, Option<Note>, Attributes);
 
 /// Label under which stances are counted in reports and written in spans/CSV exports.
 pub const STANCE_LABEL: &str = "STANCE";

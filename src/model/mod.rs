@@ -16,7 +16,9 @@ pub mod span;
 pub mod stance;
 pub mod text;
 
-pub use annotation::{Anchor, Annotation, AnnotationId, AnnotationKind, Attributes, Relation};
+pub use annotation::{
+    Anchor, Annotation, AnnotationId, AnnotationKind, Attributes, Note, Relation,
+};
 pub use annotation_map::AnnotationMap;
 pub use document::{DocId, DocStatus, Document};
 pub use edit::{Edit, EditError, apply};
