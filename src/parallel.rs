@@ -17,6 +17,28 @@ pub fn keep_a_core_for_frames() {
     KEEP_A_CORE_FOR_FRAMES.store(true, Ordering::Relaxed);
 }
 
+/// How much background work a window starts yields to the window's own thread: on Linux
+/// this is nice 9 (the window's thread keeps nice 0), so a frame gets a core at once even
+/// while a save, an export or a load keeps every core busy, yet the work still gets its
+/// share when other programs keep the machine busy.
+const BACKGROUND_PRIORITY: u8 = 23;
+
+/// Starts work a window hands to another thread (loading, saving, a recovery copy, an
+/// export or import) at [`BACKGROUND_PRIORITY`]. Threads it starts in turn (the parallel
+/// batches of a save) inherit that priority.
+pub fn spawn_background(work: impl FnOnce() + Send + 'static) {
+    std::thread::spawn(move || {
+        // Lowering one's own priority needs no privilege; if the platform refuses, the
+        // work runs at the normal priority, which is only less smooth.
+        if let Ok(value) = thread_priority::ThreadPriorityValue::try_from(BACKGROUND_PRIORITY) {
+            let _ = thread_priority::set_current_thread_priority(
+                thread_priority::ThreadPriority::Crossplatform(value),
+            );
+        }
+        work();
+    });
+}
+
 /// Every core, at most 16: for work the user waits for (opening a project), when the
 /// window only draws a progress bar.
 pub fn every_core() -> usize {
@@ -112,6 +134,31 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A thread's nice value, from `/proc`.
+    #[cfg(target_os = "linux")]
+    fn nice() -> i64 {
+        let stat = std::fs::read_to_string("/proc/thread-self/stat").expect("stat");
+        let fields = &stat[stat.rfind(')').expect("name") + 2..];
+        // Field 19 of stat(5); the part after the name starts at field 3.
+        let nice = fields.split(' ').nth(19 - 3).and_then(|n| n.parse().ok());
+        nice.expect("nice")
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn background_work_yields_the_cpu_to_the_window() {
+        let (tx, rx) = mpsc::channel();
+        spawn_background(move || {
+            let own = nice();
+            // Threads a background thread starts (parallel batches) inherit it.
+            let inherited = std::thread::spawn(nice).join().expect("inner thread");
+            let _ = tx.send((own, inherited));
+        });
+        let (own, inherited) = rx.recv().expect("the background thread reports");
+        assert!(own > nice(), "background nice {own}, window {}", nice());
+        assert_eq!(inherited, own);
+    }
 
     #[test]
     fn results_arrive_in_item_order_whatever_the_batch_size() {

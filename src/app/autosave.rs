@@ -202,7 +202,7 @@ impl Autosaver {
         let dir = self.dir.clone();
         let target = file.clone();
         let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
+        crate::parallel::spawn_background(move || {
             let result = write_recovery(&dir, &target, &snapshot, origin_text.as_deref());
             let _ = tx.send(result);
         });

@@ -80,7 +80,7 @@ impl LoadJob {
         let progress = Fraction::default();
         let (tx, rx) = mpsc::channel();
         let (thread_path, thread_progress) = (path.clone(), progress.clone());
-        std::thread::spawn(move || {
+        crate::parallel::spawn_background(move || {
             let result =
                 project_file::load_with_progress(&thread_path, &|f| thread_progress.set(f));
             // Build the suggestion engine here too, so the frame that receives the project
@@ -198,7 +198,7 @@ impl SaveJob {
                 {
                     let snapshot = builder.finish(&session.project);
                     let path = self.path.clone();
-                    std::thread::spawn(move || {
+                    crate::parallel::spawn_background(move || {
                         // The window may be gone; then nobody needs the result.
                         let _ = tx.send(snapshot.write(&path));
                     });

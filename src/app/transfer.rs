@@ -39,7 +39,7 @@ impl TransferJob {
         let (tx, rx) = mpsc::channel();
         let progress = Fraction::default();
         let (shared, p, out) = (Arc::clone(project), progress.clone(), path.clone());
-        std::thread::spawn(move || {
+        crate::parallel::spawn_background(move || {
             let result = formats::export(&shared, format, &out, &mut |f| p.set(f));
             // Let go of the project before reporting, so an edit right after the report
             // never has to copy it.
@@ -60,7 +60,7 @@ impl TransferJob {
         let (tx, rx) = mpsc::channel();
         let progress = Fraction::default();
         let (shared, p, input) = (Arc::clone(project), progress.clone(), path.clone());
-        std::thread::spawn(move || {
+        crate::parallel::spawn_background(move || {
             let mut copy = Arc::unwrap_or_clone(shared);
             let result = formats::import(&mut copy, &input, None, &mut |f| p.set(f))
                 .map(Box::new)
