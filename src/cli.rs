@@ -211,9 +211,18 @@ pub fn run(command: Command) -> Result<(), CliError> {
                     output.display()
                 )));
             }
-            let loaded = project_file::load(&project)?;
             let mut bar = ProgressBar::new("export");
-            let report = formats::export(&loaded, format, &output, &mut |f| bar.set(f))?;
+            let (loaded, report) =
+                match formats::export_while_loading(&project, format, &output, &mut |f| bar.set(f))
+                {
+                    Some(done) => done?,
+                    None => {
+                        let loaded = project_file::load(&project)?;
+                        let report =
+                            formats::export(&loaded, format, &output, &mut |f| bar.set(f))?;
+                        (loaded, report)
+                    }
+                };
             bar.finish();
             eprintln!("{report}");
             leave_to_exit(loaded);

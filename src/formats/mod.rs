@@ -124,6 +124,22 @@ pub fn export(
     Ok(report)
 }
 
+/// Exports the project file `project` in `format` to `out` while the file loads, when the
+/// format is written document by document (spans JSONL): the same file and report as
+/// loading it and calling [`export`], sooner. `None` for other formats or when the file is
+/// not read this way; then load it and call [`export`].
+pub fn export_while_loading(
+    project: &Path,
+    format: ExportFormat,
+    out: &Path,
+    progress: &mut (dyn FnMut(f32) + Send),
+) -> Option<Result<(Project, ExportReport), FormatError>> {
+    match format {
+        ExportFormat::Spans => spans::export_while_loading(project, out, progress),
+        _ => None,
+    }
+}
+
 /// Reads `path` (file or folder), detects the format when `format` is `None`, and returns one
 /// undoable edit (a batch of `AddDocuments`, `SetSchema` for new labels, `AddAnnotation`s and
 /// `AddRelation`s) that adds the data to `project`, plus a report. The edit is not applied;

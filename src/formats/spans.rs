@@ -81,16 +81,74 @@ pub fn export(
     progress: &mut dyn FnMut(f32),
 ) -> Result<(), FormatError> {
     let written = write_documents(out, project.documents(), progress, |doc, w, written| {
-        let meta = doc_meta(doc);
-        for ann in project.annotations_of(doc.id()) {
-            let line = span_line(project, doc, ann, &meta);
-            serde_json::to_writer(&mut *w, &line)
-                .map_err(|e| FormatError::invalid(out, None, e.to_string()))?;
-            w.push(b'\n');
-            *written += 1;
-        }
+        let annotations = project.annotations_of(doc.id());
+        *written += document_lines(doc, &annotations, |h| project.annotation(h), w);
         Ok(())
     })?;
+    fill_report(project, written, report);
+    Ok(())
+}
+
+/// Exports the spans of the project file `project` to `out` while the file loads: each
+/// document's lines are made on the loader's workers as it is parsed and written in
+/// order, so writing the export overlaps reading the project (what `spantag export` does
+/// for this format). Gives the loaded project and the report, exactly what loading it and
+/// calling [`export`] give, or `None` when the file is not read this way — small or
+/// unusual, documents out of order, or not a sound project: then do that.
+pub fn export_while_loading(
+    project: &Path,
+    out: &Path,
+    progress: &mut (dyn FnMut(f32) + Send),
+) -> Option<Result<(Project, ExportReport), FormatError>> {
+    let make = |part: &crate::model::DocumentPart, w: &mut Vec<u8>| {
+        let mut annotations: Vec<&Annotation> = part.annotations().collect();
+        annotations.sort_by_key(|a| a.reading_order());
+        let mut by_id = annotations.clone();
+        by_id.sort_by_key(|a| a.id());
+        let holder = |h: AnnotationId| {
+            let at = by_id.binary_search_by_key(&h, |a| a.id()).ok()?;
+            by_id.get(at).copied()
+        };
+        document_lines(part.doc(), &annotations, holder, w);
+    };
+    let progress = std::sync::Mutex::new(progress);
+    let mut loaded = None;
+    let written = super::write::write_file(out, |w| {
+        let mut failed = None;
+        let mut sink = |bytes: &[u8]| match w.write_all(bytes) {
+            Ok(()) => true,
+            Err(e) => {
+                failed = Some(e);
+                false
+            }
+        };
+        let report_progress = |f: f32| {
+            if let Ok(mut progress) = progress.lock() {
+                progress(f);
+            }
+        };
+        loaded = crate::io::project_file::load_making(project, &report_progress, &make, &mut sink);
+        match (failed, &loaded) {
+            (Some(e), _) => Err(FormatError::io(out, "cannot write", e)),
+            (None, Some(_)) => Ok(()),
+            // Not read this way: nothing is kept of what was written.
+            (None, None) => Err(FormatError::invalid(out, None, String::new())),
+        }
+    });
+    match (written, loaded) {
+        (Ok(()), Some(project)) => {
+            let mut report = ExportReport::new(super::ExportFormat::Spans.name(), out);
+            let written = project.annotations().len();
+            fill_report(&project, written, &mut report);
+            Some(Ok((project, report)))
+        }
+        (Err(e), Some(_)) => Some(Err(e)),
+        (_, None) => None,
+    }
+}
+
+/// The report's counts for a spans export of `project` that wrote `written` lines.
+fn fill_report(project: &Project, written: usize, report: &mut ExportReport) {
     report.documents = project.documents().len();
     report.annotations = written;
     report.leave_out(
@@ -98,15 +156,32 @@ pub fn export(
         "relations",
         "left out (spans JSONL has no relation lines; brat keeps them)",
     );
-    Ok(())
 }
 
-fn span_line<'a>(
-    project: &'a Project,
+/// Appends one document's lines — `annotations` in reading order, `holder` finding a
+/// stance's holder by id — and returns how many it wrote.
+fn document_lines<'a>(
+    doc: &'a Document,
+    annotations: &[&'a Annotation],
+    holder: impl Fn(AnnotationId) -> Option<&'a Annotation>,
+    w: &mut Vec<u8>,
+) -> usize {
+    let meta = doc_meta(doc);
+    for ann in annotations {
+        let line = span_line(&holder, doc, ann, &meta);
+        // Serialising borrowed strings and numbers into memory cannot fail.
+        let _ = serde_json::to_writer(&mut *w, &line);
+        w.push(b'\n');
+    }
+    annotations.len()
+}
+
+fn span_line<'a: 'm, 'm>(
+    holder_of: &impl Fn(AnnotationId) -> Option<&'a Annotation>,
     doc: &'a Document,
     ann: &'a Annotation,
-    meta: &'a BTreeMap<String, String>,
-) -> SpanLine<'a> {
+    meta: &'m BTreeMap<String, String>,
+) -> SpanLine<'m> {
     let text = doc.text();
     let covering = ann.anchor().covering();
     let fragments = (ann.spans().len() > 1).then(|| {
@@ -135,7 +210,7 @@ fn span_line<'a>(
             polarity,
             holder,
         } => {
-            let holder = holder.and_then(|h| project.annotation(h)).map(|h| {
+            let holder = holder.and_then(holder_of).map(|h| {
                 let c = h.anchor().covering();
                 HolderOut {
                     id: Some(h.id().0),
@@ -408,6 +483,57 @@ mod tests {
             a.attributes.insert("bron".into(), "krant".into());
         });
         p
+    }
+
+    /// `p` saved to a file in `dir`.
+    fn saved(p: &Project, dir: &Path) -> std::path::PathBuf {
+        let file = dir.join("p.ron");
+        crate::io::project_file::save(p, &file).expect("save");
+        file
+    }
+
+    #[test]
+    fn exporting_while_loading_writes_what_loading_then_exporting_writes() {
+        let generated = crate::generate::generate(&crate::generate::Spec {
+            documents: 300,
+            words_per_document: 40,
+            spans_per_document: 6,
+            seed: 5,
+        });
+        for p in [sample(), generated] {
+            let dir = tempfile::tempdir().expect("dir");
+            let (file, out) = (saved(&p, dir.path()), dir.path().join("out.jsonl"));
+            let (loaded, report) = export_while_loading(&file, &out, &mut |_| {})
+                .expect("read while exporting")
+                .expect("exported");
+            let streamed = std::fs::read(&out).expect("written");
+            let plain = crate::io::project_file::load(&file).expect("load");
+            let plain_report =
+                crate::formats::export(&plain, ExportFormat::Spans, &out, &mut |_| {})
+                    .expect("export");
+            assert_eq!(streamed, std::fs::read(&out).expect("written"));
+            assert_eq!((loaded, report), (plain, plain_report));
+        }
+    }
+
+    #[test]
+    fn exporting_while_loading_leaves_files_it_cannot_stream_to_the_plain_path() {
+        let dir = tempfile::tempdir().expect("dir");
+        let text = std::fs::read_to_string(saved(&sample(), dir.path())).expect("saved");
+        let cases = [
+            // Documents out of id order (the project sorts them; the lines follow that).
+            text.replacen("id: \"a\"", "id: \"z\"", 1),
+            // A stance whose holder does not exist: not a project at all.
+            text.replacen("holder: Some(", "holder: Some(99", 1),
+        ];
+        for case in cases {
+            assert_ne!(case, text);
+            let file = dir.path().join("case.ron");
+            std::fs::write(&file, &case).expect("write");
+            let out = dir.path().join("case.jsonl");
+            assert!(export_while_loading(&file, &out, &mut |_| {}).is_none());
+            assert!(!out.exists(), "nothing is left of a cancelled export");
+        }
     }
 
     #[test]

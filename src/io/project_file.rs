@@ -818,6 +818,26 @@ pub fn fast_path_agrees_with_ron(text: &str) -> bool {
     })
 }
 
+/// Loads a project file while making bytes from each document as it is parsed (an export
+/// written during the load): `make` runs on the loader's workers, `sink` takes the bytes
+/// in document order and returns `false` to stop. `None` when the file is not read this
+/// way — too big, anything unusual, documents not sorted by id, a problem in the file, or
+/// `sink` stopping it; then [`load`] gives the project or the message.
+pub fn load_making(
+    path: &Path,
+    progress: &(dyn Fn(f32) + Sync),
+    make: &parallel::MakeSide<'_>,
+    sink: &mut parallel::SinkSide<'_>,
+) -> Option<Project> {
+    let size = std::fs::metadata(path).ok()?.len();
+    if size > MAX_FILE_BYTES {
+        return None;
+    }
+    let file = std::fs::File::open(path).ok()?;
+    let side = parallel::SideOutput { make, sink };
+    parallel::stream_with(file, (size, parallel::CHUNK), path, progress, Some(side))?.ok()
+}
+
 /// Reads and parses a project file.
 pub fn load(path: &Path) -> Result<Project, ProjectFileError> {
     load_with_progress(path, &|_| {})
@@ -1074,18 +1094,36 @@ mod parallel {
 
     /// [`stream`] over any reader (`size` only drives the progress).
     pub(super) fn stream_from(
-        mut input: impl Read,
+        input: impl Read,
         size: u64,
         chunk: usize,
         path: &Path,
         progress: &(dyn Fn(f32) + Sync),
+    ) -> Option<Result<Project, ProjectFileError>> {
+        stream_with(input, (size, chunk), path, progress, None)
+    }
+
+    /// A batch of documents parsed: the parts, and the side output made from them.
+    type Parsed = (Vec<DocumentPart>, Vec<u8>);
+
+    /// [`stream_from`], making `side` output from the documents as they come.
+    pub(super) fn stream_with(
+        mut input: impl Read,
+        (size, chunk): (u64, usize),
+        path: &Path,
+        progress: &(dyn Fn(f32) + Sync),
+        side: Option<SideOutput<'_>>,
     ) -> Option<Result<Project, ProjectFileError>> {
         // Opening a project: the window only draws a progress bar meanwhile.
         let workers = crate::parallel::every_core();
         let stop = AtomicBool::new(false);
         let (batch_tx, batch_rx) = mpsc::sync_channel::<Batch>(workers * 2);
         let batch_rx = Mutex::new(batch_rx);
-        let (done_tx, done_rx) = mpsc::channel::<(usize, Option<Vec<DocumentPart>>)>();
+        let (done_tx, done_rx) = mpsc::channel::<(usize, Option<Parsed>)>();
+        let (make, sink) = match side {
+            Some(SideOutput { make, sink }) => (Some(make), Some(sink)),
+            None => (None, None),
+        };
         std::thread::scope(|scope| {
             for _ in 0..workers {
                 let done_tx = done_tx.clone();
@@ -1098,7 +1136,7 @@ mod parallel {
                         };
                         let Ok(batch) = next else { break };
                         let parsed = (!stop.load(Ordering::Relaxed))
-                            .then(|| batch.parse())
+                            .then(|| batch.parse(make))
                             .flatten();
                         if done_tx.send((batch.index, parsed)).is_err() {
                             break;
@@ -1112,6 +1150,8 @@ mod parallel {
                 pending: BTreeMap::new(),
                 next: 0,
                 sent: 0,
+                sink,
+                last_id: None,
             };
             let result = read_all(
                 &mut input,
@@ -1156,23 +1196,53 @@ mod parallel {
         })
     }
 
+    /// What a streaming load makes from each document besides the project (an export
+    /// written while the file loads): `make` appends a document's bytes on the worker
+    /// that parsed it, and `sink` takes each batch's bytes in file order and returns
+    /// `false` to stop the load. The documents must come sorted by id (as spantag writes
+    /// them), the order of the project's list, or the load gives up.
+    pub(crate) struct SideOutput<'s> {
+        pub(crate) make: &'s MakeSide<'s>,
+        pub(crate) sink: &'s mut SinkSide<'s>,
+    }
+
+    /// Makes a document's side output (see [`SideOutput`]).
+    pub(crate) type MakeSide<'a> = dyn Fn(&DocumentPart, &mut Vec<u8>) + Sync + 'a;
+    /// Takes a batch's side output in order; `false` stops the load.
+    pub(crate) type SinkSide<'a> = dyn FnMut(&[u8]) -> bool + 'a;
+
     /// Documents read so far: parsed batches go into the builder in file order.
-    struct Reading {
+    struct Reading<'s> {
         builder: ProjectBuilder,
-        pending: BTreeMap<usize, Vec<DocumentPart>>,
+        pending: BTreeMap<usize, Parsed>,
         /// The next batch the builder takes.
         next: usize,
         /// Batches handed to the workers.
         sent: usize,
+        sink: Option<&'s mut SinkSide<'s>>,
+        /// The id of the last document taken, while there is a sink.
+        last_id: Option<crate::model::DocId>,
     }
 
-    impl Reading {
+    impl Reading<'_> {
         /// Keeps a parsed batch and moves every batch now in order into the builder;
         /// `None` when the batch did not parse.
-        fn take(&mut self, index: usize, parsed: Option<Vec<DocumentPart>>) -> Option<()> {
+        fn take(&mut self, index: usize, parsed: Option<Parsed>) -> Option<()> {
             self.pending.insert(index, parsed?);
-            while let Some(docs) = self.pending.remove(&self.next) {
+            while let Some((docs, side)) = self.pending.remove(&self.next) {
                 self.next += 1;
+                if let Some(sink) = &mut self.sink {
+                    for part in &docs {
+                        let id = part.doc().id();
+                        if self.last_id.as_ref().is_some_and(|last| last >= id) {
+                            return None;
+                        }
+                        self.last_id = Some(id.clone());
+                    }
+                    if !sink(&side) {
+                        return None;
+                    }
+                }
                 for part in docs {
                     self.builder.add(part);
                 }
@@ -1189,8 +1259,8 @@ mod parallel {
         (size, chunk): (u64, usize),
         progress: &(dyn Fn(f32) + Sync),
         batches: &mpsc::SyncSender<Batch>,
-        done: &mpsc::Receiver<(usize, Option<Vec<DocumentPart>>)>,
-        reading: &mut Reading,
+        done: &mpsc::Receiver<(usize, Option<Parsed>)>,
+        reading: &mut Reading<'_>,
     ) -> std::io::Result<Option<(ProjectFile, u32)>> {
         let mut splitter = Splitter::default();
         let mut buf = vec![0; chunk.max(1)];
@@ -1268,20 +1338,28 @@ mod parallel {
     }
 
     impl Batch {
-        /// Parses and converts every document; `None` at the first problem.
-        fn parse(&self) -> Option<Vec<DocumentPart>> {
+        /// Parses and converts every document, and makes their side output with `make`;
+        /// `None` at the first problem.
+        fn parse(&self, make: Option<&MakeSide<'_>>) -> Option<Parsed> {
             let text = std::str::from_utf8(&self.bytes).ok()?;
             let mut names = Interner::default();
-            self.pieces
+            let mut side = Vec::new();
+            let parts = self
+                .pieces
                 .iter()
                 .map(|piece| {
                     let piece = text.get(piece.clone())?;
                     let d = super::fast::document(piece)
                         .or_else(|| ron_options().from_str::<DocumentFile>(piece).ok())?;
                     let d = document_from_file(d, self.version, &mut names).ok()?;
-                    Some(DocumentPart::new(d.doc, d.status, d.annotations))
+                    let part = DocumentPart::new(d.doc, d.status, d.annotations);
+                    if let Some(make) = make {
+                        make(&part, &mut side);
+                    }
+                    Some(part)
                 })
-                .collect()
+                .collect::<Option<Vec<_>>>()?;
+            Some((parts, side))
         }
     }
 

@@ -163,6 +163,21 @@ impl DocumentPart {
             next_id,
         }
     }
+
+    /// The document.
+    pub fn doc(&self) -> &Document {
+        &self.doc
+    }
+
+    /// Its annotations in the order given.
+    pub fn annotations(&self) -> impl Iterator<Item = &Annotation> {
+        self.annotations.iter().map(|(_, a)| &**a)
+    }
+
+    /// Whether every annotation passed the checks of [`DocumentPart::new`].
+    pub fn is_sound(&self) -> bool {
+        self.keys.is_some()
+    }
 }
 
 /// An annotation project held in memory.
