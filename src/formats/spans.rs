@@ -59,7 +59,8 @@ struct SpanLine<'a> {
     note: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     attributes: Option<&'a BTreeMap<String, String>>,
-    meta: &'a BTreeMap<String, String>,
+    /// The document's metadata, serialised once for all its lines.
+    meta: &'a serde_json::value::RawValue,
     #[serde(skip_serializing_if = "Option::is_none")]
     context_left: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -166,7 +167,10 @@ fn document_lines<'a>(
     holder: impl Fn(AnnotationId) -> Option<&'a Annotation>,
     w: &mut Vec<u8>,
 ) -> usize {
-    let meta = doc_meta(doc);
+    // A map of strings always serialises.
+    let Ok(meta) = serde_json::value::to_raw_value(&doc_meta(doc)) else {
+        return 0;
+    };
     for ann in annotations {
         let line = span_line(&holder, doc, ann, &meta);
         // Serialising borrowed strings and numbers into memory cannot fail.
@@ -180,7 +184,7 @@ fn span_line<'a: 'm, 'm>(
     holder_of: &impl Fn(AnnotationId) -> Option<&'a Annotation>,
     doc: &'a Document,
     ann: &'a Annotation,
-    meta: &'m BTreeMap<String, String>,
+    meta: &'m serde_json::value::RawValue,
 ) -> SpanLine<'m> {
     let text = doc.text();
     let covering = ann.anchor().covering();
