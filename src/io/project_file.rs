@@ -1546,6 +1546,19 @@ mod parallel {
     }
 }
 
+/// A deterministic stream of numbers for damaging files in tests (xorshift): each call
+/// gives one below its argument.
+#[cfg(test)]
+fn numbers(seed: u64) -> impl FnMut(usize) -> usize {
+    let mut state = seed;
+    move |below| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % below as u64) as usize
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1772,13 +1785,7 @@ mod tests {
         // project (or refusal) of a plain parse: it never loads something else.
         let text = to_ron(&sample());
         let alphabet = b"()[]{},:\\'\"#/ 0129xa\n";
-        let mut state = 0x2545_f491_u64;
-        let mut next = |below: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % below as u64) as usize
-        };
+        let mut next = numbers(0x2545_f491);
         for round in 0..1500 {
             let mut bytes = text.clone().into_bytes();
             for _ in 0..1 + round % 3 {

@@ -509,13 +509,7 @@ mod tests {
             "(", ")", "[", "]", "{", "}", ",", ":", "\\", "'", "\"", " ", "\n", "0", "1", "9", "x",
             "u", "_", ".", "Some", "None", "r#", "//", "/*", "Entity", "\\u{", "}",
         ];
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = |below: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % below as u64) as usize
-        };
+        let mut next = super::super::numbers(0x9e37_79b9_7f4a_7c15);
         let mut accepted = 0;
         for round in 0..20_000 {
             let mut damaged = text.clone();
