@@ -323,11 +323,12 @@ impl Project {
                 if let Some(keys) = doc_keys.get_mut(at) {
                     keys.push(reading_key(&ann));
                 }
-                project.next_id = project.next_id.max(ann.id().0 + 1);
+                project.next_id = project.next_id.max(ann.id().0.saturating_add(1));
                 boxes.push(AnnotationMap::entry(ann));
             }
-            // Ids were found unique above.
-            project.annotations = AnnotationMap::from_entries(boxes).unwrap_or_default();
+            // Ids were found unique above; this only keeps the type honest.
+            project.annotations = AnnotationMap::from_entries(boxes)
+                .map_err(|id| ProjectError::from(EditError::IdInUse(id)))?;
             for (doc, mut keys) in project.documents.iter().zip(doc_keys) {
                 if !keys.is_empty() {
                     keys.sort_unstable();
