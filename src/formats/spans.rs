@@ -83,7 +83,8 @@ pub fn export(
 ) -> Result<(), FormatError> {
     let written = write_documents(out, project.documents(), progress, |doc, w, written| {
         let annotations = project.annotations_of(doc.id());
-        *written += document_lines(doc, &annotations, |h| project.annotation(h), w);
+        *written += document_lines(doc, &annotations, |h| project.annotation(h), w)
+            .map_err(|e| FormatError::invalid(out, None, e.to_string()))?;
         Ok(())
     })?;
     fill_report(project, written, report);
@@ -101,6 +102,7 @@ pub fn export_while_loading(
     out: &Path,
     progress: &mut (dyn FnMut(f32) + Send),
 ) -> Option<Result<(Project, ExportReport), FormatError>> {
+    let unwritable = std::sync::atomic::AtomicBool::new(false);
     let make = |part: &crate::model::DocumentPart, w: &mut Vec<u8>| {
         let mut annotations: Vec<&Annotation> = part.annotations().collect();
         annotations.sort_by_key(|a| a.reading_order());
@@ -110,7 +112,10 @@ pub fn export_while_loading(
             let at = by_id.binary_search_by_key(&h, |a| a.id()).ok()?;
             by_id.get(at).copied()
         };
-        document_lines(part.doc(), &annotations, holder, w);
+        if document_lines(part.doc(), &annotations, holder, w).is_err() {
+            // The plain export gives the message.
+            unwritable.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
     };
     let progress = std::sync::Mutex::new(progress);
     let mut loaded = None;
@@ -129,6 +134,9 @@ pub fn export_while_loading(
             }
         };
         loaded = crate::io::project_file::load_making(project, &report_progress, &make, &mut sink);
+        if unwritable.load(std::sync::atomic::Ordering::Relaxed) {
+            loaded = None;
+        }
         match (failed, &loaded) {
             (Some(e), _) => Err(FormatError::io(out, "cannot write", e)),
             (None, Some(_)) => Ok(()),
@@ -166,18 +174,14 @@ fn document_lines<'a>(
     annotations: &[&'a Annotation],
     holder: impl Fn(AnnotationId) -> Option<&'a Annotation>,
     w: &mut Vec<u8>,
-) -> usize {
-    // A map of strings always serialises.
-    let Ok(meta) = serde_json::value::to_raw_value(&doc_meta(doc)) else {
-        return 0;
-    };
+) -> serde_json::Result<usize> {
+    let meta = serde_json::value::to_raw_value(&doc_meta(doc))?;
     for ann in annotations {
         let line = span_line(&holder, doc, ann, &meta);
-        // Serialising borrowed strings and numbers into memory cannot fail.
-        let _ = serde_json::to_writer(&mut *w, &line);
+        serde_json::to_writer(&mut *w, &line)?;
         w.push(b'\n');
     }
-    annotations.len()
+    Ok(annotations.len())
 }
 
 fn span_line<'a: 'm, 'm>(
