@@ -104,8 +104,7 @@ pub fn export_while_loading(
 ) -> Option<Result<(Project, ExportReport), FormatError>> {
     let unwritable = std::sync::atomic::AtomicBool::new(false);
     let make = |part: &crate::model::DocumentPart, w: &mut Vec<u8>| {
-        let mut annotations: Vec<&Annotation> = part.annotations().collect();
-        annotations.sort_by_key(|a| a.reading_order());
+        let annotations: Vec<&Annotation> = part.annotations().collect();
         let mut by_id = annotations.clone();
         by_id.sort_by_key(|a| a.id());
         let holder = |h: AnnotationId| {

@@ -829,13 +829,27 @@ pub fn load_making(
     make: &parallel::MakeSide<'_>,
     sink: &mut parallel::SinkSide<'_>,
 ) -> Option<Project> {
-    let size = std::fs::metadata(path).ok()?.len();
-    if size > MAX_FILE_BYTES {
-        return None;
-    }
+    let size = size_to_open(path).ok()?;
     let file = std::fs::File::open(path).ok()?;
     let side = parallel::SideOutput { make, sink };
     parallel::stream_with(file, (size, parallel::CHUNK), path, progress, Some(side))?.ok()
+}
+
+/// The size of a project file, refused when it is more than spantag opens.
+fn size_to_open(path: &Path) -> Result<u64, ProjectFileError> {
+    let size = std::fs::metadata(path)
+        .map_err(|source| ProjectFileError::Io {
+            path: path.to_owned(),
+            source,
+        })?
+        .len();
+    if size > MAX_FILE_BYTES {
+        return Err(ProjectFileError::Invalid {
+            path: path.to_owned(),
+            message: format!("the file is {size} bytes, more than spantag opens"),
+        });
+    }
+    Ok(size)
 }
 
 /// Reads and parses a project file.
@@ -853,13 +867,7 @@ pub fn load_with_progress(
         path: path.to_owned(),
         source,
     };
-    let size = std::fs::metadata(path).map_err(io)?.len();
-    if size > MAX_FILE_BYTES {
-        return Err(ProjectFileError::Invalid {
-            path: path.to_owned(),
-            message: format!("the file is {size} bytes, more than spantag opens"),
-        });
-    }
+    let size = size_to_open(path)?;
     if size >= parallel::MIN_BYTES as u64
         && let Some(loaded) = parallel::stream(path, size, parallel::CHUNK, progress)
     {

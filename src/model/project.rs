@@ -118,7 +118,7 @@ pub struct DocumentPart {
     doc: Document,
     status: DocStatus,
     annotations: Vec<(AnnotationId, Box<Annotation>)>,
-    /// The annotations' reading-order keys, sorted; `None` when one of them is not sound.
+    /// The annotations' reading-order keys, in order; `None` when one of them is not sound.
     keys: Option<Vec<ReadingKey>>,
     /// One past the highest annotation id.
     next_id: u64,
@@ -126,8 +126,9 @@ pub struct DocumentPart {
 
 impl DocumentPart {
     /// Checks that every annotation belongs to `doc`, lies inside its text and names as
-    /// holder an entity among them ([`ProjectBuilder::finish`] gives up if one does not).
-    pub fn new(doc: Document, status: DocStatus, annotations: Vec<Annotation>) -> Self {
+    /// holder an entity among them ([`ProjectBuilder::finish`] gives up if one does not),
+    /// and puts them in reading order.
+    pub fn new(doc: Document, status: DocStatus, mut annotations: Vec<Annotation>) -> Self {
         let len = doc.text().char_len();
         let mut entities: Vec<AnnotationId> = annotations
             .iter()
@@ -145,11 +146,8 @@ impl DocumentPart {
                     _ => true,
                 }
         });
-        let keys = sound.then(|| {
-            let mut keys: Vec<ReadingKey> = annotations.iter().map(reading_key).collect();
-            keys.sort_unstable();
-            keys
-        });
+        annotations.sort_unstable_by_key(reading_key);
+        let keys = sound.then(|| annotations.iter().map(reading_key).collect());
         let next_id = annotations
             .iter()
             .map(|a| a.id().0.saturating_add(1))
@@ -169,14 +167,9 @@ impl DocumentPart {
         &self.doc
     }
 
-    /// Its annotations in the order given.
+    /// Its annotations in reading order (the order of [`Project::annotations_of`]).
     pub fn annotations(&self) -> impl Iterator<Item = &Annotation> {
         self.annotations.iter().map(|(_, a)| &**a)
-    }
-
-    /// Whether every annotation passed the checks of [`DocumentPart::new`].
-    pub fn is_sound(&self) -> bool {
-        self.keys.is_some()
     }
 }
 
