@@ -11,7 +11,7 @@
 
 use spantag::app::session::Session;
 use spantag::app::{Command, Settings, SpantagApp};
-use spantag::generate::{Spec, generate};
+use spantag::corpus::generate::{Spec, generate};
 use spantag::io::project_file;
 use spantag::model::{CharOffset, Project};
 use std::path::{Path, PathBuf};
@@ -573,12 +573,12 @@ fn long_document_frames(project: Project) {
     );
 }
 
-/// Finding one string (`spantag::search`, as the search window does) and all tagged
-/// strings at once (`spantag::suggest::SuggestionEngine`, as suggestions and tag-all do)
+/// Finding one string (`spantag::corpus::search`, as the search window does) and all tagged
+/// strings at once (`spantag::corpus::suggest::SuggestionEngine`, as suggestions and tag-all do)
 /// over the whole corpus, with code-point offsets as the app needs them.
 fn search(project: &Project, generated: &Project, runs: usize) {
-    use spantag::search::{SearchQuery, search as find};
-    use spantag::suggest::{SuggestOptions, SuggestionEngine};
+    use spantag::corpus::search::{SearchQuery, search as find};
+    use spantag::corpus::suggest::{SuggestOptions, SuggestionEngine};
     let query = SearchQuery {
         case_sensitive: true,
         max_hits: usize::MAX,

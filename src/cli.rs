@@ -4,10 +4,10 @@
 //! line where known) on bad input. Outputs are written atomically, so a failed command
 //! never leaves a partial file behind.
 
+use crate::corpus::stats;
 use crate::formats::{self, ExportFormat, ImportFormat};
 use crate::io::{corpus, project_file};
 use crate::model::Project;
-use crate::stats;
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -241,12 +241,12 @@ pub fn run(command: Command) -> Result<(), CliError> {
         }
         Command::Agree { a, b, json } => {
             let (pa, pb) = (project_file::load(&a)?, project_file::load(&b)?);
-            let agreement = crate::agree::compare(&pa, &pb)
+            let agreement = crate::corpus::agree::compare(&pa, &pb)
                 .map_err(|e| CliError(format!("{} vs {}: {e}", a.display(), b.display())))?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&agreement)?);
             } else {
-                print!("{}", crate::agree::to_text(&agreement));
+                print!("{}", crate::corpus::agree::to_text(&agreement));
             }
             Ok(())
         }
@@ -256,11 +256,11 @@ pub fn run(command: Command) -> Result<(), CliError> {
             genitive,
         } => {
             let loaded = project_file::load(&project)?;
-            let options = crate::suggest::SuggestOptions {
+            let options = crate::corpus::suggest::SuggestOptions {
                 genitive,
-                ..crate::suggest::SuggestOptions::default()
+                ..crate::corpus::suggest::SuggestOptions::default()
             };
-            let engine = crate::suggest::SuggestionEngine::build(&loaded, &options);
+            let engine = crate::corpus::suggest::SuggestionEngine::build(&loaded, &options);
             for s in engine.all(&loaded) {
                 if json {
                     println!("{}", serde_json::to_string(&s)?);
@@ -277,13 +277,13 @@ pub fn run(command: Command) -> Result<(), CliError> {
             seed,
             output,
         } => {
-            let spec = crate::generate::Spec {
+            let spec = crate::corpus::generate::Spec {
                 documents,
                 words_per_document: words,
                 spans_per_document: spans,
                 seed,
             };
-            let project = crate::generate::generate(&spec);
+            let project = crate::corpus::generate::generate(&spec);
             project_file::save(&project, &output)?;
             eprintln!(
                 "{}: {} documents, {} annotations",

@@ -1,7 +1,7 @@
 //! Agreement measures checked against small cases worked out by hand (the arithmetic is in
 //! the comments), plus the `spantag agree` command line. Definitions: docs/AGREEMENT.md.
 
-use spantag::agree::{self, AgreeError, DocProblem, cohen_kappa, krippendorff_alpha};
+use spantag::corpus::agree::{self, AgreeError, DocProblem, cohen_kappa, krippendorff_alpha};
 use spantag::io::project_file;
 use spantag::model::{
     Anchor, Annotation, AnnotationId, AnnotationKind, DocId, Document, Edit, Project, Span, apply,

@@ -217,9 +217,9 @@ fn suggestions_follow_undo_and_a_newly_opened_project() {
         .send(spantag::app::Command::OpenPathDiscarding(example));
     h.run_steps(3);
     let doc = h.state().session.document().expect("doc").id().clone();
-    let engine = spantag::suggest::SuggestionEngine::build(
+    let engine = spantag::corpus::suggest::SuggestionEngine::build(
         &h.state().session.project,
-        &spantag::suggest::SuggestOptions::default(),
+        &spantag::corpus::suggest::SuggestOptions::default(),
     );
     let want = engine.for_document(&h.state().session.project, &doc).len();
     assert_eq!(h.state().suggestions.list.len(), want);

@@ -11,12 +11,12 @@ use egui_kittest::kittest::Queryable;
 use spantag::app::SpantagApp;
 use spantag::app::corpus_views::{difference_line, index_entry_line, mention_line};
 use spantag::app::session::Session;
+use spantag::corpus::merge::{self, Side};
+use spantag::corpus::stats::{self, NO_DATE};
 use spantag::io::project_file;
-use spantag::merge::{self, Side};
 use spantag::model::{
     Annotation, AnnotationKind, DocId, DocStatus, Document, Edit, Project, Span, apply,
 };
-use spantag::stats::{self, NO_DATE};
 use std::collections::BTreeMap;
 
 fn example() -> Project {
@@ -288,7 +288,7 @@ fn agreement_window_compares_with_a_picked_project() {
     let dir = tempfile::tempdir().expect("tmp");
     let path = dir.path().join("b.ron");
     project_file::save(&b, &path).expect("save B");
-    let want = spantag::agree::compare(&a, &b).expect("same documents");
+    let want = spantag::corpus::agree::compare(&a, &b).expect("same documents");
     let mut h = harness(a);
     open_view(&mut h, "Agreement…");
     h.state_mut().views.agree_path = path.display().to_string();

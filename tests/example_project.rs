@@ -1,10 +1,10 @@
 //! `saves/example.ron`, the hand-annotated bundled corpus, as a fixture: it opens, its
 //! offsets agree with its text, and the stance matrix counts what it holds.
 
+use spantag::corpus::stats;
 use spantag::io::project_file;
 use spantag::model::snap::snap_to_words;
 use spantag::model::{AnnotationKind, Project};
-use spantag::stats;
 use std::path::Path;
 
 fn example() -> Project {

@@ -1,6 +1,6 @@
 //! The benchmark generator: deterministic, valid and as overlapping as real annotation.
 
-use spantag::generate::{Spec, generate};
+use spantag::corpus::generate::{Spec, generate};
 use spantag::io::project_file::{from_ron, to_ron};
 use spantag::model::{AnnotationKind, Span};
 use std::path::Path;

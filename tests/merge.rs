@@ -1,8 +1,8 @@
 //! Merging two annotators' projects: the differences found, taking A's or B's version
 //! per difference or all at once, holders that follow, and undo of every choice.
 
+use spantag::corpus::merge::{self, DiffKind, Side};
 use spantag::io::project_file;
-use spantag::merge::{self, DiffKind, Side};
 use spantag::model::{
     Anchor, Annotation, AnnotationId, AnnotationKind, DocId, Document, Edit, History, Project,
     Span, apply,

@@ -3,9 +3,11 @@
 //! keyword-in-context results that jump to the hit so it can be tagged at once.
 
 use super::{Command, SpantagApp};
+use crate::corpus::search::{self, Scope, SearchHit, SearchMode, SearchQuery};
+use crate::corpus::suggest::{
+    Occurrence, SuggestOptions, Suggestion, SuggestionEngine, occurrences,
+};
 use crate::model::{AnnotationId, CharOffset, DocId, DocStatus, Edit};
-use crate::search::{self, Scope, SearchHit, SearchMode, SearchQuery};
-use crate::suggest::{Occurrence, SuggestOptions, Suggestion, SuggestionEngine, occurrences};
 use egui::{RichText, Ui};
 
 /// Above this many annotations the engine is updated per document instead of rebuilt.

@@ -10,9 +10,9 @@
 
 use super::SpantagApp;
 use super::session::{FileStamp, Session};
+use crate::corpus::suggest::SuggestionEngine;
 use crate::io::project_file::{self, ProjectFileError, SnapshotBuilder};
 use crate::model::Project;
-use crate::suggest::SuggestionEngine;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -86,9 +86,9 @@ impl LoadJob {
             // Build the suggestion engine here too, so the frame that receives the project
             // does not spend ~80 ms on it for a big corpus.
             let engine = result.as_ref().ok().map(|p| {
-                crate::suggest::SuggestionEngine::build(
+                crate::corpus::suggest::SuggestionEngine::build(
                     p,
-                    &crate::suggest::SuggestOptions::default(),
+                    &crate::corpus::suggest::SuggestOptions::default(),
                 )
             });
             // The window may be gone; then nobody needs the result.

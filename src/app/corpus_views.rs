@@ -9,10 +9,10 @@
 //! cached per project state, so an idle frame costs nothing on a large corpus.
 
 use super::{Command, SpantagApp};
-use crate::agree::{self, Agreement, Prf};
-use crate::merge::{self, DiffKind, Difference, Side};
+use crate::corpus::agree::{self, Agreement, Prf};
+use crate::corpus::merge::{self, DiffKind, Difference, Side};
+use crate::corpus::stats::{self, IndexEntry, MonthStats, Stats};
 use crate::model::{AnnotationId, Project};
-use crate::stats::{self, IndexEntry, MonthStats, Stats};
 use egui::{RichText, Ui};
 use egui_plot::{Bar, BarChart, Plot};
 use std::collections::BTreeMap;

@@ -204,7 +204,7 @@ pub struct SpantagApp {
     /// The matrix cell whose quotes are listed.
     pub matrix_cell: Option<(String, String)>,
     /// The statistics the stance matrix shows, and the project revision they are of.
-    matrix_stats: Option<(u64, std::sync::Arc<crate::stats::Stats>)>,
+    matrix_stats: Option<(u64, std::sync::Arc<crate::corpus::stats::Stats>)>,
     /// Writes recovery copies of unsaved work; `None` when autosave is off (tests).
     pub autosaver: Option<autosave::Autosaver>,
     /// Big projects being opened or saved in the background.

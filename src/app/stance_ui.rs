@@ -5,9 +5,9 @@
 
 use super::session::Session;
 use super::{Command, SpantagApp, rgb, short};
+use crate::corpus::stats;
 use crate::model::stance::{matching_choices, suggest_holder, target_choices};
 use crate::model::{AnnotationId, AnnotationKind, DocId, Document, Project, Span};
-use crate::stats;
 use egui::{Color32, Key, RichText, Ui};
 use std::sync::Arc;
 

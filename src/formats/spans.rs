@@ -501,7 +501,7 @@ mod tests {
 
     #[test]
     fn exporting_while_loading_writes_what_loading_then_exporting_writes() {
-        let generated = crate::generate::generate(&crate::generate::Spec {
+        let generated = crate::corpus::generate::generate(&crate::corpus::generate::Spec {
             documents: 300,
             words_per_document: 40,
             spans_per_document: 6,

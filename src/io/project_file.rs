@@ -1678,7 +1678,7 @@ mod tests {
 
     #[test]
     fn parallel_load_gives_the_same_project_as_a_plain_parse() {
-        let p = crate::generate::generate(&crate::generate::Spec {
+        let p = crate::corpus::generate::generate(&crate::corpus::generate::Spec {
             documents: 400,
             words_per_document: 400,
             spans_per_document: 20,
@@ -1714,7 +1714,7 @@ mod tests {
 
     #[test]
     fn streaming_a_file_in_chunks_of_any_size_gives_the_same_project() {
-        let p = crate::generate::generate(&crate::generate::Spec {
+        let p = crate::corpus::generate::generate(&crate::corpus::generate::Spec {
             documents: 60,
             words_per_document: 80,
             spans_per_document: 8,
@@ -1865,7 +1865,7 @@ mod tests {
         noted.note = Some("line one\nline \"two\" \\ ) ]".into());
         noted.attributes.insert("source".into(), "brat, T1".into());
         apply(&mut with_extras, Edit::AddAnnotation(noted)).expect("add");
-        let generated = crate::generate::generate(&crate::generate::Spec {
+        let generated = crate::corpus::generate::generate(&crate::corpus::generate::Spec {
             documents: 150,
             words_per_document: 60,
             spans_per_document: 6,

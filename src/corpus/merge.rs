@@ -12,7 +12,7 @@
 //! holder by its spans and label). Notes, attributes and relations are not compared.
 //! Identical duplicates within one project count once. Pure: no IO.
 
-use crate::agree::{AgreeError, check_same_documents};
+use crate::corpus::agree::{AgreeError, check_same_documents};
 use crate::model::edit::removal_edit;
 use crate::model::{
     Anchor, Annotation, AnnotationId, AnnotationKind, DocId, Edit, Name, Project, apply,

@@ -39,13 +39,13 @@
 //! [`SuggestionEngine::for_document`] scans one document. [`SuggestionEngine::all`] scans
 //! them all, in parallel, with the same result as `for_document` over each in turn.
 
+use crate::corpus::search::{
+    CharCursor, SearchMode, SearchQuery, Searcher, WordBoundaries, next_char, scope_documents,
+};
 use crate::model::annotation::AnnotationError;
 use crate::model::{
     Anchor, Annotation, AnnotationId, AnnotationKind, CharOffset, DocId, DocText, Document, Name,
     Project, RejectedSuggestion, Span, SpanError,
-};
-use crate::search::{
-    CharCursor, SearchMode, SearchQuery, Searcher, WordBoundaries, next_char, scope_documents,
 };
 use aho_corasick::{AhoCorasick, Anchored, BuildError, Input, MatchKind, StartKind};
 use serde::Serialize;
@@ -53,7 +53,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use thiserror::Error;
 
-pub use crate::search::Scope;
+pub use crate::corpus::search::Scope;
 
 /// Options of the suggestion engine.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1396,13 +1396,13 @@ mod tests {
     /// A generated project big enough for several batches, with multi-byte characters,
     /// nested entities and stances over them.
     fn generated() -> Project {
-        let spec = crate::generate::Spec {
+        let spec = crate::corpus::generate::Spec {
             documents: 100,
             words_per_document: 390,
             spans_per_document: 30,
             seed: 7,
         };
-        crate::generate::generate(&spec)
+        crate::corpus::generate::generate(&spec)
     }
 
     #[test]
