@@ -1617,6 +1617,26 @@ mod tests {
         assert_eq!(to_ron(&loaded), first);
     }
 
+    /// Issue 18, point 6: a save through a symbolic link replaced the link with a file.
+    #[cfg(unix)]
+    #[test]
+    fn a_save_through_a_link_writes_the_target_and_keeps_the_link() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir(dir.path().join("real")).expect("mkdir");
+        let target = dir.path().join("real").join("p.ron");
+        let link = dir.path().join("p.ron");
+        std::os::unix::fs::symlink("real/p.ron", &link).expect("link");
+        let empty = Project::empty(default_schema());
+        save(&empty, &link).expect("first save");
+        save(&sample(), &link).expect("second save");
+        let meta = std::fs::symlink_metadata(&link).expect("meta");
+        assert!(meta.file_type().is_symlink(), "the link is still a link");
+        assert_eq!(load(&target).expect("target"), sample());
+        let backup = super::super::atomic::backup_path(&target);
+        assert_eq!(load(&backup).expect("backup beside the target"), empty);
+        assert!(!super::super::atomic::backup_path(&link).exists());
+    }
+
     #[test]
     fn file_offsets_are_code_points_and_documents_are_sorted() {
         let text = to_ron(&sample());
