@@ -100,10 +100,13 @@ pub const EXPORT_MARKER: &str = ".spantag-export";
 /// temporary folder beside it. Only an empty folder or an earlier spantag export (with
 /// the [`EXPORT_MARKER`] and nothing but `.txt`, `.ann` and `.conf` files) is replaced, so
 /// neither a mistyped `-o ~/Documents` nor the user's own corpus folder is ever deleted.
+/// Through a symbolic link, the folder the link leads to is replaced and the link stays.
 pub fn write_folder(
     out: &Path,
     fill: impl FnOnce(&Path) -> Result<(), FormatError>,
 ) -> Result<(), FormatError> {
+    let out = &crate::io::atomic::write_target(out)
+        .map_err(|e| FormatError::io(out, "cannot follow the link", e))?;
     if out.exists() {
         check_replaceable(out)?;
     }
@@ -252,6 +255,38 @@ mod tests {
         assert_eq!(
             fs::read_to_string(export.join("a.txt")).expect("new"),
             "new"
+        );
+    }
+
+    /// Issue 18, point 6, for folders: an export through a link to an earlier export folder
+    /// put a new folder where the link was.
+    #[cfg(unix)]
+    #[test]
+    fn a_folder_export_through_a_link_replaces_the_target_and_keeps_the_link() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let real = dir.path().join("exports").join("brat");
+        fs::create_dir(dir.path().join("exports")).expect("mkdir");
+        let write = |out: &Path, text: &'static str| {
+            write_folder(out, |tmp| {
+                fs::write(tmp.join("a.txt"), text).map_err(io_err(tmp))
+            })
+        };
+        write(&real, "old").expect("first export");
+        let link = dir.path().join("brat");
+        std::os::unix::fs::symlink("exports/brat", &link).expect("link");
+        write(&link, "new").expect("export through the link");
+        let meta = fs::symlink_metadata(&link).expect("meta");
+        assert!(meta.file_type().is_symlink(), "the link is still a link");
+        assert_eq!(fs::read_to_string(real.join("a.txt")).expect("new"), "new");
+        let mut names: Vec<_> = fs::read_dir(dir.path().join("exports"))
+            .expect("ls")
+            .map(|e| e.expect("e").file_name())
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            vec![std::ffi::OsString::from("brat")],
+            "no leftovers"
         );
     }
 }
