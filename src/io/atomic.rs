@@ -4,6 +4,17 @@
 //! A path that is a symbolic link is written where the link leads ([`write_target`]): the
 //! temporary file and the `.bak` go beside the file at the end of the chain of links, in
 //! its folder, and the link stays a link, so the real project gets the new content.
+//!
+//! Backups. An ordinary save (a project loaded from `P.ron`, saved to `P.ron` again) first
+//! copies the previous `P.ron` to `P.ron.bak` ([`keep_backup`]): one step of its history.
+//! When spantag replaces a file with something that is *not* a later version of it
+//! (`new`, `generate` or `import --force` over an existing file, `export --force` over a
+//! project), that rotation would lose the old file at the next save, so the replaced file is
+//! instead copied to the first free `P.ron.bak.1`, `P.ron.bak.2`, … ([`set_aside`]), names
+//! no save ever writes; when the replacement is a project, the replaced file's own
+//! `P.ron.bak` (its older version) goes to a free numbered name too
+//! ([`set_aside_with_backup`]), because the new project's first save writes `P.ron.bak`.
+//! Nothing spantag replaces is lost; the numbered copies are the user's to delete.
 
 use std::fs;
 use std::io::{self, BufWriter, Write};
@@ -63,6 +74,96 @@ pub fn keep_backup(path: &Path) -> io::Result<()> {
         })?;
     }
     Ok(())
+}
+
+/// Copies `path` (through links), if it is a file, to the first free `<name>.bak.N` beside
+/// it (N = 1, 2, …) and returns that name: a copy no save rotates away. The copy is written
+/// atomically and never replaces an existing file, even one made meanwhile by another
+/// process.
+pub fn set_aside(path: &Path) -> io::Result<Option<PathBuf>> {
+    let path = &write_target(path)?;
+    if !path.is_file() {
+        return Ok(None);
+    }
+    copy_to_free_slot(path, path).map(Some)
+}
+
+/// Where [`set_aside_with_backup`] put a replaced file and its backup.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SetAside {
+    /// The copy of the replaced file, if there was a file.
+    pub file: Option<PathBuf>,
+    /// Where its `.bak` went, if it had one (`<name>.bak` itself is then gone).
+    pub backup: Option<PathBuf>,
+}
+
+impl SetAside {
+    /// A sentence for the user naming where the replaced file went, if anywhere.
+    pub fn message(&self, path: &Path) -> Option<String> {
+        let file = self.file.as_ref()?;
+        let mut message = format!(
+            "{}: the file it replaced is kept as {}",
+            path.display(),
+            file.display()
+        );
+        if let Some(backup) = &self.backup {
+            message.push_str(&format!(" (and its backup as {})", backup.display()));
+        }
+        Some(message)
+    }
+}
+
+/// Before `path` is replaced by a project that is not a later version of it: its `.bak`
+/// (the older version of the replaced file) moves to the first free `<name>.bak.N`, then the
+/// file itself is copied to the next free one ([`set_aside`]). The new project's next
+/// ordinary save then starts `<name>.bak` afresh and can never write over either.
+pub fn set_aside_with_backup(path: &Path) -> io::Result<SetAside> {
+    let path = &write_target(path)?;
+    let backup = backup_path(path);
+    let backup = if path.is_file() && backup.is_file() {
+        let moved = copy_to_free_slot(&backup, path)?;
+        fs::remove_file(&backup)?;
+        Some(moved)
+    } else {
+        None
+    };
+    Ok(SetAside {
+        file: set_aside(path)?,
+        backup,
+    })
+}
+
+/// Copies `source` atomically to the first `<family>.bak.N` (N = 1, 2, …) that does not
+/// exist, never replacing a file, and returns that path.
+fn copy_to_free_slot(source: &Path, family: &Path) -> io::Result<PathBuf> {
+    let dir = parent_dir(family);
+    let mut from = fs::File::open(source)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".spantag-set-aside.")
+        .suffix(".tmp")
+        .tempfile_in(&dir)?;
+    io::copy(&mut from, tmp.as_file_mut())?;
+    tmp.as_file()
+        .set_permissions(from.metadata()?.permissions())?;
+    tmp.as_file().sync_all()?;
+    let stem = backup_path(family);
+    for n in 1..=u32::MAX {
+        let mut name = stem.file_name().unwrap_or_default().to_os_string();
+        name.push(format!(".{n}"));
+        let slot = stem.with_file_name(name);
+        if slot.exists() {
+            continue;
+        }
+        match tmp.persist_noclobber(&slot) {
+            Ok(_) => {
+                sync_dir(&dir);
+                return Ok(slot);
+            }
+            Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => tmp = e.file,
+            Err(e) => return Err(e.error),
+        }
+    }
+    Err(io::Error::other("no free backup name"))
 }
 
 /// Links followed before a chain is taken for a loop (Linux's own limit).
@@ -252,6 +353,47 @@ mod tests {
                 .file_type()
                 .is_symlink()
         );
+    }
+
+    /// Issue 18, point 5: replacing a project twice rotated the first replacement into
+    /// `.bak`, over the annotated project. Set-aside copies take free numbered names.
+    #[test]
+    fn a_replaced_file_and_its_backup_are_set_aside_under_free_numbers() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("p.ron");
+        let read = |name: &str| fs::read_to_string(dir.path().join(name)).expect(name);
+        assert_eq!(set_aside_with_backup(&path).expect("nothing there"), SetAside::default());
+
+        fs::write(&path, "annotated").expect("write");
+        fs::write(backup_path(&path), "older").expect("write");
+        fs::write(dir.path().join("p.ron.bak.1"), "someone's").expect("write");
+        let first = set_aside_with_backup(&path).expect("set aside");
+        assert_eq!(first.backup, Some(dir.path().join("p.ron.bak.2")));
+        assert_eq!(first.file, Some(dir.path().join("p.ron.bak.3")));
+        assert!(!backup_path(&path).exists(), "the next save starts .bak afresh");
+        assert_eq!(read("p.ron"), "annotated", "the file itself is only copied");
+        assert_eq!(read("p.ron.bak.1"), "someone's", "never replaced");
+        assert_eq!(read("p.ron.bak.2"), "older");
+        assert_eq!(read("p.ron.bak.3"), "annotated");
+        let message = first.message(&path).expect("a message");
+        assert!(message.contains("p.ron.bak.3") && message.contains("p.ron.bak.2"));
+
+        // The replacement, saved as usual, then replaced again.
+        write_with_backup(&path, b"empty one").expect("replace");
+        write_with_backup(&path, b"empty one, saved").expect("save");
+        let second = set_aside_with_backup(&path).expect("set aside");
+        assert_eq!(second.backup, Some(dir.path().join("p.ron.bak.4")));
+        assert_eq!(second.file, Some(dir.path().join("p.ron.bak.5")));
+        assert_eq!(read("p.ron.bak.3"), "annotated", "still there");
+        assert_eq!(read("p.ron.bak.4"), "empty one");
+
+        // A file without a backup: only the copy.
+        let other = dir.path().join("q.ron");
+        fs::write(&other, "q").expect("write");
+        let only = set_aside_with_backup(&other).expect("set aside");
+        assert_eq!(only.backup, None);
+        assert_eq!(set_aside(&other).expect("again"), Some(dir.path().join("q.ron.bak.2")));
+        assert_eq!(read("q.ron.bak.1"), "q");
     }
 
     #[test]

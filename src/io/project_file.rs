@@ -891,15 +891,10 @@ pub fn load_with_progress(
 
 /// Refuses to overwrite a file written by a newer spantag (only its head is read).
 fn refuse_newer(path: &Path) -> Result<(), ProjectFileError> {
-    use std::io::Read;
-    let Ok(file) = std::fs::File::open(path) else {
+    let Some(head) = file_head(path) else {
         return Ok(());
     };
-    let mut head = Vec::with_capacity(4096);
-    if file.take(4096).read_to_end(&mut head).is_err() {
-        return Ok(());
-    }
-    match sniff_version(&String::from_utf8_lossy(&head)) {
+    match sniff_version(&head) {
         Some(found) if found > CURRENT_VERSION => Err(ProjectFileError::NewerVersion {
             path: path.to_owned(),
             found,
@@ -908,10 +903,56 @@ fn refuse_newer(path: &Path) -> Result<(), ProjectFileError> {
     }
 }
 
+/// The first few kilobytes of a file, where a project's `format` and `version` fields
+/// are; `None` when it cannot be read (missing, a folder, no permission).
+fn file_head(path: &Path) -> Option<String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).ok()?;
+    let mut head = Vec::with_capacity(4096);
+    file.take(4096).read_to_end(&mut head).ok()?;
+    Some(String::from_utf8_lossy(&head).into_owned())
+}
+
+/// Reads the `format: "…"` field from the head of a file.
+fn sniff_format(text: &str) -> Option<&str> {
+    let head = text.get(..text.len().min(400)).unwrap_or(text);
+    let at = head.find("format:")?;
+    let value = text.get(at + "format:".len()..)?.trim_start();
+    let value = value.strip_prefix('"')?;
+    value.get(..value.find('"')?)
+}
+
+/// Whether `path` is a spantag project file, read from its head (`format:
+/// "spantag-project"`), so a command can tell a project it must not replace from an old
+/// export or someone else's file. A damaged project counts as long as its head is whole.
+pub fn is_project_file(path: &Path) -> bool {
+    file_head(path).is_some_and(|head| sniff_format(&head) == Some(FORMAT_NAME))
+}
+
 /// Saves a project atomically (temp file, fsync, rename), keeping the previous version as
 /// `<name>.bak`. Refuses to overwrite a file from a newer spantag.
 pub fn save(project: &Project, path: &Path) -> Result<(), ProjectFileError> {
     write_project_file(path, |w| write_ron(project, w))
+}
+
+/// Saves `project` in place of a file it is *not* a later version of (`new`, `generate`
+/// or `import --force` over an existing file). Where [`save`] would rotate the replaced
+/// file into `<name>.bak` — and the new project's next save would rotate it away — the
+/// replaced file and its `.bak` are set aside under free numbered names
+/// ([`super::atomic::set_aside_with_backup`]) that no save writes. Returns where they
+/// went. Refuses to overwrite a file from a newer spantag.
+pub fn save_replacing(
+    project: &Project,
+    path: &Path,
+) -> Result<super::atomic::SetAside, ProjectFileError> {
+    refuse_newer(path)?;
+    let io = |source| ProjectFileError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let set_aside = super::atomic::set_aside_with_backup(path).map_err(io)?;
+    super::atomic::write_atomically(path, |w| write_ron(project, w)).map_err(io)?;
+    Ok(set_aside)
 }
 
 /// Checks a project file and lists every problem found (an empty list means it is sound):
@@ -1635,6 +1676,53 @@ mod tests {
         let backup = super::super::atomic::backup_path(&target);
         assert_eq!(load(&backup).expect("backup beside the target"), empty);
         assert!(!super::super::atomic::backup_path(&link).exists());
+    }
+
+    #[test]
+    fn a_project_file_is_told_from_other_files_by_its_head() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cases: &[(&str, &str, bool)] = &[
+            ("saved.ron", &to_ron(&sample()), true),
+            ("damaged.ron", &to_ron(&sample())[..300], true),
+            (
+                "compact.ron",
+                "#![enable(implicit_some)]\n(format:\"spantag-project\",version:2)",
+                true,
+            ),
+            ("other.ron", "(format: \"x\", version: 1)", false),
+            ("spans.jsonl", "{\"doc\":\"a\",\"start\":0}\n", false),
+            ("empty.ron", "", false),
+        ];
+        for (name, text, want) in cases {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).expect("write");
+            assert_eq!(is_project_file(&path), *want, "{name}");
+        }
+        assert!(!is_project_file(dir.path()), "a folder");
+        assert!(!is_project_file(&dir.path().join("missing.ron")));
+    }
+
+    /// Issue 18, point 5: `new` over an annotated project, twice, left the empty project
+    /// in both the file and its `.bak`.
+    #[test]
+    fn replacing_a_project_twice_keeps_the_first_one() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("p.ron");
+        save(&sample(), &path).expect("annotated");
+        let empty = Project::empty(default_schema());
+        let first = save_replacing(&empty, &path).expect("replace");
+        assert_eq!(first.file, Some(dir.path().join("p.ron.bak.1")));
+        save_replacing(&empty, &path).expect("replace again");
+        save(&empty, &path).expect("an ordinary save");
+        assert_eq!(load(&path).expect("new"), empty);
+        assert_eq!(load(&dir.path().join("p.ron.bak.1")).expect("kept"), sample());
+        let newer = to_ron(&sample()).replacen("version: 2", "version: 99", 1);
+        std::fs::write(&path, &newer).expect("write");
+        assert!(matches!(
+            save_replacing(&empty, &path),
+            Err(ProjectFileError::NewerVersion { .. })
+        ));
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), newer);
     }
 
     #[test]
