@@ -40,6 +40,9 @@ pub enum Command {
         /// The project file to write.
         #[arg(short, long)]
         output: PathBuf,
+        /// Replace an existing file (it is kept as `<name>.bak.N`).
+        #[arg(long)]
+        force: bool,
     },
     /// Adds annotated data to a project (created if missing).
     Import {
@@ -51,6 +54,10 @@ pub enum Command {
         /// The project to add to.
         #[arg(short, long)]
         output: PathBuf,
+        /// Replace an existing file that is not a spantag project (it is kept as
+        /// `<name>.bak.N`).
+        #[arg(long)]
+        force: bool,
     },
     /// Exports a project's tagged spans.
     Export {
@@ -62,6 +69,9 @@ pub enum Command {
         /// The file (a folder for brat) to write.
         #[arg(short, long)]
         output: PathBuf,
+        /// Replace a spantag project file (it is kept as `<name>.bak.N`).
+        #[arg(long)]
+        force: bool,
     },
     /// Counts per label, stance and document.
     Stats {
@@ -110,6 +120,9 @@ pub enum Command {
         /// The project file to write.
         #[arg(short, long)]
         output: PathBuf,
+        /// Replace an existing file (it is kept as `<name>.bak.N`).
+        #[arg(long)]
+        force: bool,
     },
     /// Validates a project file and lists every problem.
     Check {
@@ -165,10 +178,14 @@ fn leave_to_exit(project: Project) {
 /// Runs one headless command.
 pub fn run(command: Command) -> Result<(), CliError> {
     match command {
-        Command::New { corpus, output } => {
+        Command::New {
+            corpus,
+            output,
+            force,
+        } => {
+            refuse_to_replace(&output, force, "already exists")?;
             let project = new_project(&corpus)?;
-            refuse_to_clobber_newer(&output)?;
-            project_file::save(&project, &output)?;
+            save_in_place_of(&project, &output)?;
             eprintln!(
                 "{}: new project with {} documents",
                 output.display(),
@@ -180,8 +197,21 @@ pub fn run(command: Command) -> Result<(), CliError> {
             path,
             format,
             output,
+            force,
         } => {
-            let mut project = if output.exists() {
+            if crate::io::paths::same_file(&path, &output) {
+                return Err(CliError(format!(
+                    "{}: is the project file itself; import from another file",
+                    path.display()
+                )));
+            }
+            // Adding to an existing project is what import is for; any other file there
+            // is not its to replace.
+            let adds_to_a_project = project_file::is_project_file(&output);
+            if !adds_to_a_project {
+                refuse_to_replace(&output, force, "exists and is not a spantag project")?;
+            }
+            let mut project = if adds_to_a_project {
                 project_file::load(&output)?
             } else {
                 Project::empty(project_file::default_schema())
@@ -191,7 +221,11 @@ pub fn run(command: Command) -> Result<(), CliError> {
             bar.finish();
             crate::model::apply(&mut project, edit)
                 .map_err(|e| CliError(format!("{}: {e}", path.display())))?;
-            project_file::save(&project, &output)?;
+            if adds_to_a_project {
+                project_file::save(&project, &output)?;
+            } else {
+                save_in_place_of(&project, &output)?;
+            }
             eprintln!("{report}");
             leave_to_exit(project);
             Ok(())
@@ -200,12 +234,26 @@ pub fn run(command: Command) -> Result<(), CliError> {
             project,
             format,
             output,
+            force,
         } => {
             if crate::io::paths::same_file(&project, &output) {
                 return Err(CliError(format!(
                     "{}: refusing to export over the project file itself",
                     output.display()
                 )));
+            }
+            // Exporting over an old export is normal; over a project it loses the work.
+            // (A brat export writes a folder, which refuses to hold a project itself.)
+            if format != ExportFormat::Brat && project_file::is_project_file(&output) {
+                refuse_to_replace(&output, force, "is a spantag project file")?;
+                let set_aside = crate::io::atomic::SetAside {
+                    file: crate::io::atomic::set_aside(&output)
+                        .map_err(|e| CliError(format!("{}: {e}", output.display())))?,
+                    backup: None,
+                };
+                if let Some(message) = set_aside.message(&output) {
+                    eprintln!("{message}");
+                }
             }
             let mut bar = ProgressBar::new("export");
             let (loaded, report) =
@@ -272,7 +320,9 @@ pub fn run(command: Command) -> Result<(), CliError> {
             spans,
             seed,
             output,
+            force,
         } => {
+            refuse_to_replace(&output, force, "already exists")?;
             let spec = crate::corpus::generate::Spec {
                 documents,
                 words_per_document: words,
@@ -280,7 +330,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
                 seed,
             };
             let project = crate::corpus::generate::generate(&spec);
-            project_file::save(&project, &output)?;
+            save_in_place_of(&project, &output)?;
             eprintln!(
                 "{}: {} documents, {} annotations",
                 output.display(),
@@ -319,14 +369,27 @@ pub fn new_project(corpus: &[PathBuf]) -> Result<Project, CliError> {
     Ok(Project::new(project_file::default_schema(), docs)?)
 }
 
-fn refuse_to_clobber_newer(output: &Path) -> Result<(), CliError> {
-    if output.is_file() {
-        // Loading tells "newer version" apart from other problems; only that one blocks.
-        if let Err(e @ project_file::ProjectFileError::NewerVersion { .. }) =
-            project_file::load(output)
-        {
-            return Err(e.into());
-        }
+/// Refuses, unless `force`, to replace the existing file `output` (`why` says what it
+/// is): one line naming the file and the way to replace it anyway.
+fn refuse_to_replace(output: &Path, force: bool, why: &str) -> Result<(), CliError> {
+    if force || !output.exists() {
+        return Ok(());
+    }
+    Err(CliError(format!(
+        "{}: {why}; not replaced (--force replaces it and keeps the old file as {}.bak.N)",
+        output.display(),
+        output.display()
+    )))
+}
+
+/// Writes a project that is not a later version of whatever `output` holds (`new`,
+/// `generate`, import into a file that was not a project): the replaced file is set aside
+/// where no later save writes ([`project_file::save_replacing`]), and the user is told
+/// where. A file from a newer spantag is refused.
+fn save_in_place_of(project: &Project, output: &Path) -> Result<(), CliError> {
+    let set_aside = project_file::save_replacing(project, output)?;
+    if let Some(message) = set_aside.message(output) {
+        eprintln!("{message}");
     }
     Ok(())
 }

@@ -89,8 +89,8 @@ pub fn io_err(out: &Path) -> impl Fn(io::Error) -> FormatError + '_ {
     move |e| FormatError::io(out, "cannot write", e)
 }
 
-/// File extensions an export folder may hold; any other file means the folder is not ours
-/// to replace.
+/// File extensions an export folder may hold; any other file (or a spantag project under
+/// one of these names) means the folder is not ours to replace.
 const REPLACEABLE: [&str; 3] = ["txt", "ann", "conf"];
 
 /// Marks a folder as written by a spantag export, so a later export may replace it.
@@ -98,8 +98,9 @@ pub const EXPORT_MARKER: &str = ".spantag-export";
 
 /// Creates or replaces the folder `out` as a whole with what `fill` writes into a fresh
 /// temporary folder beside it. Only an empty folder or an earlier spantag export (with
-/// the [`EXPORT_MARKER`] and nothing but `.txt`, `.ann` and `.conf` files) is replaced, so
-/// neither a mistyped `-o ~/Documents` nor the user's own corpus folder is ever deleted.
+/// the [`EXPORT_MARKER`] and nothing but `.txt`, `.ann` and `.conf` files, none of them a
+/// spantag project) is replaced, so neither a mistyped `-o ~/Documents`, the user's own
+/// corpus folder nor a project saved into an export folder is ever deleted.
 /// Through a symbolic link, the folder the link leads to is replaced and the link stays.
 pub fn write_folder(
     out: &Path,
@@ -185,6 +186,14 @@ fn check_replaceable(out: &Path) -> Result<(), FormatError> {
         if !ours {
             return Err(refuse(&format!(
                 "refusing to replace this folder: it holds '{}', which a brat export does not write",
+                entry.file_name().to_string_lossy()
+            )));
+        }
+        // A project saved under an export's file name would go with the folder.
+        if crate::io::project_file::is_project_file(&path) {
+            return Err(refuse(&format!(
+                "refusing to replace this folder: it holds the spantag project '{}'; move it \
+                 out first",
                 entry.file_name().to_string_lossy()
             )));
         }

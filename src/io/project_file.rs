@@ -891,7 +891,7 @@ pub fn load_with_progress(
 
 /// Refuses to overwrite a file written by a newer spantag (only its head is read).
 fn refuse_newer(path: &Path) -> Result<(), ProjectFileError> {
-    let Some(head) = file_head(path) else {
+    let Some(head) = file_head(path, 4096) else {
         return Ok(());
     };
     match sniff_version(&head) {
@@ -903,13 +903,13 @@ fn refuse_newer(path: &Path) -> Result<(), ProjectFileError> {
     }
 }
 
-/// The first few kilobytes of a file, where a project's `format` and `version` fields
-/// are; `None` when it cannot be read (missing, a folder, no permission).
-fn file_head(path: &Path) -> Option<String> {
+/// The first `bytes` of a file, where a project's `format` and `version` fields are;
+/// `None` when it cannot be read (missing, a folder, no permission).
+fn file_head(path: &Path, bytes: u64) -> Option<String> {
     use std::io::Read;
     let file = std::fs::File::open(path).ok()?;
-    let mut head = Vec::with_capacity(4096);
-    file.take(4096).read_to_end(&mut head).ok()?;
+    let mut head = Vec::new();
+    file.take(bytes).read_to_end(&mut head).ok()?;
     Some(String::from_utf8_lossy(&head).into_owned())
 }
 
@@ -926,7 +926,9 @@ fn sniff_format(text: &str) -> Option<&str> {
 /// "spantag-project"`), so a command can tell a project it must not replace from an old
 /// export or someone else's file. A damaged project counts as long as its head is whole.
 pub fn is_project_file(path: &Path) -> bool {
-    file_head(path).is_some_and(|head| sniff_format(&head) == Some(FORMAT_NAME))
+    // The field is among the first few dozen bytes of any file spantag writes; reading
+    // little keeps a check over every file of an export folder cheap.
+    file_head(path, 512).is_some_and(|head| sniff_format(&head) == Some(FORMAT_NAME))
 }
 
 /// Saves a project atomically (temp file, fsync, rename), keeping the previous version as
@@ -1715,7 +1717,10 @@ mod tests {
         save_replacing(&empty, &path).expect("replace again");
         save(&empty, &path).expect("an ordinary save");
         assert_eq!(load(&path).expect("new"), empty);
-        assert_eq!(load(&dir.path().join("p.ron.bak.1")).expect("kept"), sample());
+        assert_eq!(
+            load(&dir.path().join("p.ron.bak.1")).expect("kept"),
+            sample()
+        );
         let newer = to_ron(&sample()).replacen("version: 2", "version: 99", 1);
         std::fs::write(&path, &newer).expect("write");
         assert!(matches!(
