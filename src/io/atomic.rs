@@ -362,7 +362,10 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("p.ron");
         let read = |name: &str| fs::read_to_string(dir.path().join(name)).expect(name);
-        assert_eq!(set_aside_with_backup(&path).expect("nothing there"), SetAside::default());
+        assert_eq!(
+            set_aside_with_backup(&path).expect("nothing there"),
+            SetAside::default()
+        );
 
         fs::write(&path, "annotated").expect("write");
         fs::write(backup_path(&path), "older").expect("write");
@@ -370,7 +373,10 @@ mod tests {
         let first = set_aside_with_backup(&path).expect("set aside");
         assert_eq!(first.backup, Some(dir.path().join("p.ron.bak.2")));
         assert_eq!(first.file, Some(dir.path().join("p.ron.bak.3")));
-        assert!(!backup_path(&path).exists(), "the next save starts .bak afresh");
+        assert!(
+            !backup_path(&path).exists(),
+            "the next save starts .bak afresh"
+        );
         assert_eq!(read("p.ron"), "annotated", "the file itself is only copied");
         assert_eq!(read("p.ron.bak.1"), "someone's", "never replaced");
         assert_eq!(read("p.ron.bak.2"), "older");
@@ -392,7 +398,10 @@ mod tests {
         fs::write(&other, "q").expect("write");
         let only = set_aside_with_backup(&other).expect("set aside");
         assert_eq!(only.backup, None);
-        assert_eq!(set_aside(&other).expect("again"), Some(dir.path().join("q.ron.bak.2")));
+        assert_eq!(
+            set_aside(&other).expect("again"),
+            Some(dir.path().join("q.ron.bak.2"))
+        );
         assert_eq!(read("q.ron.bak.1"), "q");
     }
 
