@@ -305,3 +305,79 @@ fn import_through_a_link_writes_the_link_target() {
     assert_eq!(names(dir.path()), ["link.ron", "real", "t.txt"]);
     assert_eq!(names(&real_dir), ["p.ron", "p.ron.bak"]);
 }
+
+/// Point 7: brat annotations made on the raw bundled corpus files (with their leading
+/// ` date YYYY-MM ` marker) were added as new documents `000_…-2` instead of landing on
+/// the project's documents, which keep the date as metadata.
+#[test]
+fn brat_on_the_raw_corpus_lands_on_the_documents_of_new() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let p = dir.path().join("p.ron");
+    let out = spantag(&["new", s(&corpus()), "-o", s(&p)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let brat = dir.path().join("brat");
+    std::fs::create_dir(&brat).expect("mkdir");
+    let mut wanted = Vec::new();
+    let mut ann_lines = 0;
+    for entry in std::fs::read_dir(corpus()).expect("ls") {
+        let path = entry.expect("entry").path();
+        let name = path.file_name().expect("name").to_owned();
+        let raw = std::fs::read_to_string(&path).expect("read");
+        std::fs::copy(&path, brat.join(&name)).expect("copy");
+        let stem = path
+            .file_stem()
+            .expect("stem")
+            .to_string_lossy()
+            .into_owned();
+        // Offsets counted in the raw text, marker included, as brat counts them.
+        let mut ann = String::new();
+        for word in ["Facebook", "Cambridge Analytica"] {
+            let Some(byte) = raw.find(word) else { continue };
+            let start = raw[..byte].chars().count();
+            let end = start + word.chars().count();
+            ann_lines += 1;
+            ann.push_str(&format!("T{ann_lines}\tORG {start} {end}\t{word}\n"));
+            wanted.push((stem.clone(), word.to_owned()));
+        }
+        if raw.starts_with(" date ") {
+            // The date itself, inside the marker: no place in the document's text.
+            let date: String = raw.chars().skip(6).take(7).collect();
+            ann.push_str(&format!("T99\tDATE 6 13\t{date}\n"));
+        }
+        std::fs::write(brat.join(format!("{stem}.ann")), ann).expect("write");
+    }
+    assert!(wanted.len() >= 5, "words found: {wanted:?}");
+
+    let out = spantag(&["import", s(&brat), "--format", "brat", "-o", s(&p)]);
+    let report = stderr(&out);
+    assert!(out.status.success(), "{report}");
+    assert!(
+        report.contains("0 new documents, 5 matched"),
+        "every file matched: {report}"
+    );
+    assert!(
+        report.contains("skipped 4: T line inside the date marker"),
+        "the marker's annotations are skipped with a reason: {report}"
+    );
+
+    let check = spantag(&["check", s(&p)]);
+    assert!(check.status.success(), "{}", stderr(&check));
+    let spans = dir.path().join("spans.jsonl");
+    let out = spantag(&["export", s(&p), "--format", "spans", "-o", s(&spans)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut got: Vec<(String, String)> = std::fs::read_to_string(&spans)
+        .expect("read")
+        .lines()
+        .map(|line| {
+            let v: serde_json::Value = serde_json::from_str(line).expect("json");
+            (
+                v["doc"].as_str().expect("doc").to_owned(),
+                v["text"].as_str().expect("text").to_owned(),
+            )
+        })
+        .collect();
+    got.sort();
+    wanted.sort();
+    assert_eq!(got, wanted, "every entity on the right words");
+}

@@ -20,6 +20,7 @@ use super::normalize::Normalized;
 use super::report::ExportReport;
 use super::text::{files_with_extension, read_text_file, stem_id};
 use super::write::{io_err, write_folder};
+use crate::model::document::split_date_marker;
 use crate::model::{
     Anchor, Annotation, AnnotationId, AnnotationKind, DocId, Document, Project, Span,
 };
@@ -483,8 +484,15 @@ fn import_pair(b: &mut Builder, txt: &Path) -> Result<bool, FormatError> {
         return Ok(false);
     }
     let id = stem_id(txt);
-    let title = Document::title_for(&norm.text, id.as_str());
-    let doc = b.add_document(Document::new(id, title, BTreeMap::new(), norm.text.clone()));
+    let (doc, marker) = match date_marker_of(b.project(), &id, &norm.text) {
+        Some(marker) => (b.add_document(marker.document), marker.chars),
+        None => {
+            let title = Document::title_for(&norm.text, id.as_str());
+            let doc = Document::new(id, title, BTreeMap::new(), norm.text.clone());
+            (b.add_document(doc), 0)
+        }
+    };
+    let offsets = Offsets { norm, marker };
     let ann_path = txt.with_extension("ann");
     if !ann_path.exists() {
         return Ok(true);
@@ -509,8 +517,52 @@ fn import_pair(b: &mut Builder, txt: &Path) -> Result<bool, FormatError> {
             Err((reason, detail)) => b.skip(&at, reason, detail),
         }
     }
-    build(b, &doc, &norm, lines);
+    build(b, &doc, &offsets, lines);
     Ok(true)
+}
+
+/// A `.txt` file that is a project document with the seeds' date marker put back.
+struct DateMarker {
+    /// The project's document (text without the marker, the date as metadata).
+    document: Document,
+    /// The marker's length in code points: how far the file's offsets are shifted.
+    chars: usize,
+}
+
+/// The project document `id` when the normalised `.txt` text is that document's text with
+/// its ` date YYYY-MM ` marker put back (the raw bundled corpus file `spantag new` read:
+/// [`Document::from_raw`] moved the marker into `date` metadata, while brat offsets count
+/// it). `None` otherwise: the text is then imported as it is.
+fn date_marker_of(project: &Project, id: &DocId, text: &str) -> Option<DateMarker> {
+    let (date, rest) = split_date_marker(text)?;
+    let document = project.document(id)?;
+    if document.text().as_str() != rest || document.date() != Some(date) {
+        return None;
+    }
+    let marker = text.get(..text.len() - rest.len())?;
+    Some(DateMarker {
+        document: document.clone(),
+        chars: marker.chars().count(),
+    })
+}
+
+/// Maps a `.txt` file's raw code-point offsets onto the document the annotations go to:
+/// through the newline normalisation, then past the date marker the document keeps as
+/// metadata (0 when there is none).
+struct Offsets {
+    norm: Normalized,
+    marker: usize,
+}
+
+impl Offsets {
+    /// The document offset of raw offset `raw`, or why there is none: an offset inside the
+    /// date marker has no place in the document's text.
+    fn map(&self, raw: usize) -> Result<usize, &'static str> {
+        self.norm
+            .map(raw)
+            .checked_sub(self.marker)
+            .ok_or("T line inside the date marker (the project keeps the date as metadata)")
+    }
 }
 
 type ParseResult = Result<Option<(String, Line)>, (&'static str, Option<String>)>;
@@ -590,7 +642,7 @@ fn parse_line(line: &str) -> ParseResult {
 }
 
 /// Turns the parsed lines of one `.ann` into annotations and relations.
-fn build(b: &mut Builder, doc: &DocId, norm: &Normalized, lines: Vec<(Location, String, Line)>) {
+fn build(b: &mut Builder, doc: &DocId, offsets: &Offsets, lines: Vec<(Location, String, Line)>) {
     // Attributes and notes by target id; Holder relations by stance id.
     let mut attrs: HashMap<&str, Vec<(&Location, &str, &str)>> = HashMap::new();
     let mut notes: HashMap<&str, Vec<&str>> = HashMap::new();
@@ -664,18 +716,30 @@ fn build(b: &mut Builder, doc: &DocId, norm: &Normalized, lines: Vec<(Location, 
             }
             let mut built = Vec::new();
             let mut failed = None;
+            let mut in_marker = false;
             for &(s, e) in spans {
-                if e > norm.raw_len() {
+                if e > offsets.norm.raw_len() {
                     failed = Some(format!("{s}..{e} past the end of the text"));
                     break;
                 }
-                match b.span(doc, norm.map(s), norm.map(e)) {
+                let (start, end) = match (offsets.map(s), offsets.map(e)) {
+                    (Ok(start), Ok(end)) => (start, end),
+                    (Err(reason), _) | (_, Err(reason)) => {
+                        b.skip(at, reason, Some(format!("{s}..{e}")));
+                        in_marker = true;
+                        break;
+                    }
+                };
+                match b.span(doc, start, end) {
                     Ok(span) => built.push(span),
                     Err(reason) => {
                         failed = Some(reason);
                         break;
                     }
                 }
+            }
+            if in_marker {
+                continue;
             }
             if let Some(reason) = failed {
                 b.skip(at, "T line with offsets outside the text", Some(reason));
@@ -923,6 +987,82 @@ R2\tWorks%20for Arg1:T2 Arg2:T3
             ["Works for"]
         );
         assert!(q.schema().targets.contains("Cambridge Analytica"));
+    }
+
+    /// Issue 18, point 7: a brat `.txt` that is a raw seed file (with its ` date YYYY-MM `
+    /// marker, which `spantag new` moved into metadata) was added again as `<id>-2`.
+    #[test]
+    fn a_raw_seed_file_matches_its_document_and_offsets_skip_the_marker() {
+        const MARKER_INSIDE: &str =
+            "T line inside the date marker (the project keeps the date as metadata)";
+        // (project document's raw file, brat .txt, .ann, documents added, annotations as
+        // `describe` shows them, annotations skipped inside the marker)
+        let cases: &[(&str, &str, &str, usize, &[&str], usize)] = &[
+            (
+                " date 2018-05 Zuckerberg 😀 zegt sorry.",
+                " date 2018-05 Zuckerberg 😀 zegt sorry.",
+                "T1\tPER 14 24\tZuckerberg\nT2\tX 27 31\tzegt\nT3\tDATE 6 13\t2018-05\n\
+                 T4\tX 10 20\t05 Zuckerb\n",
+                0,
+                &["d 0..10 PER «Zuckerberg»", "d 13..17 X «zegt»"],
+                2,
+            ),
+            // CRLF and a BOM in the brat file, a line break after the marker.
+            (
+                " date 2018-03\nEen\ntweede regel.",
+                "\u{feff} date 2018-03\r\nEen\r\ntweede regel.",
+                "T1\tX 16 19\tEen\nT2\tX 21 27\ttweede\n",
+                0,
+                &["d 0..3 X «Een»", "d 4..10 X «tweede»"],
+                0,
+            ),
+            // Another date than the document's: not the same document.
+            (
+                " date 2018-05 Zuckerberg zegt sorry.",
+                " date 2019-01 Zuckerberg zegt sorry.",
+                "T1\tPER 14 24\tZuckerberg\n",
+                1,
+                &["d-2 14..24 PER «Zuckerberg»"],
+                0,
+            ),
+            // Another text: imported as it is, marker and all.
+            (
+                " date 2018-05 Zuckerberg zegt sorry.",
+                " date 2018-05 Zuckerberg zegt niets.",
+                "T1\tX 0 5\t date\n",
+                1,
+                &["d-2 0..5 X « date»"],
+                0,
+            ),
+            // No marker at all: matched by its hash, as ever.
+            (
+                "Zuckerberg zegt sorry.",
+                "Zuckerberg zegt sorry.",
+                "T1\tPER 0 10\tZuckerberg\n",
+                0,
+                &["d 0..10 PER «Zuckerberg»"],
+                0,
+            ),
+        ];
+        for &(seed, txt, ann, added, want, inside) in cases {
+            let docs = vec![Document::from_raw(DocId("d".into()), seed)];
+            let mut p =
+                Project::new(crate::io::project_file::default_schema(), docs).expect("project");
+            let dir = tempfile::tempdir().expect("tempdir");
+            fs::write(dir.path().join("d.txt"), txt).expect("txt");
+            fs::write(dir.path().join("d.ann"), ann).expect("ann");
+            let report = import_apply(&mut p, dir.path(), ImportFormat::Brat);
+            assert_eq!(report.documents_added, added, "{txt:?}: {report}");
+            assert_eq!(
+                report.skipped_count(MARKER_INSIDE),
+                inside,
+                "{txt:?}: {report}"
+            );
+            assert_eq!(report.warnings, [], "{txt:?}: {report}");
+            let mut want = want.to_vec();
+            want.sort();
+            assert_eq!(describe(&p), want, "{txt:?}");
+        }
     }
 
     #[test]

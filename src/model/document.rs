@@ -138,8 +138,12 @@ pub fn content_hash(text: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Splits the seeds' leading ` date YYYY-MM ` marker off a text.
-fn split_date_marker(text: &str) -> Option<(&str, &str)> {
+/// Splits the seeds' leading ` date YYYY-MM ` marker off a (normalised) text: the date and
+/// the text after the marker, a suffix of `text`, so the marker is everything before it.
+/// `None` when the text does not start with a marker. [`Document::from_raw`] uses it, and
+/// importers that meet the raw file again (brat offsets count the marker) use it to find
+/// the document it became.
+pub fn split_date_marker(text: &str) -> Option<(&str, &str)> {
     let rest = text.trim_start_matches([' ', '\t']).strip_prefix("date")?;
     let rest = rest
         .strip_prefix([' ', '\t'])?
