@@ -201,11 +201,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
             format,
             output,
         } => {
-            let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
-                (Ok(a), Ok(b)) => a == b,
-                _ => a == b,
-            };
-            if same(&project, &output) {
+            if crate::io::paths::same_file(&project, &output) {
                 return Err(CliError(format!(
                     "{}: refusing to export over the project file itself",
                     output.display()

@@ -2,4 +2,5 @@
 
 pub mod atomic;
 pub mod corpus;
+pub mod paths;
 pub mod project_file;
