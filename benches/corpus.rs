@@ -342,7 +342,7 @@ fn autosave_frames(
 fn child_open(path: &Path) {
     let ctx = egui::Context::default();
     let mut app = SpantagApp::with_session(empty_session(), Settings::default());
-    app.jobs.open(path.to_owned());
+    app.jobs.open(&app.session, path.to_owned());
     let mut frame = eframe::Frame::_new_kittest();
     let mut time = 0.0;
     while app.jobs.load.is_some() {
@@ -396,7 +396,7 @@ fn open_in_background(path: &Path, expected: &Project) -> Opened {
     let mut frame = eframe::Frame::_new_kittest();
     let t = Instant::now();
     let mut app = SpantagApp::with_session(empty_session(), Settings::default());
-    app.jobs.open(path.to_owned());
+    app.jobs.open(&app.session, path.to_owned());
     let _ = ctx.run_ui(input(0.0, 1280.0, Vec::new()), |ui| {
         eframe::App::ui(&mut app, ui, &mut frame)
     });

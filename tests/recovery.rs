@@ -40,10 +40,14 @@ fn unsaved_work_is_recovered_after_a_crash_and_cleared_by_a_save() {
     if let Some(saver) = &mut h.state_mut().autosaver {
         saver.wait();
     }
-    let found = autosave::find_recoveries(&rec);
-    assert_eq!(found.len(), 1, "one recovery copy");
+    assert!(
+        autosave::find_recoveries(&rec).is_empty(),
+        "the copy of a running window is not offered to others"
+    );
     let crashed = h.state().session.project.clone();
     drop(h);
+    let found = autosave::find_recoveries(&rec);
+    assert_eq!(found.len(), 1, "one recovery copy once the window is gone");
 
     // Session 2: the copy is offered and recovered as unsaved work of p.ron.
     let mut h = start(Session::open(&project_path).expect("open"), &rec);
@@ -127,6 +131,8 @@ fn a_recovery_copy_found_at_start_up_is_never_overwritten_before_the_user_choose
     let mut saver = autosave::Autosaver::new(rec.clone());
     saver.tick(&crashed.project, None, 1, true, true);
     saver.wait();
+    // The crashed instance is gone.
+    drop(saver);
     let found = autosave::find_recoveries(&rec);
     assert_eq!(found.len(), 1);
     let copy = std::fs::read(&found[0].file).expect("copy");

@@ -50,6 +50,75 @@ pub fn placeholder_session() -> Session {
     Session::unsaved(project)
 }
 
+/// The session a background job was started for, and its history state then. Every job
+/// that hands something back to the window (a load, an import, a save) carries one, and
+/// this is the one place that says whether its result may land: a project loaded or data
+/// imported in the background replaces or changes the session only if it is still the
+/// session that asked and nothing changed in it since; otherwise the result is dropped and
+/// the status line says why. Recovering work or opening another project makes a new
+/// session, so a late load never lands over it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JobTicket {
+    generation: u64,
+    state: u64,
+}
+
+/// Why a finished job's result did not land.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stale {
+    /// Another project was opened (or work recovered) after the job started.
+    OtherSession,
+    /// The session that asked was edited after the job started.
+    Changed,
+}
+
+impl JobTicket {
+    /// A ticket for a job started now on `session`.
+    pub fn of(session: &Session) -> Self {
+        Self {
+            generation: session.generation(),
+            state: session.history.state_id(),
+        }
+    }
+
+    /// Whether `session` is the one the job was started for.
+    pub fn same_session(&self, session: &Session) -> bool {
+        session.generation() == self.generation
+    }
+
+    /// Whether a result may replace or change `session`: the same session, unchanged.
+    pub fn lands_in(&self, session: &Session) -> Result<(), Stale> {
+        if !self.same_session(session) {
+            Err(Stale::OtherSession)
+        } else if session.history.state_id() != self.state {
+            Err(Stale::Changed)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The history state the job saw when it started.
+    pub fn state(&self) -> u64 {
+        self.state
+    }
+}
+
+impl Stale {
+    /// What the status line says about a dropped result of `what` (e.g. "big.ron was
+    /// loaded but not opened").
+    pub fn message(self, what: &str) -> String {
+        match self {
+            Stale::OtherSession => {
+                format!("{what}: another project was opened meanwhile, so it was left alone")
+            }
+            Stale::Changed => format!(
+                "{what}: the open project was changed meanwhile, so it was left alone — \
+                 your changes are kept; do it again to use it"
+            ),
+        }
+    }
+}
+
 /// A fraction from 0 to 1 shared between a worker thread and the window.
 #[derive(Clone, Default)]
 pub(super) struct Fraction(Arc<AtomicU32>);
@@ -68,19 +137,34 @@ impl Fraction {
 pub struct LoadJob {
     /// The file.
     pub path: PathBuf,
+    /// The session that asked for the load: the project replaces it only if it is unchanged.
+    pub ticket: JobTicket,
     progress: Fraction,
-    result: Receiver<(Result<Project, ProjectFileError>, Option<SuggestionEngine>)>,
+    result: Receiver<Loaded>,
+    /// A result taken by [`LoadJob::wait`], handed out by the next poll.
+    waited: std::cell::Cell<Option<Loaded>>,
     /// When the job started.
     pub started: Instant,
 }
 
+/// What a load hands back: the project (or why not), the file's stamp taken before it was
+/// read, and the suggestion engine built for the project.
+pub type Loaded = (
+    Result<Project, ProjectFileError>,
+    Option<FileStamp>,
+    Option<SuggestionEngine>,
+);
+
 impl LoadJob {
-    /// Starts loading `path` on a new thread.
-    pub fn start(path: PathBuf) -> Self {
+    /// Starts loading `path` on a new thread, for `session`.
+    pub fn start(session: &Session, path: PathBuf) -> Self {
         let progress = Fraction::default();
         let (tx, rx) = mpsc::channel();
         let (thread_path, thread_progress) = (path.clone(), progress.clone());
         crate::parallel::spawn_background(move || {
+            // The stamp before reading: a change made while a long load runs is noticed at
+            // the next save.
+            let stamp = FileStamp::of(&thread_path);
             let result =
                 project_file::load_with_progress(&thread_path, &|f| thread_progress.set(f));
             // Build the suggestion engine here too, so the frame that receives the project
@@ -92,14 +176,30 @@ impl LoadJob {
                 )
             });
             // The window may be gone; then nobody needs the result.
-            let _ = tx.send((result, engine));
+            let _ = tx.send((result, stamp, engine));
         });
         Self {
             path,
+            ticket: JobTicket::of(session),
+            waited: std::cell::Cell::new(None),
             progress,
             result: rx,
             started: Instant::now(),
         }
+    }
+
+    /// Blocks until the load is done; the next [`LoadJob::poll`] hands out the result
+    /// (what the window does with it is still decided there).
+    pub fn wait(&self) {
+        if let Some(result) = self.waited.take() {
+            self.waited.set(Some(result));
+            return;
+        }
+        let result = self
+            .result
+            .recv()
+            .unwrap_or_else(|_| (Err(stopped(&self.path)), None, None));
+        self.waited.set(Some(result));
     }
 
     /// How far the load has come, 0 to 1.
@@ -108,11 +208,14 @@ impl LoadJob {
     }
 
     /// The result, once there is one, with the suggestion engine built for it.
-    pub fn poll(&self) -> Option<(Result<Project, ProjectFileError>, Option<SuggestionEngine>)> {
+    pub fn poll(&self) -> Option<Loaded> {
+        if let Some(result) = self.waited.take() {
+            return Some(result);
+        }
         match self.result.try_recv() {
             Ok(result) => Some(result),
             Err(TryRecvError::Empty) => None,
-            Err(TryRecvError::Disconnected) => Some((Err(stopped(&self.path)), None)),
+            Err(TryRecvError::Disconnected) => Some((Err(stopped(&self.path)), None, None)),
         }
     }
 }
@@ -134,10 +237,9 @@ enum SavePhase {
 pub struct SaveJob {
     /// The file being written.
     pub path: PathBuf,
-    /// The session being saved.
-    generation: u64,
-    /// The history state being saved.
-    state: u64,
+    /// The session being saved, and the history state being saved (it moves on when the
+    /// project changes during the copy).
+    ticket: JobTicket,
     /// The file the project came from when the save started (its recovery copy goes).
     origin: Option<PathBuf>,
     phase: SavePhase,
@@ -150,8 +252,7 @@ impl SaveJob {
     pub fn start(session: &Session, path: PathBuf) -> Self {
         Self {
             path,
-            generation: session.generation(),
-            state: session.history.state_id(),
+            ticket: JobTicket::of(session),
             origin: session.path.clone(),
             phase: SavePhase::Copying(SnapshotBuilder::new(&session.project)),
             started: Instant::now(),
@@ -168,13 +269,13 @@ impl SaveJob {
 
     /// Does this frame's share of the work; returns the saved state and the result once
     /// the file is written.
-    pub fn step(&mut self, session: &Session, budget: Duration) -> Option<(u64, SaveResult)> {
+    pub fn step(&mut self, session: &Session, budget: Duration) -> Option<(JobTicket, SaveResult)> {
         match &mut self.phase {
-            SavePhase::Copying(_) if session.generation() != self.generation => {
+            SavePhase::Copying(_) if !self.ticket.same_session(session) => {
                 // Another project was opened while this one was being copied: never write
                 // a mix of the two.
                 Some((
-                    self.state,
+                    self.ticket,
                     Err(ProjectFileError::Io {
                         path: self.path.clone(),
                         source: std::io::Error::other(
@@ -184,9 +285,9 @@ impl SaveJob {
                 ))
             }
             SavePhase::Copying(builder) => {
-                if session.history.state_id() != self.state {
+                if self.ticket.lands_in(session).is_err() {
                     // The project changed under the copy: copy the new state instead.
-                    self.state = session.history.state_id();
+                    self.ticket = JobTicket::of(session);
                     *builder = SnapshotBuilder::new(&session.project);
                 }
                 if !builder.step(&session.project, Instant::now() + budget) {
@@ -206,9 +307,9 @@ impl SaveJob {
                 None
             }
             SavePhase::Writing(rx) => match rx.try_recv() {
-                Ok(result) => Some((self.state, result)),
+                Ok(result) => Some((self.ticket, result)),
                 Err(TryRecvError::Empty) => None,
-                Err(TryRecvError::Disconnected) => Some((self.state, Err(stopped(&self.path)))),
+                Err(TryRecvError::Disconnected) => Some((self.ticket, Err(stopped(&self.path)))),
             },
         }
     }
@@ -229,9 +330,10 @@ pub struct Jobs {
 }
 
 impl Jobs {
-    /// Starts opening a project file in the background (replacing a load under way).
-    pub fn open(&mut self, path: PathBuf) {
-        self.load = Some(LoadJob::start(path));
+    /// Starts opening a project file in the background for `session` (replacing a load
+    /// under way); it replaces the session when done, if the session is still unchanged.
+    pub fn open(&mut self, session: &Session, path: PathBuf) {
+        self.load = Some(LoadJob::start(session, path));
     }
 
     /// Starts saving the session to `path` in the background; if a save is under way, this
@@ -254,13 +356,18 @@ impl Jobs {
 /// replaces the session, a finished save marks the saved state; errors open the error
 /// dialog. Keeps frames coming while a job runs.
 pub fn poll_jobs(ctx: &egui::Context, app: &mut SpantagApp) {
-    if let Some((result, engine)) = app.jobs.load.as_ref().and_then(LoadJob::poll)
+    if let Some((result, stamp, engine)) = app.jobs.load.as_ref().and_then(LoadJob::poll)
         && let Some(job) = app.jobs.load.take()
     {
-        match result {
-            Ok(project) => {
+        let landing = job.ticket.lands_in(&app.session);
+        match (result, landing) {
+            (Ok(_), Err(stale)) => {
+                app.status =
+                    stale.message(&format!("{} was loaded but not opened", job.path.display()));
+            }
+            (Ok(project), Ok(())) => {
                 app.settings.remember(&job.path);
-                app.session = Session::saved(project, job.path.clone());
+                app.session = Session::saved_with_stamp(project, job.path.clone(), stamp);
                 app.session.snap_words = app.settings.snap_words;
                 app.session_replaced();
                 // After the reset: the engine built on the load thread fits this project.
@@ -273,7 +380,7 @@ pub fn poll_jobs(ctx: &egui::Context, app: &mut SpantagApp) {
                     job.started.elapsed().as_secs_f32()
                 );
             }
-            Err(e) => {
+            (Err(e), _) => {
                 app.status = e.to_string();
                 app.dialog = Some(super::Dialog::Error(e.to_string()));
             }
@@ -283,11 +390,11 @@ pub fn poll_jobs(ctx: &egui::Context, app: &mut SpantagApp) {
         Some(job) => job.step(&app.session, COPY_BUDGET),
         None => None,
     };
-    if let Some((state, result)) = finished
+    if let Some((ticket, result)) = finished
         && let Some(job) = app.jobs.save.take()
     {
         match result {
-            Ok(()) if app.session.generation() != job.generation => {
+            Ok(()) if !ticket.same_session(&app.session) => {
                 // Written while the project was still open, but another one is open now:
                 // the file is right, the open session is not this one.
                 app.status = format!("saved {}", job.path.display());
@@ -303,7 +410,7 @@ pub fn poll_jobs(ctx: &egui::Context, app: &mut SpantagApp) {
                 app.settings.remember(&job.path);
                 app.session.path = Some(job.path.clone());
                 app.session.stamp = FileStamp::of(&job.path);
-                if app.session.history.state_id() == state {
+                if ticket.lands_in(&app.session).is_ok() {
                     app.session.history.mark_saved();
                 }
                 app.status = format!(

@@ -85,6 +85,8 @@ pub enum Command {
     SaveTo(PathBuf),
     /// Save even though the file changed on disk.
     SaveOverwriting,
+    /// Save to a path even though another spantag has that file open (asked once per file).
+    SaveBesideOther(PathBuf),
     /// Pick a project to open.
     Open,
     /// Open a project or corpus.
@@ -175,6 +177,8 @@ pub enum Dialog {
     ConfirmClose,
     /// The project file was changed by someone else since it was opened.
     ChangedOnDisk(PathBuf),
+    /// Another running spantag has this project file open (how many).
+    OpenElsewhere(PathBuf, usize),
     /// The summary of an import or export.
     Report(String),
     /// Removing a label that this many annotations use.
@@ -233,6 +237,8 @@ pub struct SpantagApp {
     /// The recovery copy this session was recovered from, and how many copies of its own
     /// the autosaver had written then: the old copy goes once a newer one exists.
     recovered: Option<(autosave::Recovery, u64)>,
+    /// The project file the user agreed to save although another instance has it open.
+    shared_file_accepted: Option<PathBuf>,
     title: String,
     quit_after_save: bool,
 }
@@ -309,7 +315,7 @@ pub fn run(path: Option<PathBuf>) -> Result<(), String> {
         Box::new(move |cc| {
             let mut app = SpantagApp::new(cc, explicit);
             if let Some(p) = deferred {
-                app.jobs.open(p);
+                app.jobs.open(&app.session, p);
             }
             Ok(Box::new(app))
         }),
@@ -358,7 +364,7 @@ impl SpantagApp {
         let mut app = Self::with_session(session, settings);
         app.status = status;
         if let Some(p) = deferred {
-            app.jobs.open(p);
+            app.jobs.open(&app.session, p);
         }
         if let Some(found) = autosave::find_recoveries(&recovery_dir).into_iter().next() {
             app.dialog = Some(Dialog::Recover(found));
@@ -400,6 +406,7 @@ impl SpantagApp {
             allow_close: false,
             close_when_idle: false,
             recovered: None,
+            shared_file_accepted: None,
             title: String::new(),
             quit_after_save: false,
         }
@@ -462,20 +469,26 @@ impl SpantagApp {
                 .map(|()| Some(format!("marked {}", status.name())))
                 .map_err(|e| e.to_string()),
             Command::Save => match self.session.path.clone() {
-                Some(path) if self.session.changed_on_disk() => {
-                    self.dialog = Some(Dialog::ChangedOnDisk(path));
-                    Ok(None)
-                }
-                Some(path) => self.save_to(&path),
+                Some(path) => self.guarded_save(&path, SaveChecks::ALL),
                 None => {
                     self.pending.push(Command::SaveAs);
                     Ok(None)
                 }
             },
             Command::SaveOverwriting => match self.session.path.clone() {
-                Some(path) => self.save_to(&path),
+                Some(path) => self.guarded_save(
+                    &path,
+                    SaveChecks {
+                        changed_on_disk: false,
+                        ..SaveChecks::ALL
+                    },
+                ),
                 None => Ok(None),
             },
+            Command::SaveBesideOther(path) => {
+                self.shared_file_accepted = Some(path.clone());
+                self.guarded_save(&path, SaveChecks::NONE)
+            }
             Command::SaveAs => {
                 let picked = rfd::FileDialog::new()
                     .set_directory(saves_dir())
@@ -483,14 +496,14 @@ impl SpantagApp {
                     .add_filter("spantag project", &["ron"])
                     .save_file();
                 match picked {
-                    Some(path) => self.save_to(&path),
+                    Some(path) => self.guarded_save(&path, SaveChecks::ALL),
                     None => {
                         self.quit_after_save = false;
                         Ok(None)
                     }
                 }
             }
-            Command::SaveTo(path) => self.save_to(&path),
+            Command::SaveTo(path) => self.guarded_save(&path, SaveChecks::ALL),
             Command::Open => {
                 if let Some(path) = rfd::FileDialog::new()
                     .set_directory(saves_dir())
@@ -525,6 +538,9 @@ impl SpantagApp {
                 Ok(project) => {
                     let mut session = Session::unsaved(project);
                     session.path = recovery.origin.clone();
+                    // The file as the crashed session knew it: saving over a file changed
+                    // since then asks first.
+                    session.stamp = recovery.stamp;
                     session.snap_words = self.settings.snap_words;
                     self.session = session;
                     self.session_replaced();
@@ -662,6 +678,18 @@ impl SpantagApp {
                 }
                 Ok(None)
             }
+            Command::ImportPath(path)
+                if self
+                    .session
+                    .path
+                    .as_deref()
+                    .is_some_and(|open| crate::io::paths::same_file(open, &path)) =>
+            {
+                Err(format!(
+                    "{}: refusing to import the open project into itself",
+                    path.display()
+                ))
+            }
             Command::ImportPath(path) => {
                 transfer::start_import(self, path);
                 Ok(None)
@@ -680,7 +708,13 @@ impl SpantagApp {
                 }
                 Ok(None)
             }
-            Command::ExportTo(_, path) if Some(&path) == self.session.path.as_ref() => {
+            Command::ExportTo(_, path)
+                if self
+                    .session
+                    .path
+                    .as_deref()
+                    .is_some_and(|open| crate::io::paths::same_file(open, &path)) =>
+            {
                 Err(format!(
                     "{}: refusing to export over the open project file",
                     path.display()
@@ -730,6 +764,36 @@ impl SpantagApp {
         }
     }
 
+    /// Saves to `path` after the checks that keep other work safe: a file changed on disk
+    /// since it was read (compared by file identity, so any name of the open file counts)
+    /// and a file another running spantag has open each ask first.
+    fn guarded_save(&mut self, path: &Path, checks: SaveChecks) -> Result<Option<String>, String> {
+        let is_open_file = self
+            .session
+            .path
+            .as_deref()
+            .is_some_and(|open| crate::io::paths::same_file(open, path));
+        if checks.changed_on_disk && is_open_file && self.session.changed_on_disk() {
+            self.dialog = Some(Dialog::ChangedOnDisk(path.to_owned()));
+            return Ok(None);
+        }
+        let accepted = self
+            .shared_file_accepted
+            .as_deref()
+            .is_some_and(|p| crate::io::paths::same_file(p, path));
+        if checks.open_elsewhere && !accepted {
+            let others = self
+                .autosaver
+                .as_ref()
+                .map_or(0, |saver| saver.others_editing(path));
+            if others > 0 {
+                self.dialog = Some(Dialog::OpenElsewhere(path.to_owned(), others));
+                return Ok(None);
+            }
+        }
+        self.save_to(path)
+    }
+
     fn save_to(&mut self, path: &Path) -> Result<Option<String>, String> {
         if background::saves_in_background(&self.session.project) {
             self.jobs.save(&self.session, path.to_owned());
@@ -750,7 +814,7 @@ impl SpantagApp {
 
     fn open_path(&mut self, path: &Path) -> Result<Option<String>, String> {
         if background::loads_in_background(path) {
-            self.jobs.open(path.to_owned());
+            self.jobs.open(&self.session, path.to_owned());
             return Ok(Some(format!("opening {}…", path.display())));
         }
         let session = load_path(path)?;
@@ -957,6 +1021,30 @@ impl SpantagApp {
                         close = true;
                     }
                 }
+                Dialog::OpenElsewhere(path, others) => {
+                    ui.heading("This project is open in another spantag");
+                    ui.label(format!(
+                        "{} is open in {others} other spantag window(s). If both save, the \
+                         later save replaces the earlier one (the earlier stays in the .bak \
+                         file, and the other window is asked before it overwrites). Save \
+                         anyway, or save yours under another name?",
+                        path.display()
+                    ));
+                    ui.horizontal(|ui| {
+                        if ui.button("Save anyway").clicked() {
+                            self.pending.push(Command::SaveBesideOther(path.clone()));
+                            close = true;
+                        }
+                        if ui.button("Save As…").clicked() {
+                            self.pending.push(Command::SaveAs);
+                            close = true;
+                        }
+                        if ui.button("Cancel").clicked() {
+                            self.quit_after_save = false;
+                            close = true;
+                        }
+                    });
+                }
                 Dialog::ChangedOnDisk(path) => {
                     ui.heading("The file changed on disk");
                     ui.label(format!(
@@ -1007,9 +1095,13 @@ impl SpantagApp {
         // "dirty") has nothing to lose, except when it is recovered work itself.
         let dirty = self.session.history.is_dirty()
             && (self.session.history.state_id() != 0 || self.recovered.is_some());
+        saver.set_open_project(self.session.path.as_deref());
         saver.tick(
             &self.session.project,
-            self.session.path.as_deref(),
+            self.session
+                .path
+                .as_deref()
+                .map(|path| (path, self.session.stamp)),
             self.session.revision(),
             dirty,
             focus_lost,
@@ -1031,6 +1123,26 @@ impl SpantagApp {
             ctx.request_repaint_after(std::time::Duration::from_millis(500));
         }
     }
+}
+
+/// Which questions a save asks before it writes.
+#[derive(Clone, Copy, Debug)]
+struct SaveChecks {
+    /// Ask when the open file changed on disk since it was read or written.
+    changed_on_disk: bool,
+    /// Ask when another running spantag has the file open.
+    open_elsewhere: bool,
+}
+
+impl SaveChecks {
+    const ALL: Self = Self {
+        changed_on_disk: true,
+        open_elsewhere: true,
+    };
+    const NONE: Self = Self {
+        changed_on_disk: false,
+        open_elsewhere: false,
+    };
 }
 
 /// A schema colour as an egui colour.

@@ -33,20 +33,64 @@ impl TextSelection {
 }
 
 /// What the file on disk looked like when we last read or wrote it, to notice when
-/// someone else changes it.
+/// someone else changes it: its modification time, length and identity (device and inode
+/// on Unix), so a file replaced by another one with the same size and time still counts as
+/// changed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FileStamp {
-    modified: Option<SystemTime>,
+    /// Modification time as (seconds, nanoseconds) since the Unix epoch.
+    modified: Option<(u64, u32)>,
     len: u64,
+    identity: Option<(u64, u64)>,
 }
 
 impl FileStamp {
     /// The stamp of a file now, if it exists.
     pub fn of(path: &Path) -> Option<Self> {
         let meta = std::fs::metadata(path).ok()?;
+        let modified = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
+            .map(|d| (d.as_secs(), d.subsec_nanos()));
+        #[cfg(unix)]
+        let identity = {
+            use std::os::unix::fs::MetadataExt;
+            Some((meta.dev(), meta.ino()))
+        };
+        #[cfg(not(unix))]
+        let identity = None;
         Some(Self {
-            modified: meta.modified().ok(),
+            modified,
             len: meta.len(),
+            identity,
+        })
+    }
+
+    /// The stamp as one line of text (kept beside a recovery copy).
+    pub fn to_line(&self) -> String {
+        let (secs, nanos) = self.modified.unwrap_or((0, 0));
+        let (dev, ino) = self.identity.unwrap_or((0, 0));
+        format!(
+            "stamp {} {secs} {nanos} {} {dev} {ino}",
+            u8::from(self.modified.is_some()),
+            self.len
+        )
+    }
+
+    /// Reads a stamp written by [`FileStamp::to_line`]; `None` for anything else.
+    pub fn from_line(line: &str) -> Option<Self> {
+        let mut words = line.strip_prefix("stamp ")?.split(' ');
+        let mut next = || words.next()?.parse::<u64>().ok();
+        let has_time = next()?;
+        let secs = next()?;
+        let nanos = u32::try_from(next()?).ok()?;
+        let len = next()?;
+        let (dev, ino) = (next()?, next()?);
+        Some(Self {
+            modified: (has_time == 1).then_some((secs, nanos)),
+            len,
+            identity: ((dev, ino) != (0, 0)).then_some((dev, ino)),
         })
     }
 }
@@ -112,10 +156,17 @@ impl Session {
         (self.generation << 40) ^ self.history.state_id()
     }
 
-    /// A session on a project loaded from (or just saved to) `path`.
+    /// A session on a project just saved to `path`.
     pub fn saved(project: Project, path: PathBuf) -> Self {
+        let stamp = FileStamp::of(&path);
+        Self::saved_with_stamp(project, path, stamp)
+    }
+
+    /// A session on a project read from `path`, with the file's stamp as it was before
+    /// reading began: a change made while it was read is noticed at the next save.
+    pub fn saved_with_stamp(project: Project, path: PathBuf, stamp: Option<FileStamp>) -> Self {
         Self {
-            stamp: FileStamp::of(&path),
+            stamp,
             path: Some(path),
             history: History::saved(),
             ..Self::unsaved(project)
@@ -124,7 +175,9 @@ impl Session {
 
     /// Opens a project file.
     pub fn open(path: &Path) -> Result<Self, ProjectFileError> {
-        Ok(Self::saved(project_file::load(path)?, path.to_owned()))
+        let stamp = FileStamp::of(path);
+        let project = project_file::load(path)?;
+        Ok(Self::saved_with_stamp(project, path.to_owned(), stamp))
     }
 
     /// The current document.
@@ -518,6 +571,28 @@ mod tests {
     use super::*;
     use crate::io::project_file::default_schema;
     use crate::model::DocId;
+
+    #[test]
+    fn a_file_stamp_survives_its_text_form_and_junk_is_no_stamp() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let file = dir.path().join("p.ron");
+        std::fs::write(&file, "x").expect("write");
+        let stamp = FileStamp::of(&file).expect("stamp");
+        assert_eq!(FileStamp::from_line(&stamp.to_line()), Some(stamp));
+        for junk in [
+            "",
+            "stamp",
+            "stamp 1 2",
+            "stamp x 1 2 3 4 5",
+            "/home/me/p.ron",
+        ] {
+            assert_eq!(FileStamp::from_line(junk), None, "{junk:?}");
+        }
+        // Another file with the same size is another stamp (identity).
+        let other = dir.path().join("q.ron");
+        std::fs::write(&other, "y").expect("write");
+        assert_ne!(FileStamp::of(&other), Some(stamp));
+    }
 
     fn session(text: &str) -> Session {
         let doc = Document::from_raw(DocId("d".into()), text);

@@ -6,7 +6,7 @@
 //! copy, made on the worker thread, and applies it when done; while it runs the project is
 //! locked (a modal progress dialog), so the ids it hands out cannot clash with new tags.
 
-use super::background::Fraction;
+use super::background::{Fraction, JobTicket};
 use super::{Dialog, SpantagApp};
 use crate::formats::{self, ExportFormat, ExportReport, ImportReport};
 use crate::model::{Edit, Project};
@@ -27,15 +27,20 @@ pub struct TransferJob {
     pub path: PathBuf,
     /// Whether it is an import (which locks the project).
     pub import: bool,
-    /// The session it was started on.
-    generation: u64,
+    /// The session it was started on (an import lands only there, and only unchanged).
+    ticket: JobTicket,
     progress: Fraction,
     result: Receiver<Outcome>,
 }
 
 impl TransferJob {
     /// Starts exporting `project` as it is now.
-    pub fn export(project: &Arc<Project>, format: ExportFormat, path: PathBuf) -> Self {
+    pub fn export(
+        project: &Arc<Project>,
+        ticket: JobTicket,
+        format: ExportFormat,
+        path: PathBuf,
+    ) -> Self {
         let (tx, rx) = mpsc::channel();
         let progress = Fraction::default();
         let (shared, p, out) = (Arc::clone(project), progress.clone(), path.clone());
@@ -49,14 +54,14 @@ impl TransferJob {
         Self {
             path,
             import: false,
-            generation: 0,
+            ticket,
             progress,
             result: rx,
         }
     }
 
     /// Starts importing `path` against a copy of `project` (made on the worker thread).
-    pub fn import(project: &Arc<Project>, path: PathBuf) -> Self {
+    pub fn import(project: &Arc<Project>, ticket: JobTicket, path: PathBuf) -> Self {
         let (tx, rx) = mpsc::channel();
         let progress = Fraction::default();
         let (shared, p, input) = (Arc::clone(project), progress.clone(), path.clone());
@@ -70,7 +75,7 @@ impl TransferJob {
         Self {
             path,
             import: true,
-            generation: 0,
+            ticket,
             progress,
             result: rx,
         }
@@ -84,16 +89,19 @@ impl TransferJob {
 
 /// Starts an export in the background.
 pub fn start_export(app: &mut SpantagApp, format: ExportFormat, path: PathBuf) {
-    let mut job = TransferJob::export(&app.session.project, format, path);
-    job.generation = app.session.generation();
-    app.transfer = Some(job);
+    let ticket = JobTicket::of(&app.session);
+    app.transfer = Some(TransferJob::export(
+        &app.session.project,
+        ticket,
+        format,
+        path,
+    ));
 }
 
 /// Starts an import in the background.
 pub fn start_import(app: &mut SpantagApp, path: PathBuf) {
-    let mut job = TransferJob::import(&app.session.project, path);
-    job.generation = app.session.generation();
-    app.transfer = Some(job);
+    let ticket = JobTicket::of(&app.session);
+    app.transfer = Some(TransferJob::import(&app.session.project, ticket, path));
 }
 
 /// Finishes a transfer that is done: applies an import as one undoable step, shows the
@@ -114,20 +122,20 @@ pub fn poll_transfer(ctx: &egui::Context, app: &mut SpantagApp) {
         ))),
     };
     let path = job.path.clone();
-    let same_session = job.generation == app.session.generation();
+    let landing = job.ticket.lands_in(&app.session);
     app.transfer = None;
     match outcome {
         Outcome::Exported(Ok(report)) => {
             app.status = format!("exported {}", path.display());
             app.dialog = Some(Dialog::Report(report.to_string()));
         }
-        Outcome::Imported(Ok(_)) if !same_session => {
-            app.dialog = Some(Dialog::Error(format!(
-                "{}: not imported — another project was opened meanwhile",
-                path.display()
-            )));
-        }
         Outcome::Imported(Ok(imported)) => {
+            if let Err(stale) = landing {
+                let message = stale.message(&format!("{} was not imported", path.display()));
+                app.status = message.clone();
+                app.dialog = Some(Dialog::Error(message));
+                return;
+            }
             let (edit, report) = *imported;
             // The copy handed out the new ids; applying the edit moves the project's id
             // counter past them, and nothing else allocated ids meanwhile (locked).
