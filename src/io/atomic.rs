@@ -12,9 +12,11 @@
 //! project), that rotation would lose the old file at the next save, so the replaced file is
 //! instead copied to the first free `P.ron.bak.1`, `P.ron.bak.2`, … ([`set_aside`]), names
 //! no save ever writes; when the replacement is a project, the replaced file's own
-//! `P.ron.bak` (its older version) goes to a free numbered name too
-//! ([`set_aside_with_backup`]), because the new project's first save writes `P.ron.bak`.
-//! Nothing spantag replaces is lost; the numbered copies are the user's to delete.
+//! `P.ron.bak` (its older version, or one left by a project deleted since) goes to a free
+//! numbered name too ([`set_aside_with_backup`]), because the new project's first save
+//! writes `P.ron.bak`. Ordinary saves need nothing more: what they rotate into `.bak` is
+//! an earlier version of the project being saved. Nothing spantag replaces is lost; the
+//! numbered copies are the user's to delete.
 
 use std::fs;
 use std::io::{self, BufWriter, Write};
@@ -98,29 +100,36 @@ pub struct SetAside {
 }
 
 impl SetAside {
-    /// A sentence for the user naming where the replaced file went, if anywhere.
+    /// A sentence for the user naming where the replaced file and backup went, if
+    /// anywhere.
     pub fn message(&self, path: &Path) -> Option<String> {
-        let file = self.file.as_ref()?;
-        let mut message = format!(
-            "{}: the file it replaced is kept as {}",
-            path.display(),
-            file.display()
-        );
-        if let Some(backup) = &self.backup {
-            message.push_str(&format!(" (and its backup as {})", backup.display()));
-        }
-        Some(message)
+        let message = match (&self.file, &self.backup) {
+            (None, None) => return None,
+            (Some(file), None) => format!("the file it replaced is kept as {}", file.display()),
+            (Some(file), Some(backup)) => format!(
+                "the file it replaced is kept as {} (and its backup as {})",
+                file.display(),
+                backup.display()
+            ),
+            (None, Some(backup)) => format!(
+                "an earlier project's backup found there is kept as {}",
+                backup.display()
+            ),
+        };
+        Some(format!("{}: {message}", path.display()))
     }
 }
 
 /// Before `path` is replaced by a project that is not a later version of it: its `.bak`
 /// (the older version of the replaced file) moves to the first free `<name>.bak.N`, then the
 /// file itself is copied to the next free one ([`set_aside`]). The new project's next
-/// ordinary save then starts `<name>.bak` afresh and can never write over either.
+/// ordinary save then starts `<name>.bak` afresh and can never write over either. A
+/// `.bak` left without its file (the project was deleted or moved) is another project's
+/// too, and is moved the same way.
 pub fn set_aside_with_backup(path: &Path) -> io::Result<SetAside> {
     let path = &write_target(path)?;
     let backup = backup_path(path);
-    let backup = if path.is_file() && backup.is_file() {
+    let backup = if backup.is_file() {
         let moved = copy_to_free_slot(&backup, path)?;
         fs::remove_file(&backup)?;
         Some(moved)
@@ -392,6 +401,20 @@ mod tests {
         assert_eq!(second.file, Some(dir.path().join("p.ron.bak.5")));
         assert_eq!(read("p.ron.bak.3"), "annotated", "still there");
         assert_eq!(read("p.ron.bak.4"), "empty one");
+
+        // A backup without its file: moved out of the new project's way all the same.
+        let lone = dir.path().join("r.ron");
+        fs::write(backup_path(&lone), "r, deleted since").expect("write");
+        let moved = set_aside_with_backup(&lone).expect("set aside");
+        assert_eq!(moved.file, None);
+        assert_eq!(moved.backup, Some(dir.path().join("r.ron.bak.1")));
+        assert!(!backup_path(&lone).exists());
+        assert!(
+            moved
+                .message(&lone)
+                .expect("a message")
+                .contains("r.ron.bak.1")
+        );
 
         // A file without a backup: only the copy.
         let other = dir.path().join("q.ron");
