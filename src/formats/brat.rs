@@ -995,9 +995,18 @@ R2\tWorks%20for Arg1:T2 Arg2:T3
     fn a_raw_seed_file_matches_its_document_and_offsets_skip_the_marker() {
         const MARKER_INSIDE: &str =
             "T line inside the date marker (the project keeps the date as metadata)";
-        // (project document's raw file, brat .txt, .ann, documents added, annotations as
-        // `describe` shows them, annotations skipped inside the marker)
-        let cases: &[(&str, &str, &str, usize, &[&str], usize)] = &[
+        /// The project document's raw file, the brat `.txt` and `.ann`, the documents the
+        /// import adds, the annotations as `describe` shows them, and the T lines skipped
+        /// inside the marker.
+        type Case = (
+            &'static str,
+            &'static str,
+            &'static str,
+            usize,
+            &'static [&'static str],
+            usize,
+        );
+        let cases: &[Case] = &[
             (
                 " date 2018-05 Zuckerberg 😀 zegt sorry.",
                 " date 2018-05 Zuckerberg 😀 zegt sorry.",
