@@ -11,7 +11,8 @@ work=$2
 here=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$work"
 project="$work/smoke.ron"
-"$bin" new "$here/assets/corpus" -o "$project" 2>/dev/null
+# --force: a WORKDIR used before holds the last run's project (kept as smoke.ron.bak.N).
+"$bin" new "$here/assets/corpus" -o "$project" --force 2>/dev/null
 
 unset WAYLAND_DISPLAY
 export XDG_RUNTIME_DIR
@@ -58,7 +59,7 @@ kill -9 $app
 if ! drive; then
     grep -q "connection to X server" "$work/app.log" 2>/dev/null || exit 1
     echo "the X server was not reachable; trying once more"
-    "$bin" new "$here/assets/corpus" -o "$project" 2>/dev/null
+    "$bin" new "$here/assets/corpus" -o "$project" --force 2>/dev/null
     rm -rf "$SPANTAG_RECOVERY_DIR"
     drive
 fi
