@@ -360,3 +360,56 @@ fn a_change_made_while_a_project_loads_is_noticed_at_save() {
     );
     assert_eq!(std::fs::read_to_string(&path).expect("read"), theirs);
 }
+
+#[test]
+fn save_as_over_another_project_keeps_that_project_where_no_save_rotates_it() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let other = tmp.path().join("other.ron");
+    saved_corpus(&other);
+    let mut annotated = Session::open(&other).expect("open");
+    tag_something(&mut annotated);
+    annotated.save_to(&other).expect("save");
+    let kept = std::fs::read(&other).expect("read");
+    // Another project, saved as other.ron (the file chooser asked "replace?"), then saved
+    // twice more: the annotated project must still be on disk.
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/corpus");
+    let mut h = start(
+        Some(spantag::app::load_path(&corpus).expect("corpus")),
+        &tmp.path().join("rec"),
+    );
+    let ctx = h.ctx.clone();
+    h.state_mut().execute(&ctx, Command::SaveTo(other.clone()));
+    assert!(h.state().status.contains("kept as"), "{}", h.state().status);
+    for _ in 0..2 {
+        tag_something(&mut h.state_mut().session);
+        h.state_mut().execute(&ctx, Command::Save);
+    }
+    let copies: Vec<Vec<u8>> = std::fs::read_dir(tmp.path())
+        .expect("ls")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .map(|p| std::fs::read(p).expect("read"))
+        .collect();
+    assert!(copies.contains(&kept), "the replaced project is kept");
+}
+
+#[test]
+fn exporting_over_another_project_file_from_the_window_is_refused() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let other = tmp.path().join("other.ron");
+    saved_corpus(&other);
+    let before = std::fs::read(&other).expect("read");
+    let mut h = start(
+        Some(Session::open(&other).expect("open")),
+        &tmp.path().join("rec"),
+    );
+    let third = tmp.path().join("third.ron");
+    std::fs::copy(&other, &third).expect("copy");
+    let ctx = h.ctx.clone();
+    h.state_mut()
+        .execute(&ctx, Command::ExportTo(ExportFormat::Spans, third.clone()));
+    assert!(h.state().transfer.is_none());
+    assert!(matches!(&h.state().dialog, Some(Dialog::Error(m)) if m.contains("refusing")));
+    assert_eq!(std::fs::read(&third).expect("read"), before);
+}

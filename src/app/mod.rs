@@ -720,6 +720,10 @@ impl SpantagApp {
                     path.display()
                 ))
             }
+            Command::ExportTo(_, path) if project_file::is_project_file(&path) => Err(format!(
+                "{}: refusing to export over a spantag project file — choose another name",
+                path.display()
+            )),
             Command::ExportTo(format, path) => {
                 transfer::start_export(self, format, path);
                 Ok(None)
@@ -795,9 +799,33 @@ impl SpantagApp {
     }
 
     fn save_to(&mut self, path: &Path) -> Result<Option<String>, String> {
+        // Save As over another existing file: the project is not a later version of it, so
+        // that file (and its backup) is set aside where no later save rotates it away.
+        let replaces_another = path.is_file()
+            && !self
+                .session
+                .path
+                .as_deref()
+                .is_some_and(|open| crate::io::paths::same_file(open, path));
+        let set_aside = if replaces_another {
+            crate::io::atomic::set_aside_with_backup(path)
+                .map_err(|e| {
+                    format!(
+                        "{}: could not keep the file being replaced: {e}",
+                        path.display()
+                    )
+                })?
+                .message(path)
+        } else {
+            None
+        };
+        let with_note = |message: String| match &set_aside {
+            Some(note) => format!("{message} — {note}"),
+            None => message,
+        };
         if background::saves_in_background(&self.session.project) {
             self.jobs.save(&self.session, path.to_owned());
-            return Ok(Some(format!("saving {}…", path.display())));
+            return Ok(Some(with_note(format!("saving {}…", path.display()))));
         }
         let old_origin = self.session.path.clone();
         self.session.save_to(path).map_err(|e| e.to_string())?;
@@ -809,7 +837,7 @@ impl SpantagApp {
             recovery.discard();
         }
         self.settings.remember(path);
-        Ok(Some(format!("saved {}", path.display())))
+        Ok(Some(with_note(format!("saved {}", path.display()))))
     }
 
     fn open_path(&mut self, path: &Path) -> Result<Option<String>, String> {
