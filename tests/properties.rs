@@ -82,12 +82,8 @@ fn edit_for(p: &mut Project, op: &Op) -> Option<Edit> {
             let n = d.text().char_len();
             let start = start % n.max(1);
             let span = Span::new(start, (start + len).min(n), d.text()).ok()?;
-            Some(Edit::AddAnnotation(Annotation::entity(
-                p.allocate_id(),
-                d.id().clone(),
-                span,
-                LABELS[label],
-            )))
+            let tag = Annotation::entity(spantag::model::AnnotationId::NEW, d.id().clone(), span, LABELS[label]);
+            Some(Edit::AddAnnotation(p.with_new_id(tag)))
         }
         Op::Stance {
             doc,
@@ -113,9 +109,9 @@ fn edit_for(p: &mut Project, op: &Op) -> Option<Edit> {
                 polarity: ["FAVOR", "AGAINST", "NEUTRAL", "NONE"][polarity].into(),
                 holder,
             };
-            Annotation::new(p.allocate_id(), d.id().clone(), Anchor::span(span), kind)
+            Annotation::new(spantag::model::AnnotationId::NEW, d.id().clone(), Anchor::span(span), kind)
                 .ok()
-                .map(Edit::AddAnnotation)
+                .map(|a| Edit::AddAnnotation(p.with_new_id(a)))
         }
         Op::DocStance { doc, target } => {
             let d = doc_at(p, doc);
@@ -124,9 +120,9 @@ fn edit_for(p: &mut Project, op: &Op) -> Option<Edit> {
                 polarity: "AGAINST".into(),
                 holder: None,
             };
-            Annotation::new(p.allocate_id(), d.id().clone(), Anchor::Document, kind)
+            Annotation::new(spantag::model::AnnotationId::NEW, d.id().clone(), Anchor::Document, kind)
                 .ok()
-                .map(Edit::AddAnnotation)
+                .map(|a| Edit::AddAnnotation(p.with_new_id(a)))
         }
         Op::Remove(k) => nth(p, k).map(|a| removal_edit(p, a.id())),
         Op::Relabel(k, l) => {
