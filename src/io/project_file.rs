@@ -1020,6 +1020,19 @@ pub fn save(project: &Project, path: &Path) -> Result<(), ProjectFileError> {
     write_project_file(path, |w| write_ron(project, w))
 }
 
+/// Saves a project atomically without keeping a `.bak` of the file it replaces: for
+/// outputs whose previous version is kept elsewhere (git's merge driver writes over a
+/// temporary copy of "ours" that git holds in its index).
+pub fn save_without_backup(project: &Project, path: &Path) -> Result<(), ProjectFileError> {
+    refuse_newer(path)?;
+    super::atomic::write_atomically(path, |w| write_ron(project, w)).map_err(|source| {
+        ProjectFileError::Io {
+            path: path.to_owned(),
+            source,
+        }
+    })
+}
+
 /// Checks a project file and lists every problem found (an empty list means it is sound):
 /// content hashes, spans inside their text and not splitting a character, unique ids,
 /// holders and relations pointing at existing annotations of the same document.
