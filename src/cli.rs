@@ -445,20 +445,17 @@ fn merge_command(projects: &[PathBuf], output: &Path, adjudicate: bool) -> Resul
         };
         // The three files load at once: each load uses every core for its own share.
         let (b, o, t) = std::thread::scope(|scope| {
-            let load = |p: &PathBuf| {
-                let p = p.clone();
-                scope.spawn(move || project_file::load(&p))
-            };
-            let (b, o, t) = (load(base), load(ours), load(theirs));
-            let join = |h: std::thread::ScopedJoinHandle<'_, _>| {
+            let (b, o, t) = (
+                scope.spawn(|| project_file::load(base)),
+                scope.spawn(|| project_file::load(ours)),
+                scope.spawn(|| project_file::load(theirs)),
+            );
+            let join = |h: std::thread::ScopedJoinHandle<'_, _>, p: &PathBuf| {
                 h.join()
-                    .unwrap_or_else(|_| Err(project_file::ProjectFileError::Invalid {
-                        path: PathBuf::new(),
-                        message: "a loader thread failed".to_owned(),
-                    }))
+                    .map_err(|_| CliError(format!("{}: the loader stopped", p.display())))
             };
-            (join(b), join(o), join(t))
-        });
+            Ok::<_, CliError>((join(b, base)?, join(o, ours)?, join(t, theirs)?))
+        })?;
         let (b, o, t) = (b?, o?, t?);
         let merged = team::merge3::merge3(&b, &o, &t)
             .map_err(|e| CliError(format!("{}: {e}", named(projects))))?;

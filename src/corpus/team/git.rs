@@ -136,3 +136,34 @@ fn git(dir: &Path, args: &[&str]) -> Result<String, GitSetupError> {
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_attributes_line_is_added_once() {
+        let cases = [
+            ("", "*.ron merge=spantag\n"),
+            ("*.png binary", "*.png binary\n*.ron merge=spantag\n"),
+            ("*.png binary\n", "*.png binary\n*.ron merge=spantag\n"),
+            ("*.ron merge=spantag\n", "*.ron merge=spantag\n"),
+            ("a\n  *.ron merge=spantag  \nb\n", "a\n  *.ron merge=spantag  \nb\n"),
+        ];
+        for (old, new) in cases {
+            assert_eq!(with_attributes_line(old), new, "{old:?}");
+        }
+    }
+
+    #[test]
+    fn the_driver_command_quotes_the_binary_for_the_shell() {
+        assert_eq!(
+            driver_command(Path::new("/opt/my tools/spantag")),
+            "'/opt/my tools/spantag' merge %O %A %B -o %A"
+        );
+        assert_eq!(
+            driver_command(Path::new("/x/it's/spantag")),
+            r"'/x/it'\''s/spantag' merge %O %A %B -o %A"
+        );
+    }
+}

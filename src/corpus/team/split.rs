@@ -180,3 +180,66 @@ pub fn share(project: &Project, assignment: Assignment) -> Result<Project, Strin
     apply(&mut part, Edit::Batch(edits)).map_err(|e| e.to_string())?;
     Ok(part)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Document;
+    use crate::model::schema::builtin_schema;
+
+    fn corpus(n: usize) -> Project {
+        let docs = (0..n)
+            .map(|i| Document::from_raw(DocId(format!("d{i:02}").into()), "Tekst."))
+            .collect();
+        Project::new(builtin_schema(), docs).expect("project")
+    }
+
+    fn ids(set: &BTreeSet<DocId>) -> Vec<&str> {
+        set.iter().map(DocId::as_str).collect()
+    }
+
+    #[test]
+    fn shared_documents_spread_over_the_corpus_and_the_rest_is_dealt_round_robin() {
+        // (documents, annotators, overlap, shared, first annotator's own)
+        let cases: Vec<(usize, usize, Option<usize>, Vec<&str>, Vec<&str>)> = vec![
+            (10, 2, Some(2), vec!["d00", "d05"], vec!["d01", "d03", "d06", "d08"]),
+            (10, 3, None, vec!["d00"], vec!["d01", "d04", "d07"]),
+            (4, 2, Some(0), vec![], vec!["d00", "d02"]),
+            (4, 1, Some(4), vec!["d00", "d01", "d02", "d03"], vec![]),
+        ];
+        for (n, annotators, overlap, shared, first) in cases {
+            let names: Vec<String> = (0..annotators).map(|i| format!("a{i}")).collect();
+            let plan = plan(&corpus(n), &names, overlap).expect("plan");
+            assert_eq!(ids(&plan.shared), shared, "{n} {annotators} {overlap:?}");
+            assert_eq!(ids(&plan.own[0]), first, "{n} {annotators} {overlap:?}");
+            let dealt: usize = plan.own.iter().map(BTreeSet::len).sum();
+            assert_eq!(dealt + plan.shared.len(), n, "every document once");
+        }
+        assert_eq!(default_overlap(95), 10);
+        assert_eq!(default_overlap(4), 0);
+    }
+
+    #[test]
+    fn bad_names_and_overlaps_are_refused() {
+        let p = corpus(3);
+        let names = |list: &[&str]| list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(plan(&p, &[], None), Err(SplitError::NoAnnotators));
+        for bad in ["", "a/b", "..", "a b"] {
+            assert_eq!(
+                plan(&p, &names(&["ok", bad]), None),
+                Err(SplitError::BadName(bad.to_owned()))
+            );
+        }
+        assert_eq!(
+            plan(&p, &names(&["x", "x"]), None),
+            Err(SplitError::BadName("x".to_owned()))
+        );
+        assert_eq!(
+            plan(&p, &names(&["x"]), Some(4)),
+            Err(SplitError::OverlapTooLarge {
+                overlap: 4,
+                documents: 3
+            })
+        );
+    }
+}
