@@ -390,9 +390,10 @@ fn split_command(
     let shares = crate::corpus::team::split::split(&project, annotators, overlap)
         .map_err(|e| CliError(format!("{}: {e}", path.display())))?;
     std::fs::create_dir_all(output).map_err(|e| CliError(format!("{}: {e}", output.display())))?;
-    let stem = path
-        .file_stem()
-        .map_or_else(|| "project".to_owned(), |s| s.to_string_lossy().into_owned());
+    let stem = path.file_stem().map_or_else(
+        || "project".to_owned(),
+        |s| s.to_string_lossy().into_owned(),
+    );
     // Every share is made before the first is written, so a bad name writes nothing.
     for (name, share) in annotators.iter().zip(&shares) {
         let file = output.join(format!("{stem}.{name}.ron"));
@@ -412,7 +413,13 @@ fn split_command(
 /// written in both cases, conflicts recorded in it; exit 1 lists them.
 fn merge_command(projects: &[PathBuf], output: &Path, adjudicate: bool) -> Result<(), CliError> {
     use crate::corpus::team;
-    let named = |paths: &[PathBuf]| paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
+    let named = |paths: &[PathBuf]| {
+        paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let merged = if adjudicate {
         let loaded = projects
             .iter()
@@ -477,9 +484,17 @@ fn merge_command(projects: &[PathBuf], output: &Path, adjudicate: bool) -> Resul
         return Ok(());
     }
     for conflict in conflicts {
-        println!("{}: {}", output.display(), team::describe(&merged, conflict));
+        println!(
+            "{}: {}",
+            output.display(),
+            team::describe(&merged, conflict)
+        );
     }
-    let what = if adjudicate { "disagreement(s) to adjudicate" } else { "conflict(s)" };
+    let what = if adjudicate {
+        "disagreement(s) to adjudicate"
+    } else {
+        "conflict(s)"
+    };
     let message = format!(
         "{}: {} {what} recorded in the merged project; settle them in the window (View → Conflicts)",
         output.display(),

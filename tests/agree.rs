@@ -36,7 +36,12 @@ fn span(p: &Project, id: &str, needle: &str) -> Span {
 
 fn entity(p: &mut Project, id: &str, needle: &str, label: &str) -> AnnotationId {
     let s = span(p, id, needle);
-    let tag = p.with_new_id(Annotation::entity(AnnotationId::NEW, DocId(id.into()), s, label));
+    let tag = p.with_new_id(Annotation::entity(
+        AnnotationId::NEW,
+        DocId(id.into()),
+        s,
+        label,
+    ));
     let ann_id = tag.id();
     apply(p, Edit::AddAnnotation(tag)).expect("add entity");
     ann_id

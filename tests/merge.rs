@@ -25,7 +25,12 @@ fn span(p: &Project, needle: &str) -> Span {
 
 fn entity(p: &mut Project, needle: &str, label: &str) -> AnnotationId {
     let s = span(p, needle);
-    let tag = p.with_new_id(Annotation::entity(AnnotationId::NEW, DocId("d".into()), s, label));
+    let tag = p.with_new_id(Annotation::entity(
+        AnnotationId::NEW,
+        DocId("d".into()),
+        s,
+        label,
+    ));
     let id = tag.id();
     apply(p, Edit::AddAnnotation(tag)).expect("add");
     id

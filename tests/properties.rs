@@ -82,7 +82,12 @@ fn edit_for(p: &mut Project, op: &Op) -> Option<Edit> {
             let n = d.text().char_len();
             let start = start % n.max(1);
             let span = Span::new(start, (start + len).min(n), d.text()).ok()?;
-            let tag = Annotation::entity(spantag::model::AnnotationId::NEW, d.id().clone(), span, LABELS[label]);
+            let tag = Annotation::entity(
+                spantag::model::AnnotationId::NEW,
+                d.id().clone(),
+                span,
+                LABELS[label],
+            );
             Some(Edit::AddAnnotation(p.with_new_id(tag)))
         }
         Op::Stance {
@@ -109,9 +114,14 @@ fn edit_for(p: &mut Project, op: &Op) -> Option<Edit> {
                 polarity: ["FAVOR", "AGAINST", "NEUTRAL", "NONE"][polarity].into(),
                 holder,
             };
-            Annotation::new(spantag::model::AnnotationId::NEW, d.id().clone(), Anchor::span(span), kind)
-                .ok()
-                .map(|a| Edit::AddAnnotation(p.with_new_id(a)))
+            Annotation::new(
+                spantag::model::AnnotationId::NEW,
+                d.id().clone(),
+                Anchor::span(span),
+                kind,
+            )
+            .ok()
+            .map(|a| Edit::AddAnnotation(p.with_new_id(a)))
         }
         Op::DocStance { doc, target } => {
             let d = doc_at(p, doc);
@@ -120,9 +130,14 @@ fn edit_for(p: &mut Project, op: &Op) -> Option<Edit> {
                 polarity: "AGAINST".into(),
                 holder: None,
             };
-            Annotation::new(spantag::model::AnnotationId::NEW, d.id().clone(), Anchor::Document, kind)
-                .ok()
-                .map(|a| Edit::AddAnnotation(p.with_new_id(a)))
+            Annotation::new(
+                spantag::model::AnnotationId::NEW,
+                d.id().clone(),
+                Anchor::Document,
+                kind,
+            )
+            .ok()
+            .map(|a| Edit::AddAnnotation(p.with_new_id(a)))
         }
         Op::Remove(k) => nth(p, k).map(|a| removal_edit(p, a.id())),
         Op::Relabel(k, l) => {

@@ -93,7 +93,10 @@ fn split_gives_each_annotator_a_share_and_records_it() {
         assert_eq!(assignment.annotators, ["ann", "bob"]);
         assert_eq!(assignment.shared.len(), 1);
         let docs: Vec<DocId> = share.documents().iter().map(|d| d.id().clone()).collect();
-        assert_eq!(docs, assignment.documents.iter().cloned().collect::<Vec<_>>());
+        assert_eq!(
+            docs,
+            assignment.documents.iter().cloned().collect::<Vec<_>>()
+        );
         for doc in docs {
             *seen.entry(doc).or_default() += 1;
         }
@@ -139,7 +142,10 @@ fn three_way_merge_is_clean_or_records_conflicts_as_data() {
     let merged = project_file::load(&out).expect("merged");
     assert_eq!(merged.annotations().len(), 2);
     assert!(merged.conflicts().is_empty());
-    assert!(!dir.path().join("out.ron.bak").exists(), "no backup beside the result");
+    assert!(
+        !dir.path().join("out.ron.bak").exists(),
+        "no backup beside the result"
+    );
 
     // Their label on our span: exit 1, the conflict listed and recorded, file valid.
     let theirs2 = copy(&theirs, &dir.path().join("theirs2.ron"));
@@ -189,8 +195,16 @@ fn adjudication_combines_copies_and_flags_disagreements() {
         .and_then(|a| a.shared.first().cloned())
         .expect("a shared document");
     let whole = project_file::load(&base).expect("base");
-    let doc_text = whole.document(&shared).expect("doc").text().as_str().to_owned();
-    let words: Vec<&str> = doc_text.split_whitespace().filter(|w| w.len() > 5).collect();
+    let doc_text = whole
+        .document(&shared)
+        .expect("doc")
+        .text()
+        .as_str()
+        .to_owned();
+    let words: Vec<&str> = doc_text
+        .split_whitespace()
+        .filter(|w| w.len() > 5)
+        .collect();
     let (agreed, disputed) = (words[0], words[1]);
     for copy in [&ann, &bob] {
         tag(copy, shared.as_str(), &doc_text, agreed, "ORG");
@@ -203,22 +217,38 @@ fn adjudication_combines_copies_and_flags_disagreements() {
     check(&out);
     let p = project_file::load(&out).expect("adjudication");
     assert_eq!(p.documents().len(), whole.documents().len());
-    assert_eq!(p.annotations().len(), 2, "the agreed tag once, the disputed one");
+    assert_eq!(
+        p.annotations().len(),
+        2,
+        "the agreed tag once, the disputed one"
+    );
     let assignment = p.assignment().expect("assignment");
     assert_eq!(assignment.annotators, ["ann", "bob"]);
     assert_eq!(assignment.shared.iter().collect::<Vec<_>>(), [&shared]);
     let conflict = p.conflicts().first().expect("disagreement");
-    let flagged = p.annotation(conflict.ours.expect("id")).expect("annotation");
-    assert_eq!(flagged.attributes.get("annotators").map(String::as_str), Some("bob"));
+    let flagged = p
+        .annotation(conflict.ours.expect("id"))
+        .expect("annotation");
+    assert_eq!(
+        flagged.attributes.get("annotators").map(String::as_str),
+        Some("bob")
+    );
 }
 
 #[test]
 fn the_version_2_example_opens_and_saves_changing_only_its_version() {
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("saves/example.ron");
     let old = std::fs::read_to_string(&example).expect("example");
-    assert!(old.contains("  version: 2,"), "the committed example is a version 2 file");
+    assert!(
+        old.contains("  version: 2,"),
+        "the committed example is a version 2 file"
+    );
     let p = project_file::load(&example).expect("loads");
-    assert!(p.annotations().keys().all(|id| id.0 < AnnotationId::DERIVED_START));
+    assert!(
+        p.annotations()
+            .keys()
+            .all(|id| id.0 < AnnotationId::DERIVED_START)
+    );
     let new = project_file::to_ron(&p);
     let changed: Vec<(&str, &str)> = old
         .lines()

@@ -21,7 +21,12 @@ fn s(path: &Path) -> &str {
 fn git(dir: &Path, args: &[&str]) -> Output {
     Command::new("git")
         .current_dir(dir)
-        .args(["-c", "user.name=Annotator", "-c", "user.email=a@example.org"])
+        .args([
+            "-c",
+            "user.name=Annotator",
+            "-c",
+            "user.email=a@example.org",
+        ])
         .args(["-c", "init.defaultBranch=main", "-c", "pull.rebase=false"])
         .args(args)
         .env("GIT_CONFIG_NOSYSTEM", "1")
@@ -48,7 +53,11 @@ fn spantag(dir: &Path, args: &[&str]) -> Output {
         .args(args)
         .output()
         .expect("spantag runs");
-    assert!(out.status.success(), "spantag {args:?}: {}", text(&out.stderr));
+    assert!(
+        out.status.success(),
+        "spantag {args:?}: {}",
+        text(&out.stderr)
+    );
     out
 }
 
@@ -65,7 +74,17 @@ fn tag(clone: &Path, doc: usize, needle: &str, label: &str) {
     });
     let jsonl = clone.join("..").join("tags.jsonl");
     std::fs::write(&jsonl, format!("{line}\n")).expect("jsonl");
-    spantag(clone, &["import", s(&jsonl), "--format", "spans", "-o", "project.ron"]);
+    spantag(
+        clone,
+        &[
+            "import",
+            s(&jsonl),
+            "--format",
+            "spans",
+            "-o",
+            "project.ron",
+        ],
+    );
 }
 
 fn commit(clone: &Path, message: &str) {
@@ -129,7 +148,10 @@ fn two_clones_annotate_push_and_pull_through_the_merge_driver() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|name| name.starts_with(".merge_file"))
         .collect();
-    assert!(leftovers.is_empty(), "the driver leaves nothing behind: {leftovers:?}");
+    assert!(
+        leftovers.is_empty(),
+        "the driver leaves nothing behind: {leftovers:?}"
+    );
     git_ok(&bob, &["push", "-q", "origin", "HEAD:main"]);
     git_ok(&ann, &["pull", "-q", "--no-edit", "origin", "main"]);
     let ann_project = project_file::load(&ann.join("project.ron")).expect("ann");
@@ -149,7 +171,10 @@ fn two_clones_annotate_push_and_pull_through_the_merge_driver() {
         text(&pull.stdout)
     );
     let conflicted = std::fs::read_to_string(bob.join("project.ron")).expect("read");
-    assert!(!conflicted.contains("<<<<<<<"), "recorded as data, not markers");
+    assert!(
+        !conflicted.contains("<<<<<<<"),
+        "recorded as data, not markers"
+    );
     spantag(&bob, &["check", "project.ron"]);
     let recorded = project_file::load(&bob.join("project.ron")).expect("recorded");
     let kinds: Vec<ConflictKind> = recorded.conflicts().iter().map(|c| c.kind).collect();

@@ -33,8 +33,8 @@ fn project() -> Project {
 fn tag(p: &mut Project, needle: &str, label: &str) -> AnnotationId {
     let byte = TEXT.find(needle).expect("needle");
     let start = TEXT[..byte].chars().count();
-    let span = Span::within(start, start + needle.chars().count(), TEXT.chars().count())
-        .expect("span");
+    let span =
+        Span::within(start, start + needle.chars().count(), TEXT.chars().count()).expect("span");
     let ann = p.with_new_id(Annotation::entity(
         AnnotationId::NEW,
         DocId("d".into()),
@@ -51,7 +51,11 @@ fn relabel(p: &mut Project, id: AnnotationId, label: &str) {
         label: label.into(),
         canonical: None,
     };
-    let new = p.annotation(id).expect("ann").with_kind(kind).expect("kind");
+    let new = p
+        .annotation(id)
+        .expect("ann")
+        .with_kind(kind)
+        .expect("kind");
     apply(p, Edit::ReplaceAnnotation(new)).expect("relabel");
 }
 
@@ -99,7 +103,10 @@ fn conflicts_are_listed_and_settled_one_by_one_with_undo() {
         .click();
     h.run_steps(3);
     assert_eq!(h.state().session.project.conflicts().len(), 1);
-    h.get_all_by_label("Take ours").next().expect("a button").click();
+    h.get_all_by_label("Take ours")
+        .next()
+        .expect("a button")
+        .click();
     h.run_steps(3);
     let settled = h.state().session.project.clone();
     assert!(settled.conflicts().is_empty());
@@ -109,7 +116,10 @@ fn conflicts_are_listed_and_settled_one_by_one_with_undo() {
         Some("MISC"),
         "their version under the base id"
     );
-    assert!(h.query_by_label("No conflicts: the project is merged.").is_some());
+    assert!(
+        h.query_by_label("No conflicts: the project is merged.")
+            .is_some()
+    );
 
     // Each settlement is one undo.
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
@@ -149,13 +159,19 @@ fn adjudication_shows_annotators_side_by_side_and_settles_disagreements() {
     // Document d: ann tagged one of bob's two tags (F1 2/3).
     let agreement = document_agreement(&combined, &DocId("d".into()), "ann", "bob").expect("d");
     let line = agreement_line("ann", "bob", &agreement);
-    assert!(line.starts_with("ann vs bob: F1 0.67 (exact spans)"), "{line}");
+    assert!(
+        line.starts_with("ann vs bob: F1 0.67 (exact spans)"),
+        "{line}"
+    );
     assert!(h.query_by_label(&line).is_some(), "{line}");
     let line = version_summary(&combined, Some(disputed));
     assert_eq!(h.get_all_by_label(&line).count(), 1, "only in bob's column");
     assert_eq!(
-        h.get_all_by_label(&version_summary(&combined, ann.annotations().keys().next().copied()))
-            .count(),
+        h.get_all_by_label(&version_summary(
+            &combined,
+            ann.annotations().keys().next().copied()
+        ))
+        .count(),
         2,
         "the agreed tag in both columns"
     );

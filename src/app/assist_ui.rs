@@ -293,7 +293,9 @@ pub fn tag_all_ui(ctx: &egui::Context, app: &mut SpantagApp) {
                 continue;
             };
             if let Ok(ann) = o.annotation(AnnotationId::NEW, &text, &label, canonical.as_deref()) {
-                edits.push(Edit::AddAnnotation(app.session.project_mut().with_new_id(ann)));
+                edits.push(Edit::AddAnnotation(
+                    app.session.project_mut().with_new_id(ann),
+                ));
                 docs.insert(o.doc.clone());
             }
         }

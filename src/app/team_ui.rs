@@ -133,7 +133,10 @@ fn conflict_row_ui(ui: &mut Ui, project: &Project, conflict: &Conflict, out: &mu
         if ui.small_button(label).clicked()
             && let Some(edit) = team::resolution_edit(project, conflict, resolution)
         {
-            out.push(Command::Apply(edit, format!("conflict: {}", label.to_lowercase())));
+            out.push(Command::Apply(
+                edit,
+                format!("conflict: {}", label.to_lowercase()),
+            ));
         }
     }
     if ui.small_button("show").clicked()
@@ -181,11 +184,8 @@ fn adjudication_ui(ctx: &egui::Context, app: &mut SpantagApp) {
                 .selected_text(current.as_ref().map_or("", |d| d.as_str()))
                 .show_ui(ui, |ui| {
                     for doc in &assignment.shared {
-                        let open_disagreements = project
-                            .conflicts()
-                            .iter()
-                            .filter(|c| &c.doc == doc)
-                            .count();
+                        let open_disagreements =
+                            project.conflicts().iter().filter(|c| &c.doc == doc).count();
                         let label = format!("{doc} ({open_disagreements} open)");
                         if ui
                             .selectable_label(current.as_ref() == Some(doc), label)

@@ -1165,7 +1165,10 @@ pub fn check(path: &Path) -> Result<Vec<String>, ProjectFileError> {
     for c in &file.conflicts {
         let named: Vec<u64> = c.ours.into_iter().chain(c.theirs).collect();
         if named.is_empty() {
-            problems.push(format!("a conflict in document '{}' names no annotation", c.doc));
+            problems.push(format!(
+                "a conflict in document '{}' names no annotation",
+                c.doc
+            ));
         }
         for id in named {
             match owners.get(&id) {
@@ -1834,7 +1837,12 @@ mod tests {
         // New annotations get derived ids, above every counter id.
         let b = DocId("b".into());
         let text = p.document(&b).expect("doc b").text().clone();
-        let tag = Annotation::entity(AnnotationId::NEW, b, Span::new(11, 12, &text).expect("s"), "PER");
+        let tag = Annotation::entity(
+            AnnotationId::NEW,
+            b,
+            Span::new(11, 12, &text).expect("s"),
+            "PER",
+        );
         let tag = p.with_new_id(tag);
         assert!(tag.id().0 >= AnnotationId::DERIVED_START);
         apply(&mut p, Edit::AddAnnotation(tag)).expect("add");
@@ -1872,7 +1880,10 @@ mod tests {
         assert_eq!(from_ron(&text, Path::new("p.ron")).expect("loads"), p);
         let dangling = text.replacen("ours: Some(1)", "ours: Some(99)", 1);
         let err = from_ron(&dangling, Path::new("p.ron")).expect_err("dangling conflict");
-        assert!(err.to_string().contains("p.ron: a conflict in 'b'"), "{err}");
+        assert!(
+            err.to_string().contains("p.ron: a conflict in 'b'"),
+            "{err}"
+        );
     }
 
     #[test]

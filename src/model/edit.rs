@@ -4,8 +4,8 @@
 use super::annotation::{Annotation, AnnotationId, AnnotationKind, Relation};
 use super::document::{DocId, DocStatus, Document};
 use super::project::{Project, RejectedSuggestion};
-use super::team::{Assignment, Conflict};
 use super::schema::Schema;
+use super::team::{Assignment, Conflict};
 use std::collections::BTreeSet;
 use thiserror::Error;
 
@@ -185,8 +185,7 @@ pub fn apply(project: &mut Project, edit: Edit) -> Result<Edit, EditError> {
                         .annotation(id)
                         .is_some_and(|a| a.doc() == &conflict.doc)
                 };
-                if conflict.annotations().next().is_none() || !conflict.annotations().all(in_doc)
-                {
+                if conflict.annotations().next().is_none() || !conflict.annotations().all(in_doc) {
                     return Err(EditError::BadConflict(conflict.doc));
                 }
                 let was = !project.conflicts.insert(conflict.clone());
@@ -254,22 +253,24 @@ pub fn removal_edit(project: &Project, id: AnnotationId) -> Edit {
         .into_iter()
         .map(|c| Edit::SetConflict(c.clone(), false))
         .collect();
-    edits.extend(project
-        .stances_held_by(id)
-        .into_iter()
-        .filter_map(|stance| match stance.kind() {
-            AnnotationKind::Stance {
-                target, polarity, ..
-            } => stance
-                .with_kind(AnnotationKind::Stance {
-                    target: target.clone(),
-                    polarity: polarity.clone(),
-                    holder: None,
-                })
-                .ok()
-                .map(Edit::ReplaceAnnotation),
-            AnnotationKind::Entity { .. } => None,
-        }));
+    edits.extend(
+        project
+            .stances_held_by(id)
+            .into_iter()
+            .filter_map(|stance| match stance.kind() {
+                AnnotationKind::Stance {
+                    target, polarity, ..
+                } => stance
+                    .with_kind(AnnotationKind::Stance {
+                        target: target.clone(),
+                        polarity: polarity.clone(),
+                        holder: None,
+                    })
+                    .ok()
+                    .map(Edit::ReplaceAnnotation),
+                AnnotationKind::Entity { .. } => None,
+            }),
+    );
     edits.extend(
         project
             .relations_of(id)

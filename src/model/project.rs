@@ -11,8 +11,8 @@ use super::annotation_map::AnnotationMap;
 use super::document::{DocId, DocStatus, Document};
 use super::edit::EditError;
 use super::schema::Schema;
-use std::cmp::Reverse;
 use super::team::{Assignment, Conflict};
+use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Where an annotation sorts among its document's: [`Annotation::reading_order`], with
@@ -701,7 +701,6 @@ impl Project {
             .collect()
     }
 
-
     pub(super) fn insert_documents(&mut self, docs: Vec<Document>) {
         self.documents.extend(docs);
         self.documents.sort_by(|a, b| a.id().cmp(b.id()));
@@ -910,15 +909,21 @@ mod tests {
         let same = ours.allocate_id_for(&a, &span(0, 10), &per);
         assert_eq!(same, theirs.allocate_id_for(&a, &span(0, 10), &per));
         // Different annotations get different ids, in the derived range.
-        let cases = [(span(0, 10), &org), (span(0, 9), &per), (Anchor::Document, &per)];
+        let cases = [
+            (span(0, 10), &org),
+            (span(0, 9), &per),
+            (Anchor::Document, &per),
+        ];
         let mut ids = vec![same];
         for (anchor, kind) in &cases {
             ids.push(theirs.allocate_id_for(&a, anchor, kind));
         }
         let distinct: BTreeSet<_> = ids.iter().collect();
         assert_eq!(distinct.len(), ids.len(), "{ids:?}");
-        assert!(ids.iter().all(|id| (AnnotationId::DERIVED_START..AnnotationId::DERIVED_END)
-            .contains(&id.0)));
+        assert!(
+            ids.iter()
+                .all(|id| (AnnotationId::DERIVED_START..AnnotationId::DERIVED_END).contains(&id.0))
+        );
         // Handed out once, never again, even before the annotation is added: the same
         // content twice (a duplicate) gets the next id of its sequence.
         let again = ours.allocate_id_for(&a, &span(0, 10), &per);

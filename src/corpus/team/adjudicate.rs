@@ -14,12 +14,12 @@
 //! window's adjudication view reads. Pure: no IO.
 
 use super::merge3::{MergeError, unite_schemas};
-use crate::corpus::agree::{Agreement, compare};
 use super::records_of;
+use crate::corpus::agree::{Agreement, compare};
 use crate::model::team::{ANNOTATORS_ATTRIBUTE, Assignment, Conflict, ConflictKind};
 use crate::model::{
-    Annotation, AnnotationId, DocId, DocStatus, Document, Edit, Project, ProjectParts,
-    Relation, apply,
+    Annotation, AnnotationId, DocId, DocStatus, Document, Edit, Project, ProjectParts, Relation,
+    apply,
 };
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -174,7 +174,12 @@ pub fn document_agreement(project: &Project, doc: &DocId, a: &str, b: &str) -> O
         Project::from_parts(ProjectParts {
             schema: project.schema().clone(),
             documents: vec![document.clone()],
-            annotations: vec![made_by(project, doc, annotator).into_iter().cloned().collect()],
+            annotations: vec![
+                made_by(project, doc, annotator)
+                    .into_iter()
+                    .cloned()
+                    .collect(),
+            ],
             statuses: Vec::new(),
             relations: Vec::new(),
             rejected: Vec::new(),

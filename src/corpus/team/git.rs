@@ -71,11 +71,12 @@ pub fn setup(dir: &Path, exe: &Path) -> Result<SetupReport, GitSetupError> {
     let new = with_attributes_line(&old);
     let attributes_added = new != old;
     if attributes_added {
-        crate::io::atomic::write_atomically(&attributes, |w| w.write_all(new.as_bytes()))
-            .map_err(|source| GitSetupError::Attributes {
+        crate::io::atomic::write_atomically(&attributes, |w| w.write_all(new.as_bytes())).map_err(
+            |source| GitSetupError::Attributes {
                 path: attributes.clone(),
                 source,
-            })?;
+            },
+        )?;
     }
     let driver = driver_command(exe);
     git(
@@ -111,7 +112,10 @@ pub fn with_attributes_line(text: &str) -> String {
 /// The driver command git runs (through a shell): `%O %A %B` are the base, ours (where
 /// the result goes) and theirs.
 pub fn driver_command(exe: &Path) -> String {
-    format!("{} merge %O %A %B -o %A", shell_quote(&exe.to_string_lossy()))
+    format!(
+        "{} merge %O %A %B -o %A",
+        shell_quote(&exe.to_string_lossy())
+    )
 }
 
 /// `s` quoted for a POSIX shell.
@@ -148,7 +152,10 @@ mod tests {
             ("*.png binary", "*.png binary\n*.ron merge=spantag\n"),
             ("*.png binary\n", "*.png binary\n*.ron merge=spantag\n"),
             ("*.ron merge=spantag\n", "*.ron merge=spantag\n"),
-            ("a\n  *.ron merge=spantag  \nb\n", "a\n  *.ron merge=spantag  \nb\n"),
+            (
+                "a\n  *.ron merge=spantag  \nb\n",
+                "a\n  *.ron merge=spantag  \nb\n",
+            ),
         ];
         for (old, new) in cases {
             assert_eq!(with_attributes_line(old), new, "{old:?}");

@@ -30,7 +30,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MergeError {
     /// A document's text differs between the copies: annotations cannot be lined up.
-    #[error("document '{0}' has a different text in the two copies; spantag merges annotations, not texts")]
+    #[error(
+        "document '{0}' has a different text in the two copies; spantag merges annotations, not texts"
+    )]
     TextDiffers(DocId),
     /// The combined project broke a rule of the model (a link that cannot be kept).
     #[error("the merged project would not be sound: {0}")]
@@ -87,7 +89,11 @@ pub fn merge3(base: &Project, ours: &Project, theirs: &Project) -> Result<Projec
     let mut made: Vec<(AnnotationId, Maker)> = Vec::new();
     let mut conflicts: Vec<Conflict> = Vec::new();
     for &id in &ids {
-        match pick(base.annotation(id), ours.annotation(id), theirs.annotation(id)) {
+        match pick(
+            base.annotation(id),
+            ours.annotation(id),
+            theirs.annotation(id),
+        ) {
             Pick::Agreed(a) => kept.extend(a.cloned()),
             Pick::Ours(a) => {
                 if let Some(a) = a {
@@ -285,7 +291,9 @@ fn restore_linked(
         }
         let mut restored = false;
         for id in wanted {
-            let found = [ours, theirs, base].into_iter().find_map(|p| p.annotation(id));
+            let found = [ours, theirs, base]
+                .into_iter()
+                .find_map(|p| p.annotation(id));
             if let Some(ann) = found {
                 conflicts.push(Conflict {
                     doc: ann.doc().clone(),
@@ -449,7 +457,11 @@ mod tests {
             label: label.into(),
             canonical: None,
         };
-        let new = p.annotation(old).expect("ann").with_kind(kind).expect("kind");
+        let new = p
+            .annotation(old)
+            .expect("ann")
+            .with_kind(kind)
+            .expect("kind");
         apply(p, Edit::ReplaceAnnotation(new)).expect("relabel");
     }
 
@@ -481,11 +493,20 @@ mod tests {
 
     type Change = fn(&mut Project);
 
+    /// A case: name, our change, their change, the merged tags, the conflicts recorded.
+    type Case = (
+        &'static str,
+        Change,
+        Change,
+        Vec<&'static str>,
+        Vec<ConflictKind>,
+    );
+
     #[test]
     fn merges_by_the_three_way_rule_and_records_conflicts() {
         use ConflictKind::*;
         let nothing: Change = |_| {};
-        let cases: Vec<(&str, Change, Change, Vec<&str>, Vec<ConflictKind>)> = vec![
+        let cases: Vec<Case> = vec![
             (
                 "additions on both sides",
                 |p| {

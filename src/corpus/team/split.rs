@@ -198,11 +198,26 @@ mod tests {
         set.iter().map(DocId::as_str).collect()
     }
 
+    /// A case: documents, annotators, overlap, the shared documents, the first annotator's
+    /// own documents.
+    type Case = (
+        usize,
+        usize,
+        Option<usize>,
+        Vec<&'static str>,
+        Vec<&'static str>,
+    );
+
     #[test]
     fn shared_documents_spread_over_the_corpus_and_the_rest_is_dealt_round_robin() {
-        // (documents, annotators, overlap, shared, first annotator's own)
-        let cases: Vec<(usize, usize, Option<usize>, Vec<&str>, Vec<&str>)> = vec![
-            (10, 2, Some(2), vec!["d00", "d05"], vec!["d01", "d03", "d06", "d08"]),
+        let cases: Vec<Case> = vec![
+            (
+                10,
+                2,
+                Some(2),
+                vec!["d00", "d05"],
+                vec!["d01", "d03", "d06", "d08"],
+            ),
             (10, 3, None, vec!["d00"], vec!["d01", "d04", "d07"]),
             (4, 2, Some(0), vec![], vec!["d00", "d02"]),
             (4, 1, Some(4), vec!["d00", "d01", "d02", "d03"], vec![]),
