@@ -152,11 +152,19 @@ pub fn merge3(base: &Project, ours: &Project, theirs: &Project) -> Result<Projec
     let statuses = merge_statuses(base, ours, theirs, &doc_ids);
     let rejected = merge_rejected(base, ours, theirs, &doc_ids);
     let mut schema = merge_schemas(base.schema(), ours.schema(), theirs.schema());
-    for ann in kept.iter().chain(&extra) {
-        if let Some(label) = ann.label()
-            && schema.entity_type(label).is_none()
-        {
-            schema.ensure_entity_type(label);
+    // A label one side uses and the other removed from its schema stays defined.
+    let undefined: BTreeSet<&str> = kept
+        .iter()
+        .chain(&extra)
+        .filter_map(Annotation::label)
+        .filter(|label| schema.entity_type(label).is_none())
+        .collect();
+    for label in undefined {
+        let known = [ours, theirs]
+            .into_iter()
+            .find_map(|p| p.schema().entity_type(label));
+        if let Some(entity_type) = known {
+            schema.entity_types.push(entity_type.clone());
         }
     }
 
