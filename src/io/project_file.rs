@@ -1888,12 +1888,32 @@ mod tests {
 
     #[test]
     fn parallel_load_gives_the_same_project_as_a_plain_parse() {
-        let p = crate::corpus::generate::generate(&crate::corpus::generate::Spec {
+        let mut p = crate::corpus::generate::generate(&crate::corpus::generate::Spec {
             documents: 400,
             words_per_document: 400,
             spans_per_document: 20,
             seed: 3,
         });
+        // The team records (in the file's head, after the documents) load on this path too.
+        let tagged = p.annotations().values().next().expect("tags").clone();
+        let team = Edit::Batch(vec![
+            Edit::SetConflict(
+                model::Conflict {
+                    doc: tagged.doc().clone(),
+                    kind: ConflictKind::ChangedAndRemoved,
+                    ours: Some(tagged.id()),
+                    theirs: None,
+                },
+                true,
+            ),
+            Edit::SetAssignment(Some(Box::new(model::Assignment {
+                annotator: "ann".into(),
+                annotators: vec!["ann".into()],
+                documents: [tagged.doc().clone()].into(),
+                shared: Default::default(),
+            }))),
+        ]);
+        apply(&mut p, team).expect("team records");
         let text = to_ron(&p);
         assert!(
             text.len() >= parallel::MIN_BYTES,
