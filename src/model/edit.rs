@@ -147,7 +147,7 @@ pub fn apply(project: &mut Project, edit: Edit) -> Result<Edit, EditError> {
             project.check_new_relation(&rel)?;
             let id = rel.id;
             project.relations.insert(id, rel);
-            project.reserved.remove(&id);
+            project.release(id);
             Ok(Edit::RemoveRelation(id))
         }
         Edit::RemoveRelation(id) => project

@@ -183,7 +183,7 @@ pub struct Project {
     /// Ids handed out by [`Project::allocate_id_for`] whose annotation is not added yet
     /// (an import allocates thousands before applying them as one edit): never handed out
     /// twice. Not content: left out of equality and never saved.
-    pub(super) reserved: HashSet<AnnotationId>,
+    reserved: HashSet<AnnotationId>,
 }
 
 /// A suggestion the user rejected: not shown again.
@@ -501,7 +501,7 @@ impl Project {
         if let Err(at) = keys.binary_search(&key) {
             keys.insert(at, key);
         }
-        self.reserved.remove(&ann.id());
+        self.release(ann.id());
         self.annotations.insert(ann);
     }
 
@@ -640,6 +640,14 @@ impl Project {
         let id = AnnotationId::derive_relation(label, from, to, |id| self.id_taken(id));
         self.reserved.insert(id);
         id
+    }
+
+    /// Forgets that `id` was handed out (it is in use now). The table is freed once
+    /// empty: a big import reserves 300k ids at once.
+    pub(super) fn release(&mut self, id: AnnotationId) {
+        if self.reserved.remove(&id) && self.reserved.is_empty() {
+            self.reserved.shrink_to_fit();
+        }
     }
 
     /// Whether an annotation or relation has `id`, or it was handed out already.
