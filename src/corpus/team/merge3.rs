@@ -65,6 +65,27 @@ fn pick<T: PartialEq>(base: Option<T>, ours: Option<T>, theirs: Option<T>) -> Pi
     }
 }
 
+/// Every annotation id of the three projects once, ascending, with each project's
+/// annotation under it: one pass over the three id-sorted maps, no lookups.
+fn aligned(
+    projects: [&Project; 3],
+) -> impl Iterator<Item = (AnnotationId, [Option<&Annotation>; 3])> {
+    let mut sides = projects.map(|p| p.annotations().iter().peekable());
+    std::iter::from_fn(move || {
+        let next = sides
+            .iter_mut()
+            .filter_map(|side| side.peek().map(|(id, _)| **id))
+            .min()?;
+        let mut row = [None; 3];
+        for (slot, side) in row.iter_mut().zip(sides.iter_mut()) {
+            if side.peek().is_some_and(|(id, _)| **id == next) {
+                *slot = side.next().map(|(_, ann)| ann);
+            }
+        }
+        Some((next, row))
+    })
+}
+
 /// Which side made an annotation the result holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Maker {
@@ -76,24 +97,13 @@ enum Maker {
 /// every conflict ([`Project::conflicts`]); it is clean when there are none.
 pub fn merge3(base: &Project, ours: &Project, theirs: &Project) -> Result<Project, MergeError> {
     let all = [base, ours, theirs];
-    let mut ids: Vec<AnnotationId> = all
-        .iter()
-        .flat_map(|p| p.annotations().keys().copied())
-        .collect();
-    ids.sort_unstable();
-    ids.dedup();
-
-    let mut kept: Vec<Annotation> = Vec::with_capacity(ids.len());
+    let mut kept: Vec<Annotation> = Vec::with_capacity(ours.annotations().len());
     let mut extra: Vec<Annotation> = Vec::new();
     let mut extra_ids: HashSet<AnnotationId> = HashSet::new();
     let mut made: Vec<(AnnotationId, Maker)> = Vec::new();
     let mut conflicts: Vec<Conflict> = Vec::new();
-    for &id in &ids {
-        match pick(
-            base.annotation(id),
-            ours.annotation(id),
-            theirs.annotation(id),
-        ) {
+    for (id, [b, o, t]) in aligned(all) {
+        match pick(b, o, t) {
             Pick::Agreed(a) => kept.extend(a.cloned()),
             Pick::Ours(a) => {
                 if let Some(a) = a {
@@ -146,8 +156,9 @@ pub fn merge3(base: &Project, ours: &Project, theirs: &Project) -> Result<Projec
         &mut conflicts,
     );
 
-    let used_docs: BTreeSet<&DocId> = kept.iter().chain(&extra).map(Annotation::doc).collect();
-    let documents = merge_documents(base, ours, theirs, &used_docs)?;
+    let documents = merge_documents(base, ours, theirs, |id| {
+        kept.iter().chain(&extra).any(|a| a.doc() == id)
+    })?;
     let doc_ids: BTreeSet<&DocId> = documents.iter().map(Document::id).collect();
     let statuses = merge_statuses(base, ours, theirs, &doc_ids);
     let rejected = merge_rejected(base, ours, theirs, &doc_ids);
@@ -320,12 +331,13 @@ fn restore_linked(
     }
 }
 
-/// Documents merged by id; a document one side removed stays while annotations use it.
+/// Documents merged by id; a document one side removed stays while annotations use it
+/// (`used`, asked only about removed documents).
 fn merge_documents(
     base: &Project,
     ours: &Project,
     theirs: &Project,
-    used: &BTreeSet<&DocId>,
+    used: impl Fn(&DocId) -> bool,
 ) -> Result<Vec<Document>, MergeError> {
     let ids: BTreeSet<&DocId> = [base, ours, theirs]
         .iter()
@@ -343,7 +355,7 @@ fn merge_documents(
             Pick::Agreed(d) | Pick::Ours(d) | Pick::Theirs(d) => d,
             Pick::Conflict(o, t) => o.or(t),
         };
-        let chosen = chosen.or_else(|| used.contains(id).then(|| o.or(t).or(b)).flatten());
+        let chosen = chosen.or_else(|| used(id).then(|| o.or(t).or(b)).flatten());
         out.extend(chosen.cloned());
     }
     Ok(out)

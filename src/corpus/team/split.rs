@@ -110,20 +110,29 @@ pub fn split(
     overlap: Option<usize>,
 ) -> Result<Vec<Project>, SplitError> {
     let plan = plan(project, annotators, overlap)?;
-    annotators
-        .iter()
-        .zip(&plan.own)
-        .map(|(name, own)| {
-            let documents: BTreeSet<DocId> = own.union(&plan.shared).cloned().collect();
-            let assignment = Assignment {
-                annotator: name.clone(),
-                annotators: annotators.to_vec(),
-                documents,
-                shared: plan.shared.clone(),
-            };
-            share(project, assignment).map_err(|e| SplitError::Unsound(name.clone(), e))
-        })
-        .collect()
+    let make = |(name, own): &(&String, &BTreeSet<DocId>)| {
+        let documents: BTreeSet<DocId> = own.union(&plan.shared).cloned().collect();
+        let assignment = Assignment {
+            annotator: (*name).clone(),
+            annotators: annotators.to_vec(),
+            documents,
+            shared: plan.shared.clone(),
+        };
+        share(project, assignment).map_err(|e| SplitError::Unsound((*name).clone(), e))
+    };
+    // The shares are made on all cores, kept in the annotators' order.
+    let jobs: Vec<(&String, &BTreeSet<DocId>)> = annotators.iter().zip(&plan.own).collect();
+    let mut shares = Vec::with_capacity(jobs.len());
+    let done: Result<(), SplitError> = crate::parallel::for_each_batch_in_order(
+        &jobs,
+        1,
+        |batch| batch.iter().map(make).collect::<Result<Vec<_>, _>>(),
+        |made| {
+            shares.extend(made?);
+            Ok(())
+        },
+    );
+    done.map(|()| shares)
 }
 
 /// The part of `project` over the assignment's documents, recording the assignment.
