@@ -129,6 +129,39 @@ pub enum Command {
         /// The project file.
         project: PathBuf,
     },
+    /// Splits a project among annotators: one project each (DIR/P.NAME.ron), with some
+    /// documents given to everyone for agreement.
+    Split {
+        /// The project file.
+        project: PathBuf,
+        /// Comma-separated annotator names (letters, digits, '-' and '_').
+        #[arg(long, value_delimiter = ',', required = true)]
+        annotators: Vec<String>,
+        /// Documents every annotator gets (default: 10 % of the corpus).
+        #[arg(long)]
+        overlap: Option<usize>,
+        /// The folder to write the projects to (created if missing).
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Three-way merge: BASE OURS THEIRS (exit 1 when conflicts are recorded), or with
+    /// --adjudicate several annotators' copies of the same documents.
+    Merge {
+        /// BASE OURS THEIRS, or two or more copies with --adjudicate.
+        #[arg(required = true, num_args = 2..)]
+        projects: Vec<PathBuf>,
+        /// The merged project to write (may be OURS, as git's merge driver does).
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Combine several annotators' copies for adjudication.
+        #[arg(long)]
+        adjudicate: bool,
+    },
+    /// Installs spantag as git's merge driver for *.ron projects in a repository.
+    GitSetup {
+        /// A folder in the repository (default: the current folder).
+        repo: Option<PathBuf>,
+    },
 }
 
 /// A failed command: the one-line message to print.
@@ -339,6 +372,35 @@ pub fn run(command: Command) -> Result<(), CliError> {
             );
             Ok(())
         }
+        Command::Split {
+            project,
+            annotators,
+            overlap,
+            output,
+        } => split_command(&project, &annotators, overlap, &output),
+        Command::Merge {
+            projects,
+            output,
+            adjudicate,
+        } => merge_command(&projects, &output, adjudicate),
+        Command::GitSetup { repo } => {
+            let exe = std::env::current_exe()
+                .map_err(|e| CliError(format!("cannot find the spantag binary: {e}")))?;
+            let dir = repo.unwrap_or_else(|| PathBuf::from("."));
+            let report = crate::corpus::team::git::setup(&dir, &exe)?;
+            let attributes = if report.attributes_added {
+                "added to"
+            } else {
+                "already in"
+            };
+            println!(
+                "{}: '{}' {attributes} .gitattributes; merge driver: {}",
+                report.root.display(),
+                crate::corpus::team::git::ATTRIBUTES_LINE,
+                report.driver
+            );
+            Ok(())
+        }
         Command::Check { project: path } => {
             let problems = project_file::check(&path)?;
             if problems.is_empty() {
@@ -361,6 +423,131 @@ pub fn run(command: Command) -> Result<(), CliError> {
             )))
         }
     }
+}
+
+/// `spantag split`: one project per annotator in `output`, named after the project.
+fn split_command(
+    path: &Path,
+    annotators: &[String],
+    overlap: Option<usize>,
+    output: &Path,
+) -> Result<(), CliError> {
+    let project = project_file::load(path)?;
+    let shares = crate::corpus::team::split::split(&project, annotators, overlap)
+        .map_err(|e| CliError(format!("{}: {e}", path.display())))?;
+    std::fs::create_dir_all(output).map_err(|e| CliError(format!("{}: {e}", output.display())))?;
+    let stem = path.file_stem().map_or_else(
+        || "project".to_owned(),
+        |s| s.to_string_lossy().into_owned(),
+    );
+    // Every share is made before the first is written, so a bad name writes nothing.
+    for (name, share) in annotators.iter().zip(&shares) {
+        let file = output.join(format!("{stem}.{name}.ron"));
+        project_file::save(share, &file)?;
+        let shared = share.assignment().map_or(0, |a| a.shared.len());
+        println!(
+            "{}: {} documents for {name} ({shared} shared)",
+            file.display(),
+            share.documents().len()
+        );
+    }
+    leave_to_exit(project);
+    Ok(())
+}
+
+/// `spantag merge`: three-way, or `--adjudicate` over several copies. The output is
+/// written in both cases, conflicts recorded in it; exit 1 lists them.
+fn merge_command(projects: &[PathBuf], output: &Path, adjudicate: bool) -> Result<(), CliError> {
+    use crate::corpus::team;
+    let named = |paths: &[PathBuf]| {
+        paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let merged = if adjudicate {
+        let loaded = projects
+            .iter()
+            .map(|p| project_file::load(p))
+            .collect::<Result<Vec<_>, _>>()?;
+        let names: Vec<String> = projects
+            .iter()
+            .zip(&loaded)
+            .map(|(path, p)| match p.assignment() {
+                Some(a) => a.annotator.clone(),
+                None => path
+                    .file_stem()
+                    .map_or_else(String::new, |s| s.to_string_lossy().into_owned()),
+            })
+            .collect();
+        let copies: Vec<team::adjudicate::Copy<'_>> = names
+            .iter()
+            .zip(&loaded)
+            .map(|(annotator, project)| team::adjudicate::Copy { annotator, project })
+            .collect();
+        team::adjudicate::adjudicate(&copies)
+            .map_err(|e| CliError(format!("{}: {e}", named(projects))))?
+    } else {
+        let [base, ours, theirs] = projects else {
+            return Err(CliError(format!(
+                "merge takes BASE OURS THEIRS ({} given); several copies of the same \
+                 documents merge with --adjudicate",
+                projects.len()
+            )));
+        };
+        // The three files load at once: each load uses every core for its own share.
+        let (b, o, t) = std::thread::scope(|scope| {
+            let (b, o, t) = (
+                scope.spawn(|| project_file::load(base)),
+                scope.spawn(|| project_file::load(ours)),
+                scope.spawn(|| project_file::load(theirs)),
+            );
+            let join = |h: std::thread::ScopedJoinHandle<'_, _>, p: &PathBuf| {
+                h.join()
+                    .map_err(|_| CliError(format!("{}: the loader stopped", p.display())))
+            };
+            Ok::<_, CliError>((join(b, base)?, join(o, ours)?, join(t, theirs)?))
+        })?;
+        let (b, o, t) = (b?, o?, t?);
+        let merged = team::merge3::merge3(&b, &o, &t)
+            .map_err(|e| CliError(format!("{}: {e}", named(projects))))?;
+        leave_to_exit(b);
+        leave_to_exit(o);
+        leave_to_exit(t);
+        merged
+    };
+    project_file::save_without_backup(&merged, output)?;
+    let conflicts = merged.conflicts();
+    if conflicts.is_empty() {
+        eprintln!(
+            "{}: merged cleanly ({} documents, {} annotations)",
+            output.display(),
+            merged.documents().len(),
+            merged.annotations().len()
+        );
+        leave_to_exit(merged);
+        return Ok(());
+    }
+    for conflict in conflicts {
+        println!(
+            "{}: {}",
+            output.display(),
+            team::describe(&merged, conflict)
+        );
+    }
+    let what = if adjudicate {
+        "disagreement(s) to adjudicate"
+    } else {
+        "conflict(s)"
+    };
+    let message = format!(
+        "{}: {} {what} recorded in the merged project; settle them in the window (View → Conflicts)",
+        output.display(),
+        conflicts.len()
+    );
+    leave_to_exit(merged);
+    Err(CliError(message))
 }
 
 /// A new project over corpus files, with the default schema.

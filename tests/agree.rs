@@ -36,20 +36,21 @@ fn span(p: &Project, id: &str, needle: &str) -> Span {
 
 fn entity(p: &mut Project, id: &str, needle: &str, label: &str) -> AnnotationId {
     let s = span(p, id, needle);
-    let ann_id = p.allocate_id();
-    apply(
-        p,
-        Edit::AddAnnotation(Annotation::entity(ann_id, DocId(id.into()), s, label)),
-    )
-    .expect("add entity");
+    let tag = p.with_new_id(Annotation::entity(
+        AnnotationId::NEW,
+        DocId(id.into()),
+        s,
+        label,
+    ));
+    let ann_id = tag.id();
+    apply(p, Edit::AddAnnotation(tag)).expect("add entity");
     ann_id
 }
 
 fn stance(p: &mut Project, id: &str, quote: Option<&str>, target: &str, polarity: &str) {
     let anchor = quote.map_or(Anchor::Document, |q| Anchor::span(span(p, id, q)));
-    let ann_id = p.allocate_id();
     let ann = Annotation::new(
-        ann_id,
+        AnnotationId::NEW,
         DocId(id.into()),
         anchor,
         AnnotationKind::Stance {
@@ -59,6 +60,7 @@ fn stance(p: &mut Project, id: &str, quote: Option<&str>, target: &str, polarity
         },
     )
     .expect("stance");
+    let ann = p.with_new_id(ann);
     apply(p, Edit::AddAnnotation(ann)).expect("add stance");
 }
 

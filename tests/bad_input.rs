@@ -712,11 +712,11 @@ fn unknown_labels_are_reported_and_added_to_the_schema() {
 #[test]
 fn a_project_from_a_newer_spantag_is_refused_and_never_overwritten() {
     let s = setup();
-    let newer = project_with(&s, "version: 2", "version: 99");
+    let newer = project_with(&s, "version: 3", "version: 99");
     project_refused(&s, &newer, &["version 99 is newer"]);
     // Newer versions may have a shape this build cannot parse at all.
-    let reshaped = "(format: \"spantag-project\", version: 3, documents: {\"a\": ()})";
-    project_refused(&s, reshaped, &["version 3 is newer"]);
+    let reshaped = "(format: \"spantag-project\", version: 4, documents: {\"a\": ()})";
+    project_refused(&s, reshaped, &["version 4 is newer"]);
     let out = spantag(&[
         "new".as_ref(),
         s.write("t.txt", "Tekst.").as_os_str(),

@@ -36,13 +36,18 @@ fn entity(p: &mut Project, id: &str, needle: &str, label: &str, canonical: Optio
     let byte = text.as_str().find(needle).expect("needle");
     let start = text.as_str()[..byte].chars().count();
     let span = Span::new(start, start + needle.chars().count(), text).expect("span");
-    let ann_id = p.allocate_id();
-    let ann = Annotation::entity(ann_id, DocId(id.into()), span, label)
-        .with_kind(AnnotationKind::Entity {
-            label: label.into(),
-            canonical: canonical.map(Into::into),
-        })
-        .expect("kind");
+    let ann = Annotation::entity(
+        spantag::model::AnnotationId::NEW,
+        DocId(id.into()),
+        span,
+        label,
+    )
+    .with_kind(AnnotationKind::Entity {
+        label: label.into(),
+        canonical: canonical.map(Into::into),
+    })
+    .expect("kind");
+    let ann = p.with_new_id(ann);
     apply(p, Edit::AddAnnotation(ann)).expect("add");
 }
 

@@ -71,14 +71,9 @@ fn big_project() -> Project {
         for k in 0..20 {
             let start = k * 40;
             let span = Span::new(start, start + 10, doc.text()).expect("span");
-            let id: AnnotationId = project.allocate_id();
             let label = ["PER", "ORG", "LOC"][k % 3];
-            edits.push(Edit::AddAnnotation(Annotation::entity(
-                id,
-                doc.id().clone(),
-                span,
-                label,
-            )));
+            let tag = Annotation::entity(AnnotationId::NEW, doc.id().clone(), span, label);
+            edits.push(Edit::AddAnnotation(project.with_new_id(tag)));
         }
         apply(&mut project, Edit::Batch(edits)).expect("annotations");
     }

@@ -24,20 +24,21 @@ fn span(p: &Project, needle: &str) -> Span {
 }
 
 fn entity(p: &mut Project, needle: &str, label: &str) -> AnnotationId {
-    let id = p.allocate_id();
     let s = span(p, needle);
-    apply(
-        p,
-        Edit::AddAnnotation(Annotation::entity(id, DocId("d".into()), s, label)),
-    )
-    .expect("add");
+    let tag = p.with_new_id(Annotation::entity(
+        AnnotationId::NEW,
+        DocId("d".into()),
+        s,
+        label,
+    ));
+    let id = tag.id();
+    apply(p, Edit::AddAnnotation(tag)).expect("add");
     id
 }
 
 fn stance(p: &mut Project, quote: &str, polarity: &str, holder: Option<AnnotationId>) {
-    let id = p.allocate_id();
     let ann = Annotation::new(
-        id,
+        AnnotationId::NEW,
         DocId("d".into()),
         Anchor::span(span(p, quote)),
         AnnotationKind::Stance {
@@ -47,6 +48,7 @@ fn stance(p: &mut Project, quote: &str, polarity: &str, holder: Option<Annotatio
         },
     )
     .expect("stance");
+    let ann = p.with_new_id(ann);
     apply(p, Edit::AddAnnotation(ann)).expect("add stance");
 }
 

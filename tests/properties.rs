@@ -1,7 +1,10 @@
 //! Property tests: any sequence of edits undone gives back the start; redone gives the end;
-//! any project survives save → load unchanged, and saving twice gives identical bytes.
+//! any project survives save → load unchanged, and saving twice gives identical bytes; a
+//! three-way merge takes one side's work whole when the other did nothing, and always
+//! gives a sound, deterministic project.
 
 use proptest::prelude::*;
+use spantag::corpus::team::merge3::merge3;
 use spantag::io::project_file::{default_schema, from_ron, to_ron};
 use spantag::model::edit::removal_edit;
 use spantag::model::{
@@ -82,12 +85,13 @@ fn edit_for(p: &mut Project, op: &Op) -> Option<Edit> {
             let n = d.text().char_len();
             let start = start % n.max(1);
             let span = Span::new(start, (start + len).min(n), d.text()).ok()?;
-            Some(Edit::AddAnnotation(Annotation::entity(
-                p.allocate_id(),
+            let tag = Annotation::entity(
+                spantag::model::AnnotationId::NEW,
                 d.id().clone(),
                 span,
                 LABELS[label],
-            )))
+            );
+            Some(Edit::AddAnnotation(p.with_new_id(tag)))
         }
         Op::Stance {
             doc,
@@ -113,9 +117,14 @@ fn edit_for(p: &mut Project, op: &Op) -> Option<Edit> {
                 polarity: ["FAVOR", "AGAINST", "NEUTRAL", "NONE"][polarity].into(),
                 holder,
             };
-            Annotation::new(p.allocate_id(), d.id().clone(), Anchor::span(span), kind)
-                .ok()
-                .map(Edit::AddAnnotation)
+            Annotation::new(
+                spantag::model::AnnotationId::NEW,
+                d.id().clone(),
+                Anchor::span(span),
+                kind,
+            )
+            .ok()
+            .map(|a| Edit::AddAnnotation(p.with_new_id(a)))
         }
         Op::DocStance { doc, target } => {
             let d = doc_at(p, doc);
@@ -124,9 +133,14 @@ fn edit_for(p: &mut Project, op: &Op) -> Option<Edit> {
                 polarity: "AGAINST".into(),
                 holder: None,
             };
-            Annotation::new(p.allocate_id(), d.id().clone(), Anchor::Document, kind)
-                .ok()
-                .map(Edit::AddAnnotation)
+            Annotation::new(
+                spantag::model::AnnotationId::NEW,
+                d.id().clone(),
+                Anchor::Document,
+                kind,
+            )
+            .ok()
+            .map(|a| Edit::AddAnnotation(p.with_new_id(a)))
         }
         Op::Remove(k) => nth(p, k).map(|a| removal_edit(p, a.id())),
         Op::Relabel(k, l) => {
@@ -199,5 +213,44 @@ proptest! {
         let loaded = from_ron(&text, Path::new("p.ron")).expect("loads");
         prop_assert_eq!(&loaded, &p);
         prop_assert_eq!(to_ron(&loaded), text);
+    }
+
+    #[test]
+    fn three_way_merges_are_sound_deterministic_and_exact_when_one_side_is_idle(
+        shared in prop::collection::vec(op(), 0..15),
+        ours_ops in prop::collection::vec(op(), 0..20),
+        theirs_ops in prop::collection::vec(op(), 0..20),
+    ) {
+        let apply_all = |p: &mut Project, ops: &[Op]| {
+            let mut history = History::unsaved();
+            for op in ops {
+                if let Some(edit) = edit_for(p, op) {
+                    let _ = history.apply(p, edit, "op");
+                }
+            }
+        };
+        let mut base = project();
+        apply_all(&mut base, &shared);
+        let (mut ours, mut theirs) = (base.clone(), base.clone());
+        apply_all(&mut ours, &ours_ops);
+        apply_all(&mut theirs, &theirs_ops);
+        prop_assert_eq!(&merge3(&base, &ours, &base).expect("merge"), &ours);
+        prop_assert_eq!(&merge3(&base, &base, &theirs).expect("merge"), &theirs);
+        let merged = merge3(&base, &ours, &theirs).expect("merge");
+        let text = to_ron(&merged);
+        prop_assert_eq!(&from_ron(&text, Path::new("m.ron")).expect("sound"), &merged);
+        prop_assert_eq!(to_ron(&merge3(&base, &ours, &theirs).expect("merge")), text);
+        // Whatever either side added is in the result (as itself or a conflict's side).
+        for side in [&ours, &theirs] {
+            for ann in side.annotations().values() {
+                if base.annotation(ann.id()).is_none() {
+                    prop_assert!(
+                        merged.annotations().values().any(|m| m.anchor() == ann.anchor()
+                            && m.kind().display_label() == ann.kind().display_label()),
+                        "{:?} was lost", ann
+                    );
+                }
+            }
+        }
     }
 }

@@ -135,7 +135,7 @@ fn build(docs: &[GenDoc], with_stances: bool) -> Project {
             if !seen.insert(format!("{anchor:?} {kind:?}")) {
                 continue;
             }
-            let id = p.allocate_id();
+            let id = p.allocate_id_for(doc.id(), &anchor, &kind);
             let is_entity = kind.is_entity();
             let ann = Annotation::new(id, doc.id().clone(), anchor, kind).expect("annotation");
             apply(&mut p, Edit::AddAnnotation(ann)).expect("add");

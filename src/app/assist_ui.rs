@@ -141,8 +141,9 @@ pub fn accept_edit(app: &mut SpantagApp) -> Option<(Edit, AnnotationId)> {
         .document(&suggestion.doc)?
         .text()
         .clone();
-    let id = app.session.project_mut().allocate_id();
-    let ann = suggestion.annotation(id, &doc).ok()?;
+    let ann = suggestion.annotation(AnnotationId::NEW, &doc).ok()?;
+    let ann = app.session.project_mut().with_new_id(ann);
+    let id = ann.id();
     let mut edits = vec![Edit::AddAnnotation(ann)];
     let doc_id = suggestion.doc.clone();
     if app.session.project.status(&doc_id) == DocStatus::NotStarted {
@@ -291,9 +292,10 @@ pub fn tag_all_ui(ctx: &egui::Context, app: &mut SpantagApp) {
             else {
                 continue;
             };
-            let id = app.session.project_mut().allocate_id();
-            if let Ok(ann) = o.annotation(id, &text, &label, canonical.as_deref()) {
-                edits.push(Edit::AddAnnotation(ann));
+            if let Ok(ann) = o.annotation(AnnotationId::NEW, &text, &label, canonical.as_deref()) {
+                edits.push(Edit::AddAnnotation(
+                    app.session.project_mut().with_new_id(ann),
+                ));
                 docs.insert(o.doc.clone());
             }
         }

@@ -458,13 +458,15 @@ mod tests {
             !saver.tick(&p, None, 0, false, true),
             "clean: nothing to write"
         );
-        let id = p.allocate_id();
         let span = Span::new(0, 10, p.documents()[0].text()).expect("span");
-        apply(
-            &mut p,
-            Edit::AddAnnotation(Annotation::entity(id, DocId("d".into()), span, "PER")),
-        )
-        .expect("tag");
+        let tag = Annotation::entity(
+            crate::model::AnnotationId::NEW,
+            DocId("d".into()),
+            span,
+            "PER",
+        );
+        let tag = p.with_new_id(tag);
+        apply(&mut p, Edit::AddAnnotation(tag)).expect("tag");
         assert!(saver.tick(&p, None, 1, true, true));
         saver.wait();
         let copies = copies_in(dir.path());

@@ -13,6 +13,7 @@ pub mod panels;
 pub mod schema_ui;
 pub mod session;
 pub mod stance_ui;
+pub mod team_ui;
 pub mod text_view;
 pub mod transfer;
 
@@ -215,6 +216,8 @@ pub struct SpantagApp {
     pub jobs: background::Jobs,
     /// Statistics, entity index, agreement and merge views.
     pub views: corpus_views::ViewsState,
+    /// The conflicts and adjudication views.
+    pub team: team_ui::TeamState,
     /// The stance whose holder the next click on an entity sets.
     pub pick_holder_for: Option<AnnotationId>,
     /// Whether the keyboard help is shown.
@@ -399,6 +402,7 @@ impl SpantagApp {
             tag_all: assist_ui::TagAll::default(),
             search: assist_ui::SearchState::default(),
             views: corpus_views::ViewsState::default(),
+            team: team_ui::TeamState::default(),
             autosaver: None,
             jobs: background::Jobs::default(),
             tag_buffers: TagEditBuffers::default(),
@@ -754,6 +758,7 @@ impl SpantagApp {
     pub(crate) fn session_replaced(&mut self) {
         self.view = TextView::new(self.settings.font_size);
         self.views = corpus_views::ViewsState::default();
+        self.team = team_ui::TeamState::default();
         self.suggestions.invalidate();
         self.stance_editor = None;
         self.pick_holder_for = None;
@@ -1257,6 +1262,7 @@ impl eframe::App for SpantagApp {
         assist_ui::tag_all_ui(&ctx, self);
         assist_ui::search_ui(&ctx, self);
         corpus_views::corpus_views_ui(&ctx, self);
+        team_ui::team_views_ui(&ctx, self);
         self.dialog_ui(&ctx);
 
         let commands = std::mem::take(&mut self.pending);

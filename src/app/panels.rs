@@ -122,6 +122,7 @@ pub fn menu_bar_ui(ui: &mut Ui, app: &mut SpantagApp) {
                     app.pending.push(Command::ToggleMatrix);
                 }
                 super::corpus_views::view_menu_ui(ui, app);
+                super::team_ui::view_menu_ui(ui, app);
             });
             ui.menu_button("Find", |ui| {
                 if ui
@@ -219,6 +220,7 @@ pub fn status_bar_ui(ui: &mut Ui, app: &mut SpantagApp) {
                 ));
                 ui.separator();
             }
+            super::team_ui::team_status_ui(ui, app);
             ui.label(&app.status);
         });
     });

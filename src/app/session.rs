@@ -370,13 +370,10 @@ impl Session {
             self.selection = None;
             return Ok(format!("“{text}” is already {label}"));
         }
-        let id = self.project_mut().allocate_id();
-        let mut edits = vec![Edit::AddAnnotation(Annotation::entity(
-            id,
-            doc_id.clone(),
-            span,
-            label,
-        ))];
+        let tag = Annotation::entity(AnnotationId::NEW, doc_id.clone(), span, label);
+        let tag = self.project_mut().with_new_id(tag);
+        let id = tag.id();
+        let mut edits = vec![Edit::AddAnnotation(tag)];
         if self.project.status(&doc_id) == DocStatus::NotStarted {
             edits.push(Edit::SetStatus {
                 doc: doc_id,
@@ -403,13 +400,13 @@ impl Session {
             return Ok("no document open".to_owned());
         };
         let doc_id = doc.id().clone();
-        let id = self.project_mut().allocate_id();
         let anchor = span.map_or(Anchor::Document, Anchor::span);
         let kind = AnnotationKind::Stance {
             target: target.trim().into(),
             polarity: polarity.into(),
             holder,
         };
+        let id = self.project_mut().allocate_id_for(&doc_id, &anchor, &kind);
         let stance = Annotation::new(id, doc_id.clone(), anchor, kind)
             .map_err(|_| EditError::NoSuchAnnotation(id))?;
         let mut edits = vec![Edit::AddAnnotation(stance)];

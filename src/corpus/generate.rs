@@ -434,11 +434,11 @@ fn annotate(
         let Ok(span) = Span::within(m.start, m.end, len) else {
             continue;
         };
-        let id = project.allocate_id();
         let kind = AnnotationKind::Entity {
             label: label.into(),
             canonical: Some(canonical.into()),
         };
+        let id = project.allocate_id_for(doc, &Anchor::span(span), &kind);
         if let Ok(ann) = Annotation::new(id, doc.clone(), Anchor::span(span), kind) {
             edits.push(Edit::AddAnnotation(ann));
         }
@@ -461,12 +461,12 @@ fn annotate(
         let Ok(span) = Span::within(m.end - inner_len, m.end, len) else {
             continue;
         };
-        let id = project.allocate_id();
         let inner_label = if label == "PER" { "PER" } else { "MISC" };
         let kind = AnnotationKind::Entity {
             label: inner_label.into(),
             canonical: Some(canonical.into()),
         };
+        let id = project.allocate_id_for(doc, &Anchor::span(span), &kind);
         if let Ok(ann) = Annotation::new(id, doc.clone(), Anchor::span(span), kind) {
             edits.push(Edit::AddAnnotation(ann));
         }
@@ -486,12 +486,12 @@ fn annotate(
             .or_else(|| persons.get(rng.below(persons.len())))
             .map(|(id, _)| *id)
             .filter(|_| rng.chance(85));
-        let id = project.allocate_id();
         let kind = AnnotationKind::Stance {
             target: (*rng.pick(TARGETS)).into(),
             polarity: (*rng.pick(POLARITIES)).into(),
             holder,
         };
+        let id = project.allocate_id_for(doc, &Anchor::span(span), &kind);
         if let Ok(mut ann) = Annotation::new(id, doc.clone(), Anchor::span(span), kind) {
             if rng.chance(10) {
                 ann.note = Some("citaat uit persbericht".into());

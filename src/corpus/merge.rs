@@ -310,7 +310,8 @@ pub fn take_edit(project: &mut Project, difference: &Difference, side: Side) -> 
                 edits.push(Edit::ReplaceAnnotation(new));
             }
             None => {
-                let id = project.allocate_id();
+                let id =
+                    project.allocate_id_for(&wanted.content.doc, &wanted.content.anchor, &kind);
                 let new = wanted.annotation.with_id(id).with_kind(kind).ok()?;
                 edits.push(Edit::AddAnnotation(new));
             }

@@ -1029,9 +1029,9 @@ mod tests {
             for (start, end, kind) in anns {
                 let len = p.document(&doc).expect("doc").text().char_len();
                 let span = Span::within(start, end, len).expect("span in text");
-                let id = p.allocate_id();
-                let ann = Annotation::new(id, doc.clone(), Anchor::span(span), kind)
+                let ann = Annotation::new(AnnotationId::NEW, doc.clone(), Anchor::span(span), kind)
                     .expect("valid annotation");
+                let ann = p.with_new_id(ann);
                 apply(&mut p, Edit::AddAnnotation(ann)).expect("applies");
             }
         }
@@ -1339,8 +1339,13 @@ mod tests {
         // The user tags "Trump" in d1: suggestions appear in d0 after one update.
         let d1 = DocId("d1".into());
         let text = p.document(&d1).expect("d1").text().clone();
-        let id = p.allocate_id();
-        let tag = Annotation::entity(id, d1.clone(), Span::new(0, 5, &text).expect("span"), "PER");
+        let tag = Annotation::entity(
+            AnnotationId::NEW,
+            d1.clone(),
+            Span::new(0, 5, &text).expect("span"),
+            "PER",
+        );
+        let tag = p.with_new_id(tag);
         apply(&mut p, Edit::AddAnnotation(tag)).expect("applies");
         assert!(engine.update_document(&p, &d1));
         assert!(
@@ -1354,8 +1359,9 @@ mod tests {
         let suggestion = engine.for_document(&p, &d0).remove(0);
         let doc_text = p.document(&d0).expect("d0").text().clone();
         let accepted = suggestion
-            .annotation(p.allocate_id(), &doc_text)
+            .annotation(AnnotationId::NEW, &doc_text)
             .expect("fits");
+        let accepted = p.with_new_id(accepted);
         apply(&mut p, Edit::AddAnnotation(accepted)).expect("applies");
         assert!(
             !engine.update_document(&p, &d0),

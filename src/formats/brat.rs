@@ -873,7 +873,7 @@ mod tests {
         add_stance(&mut p, "../a", None, "EU", "FAVOR", None);
         add_entity(&mut p, "../a", &[(2, 6), (22, 30)], "ORG");
         let rel = crate::model::Relation {
-            id: p.allocate_id(),
+            id: p.allocate_relation_id("Works for", anns[0], anns[1]),
             label: "Works for".into(),
             from: anns[0],
             to: anns[1],

@@ -187,7 +187,7 @@ impl<'p> Builder<'p> {
             );
             return Some(existing);
         }
-        let id = self.project.allocate_id();
+        let id = self.project.allocate_id_for(doc, ann.anchor(), ann.kind());
         let ann = ann.with_id(id);
         self.seen.entry(doc.clone()).or_default().insert(key, id);
         self.known.insert(id, (doc.clone(), ann.kind().is_entity()));
@@ -321,7 +321,7 @@ impl<'p> Builder<'p> {
             );
             return None;
         }
-        let id = self.project.allocate_id();
+        let id = self.project.allocate_relation_id(label, from, to);
         self.relations.push(Relation {
             id,
             label: label.to_owned(),

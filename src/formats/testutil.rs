@@ -106,9 +106,8 @@ pub fn add_entity(
         .iter()
         .map(|(s, e)| Span::within(*s, *e, len).expect("span"))
         .collect();
-    let id = p.allocate_id();
     let ann = crate::model::Annotation::new(
-        id,
+        AnnotationId::NEW,
         doc,
         Anchor::spans(spans).expect("spans"),
         AnnotationKind::Entity {
@@ -117,6 +116,8 @@ pub fn add_entity(
         },
     )
     .expect("annotation");
+    let ann = p.with_new_id(ann);
+    let id = ann.id();
     apply(p, Edit::AddAnnotation(ann)).expect("add");
     id
 }
@@ -136,9 +137,8 @@ pub fn add_stance(
         Some((s, e)) => Anchor::span(Span::within(s, e, len).expect("span")),
         None => Anchor::Document,
     };
-    let id = p.allocate_id();
     let ann = crate::model::Annotation::new(
-        id,
+        AnnotationId::NEW,
         doc,
         anchor,
         AnnotationKind::Stance {
@@ -148,6 +148,8 @@ pub fn add_stance(
         },
     )
     .expect("annotation");
+    let ann = p.with_new_id(ann);
+    let id = ann.id();
     apply(p, Edit::AddAnnotation(ann)).expect("add");
     id
 }

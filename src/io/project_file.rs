@@ -6,13 +6,17 @@
 //! identical bytes, so projects diff cleanly in git. Offsets are code points.
 //!
 //! Versions: 1 held entities only; 2 added stances, stance polarities and targets in the
-//! schema, and relations. Version 1 files still open; newer versions than
+//! schema, and relations; 3 gives new annotations ids derived from their content (so
+//! copies annotated apart never collide when merged) and adds the team records: the
+//! `assignment` of a split copy and the `conflicts` a merge left. Versions 1 and 2 still
+//! open: their counter ids stay as they are (derived ids lie above every counter id, so
+//! the first save changes nothing but the version line). Newer versions than
 //! [`CURRENT_VERSION`] are refused, never overwritten.
 
 use crate::model::document::content_hash;
 use crate::model::{
-    self, Anchor, Annotation, AnnotationId, AnnotationKind, DocId, DocStatus, Document, Interner,
-    Project, Relation, Rgb, Schema, Span,
+    self, Anchor, Annotation, AnnotationId, AnnotationKind, ConflictKind, DocId, DocStatus,
+    Document, Edit, Interner, Project, Relation, Rgb, Schema, Span,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -22,7 +26,7 @@ use thiserror::Error;
 mod fast;
 
 /// The format version this build writes.
-pub const CURRENT_VERSION: u32 = 2;
+pub const CURRENT_VERSION: u32 = 3;
 /// The `format` field every project file carries.
 pub const FORMAT_NAME: &str = "spantag-project";
 /// Nesting deeper than this in a project file is refused (a hostile file cannot blow the
@@ -76,7 +80,8 @@ pub enum ProjectFileError {
     },
 }
 
-/// On-disk shape of a project (version 2; version 1 is the same without stances).
+/// On-disk shape of a project (version 3; version 2 is the same without the team
+/// records, version 1 also without stances).
 #[derive(Serialize, Deserialize)]
 struct ProjectFile {
     format: String,
@@ -88,6 +93,39 @@ struct ProjectFile {
     /// Suggestions the user rejected: `(document, start, end, label)`.
     #[serde(default)]
     rejected_suggestions: Vec<(String, usize, usize, String)>,
+    /// The assignment of a split copy (left out when there is none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    assignment: Option<AssignmentFile>,
+    /// Conflicts a merge recorded (left out when there are none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    conflicts: Vec<ConflictFile>,
+}
+
+/// On-disk shape of [`model::Assignment`].
+#[derive(Serialize, Deserialize)]
+struct AssignmentFile {
+    annotator: String,
+    annotators: Vec<String>,
+    documents: Vec<String>,
+    shared: Vec<String>,
+}
+
+/// On-disk shape of [`model::Conflict`]: the ids of the annotations holding each side's
+/// version (`None`: that side removed it).
+#[derive(Serialize, Deserialize)]
+struct ConflictFile {
+    doc: String,
+    kind: ConflictKindFile,
+    ours: Option<u64>,
+    theirs: Option<u64>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy)]
+enum ConflictKindFile {
+    BothChanged,
+    ChangedAndRemoved,
+    SameSpan,
+    Disagreement,
 }
 
 /// On-disk shape of a schema; also the shape of `assets/schema.ron`.
@@ -421,6 +459,27 @@ fn head_of(project: &Project) -> ProjectFile {
             .iter()
             .map(|r| (r.doc.0.to_string(), r.start, r.end, r.label.clone()))
             .collect(),
+        assignment: project.assignment().map(|a| AssignmentFile {
+            annotator: a.annotator.clone(),
+            annotators: a.annotators.clone(),
+            documents: a.documents.iter().map(|d| d.0.to_string()).collect(),
+            shared: a.shared.iter().map(|d| d.0.to_string()).collect(),
+        }),
+        conflicts: project
+            .conflicts()
+            .iter()
+            .map(|c| ConflictFile {
+                doc: c.doc.0.to_string(),
+                kind: match c.kind {
+                    ConflictKind::BothChanged => ConflictKindFile::BothChanged,
+                    ConflictKind::ChangedAndRemoved => ConflictKindFile::ChangedAndRemoved,
+                    ConflictKind::SameSpan => ConflictKindFile::SameSpan,
+                    ConflictKind::Disagreement => ConflictKindFile::Disagreement,
+                },
+                ours: c.ours.map(|id| id.0),
+                theirs: c.theirs.map(|id| id.0),
+            })
+            .collect(),
     }
 }
 
@@ -710,6 +769,51 @@ fn document_from_file(
     })
 }
 
+/// The team records of a parsed file as the edit that adds them to the loaded project
+/// (checked like any edit: a conflict must name annotations of its document).
+fn team_edit(head: &mut ProjectFile) -> Edit {
+    let mut edits: Vec<Edit> = std::mem::take(&mut head.conflicts)
+        .into_iter()
+        .map(|c| {
+            let conflict = model::Conflict {
+                doc: DocId::from(c.doc),
+                kind: match c.kind {
+                    ConflictKindFile::BothChanged => ConflictKind::BothChanged,
+                    ConflictKindFile::ChangedAndRemoved => ConflictKind::ChangedAndRemoved,
+                    ConflictKindFile::SameSpan => ConflictKind::SameSpan,
+                    ConflictKindFile::Disagreement => ConflictKind::Disagreement,
+                },
+                ours: c.ours.map(AnnotationId),
+                theirs: c.theirs.map(AnnotationId),
+            };
+            Edit::SetConflict(conflict, true)
+        })
+        .collect();
+    if let Some(a) = head.assignment.take() {
+        let ids = |list: Vec<String>| list.into_iter().map(DocId::from).collect();
+        edits.push(Edit::SetAssignment(Some(Box::new(model::Assignment {
+            annotator: a.annotator,
+            annotators: a.annotators,
+            documents: ids(a.documents),
+            shared: ids(a.shared),
+        }))));
+    }
+    Edit::Batch(edits)
+}
+
+/// `project` with the team records of its file added.
+fn with_team_records(
+    mut project: Project,
+    team: Edit,
+    path: &Path,
+) -> Result<Project, ProjectFileError> {
+    model::apply(&mut project, team).map_err(|e| ProjectFileError::Invalid {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })?;
+    Ok(project)
+}
+
 /// The relations and rejected suggestions of a parsed file, in the model's shape.
 fn project_wide_parts(head: ProjectFile) -> (Vec<Relation>, Vec<model::RejectedSuggestion>) {
     let relations = head
@@ -739,7 +843,7 @@ fn project_wide_parts(head: ProjectFile) -> (Vec<Relation>, Vec<model::RejectedS
 /// ([`Project::from_parts`]), under the same checks and messages as applying the
 /// annotations, statuses, relations and rejected suggestions one edit at a time.
 fn assemble(
-    head: ProjectFile,
+    mut head: ProjectFile,
     schema: Schema,
     loaded: Vec<LoadedDocument>,
     path: &Path,
@@ -754,8 +858,9 @@ fn assemble(
         }
         documents.push(l.doc);
     }
+    let team = team_edit(&mut head);
     let (relations, rejected) = project_wide_parts(head);
-    Project::from_parts(model::ProjectParts {
+    let project = Project::from_parts(model::ProjectParts {
         schema,
         documents,
         annotations,
@@ -766,7 +871,8 @@ fn assemble(
     .map_err(|e| ProjectFileError::Invalid {
         path: path.to_owned(),
         message: e.to_string(),
-    })
+    })?;
+    with_team_records(project, team, path)
 }
 
 /// Converts one annotation; `names` shares the copies of labels and names between them.
@@ -957,6 +1063,19 @@ pub fn save_replacing(
     Ok(set_aside)
 }
 
+/// Saves a project atomically without keeping a `.bak` of the file it replaces: for
+/// outputs whose previous version is kept elsewhere (git's merge driver writes over a
+/// temporary copy of "ours" that git holds in its index).
+pub fn save_without_backup(project: &Project, path: &Path) -> Result<(), ProjectFileError> {
+    refuse_newer(path)?;
+    super::atomic::write_atomically(path, |w| write_ron(project, w)).map_err(|source| {
+        ProjectFileError::Io {
+            path: path.to_owned(),
+            source,
+        }
+    })
+}
+
 /// Checks a project file and lists every problem found (an empty list means it is sound):
 /// content hashes, spans inside their text and not splitting a character, unique ids,
 /// holders and relations pointing at existing annotations of the same document.
@@ -1083,6 +1202,24 @@ pub fn check(path: &Path) -> Result<Vec<String>, ProjectFileError> {
                     "relation {} ({}): argument {arg} does not exist",
                     r.id, r.label
                 ));
+            }
+        }
+    }
+    for c in &file.conflicts {
+        let named: Vec<u64> = c.ours.into_iter().chain(c.theirs).collect();
+        if named.is_empty() {
+            problems.push(format!(
+                "a conflict in document '{}' names no annotation",
+                c.doc
+            ));
+        }
+        for id in named {
+            match owners.get(&id) {
+                Some((doc, _)) if *doc == c.doc => {}
+                _ => problems.push(format!(
+                    "a conflict in document '{}' names annotation {id}, which is not there",
+                    c.doc
+                )),
             }
         }
     }
@@ -1237,13 +1374,18 @@ mod parallel {
                 return None;
             }
             let schema = check_head(&mut head, path).ok()?;
+            let team = super::team_edit(&mut head);
             let (relations, rejected) = super::project_wide_parts(head);
             progress(1.0);
             let built = reading.builder.finish(schema, relations, rejected)?;
-            Some(built.map_err(|e| ProjectFileError::Invalid {
-                path: path.to_owned(),
-                message: e.to_string(),
-            }))
+            Some(
+                built
+                    .map_err(|e| ProjectFileError::Invalid {
+                        path: path.to_owned(),
+                        message: e.to_string(),
+                    })
+                    .and_then(|project| super::with_team_records(project, team, path)),
+            )
         })
     }
 
@@ -1624,10 +1766,10 @@ mod tests {
         let mut p = Project::new(default_schema(), docs).expect("project");
         let b = DocId("b".into());
         let text = p.document(&b).expect("doc b").text().clone();
-        let id = p.allocate_id();
+        let id = AnnotationId(1);
         let zuck = Annotation::entity(id, b.clone(), Span::new(0, 10, &text).expect("span"), "PER");
         apply(&mut p, Edit::AddAnnotation(zuck)).expect("add");
-        let sid = p.allocate_id();
+        let sid = AnnotationId(2);
         let stance = Annotation::new(
             sid,
             b.clone(),
@@ -1750,7 +1892,7 @@ mod tests {
                 "not a spantag project",
             ),
             (
-                good.replacen("version: 2", "version: 99", 1),
+                good.replacen("version: 3", "version: 99", 1),
                 "version 99 is newer",
             ),
             (
@@ -1781,7 +1923,7 @@ mod tests {
 
     #[test]
     fn version_1_files_open() {
-        let v2 = to_ron(&sample());
+        let v2 = to_ron(&sample()).replacen("version: 3", "version: 2", 1);
         let start = v2.find("        (id: 2,").expect("stance line");
         let end = start + v2[start..].find('\n').expect("eol") + 1;
         let v1 = format!("{}{}", &v2[..start], &v2[end..]).replacen("version: 2", "version: 1", 1);
@@ -1790,13 +1932,101 @@ mod tests {
     }
 
     #[test]
+    fn version_2_files_migrate_keeping_their_counter_ids() {
+        // A version 2 file: counter ids 1 and 2, no team records.
+        let v3 = to_ron(&sample());
+        let v2 = v3.replacen("version: 3", "version: 2", 1);
+        let mut p = from_ron(&v2, Path::new("old.ron")).expect("v2 loads");
+        let ids: Vec<u64> = p.annotations().keys().map(|id| id.0).collect();
+        assert_eq!(ids, [1, 2], "old ids are kept");
+        // Saving changes the version line only: a small diff in git.
+        let saved = to_ron(&p);
+        let changed: Vec<(&str, &str)> = v2
+            .lines()
+            .zip(saved.lines())
+            .filter(|(a, b)| a != b)
+            .collect();
+        assert_eq!(changed, [("  version: 2,", "  version: 3,")]);
+        // New annotations get derived ids, above every counter id.
+        let b = DocId("b".into());
+        let text = p.document(&b).expect("doc b").text().clone();
+        let tag = Annotation::entity(
+            AnnotationId::NEW,
+            b,
+            Span::new(11, 12, &text).expect("s"),
+            "PER",
+        );
+        let tag = p.with_new_id(tag);
+        assert!(tag.id().0 >= AnnotationId::DERIVED_START);
+        apply(&mut p, Edit::AddAnnotation(tag)).expect("add");
+        let again = from_ron(&to_ron(&p), Path::new("new.ron")).expect("v3 loads");
+        assert_eq!(again, p);
+    }
+
+    #[test]
+    fn team_records_round_trip_and_bad_ones_are_refused() {
+        let mut p = sample();
+        let b = DocId("b".into());
+        let conflict = model::Conflict {
+            doc: b.clone(),
+            kind: ConflictKind::SameSpan,
+            ours: Some(AnnotationId(1)),
+            theirs: None,
+        };
+        let assignment = model::Assignment {
+            annotator: "ann".into(),
+            annotators: vec!["ann".into(), "bob".into()],
+            documents: [DocId("a".into()), b.clone()].into(),
+            shared: [b.clone()].into(),
+        };
+        apply(
+            &mut p,
+            Edit::Batch(vec![
+                Edit::SetConflict(conflict, true),
+                Edit::SetAssignment(Some(Box::new(assignment))),
+            ]),
+        )
+        .expect("records");
+        let text = to_ron(&p);
+        assert!(text.contains("annotator: \"ann\""), "{text}");
+        assert!(text.contains("kind: SameSpan"), "{text}");
+        assert_eq!(from_ron(&text, Path::new("p.ron")).expect("loads"), p);
+        let dangling = text.replacen("ours: Some(1)", "ours: Some(99)", 1);
+        let err = from_ron(&dangling, Path::new("p.ron")).expect_err("dangling conflict");
+        assert!(
+            err.to_string().contains("p.ron: a conflict in 'b'"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn parallel_load_gives_the_same_project_as_a_plain_parse() {
-        let p = crate::corpus::generate::generate(&crate::corpus::generate::Spec {
+        let mut p = crate::corpus::generate::generate(&crate::corpus::generate::Spec {
             documents: 400,
             words_per_document: 400,
             spans_per_document: 20,
             seed: 3,
         });
+        // The team records (in the file's head, after the documents) load on this path too.
+        let tagged = p.annotations().values().next().expect("tags").clone();
+        let team = Edit::Batch(vec![
+            Edit::SetConflict(
+                model::Conflict {
+                    doc: tagged.doc().clone(),
+                    kind: ConflictKind::ChangedAndRemoved,
+                    ours: Some(tagged.id()),
+                    theirs: None,
+                },
+                true,
+            ),
+            Edit::SetAssignment(Some(Box::new(model::Assignment {
+                annotator: "ann".into(),
+                annotators: vec!["ann".into()],
+                documents: [tagged.doc().clone()].into(),
+                shared: Default::default(),
+            }))),
+        ]);
+        apply(&mut p, team).expect("team records");
         let text = to_ron(&p);
         assert!(
             text.len() >= parallel::MIN_BYTES,
@@ -1837,7 +2067,7 @@ mod tests {
         // Escapes and brackets inside strings, a note, a relation, a rejected suggestion.
         let first = p.documents()[0].id().clone();
         let text = p.documents()[0].text().clone();
-        let id = p.allocate_id();
+        let id = AnnotationId(1);
         let mut noted = Annotation::entity(
             id,
             first.clone(),
@@ -1846,7 +2076,7 @@ mod tests {
         );
         noted.note = Some("a \"quote\", ] ) [ \\ and 'chars'".into());
         apply(&mut p, Edit::AddAnnotation(noted)).expect("note");
-        let rel = p.allocate_id();
+        let rel = AnnotationId(2);
         let other = p.annotations_of(&first)[1].id();
         apply(
             &mut p,
@@ -1973,7 +2203,7 @@ mod tests {
         let mut with_extras = sample();
         let a = DocId("a".into());
         let text = with_extras.document(&a).expect("doc a").text().clone();
-        let id = with_extras.allocate_id();
+        let id = AnnotationId(3);
         let mut noted = Annotation::entity(id, a, Span::new(0, 9, &text).expect("span"), "ORG");
         noted.note = Some("line one\nline \"two\" \\ ) ]".into());
         noted.attributes.insert("source".into(), "brat, T1".into());

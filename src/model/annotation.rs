@@ -5,13 +5,104 @@ use super::document::DocId;
 use super::name::Name;
 use super::span::Span;
 use super::text::DocText;
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fmt;
 use thiserror::Error;
 
-/// A project-wide unique annotation id.
+/// A project-wide unique annotation id. New ids are derived from the annotation's content
+/// when it is made ([`AnnotationId::derive`]), so copies of a project annotated apart
+/// never hand out one id for different annotations; files from before format version 3
+/// keep their small counter ids.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct AnnotationId(pub u64);
+
+impl AnnotationId {
+    /// The id of an annotation built before its id is known; [`crate::model::Project::with_new_id`]
+    /// gives it its real one, derived from its content.
+    pub const NEW: AnnotationId = AnnotationId(0);
+
+    /// Where derived ids start: ids below were handed out by a per-file counter (format
+    /// versions 1 and 2), so a derived id never meets one of those.
+    pub const DERIVED_START: u64 = 1 << 32;
+    /// Where derived ids end: below 2^53, so an id survives a trip through JSON numbers
+    /// (JavaScript, spreadsheets) and prints in at most 16 digits.
+    pub const DERIVED_END: u64 = 1 << 53;
+
+    /// The id of a new annotation, derived from what it says when it is made: its
+    /// document, anchor and label (entity) or target and polarity (stance). `taken`
+    /// says which ids are in use; the first free one of a fixed sequence of hashes is
+    /// returned. Two copies of a project that make the same annotation give it the same
+    /// id, and different annotations get ids that differ with overwhelming likelihood
+    /// (2^53 values), so work done apart merges by id without renumbering.
+    pub fn derive(
+        doc: &DocId,
+        anchor: &Anchor,
+        kind: &AnnotationKind,
+        taken: impl Fn(AnnotationId) -> bool,
+    ) -> Self {
+        let mut content = Sha256::new();
+        content.update(b"annotation\xff");
+        content.update(doc.0.as_bytes());
+        content.update(b"\xff");
+        match anchor {
+            Anchor::Document => content.update(b"document"),
+            Anchor::Spans(spans) => {
+                for span in spans {
+                    content.update((span.start().0 as u64).to_le_bytes());
+                    content.update((span.end().0 as u64).to_le_bytes());
+                }
+            }
+        }
+        match kind {
+            AnnotationKind::Entity { label, .. } => {
+                content.update(b"\xffentity\xff");
+                content.update(label.as_bytes());
+            }
+            AnnotationKind::Stance {
+                target, polarity, ..
+            } => {
+                content.update(b"\xffstance\xff");
+                content.update(target.as_bytes());
+                content.update(b"\xff");
+                content.update(polarity.as_bytes());
+            }
+        }
+        Self::first_free(content, taken)
+    }
+
+    /// The id of a new relation, derived like [`AnnotationId::derive`] from its label and
+    /// arguments.
+    pub fn derive_relation(
+        label: &str,
+        from: AnnotationId,
+        to: AnnotationId,
+        taken: impl Fn(AnnotationId) -> bool,
+    ) -> Self {
+        let mut content = Sha256::new();
+        content.update(b"relation\xff");
+        content.update(label.as_bytes());
+        content.update(b"\xff");
+        content.update(from.0.to_le_bytes());
+        content.update(to.0.to_le_bytes());
+        Self::first_free(content, taken)
+    }
+
+    /// The first id of the sequence `hash(content, 0)`, `hash(content, 1)`, … that is not
+    /// taken, mapped into `DERIVED_START..DERIVED_END`.
+    fn first_free(content: Sha256, taken: impl Fn(AnnotationId) -> bool) -> Self {
+        const RANGE: u64 = AnnotationId::DERIVED_END - AnnotationId::DERIVED_START;
+        (0u64..)
+            .map(|probe| {
+                let digest = content.clone().chain_update(probe.to_le_bytes()).finalize();
+                let mut first = [0u8; 8];
+                first.copy_from_slice(&digest[..8]);
+                AnnotationId(Self::DERIVED_START + u64::from_le_bytes(first) % RANGE)
+            })
+            .find(|id| !taken(*id))
+            .unwrap_or(AnnotationId(Self::DERIVED_START))
+    }
+}
 
 impl fmt::Display for AnnotationId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -301,6 +392,12 @@ impl Annotation {
     /// A copy with another id (used when merging projects).
     pub fn with_id(&self, id: AnnotationId) -> Self {
         Self { id, ..self.clone() }
+    }
+
+    /// The same annotation under another id.
+    pub fn renumbered(mut self, id: AnnotationId) -> Self {
+        self.id = id;
+        self
     }
 
     /// The covered text; discontinuous fragments are joined with a space, as brat does.

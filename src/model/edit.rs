@@ -5,6 +5,7 @@ use super::annotation::{Annotation, AnnotationId, AnnotationKind, Relation};
 use super::document::{DocId, DocStatus, Document};
 use super::project::{Project, RejectedSuggestion};
 use super::schema::Schema;
+use super::team::{Assignment, Conflict};
 use std::collections::BTreeSet;
 use thiserror::Error;
 
@@ -36,6 +37,10 @@ pub enum Edit {
     AddDocuments(Vec<Document>),
     /// Removes documents that carry no annotations.
     RemoveDocuments(BTreeSet<DocId>),
+    /// Records a conflict left by a merge (`true`) or drops its record (`false`).
+    SetConflict(Conflict, bool),
+    /// Sets (or clears) the assignment of a split copy.
+    SetAssignment(Option<Box<Assignment>>),
     /// Several edits applied in order as one step (one undo).
     Batch(Vec<Edit>),
 }
@@ -84,6 +89,12 @@ pub enum EditError {
     /// Something links to the annotation being removed.
     #[error("{0} is still linked from {1}")]
     StillLinked(AnnotationId, AnnotationId),
+    /// A recorded conflict names the annotation being removed (settle it first).
+    #[error("{0} is part of a recorded merge conflict")]
+    InConflict(AnnotationId),
+    /// A conflict names no annotation, or one that is not in its document.
+    #[error("a conflict in '{0}' names no annotation of that document")]
+    BadConflict(DocId),
 }
 
 /// Applies `edit` to `project` and returns the edit that undoes it. On error the project
@@ -105,6 +116,9 @@ pub fn apply(project: &mut Project, edit: Edit) -> Result<Edit, EditError> {
             }
             if let Some(rel) = project.relations_of(id).first() {
                 return Err(EditError::StillLinked(id, rel.id));
+            }
+            if !project.conflicts_of(id).is_empty() {
+                return Err(EditError::InConflict(id));
             }
             let ann = project
                 .remove_annotation(id)
@@ -133,7 +147,7 @@ pub fn apply(project: &mut Project, edit: Edit) -> Result<Edit, EditError> {
             project.check_new_relation(&rel)?;
             let id = rel.id;
             project.relations.insert(id, rel);
-            project.bump_next_id(id);
+            project.release(id);
             Ok(Edit::RemoveRelation(id))
         }
         Edit::RemoveRelation(id) => project
@@ -164,6 +178,27 @@ pub fn apply(project: &mut Project, edit: Edit) -> Result<Edit, EditError> {
             };
             Ok(Edit::SetRejected(suggestion, was))
         }
+        Edit::SetConflict(conflict, record) => {
+            if record {
+                let in_doc = |id: AnnotationId| {
+                    project
+                        .annotation(id)
+                        .is_some_and(|a| a.doc() == &conflict.doc)
+                };
+                if conflict.annotations().next().is_none() || !conflict.annotations().all(in_doc) {
+                    return Err(EditError::BadConflict(conflict.doc));
+                }
+                let was = !project.conflicts.insert(conflict.clone());
+                Ok(Edit::SetConflict(conflict, was))
+            } else {
+                let was = project.conflicts.remove(&conflict);
+                Ok(Edit::SetConflict(conflict, was))
+            }
+        }
+        Edit::SetAssignment(assignment) => Ok(Edit::SetAssignment(std::mem::replace(
+            &mut project.assignment,
+            assignment,
+        ))),
         Edit::SetSchema(schema) => Ok(Edit::SetSchema(std::mem::replace(
             &mut project.schema,
             schema,
@@ -210,25 +245,32 @@ pub fn apply(project: &mut Project, edit: Edit) -> Result<Edit, EditError> {
 }
 
 /// The edit that removes an annotation together with what links to it: stances it holds
-/// lose their holder, relations that mention it are removed. One undo brings all back.
+/// lose their holder, relations that mention it are removed, conflicts that name it are
+/// no longer recorded. One undo brings all back.
 pub fn removal_edit(project: &Project, id: AnnotationId) -> Edit {
     let mut edits: Vec<Edit> = project
-        .stances_held_by(id)
+        .conflicts_of(id)
         .into_iter()
-        .filter_map(|stance| match stance.kind() {
-            AnnotationKind::Stance {
-                target, polarity, ..
-            } => stance
-                .with_kind(AnnotationKind::Stance {
-                    target: target.clone(),
-                    polarity: polarity.clone(),
-                    holder: None,
-                })
-                .ok()
-                .map(Edit::ReplaceAnnotation),
-            AnnotationKind::Entity { .. } => None,
-        })
+        .map(|c| Edit::SetConflict(c.clone(), false))
         .collect();
+    edits.extend(
+        project
+            .stances_held_by(id)
+            .into_iter()
+            .filter_map(|stance| match stance.kind() {
+                AnnotationKind::Stance {
+                    target, polarity, ..
+                } => stance
+                    .with_kind(AnnotationKind::Stance {
+                        target: target.clone(),
+                        polarity: polarity.clone(),
+                        holder: None,
+                    })
+                    .ok()
+                    .map(Edit::ReplaceAnnotation),
+                AnnotationKind::Entity { .. } => None,
+            }),
+    );
     edits.extend(
         project
             .relations_of(id)

@@ -14,6 +14,7 @@ pub mod schema_edit;
 pub mod snap;
 pub mod span;
 pub mod stance;
+pub mod team;
 pub mod text;
 
 pub use annotation::{
@@ -29,4 +30,5 @@ pub use project::{
 };
 pub use schema::{EntityType, Polarity, Rgb, Schema};
 pub use span::{Span, SpanError};
+pub use team::{Assignment, Conflict, ConflictKind};
 pub use text::{ByteOffset, CharOffset, DocText};

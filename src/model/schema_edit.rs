@@ -80,7 +80,8 @@ pub fn add_entity_type(project: &Project, name: &str) -> Option<Edit> {
 }
 
 /// Removes an entity type and every annotation that uses it, with the links to them:
-/// relations touching them go, stances they hold lose their holder. Each link is undone
+/// relations touching them go, stances they hold lose their holder, conflicts naming them
+/// are no longer recorded. Each link is undone
 /// once, even when it joins two annotations that both go.
 pub fn remove_entity_type(project: &Project, name: &str) -> Edit {
     let going: std::collections::BTreeSet<_> = project
@@ -96,6 +97,14 @@ pub fn remove_entity_type(project: &Project, name: &str) -> Edit {
         .map(|r| Edit::RemoveRelation(r.id))
         .collect();
     edits.extend(restance_holders(project, &going));
+    // Conflicts that name a removed annotation are no longer recorded.
+    edits.extend(
+        project
+            .conflicts()
+            .iter()
+            .filter(|c| c.annotations().any(|id| going.contains(&id)))
+            .map(|c| Edit::SetConflict(c.clone(), false)),
+    );
     edits.extend(going.iter().map(|id| Edit::RemoveAnnotation(*id)));
     let mut schema = project.schema().clone();
     schema.entity_types.retain(|t| t.name != name);

@@ -130,13 +130,11 @@ mod tests {
         let doc_text = p.document(&id).expect("doc").text().clone();
         let mut ids = Vec::new();
         for (s, e, label) in entities {
-            let aid = p.allocate_id();
             let span = Span::new(s, e, &doc_text).expect("span");
-            apply(
-                &mut p,
-                Edit::AddAnnotation(Annotation::entity(aid, id.clone(), span, &label)),
-            )
-            .expect("add");
+            let entity = Annotation::entity(AnnotationId::NEW, id.clone(), span, &label);
+            let entity = p.with_new_id(entity);
+            let aid = entity.id();
+            apply(&mut p, Edit::AddAnnotation(entity)).expect("add");
             ids.push((doc_text.slice(span.start(), span.end()).to_owned(), aid));
         }
         (p, id, ids)

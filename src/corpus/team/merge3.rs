@@ -1,0 +1,678 @@
+//! The three-way merge of two copies of a project that share an ancestor: what git's
+//! merge driver runs (`spantag merge BASE OURS THEIRS -o OUT`).
+//!
+//! Annotations are matched by id: ids are derived from what an annotation says when it
+//! is made ([`AnnotationId::derive`]), so two copies never give one id to different
+//! annotations and no renumbering is needed. For every id the usual three-way rule
+//! applies: when one side left it as the base has it, the other side's version is taken
+//! (added, changed or removed); the same change on both sides is taken once. Anything
+//! else is a [`Conflict`], recorded in the result as data with both versions kept: ours
+//! under its id, theirs beside it under a new one (or the surviving version, when one
+//! side removed it). Annotations made or changed on different sides on the same spans
+//! with different labels are a conflict too, and so is an annotation one side removed
+//! while the other links to it (it is kept, so the result stays sound).
+//!
+//! Documents, statuses, relations and rejected suggestions merge by the same rule
+//! without conflicts (a status set differently on both sides takes the further one;
+//! metadata changed on both sides takes ours); schemas are united. The result depends on
+//! the three inputs only, so merging again gives the same bytes. Pure: no IO.
+
+use super::records_of;
+use crate::model::team::{Conflict, ConflictKind};
+use crate::model::{
+    Annotation, AnnotationId, AnnotationKind, DocId, Document, Edit, Project, ProjectParts,
+    RejectedSuggestion, Relation, Schema, apply,
+};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+/// Why two copies could not be merged at all (conflicts are not errors: they are
+/// recorded in the result).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MergeError {
+    /// A document's text differs between the copies: annotations cannot be lined up.
+    #[error(
+        "document '{0}' has a different text in the two copies; spantag merges annotations, not texts"
+    )]
+    TextDiffers(DocId),
+    /// The combined project broke a rule of the model (a link that cannot be kept).
+    #[error("the merged project would not be sound: {0}")]
+    Unsound(String),
+}
+
+/// What the three-way rule gives for one item (`None`: absent).
+#[derive(Debug, PartialEq, Eq)]
+enum Pick<T> {
+    /// Both sides hold the same.
+    Agreed(Option<T>),
+    /// Only our side changed it since the base.
+    Ours(Option<T>),
+    /// Only their side changed it since the base.
+    Theirs(Option<T>),
+    /// Both sides changed it, differently: ours, theirs.
+    Conflict(Option<T>, Option<T>),
+}
+
+/// The three-way rule.
+fn pick<T: PartialEq>(base: Option<T>, ours: Option<T>, theirs: Option<T>) -> Pick<T> {
+    if ours == theirs {
+        Pick::Agreed(ours)
+    } else if ours == base {
+        Pick::Theirs(theirs)
+    } else if theirs == base {
+        Pick::Ours(ours)
+    } else {
+        Pick::Conflict(ours, theirs)
+    }
+}
+
+/// Every annotation id of the three projects once, ascending, with each project's
+/// annotation under it: one pass over the three id-sorted maps, no lookups.
+fn aligned(
+    projects: [&Project; 3],
+) -> impl Iterator<Item = (AnnotationId, [Option<&Annotation>; 3])> {
+    let mut sides = projects.map(|p| p.annotations().iter().peekable());
+    std::iter::from_fn(move || {
+        let next = sides
+            .iter_mut()
+            .filter_map(|side| side.peek().map(|(id, _)| **id))
+            .min()?;
+        let mut row = [None; 3];
+        for (slot, side) in row.iter_mut().zip(sides.iter_mut()) {
+            if side.peek().is_some_and(|(id, _)| **id == next) {
+                *slot = side.next().map(|(_, ann)| ann);
+            }
+        }
+        Some((next, row))
+    })
+}
+
+/// Which side made an annotation the result holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Maker {
+    Ours,
+    Theirs,
+}
+
+/// Merges `ours` and `theirs`, two copies of `base` changed apart. The result records
+/// every conflict ([`Project::conflicts`]); it is clean when there are none.
+pub fn merge3(base: &Project, ours: &Project, theirs: &Project) -> Result<Project, MergeError> {
+    let all = [base, ours, theirs];
+    let mut kept: Vec<Annotation> = Vec::with_capacity(ours.annotations().len());
+    let mut extra: Vec<Annotation> = Vec::new();
+    let mut extra_ids: HashSet<AnnotationId> = HashSet::new();
+    let mut made: Vec<(AnnotationId, Maker)> = Vec::new();
+    let mut conflicts: Vec<Conflict> = Vec::new();
+    for (id, [b, o, t]) in aligned(all) {
+        match pick(b, o, t) {
+            Pick::Agreed(a) => kept.extend(a.cloned()),
+            Pick::Ours(a) => {
+                if let Some(a) = a {
+                    made.push((id, Maker::Ours));
+                    kept.push(a.clone());
+                }
+            }
+            Pick::Theirs(a) => {
+                if let Some(a) = a {
+                    made.push((id, Maker::Theirs));
+                    kept.push(a.clone());
+                }
+            }
+            Pick::Conflict(Some(o), Some(t)) => {
+                let taken = |x: AnnotationId| {
+                    all.iter().any(|p| p.annotations().contains_key(&x)) || extra_ids.contains(&x)
+                };
+                let new_id = AnnotationId::derive(t.doc(), t.anchor(), t.kind(), taken);
+                extra_ids.insert(new_id);
+                extra.push(t.with_id(new_id));
+                kept.push(o.clone());
+                conflicts.push(Conflict {
+                    doc: o.doc().clone(),
+                    kind: ConflictKind::BothChanged,
+                    ours: Some(id),
+                    theirs: Some(new_id),
+                });
+            }
+            Pick::Conflict(o, t) => {
+                if let Some(a) = o.or(t) {
+                    kept.push(a.clone());
+                    conflicts.push(Conflict {
+                        doc: a.doc().clone(),
+                        kind: ConflictKind::ChangedAndRemoved,
+                        ours: o.map(Annotation::id),
+                        theirs: t.map(Annotation::id),
+                    });
+                }
+            }
+        }
+    }
+    conflicts.extend(same_span_conflicts(&kept, &made));
+
+    let relations = merge_relations(base, ours, theirs);
+    restore_linked(
+        [ours, theirs, base],
+        &mut kept,
+        &relations,
+        &extra,
+        &mut conflicts,
+    );
+
+    let documents = merge_documents(base, ours, theirs, |id| {
+        kept.iter().chain(&extra).any(|a| a.doc() == id)
+    })?;
+    let doc_ids: BTreeSet<&DocId> = documents.iter().map(Document::id).collect();
+    let statuses = merge_statuses(base, ours, theirs, &doc_ids);
+    let rejected = merge_rejected(base, ours, theirs, &doc_ids);
+    let mut schema = merge_schemas(base.schema(), ours.schema(), theirs.schema());
+    // A label one side uses and the other removed from its schema stays defined.
+    let undefined: BTreeSet<&str> = kept
+        .iter()
+        .chain(&extra)
+        .filter_map(Annotation::label)
+        .filter(|label| schema.entity_type(label).is_none())
+        .collect();
+    for label in undefined {
+        let known = [ours, theirs]
+            .into_iter()
+            .find_map(|p| p.schema().entity_type(label));
+        if let Some(entity_type) = known {
+            schema.entity_types.push(entity_type.clone());
+        }
+    }
+
+    let mut project = Project::from_parts(ProjectParts {
+        schema,
+        documents,
+        annotations: vec![kept, extra],
+        statuses,
+        relations,
+        rejected,
+    })
+    .map_err(|e| MergeError::Unsound(e.to_string()))?;
+
+    // Conflicts the copies still carried stay recorded while their annotations exist.
+    let carried = ours.conflicts().iter().chain(theirs.conflicts());
+    let mut records: BTreeSet<Conflict> = carried
+        .filter(|c| c.annotations().all(|id| project.annotation(id).is_some()))
+        .cloned()
+        .collect();
+    records.extend(conflicts);
+    let mut edits = records_of(records);
+    if let Some(assignment) = ours.assignment().or(theirs.assignment()) {
+        edits.push(Edit::SetAssignment(Some(Box::new(assignment.clone()))));
+    }
+    apply(&mut project, Edit::Batch(edits)).map_err(|e| MergeError::Unsound(e.to_string()))?;
+    Ok(project)
+}
+
+/// What "the same place" means for two annotations: document, anchor, entity or stance.
+type Place<'a> = (&'a DocId, &'a crate::model::Anchor, bool);
+
+/// The label an annotation gives its place: entity type, or stance target and polarity.
+fn label_of(ann: &Annotation) -> (&str, &str) {
+    match ann.kind() {
+        AnnotationKind::Entity { label, .. } => (label, ""),
+        AnnotationKind::Stance {
+            target, polarity, ..
+        } => (target, polarity),
+    }
+}
+
+/// Annotations one side made (or changed) on the same place as an annotation the other
+/// side made, with another label, where the other side made none with that label.
+fn same_span_conflicts(kept: &[Annotation], made: &[(AnnotationId, Maker)]) -> Vec<Conflict> {
+    let by_id: HashMap<AnnotationId, &Annotation> = made
+        .iter()
+        .filter_map(|(id, _)| {
+            let at = kept.binary_search_by_key(id, Annotation::id).ok()?;
+            Some((*id, kept.get(at)?))
+        })
+        .collect();
+    let mut places: BTreeMap<Place<'_>, (Vec<&Annotation>, Vec<&Annotation>)> = BTreeMap::new();
+    for (id, maker) in made {
+        let Some(ann) = by_id.get(id) else { continue };
+        let place = (ann.doc(), ann.anchor(), ann.kind().is_entity());
+        let entry = places.entry(place).or_default();
+        match maker {
+            Maker::Ours => entry.0.push(ann),
+            Maker::Theirs => entry.1.push(ann),
+        }
+    }
+    let mut out = Vec::new();
+    for (ours, theirs) in places.values() {
+        let our_labels: BTreeSet<_> = ours.iter().map(|a| label_of(a)).collect();
+        let their_labels: BTreeSet<_> = theirs.iter().map(|a| label_of(a)).collect();
+        let ours_alone = ours.iter().filter(|a| !their_labels.contains(&label_of(a)));
+        let theirs_alone = theirs.iter().filter(|a| !our_labels.contains(&label_of(a)));
+        for (o, t) in ours_alone.zip(theirs_alone) {
+            out.push(Conflict {
+                doc: o.doc().clone(),
+                kind: ConflictKind::SameSpan,
+                ours: Some(o.id()),
+                theirs: Some(t.id()),
+            });
+        }
+    }
+    out
+}
+
+/// Relations merged by id (they are only ever added or removed).
+fn merge_relations(base: &Project, ours: &Project, theirs: &Project) -> Vec<Relation> {
+    let ids: BTreeSet<AnnotationId> = [base, ours, theirs]
+        .iter()
+        .flat_map(|p| p.relations().keys().copied())
+        .collect();
+    ids.into_iter()
+        .filter_map(|id| {
+            let (b, o, t) = (
+                base.relations().get(&id),
+                ours.relations().get(&id),
+                theirs.relations().get(&id),
+            );
+            match pick(b, o, t) {
+                Pick::Agreed(r) | Pick::Ours(r) | Pick::Theirs(r) => r.cloned(),
+                Pick::Conflict(o, t) => o.or(t).cloned(),
+            }
+        })
+        .collect()
+}
+
+/// Brings back annotations that a kept stance holds or a kept relation names but one side
+/// removed, recording each as a conflict (one side removed it, the other still uses it).
+fn restore_linked(
+    sources: [&Project; 3],
+    kept: &mut Vec<Annotation>,
+    relations: &[Relation],
+    extra: &[Annotation],
+    conflicts: &mut Vec<Conflict>,
+) {
+    let [ours, theirs, base] = sources;
+    loop {
+        let present = |id: &AnnotationId, kept: &[Annotation]| {
+            kept.binary_search_by_key(id, Annotation::id).is_ok()
+                || extra.iter().any(|a| a.id() == *id)
+        };
+        let mut wanted: BTreeSet<AnnotationId> = BTreeSet::new();
+        for ann in kept.iter().chain(extra) {
+            if let AnnotationKind::Stance {
+                holder: Some(h), ..
+            } = ann.kind()
+                && !present(h, kept)
+            {
+                wanted.insert(*h);
+            }
+        }
+        for r in relations {
+            for arg in [r.from, r.to] {
+                if !present(&arg, kept) {
+                    wanted.insert(arg);
+                }
+            }
+        }
+        let mut restored = false;
+        for id in wanted {
+            let found = [ours, theirs, base]
+                .into_iter()
+                .find_map(|p| p.annotation(id));
+            if let Some(ann) = found {
+                conflicts.push(Conflict {
+                    doc: ann.doc().clone(),
+                    kind: ConflictKind::ChangedAndRemoved,
+                    ours: ours.annotation(id).map(|_| id),
+                    theirs: theirs.annotation(id).map(|_| id),
+                });
+                let at = kept.partition_point(|a| a.id() < id);
+                kept.insert(at, ann.clone());
+                restored = true;
+            }
+        }
+        if !restored {
+            return;
+        }
+    }
+}
+
+/// Documents merged by id; a document one side removed stays while annotations use it
+/// (`used`, asked only about removed documents).
+fn merge_documents(
+    base: &Project,
+    ours: &Project,
+    theirs: &Project,
+    used: impl Fn(&DocId) -> bool,
+) -> Result<Vec<Document>, MergeError> {
+    let ids: BTreeSet<&DocId> = [base, ours, theirs]
+        .iter()
+        .flat_map(|p| p.documents().iter().map(Document::id))
+        .collect();
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        let (b, o, t) = (base.document(id), ours.document(id), theirs.document(id));
+        if let (Some(o), Some(t)) = (o, t)
+            && o.hash() != t.hash()
+        {
+            return Err(MergeError::TextDiffers(id.clone()));
+        }
+        let chosen = match pick(b, o, t) {
+            Pick::Agreed(d) | Pick::Ours(d) | Pick::Theirs(d) => d,
+            Pick::Conflict(o, t) => o.or(t),
+        };
+        let chosen = chosen.or_else(|| used(id).then(|| o.or(t).or(b)).flatten());
+        out.extend(chosen.cloned());
+    }
+    Ok(out)
+}
+
+/// Statuses merged per document; set differently on both sides, the further one wins.
+fn merge_statuses(
+    base: &Project,
+    ours: &Project,
+    theirs: &Project,
+    docs: &BTreeSet<&DocId>,
+) -> Vec<(DocId, crate::model::DocStatus)> {
+    docs.iter()
+        .filter_map(|id| {
+            let status = match pick(
+                Some(base.status(id)),
+                Some(ours.status(id)),
+                Some(theirs.status(id)),
+            ) {
+                Pick::Agreed(s) | Pick::Ours(s) | Pick::Theirs(s) => s,
+                Pick::Conflict(o, t) => o.max(t),
+            }?;
+            (status != crate::model::DocStatus::default()).then(|| ((*id).clone(), status))
+        })
+        .collect()
+}
+
+/// Rejected suggestions merged as a set.
+fn merge_rejected(
+    base: &Project,
+    ours: &Project,
+    theirs: &Project,
+    docs: &BTreeSet<&DocId>,
+) -> Vec<RejectedSuggestion> {
+    let all: BTreeSet<&RejectedSuggestion> = [base, ours, theirs]
+        .iter()
+        .flat_map(|p| p.rejected_suggestions().iter())
+        .collect();
+    all.into_iter()
+        .filter(|r| docs.contains(&r.doc))
+        .filter(|r| {
+            let has = |p: &Project| p.rejected_suggestions().contains(*r).then_some(());
+            match pick(has(base), has(ours), has(theirs)) {
+                Pick::Agreed(x) | Pick::Ours(x) | Pick::Theirs(x) => x.is_some(),
+                Pick::Conflict(..) => true,
+            }
+        })
+        .cloned()
+        .collect()
+}
+
+/// The schema of the result: one side's when only it changed, else ours with what
+/// theirs adds ([`unite_schemas`]).
+pub fn merge_schemas(base: &Schema, ours: &Schema, theirs: &Schema) -> Schema {
+    if ours == base {
+        theirs.clone()
+    } else if theirs == base || theirs == ours {
+        ours.clone()
+    } else {
+        unite_schemas(ours, theirs)
+    }
+}
+
+/// `ours` with the entity types, polarities and targets only `theirs` has.
+pub fn unite_schemas(ours: &Schema, theirs: &Schema) -> Schema {
+    let mut merged = ours.clone();
+    for t in &theirs.entity_types {
+        if merged.entity_type(&t.name).is_none() {
+            merged.entity_types.push(t.clone());
+        }
+    }
+    for p in &theirs.polarities {
+        if merged.polarity(&p.name).is_none() {
+            merged.polarities.push(p.clone());
+        }
+    }
+    merged.targets.extend(theirs.targets.iter().cloned());
+    merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::team::{Resolution, resolution_edit};
+    use crate::model::edit::removal_edit;
+    use crate::model::schema::builtin_schema;
+    use crate::model::{Anchor, Span};
+
+    const TEXT: &str = "Mark Zuckerberg bezoekt Brussel en Facebook.";
+
+    fn base() -> Project {
+        let docs = vec![
+            Document::from_raw(DocId("d".into()), TEXT),
+            Document::from_raw(DocId("e".into()), "Facebook stopt."),
+        ];
+        let mut p = Project::new(builtin_schema(), docs).expect("project");
+        tag(&mut p, "Mark Zuckerberg", "PER");
+        p
+    }
+
+    fn span_of(needle: &str) -> Span {
+        let byte = TEXT.find(needle).expect("needle");
+        let start = TEXT[..byte].chars().count();
+        Span::within(start, start + needle.chars().count(), TEXT.chars().count()).expect("span")
+    }
+
+    /// Tags `needle` in document d; returns the id.
+    fn tag(p: &mut Project, needle: &str, label: &str) -> AnnotationId {
+        let ann = Annotation::entity(AnnotationId::NEW, DocId("d".into()), span_of(needle), label);
+        let ann = p.with_new_id(ann);
+        let id = ann.id();
+        apply(p, Edit::AddAnnotation(ann)).expect("tag");
+        id
+    }
+
+    fn relabel(p: &mut Project, needle: &str, label: &str) {
+        let old = find(p, needle).expect("tagged");
+        let kind = AnnotationKind::Entity {
+            label: label.into(),
+            canonical: None,
+        };
+        let new = p
+            .annotation(old)
+            .expect("ann")
+            .with_kind(kind)
+            .expect("kind");
+        apply(p, Edit::ReplaceAnnotation(new)).expect("relabel");
+    }
+
+    fn untag(p: &mut Project, needle: &str) {
+        let id = find(p, needle).expect("tagged");
+        let edit = removal_edit(p, id);
+        apply(p, edit).expect("untag");
+    }
+
+    fn find(p: &Project, needle: &str) -> Option<AnnotationId> {
+        let span = span_of(needle);
+        p.annotations_of(&DocId("d".into()))
+            .into_iter()
+            .find(|a| a.spans() == [span])
+            .map(Annotation::id)
+    }
+
+    /// The result's tags as `text/LABEL`, sorted, and its conflicts' kinds.
+    fn shown(p: &Project) -> (Vec<String>, Vec<ConflictKind>) {
+        let doc = p.document(&DocId("d".into())).expect("d");
+        let mut tags: Vec<String> = p
+            .annotations_of(doc.id())
+            .into_iter()
+            .map(|a| format!("{}/{}", a.text(doc.text()), a.kind().display_label()))
+            .collect();
+        tags.sort();
+        (tags, p.conflicts().iter().map(|c| c.kind).collect())
+    }
+
+    type Change = fn(&mut Project);
+
+    /// A case: name, our change, their change, the merged tags, the conflicts recorded.
+    type Case = (
+        &'static str,
+        Change,
+        Change,
+        Vec<&'static str>,
+        Vec<ConflictKind>,
+    );
+
+    #[test]
+    fn merges_by_the_three_way_rule_and_records_conflicts() {
+        use ConflictKind::*;
+        let nothing: Change = |_| {};
+        let cases: Vec<Case> = vec![
+            (
+                "additions on both sides",
+                |p| {
+                    tag(p, "Brussel", "LOC");
+                },
+                |p| {
+                    tag(p, "Facebook", "ORG");
+                },
+                vec!["Brussel/LOC", "Facebook/ORG", "Mark Zuckerberg/PER"],
+                vec![],
+            ),
+            (
+                "the same addition on both sides",
+                |p| {
+                    tag(p, "Brussel", "LOC");
+                },
+                |p| {
+                    tag(p, "Brussel", "LOC");
+                },
+                vec!["Brussel/LOC", "Mark Zuckerberg/PER"],
+                vec![],
+            ),
+            (
+                "a change on one side",
+                |p| relabel(p, "Mark Zuckerberg", "ORG"),
+                nothing,
+                vec!["Mark Zuckerberg/ORG"],
+                vec![],
+            ),
+            (
+                "a removal on the other side",
+                nothing,
+                |p| untag(p, "Mark Zuckerberg"),
+                vec![],
+                vec![],
+            ),
+            (
+                "one annotation changed differently on both sides",
+                |p| relabel(p, "Mark Zuckerberg", "ORG"),
+                |p| relabel(p, "Mark Zuckerberg", "MISC"),
+                vec!["Mark Zuckerberg/MISC", "Mark Zuckerberg/ORG"],
+                vec![BothChanged],
+            ),
+            (
+                "changed on one side, removed on the other",
+                |p| untag(p, "Mark Zuckerberg"),
+                |p| relabel(p, "Mark Zuckerberg", "MISC"),
+                vec!["Mark Zuckerberg/MISC"],
+                vec![ChangedAndRemoved],
+            ),
+            (
+                "two labels on one span",
+                |p| {
+                    tag(p, "Brussel", "LOC");
+                },
+                |p| {
+                    tag(p, "Brussel", "ORG");
+                },
+                vec!["Brussel/LOC", "Brussel/ORG", "Mark Zuckerberg/PER"],
+                vec![SameSpan],
+            ),
+            (
+                "a removed holder that a new stance uses",
+                |p| untag(p, "Mark Zuckerberg"),
+                |p| {
+                    let holder = find(p, "Mark Zuckerberg");
+                    let kind = AnnotationKind::Stance {
+                        target: "Facebook".into(),
+                        polarity: "AGAINST".into(),
+                        holder,
+                    };
+                    let d = DocId("d".into());
+                    let id = p.allocate_id_for(&d, &Anchor::Document, &kind);
+                    let stance = Annotation::new(id, d, Anchor::Document, kind).expect("stance");
+                    apply(p, Edit::AddAnnotation(stance)).expect("stance");
+                },
+                vec!["/AGAINST · Facebook", "Mark Zuckerberg/PER"],
+                vec![ChangedAndRemoved],
+            ),
+        ];
+        for (name, ours_change, theirs_change, tags, conflicts) in cases {
+            let base = base();
+            let (mut ours, mut theirs) = (base.clone(), base.clone());
+            ours_change(&mut ours);
+            theirs_change(&mut theirs);
+            let merged = merge3(&base, &ours, &theirs).expect(name);
+            let (got_tags, got_conflicts) = shown(&merged);
+            assert_eq!(got_tags, tags, "{name}");
+            assert_eq!(got_conflicts, conflicts, "{name}");
+            // Deterministic, and the same content whichever side is ours when clean.
+            let again = merge3(&base, &ours, &theirs).expect(name);
+            assert_eq!(
+                crate::io::project_file::to_ron(&again),
+                crate::io::project_file::to_ron(&merged)
+            );
+            if conflicts.is_empty() {
+                assert_eq!(merge3(&base, &theirs, &ours).expect(name), merged, "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn each_resolution_is_one_undoable_edit() {
+        let base = base();
+        let (mut ours, mut theirs) = (base.clone(), base.clone());
+        relabel(&mut ours, "Mark Zuckerberg", "ORG");
+        relabel(&mut theirs, "Mark Zuckerberg", "MISC");
+        let merged = merge3(&base, &ours, &theirs).expect("merge");
+        let conflict = merged.conflicts().first().cloned().expect("a conflict");
+        let original_id = find(&base, "Mark Zuckerberg").expect("id");
+        for (resolution, tags) in [
+            (Resolution::TakeOurs, vec!["Mark Zuckerberg/ORG"]),
+            (Resolution::TakeTheirs, vec!["Mark Zuckerberg/MISC"]),
+            (
+                Resolution::KeepAsEdited,
+                vec!["Mark Zuckerberg/MISC", "Mark Zuckerberg/ORG"],
+            ),
+        ] {
+            let mut p = merged.clone();
+            let edit = resolution_edit(&p, &conflict, resolution).expect("recorded");
+            let undo = apply(&mut p, edit).expect("resolves");
+            let (got, left) = shown(&p);
+            assert_eq!(got, tags, "{resolution:?}");
+            assert!(left.is_empty(), "{resolution:?} settles the conflict");
+            if resolution != Resolution::KeepAsEdited {
+                assert!(p.annotation(original_id).is_some(), "the base id survives");
+            }
+            apply(&mut p, undo).expect("undo");
+            assert_eq!(p, merged, "{resolution:?} undone");
+        }
+    }
+
+    #[test]
+    fn texts_that_differ_are_an_error() {
+        let base = base();
+        let mut theirs = Project::new(
+            builtin_schema(),
+            vec![Document::from_raw(DocId("d".into()), "Iets anders.")],
+        )
+        .expect("project");
+        let ours = base.clone();
+        assert_eq!(
+            merge3(&base, &ours, &theirs),
+            Err(MergeError::TextDiffers(DocId("d".into())))
+        );
+        theirs = base.clone();
+        assert!(merge3(&base, &ours, &theirs).is_ok());
+    }
+}
