@@ -1,14 +1,18 @@
 //! What the model sees of a token: the usual features of news NER (the word, its lower
 //! case, prefixes and suffixes, its shape, its neighbours, where it stands in the sentence)
-//! plus what only the project knows: its canonical names, as a gazetteer.
+//! plus what only the project knows ([`ProjectContext`]): its canonical names, as a
+//! gazetteer, and how its own text writes each word ([`Lexicon`]): a word written with a
+//! capital inside sentences is a name wherever it stands, one written in lower case is
+//! not, even as a sentence's capitalised first word.
 //!
 //! Features are strings (`w=Rutte`, `-1:l=premier`, `gaz=B`), each with the value 1; the
 //! CRF learns one weight per feature and label. A feature string never holds whitespace
 //! (tokens never do), which the model file's weight table relies on.
 
 use crate::formats::tokens::Token;
+use crate::model::Project;
 use crfs::Attribute;
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use unicode_segmentation::UnicodeSegmentation;
 
 /// Canonical names longer than this many tokens are not looked for.
@@ -88,6 +92,70 @@ impl Gazetteer {
     }
 }
 
+/// How the project's text writes each word inside sentences (never counting a sentence's
+/// first word, which is capitalised anyway).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Lexicon {
+    /// Lower-cased word → (times written with a capital, times seen), inside sentences.
+    counts: HashMap<String, (u32, u32)>,
+}
+
+impl Lexicon {
+    /// Counts the words of a sentence.
+    pub fn add_sentence(&mut self, tokens: &[Token]) {
+        for token in tokens.iter().skip(1) {
+            let Some(first) = token.text.chars().next().filter(|c| c.is_alphabetic()) else {
+                continue;
+            };
+            let entry = self.counts.entry(token.text.to_lowercase()).or_default();
+            entry.0 += u32::from(first.is_uppercase());
+            entry.1 += 1;
+        }
+    }
+
+    /// The lexicon of every document of `project`.
+    pub fn of_project(project: &Project) -> Self {
+        let mut lexicon = Self::default();
+        for doc in project.documents() {
+            for sentence in super::tokens::sentences(doc) {
+                lexicon.add_sentence(&sentence);
+            }
+        }
+        lexicon
+    }
+
+    /// `case=upper` (a capital nine times in ten), `case=lower` (one time in ten at
+    /// most), `case=mixed`, or `case=unseen` (never seen inside a sentence).
+    fn case_feature(&self, lower: &str) -> &'static str {
+        match self.counts.get(lower) {
+            None => "case=unseen",
+            Some(&(upper, seen)) if upper * 10 >= seen * 9 => "case=upper",
+            Some(&(upper, seen)) if upper * 10 <= seen => "case=lower",
+            Some(_) => "case=mixed",
+        }
+    }
+}
+
+/// What the project knows beyond one sentence: its canonical names and how its text
+/// writes each word.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProjectContext {
+    /// Canonical names.
+    pub gazetteer: Gazetteer,
+    /// Word capitalisation inside sentences.
+    pub lexicon: Lexicon,
+}
+
+impl ProjectContext {
+    /// The canonical names and the lexicon of `project`.
+    pub fn of_project(project: &Project) -> Self {
+        Self {
+            gazetteer: Gazetteer::new(project.canonical_names()),
+            lexicon: Lexicon::of_project(project),
+        }
+    }
+}
+
 /// The word's shape: `X` for an upper-case letter, `x` lower case, `d` digit, anything
 /// else as itself; "Rutte" → `Xxxxx`, "D66" → `Xdd`. The short shape collapses runs:
 /// `Xx`, `Xd`.
@@ -155,7 +223,8 @@ impl<'a> TokenView<'a> {
 }
 
 /// The features of every token of a sentence.
-pub fn sentence_features(tokens: &[Token], gazetteer: &Gazetteer) -> Vec<Vec<Attribute>> {
+pub fn sentence_features(tokens: &[Token], context: &ProjectContext) -> Vec<Vec<Attribute>> {
+    let gazetteer = &context.gazetteer;
     let words: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
     let views: Vec<TokenView<'_>> = words.iter().map(|w| TokenView::new(w)).collect();
     let in_names = gazetteer.matches(&words);
@@ -223,6 +292,11 @@ pub fn sentence_features(tokens: &[Token], gazetteer: &Gazetteer) -> Vec<Vec<Att
             if gazetteer.words.contains(&view.lower) {
                 f.push("gaz.word".to_owned());
             }
+            let case = context.lexicon.case_feature(&view.lower);
+            f.push(case.to_owned());
+            if view.title {
+                f.push(format!("title&{case}"));
+            }
             f.into_iter()
                 .map(|name| Attribute::new(name, 1.0))
                 .collect()
@@ -274,9 +348,17 @@ mod tests {
 
     #[test]
     fn features_of_a_dutch_sentence() {
-        let gazetteer = Gazetteer::new(["Mark Zuckerberg", "Facebook"]);
+        let mut lexicon = Lexicon::default();
+        lexicon.add_sentence(&tokens(&[
+            "Volgens", "topman", "Mark", "zwijgt", "Facebook",
+        ]));
+        lexicon.add_sentence(&tokens(&["Ook", "Topman", "Mark", "zwijgt", "niet"]));
+        let context = ProjectContext {
+            gazetteer: Gazetteer::new(["Mark Zuckerberg", "Facebook"]),
+            lexicon,
+        };
         let sentence = tokens(&["Topman", "Mark", "Zuckerberg", "van", "Facebook", "zwijgt"]);
-        let features = sentence_features(&sentence, &gazetteer);
+        let features = sentence_features(&sentence, &context);
         assert_eq!(features.len(), 6);
         let first = names(&features[0]);
         for expected in [
@@ -286,6 +368,8 @@ mod tests {
             "title@start",
             "start",
             "-1:none",
+            "case=mixed",
+            "title&case=mixed",
         ] {
             assert!(first.contains(&expected), "{expected} in {first:?}");
         }
@@ -303,10 +387,13 @@ mod tests {
             "-1|0:l=topman|mark",
             "gaz=B",
             "gaz.word",
+            "case=upper",
         ] {
             assert!(mark.contains(&expected), "{expected} in {mark:?}");
         }
         assert!(names(&features[2]).contains(&"gaz=I"));
+        assert!(names(&features[2]).contains(&"case=unseen"));
+        assert!(names(&features[5]).contains(&"case=lower"));
         assert!(!names(&features[3]).iter().any(|f| f.starts_with("gaz")));
         assert!(names(&features[4]).contains(&"gaz=B"));
         let last = names(&features[5]);

@@ -24,7 +24,7 @@ use crate::corpus::agree::Prf;
 use crate::model::{
     Anchor, Annotation, AnnotationKind, DocId, Document, Edit, Project, RejectedSuggestion, Span,
 };
-use features::Gazetteer;
+use features::ProjectContext;
 use std::collections::BTreeSet;
 
 /// The attribute that marks a predicted entity in a project; its value is the confidence
@@ -98,9 +98,9 @@ pub fn unknown_labels(recommender: &Recommender, project: &Project) -> Vec<Strin
 }
 
 /// Tags every document of `project` (on every core), with the project's canonical names
-/// added to the model's gazetteer.
+/// added to the model's gazetteer and the project's own lexicon.
 pub fn predict(project: &Project, recommender: &Recommender) -> Result<Predictions, LearnError> {
-    let gazetteer = Gazetteer::new(project.canonical_names());
+    let context = ProjectContext::of_project(project);
     let documents = project.documents();
     let workers = crate::parallel::workers_for(documents.len());
     let chunk = documents.len().div_ceil(workers).max(1);
@@ -108,8 +108,8 @@ pub fn predict(project: &Project, recommender: &Recommender) -> Result<Predictio
         let handles: Vec<_> = documents
             .chunks(chunk)
             .map(|docs| {
-                let gazetteer = &gazetteer;
-                scope.spawn(move || predict_documents(docs, recommender, gazetteer))
+                let context = &context;
+                scope.spawn(move || predict_documents(docs, recommender, context))
             })
             .collect();
         handles
@@ -136,9 +136,9 @@ pub fn predict(project: &Project, recommender: &Recommender) -> Result<Predictio
 pub fn predict_documents(
     documents: &[Document],
     recommender: &Recommender,
-    gazetteer: &Gazetteer,
+    context: &ProjectContext,
 ) -> Result<Predictions, LearnError> {
-    let tagger = recommender.tagger(gazetteer)?;
+    let tagger = recommender.tagger(context)?;
     let mut out = Predictions::default();
     for doc in documents {
         for sentence in tokens::sentences(doc) {
@@ -264,7 +264,7 @@ pub fn cross_validate(
     let mut any = false;
     for fold in 0..folds {
         let mut train_part = TrainingSet {
-            gazetteer: set.gazetteer.clone(),
+            context: set.context.clone(),
             ..TrainingSet::default()
         };
         let mut test_part = Vec::new();
@@ -286,7 +286,7 @@ pub fn cross_validate(
         }
         any = true;
         let recommender = train(&train_part, options)?;
-        let tagger = recommender.tagger(&Gazetteer::default())?;
+        let tagger = recommender.tagger(&set.context)?;
         for sentence in test_part {
             let expected: BTreeSet<_> = tokens::spans_from_bio(&sentence.tokens, &sentence.labels)
                 .into_iter()

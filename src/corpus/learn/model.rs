@@ -8,7 +8,7 @@
 //! is the lowest over all its tokens (an `O` the model doubts counts too), which is what
 //! "least sure first" sorts by.
 
-use super::features::{Gazetteer, sentence_features};
+use super::features::{Gazetteer, ProjectContext, sentence_features};
 use super::tokens::{self, EntitySpan, LabelledSentence, OUTSIDE};
 use crate::formats::tokens::Token;
 use crate::model::{DocId, DocStatus, Project};
@@ -89,8 +89,8 @@ pub struct TrainingSet {
     pub left_out: usize,
     /// Rejections learned as negative evidence.
     pub rejections: usize,
-    /// The project's canonical names.
-    pub gazetteer: Gazetteer,
+    /// The project's canonical names and lexicon.
+    pub context: ProjectContext,
 }
 
 impl TrainingSet {
@@ -118,7 +118,7 @@ pub fn training_set(project: &Project, choice: DocumentChoice) -> TrainingSet {
         rejected.entry(&r.doc).or_default().push((r.start, r.end));
     }
     let mut set = TrainingSet {
-        gazetteer: Gazetteer::new(project.canonical_names()),
+        context: ProjectContext::of_project(project),
         ..TrainingSet::default()
     };
     for doc in project.documents() {
@@ -344,7 +344,7 @@ pub fn train(set: &TrainingSet, options: &TrainOptions) -> Result<Recommender, L
         if sentence.tokens.is_empty() {
             continue;
         }
-        let features = sentence_features(&sentence.tokens, &set.gazetteer);
+        let features = sentence_features(&sentence.tokens, &set.context);
         trainer.append_with_weight(&features, &sentence.labels, *weight)?;
     }
     // `crfs` writes its model to a file: a scratch file, read back and removed.
@@ -358,7 +358,7 @@ pub fn train(set: &TrainingSet, options: &TrainOptions) -> Result<Recommender, L
         labels: set.labels().into_iter().collect(),
         seconds: started.elapsed().as_secs_f64(),
     };
-    Recommender::new(crf, set.gazetteer.clone(), summary)
+    Recommender::new(crf, set.context.gazetteer.clone(), summary)
 }
 
 impl Recommender {
@@ -384,20 +384,27 @@ impl Recommender {
         &self.gazetteer
     }
 
-    /// A tagger over this model, with `extra` canonical names added to the gazetteer.
-    pub fn tagger<'a>(&'a self, extra: &Gazetteer) -> Result<SentenceTagger<'a>, LearnError> {
+    /// A tagger over this model for the project of `context` (its lexicon; its canonical
+    /// names added to the model's).
+    pub fn tagger<'a>(
+        &'a self,
+        context: &ProjectContext,
+    ) -> Result<SentenceTagger<'a>, LearnError> {
         let model = crfs::Model::new(&self.crf)?;
-        let gazetteer = if extra.is_empty() {
+        let gazetteer = if context.gazetteer.is_empty() {
             self.gazetteer.clone()
         } else {
             let mut names = self.gazetteer.names();
-            names.extend(extra.names());
+            names.extend(context.gazetteer.names());
             Gazetteer::new(names.iter().map(String::as_str))
         };
         Ok(SentenceTagger {
             recommender: self,
             model,
-            gazetteer,
+            context: ProjectContext {
+                gazetteer,
+                lexicon: context.lexicon.clone(),
+            },
         })
     }
 }
@@ -406,7 +413,7 @@ impl Recommender {
 pub struct SentenceTagger<'a> {
     recommender: &'a Recommender,
     model: crfs::Model<'a>,
-    gazetteer: Gazetteer,
+    context: ProjectContext,
 }
 
 impl SentenceTagger<'_> {
@@ -418,7 +425,7 @@ impl SentenceTagger<'_> {
                 confidence: 1.0,
             });
         }
-        let features = sentence_features(tokens, &self.gazetteer);
+        let features = sentence_features(tokens, &self.context);
         let tagger = self.model.tagger()?;
         let labels: Vec<String> = tagger
             .tag(&features)?
