@@ -468,6 +468,37 @@ mod tests {
     }
 
     #[test]
+    fn our_viterbi_tags_as_crfs_does() {
+        let (_, recommender) = trained(&news());
+        let model = crfs::Model::new(recommender.crf_bytes()).expect("model");
+        let reference = model.tagger().expect("crfs tagger");
+        let other = project(&[
+            "Gisteren zegt Femke Halsema in Amsterdam dat het kabinet moet praten.",
+            "In Utrecht vindt Jan de Vries dat Groningen niets kwijt wil. Volgens Rutte niet.",
+        ]);
+        let context = ProjectContext::of_project(&other);
+        let tagger = recommender.tagger(&context).expect("tagger");
+        let mut compared = 0;
+        for doc in other.documents() {
+            for sentence in tokens::sentences(doc) {
+                let features = features::sentence_features(&sentence, &context);
+                let labels = reference.tag(&features).expect("crfs tags");
+                let expected: Vec<_> = tokens::spans_from_bio(&sentence, &labels);
+                let ours: Vec<_> = tagger
+                    .tag(&sentence)
+                    .expect("tag")
+                    .entities
+                    .into_iter()
+                    .map(|(span, _)| span)
+                    .collect();
+                assert_eq!(ours, expected);
+                compared += expected.len();
+            }
+        }
+        assert!(compared >= 2, "the sentences hold entities: {compared}");
+    }
+
+    #[test]
     fn the_training_set_follows_the_document_choice_and_rejections() {
         let mut texts = news();
         texts.push("Niemand in deze tekst heeft een naam, zegt Pietje.".to_owned());

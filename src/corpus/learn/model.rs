@@ -1,9 +1,10 @@
 //! Training and tagging: a linear-chain CRF (the `crfs` crate, a pure-Rust port of
 //! CRFsuite, trained with L-BFGS) over the features of [`super::features`].
 //!
-//! `crfs` tags with Viterbi but gives no probabilities, so the confidence of what it tags
-//! is computed here, from the model's own weights (read once through `crfs`'s model dump):
-//! forward–backward gives each token's marginal probability of the label Viterbi chose.
+//! `crfs` tags with Viterbi but gives no probabilities, so tagging happens here, on the
+//! model's own weights (read once through `crfs`'s model dump): one scoring pass per
+//! sentence feeds both Viterbi (the labels; a test checks they are `crfs`'s own) and
+//! forward–backward (each token's marginal probability of the label Viterbi chose).
 //! An entity's confidence is the lowest of its tokens' marginals; a sentence's confidence
 //! is the lowest over all its tokens (an `O` the model doubts counts too), which is what
 //! "least sure first" sorts by.
@@ -259,11 +260,10 @@ impl Weights {
         Ok(weights)
     }
 
-    /// Each token's marginal probability of each label (forward–backward in log space).
-    fn marginals(&self, features: &[Vec<Attribute>]) -> Vec<Vec<f64>> {
+    /// Each token's score for each label: the sum of its features' weights.
+    fn scores(&self, features: &[Vec<Attribute>]) -> Vec<Vec<f64>> {
         let n = self.labels.len();
-        let t_len = features.len();
-        let scores: Vec<Vec<f64>> = features
+        features
             .iter()
             .map(|token| {
                 let mut row = vec![0.0; n];
@@ -276,8 +276,53 @@ impl Weights {
                 }
                 row
             })
-            .collect();
-        let trans = |i: usize, j: usize| self.transition.get(i * n + j).copied().unwrap_or(0.0);
+            .collect()
+    }
+
+    fn transition(&self, from: usize, to: usize) -> f64 {
+        self.transition
+            .get(from * self.labels.len() + to)
+            .copied()
+            .unwrap_or(0.0)
+    }
+
+    /// The best label sequence (Viterbi), as label ids.
+    fn viterbi(&self, scores: &[Vec<f64>]) -> Vec<usize> {
+        let n = self.labels.len();
+        let mut best: Vec<f64> = scores.first().cloned().unwrap_or_default();
+        let mut back: Vec<Vec<usize>> = Vec::with_capacity(scores.len());
+        for row in scores.iter().skip(1) {
+            let mut next = vec![f64::NEG_INFINITY; n];
+            let mut from = vec![0; n];
+            for (j, cell) in next.iter_mut().enumerate() {
+                for (i, b) in best.iter().enumerate() {
+                    let score = b + self.transition(i, j);
+                    if score > *cell {
+                        *cell = score;
+                        from[j] = i;
+                    }
+                }
+                *cell += row.get(j).copied().unwrap_or(0.0);
+            }
+            back.push(from);
+            best = next;
+        }
+        let mut label = (0..best.len())
+            .max_by(|a, b| best[*a].total_cmp(&best[*b]))
+            .unwrap_or(0);
+        let mut path = vec![label];
+        for from in back.iter().rev() {
+            label = from.get(label).copied().unwrap_or(0);
+            path.push(label);
+        }
+        path.reverse();
+        path
+    }
+
+    /// Each token's marginal probability of each label (forward–backward in log space).
+    fn marginals(&self, scores: &[Vec<f64>]) -> Vec<Vec<f64>> {
+        let n = self.labels.len();
+        let t_len = scores.len();
         let mut alpha = vec![vec![0.0; n]; t_len];
         let mut beta = vec![vec![0.0; n]; t_len];
         for t in 0..t_len {
@@ -286,14 +331,15 @@ impl Weights {
                 alpha[t][j] = if t == 0 {
                     state
                 } else {
-                    log_sum_exp((0..n).map(|i| alpha[t - 1][i] + trans(i, j))) + state
+                    log_sum_exp((0..n).map(|i| alpha[t - 1][i] + self.transition(i, j))) + state
                 };
             }
         }
         for t in (0..t_len.saturating_sub(1)).rev() {
             for i in 0..n {
-                beta[t][i] =
-                    log_sum_exp((0..n).map(|j| trans(i, j) + scores[t + 1][j] + beta[t + 1][j]));
+                beta[t][i] = log_sum_exp(
+                    (0..n).map(|j| self.transition(i, j) + scores[t + 1][j] + beta[t + 1][j]),
+                );
             }
         }
         let log_z = alpha
@@ -412,7 +458,6 @@ impl Recommender {
         &'a self,
         context: &ProjectContext,
     ) -> Result<SentenceTagger<'a>, LearnError> {
-        let model = crfs::Model::new(&self.crf)?;
         let gazetteer = if context.gazetteer.is_empty() {
             self.gazetteer.clone()
         } else {
@@ -422,7 +467,6 @@ impl Recommender {
         };
         Ok(SentenceTagger {
             recommender: self,
-            model,
             context: ProjectContext {
                 gazetteer,
                 lexicon: context.lexicon.clone(),
@@ -434,7 +478,6 @@ impl Recommender {
 /// Tags sentences with one model (one per thread).
 pub struct SentenceTagger<'a> {
     recommender: &'a Recommender,
-    model: crfs::Model<'a>,
     context: ProjectContext,
 }
 
@@ -448,25 +491,18 @@ impl SentenceTagger<'_> {
             });
         }
         let features = sentence_features(tokens, &self.context);
-        let tagger = self.model.tagger()?;
-        let labels: Vec<String> = tagger
-            .tag(&features)?
-            .into_iter()
-            .map(str::to_owned)
-            .collect();
         let weights = &self.recommender.weights;
-        let marginals = weights.marginals(&features);
-        let token_confidence: Vec<f64> = labels
+        let scores = weights.scores(&features);
+        let path = weights.viterbi(&scores);
+        let marginals = weights.marginals(&scores);
+        let labels: Vec<&str> = path
+            .iter()
+            .map(|&i| weights.labels.get(i).map_or(OUTSIDE, String::as_str))
+            .collect();
+        let token_confidence: Vec<f64> = path
             .iter()
             .zip(&marginals)
-            .map(|(label, row)| {
-                weights
-                    .label_ids
-                    .get(label)
-                    .and_then(|&i| row.get(i))
-                    .copied()
-                    .unwrap_or(0.0)
-            })
+            .map(|(&i, row)| row.get(i).copied().unwrap_or(0.0))
             .collect();
         let entities = tokens::spans_from_bio(tokens, &labels)
             .into_iter()
