@@ -14,7 +14,8 @@
 //! `agree::compare` scores the predictions against the gold project.
 //!
 //! `SPANTAG_CONLL2002=/data/conll2002 CARGO_TARGET_DIR=target/bench cargo bench --bench learn`
-//! (add `-- quick` to skip the learning curves and the 10k-document prediction).
+//! (add `-- quick` to skip the learning curves and the 10k-document prediction;
+//! `SPANTAG_LEARN_ITERATIONS`, `SPANTAG_LEARN_C1`, `SPANTAG_LEARN_C2` try other settings).
 
 use spantag::corpus::agree;
 use spantag::corpus::generate::{Spec, generate};
@@ -156,7 +157,19 @@ fn run(name: &str, train: &Project, test: &Project, quick: bool) -> Recommender 
     );
     println!("| training sentences | tokens | train s | predict s | P | R | F1 |");
     println!("|---:|---:|---:|---:|---:|---:|---:|");
-    let options = TrainOptions::default();
+    // Knobs for trying settings (the defaults are the product's).
+    let knob = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<f64>().ok());
+    let defaults = TrainOptions::default();
+    let options = TrainOptions {
+        iterations: knob("SPANTAG_LEARN_ITERATIONS").map_or(defaults.iterations, |v| v as usize),
+        c1: knob("SPANTAG_LEARN_C1").unwrap_or(defaults.c1),
+        c2: knob("SPANTAG_LEARN_C2").unwrap_or(defaults.c2),
+        ..defaults
+    };
+    println!(
+        "L-BFGS: {} iterations at most, c1 = {}, c2 = {}\n",
+        options.iterations, options.c1, options.c2
+    );
     let sizes: &[usize] = if quick { &[] } else { &[100, 500, 2000] };
     let mut last = None;
     for &n in sizes.iter().chain([&usize::MAX]) {
