@@ -4,6 +4,7 @@
 //! line where known) on bad input. Outputs are written atomically, so a failed command
 //! never leaves a partial file behind.
 
+use crate::corpus::learn;
 use crate::corpus::stats;
 use crate::formats::{self, ExportFormat, ImportFormat};
 use crate::io::{corpus, project_file};
@@ -162,6 +163,41 @@ pub enum Command {
         /// A folder in the repository (default: the current folder).
         repo: Option<PathBuf>,
     },
+    /// Learns an entity recommender from the project's entity tags.
+    Train {
+        /// The project file.
+        project: PathBuf,
+        /// The model file to write.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Which documents to learn from: those with at least one entity tag, or those
+        /// marked done.
+        #[arg(long, value_enum, default_value_t = TrainDocuments::Tagged)]
+        documents: TrainDocuments,
+    },
+    /// Adds a model's entities to a copy of the project, marked predicted.
+    Predict {
+        /// The project file.
+        project: PathBuf,
+        /// The model file (from `spantag train`).
+        #[arg(long)]
+        model: PathBuf,
+        /// The project file to write.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Write the documents with the model's entities only (for `spantag agree`).
+        #[arg(long)]
+        only_predictions: bool,
+    },
+}
+
+/// Which documents `spantag train` learns from.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrainDocuments {
+    /// Documents with at least one entity tag.
+    Tagged,
+    /// Documents marked done.
+    Done,
 }
 
 /// A failed command: the one-line message to print.
@@ -401,6 +437,99 @@ pub fn run(command: Command) -> Result<(), CliError> {
             );
             Ok(())
         }
+        Command::Train {
+            project,
+            output,
+            documents,
+        } => {
+            let loaded = project_file::load(&project)?;
+            let choice = match documents {
+                TrainDocuments::Tagged => learn::DocumentChoice::Tagged,
+                TrainDocuments::Done => learn::DocumentChoice::Done,
+            };
+            let set = learn::training_set(&loaded, choice);
+            let options = learn::TrainOptions {
+                documents: choice,
+                ..learn::TrainOptions::default()
+            };
+            let recommender = learn::train(&set, &options)
+                .map_err(|e| CliError(format!("{}: {e}", project.display())))?;
+            learn::file::save(&recommender, &output)?;
+            let summary = &recommender.summary;
+            eprintln!(
+                "{}: {} sentences, {} tokens, {} tags, labels {}, {:.1} s{}{}",
+                output.display(),
+                summary.sentences,
+                summary.tokens,
+                summary.tags,
+                summary.labels.join(" "),
+                summary.seconds,
+                if set.left_out > 0 {
+                    format!(
+                        "; {} nested or overlapping tags left out (the outermost wins)",
+                        set.left_out
+                    )
+                } else {
+                    String::new()
+                },
+                if set.rejections > 0 {
+                    format!("; {} rejections learned as O", set.rejections)
+                } else {
+                    String::new()
+                },
+            );
+            leave_to_exit(loaded);
+            Ok(())
+        }
+        Command::Predict {
+            project,
+            model,
+            output,
+            only_predictions,
+        } => {
+            refuse_same_file(
+                &project,
+                &output,
+                "write predictions over the project file itself",
+            )?;
+            let loaded = project_file::load(&project)?;
+            let recommender = learn::file::load(&model)?;
+            let unknown = learn::unknown_labels(&recommender, &loaded);
+            if !unknown.is_empty() {
+                return Err(CliError(format!(
+                    "{}: the model was trained on labels that {}'s schema lacks: {}",
+                    model.display(),
+                    project.display(),
+                    unknown.join(", ")
+                )));
+            }
+            let predictions = learn::predict(&loaded, &recommender)
+                .map_err(|e| CliError(format!("{}: {e}", model.display())))?;
+            let mut out = if only_predictions {
+                learn::without_annotations(&loaded)
+                    .map_err(|e| CliError(format!("{}: {e}", project.display())))?
+            } else {
+                loaded
+            };
+            let edit = learn::prediction_edit(&mut out, &predictions.entities);
+            let added = match &edit {
+                crate::model::Edit::Batch(edits) => edits.len(),
+                _ => 0,
+            };
+            crate::model::apply(&mut out, edit)
+                .map_err(|e| CliError(format!("{}: {e}", output.display())))?;
+            // OUT.ron is a new project, not a later version of whatever is there: a file it
+            // replaces is set aside where no save writes.
+            save_in_place_of(&out, &output)?;
+            eprintln!(
+                "{}: {} predicted entities added ({} found; the others overlap tags or were rejected)",
+                output.display(),
+                added,
+                predictions.entities.len()
+            );
+            leave_to_exit(out);
+            Ok(())
+        }
         Command::Check { project: path } => {
             let problems = project_file::check(&path)?;
             if problems.is_empty() {
@@ -554,6 +683,17 @@ fn merge_command(projects: &[PathBuf], output: &Path, adjudicate: bool) -> Resul
 pub fn new_project(corpus: &[PathBuf]) -> Result<Project, CliError> {
     let docs = corpus::read_corpus(corpus)?;
     Ok(Project::new(project_file::default_schema(), docs)?)
+}
+
+/// Refuses to write `output` over `input` itself ("refusing to {what}").
+fn refuse_same_file(input: &Path, output: &Path, what: &str) -> Result<(), CliError> {
+    if crate::io::paths::same_file(input, output) {
+        return Err(CliError(format!(
+            "{}: refusing to {what}",
+            output.display()
+        )));
+    }
+    Ok(())
 }
 
 /// Refuses, unless `force`, to replace the existing file `output` (`why` says what it

@@ -49,6 +49,10 @@ pub const HELP: &[Shortcut] = &[
         action: "reject the suggestion in focus (remembered in the project)",
     },
     Shortcut {
+        keys: "U",
+        action: "jump to the sentence the recommender is least sure of (Learn menu)",
+    },
+    Shortcut {
         keys: "T",
         action: "tag all occurrences of the selected tag's text…",
     },
@@ -217,6 +221,7 @@ pub fn read_shortcuts(
             (Modifiers::NONE, Key::Enter, Command::AcceptSuggestion),
             (Modifiers::NONE, Key::X, Command::RejectSuggestion),
             (Modifiers::NONE, Key::T, Command::OpenTagAll),
+            (Modifiers::NONE, Key::U, Command::NextUncertain),
             (Modifiers::NONE, Key::D, Command::SetStatus(DocStatus::Done)),
         ];
         for (mods, key, command) in table {

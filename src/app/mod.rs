@@ -9,6 +9,7 @@ pub mod autosave;
 pub mod background;
 pub mod corpus_views;
 pub mod keys;
+pub mod learn_ui;
 pub mod panels;
 pub mod schema_ui;
 pub mod session;
@@ -167,6 +168,10 @@ pub enum Command {
     Quit,
     /// Close without saving.
     QuitDiscarding,
+    /// Train the entity recommender now (on a background thread).
+    TrainRecommender,
+    /// Jump to the sentence the recommender is least sure of.
+    NextUncertain,
 }
 
 /// A modal question or message.
@@ -232,6 +237,8 @@ pub struct SpantagApp {
     pub search: assist_ui::SearchState,
     /// The schema editor's state.
     pub schema_buffers: schema_ui::SchemaBuffers,
+    /// The entity recommender: training, predictions, uncertainty.
+    pub learn: learn_ui::LearnState,
     tag_buffers: TagEditBuffers,
     pending: Vec<Command>,
     allow_close: bool,
@@ -398,6 +405,7 @@ impl SpantagApp {
             show_help: false,
             schema_buffers: schema_ui::SchemaBuffers::default(),
             suggestions: assist_ui::Suggestions::new(),
+            learn: learn_ui::LearnState::default(),
             transfer: None,
             tag_all: assist_ui::TagAll::default(),
             search: assist_ui::SearchState::default(),
@@ -742,6 +750,14 @@ impl SpantagApp {
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
                 Ok(None)
             }
+            Command::TrainRecommender => {
+                learn_ui::start_training(self, ctx);
+                Ok(None)
+            }
+            Command::NextUncertain => {
+                learn_ui::next_uncertain(self);
+                Ok(None)
+            }
         };
         match result {
             Ok(Some(message)) => self.status = message,
@@ -760,6 +776,7 @@ impl SpantagApp {
         self.views = corpus_views::ViewsState::default();
         self.team = team_ui::TeamState::default();
         self.suggestions.invalidate();
+        self.learn = learn_ui::LearnState::default();
         self.stance_editor = None;
         self.pick_holder_for = None;
         self.tag_all = assist_ui::TagAll::default();
@@ -1237,6 +1254,8 @@ impl eframe::App for SpantagApp {
             doc_id.as_ref(),
             self.session.history.state_id(),
         );
+        learn_ui::poll(&ctx, self);
+        learn_ui::merge_predictions(self);
         self.view.ghosts = self
             .suggestions
             .list
@@ -1246,6 +1265,12 @@ impl eframe::App for SpantagApp {
                 range: s.start..s.end,
                 label: s.label.to_string(),
                 focused: self.suggestions.focus == Some(i),
+                confidence: match s.source {
+                    crate::corpus::suggest::SuggestionSource::Predicted { per_mille } => {
+                        Some(f32::from(per_mille) / 1000.0)
+                    }
+                    _ => None,
+                },
             })
             .collect();
         egui::CentralPanel::default().show(ui, |ui| {

@@ -156,6 +156,7 @@ pub fn menu_bar_ui(ui: &mut Ui, app: &mut SpantagApp) {
                     app.pending.push(Command::RejectSuggestion);
                 }
             });
+            super::learn_ui::learn_menu_ui(ui, app);
             ui.menu_button("Stance", |ui| {
                 if ui
                     .add(egui::Button::new("New stance on selection").shortcut_text("S"))
@@ -222,6 +223,8 @@ pub fn status_bar_ui(ui: &mut Ui, app: &mut SpantagApp) {
             }
             super::team_ui::team_status_ui(ui, app);
             ui.label(&app.status);
+            ui.separator();
+            super::learn_ui::status_ui(ui, app);
         });
     });
 }
@@ -233,6 +236,7 @@ pub fn document_list_ui(ui: &mut Ui, app: &mut SpantagApp) {
         .resizable(true)
         .show(ui, |ui| {
             ui.heading("Documents");
+            let order = super::learn_ui::document_order(app);
             let project = &app.session.project;
             let docs = project.documents();
             let row_height = ui.text_style_height(&egui::TextStyle::Body) * 2.0 + 8.0;
@@ -240,8 +244,12 @@ pub fn document_list_ui(ui: &mut Ui, app: &mut SpantagApp) {
                 .id_salt("doc list")
                 .auto_shrink(false)
                 .show_rows(ui, row_height, docs.len(), |ui, rows| {
-                    for i in rows {
-                        let doc = &docs[i];
+                    for row in rows {
+                        let i = order
+                            .as_ref()
+                            .and_then(|o| o.get(row).copied())
+                            .unwrap_or(row);
+                        let Some(doc) = docs.get(i) else { continue };
                         let status = project.status(doc.id());
                         let detail = format!(
                             "{} · {} · {} tags",

@@ -45,6 +45,9 @@ pub struct Ghost {
     pub label: String,
     /// The suggestion in focus (Enter accepts it).
     pub focused: bool,
+    /// For the recommender's entities: the model's confidence (0–1). They are drawn
+    /// dotted in another colour, with the confidence in their chip and on hover.
+    pub confidence: Option<f32>,
 }
 
 /// One highlight to draw, precomputed per document and history state.
@@ -93,12 +96,17 @@ pub struct TextView {
     /// Suggestions to draw as ghost highlights (set by the app every frame).
     pub ghosts: Vec<Ghost>,
     ghost_chips: Vec<(Rect, usize)>,
+    /// Where each predicted ghost was drawn, and what hovering there tells.
+    ghost_tips: Vec<(Rect, String)>,
 }
 
 const PARAGRAPH_GAP: f32 = 10.0;
 /// Room above the first line for its label chips.
 const TOP_MARGIN: f32 = 12.0;
 const CHIP_FONT: f32 = 10.5;
+/// The outline of the recommender's entities: violet, unlike the grey of string
+/// suggestions and the colours of tags.
+const PREDICTED_GHOST: Color32 = Color32::from_rgb(140, 80, 200);
 
 impl TextView {
     /// A view with the given text size.
@@ -353,7 +361,14 @@ pub fn text_view_ui(ui: &mut Ui, session: &Session, view: &mut TextView) -> Opti
                 .filter(|p| response.rect.contains(*p))
                 .and_then(|p| annotation_at(view, p));
             paint(ui, view, selection.clone(), selected, hovered);
+            let tip = ui
+                .input(|i| i.pointer.hover_pos())
+                .and_then(|p| view.ghost_tips.iter().find(|(r, _)| r.contains(p)))
+                .map(|(_, tip)| tip.clone());
             action = interact(ui, &response, view);
+            if let Some(tip) = tip {
+                response.on_hover_text_at_pointer(tip);
+            }
         });
     action
 }
@@ -387,6 +402,7 @@ fn paint(
     let chip_font = FontId::proportional(CHIP_FONT);
     let mut chips: Vec<(Rect, AnnotationId)> = Vec::new();
     let mut ghost_chips: Vec<(Rect, usize)> = Vec::new();
+    let mut ghost_tips: Vec<(Rect, String)> = Vec::new();
     // First drawn rectangle of each tag, for holder links.
     let mut first_rects: std::collections::HashMap<AnnotationId, Rect> = Default::default();
     let font_size = view.font_size;
@@ -492,10 +508,16 @@ fn paint(
             .iter()
             .filter(|g| g.range.start < p.chars.end && g.range.end > p.chars.start)
         {
-            let color = if ghost.focused {
-                ui.visuals().selection.stroke.color
+            let color = match (ghost.focused, ghost.confidence) {
+                (true, _) => ui.visuals().selection.stroke.color,
+                (false, Some(_)) => PREDICTED_GHOST,
+                (false, None) => Color32::from_gray(150),
+            };
+            // String suggestions are dashed; the model's entities dotted.
+            let (dash, gap) = if ghost.confidence.is_some() {
+                (1.5, 2.5)
             } else {
-                Color32::from_gray(150)
+                (4.0, 3.0)
             };
             for (rect, first) in segments(&ghost.range) {
                 let r = rect.expand(1.0);
@@ -506,14 +528,23 @@ fn paint(
                     (r.right_bottom(), r.left_bottom()),
                     (r.left_bottom(), r.left_top()),
                 ] {
-                    painter.extend(egui::Shape::dashed_line(&[a, b], stroke, 4.0, 3.0));
+                    painter.extend(egui::Shape::dashed_line(&[a, b], stroke, dash, gap));
+                }
+                if let Some(confidence) = ghost.confidence {
+                    ghost_tips.push((
+                        r,
+                        format!(
+                            "predicted {} — confidence {confidence:.2} (Enter accepts, X rejects)",
+                            ghost.label
+                        ),
+                    ));
                 }
                 if first {
-                    let galley = painter.layout_no_wrap(
-                        format!("{}?", ghost.label),
-                        chip_font.clone(),
-                        color,
-                    );
+                    let chip_text = match ghost.confidence {
+                        Some(c) => format!("{} {:.0}%?", ghost.label, c * 100.0),
+                        None => format!("{}?", ghost.label),
+                    };
+                    let galley = painter.layout_no_wrap(chip_text, chip_font.clone(), color);
                     let chip = Rect::from_min_size(
                         Pos2::new(r.left(), r.top() - galley.size().y - 1.0),
                         galley.size(),
@@ -563,6 +594,7 @@ fn paint(
     }
     view.chips = chips;
     view.ghost_chips = ghost_chips;
+    view.ghost_tips = ghost_tips;
 }
 
 fn darker(c: Color32) -> Color32 {

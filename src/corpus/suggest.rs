@@ -87,6 +87,12 @@ pub enum SuggestionSource {
     Canonical,
     /// A Dutch genitive of a tagged string or canonical name.
     Genitive,
+    /// Not a string match: the entity recommender ([`crate::corpus::learn`]) proposes it,
+    /// this sure (thousandths).
+    Predicted {
+        /// The model's confidence × 1000.
+        per_mille: u16,
+    },
 }
 
 /// One suggestion: an untagged occurrence of an already tagged string. Ids and names are

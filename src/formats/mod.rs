@@ -27,7 +27,7 @@ mod prodigy;
 mod report;
 mod spans;
 pub mod text;
-mod tokens;
+pub mod tokens;
 mod write;
 
 #[cfg(test)]

@@ -1,0 +1,213 @@
+//! Quality and speed of the entity recommender (issue 13) on public Dutch NER data:
+//! entity-level exact-match F1 (the measure of CoNLL's `conlleval`), a learning curve,
+//! training seconds, and prediction time over the generated 10,000-document project.
+//!
+//! Data, read where it is and never copied into the project:
+//! - CoNLL-2002 Dutch: the folder holding `ned.train` and `ned.testb` (latin-1, with
+//!   `-DOCSTART-` lines), given as `SPANTAG_CONLL2002=DIR`; skipped when not given.
+//! - Europeana Dutch newspapers: `../shared/data/europeana-nl/enp_NL.kb.bio` beside the
+//!   checkout (or `SPANTAG_EUROPEANA=FILE`): no sentence breaks, so sentences end after
+//!   `.`, `!` and `?`; the first 80 % of sentences train, the last 20 % test.
+//!
+//! Both go through the product's own code: the CoNLL importer builds the projects, the
+//! recommender trains and predicts on them as `spantag train` / `predict` do, and
+//! `agree::compare` scores the predictions against the gold project.
+//!
+//! `SPANTAG_CONLL2002=/data/conll2002 CARGO_TARGET_DIR=target/bench cargo bench --bench learn`
+//! (add `-- quick` to skip the learning curves and the 10k-document prediction;
+//! `SPANTAG_LEARN_ITERATIONS`, `SPANTAG_LEARN_C1`, `SPANTAG_LEARN_C2` try other settings).
+
+use spantag::corpus::agree;
+use spantag::corpus::generate::{Spec, generate};
+use spantag::corpus::learn::{self, Recommender, TrainOptions, TrainingSet};
+use spantag::formats::{self, ImportFormat};
+use spantag::io::project_file;
+use spantag::model::{Project, apply};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "quick");
+    let mut models = Vec::new();
+    match std::env::var_os("SPANTAG_CONLL2002") {
+        Some(dir) => {
+            let dir = PathBuf::from(dir);
+            let train = import(&dir.join("ned.train"));
+            let test = import(&dir.join("ned.testb"));
+            models.push(run(
+                "CoNLL-2002 Dutch (ned.train → ned.testb)",
+                &train,
+                &test,
+                quick,
+            ));
+        }
+        None => println!("SPANTAG_CONLL2002 not set: CoNLL-2002 Dutch skipped"),
+    }
+    let europeana = std::env::var_os("SPANTAG_EUROPEANA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/europeana-nl/enp_NL.kb.bio")
+        });
+    if europeana.is_file() {
+        let (train, test) = europeana_split(&europeana);
+        models.push(run(
+            "Europeana Dutch newspapers (80/20)",
+            &train,
+            &test,
+            quick,
+        ));
+    } else {
+        println!("{}: not found, Europeana skipped", europeana.display());
+    }
+    if let Some(model) = models.first()
+        && !quick
+    {
+        predict_big(model);
+    }
+}
+
+/// A project from a CoNLL file, through the importer.
+fn import(path: &Path) -> Project {
+    let mut project = Project::empty(project_file::default_schema());
+    let (edit, _report) =
+        formats::import(&mut project, path, Some(ImportFormat::Conll), &mut |_| {})
+            .unwrap_or_else(|e| panic!("{e}"));
+    apply(&mut project, edit).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    project
+}
+
+/// The Europeana file cut into sentences, 80/20, as two projects.
+fn europeana_split(path: &Path) -> (Project, Project) {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{e}"));
+    let mut sentences: Vec<Vec<&str>> = vec![Vec::new()];
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let token = line.split_whitespace().next().unwrap_or("");
+        if let Some(current) = sentences.last_mut() {
+            current.push(line);
+        }
+        if matches!(token, "." | "!" | "?") {
+            sentences.push(Vec::new());
+        }
+    }
+    sentences.retain(|s| !s.is_empty());
+    let cut = sentences.len() * 8 / 10;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let write = |name: &str, part: &[Vec<&str>]| {
+        let file = dir.path().join(name);
+        let mut out = std::fs::File::create(&file).unwrap_or_else(|e| panic!("{e}"));
+        for (i, sentence) in part.iter().enumerate() {
+            // A document every 50 sentences, so prediction runs on several.
+            if i % 50 == 0 {
+                let _ = writeln!(out, "-DOCSTART- O\n");
+            }
+            for line in sentence {
+                let _ = writeln!(out, "{line}");
+            }
+            let _ = writeln!(out);
+        }
+        import(&file)
+    };
+    (
+        write("europeana-train.conll", &sentences[..cut]),
+        write("europeana-test.conll", &sentences[cut..]),
+    )
+}
+
+/// The first `n` sentences of `set`.
+fn first(set: &TrainingSet, n: usize) -> TrainingSet {
+    let mut part = set.clone();
+    part.sentences.truncate(n);
+    part.tags = part
+        .sentences
+        .iter()
+        .flat_map(|(s, _)| &s.labels)
+        .filter(|l| l.starts_with("B-"))
+        .count();
+    part
+}
+
+/// Exact-match precision, recall and F1 of `recommender` on `gold`, and the seconds
+/// prediction took.
+fn evaluate(recommender: &Recommender, gold: &Project) -> (agree::Prf, f64) {
+    let mut predicted = learn::without_annotations(gold).unwrap_or_else(|e| panic!("{e}"));
+    let started = Instant::now();
+    let predictions = learn::predict(&predicted, recommender).unwrap_or_else(|e| panic!("{e}"));
+    let seconds = started.elapsed().as_secs_f64();
+    let edit = learn::prediction_edit(&mut predicted, &predictions.entities);
+    apply(&mut predicted, edit).unwrap_or_else(|e| panic!("{e}"));
+    let agreement = agree::compare(gold, &predicted).unwrap_or_else(|e| panic!("{e}"));
+    (agreement.entities.exact.overall, seconds)
+}
+
+fn percent(x: Option<f64>) -> String {
+    x.map_or_else(|| "–".to_owned(), |x| format!("{:.2}", x * 100.0))
+}
+
+/// Trains on `train` (learning curve, then all of it) and scores on `test`.
+fn run(name: &str, train: &Project, test: &Project, quick: bool) -> Recommender {
+    let set = learn::training_set(train, learn::DocumentChoice::Tagged);
+    println!("\n### {name}\n");
+    println!(
+        "training: {} sentences, {} tokens, {} tags; test: {} documents\n",
+        set.sentences.len(),
+        set.tokens(),
+        set.tags,
+        test.documents().len()
+    );
+    println!("| training sentences | tokens | train s | predict s | P | R | F1 |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    // Knobs for trying settings (the defaults are the product's).
+    let knob = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<f64>().ok());
+    let defaults = TrainOptions::default();
+    let options = TrainOptions {
+        iterations: knob("SPANTAG_LEARN_ITERATIONS").map_or(defaults.iterations, |v| v as usize),
+        c1: knob("SPANTAG_LEARN_C1").unwrap_or(defaults.c1),
+        c2: knob("SPANTAG_LEARN_C2").unwrap_or(defaults.c2),
+        ..defaults
+    };
+    println!(
+        "L-BFGS: {} iterations at most, c1 = {}, c2 = {}\n",
+        options.iterations, options.c1, options.c2
+    );
+    let sizes: &[usize] = if quick { &[] } else { &[100, 500, 2000] };
+    let mut last = None;
+    for &n in sizes.iter().chain([&usize::MAX]) {
+        let part = first(&set, n);
+        let started = Instant::now();
+        let recommender = learn::train(&part, &options).unwrap_or_else(|e| panic!("{e}"));
+        let train_seconds = started.elapsed().as_secs_f64();
+        let (prf, predict_seconds) = evaluate(&recommender, test);
+        println!(
+            "| {} | {} | {train_seconds:.1} | {predict_seconds:.2} | {} | {} | **{}** |",
+            part.sentences.len(),
+            part.tokens(),
+            percent(prf.precision),
+            percent(prf.recall),
+            percent(prf.f1)
+        );
+        last = Some(recommender);
+    }
+    last.unwrap_or_else(|| unreachable!("the full set is always trained"))
+}
+
+/// Prediction over the generated 10,000-document benchmark project.
+fn predict_big(recommender: &Recommender) {
+    // What `spantag generate --documents 10000` writes (its defaults).
+    let project = generate(&Spec {
+        documents: 10_000,
+        words_per_document: 500,
+        spans_per_document: 30,
+        seed: 1,
+    });
+    let started = Instant::now();
+    let predictions = learn::predict(&project, recommender).unwrap_or_else(|e| panic!("{e}"));
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "\nprediction over the generated project: {} documents, {} sentences, {} entities \
+         found in {seconds:.2} s",
+        project.documents().len(),
+        predictions.sentences.len(),
+        predictions.entities.len()
+    );
+}

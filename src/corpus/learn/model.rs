@@ -1,0 +1,607 @@
+//! Training and tagging: a linear-chain CRF (the `crfs` crate, a pure-Rust port of
+//! CRFsuite, trained with L-BFGS) over the features of [`super::features`].
+//!
+//! `crfs` tags with Viterbi but gives no probabilities, so tagging happens here, on the
+//! model's own weights (read once through `crfs`'s model dump): one scoring pass per
+//! sentence feeds both Viterbi (the labels; a test checks they are `crfs`'s own) and
+//! forward–backward (each token's marginal probability of the label Viterbi chose).
+//! An entity's confidence is the lowest of its tokens' marginals; a sentence's confidence
+//! is the lowest over all its tokens (an `O` the model doubts counts too), which is what
+//! "least sure first" sorts by.
+
+use super::features::{Gazetteer, ProjectContext, sentence_features};
+use super::tokens::{self, EntitySpan, LabelledSentence, OUTSIDE};
+use crate::formats::tokens::Token;
+use crate::model::{DocId, DocStatus, Project};
+use crfs::Attribute;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::time::Instant;
+use thiserror::Error;
+
+/// Sentences that hold a rejected prediction or suggestion weigh this much in training:
+/// the rejection is negative evidence, learned as `O`.
+pub const REJECTION_WEIGHT: f64 = 2.0;
+
+/// Tokens per training instance. `crfs`'s L-BFGS trainer clears and sums whole
+/// feature-sized vectors once per instance and evaluation, so its cost grows with
+/// instances × features: with one instance per sentence, 16k sentences and a million
+/// features, one iteration takes minutes (2,000 sentences took 70 s to train). Chunks of
+/// sentences make that overhead a few hundred passes instead of tens of thousands.
+const CHUNK_TOKENS: usize = 5_000;
+
+/// Why a model could not be trained or used.
+#[derive(Debug, Error)]
+pub enum LearnError {
+    /// The chosen documents hold no entity tag.
+    #[error("nothing to learn from: no entity tags in the {0} documents")]
+    NothingToLearn(&'static str),
+    /// The CRF library refused the data or the model.
+    #[error("the CRF model: {0}")]
+    Crf(#[from] std::io::Error),
+}
+
+/// Which documents to learn from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DocumentChoice {
+    /// Documents with at least one entity tag.
+    #[default]
+    Tagged,
+    /// Documents marked done.
+    Done,
+}
+
+impl DocumentChoice {
+    /// How the choice is named in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            DocumentChoice::Tagged => "tagged",
+            DocumentChoice::Done => "done",
+        }
+    }
+}
+
+/// How to train.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainOptions {
+    /// Which documents to learn from.
+    pub documents: DocumentChoice,
+    /// L-BFGS iterations at most.
+    pub iterations: usize,
+    /// L1 regularisation (sparser models).
+    pub c1: f64,
+    /// L2 regularisation.
+    pub c2: f64,
+}
+
+impl Default for TrainOptions {
+    /// Tagged documents; 50 iterations, c1 = 0.1, c2 = 0.01 (BENCHMARKS.md: on
+    /// CoNLL-2002 Dutch, 100 iterations took four times the minute a training may take).
+    fn default() -> Self {
+        Self {
+            documents: DocumentChoice::Tagged,
+            iterations: 50,
+            c1: 0.1,
+            c2: 0.01,
+        }
+    }
+}
+
+/// Sentences with BIO labels, ready to train on.
+#[derive(Debug, Clone, Default)]
+pub struct TrainingSet {
+    /// Each sentence with its weight.
+    pub sentences: Vec<(LabelledSentence, f64)>,
+    /// Entity tags learned (after the outermost rule).
+    pub tags: usize,
+    /// Entity tags left out (nested, crossing, or covering no token).
+    pub left_out: usize,
+    /// Rejections learned as negative evidence.
+    pub rejections: usize,
+    /// The project's canonical names and lexicon.
+    pub context: ProjectContext,
+}
+
+impl TrainingSet {
+    /// Tokens in all sentences.
+    pub fn tokens(&self) -> usize {
+        self.sentences.iter().map(|(s, _)| s.tokens.len()).sum()
+    }
+
+    /// The entity labels (`PER`, not `B-PER`) that occur.
+    pub fn labels(&self) -> BTreeSet<String> {
+        self.sentences
+            .iter()
+            .flat_map(|(s, _)| &s.labels)
+            .filter_map(|l| tokens::split_label(l).1.map(str::to_owned))
+            .collect()
+    }
+}
+
+/// The sentences of the chosen documents with BIO labels from their entity tags, plus the
+/// sentences of other documents that hold a rejection. Rejected spans are learned as `O`
+/// (they are untagged), in sentences weighted [`REJECTION_WEIGHT`].
+pub fn training_set(project: &Project, choice: DocumentChoice) -> TrainingSet {
+    let mut rejected: BTreeMap<&DocId, Vec<(usize, usize)>> = BTreeMap::new();
+    for r in project.rejected_suggestions() {
+        rejected.entry(&r.doc).or_default().push((r.start, r.end));
+    }
+    let mut set = TrainingSet {
+        context: ProjectContext::of_project(project),
+        ..TrainingSet::default()
+    };
+    for doc in project.documents() {
+        let spans = tokens::entity_spans(project, doc);
+        let chosen = match choice {
+            DocumentChoice::Tagged => !spans.is_empty(),
+            DocumentChoice::Done => project.status(doc.id()) == DocStatus::Done,
+        };
+        let rejections = rejected.get(doc.id()).map(Vec::as_slice).unwrap_or(&[]);
+        if !chosen && rejections.is_empty() {
+            continue;
+        }
+        let tagged = spans.len();
+        let labelled = tokens::label_document(doc, spans);
+        let mut used = 0;
+        for sentence in labelled.sentences {
+            let (Some(first), Some(last)) = (sentence.tokens.first(), sentence.tokens.last())
+            else {
+                continue;
+            };
+            let holds = rejections
+                .iter()
+                .filter(|(s, e)| *s < last.end && first.start < *e)
+                .count();
+            if holds > 0 {
+                set.rejections += holds;
+                set.sentences.push((sentence, REJECTION_WEIGHT));
+            } else if chosen {
+                used += 1;
+                set.sentences.push((sentence, 1.0));
+            }
+        }
+        if chosen || used > 0 {
+            set.tags += tagged - labelled.left_out;
+            set.left_out += labelled.left_out;
+        }
+    }
+    set
+}
+
+/// A trained recommender: the CRF (in `crfs`'s format), the labels it knows, the
+/// gazetteer it was trained with, and the weights for confidences.
+#[derive(Debug, Clone)]
+pub struct Recommender {
+    crf: Vec<u8>,
+    gazetteer: Gazetteer,
+    weights: Weights,
+    /// What it was trained on.
+    pub summary: Summary,
+}
+
+/// What a model was trained on.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Summary {
+    /// Sentences learned from.
+    pub sentences: usize,
+    /// Tokens learned from.
+    pub tokens: usize,
+    /// Entity tags learned from.
+    pub tags: usize,
+    /// Entity labels known (`PER`, `ORG`, …), sorted.
+    pub labels: Vec<String>,
+    /// Seconds the training took.
+    pub seconds: f64,
+}
+
+/// The CRF's weights, as the forward–backward pass reads them.
+#[derive(Debug, Clone, Default)]
+struct Weights {
+    /// BIO labels by `crfs` label id.
+    labels: Vec<String>,
+    /// Label id by BIO label.
+    label_ids: HashMap<String, usize>,
+    /// `(label id, weight)` of each feature.
+    state: HashMap<String, Vec<(usize, f64)>>,
+    /// `transition[from * labels + to]`.
+    transition: Vec<f64>,
+}
+
+impl Weights {
+    /// Reads the weights from `crfs`'s text dump of the model: its `LABELS`,
+    /// `TRANSITIONS` and `STATE_FEATURES` sections, lines like `  (0) w=Rutte --> B-PER:
+    /// 1.25`. Feature names never hold whitespace ([`super::features`]).
+    fn from_model(model: &crfs::Model<'_>) -> Result<Self, LearnError> {
+        let mut dump = Vec::new();
+        model.dump(&mut dump)?;
+        let dump = String::from_utf8_lossy(&dump);
+        let n = model.num_labels() as usize;
+        let labels: Vec<String> = (0..n)
+            .map(|i| model.to_label(i as u32).unwrap_or(OUTSIDE).to_owned())
+            .collect();
+        let label_ids: HashMap<String, usize> = labels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.clone(), i))
+            .collect();
+        let mut weights = Weights {
+            transition: vec![0.0; n * n],
+            labels,
+            label_ids,
+            state: HashMap::new(),
+        };
+        let mut section = "";
+        for line in dump.lines() {
+            if let Some(name) = line.strip_suffix(" = {") {
+                section = name;
+                continue;
+            }
+            let Some((from, to, weight)) = dump_feature(line) else {
+                continue;
+            };
+            let Some(&target) = weights.label_ids.get(to) else {
+                continue;
+            };
+            match section {
+                "TRANSITIONS" => {
+                    if let Some(&source) = weights.label_ids.get(from)
+                        && let Some(w) = weights.transition.get_mut(source * n + target)
+                    {
+                        *w = weight;
+                    }
+                }
+                "STATE_FEATURES" => weights
+                    .state
+                    .entry(from.to_owned())
+                    .or_default()
+                    .push((target, weight)),
+                _ => {}
+            }
+        }
+        Ok(weights)
+    }
+
+    /// Each token's score for each label: the sum of its features' weights.
+    fn scores(&self, features: &[Vec<Attribute>]) -> Vec<Vec<f64>> {
+        let n = self.labels.len();
+        features
+            .iter()
+            .map(|token| {
+                let mut row = vec![0.0; n];
+                for attribute in token {
+                    for &(label, w) in self.state.get(&attribute.name).into_iter().flatten() {
+                        if let Some(cell) = row.get_mut(label) {
+                            *cell += w * attribute.value;
+                        }
+                    }
+                }
+                row
+            })
+            .collect()
+    }
+
+    fn transition(&self, from: usize, to: usize) -> f64 {
+        self.transition
+            .get(from * self.labels.len() + to)
+            .copied()
+            .unwrap_or(0.0)
+    }
+
+    /// The best label sequence (Viterbi), as label ids.
+    fn viterbi(&self, scores: &[Vec<f64>]) -> Vec<usize> {
+        let n = self.labels.len();
+        let mut best: Vec<f64> = scores.first().cloned().unwrap_or_default();
+        let mut back: Vec<Vec<usize>> = Vec::with_capacity(scores.len());
+        for row in scores.iter().skip(1) {
+            let mut next = vec![f64::NEG_INFINITY; n];
+            let mut from = vec![0; n];
+            for (j, cell) in next.iter_mut().enumerate() {
+                for (i, b) in best.iter().enumerate() {
+                    let score = b + self.transition(i, j);
+                    if score > *cell {
+                        *cell = score;
+                        from[j] = i;
+                    }
+                }
+                *cell += row.get(j).copied().unwrap_or(0.0);
+            }
+            back.push(from);
+            best = next;
+        }
+        let mut label = (0..best.len())
+            .max_by(|a, b| best[*a].total_cmp(&best[*b]))
+            .unwrap_or(0);
+        let mut path = vec![label];
+        for from in back.iter().rev() {
+            label = from.get(label).copied().unwrap_or(0);
+            path.push(label);
+        }
+        path.reverse();
+        path
+    }
+
+    /// Each token's marginal probability of each label: forward–backward in probability
+    /// space, each step scaled to sum to one (as CRFsuite does), so the inner loops only
+    /// multiply and add — an `exp` per token and label, not per pair of labels.
+    fn marginals(&self, scores: &[Vec<f64>]) -> Vec<Vec<f64>> {
+        let n = self.labels.len();
+        let t_len = scores.len();
+        let exp_transition: Vec<f64> = self.transition.iter().map(|w| w.exp()).collect();
+        let trans = |i: usize, j: usize| exp_transition.get(i * n + j).copied().unwrap_or(1.0);
+        // Each row's scores relative to its best, so no exp overflows.
+        let state: Vec<Vec<f64>> = scores
+            .iter()
+            .map(|row| {
+                let max = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                row.iter().map(|s| (s - max).exp()).collect()
+            })
+            .collect();
+        let normalise = |row: &mut Vec<f64>| {
+            let sum: f64 = row.iter().sum();
+            if sum > 0.0 && sum.is_finite() {
+                row.iter_mut().for_each(|x| *x /= sum);
+            }
+            sum
+        };
+        let mut alpha: Vec<Vec<f64>> = Vec::with_capacity(t_len);
+        let mut scale: Vec<f64> = Vec::with_capacity(t_len);
+        for (t, row) in state.iter().enumerate() {
+            let mut next: Vec<f64> = match t.checked_sub(1).and_then(|p| alpha.get(p)) {
+                None => row.clone(),
+                Some(previous) => (0..n)
+                    .map(|j| {
+                        let into: f64 = (0..n).map(|i| previous[i] * trans(i, j)).sum();
+                        into * row[j]
+                    })
+                    .collect(),
+            };
+            scale.push(normalise(&mut next));
+            alpha.push(next);
+        }
+        let mut beta = vec![vec![1.0; n]; t_len];
+        for t in (0..t_len.saturating_sub(1)).rev() {
+            let c = scale
+                .get(t + 1)
+                .copied()
+                .filter(|c| *c > 0.0)
+                .unwrap_or(1.0);
+            for i in 0..n {
+                beta[t][i] = (0..n)
+                    .map(|j| trans(i, j) * state[t + 1][j] * beta[t + 1][j])
+                    .sum::<f64>()
+                    / c;
+            }
+        }
+        alpha
+            .iter()
+            .zip(&beta)
+            .map(|(a, b)| {
+                let mut row: Vec<f64> = a.iter().zip(b).map(|(x, y)| x * y).collect();
+                normalise(&mut row);
+                row
+            })
+            .collect()
+    }
+}
+
+/// `(from, to, weight)` of a dump line `  (1) B-PER --> I-PER: 0.5`.
+fn dump_feature(line: &str) -> Option<(&str, &str, f64)> {
+    let line = line.trim_start();
+    let rest = line.strip_prefix('(')?.split_once(") ")?.1;
+    let (pair, weight) = rest.rsplit_once(": ")?;
+    let (from, to) = pair.split_once(" --> ")?;
+    Some((from, to, weight.trim().parse().ok()?))
+}
+
+/// One sentence as the model tagged it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaggedSentence {
+    /// The entities found, each with its confidence (0–1).
+    pub entities: Vec<(EntitySpan, f64)>,
+    /// The lowest confidence of any token's label.
+    pub confidence: f64,
+}
+
+/// Trains on `set`. Training runs in this thread (callers choose the thread and its
+/// priority).
+pub fn train(set: &TrainingSet, options: &TrainOptions) -> Result<Recommender, LearnError> {
+    if set.tags == 0 {
+        return Err(LearnError::NothingToLearn(options.documents.name()));
+    }
+    let started = Instant::now();
+    let mut trainer = crfs::Trainer::lbfgs()
+        .with_c1(options.c1)?
+        .with_c2(options.c2)?
+        .with_max_iterations(options.iterations.max(1))?;
+    // Sentences of one weight go to `crfs` in chunks of about CHUNK_TOKENS tokens (see
+    // CHUNK_TOKENS for why); features are made per sentence, so only the label transition
+    // crosses a sentence boundary.
+    let mut chunk: (Vec<Vec<Attribute>>, Vec<&str>, f64) = (Vec::new(), Vec::new(), 1.0);
+    for (sentence, weight) in &set.sentences {
+        if sentence.tokens.is_empty() {
+            continue;
+        }
+        if !chunk.0.is_empty() && (chunk.2 != *weight || chunk.0.len() >= CHUNK_TOKENS) {
+            trainer.append_with_weight(&chunk.0, &chunk.1, chunk.2)?;
+            chunk.0.clear();
+            chunk.1.clear();
+        }
+        chunk
+            .0
+            .extend(sentence_features(&sentence.tokens, &set.context));
+        chunk.1.extend(sentence.labels.iter().map(String::as_str));
+        chunk.2 = *weight;
+    }
+    if !chunk.0.is_empty() {
+        trainer.append_with_weight(&chunk.0, &chunk.1, chunk.2)?;
+    }
+    // `crfs` writes its model to a file: a scratch file, read back and removed.
+    let scratch = tempfile::NamedTempFile::new()?;
+    trainer.train(scratch.path())?;
+    let crf = std::fs::read(scratch.path())?;
+    let summary = Summary {
+        sentences: set.sentences.len(),
+        tokens: set.tokens(),
+        tags: set.tags,
+        labels: set.labels().into_iter().collect(),
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    Recommender::new(crf, set.context.gazetteer.clone(), summary)
+}
+
+impl Recommender {
+    /// A recommender from a CRF in `crfs`'s format (checked by `crfs`).
+    pub fn new(crf: Vec<u8>, gazetteer: Gazetteer, summary: Summary) -> Result<Self, LearnError> {
+        let model = crfs::Model::new(&crf)?;
+        let weights = Weights::from_model(&model)?;
+        Ok(Self {
+            crf,
+            gazetteer,
+            weights,
+            summary,
+        })
+    }
+
+    /// The CRF in `crfs`'s format (what the model file stores).
+    pub fn crf_bytes(&self) -> &[u8] {
+        &self.crf
+    }
+
+    /// The gazetteer it was trained with.
+    pub fn gazetteer(&self) -> &Gazetteer {
+        &self.gazetteer
+    }
+
+    /// A tagger over this model for the project of `context` (its lexicon; its canonical
+    /// names added to the model's).
+    pub fn tagger<'a>(
+        &'a self,
+        context: &ProjectContext,
+    ) -> Result<SentenceTagger<'a>, LearnError> {
+        let gazetteer = if context.gazetteer.is_empty() {
+            self.gazetteer.clone()
+        } else {
+            let mut names = self.gazetteer.names();
+            names.extend(context.gazetteer.names());
+            Gazetteer::new(names.iter().map(String::as_str))
+        };
+        Ok(SentenceTagger {
+            recommender: self,
+            context: ProjectContext {
+                gazetteer,
+                lexicon: context.lexicon.clone(),
+            },
+        })
+    }
+}
+
+/// Tags sentences with one model (one per thread).
+pub struct SentenceTagger<'a> {
+    recommender: &'a Recommender,
+    context: ProjectContext,
+}
+
+impl SentenceTagger<'_> {
+    /// The entities of one sentence, with confidences.
+    pub fn tag(&self, tokens: &[Token]) -> Result<TaggedSentence, LearnError> {
+        if tokens.is_empty() {
+            return Ok(TaggedSentence {
+                entities: Vec::new(),
+                confidence: 1.0,
+            });
+        }
+        let features = sentence_features(tokens, &self.context);
+        let weights = &self.recommender.weights;
+        let scores = weights.scores(&features);
+        let path = weights.viterbi(&scores);
+        let marginals = weights.marginals(&scores);
+        let labels: Vec<&str> = path
+            .iter()
+            .map(|&i| weights.labels.get(i).map_or(OUTSIDE, String::as_str))
+            .collect();
+        let token_confidence: Vec<f64> = path
+            .iter()
+            .zip(&marginals)
+            .map(|(&i, row)| row.get(i).copied().unwrap_or(0.0))
+            .collect();
+        let entities = tokens::spans_from_bio(tokens, &labels)
+            .into_iter()
+            .map(|span| {
+                let confidence = tokens
+                    .iter()
+                    .zip(&token_confidence)
+                    .filter(|(t, _)| span.start <= t.start && t.end <= span.end)
+                    .map(|(_, c)| *c)
+                    .fold(1.0, f64::min);
+                (span, confidence)
+            })
+            .collect();
+        let confidence = token_confidence.iter().copied().fold(1.0, f64::min);
+        Ok(TaggedSentence {
+            entities,
+            confidence,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marginals_and_viterbi_match_brute_force() {
+        // Two labels, three tokens: every sequence enumerated.
+        let weights = Weights {
+            labels: vec!["O".into(), "B-PER".into()],
+            label_ids: HashMap::new(),
+            state: HashMap::new(),
+            transition: vec![0.5, -1.0, 2.0, -3.0],
+        };
+        let scores = vec![vec![0.1, 1.2], vec![3.0, -0.4], vec![-2.0, 40.0]];
+        let score_of = |path: &[usize]| -> f64 {
+            let states: f64 = path.iter().enumerate().map(|(t, &l)| scores[t][l]).sum();
+            let moves: f64 = path
+                .windows(2)
+                .map(|w| weights.transition(w[0], w[1]))
+                .sum();
+            states + moves
+        };
+        let paths: Vec<Vec<usize>> = (0..8)
+            .map(|k| vec![k & 1, (k >> 1) & 1, (k >> 2) & 1])
+            .collect();
+        let z: f64 = paths.iter().map(|p| score_of(p).exp()).sum();
+        let marginals = weights.marginals(&scores);
+        for t in 0..3 {
+            for label in 0..2 {
+                let expected: f64 = paths
+                    .iter()
+                    .filter(|p| p[t] == label)
+                    .map(|p| score_of(p).exp() / z)
+                    .sum();
+                assert!(
+                    (marginals[t][label] - expected).abs() < 1e-9,
+                    "t={t} label={label}: {} vs {expected}",
+                    marginals[t][label]
+                );
+            }
+        }
+        let best = paths
+            .iter()
+            .max_by(|a, b| score_of(a).total_cmp(&score_of(b)))
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(weights.viterbi(&scores), best);
+    }
+
+    #[test]
+    fn dump_lines_are_read() {
+        assert_eq!(
+            dump_feature("  (1) B-PER --> I-PER: 0.500000"),
+            Some(("B-PER", "I-PER", 0.5))
+        );
+        assert_eq!(
+            dump_feature("  (0) w=a:b --> O: -1.250000"),
+            Some(("w=a:b", "O", -1.25))
+        );
+        assert_eq!(dump_feature("LABELS = {"), None);
+    }
+}
