@@ -1863,7 +1863,8 @@ mod tests {
             load(&dir.path().join("p.ron.bak.1")).expect("kept"),
             sample()
         );
-        let newer = to_ron(&sample()).replacen("version: 2", "version: 99", 1);
+        let newer =
+            to_ron(&sample()).replacen(&format!("version: {CURRENT_VERSION}"), "version: 99", 1);
         std::fs::write(&path, &newer).expect("write");
         assert!(matches!(
             save_replacing(&empty, &path),
