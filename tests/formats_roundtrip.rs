@@ -17,6 +17,7 @@ fn schema() -> Schema {
             color: Rgb([200, 200, 255]),
             hotkey: Some('1'),
         }],
+        relation_types: Vec::new(),
         polarities: ["FAVOR", "AGAINST", "NEUTRAL", "NONE"]
             .map(|n| Polarity {
                 name: n.into(),

@@ -6,7 +6,7 @@ use super::error::Location;
 use super::report::{ImportReport, Skipped};
 use crate::model::{
     Anchor, Annotation, AnnotationId, AnnotationKind, Attributes, DocId, DocText, Document, Edit,
-    Note, Polarity, Project, Relation, Rgb, Schema, Span,
+    Note, Polarity, Project, Relation, RelationType, Rgb, Schema, Span,
 };
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -321,6 +321,7 @@ impl<'p> Builder<'p> {
             );
             return None;
         }
+        self.schema.ensure_relation_type(label);
         let id = self.project.allocate_id();
         self.relations.push(Relation {
             id,
@@ -330,6 +331,14 @@ impl<'p> Builder<'p> {
         });
         self.report.relations += 1;
         Some(id)
+    }
+
+    /// Adds a relation type (from a format's own schema, such as brat's
+    /// `annotation.conf`) unless the project knows a type of that name already.
+    pub fn declare_relation_type(&mut self, relation_type: RelationType) {
+        if self.schema.relation_type(&relation_type.name).is_none() {
+            self.schema.relation_types.push(relation_type);
+        }
     }
 
     /// Records something left out.
