@@ -166,3 +166,40 @@ fn relate_by_click_and_type_ahead_select_by_arc_and_hide_arcs() {
     assert!(!h.state().settings.show_arcs);
     assert!(h.state().view.arc_label_rect(id).is_none(), "arcs hidden");
 }
+
+#[test]
+fn a_relation_type_is_added_in_the_schema_editor_and_offered_at_once() {
+    let mut h = harness(session());
+    h.state_mut().schema_buffers.open = true;
+    h.run_steps(2);
+    h.get_by_label("New relation type:").click();
+    h.run_steps(1);
+    h.event(Event::Text("Rival_of".into()));
+    h.run_steps(1);
+    h.get_by_label("Add relation type").click();
+    h.run_steps(3);
+    let schema = h.state().session.project.schema().clone();
+    let added = schema.relation_type("Rival_of").expect("added");
+    assert!(added.from_labels.is_empty() && added.directed);
+    h.state_mut().schema_buffers.open = false;
+    h.run_steps(2);
+    // Facebook → SCL Group: only the types that take any first argument fit ORG → ORG.
+    click_word(&mut h, "Facebook");
+    key(&mut h, Key::R);
+    click_word(&mut h, "SCL");
+    h.run_steps(2);
+    assert!(h.query_by_label("Rival_of").is_some());
+    assert!(h.query_by_label("Owns").is_some());
+    assert!(h.query_by_label("1 Works_for").is_none(), "PER → ORG only");
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert!(
+        h.state()
+            .session
+            .project
+            .schema()
+            .relation_type("Rival_of")
+            .is_some(),
+        "Ctrl+Z belongs to the editor while it is open"
+    );
+}
