@@ -20,8 +20,9 @@ use super::normalize::Normalized;
 use super::report::ExportReport;
 use super::text::{files_with_extension, read_text_file, stem_id};
 use super::write::{io_err, write_folder};
+use crate::model::schema::relation_color;
 use crate::model::{
-    Anchor, Annotation, AnnotationId, AnnotationKind, DocId, Document, Project, Span,
+    Anchor, Annotation, AnnotationId, AnnotationKind, DocId, Document, Project, RelationType, Span,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
@@ -37,6 +38,8 @@ const SCOPE: &str = "Scope";
 const SCOPE_DOCUMENT: &str = "Document";
 const HOLDER: &str = "Holder";
 const CANONICAL: &str = "Canonical";
+/// How `annotation.conf` marks an undirected relation type (brat's equivalences).
+const SYMMETRIC: &str = ", <REL-TYPE>:symmetric-transitive";
 /// Value of an attribute that is present without a value (brat's binary attributes).
 const BINARY: &str = "true";
 
@@ -206,6 +209,9 @@ pub fn export(
 /// Gathers the labels, relation types and attribute values that `annotation.conf` lists.
 struct ConfCollector {
     entities: BTreeSet<String>,
+    /// The schema's relation types, in order.
+    relation_types: Vec<RelationType>,
+    /// Relation types used but not in the schema.
     relations: BTreeSet<String>,
     attributes: BTreeMap<String, BTreeSet<String>>,
     polarities: Vec<String>,
@@ -217,6 +223,7 @@ impl ConfCollector {
         let schema = project.schema();
         Self {
             entities: schema.entity_types.iter().map(|t| enc(&t.name)).collect(),
+            relation_types: schema.relation_types.clone(),
             relations: BTreeSet::new(),
             attributes: BTreeMap::new(),
             polarities: schema.polarities.iter().map(|p| enc(&p.name)).collect(),
@@ -236,8 +243,27 @@ impl ConfCollector {
             s,
             "{STANCE}\n\n[relations]\n{HOLDER}\tArg1:<ENTITY>, Arg2:{STANCE}"
         );
+        for t in &self.relation_types {
+            let args = |labels: &[String]| {
+                if labels.is_empty() {
+                    "<ENTITY>".to_owned()
+                } else {
+                    labels.iter().map(|l| enc(l)).collect::<Vec<_>>().join("|")
+                }
+            };
+            let _ = write!(
+                s,
+                "{}\tArg1:{}, Arg2:{}",
+                enc(&t.name),
+                args(&t.from_labels),
+                args(&t.to_labels)
+            );
+            let _ = writeln!(s, "{}", if t.directed { "" } else { SYMMETRIC });
+        }
         for r in &self.relations {
-            let _ = writeln!(s, "{r}\tArg1:<ENTITY>, Arg2:<ENTITY>");
+            if !self.relation_types.iter().any(|t| enc(&t.name) == *r) {
+                let _ = writeln!(s, "{r}\tArg1:<ENTITY>, Arg2:<ENTITY>");
+            }
         }
         let _ = writeln!(
             s,
@@ -448,6 +474,28 @@ pub fn import(
             "no .txt files in this brat folder",
         ));
     }
+    let folder = if path.is_dir() {
+        Some(path)
+    } else {
+        path.parent()
+    };
+    if let Some(conf) = folder
+        .map(|f| f.join("annotation.conf"))
+        .filter(|c| c.is_file())
+    {
+        match read_text_file(&conf) {
+            Ok(text) => {
+                for relation_type in conf_relation_types(&text) {
+                    b.declare_relation_type(relation_type);
+                }
+            }
+            Err(e) => b.warn(
+                &Location::file(&conf),
+                "annotation.conf unreadable; relation types taken from the relations",
+                Some(e.to_string()),
+            ),
+        }
+    }
     let total = pairs.len() as f32;
     let mut imported = 0;
     for (i, txt) in pairs.iter().enumerate() {
@@ -462,6 +510,82 @@ pub fn import(
         ));
     }
     Ok(())
+}
+
+/// The relation types of an `annotation.conf`'s `[relations]` section: each type's
+/// argument labels (macros such as `<POG>=Person|GPE` expanded; `<ENTITY>` and `<ANY>`
+/// meaning any label), undirected when marked `<REL-TYPE>:symmetric…`. A type on several
+/// lines takes the labels of all of them. spantag's own `Holder` and brat's `<OVERLAP>`
+/// are not relation types.
+fn conf_relation_types(conf: &str) -> Vec<RelationType> {
+    let mut macros: HashMap<&str, &str> = HashMap::new();
+    for line in conf.lines() {
+        if let Some((name, value)) = line.trim().split_once('=')
+            && name.starts_with('<')
+            && name.ends_with('>')
+        {
+            macros.insert(name, value.trim());
+        }
+    }
+    let mut types: Vec<RelationType> = Vec::new();
+    let mut in_relations = false;
+    for line in conf.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_relations = line == "[relations]";
+            continue;
+        }
+        if !in_relations || line.is_empty() || line.starts_with('#') || line.starts_with('<') {
+            continue;
+        }
+        let Some((name, args)) = line.split_once(char::is_whitespace) else {
+            continue;
+        };
+        let name = dec(name.trim_start_matches('!'));
+        if name == HOLDER {
+            continue;
+        }
+        let mut from = Vec::new();
+        let mut to = Vec::new();
+        let mut directed = true;
+        for arg in args.split(',') {
+            let Some((key, value)) = arg.trim().split_once(':') else {
+                continue;
+            };
+            let value = macros.get(value.trim()).copied().unwrap_or(value.trim());
+            let labels = value
+                .split('|')
+                .map(str::trim)
+                .filter(|l| !matches!(*l, "<ENTITY>" | "<ANY>" | ""))
+                .map(dec);
+            match key.trim() {
+                "Arg1" => from.extend(labels),
+                "Arg2" => to.extend(labels),
+                "<REL-TYPE>" if value.contains("symmetric") => directed = false,
+                _ => {}
+            }
+        }
+        match types.iter_mut().find(|t| t.name == name) {
+            Some(t) => {
+                for (all, new) in [(&mut t.from_labels, from), (&mut t.to_labels, to)] {
+                    for label in new {
+                        if !all.contains(&label) {
+                            all.push(label);
+                        }
+                    }
+                }
+            }
+            None => {
+                types.push(RelationType {
+                    from_labels: from,
+                    to_labels: to,
+                    directed,
+                    ..RelationType::any(&name, relation_color(types.len()))
+                });
+            }
+        }
+    }
+    types
 }
 
 /// Imports one `.txt` and its `.ann`; `false` when the text is empty (skipped).
@@ -991,6 +1115,94 @@ R2\tWorks%20for Arg1:T2 Arg2:T3
         assert_eq!(
             zuck.attributes.get("Mention").map(String::as_str),
             Some("Name")
+        );
+    }
+
+    #[test]
+    fn relation_types_go_into_annotation_conf_and_come_back() {
+        let mut p = sample();
+        p = {
+            let mut schema = p.schema().clone();
+            schema.relation_types = vec![
+                RelationType {
+                    from_labels: vec!["PER".into()],
+                    to_labels: vec!["ORG".into(), "LOC".into()],
+                    hotkey: Some('1'),
+                    ..RelationType::any("Works for", relation_color(0))
+                },
+                RelationType {
+                    directed: false,
+                    ..RelationType::any("Alias", relation_color(1))
+                },
+            ];
+            apply(&mut p, crate::model::Edit::SetSchema(schema)).expect("schema");
+            p
+        };
+        let (_dir, out, _) = export_folder(&p);
+        let conf = fs::read_to_string(out.join("annotation.conf")).expect("conf");
+        assert!(
+            conf.contains("Works%20for\tArg1:PER, Arg2:ORG|LOC\n"),
+            "{conf}"
+        );
+        assert!(
+            conf.contains("Alias\tArg1:<ENTITY>, Arg2:<ENTITY>, <REL-TYPE>:symmetric-transitive\n"),
+            "{conf}"
+        );
+        let mut q = empty_project();
+        import_apply(&mut q, &out, ImportFormat::Brat);
+        let got: Vec<(String, Vec<String>, Vec<String>, bool)> = q
+            .schema()
+            .relation_types
+            .iter()
+            .map(|t| {
+                (
+                    t.name.clone(),
+                    t.from_labels.clone(),
+                    t.to_labels.clone(),
+                    t.directed,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "Works for".into(),
+                    vec!["PER".into()],
+                    vec!["ORG".into(), "LOC".into()],
+                    true
+                ),
+                ("Alias".into(), vec![], vec![], false),
+            ]
+        );
+    }
+
+    #[test]
+    fn conf_relation_sections_are_read_with_macros_and_repeated_types() {
+        let conf = "[entities]\nPerson\n[relations]\n<POG>=Person|GPE\n\
+                    # a comment\n\
+                    Located  Arg1:<POG>, Arg2:GPE\n\
+                    Equiv Arg1:Protein, Arg2:Protein, <REL-TYPE>:symmetric-transitive\n\
+                    Equiv Arg1:Organism, Arg2:Organism, <REL-TYPE>:symmetric-transitive\n\
+                    Holder\tArg1:<ENTITY>, Arg2:Stance\n\
+                    <OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>\n\
+                    [events]\nBinding Theme:Protein\n";
+        let got: Vec<(String, Vec<String>, Vec<String>, bool)> = conf_relation_types(conf)
+            .into_iter()
+            .map(|t| (t.name, t.from_labels, t.to_labels, t.directed))
+            .collect();
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            got,
+            [
+                ("Located".into(), s(&["Person", "GPE"]), s(&["GPE"]), true),
+                (
+                    "Equiv".into(),
+                    s(&["Protein", "Organism"]),
+                    s(&["Protein", "Organism"]),
+                    false
+                ),
+            ]
         );
     }
 

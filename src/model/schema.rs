@@ -128,15 +128,7 @@ impl Schema {
         if self.relation_type(name).is_some() {
             return;
         }
-        const ROTATION: [[u8; 3]; 6] = [
-            [0, 114, 178],
-            [213, 94, 0],
-            [0, 158, 115],
-            [204, 121, 167],
-            [86, 180, 233],
-            [230, 159, 0],
-        ];
-        let color = Rgb(ROTATION[self.relation_types.len() % ROTATION.len()]);
+        let color = relation_color(self.relation_types.len());
         self.relation_types.push(RelationType::any(name, color));
     }
 
@@ -172,6 +164,20 @@ impl Schema {
             hotkey,
         });
     }
+}
+
+/// The colour of the `index`-th relation type added without one: a fixed rotation of
+/// colours that stay apart for colour-blind readers (Okabe–Ito).
+pub fn relation_color(index: usize) -> Rgb {
+    const ROTATION: [[u8; 3]; 6] = [
+        [0, 114, 178],
+        [213, 94, 0],
+        [0, 158, 115],
+        [204, 121, 167],
+        [86, 180, 233],
+        [230, 159, 0],
+    ];
+    Rgb(ROTATION[index % ROTATION.len()])
 }
 
 /// The default stance polarities: FAVOR, AGAINST, NEUTRAL, NONE.
