@@ -127,6 +127,9 @@ struct RelationTypeFile {
     to: Vec<String>,
     #[serde(default = "directed_by_default")]
     directed: bool,
+    /// The role of an event argument (brat `E` lines) rather than a relation.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    event_role: bool,
 }
 
 fn directed_by_default() -> bool {
@@ -249,6 +252,7 @@ impl SchemaFile {
                     from: t.from_labels.clone(),
                     to: t.to_labels.clone(),
                     directed: t.directed,
+                    event_role: t.event_role,
                 })
                 .collect(),
             polarities: schema
@@ -291,6 +295,7 @@ impl SchemaFile {
                 from_labels: t.from,
                 to_labels: t.to,
                 directed: t.directed,
+                event_role: t.event_role,
             });
         }
         let mut polarities = Vec::with_capacity(self.polarities.len());

@@ -47,6 +47,9 @@ pub struct RelationType {
     /// Whether the relation points from its first to its second argument (an arrow);
     /// undirected relations (brat's equivalences) are drawn without one.
     pub directed: bool,
+    /// Whether this is the role of an event argument (brat's `E` lines: `Theme`, `Cause`
+    /// …), linking an event's trigger to the argument, rather than a relation of its own.
+    pub event_role: bool,
 }
 
 impl RelationType {
@@ -59,6 +62,7 @@ impl RelationType {
             from_labels: Vec::new(),
             to_labels: Vec::new(),
             directed: true,
+            event_role: false,
         }
     }
 
