@@ -716,7 +716,8 @@ fn relation_frames(project: Project) {
         run(&mut app, 1280.0, Vec::new(), &mut time);
         let created = app.session.selected_relation;
         let next = run(&mut app, 1280.0, Vec::new(), &mut time);
-        if !created.is_some_and(|id| app.view.arc_label_rect(id).is_some()) {
+        let shown = created.is_some_and(|id| app.view.arc_label_rect(id).is_some());
+        if !shown {
             fail("a new relation's arc did not show in the next frame");
         }
         relate_frames.push(next);
