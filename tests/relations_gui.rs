@@ -203,3 +203,36 @@ fn a_relation_type_is_added_in_the_schema_editor_and_offered_at_once() {
         "Ctrl+Z belongs to the editor while it is open"
     );
 }
+
+#[test]
+fn dragging_from_a_chip_to_another_tag_opens_the_editor_on_both_ends() {
+    let mut h = harness(session());
+    let ids: Vec<AnnotationId> = h
+        .state()
+        .session
+        .project
+        .annotations()
+        .keys()
+        .copied()
+        .collect();
+    let (nix, scl) = (ids[0], ids[1]);
+    let chip = h.state().view.chip_rect(nix).expect("Nix's chip");
+    let (start, _) = nth(&h, "SCL Group", 0);
+    let target = char_center(&h, start + 2);
+    common::drag(&mut h, chip.center(), target);
+    let editor = h
+        .state()
+        .relation_editor
+        .clone()
+        .expect("the drag opens the editor");
+    assert_eq!((editor.from, editor.to), (nix, Some(scl)));
+    assert!(
+        h.state().session.selection.is_none(),
+        "no text was selected"
+    );
+    key(&mut h, Key::Num2);
+    assert_eq!(
+        relations(&h),
+        [("Nix".into(), "CEO_of".into(), "SCL Group".into())]
+    );
+}
