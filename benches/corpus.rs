@@ -696,7 +696,11 @@ fn relation_frames(project: Project) {
             ms(median_of(&resize))
         ),
     );
-    // A new relation between two tags on screen: the frame after it shows its arc.
+    // A new relation between two tags on screen: the frame after it shows its arc. (Back at
+    // the full width first, so the tags on screen are those of this width.)
+    for _ in 0..3 {
+        run(&mut app, 1280.0, Vec::new(), &mut time);
+    }
     let mut relate_frames = Vec::new();
     for k in 0..5 {
         let on_screen: Vec<_> = app
