@@ -29,8 +29,16 @@ fn main() {
     let quick = args.iter().any(|a| a == "quick");
     let runs = if quick { 1 } else { 5 };
     // `cargo bench --bench corpus -- quick long search` runs only the named sections
-    // (load, window, long, search, cli, memory); no name runs them all.
-    const SECTIONS: [&str; 6] = ["load", "window", "long", "search", "cli", "memory"];
+    // (load, window, long, relations, search, cli, memory); no name runs them all.
+    const SECTIONS: [&str; 7] = [
+        "load",
+        "window",
+        "long",
+        "relations",
+        "search",
+        "cli",
+        "memory",
+    ];
     let named: Vec<&str> = args
         .iter()
         .map(String::as_str)
@@ -84,6 +92,15 @@ fn main() {
             seed: 2,
         });
         long_document_frames(long);
+    }
+    if section("relations") {
+        let long = generate(&Spec {
+            documents: 1,
+            words_per_document: 100_000,
+            spans_per_document: 5_000,
+            seed: 2,
+        });
+        relation_frames(with_relations(long, 2_000));
     }
     if section("search") {
         // The project as the window holds it after opening the file (the generated one
@@ -570,6 +587,150 @@ fn long_document_frames(project: Project) {
         median_of(&tag_frames),
         "target: shown in the next frame",
         "chip of the new tag is on screen in that frame",
+    );
+}
+
+/// The project with `count` relations added between its tags, as annotators make them:
+/// mostly to a tag one to three places further on (short arcs that stack), every tenth to
+/// one 20 to 60 places on (long arcs spanning many others, often off screen).
+fn with_relations(mut project: Project, count: usize) -> Project {
+    use spantag::model::{Edit, Relation, RelationType, apply, schema::relation_color};
+    let mut schema = project.schema().clone();
+    let types = ["Works_for", "Located_in", "Alias", "Part_of"];
+    schema.relation_types = types
+        .iter()
+        .enumerate()
+        .map(|(i, name)| RelationType {
+            directed: *name != "Alias",
+            ..RelationType::any(name, relation_color(i))
+        })
+        .collect();
+    let ids: Vec<_> = project
+        .annotation_ids_of(project.documents()[0].id())
+        .collect();
+    let mut edits = vec![Edit::SetSchema(schema)];
+    for k in 0..count {
+        let from = ids[(k * 5 / 2) % ids.len()];
+        let step = if k % 10 == 9 { 20 + k % 41 } else { 1 + k % 3 };
+        let to = ids[((k * 5 / 2) + step) % ids.len()];
+        edits.push(Edit::AddRelation(Relation {
+            id: project.allocate_relation_id(types[k % types.len()], from, to),
+            label: types[k % types.len()].to_owned(),
+            from,
+            to,
+        }));
+    }
+    apply(&mut project, Edit::Batch(edits)).unwrap_or_else(|e| fail(&e.to_string()));
+    project
+}
+
+/// Frames of the 100k-word document with its relations drawn as arcs (and listed in the
+/// side panel): idle, scrolling, resizing, and the frame after a new relation.
+fn relation_frames(project: Project) {
+    let relations = project.relations().len();
+    let ctx = egui::Context::default();
+    let mut frame = eframe::Frame::_new_kittest();
+    let mut app = SpantagApp::with_session(Session::unsaved(project), Settings::default());
+    let mut time = 0.0;
+    let mut run = |app: &mut SpantagApp, width: f32, events: Vec<egui::Event>, time: &mut f64| {
+        *time += 1.0 / 60.0;
+        let t = Instant::now();
+        let _ = ctx.run_ui(input(*time, width, events), |ui| {
+            eframe::App::ui(app, ui, &mut frame)
+        });
+        t.elapsed()
+    };
+    let first = run(&mut app, 1280.0, Vec::new(), &mut time);
+    row(
+        "100k words / 2k relations: first frame",
+        first,
+        "",
+        &format!("{relations} relations, {} arcs", app.view.arc_count()),
+    );
+    for _ in 0..5 {
+        run(&mut app, 1280.0, Vec::new(), &mut time);
+    }
+    let idle: Vec<Duration> = (0..200)
+        .map(|_| run(&mut app, 1280.0, Vec::new(), &mut time))
+        .collect();
+    row(
+        "2k relations: idle frame p95",
+        p95(&idle),
+        "target ≤ 1 ms",
+        &format!("median {}", ms(median_of(&idle))),
+    );
+    let over_text = egui::pos2(640.0, 400.0);
+    let scroll: Vec<Duration> = (0..400)
+        .map(|_| {
+            let events = vec![
+                egui::Event::PointerMoved(over_text),
+                egui::Event::MouseWheel {
+                    unit: egui::MouseWheelUnit::Point,
+                    delta: egui::vec2(0.0, -120.0),
+                    phase: egui::TouchPhase::Move,
+                    source: egui::MouseWheelSource::Wheel,
+                    modifiers: egui::Modifiers::NONE,
+                },
+            ];
+            run(&mut app, 1280.0, events, &mut time)
+        })
+        .collect();
+    row(
+        "2k relations: scrolling frame p95",
+        p95(&scroll),
+        "target ≤ 8 ms",
+        &format!("median {}, 400 frames × 120 px", ms(median_of(&scroll))),
+    );
+    let resize: Vec<Duration> = (0..200)
+        .map(|i| {
+            let width = 1280.0 - (i % 100) as f32 * 3.0;
+            run(&mut app, width, Vec::new(), &mut time)
+        })
+        .collect();
+    row(
+        "2k relations: resizing frame p95",
+        p95(&resize),
+        "target ≤ 8 ms",
+        &format!(
+            "median {}, width changes every frame",
+            ms(median_of(&resize))
+        ),
+    );
+    // A new relation between two tags on screen: the frame after it shows its arc. (Back at
+    // the full width first, so the tags on screen are those of this width.)
+    for _ in 0..3 {
+        run(&mut app, 1280.0, Vec::new(), &mut time);
+    }
+    let mut relate_frames = Vec::new();
+    for k in 0..5 {
+        let on_screen: Vec<_> = app
+            .session
+            .project
+            .annotation_ids_of(app.session.project.documents()[0].id())
+            .filter(|id| app.view.chip_rect(*id).is_some())
+            .collect();
+        let (Some(&from), Some(&to)) = (on_screen.get(k), on_screen.get(k + 2)) else {
+            fail("too few tags on screen to relate");
+        };
+        app.send(Command::CreateRelation {
+            from,
+            to,
+            label: "Part_of".to_owned(),
+        });
+        run(&mut app, 1280.0, Vec::new(), &mut time);
+        let created = app.session.selected_relation;
+        let next = run(&mut app, 1280.0, Vec::new(), &mut time);
+        let shown = created.is_some_and(|id| app.view.arc_label_rect(id).is_some());
+        if !shown {
+            fail("a new relation's arc did not show in the next frame");
+        }
+        relate_frames.push(next);
+    }
+    row(
+        "2k relations: the frame after relating",
+        median_of(&relate_frames),
+        "target: shown in the next frame",
+        "the new arc's label is on screen in that frame",
     );
 }
 

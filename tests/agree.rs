@@ -4,7 +4,8 @@
 use spantag::corpus::agree::{self, AgreeError, DocProblem, cohen_kappa, krippendorff_alpha};
 use spantag::io::project_file;
 use spantag::model::{
-    Anchor, Annotation, AnnotationId, AnnotationKind, DocId, Document, Edit, Project, Span, apply,
+    Anchor, Annotation, AnnotationId, AnnotationKind, DocId, Document, Edit, Project, Relation,
+    RelationType, Rgb, Span, apply,
 };
 use std::collections::BTreeMap;
 
@@ -267,6 +268,71 @@ fn stance_polarity_where_both_tagged_the_same_claim() {
     assert!(close(s.polarity_kappa, 0.0));
     assert_eq!(s.confusion["AGAINST"]["FAVOR"], 1);
     assert_eq!(s.confusion["AGAINST"]["AGAINST"], 2);
+}
+
+fn relate(p: &mut Project, from: AnnotationId, to: AnnotationId, label: &str) {
+    let rel = Relation {
+        id: p.allocate_relation_id(label, from, to),
+        label: label.into(),
+        from,
+        to,
+    };
+    apply(p, Edit::AddRelation(rel)).expect("relation");
+}
+
+/// A: Nix -Works_for-> SCL, Nix -Located_in-> Londen, SCL ~Alias~ Cambridge (undirected).
+/// B: the same Works_for; Located_in from "Nix werkt" (another span: no match); the alias
+/// the other way round (a match: undirected); and an extra Works_for.
+#[test]
+fn relations_match_on_type_and_both_ends_exactly() {
+    const T: &str = "Nix werkt voor SCL, ofwel Cambridge, in Londen.";
+    let annotator = || {
+        let mut p = project(&[("d", T)]);
+        let mut schema = p.schema().clone();
+        schema.relation_types.push(RelationType {
+            directed: false,
+            ..RelationType::any("Alias", Rgb([0, 0, 0]))
+        });
+        apply(&mut p, Edit::SetSchema(schema)).expect("schema");
+        let ids = [
+            ("Nix", "PER"),
+            ("SCL", "ORG"),
+            ("Cambridge", "ORG"),
+            ("Londen", "LOC"),
+        ]
+        .map(|(needle, label)| entity(&mut p, "d", needle, label));
+        (p, ids)
+    };
+    let (mut a, [nix, scl, cam, lon]) = annotator();
+    relate(&mut a, nix, scl, "Works_for");
+    relate(&mut a, nix, lon, "Located_in");
+    relate(&mut a, scl, cam, "Alias");
+    let (mut b, [nix, scl, cam, lon]) = annotator();
+    let nix_werkt = entity(&mut b, "d", "Nix werkt", "PER");
+    relate(&mut b, nix, scl, "Works_for");
+    relate(&mut b, nix_werkt, lon, "Located_in");
+    relate(&mut b, cam, scl, "Alias");
+    relate(&mut b, nix, cam, "Works_for");
+    let agreement = agree::compare(&a, &b).expect("same documents");
+    let r = &agreement.relations;
+    let row = |label: &str| {
+        let p = r.per_label[label];
+        (p.in_a, p.in_b, p.matched)
+    };
+    assert_eq!(row("Works_for"), (1, 2, 1));
+    assert_eq!(row("Located_in"), (1, 1, 0));
+    assert_eq!(row("Alias"), (1, 1, 1), "undirected: either order matches");
+    assert_eq!(
+        (r.overall.in_a, r.overall.in_b, r.overall.matched),
+        (3, 4, 2)
+    );
+    // precision 2/4, recall 2/3, F1 = 2·(1/2)(2/3)/(1/2 + 2/3) = 4/7.
+    assert!(close(r.overall.f1, 4.0 / 7.0));
+    let text = agree::to_text(&agreement);
+    assert!(
+        text.contains("relations (same type, both ends matching exactly)"),
+        "{text}"
+    );
 }
 
 #[test]

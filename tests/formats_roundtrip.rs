@@ -17,6 +17,7 @@ fn schema() -> Schema {
             color: Rgb([200, 200, 255]),
             hotkey: Some('1'),
         }],
+        relation_types: Vec::new(),
         polarities: ["FAVOR", "AGAINST", "NEUTRAL", "NONE"]
             .map(|n| Polarity {
                 name: n.into(),
@@ -93,41 +94,70 @@ fn texts(p: &Project) -> Vec<(String, String)> {
 
 // ---------------------------------------------------------------- brat
 
-/// The T, A, R and # lines of an `.ann`, with ids replaced by what they point at.
+/// Every line of an `.ann` (T, A and M, R, E, `*`, #), with ids replaced by what they point
+/// at (an event by its type and trigger), so two files that say the same compare equal
+/// however they number their lines; M lines count as the A lines they are a legacy form of.
 fn standoff(ann: &str) -> BTreeSet<String> {
-    let mut t = BTreeMap::new();
-    for line in ann.lines() {
+    let fields = |line: &str| -> (String, String) {
         let f: Vec<&str> = line.split('\t').collect();
-        if let (Some(id), Some(body)) = (f.first(), f.get(1))
-            && id.starts_with('T')
-        {
-            t.insert(id.to_string(), body.to_string());
+        (
+            f.first().copied().unwrap_or("").to_owned(),
+            f.get(1).copied().unwrap_or("").to_owned(),
+        )
+    };
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
+    for line in ann.lines() {
+        let (id, body) = fields(line);
+        if id.starts_with('T') {
+            names.insert(id, body);
         }
     }
-    let name = |id: &str| t.get(id).cloned().unwrap_or_else(|| format!("?{id}"));
+    let name = |names: &BTreeMap<String, String>, id: &str| {
+        names.get(id).cloned().unwrap_or_else(|| format!("?{id}"))
+    };
+    // Events name their trigger (their arguments may be events named in any order).
+    for line in ann.lines() {
+        let (id, body) = fields(line);
+        if id.starts_with('E') {
+            let trigger = body.split_whitespace().next().unwrap_or("");
+            let (kind, t) = trigger.split_once(':').unwrap_or(("", ""));
+            let named = format!("{kind}@{}", name(&names, t));
+            names.insert(id, named);
+        }
+    }
     let mut out = BTreeSet::new();
     for line in ann.lines() {
-        let f: Vec<&str> = line.split('\t').collect();
-        let (id, body) = (
-            f.first().copied().unwrap_or(""),
-            f.get(1).copied().unwrap_or(""),
-        );
+        let (id, body) = fields(line);
         let w: Vec<&str> = body.split_whitespace().collect();
+        let arg = |a: &str| name(&names, a.split_once(':').map_or("", |x| x.1));
         match id.chars().next() {
             Some('T') => out.insert(format!("T {body}")),
-            Some('A') if w.len() >= 2 && w[1].starts_with('T') => out.insert(format!(
+            Some('A' | 'M') if w.len() >= 2 => out.insert(format!(
                 "A {} [{}] {}",
                 w[0],
-                name(w[1]),
+                name(&names, w[1]),
                 w.get(2).unwrap_or(&"")
             )),
             Some('R') if w.len() == 3 => {
-                let arg = |a: &str| name(a.split_once(':').map_or("", |x| x.1));
                 out.insert(format!("R {} [{}] [{}]", w[0], arg(w[1]), arg(w[2])))
             }
-            Some('#') if w.len() >= 2 && w[1].starts_with('T') => {
-                out.insert(format!("# [{}] {}", name(w[1]), f.get(2).unwrap_or(&"")))
+            Some('E') => {
+                let roles: Vec<String> = w
+                    .iter()
+                    .skip(1)
+                    .map(|r| format!("{}:[{}]", r.split(':').next().unwrap_or(""), arg(r)))
+                    .collect();
+                out.insert(format!("E [{}] {}", name(&names, &id), roles.join(" ")))
             }
+            Some('*') => {
+                let members: BTreeSet<String> = w.iter().skip(1).map(|m| name(&names, m)).collect();
+                out.insert(format!("* {} {members:?}", w.first().unwrap_or(&"")))
+            }
+            Some('#') if w.len() >= 2 => out.insert(format!(
+                "# [{}] {}",
+                name(&names, w[1]),
+                line.split('\t').nth(2).unwrap_or("")
+            )),
             _ => false,
         };
     }
@@ -135,32 +165,37 @@ fn standoff(ann: &str) -> BTreeSet<String> {
 }
 
 #[test]
-fn brat_tutorials_round_trip_t_a_r_and_notes() {
-    let Some(news) = shared_data("brat/tutorials/news") else {
-        return;
-    };
-    let p = imported(&news, ImportFormat::Brat);
-    assert_eq!(p.documents().len(), 13);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let out = exported(&p, ExportFormat::Brat, dir.path(), "brat");
-    assert!(out.join("annotation.conf").is_file());
-    for doc in p.documents() {
-        let original =
-            fs::read_to_string(news.join(format!("{}.ann", doc.id()))).expect("original");
-        let written = fs::read_to_string(out.join(format!("{}.ann", doc.id()))).expect("written");
-        let txt = fs::read_to_string(news.join(format!("{}.txt", doc.id()))).expect("txt");
-        assert_eq!(
-            fs::read_to_string(out.join(format!("{}.txt", doc.id()))).expect("txt"),
-            txt
-        );
-        // What spantag holds of the original: T lines; A lines, R lines and notes on T's.
-        let want = standoff(&original);
-        let got = standoff(&written);
-        assert_eq!(got, want, "{}", doc.id());
+fn brat_tutorials_round_trip_every_line() {
+    for (folder, documents) in [("news", 13), ("bio", 13)] {
+        let Some(tutorial) = shared_data(&format!("brat/tutorials/{folder}")) else {
+            return;
+        };
+        let p = imported(&tutorial, ImportFormat::Brat);
+        assert_eq!(p.documents().len(), documents, "{folder}");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = exported(&p, ExportFormat::Brat, dir.path(), "brat");
+        assert!(out.join("annotation.conf").is_file());
+        for doc in p.documents() {
+            let original =
+                fs::read_to_string(tutorial.join(format!("{}.ann", doc.id()))).expect("original");
+            let written =
+                fs::read_to_string(out.join(format!("{}.ann", doc.id()))).expect("written");
+            let txt = fs::read_to_string(tutorial.join(format!("{}.txt", doc.id()))).expect("txt");
+            assert_eq!(
+                fs::read_to_string(out.join(format!("{}.txt", doc.id()))).expect("txt"),
+                txt
+            );
+            // Every line comes back: entities, attributes, relations, events (with
+            // nested events), equivalences and notes — except notes on relations, which
+            // spantag's relations do not carry (the import reports them as skipped).
+            let mut want = standoff(&original);
+            want.retain(|line| !line.starts_with("# [?R"));
+            assert_eq!(standoff(&written), want, "{folder}/{}", doc.id());
+        }
+        let again = imported(&out, ImportFormat::Brat);
+        assert_eq!(describe(&again), describe(&p));
+        assert_eq!(again.relations().len(), p.relations().len());
     }
-    let again = imported(&out, ImportFormat::Brat);
-    assert_eq!(describe(&again), describe(&p));
-    assert_eq!(again.relations().len(), p.relations().len());
 }
 
 #[test]

@@ -1,14 +1,16 @@
 //! Property tests: any sequence of edits undone gives back the start; redone gives the end;
-//! any project survives save → load unchanged, and saving twice gives identical bytes; a
-//! three-way merge takes one side's work whole when the other did nothing, and always
-//! gives a sound, deterministic project.
+//! any project survives save → load unchanged, and saving twice gives identical bytes;
+//! removing a tag removes its relations, and one undo restores both; a three-way merge
+//! takes one side's work whole when the other did nothing, and always gives a sound,
+//! deterministic project.
 
 use proptest::prelude::*;
 use spantag::corpus::team::merge3::merge3;
 use spantag::io::project_file::{default_schema, from_ron, to_ron};
 use spantag::model::edit::removal_edit;
 use spantag::model::{
-    Anchor, Annotation, AnnotationKind, DocId, DocStatus, Document, Edit, History, Project, Span,
+    Anchor, Annotation, AnnotationKind, DocId, DocStatus, Document, Edit, History, Project,
+    Relation, RelationType, Rgb, Span,
 };
 use std::path::Path;
 
@@ -25,8 +27,23 @@ fn project() -> Project {
         .enumerate()
         .map(|(i, t)| Document::from_raw(DocId::from(format!("doc{i}")), t))
         .collect();
-    Project::new(default_schema(), docs).expect("project")
+    let mut schema = default_schema();
+    schema.relation_types = vec![
+        RelationType {
+            hotkey: Some('1'),
+            from_labels: vec!["PER".into()],
+            to_labels: vec!["ORG".into(), "LOC".into()],
+            ..RelationType::any("Works_for", Rgb([0, 114, 178]))
+        },
+        RelationType {
+            directed: false,
+            ..RelationType::any("Alias", Rgb([213, 94, 0]))
+        },
+    ];
+    Project::new(schema, docs).expect("project")
 }
+
+const RELATION_TYPES: [&str; 3] = ["Works_for", "Alias", "Unknown_type"];
 
 #[derive(Debug, Clone)]
 enum Op {
@@ -51,6 +68,12 @@ enum Op {
     Relabel(usize, usize),
     Status(usize, usize),
     Note(usize),
+    /// Relate the k-th annotation to the one `offset` after it in its document.
+    Relate(usize, usize, usize),
+    /// Retype the k-th relation.
+    Retype(usize, usize),
+    /// Remove the k-th relation.
+    Unrelate(usize),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -64,6 +87,9 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..50usize, 0..4usize).prop_map(|(k, l)| Op::Relabel(k, l)),
         1 => (0..3usize, 0..3usize).prop_map(|(d, s)| Op::Status(d, s)),
         1 => (0..50usize).prop_map(Op::Note),
+        3 => (0..50usize, 1..5usize, 0..3usize).prop_map(|(k, o, t)| Op::Relate(k, o, t)),
+        1 => (0..50usize, 0..3usize).prop_map(|(k, t)| Op::Retype(k, t)),
+        1 => (0..50usize).prop_map(Op::Unrelate),
     ]
 }
 
@@ -169,6 +195,33 @@ fn edit_for(p: &mut Project, op: &Op) -> Option<Edit> {
             a.note = Some(format!("note \"{k}\"\nline 2").into());
             Some(Edit::ReplaceAnnotation(a))
         }
+        Op::Relate(k, offset, t) => {
+            let from = nth(p, k)?;
+            let same_doc: Vec<_> = p.annotation_ids_of(from.doc()).collect();
+            let at = same_doc.iter().position(|id| *id == from.id())?;
+            let to = *same_doc.get((at + offset) % same_doc.len())?;
+            Some(Edit::AddRelation(Relation {
+                id: p.allocate_relation_id(RELATION_TYPES[t], from.id(), to),
+                label: RELATION_TYPES[t].into(),
+                from: from.id(),
+                to,
+            }))
+        }
+        Op::Retype(k, t) => {
+            let all: Vec<Relation> = p.relations().values().cloned().collect();
+            let old = all.get(k % all.len().max(1))?.clone();
+            Some(Edit::Batch(vec![
+                Edit::RemoveRelation(old.id),
+                Edit::AddRelation(Relation {
+                    label: RELATION_TYPES[t].into(),
+                    ..old
+                }),
+            ]))
+        }
+        Op::Unrelate(k) => {
+            let ids: Vec<_> = p.relations().keys().copied().collect();
+            Some(Edit::RemoveRelation(*ids.get(k % ids.len().max(1))?))
+        }
     }
 }
 
@@ -252,5 +305,35 @@ proptest! {
                 }
             }
         }
+    }
+
+    #[test]
+    fn removing_a_tag_removes_its_relations_and_one_undo_restores_both(
+        ops in prop::collection::vec(op(), 0..40),
+        pick in 0..50usize,
+    ) {
+        let mut p = project();
+        for op in &ops {
+            if let Some(edit) = edit_for(&mut p, op) {
+                let _ = spantag::model::apply(&mut p, edit);
+            }
+        }
+        let ids: Vec<_> = p.annotations().keys().copied().collect();
+        prop_assume!(!ids.is_empty());
+        let victim = ids[pick % ids.len()];
+        let before = p.clone();
+        let mut history = History::unsaved();
+        let removal = removal_edit(&p, victim);
+        history.apply(&mut p, removal, "remove").expect("removal applies");
+        prop_assert!(p.annotation(victim).is_none());
+        prop_assert!(p.relations_of(victim).is_empty());
+        let others_kept = before
+            .relations()
+            .values()
+            .filter(|r| r.from != victim && r.to != victim)
+            .all(|r| p.relations().get(&r.id) == Some(r));
+        prop_assert!(others_kept, "only the victim's relations go");
+        prop_assert!(history.undo(&mut p).expect("undo applies"));
+        prop_assert_eq!(&p, &before);
     }
 }

@@ -25,6 +25,10 @@ pub const HELP: &[Shortcut] = &[
         action: "new stance on the selection (then target, polarity key, holder)",
     },
     Shortcut {
+        keys: "R",
+        action: "relate the selected tag to another (click or Tab to it, then the type)",
+    },
+    Shortcut {
         keys: "Right / Left",
         action: "select the next / previous word",
     },
@@ -153,6 +157,7 @@ pub fn read_shortcuts(
                 Key::S,
                 Command::StartStance { document: false },
             ),
+            (Modifiers::NONE, Key::R, Command::StartRelation),
             (Modifiers::NONE, Key::Delete, Command::DeleteSelected),
             (Modifiers::NONE, Key::Backspace, Command::DeleteSelected),
             (Modifiers::NONE, Key::Escape, Command::ClearSelection),

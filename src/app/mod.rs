@@ -11,6 +11,7 @@ pub mod corpus_views;
 pub mod keys;
 pub mod learn_ui;
 pub mod panels;
+pub mod relation_ui;
 pub mod schema_ui;
 pub mod session;
 pub mod stance_ui;
@@ -38,6 +39,8 @@ pub struct Settings {
     pub font_size: f32,
     /// Dark theme.
     pub dark: bool,
+    /// Draw relations as arcs above the text.
+    pub show_arcs: bool,
 }
 
 impl Default for Settings {
@@ -47,6 +50,7 @@ impl Default for Settings {
             snap_words: true,
             font_size: 16.0,
             dark: false,
+            show_arcs: true,
         }
     }
 }
@@ -119,6 +123,21 @@ pub enum Command {
         /// The entity who holds it.
         holder: Option<AnnotationId>,
     },
+    /// Open the relation editor from the selected tag.
+    StartRelation,
+    /// Create a relation (from the relation editor).
+    CreateRelation {
+        /// First argument.
+        from: AnnotationId,
+        /// Second argument.
+        to: AnnotationId,
+        /// Relation type.
+        label: String,
+    },
+    /// Give a relation another type.
+    RetypeRelation(AnnotationId, String),
+    /// Select a relation and bring its first end into view.
+    SelectRelation(AnnotationId),
     /// Change a tag's label, canonical name, target, polarity or holder.
     ChangeKind(AnnotationId, AnnotationKind),
     /// Set a tag's note.
@@ -209,6 +228,8 @@ pub struct SpantagApp {
     pub status: String,
     /// The stance being created, if the stance editor is open.
     pub stance_editor: Option<StanceEditor>,
+    /// The relation being created, if the relation editor is open.
+    pub relation_editor: Option<relation_ui::RelationEditor>,
     /// Whether the stance matrix window is open.
     pub show_matrix: bool,
     /// The matrix cell whose quotes are listed.
@@ -398,6 +419,7 @@ impl SpantagApp {
             dialog: None,
             status: String::new(),
             stance_editor: None,
+            relation_editor: None,
             show_matrix: false,
             matrix_cell: None,
             matrix_stats: None,
@@ -567,6 +589,8 @@ impl SpantagApp {
             Command::ClearSelection => {
                 self.session.selection = None;
                 self.session.selected = None;
+                self.session.selected_relation = None;
+                self.relation_editor = None;
                 Ok(None)
             }
             Command::ToggleSnap => {
@@ -607,6 +631,32 @@ impl SpantagApp {
                 .add_stance(span, &target, &polarity, holder)
                 .map(Some)
                 .map_err(|e| e.to_string()),
+            Command::StartRelation => {
+                let from = self.session.selected;
+                match from {
+                    Some(from) => {
+                        self.relation_editor = Some(relation_ui::RelationEditor::new(from));
+                        Ok(Some(
+                            "click the other tag, or Tab to it; then pick the type".to_owned(),
+                        ))
+                    }
+                    None => Ok(Some("select a tag first, then press R".to_owned())),
+                }
+            }
+            Command::CreateRelation { from, to, label } => self
+                .session
+                .add_relation(from, to, &label)
+                .map(Some)
+                .map_err(|e| e.to_string()),
+            Command::RetypeRelation(id, label) => self
+                .session
+                .retype_relation(id, &label)
+                .map(Some)
+                .map_err(|e| e.to_string()),
+            Command::SelectRelation(id) => {
+                self.select_relation(id);
+                Ok(None)
+            }
             Command::ChangeKind(id, kind) => self
                 .session
                 .change_kind(id, kind)
@@ -778,6 +828,7 @@ impl SpantagApp {
         self.suggestions.invalidate();
         self.learn = learn_ui::LearnState::default();
         self.stance_editor = None;
+        self.relation_editor = None;
         self.pick_holder_for = None;
         self.tag_all = assist_ui::TagAll::default();
     }
@@ -889,7 +940,25 @@ impl SpantagApp {
             self.session.open_document(i);
         }
         self.session.selected = Some(id);
+        self.session.selected_relation = None;
         self.session.selection = None;
+        if let Some(start) = start {
+            self.view.scroll_to = Some(start);
+        }
+    }
+
+    fn select_relation(&mut self, id: AnnotationId) {
+        let Some(from) = self.session.project.relations().get(&id).map(|r| r.from) else {
+            return;
+        };
+        let Some(ann) = self.session.project.annotation(from) else {
+            return;
+        };
+        let start = ann.anchor().covering().map(|s| s.start());
+        if let Some(i) = self.session.project.document_index(ann.doc()) {
+            self.session.open_document(i);
+        }
+        self.session.select_relation(id);
         if let Some(start) = start {
             self.view.scroll_to = Some(start);
         }
@@ -901,6 +970,13 @@ impl SpantagApp {
             TextAction::SelectWord(at) => self.session.select_word(at),
             TextAction::Extend(to) => self.session.extend_selection(to),
             TextAction::SelectAnnotation(id) => {
+                if let Some(editor) = &mut self.relation_editor {
+                    if id != editor.from {
+                        editor.to = Some(id);
+                        editor.highlighted = 0;
+                    }
+                    return;
+                }
                 let is_entity = self
                     .session
                     .project
@@ -939,7 +1015,15 @@ impl SpantagApp {
                     return;
                 }
                 self.session.selected = Some(id);
+                self.session.selected_relation = None;
                 self.session.selection = None;
+            }
+            TextAction::SelectRelation(id) => self.session.select_relation(id),
+            TextAction::Link { from, to } => {
+                self.relation_editor = Some(relation_ui::RelationEditor {
+                    to: Some(to),
+                    ..relation_ui::RelationEditor::new(from)
+                });
             }
             TextAction::FocusSuggestion(start) => {
                 self.suggestions.focus = self
@@ -957,6 +1041,7 @@ impl SpantagApp {
             TextAction::ClearSelection => {
                 self.session.selection = None;
                 self.session.selected = None;
+                self.session.selected_relation = None;
             }
         }
     }
@@ -965,7 +1050,9 @@ impl SpantagApp {
     /// the keyboard.
     fn shortcuts(&mut self, ctx: &egui::Context) {
         // Any focused text field (search, names, notes, filters …) keeps the keyboard.
-        let typing = ctx.text_edit_focused() || self.stance_editor.is_some();
+        let typing = ctx.text_edit_focused()
+            || self.stance_editor.is_some()
+            || self.relation_editor.is_some();
         let schema = self.session.project.schema();
         let commands = keys::read_shortcuts(ctx, typing, self.session.current, |digit| {
             schema.entity_type_for_key(digit).map(|t| t.name.clone())
@@ -1273,6 +1360,7 @@ impl eframe::App for SpantagApp {
                 },
             })
             .collect();
+        self.view.show_arcs = self.settings.show_arcs;
         egui::CentralPanel::default().show(ui, |ui| {
             if let Some(action) = text_view::text_view_ui(ui, &self.session, &mut self.view) {
                 self.pending.push(Command::Text(action));
@@ -1281,6 +1369,7 @@ impl eframe::App for SpantagApp {
         transfer::poll_transfer(&ctx, self);
         transfer::transfer_ui(&ctx, self);
         stance_ui::stance_editor_ui(&ctx, self);
+        relation_ui::relation_editor_ui(&ctx, self);
         stance_ui::stance_matrix_ui(&ctx, self);
         keys::help_ui(&ctx, &mut self.show_help);
         schema_ui::schema_editor_ui(&ctx, self);

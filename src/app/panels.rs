@@ -121,6 +121,7 @@ pub fn menu_bar_ui(ui: &mut Ui, app: &mut SpantagApp) {
                 if ui.button("Stance matrix").clicked() {
                     app.pending.push(Command::ToggleMatrix);
                 }
+                ui.checkbox(&mut app.settings.show_arcs, "Relation arcs");
                 super::corpus_views::view_menu_ui(ui, app);
                 super::team_ui::view_menu_ui(ui, app);
             });
@@ -340,6 +341,9 @@ pub fn side_panel_ui(ui: &mut Ui, app: &mut SpantagApp) {
             super::stance_ui::selected_tag_ui(ui, app);
             ui.separator();
             super::stance_ui::stance_list_ui(ui, app);
+            ui.separator();
+            super::relation_ui::selected_relation_ui(ui, app);
+            super::relation_ui::relation_list_ui(ui, app);
             ui.separator();
             annotation_list_ui(ui, app);
         });

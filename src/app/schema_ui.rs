@@ -1,10 +1,11 @@
-//! The schema editor: add, rename, recolour and re-key entity labels; rename and recolour
-//! polarities; rename and remove stance targets. Every change is an undoable edit built by
+//! The schema editor: add, rename, recolour and re-key entity labels; add, rename,
+//! recolour, re-key and restrict relation types (which labels each argument takes, directed
+//! or not); rename and recolour polarities; rename and remove stance targets. Every change is an undoable edit built by
 //! [`crate::model::schema_edit`]; removing a label in use asks first, with the count.
 
 use super::{Command, Dialog, SpantagApp};
 use crate::model::schema_edit;
-use crate::model::{EntityType, Polarity, Rgb};
+use crate::model::{EntityType, Polarity, RelationType, Rgb};
 use egui::{RichText, Ui};
 
 /// Text buffers of the schema editor.
@@ -16,6 +17,9 @@ pub struct SchemaBuffers {
     names: Vec<String>,
     polarity_names: Vec<String>,
     target_names: Vec<String>,
+    new_relation_type: String,
+    /// Per relation type: name, labels of the first argument, of the second.
+    relation_rows: Vec<[String; 3]>,
 }
 
 /// The schema editor window.
@@ -29,6 +33,8 @@ pub fn schema_editor_ui(ctx: &egui::Context, app: &mut SpantagApp) {
         .default_width(560.0)
         .show(ctx, |ui| {
             entity_types_ui(ui, app);
+            ui.separator();
+            relation_types_ui(ui, app);
             ui.separator();
             polarities_ui(ui, app);
             ui.separator();
@@ -104,6 +110,132 @@ fn entity_types_ui(ui: &mut Ui, app: &mut SpantagApp) {
                 Some(edit) => {
                     app.send(Command::Apply(edit, format!("add label {name}")));
                     app.schema_buffers.new_label.clear();
+                }
+                None => app.status = format!("'{name}' is empty or exists already"),
+            }
+        }
+    });
+}
+
+/// Labels as the editor shows them: comma-separated, `any` for none.
+fn labels_text(labels: &[String]) -> String {
+    if labels.is_empty() {
+        "any".to_owned()
+    } else {
+        labels.join(", ")
+    }
+}
+
+/// Labels typed into the editor; `any` or nothing means no restriction.
+fn parse_labels(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.eq_ignore_ascii_case("any"))
+        .map(str::to_owned)
+        .collect()
+}
+
+fn relation_types_ui(ui: &mut Ui, app: &mut SpantagApp) {
+    ui.label(RichText::new("Relation types").strong());
+    let types = app.session.project.schema().relation_types.clone();
+    if types.is_empty() {
+        ui.weak("No relation types yet: add one to relate tags (R).");
+    }
+    app.schema_buffers
+        .relation_rows
+        .resize(types.len(), Default::default());
+    egui::Grid::new("relation types")
+        .striped(true)
+        .show(ui, |ui| {
+            if !types.is_empty() {
+                for heading in ["name", "colour", "key", "from", "to", "directed", "in use"] {
+                    ui.label(heading);
+                }
+                ui.end_row();
+            }
+            for (i, t) in types.iter().enumerate() {
+                let row = &mut app.schema_buffers.relation_rows[i];
+                if row[0].is_empty() {
+                    *row = [
+                        t.name.clone(),
+                        labels_text(&t.from_labels),
+                        labels_text(&t.to_labels),
+                    ];
+                }
+                let mut changed: RelationType = t.clone();
+                let name = ui.add_sized([110.0, 20.0], egui::TextEdit::singleline(&mut row[0]));
+                if name.lost_focus() && row[0].trim() != t.name {
+                    changed.name = row[0].trim().to_owned();
+                }
+                let mut color = t.color.0;
+                if ui.color_edit_button_srgb(&mut color).changed() {
+                    changed.color = Rgb(color);
+                }
+                egui::ComboBox::from_id_salt(("relation key", i))
+                    .width(48.0)
+                    .selected_text(t.hotkey.map_or("–".to_owned(), |k| k.to_string()))
+                    .show_ui(ui, |ui| {
+                        for key in ('1'..='9').map(Some).chain([None]) {
+                            let text = key.map_or("none".to_owned(), |k| k.to_string());
+                            if ui.selectable_label(t.hotkey == key, text).clicked() {
+                                changed.hotkey = key;
+                            }
+                        }
+                    });
+                for (column, labels) in [(1, &mut changed.from_labels), (2, &mut changed.to_labels)]
+                {
+                    let field = ui.add_sized(
+                        [110.0, 20.0],
+                        egui::TextEdit::singleline(&mut row[column]).hint_text("any, or PER, ORG"),
+                    );
+                    if field.lost_focus() {
+                        *labels = parse_labels(&row[column]);
+                    }
+                }
+                ui.checkbox(&mut changed.directed, "");
+                let uses = schema_edit::relation_type_uses(&app.session.project, &t.name);
+                ui.label(uses.to_string());
+                if ui.small_button("Remove").clicked() {
+                    app.send(Command::Apply(
+                        schema_edit::remove_relation_type(&app.session.project, &t.name),
+                        format!("remove relation type {} ({uses} relation(s))", t.name),
+                    ));
+                    app.schema_buffers.relation_rows.clear();
+                }
+                ui.end_row();
+                if changed != *t {
+                    match schema_edit::change_relation_type(
+                        &app.session.project,
+                        &t.name,
+                        changed.clone(),
+                    ) {
+                        Some(edit) => app.send(Command::Apply(
+                            edit,
+                            format!("change relation type {}", t.name),
+                        )),
+                        None => {
+                            app.status =
+                                format!("a relation type '{}' exists already", changed.name)
+                        }
+                    }
+                    app.schema_buffers.relation_rows.clear();
+                }
+            }
+        });
+    ui.horizontal(|ui| {
+        let label = ui.label("New relation type:");
+        ui.add(
+            egui::TextEdit::singleline(&mut app.schema_buffers.new_relation_type)
+                .hint_text("Works_for")
+                .desired_width(120.0),
+        )
+        .labelled_by(label.id);
+        if ui.button("Add relation type").clicked() {
+            let name = app.schema_buffers.new_relation_type.trim().to_owned();
+            match schema_edit::add_relation_type(&app.session.project, &name) {
+                Some(edit) => {
+                    app.send(Command::Apply(edit, format!("add relation type {name}")));
+                    app.schema_buffers.new_relation_type.clear();
                 }
                 None => app.status = format!("'{name}' is empty or exists already"),
             }

@@ -10,7 +10,7 @@ use crate::model::snap::{
 };
 use crate::model::{
     Anchor, Annotation, AnnotationId, AnnotationKind, CharOffset, DocId, DocStatus, Document, Edit,
-    EditError, History, Project, Span,
+    EditError, History, Project, Relation, Span,
 };
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -114,6 +114,8 @@ pub struct Session {
     pub selection: Option<TextSelection>,
     /// The selected annotation.
     pub selected: Option<AnnotationId>,
+    /// The selected relation (never at the same time as a selected annotation).
+    pub selected_relation: Option<AnnotationId>,
     /// Snap selections to whole words (the default) or keep exact characters.
     pub snap_words: bool,
     /// Unique to this session: background jobs and caches that outlive a frame check it,
@@ -135,6 +137,7 @@ impl Session {
             current: 0,
             selection: None,
             selected: None,
+            selected_relation: None,
             snap_words: true,
             generation: NEXT_GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
@@ -191,6 +194,7 @@ impl Session {
             self.current = index;
             self.selection = None;
             self.selected = None;
+            self.selected_relation = None;
         }
     }
 
@@ -465,8 +469,84 @@ impl Session {
         self.apply(Edit::ReplaceAnnotation(changed), "edit note")
     }
 
-    /// Removes the selected annotation (and the links to it, in the same step).
+    /// The names of the relation types that may link `from` to `to` (by their entity
+    /// labels), in picker order.
+    pub fn relation_types_for(&self, from: AnnotationId, to: AnnotationId) -> Vec<String> {
+        let label = |id| self.project.annotation(id).and_then(Annotation::label);
+        self.project
+            .schema()
+            .relation_types_for(label(from), label(to))
+            .into_iter()
+            .map(|t| t.name.clone())
+            .collect()
+    }
+
+    /// Links two annotations of one document with a relation of type `label` (one
+    /// undoable step) and selects it.
+    pub fn add_relation(
+        &mut self,
+        from: AnnotationId,
+        to: AnnotationId,
+        label: &str,
+    ) -> Result<String, EditError> {
+        let Some(doc) = self.project.annotation(from).map(|a| a.doc().clone()) else {
+            return Err(EditError::NoSuchAnnotation(from));
+        };
+        let id = self.project_mut().allocate_relation_id(label, from, to);
+        let mut edits = vec![Edit::AddRelation(Relation {
+            id,
+            label: label.to_owned(),
+            from,
+            to,
+        })];
+        if self.project.status(&doc) == DocStatus::NotStarted {
+            edits.push(Edit::SetStatus {
+                doc,
+                status: DocStatus::InProgress,
+            });
+        }
+        self.apply(Edit::Batch(edits), &format!("relate {label}"))?;
+        self.select_relation(id);
+        Ok(format!("related as {label}"))
+    }
+
+    /// Gives a relation another type (one undoable step).
+    pub fn retype_relation(&mut self, id: AnnotationId, label: &str) -> Result<String, EditError> {
+        let Some(old) = self.project.relations().get(&id).cloned() else {
+            return Err(EditError::NoSuchAnnotation(id));
+        };
+        if old.label == label {
+            return Ok(format!("already {label}"));
+        }
+        let new = Relation {
+            label: label.to_owned(),
+            ..old
+        };
+        self.apply(
+            Edit::Batch(vec![Edit::RemoveRelation(id), Edit::AddRelation(new)]),
+            &format!("retype relation as {label}"),
+        )?;
+        self.select_relation(id);
+        Ok(format!("relation is now {label}"))
+    }
+
+    /// Selects a relation (and no annotation or text).
+    pub fn select_relation(&mut self, id: AnnotationId) {
+        if self.project.relations().contains_key(&id) {
+            self.selected_relation = Some(id);
+            self.selected = None;
+            self.selection = None;
+        }
+    }
+
+    /// Removes the selected relation, else the selected annotation (and the links to it,
+    /// in the same step).
     pub fn delete_selected(&mut self) -> Result<String, EditError> {
+        if let Some(id) = self.selected_relation {
+            self.apply(Edit::RemoveRelation(id), "delete relation")?;
+            self.selected_relation = None;
+            return Ok("deleted the relation".to_owned());
+        }
         let Some(id) = self.selected else {
             return Ok("nothing selected".to_owned());
         };
@@ -545,6 +625,13 @@ impl Session {
             .is_some_and(|id| self.project.annotation(id).is_none())
         {
             self.selected = None;
+        }
+        if self
+            .selected_relation
+            .is_some_and(|id| !self.project.relations().contains_key(&id))
+            || self.selected.is_some()
+        {
+            self.selected_relation = None;
         }
         match open.and_then(|id| self.project.document_index(&id)) {
             Some(index) => self.current = index,
@@ -729,6 +816,54 @@ mod tests {
         assert!(!s.history.is_dirty());
         let reopened = Session::open(&path).expect("open");
         assert_eq!(reopened.project, s.project);
+    }
+}
+
+#[cfg(test)]
+mod relation_tests {
+    use super::*;
+    use crate::io::project_file::default_schema;
+    use crate::model::{DocId, RelationType, Rgb};
+
+    #[test]
+    fn relations_are_created_retyped_deleted_and_undone_one_step_each() {
+        let doc = Document::from_raw(DocId("d".into()), "Nix werkt voor SCL Group.");
+        let mut schema = default_schema();
+        schema.relation_types = vec![
+            RelationType {
+                from_labels: vec!["PER".into()],
+                to_labels: vec!["ORG".into()],
+                ..RelationType::any("Works_for", Rgb([0, 0, 0]))
+            },
+            RelationType::any("Related", Rgb([0, 0, 0])),
+        ];
+        let mut s = Session::unsaved(Project::new(schema, vec![doc]).expect("p"));
+        s.select_word(CharOffset(0));
+        s.tag_or_relabel("PER").expect("nix");
+        let nix = s.selected.expect("nix");
+        s.select_range(CharOffset(15), CharOffset(24));
+        s.tag_or_relabel("ORG").expect("scl");
+        let scl = s.selected.expect("scl");
+        assert_eq!(s.relation_types_for(nix, scl), ["Works_for", "Related"]);
+        assert_eq!(s.relation_types_for(scl, nix), ["Related"]);
+        s.add_relation(nix, scl, "Works_for").expect("relate");
+        let rel = s.selected_relation.expect("selected relation");
+        assert_eq!(s.selected, None);
+        s.retype_relation(rel, "Related").expect("retype");
+        assert_eq!(s.project.relations()[&rel].label, "Related");
+        s.delete_selected().expect("delete");
+        assert!(s.project.relations().is_empty());
+        s.undo().expect("undo delete");
+        assert_eq!(s.project.relations()[&rel].label, "Related");
+        s.undo().expect("undo retype");
+        assert_eq!(s.project.relations()[&rel].label, "Works_for");
+        s.undo().expect("undo create");
+        assert!(s.project.relations().is_empty());
+        assert_eq!(
+            s.selected_relation, None,
+            "a vanished relation is not selected"
+        );
+        assert_eq!(s.project.annotations().len(), 2);
     }
 }
 

@@ -2,6 +2,11 @@
 //! coloured highlight carrying a readable label chip, and turns pointer input into
 //! selections and clicks on tags.
 //!
+//! Relations are arcs above the text from one tag's chip to the other's, with the type's
+//! label and colour, stacked by how far apart their ends are (short arcs low, long ones
+//! above them, as brat does); an arc whose other end is off screen is a stub pointing up
+//! or down.
+//!
 //! Only the paragraphs in view are laid out (egui caches each paragraph's galley), so a
 //! document of any length scrolls smoothly. Paragraph heights not yet measured are
 //! estimated and corrected once a paragraph comes into view.
@@ -30,6 +35,15 @@ pub enum TextAction {
     Extend(CharOffset),
     /// Click on a tag.
     SelectAnnotation(AnnotationId),
+    /// Click on a relation's arc label.
+    SelectRelation(AnnotationId),
+    /// A drag from one tag's label chip to another tag: link them.
+    Link {
+        /// The tag whose chip the drag started on.
+        from: AnnotationId,
+        /// The tag it was dropped on.
+        to: AnnotationId,
+    },
     /// Click on a suggestion (its start).
     FocusSuggestion(CharOffset),
     /// Click on untagged text.
@@ -63,6 +77,27 @@ struct Highlight {
     /// For stances: the holder to draw a link to.
     holder: Option<AnnotationId>,
 }
+
+/// One relation to draw as an arc, precomputed per document and history state.
+#[derive(Debug, Clone)]
+struct RelationArc {
+    id: AnnotationId,
+    from: AnnotationId,
+    to: AnnotationId,
+    /// Characters from the first end's start to the last end's end.
+    reach: Range<usize>,
+    label: String,
+    color: Color32,
+    directed: bool,
+    /// Stacking level: 0 for the shortest arcs, higher for arcs spanning others.
+    level: usize,
+}
+
+/// Arcs stack at most this many levels high; longer arcs share the top level.
+const MAX_ARC_LEVEL: usize = 6;
+/// Height of an arc's lowest level above its ends, and of each level above the last.
+const ARC_BASE: f32 = 14.0;
+const ARC_STEP: f32 = 9.0;
 
 /// One paragraph laid out and on screen this frame.
 #[derive(Clone)]
@@ -98,6 +133,16 @@ pub struct TextView {
     ghost_chips: Vec<(Rect, usize)>,
     /// Where each predicted ghost was drawn, and what hovering there tells.
     ghost_tips: Vec<(Rect, String)>,
+    /// Whether relation arcs are drawn (View ▸ Relation arcs).
+    pub show_arcs: bool,
+    /// The current document's relations as arcs.
+    arcs: Vec<RelationArc>,
+    /// Where each arc's label was drawn in the last frame, for clicks.
+    arc_labels: Vec<(Rect, AnnotationId)>,
+    /// The tag whose chip a link drag started on.
+    link_from: Option<AnnotationId>,
+    /// The first drawn rectangle of each tag on screen in the last frame (arc ends).
+    end_rects: std::collections::HashMap<AnnotationId, Rect>,
 }
 
 const PARAGRAPH_GAP: f32 = 10.0;
@@ -113,8 +158,22 @@ impl TextView {
     pub fn new(font_size: f32) -> Self {
         Self {
             font_size,
+            show_arcs: true,
             ..Self::default()
         }
+    }
+
+    /// The on-screen rectangle of a relation's arc label in the last frame.
+    pub fn arc_label_rect(&self, id: AnnotationId) -> Option<Rect> {
+        self.arc_labels
+            .iter()
+            .find(|(_, r)| *r == id)
+            .map(|(rect, _)| *rect)
+    }
+
+    /// How many relation arcs the current document has (drawn or not).
+    pub fn arc_count(&self) -> usize {
+        self.arcs.len()
     }
 
     /// The on-screen rectangle of a character of the current document, if it was drawn in
@@ -173,6 +232,7 @@ impl TextView {
                     Some(*far)
                 })
                 .collect();
+            self.arcs = relation_arcs(&session.project, doc.id());
             self.highlights_key = Some(key);
         }
     }
@@ -260,6 +320,51 @@ fn highlights(project: &Project, doc: &DocId) -> Vec<Highlight> {
     out
 }
 
+/// The relations of a document as arcs, with stacking levels: shortest first, each one
+/// level above the highest arc it spans (a shorter arc whose ends lie within its reach).
+fn relation_arcs(project: &Project, doc: &DocId) -> Vec<RelationArc> {
+    let schema = project.schema();
+    let start_of = |id| {
+        project
+            .annotation(id)
+            .and_then(|a| a.anchor().covering())
+            .map(|s| (s.start().0, s.end().0))
+    };
+    let mut arcs: Vec<RelationArc> = project
+        .relations_in(doc)
+        .into_iter()
+        .filter_map(|r| {
+            let (a, b) = (start_of(r.from)?, start_of(r.to)?);
+            let relation_type = schema.relation_type(&r.label);
+            Some(RelationArc {
+                id: r.id,
+                from: r.from,
+                to: r.to,
+                reach: a.0.min(b.0)..a.1.max(b.1),
+                label: r.label.clone(),
+                color: rgb(schema.relation_color_of(&r.label)),
+                directed: relation_type.is_none_or(|t| t.directed),
+                level: 0,
+            })
+        })
+        .collect();
+    arcs.sort_by_key(|a| (a.reach.len(), a.reach.start, a.id));
+    // Placed arcs by start, so the ones inside a reach are found by a range query.
+    let mut placed: std::collections::BTreeMap<(usize, AnnotationId), (usize, usize)> =
+        Default::default();
+    for arc in &mut arcs {
+        let below = placed
+            .range((arc.reach.start, AnnotationId(0))..(arc.reach.end, AnnotationId(0)))
+            .filter(|(_, (end, _))| *end <= arc.reach.end)
+            .map(|(_, (_, level))| level + 1)
+            .max()
+            .unwrap_or(0);
+        arc.level = below.min(MAX_ARC_LEVEL);
+        placed.insert((arc.reach.start, arc.id), (arc.reach.end, arc.level));
+    }
+    arcs
+}
+
 /// Draws the reading view and returns what the user did.
 pub fn text_view_ui(ui: &mut Ui, session: &Session, view: &mut TextView) -> Option<TextAction> {
     view.sync_document(session);
@@ -284,6 +389,7 @@ pub fn text_view_ui(ui: &mut Ui, session: &Session, view: &mut TextView) -> Opti
         a.0..b.0
     });
     let selected = session.selected;
+    let selected_relation = session.selected_relation;
     let scroll_to = view.scroll_to.take();
     let mut action = None;
 
@@ -360,11 +466,20 @@ pub fn text_view_ui(ui: &mut Ui, session: &Session, view: &mut TextView) -> Opti
                 .input(|i| i.pointer.hover_pos())
                 .filter(|p| response.rect.contains(*p))
                 .and_then(|p| annotation_at(view, p));
+            let hovered_relation = ui
+                .input(|i| i.pointer.hover_pos())
+                .and_then(|p| view.arc_labels.iter().find(|(r, _)| r.contains(p)))
+                .map(|(_, id)| *id);
             paint(ui, view, selection.clone(), selected, hovered);
             let tip = ui
                 .input(|i| i.pointer.hover_pos())
                 .and_then(|p| view.ghost_tips.iter().find(|(r, _)| r.contains(p)))
                 .map(|(_, tip)| tip.clone());
+            if view.show_arcs {
+                paint_arcs(ui, view, selected, [selected_relation, hovered_relation]);
+            } else {
+                view.arc_labels.clear();
+            }
             action = interact(ui, &response, view);
             if let Some(tip) = tip {
                 response.on_hover_text_at_pointer(tip);
@@ -595,6 +710,108 @@ fn paint(
     view.chips = chips;
     view.ghost_chips = ghost_chips;
     view.ghost_tips = ghost_tips;
+    view.end_rects = first_rects;
+}
+
+/// Draws the relation arcs whose ends are on screen: a curve above the text from the
+/// first end to the second, the type's label at its top, an arrow head for directed
+/// types; a stub pointing up or down when the other end is off screen. The selected or
+/// hovered relation is drawn thicker with both ends outlined, and so are the relations
+/// of the selected tag.
+fn paint_arcs(
+    ui: &Ui,
+    view: &mut TextView,
+    selected_tag: Option<AnnotationId>,
+    emphasised: [Option<AnnotationId>; 2],
+) {
+    let painter = ui.painter();
+    let chip_font = FontId::proportional(CHIP_FONT);
+    let mut labels: Vec<(Rect, AnnotationId)> = Vec::new();
+    let (Some(first), Some(last)) = (view.placed.first(), view.placed.last()) else {
+        view.arc_labels = labels;
+        return;
+    };
+    let on_screen = first.chars.start..last.chars.end;
+    let top_of_screen = ui.clip_rect().top();
+    for arc in &view.arcs {
+        if arc.reach.end <= on_screen.start || arc.reach.start >= on_screen.end {
+            continue;
+        }
+        let strong = emphasised.contains(&Some(arc.id))
+            || selected_tag.is_some_and(|t| t == arc.from || t == arc.to);
+        let stroke = Stroke::new(if strong { 2.5 } else { 1.2 }, arc.color);
+        let lift = CHIP_FONT + 4.0;
+        let end_point = |id: AnnotationId| {
+            view.end_rects
+                .get(&id)
+                .map(|r| Pos2::new(r.center().x, r.top() - lift))
+        };
+        let height = ARC_BASE + arc.level as f32 * ARC_STEP;
+        let label_at = match (end_point(arc.from), end_point(arc.to)) {
+            (Some(a), Some(b)) => {
+                let top = (a.y.min(b.y) - height).max(top_of_screen + 2.0);
+                let (c1, c2) = (Pos2::new(a.x, top), Pos2::new(b.x, top));
+                painter.add(egui::epaint::CubicBezierShape::from_points_stroke(
+                    [a, c1, c2, b],
+                    false,
+                    Color32::TRANSPARENT,
+                    stroke,
+                ));
+                if arc.directed {
+                    let w = if strong { 5.0 } else { 4.0 };
+                    painter.add(egui::Shape::convex_polygon(
+                        vec![b, b + Vec2::new(-w, -7.0), b + Vec2::new(w, -7.0)],
+                        arc.color,
+                        Stroke::NONE,
+                    ));
+                }
+                // The curve's midpoint (t = 1/2 of the cubic).
+                Pos2::new(
+                    (a.x + 3.0 * c1.x + 3.0 * c2.x + b.x) / 8.0,
+                    (a.y + 3.0 * c1.y + 3.0 * c2.y + b.y) / 8.0,
+                )
+            }
+            (Some(a), None) | (None, Some(a)) => {
+                let top = a.y - height;
+                painter.line_segment([a, Pos2::new(a.x, top)], stroke);
+                Pos2::new(a.x, top)
+            }
+            (None, None) => continue,
+        };
+        let text = match (end_point(arc.from), end_point(arc.to)) {
+            (Some(_), Some(_)) => arc.label.clone(),
+            (Some(_), None) if arc.reach.end > on_screen.end => format!("{} (below)", arc.label),
+            (None, Some(_)) if arc.reach.start < on_screen.start => {
+                format!("{} (above)", arc.label)
+            }
+            (Some(_), None) => format!("{} (above)", arc.label),
+            _ => format!("{} (below)", arc.label),
+        };
+        let galley = painter.layout_no_wrap(text, chip_font.clone(), arc.color);
+        let mut rect = Rect::from_center_size(label_at, galley.size() + Vec2::new(6.0, 0.0));
+        // Labels of crossing arcs move up until they no longer cover one another.
+        while let Some((taken, _)) = labels.iter().find(|(r, _)| r.intersects(rect)) {
+            let up = rect.bottom() - taken.top() + 1.0;
+            rect = rect.translate(Vec2::new(0.0, -up));
+        }
+        painter.rect_filled(rect, 3.0, ui.visuals().panel_fill);
+        painter.rect_stroke(rect, 3.0, stroke, egui::StrokeKind::Inside);
+        painter.galley(rect.min + Vec2::new(3.0, 0.0), galley, arc.color);
+        labels.push((rect, arc.id));
+        if emphasised.contains(&Some(arc.id)) {
+            for end in [arc.from, arc.to] {
+                if let Some(r) = view.end_rects.get(&end) {
+                    painter.rect_stroke(
+                        r.expand(3.5),
+                        3.0,
+                        Stroke::new(2.5, arc.color),
+                        egui::StrokeKind::Outside,
+                    );
+                }
+            }
+        }
+    }
+    view.arc_labels = labels;
 }
 
 fn darker(c: Color32) -> Color32 {
@@ -692,7 +909,30 @@ fn interact(ui: &Ui, response: &egui::Response, view: &mut TextView) -> Option<T
         return char_under(view, pos).map(TextAction::SelectWord);
     }
     if response.drag_started() {
-        view.drag_anchor = press_origin.and_then(|p| char_at(view, p));
+        view.link_from = press_origin
+            .and_then(|p| view.chips.iter().find(|(r, _)| r.contains(p)))
+            .map(|(_, id)| *id);
+        view.drag_anchor = match view.link_from {
+            Some(_) => None,
+            None => press_origin.and_then(|p| char_at(view, p)),
+        };
+    }
+    if let Some(from) = view.link_from {
+        let pos = pointer?;
+        if response.drag_stopped() {
+            view.link_from = None;
+            return annotation_at(view, pos)
+                .filter(|to| *to != from)
+                .map(|to| TextAction::Link { from, to });
+        }
+        if let Some(start) = view.chip_rect(from) {
+            ui.painter().arrow(
+                start.center_top(),
+                pos - start.center_top(),
+                Stroke::new(2.0, ui.visuals().selection.stroke.color),
+            );
+        }
+        return None;
     }
     if response.dragged() || response.drag_stopped() {
         let anchor = view.drag_anchor?;
@@ -706,6 +946,9 @@ fn interact(ui: &Ui, response: &egui::Response, view: &mut TextView) -> Option<T
         let pos = pointer?;
         if shift {
             return char_under(view, pos).map(TextAction::Extend);
+        }
+        if let Some((_, id)) = view.arc_labels.iter().find(|(r, _)| r.contains(pos)) {
+            return Some(TextAction::SelectRelation(*id));
         }
         if let Some(id) = annotation_at(view, pos) {
             return Some(TextAction::SelectAnnotation(id));

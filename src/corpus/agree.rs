@@ -26,6 +26,9 @@ pub struct Agreement {
     pub tokens: TokenAgreement,
     /// Stances: claims found by both and their polarities.
     pub stances: StanceAgreement,
+    /// Relations per type: a relation matches one of the same type whose two ends match
+    /// exactly (same spans, same label; either order for undirected types).
+    pub relations: SpanScores,
 }
 
 /// Precision, recall and F1 of one set of spans against another.
@@ -201,8 +204,14 @@ pub fn compare(a: &Project, b: &Project) -> Result<Agreement, AgreeError> {
     let mut stance_counts = (0, 0);
     let mut stance_pairs: Vec<(String, String, bool)> = Vec::new();
     let mut token_pairs: Vec<(String, String)> = Vec::new();
+    let mut relation_counts: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
     for doc in a.documents() {
         let id = doc.id();
+        let (ra, rb) = (relation_keys(a, a, id), relation_keys(b, a, id));
+        for (key, (na, nb)) in pair_counts(&ra, &rb) {
+            let c = relation_counts.entry(key.0.clone()).or_default();
+            *c = (c.0 + na, c.1 + nb, c.2 + na.min(nb));
+        }
         let (ea, eb) = (entity_items(a, id), entity_items(b, id));
         exact.add(&ea, &eb, &match_items(&ea, &eb, false));
         overlap.add(&ea, &eb, &match_items(&ea, &eb, true));
@@ -228,7 +237,61 @@ pub fn compare(a: &Project, b: &Project) -> Result<Agreement, AgreeError> {
         },
         tokens: token_agreement(&token_pairs),
         stances: stance_agreement(stance_counts, &stance_pairs),
+        relations: Counts {
+            per_label: relation_counts,
+        }
+        .scores(),
     })
+}
+
+/// The label a stance has as a relation end.
+const STANCE_END: &str = "STANCE";
+
+/// One end of a relation as matching sees it: its spans and its label (`STANCE` for a
+/// stance).
+type RelationEnd = (Vec<Span>, String);
+
+/// A document's relations as (type, first end, second end); for undirected types (in the
+/// reference project's schema) the ends are put in order, so either direction matches.
+fn relation_keys(
+    project: &Project,
+    reference: &Project,
+    doc: &DocId,
+) -> Vec<(String, RelationEnd, RelationEnd)> {
+    let end = |id| {
+        let ann = project.annotation(id)?;
+        let label = ann
+            .label()
+            .map_or_else(|| STANCE_END.to_owned(), str::to_owned);
+        Some((ann.spans().to_vec(), label))
+    };
+    project
+        .relations_in(doc)
+        .into_iter()
+        .filter_map(|r| {
+            let (mut from, mut to) = (end(r.from)?, end(r.to)?);
+            let directed = reference
+                .schema()
+                .relation_type(&r.label)
+                .is_none_or(|t| t.directed);
+            if !directed && to < from {
+                std::mem::swap(&mut from, &mut to);
+            }
+            Some((r.label.clone(), from, to))
+        })
+        .collect()
+}
+
+/// How often each key occurs in `a` and in `b`.
+fn pair_counts<K: Ord + Clone>(a: &[K], b: &[K]) -> BTreeMap<K, (usize, usize)> {
+    let mut counts: BTreeMap<K, (usize, usize)> = BTreeMap::new();
+    for k in a {
+        counts.entry(k.clone()).or_default().0 += 1;
+    }
+    for k in b {
+        counts.entry(k.clone()).or_default().1 += 1;
+    }
+    counts
 }
 
 /// An annotation reduced to what matching looks at.
@@ -603,6 +666,20 @@ pub fn to_text(agreement: &Agreement) -> String {
         for (pb, n) in row {
             let _ = writeln!(out, "  A {pa:<10} B {pb:<10} {n:>5}");
         }
+    }
+    let r = &agreement.relations;
+    if r.overall.in_a + r.overall.in_b > 0 {
+        let _ = writeln!(out, "\nrelations (same type, both ends matching exactly):");
+        let _ = writeln!(
+            out,
+            "  {:<12} {:>6} {:>6} {:>7} {:>9} {:>9} {:>9}",
+            "type", "A", "B", "matched", "precision", "recall", "F1"
+        );
+        for (label, p) in &r.per_label {
+            prf_row(&mut out, label, p);
+        }
+        prf_row(&mut out, "(all)", &r.overall);
+        let _ = writeln!(out, "  macro F1 {}", num(r.macro_f1));
     }
     out
 }

@@ -1,5 +1,5 @@
-//! Counting: annotations per label, per document and per status, stances per target and
-//! polarity, and the holder × target stance matrix. Pure; shared by the CLI and the app.
+//! Counting: annotations per label, per document and per status, relations per type,
+//! stances per target and polarity, and the holder × target stance matrix. Pure; shared by the CLI and the app.
 
 use crate::model::{AnnotationKind, DocStatus, Project};
 use serde::Serialize;
@@ -27,6 +27,10 @@ pub struct Stats {
     pub per_status: BTreeMap<String, usize>,
     /// Stance counts.
     pub stance: StanceStats,
+    /// Relations between annotations.
+    pub relations: usize,
+    /// Relations per type.
+    pub per_relation_type: BTreeMap<String, usize>,
 }
 
 /// One document's counts.
@@ -91,6 +95,13 @@ pub fn compute(project: &Project) -> Stats {
                 ..DocumentStats::default()
             },
         );
+    }
+    for relation in project.relations().values() {
+        stats.relations += 1;
+        *stats
+            .per_relation_type
+            .entry(relation.label.clone())
+            .or_default() += 1;
     }
     for ann in project.annotations().values() {
         stats.annotations += 1;
@@ -171,6 +182,12 @@ pub fn to_text(stats: &Stats) -> String {
     let _ = writeln!(out, "\nper label:");
     for (label, n) in &stats.per_label {
         let _ = writeln!(out, "  {label:<12} {n:>7}");
+    }
+    if stats.relations > 0 {
+        let _ = writeln!(out, "\nrelations per type ({} in all):", stats.relations);
+        for (label, n) in &stats.per_relation_type {
+            let _ = writeln!(out, "  {label:<12} {n:>7}");
+        }
     }
     let _ = writeln!(out, "\nper document:");
     for (id, d) in &stats.per_document {

@@ -2,17 +2,25 @@
 //! `annotation.conf` so brat can open it.
 //!
 //! `.ann` lines: `T` (text-bound, `T1\tLABEL 0 5;16 23\ttext` for discontinuous spans), `A`
-//! (attributes), `R` (relations), `#` (`AnnotatorNotes`). spantag's own extras are encoded
-//! so they come back on import: a stance is a `T` line labelled `Stance` with `A` lines
-//! `Polarity` and `Target` (plus `Scope … Document` for a document stance, which covers the
-//! whole text) and an `R` line `Holder Arg1:<entity> Arg2:<stance>`; a canonical name is an
-//! `A` line `Canonical`. Names and values cannot hold spaces in brat, so spaces, `%`, `|`
-//! and `,` are percent-encoded (`Mark%20Zuckerberg`) and decoded on import.
+//! (attributes; `M` is their legacy form), `R` (relations), `*` (equivalences), `E` (events)
+//! and `#` (`AnnotatorNotes`). spantag's own extras are encoded so they come back on import:
+//! a stance is a `T` line labelled `Stance` with `A` lines `Polarity` and `Target` (plus
+//! `Scope … Document` for a document stance, which covers the whole text) and an `R` line
+//! `Holder Arg1:<entity> Arg2:<stance>`; a canonical name is an `A` line `Canonical`. Names
+//! and values cannot hold spaces in brat, so spaces, `%`, `|` and `,` are percent-encoded
+//! (`Mark%20Zuckerberg`) and decoded on import.
 //!
-//! Import keeps discontinuous spans as several spans, turns `A` into attributes, `R` into
-//! relations and `#` into notes; `E`, `M`, `N` and `*` lines (events, modifiers,
-//! normalisations, equivalences) are counted as skipped. Offsets are trusted over the text
-//! field (mismatches are reported) and mapped through CRLF and BOMs.
+//! Import keeps discontinuous spans as several spans, turns `A` and `M` into attributes,
+//! `R` into relations, `#` into notes, `*` into undirected relations between neighbouring
+//! members (`* Equiv A B C`: A–B, B–C), and an event (`E1 Type:T1 Role:T2 Role2:E3`) into
+//! its trigger annotation with one relation per role to each argument (an argument that is
+//! an event is that event's trigger), the role types marked as event roles in the schema;
+//! attributes and notes of an event go to its trigger. `annotation.conf`'s `[relations]`
+//! section gives the relation types (argument labels, symmetric or not). Export writes
+//! them back as they came: undirected relations as `*` lines (one per linked group), the
+//! roles of a trigger as its `E` line (attributes and notes of a trigger on the event);
+//! notes on relations and `N` lines (normalisations) are counted as skipped. Offsets are
+//! trusted over the text field (mismatches are reported) and mapped through CRLF and BOMs.
 
 use super::builder::Builder;
 use super::error::{FormatError, Location};
@@ -21,8 +29,9 @@ use super::report::ExportReport;
 use super::text::{files_with_extension, read_text_file, stem_id};
 use super::write::{io_err, write_folder};
 use crate::model::document::split_date_marker;
+use crate::model::schema::relation_color;
 use crate::model::{
-    Anchor, Annotation, AnnotationId, AnnotationKind, DocId, Document, Project, Span,
+    Anchor, Annotation, AnnotationId, AnnotationKind, DocId, Document, Project, RelationType, Span,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
@@ -38,6 +47,8 @@ const SCOPE: &str = "Scope";
 const SCOPE_DOCUMENT: &str = "Document";
 const HOLDER: &str = "Holder";
 const CANONICAL: &str = "Canonical";
+/// How `annotation.conf` marks an undirected relation type (brat's equivalences).
+const SYMMETRIC: &str = ", <REL-TYPE>:symmetric-transitive";
 /// Value of an attribute that is present without a value (brat's binary attributes).
 const BINARY: &str = "true";
 
@@ -207,10 +218,15 @@ pub fn export(
 /// Gathers the labels, relation types and attribute values that `annotation.conf` lists.
 struct ConfCollector {
     entities: BTreeSet<String>,
+    /// The schema's relation types, in order.
+    relation_types: Vec<RelationType>,
+    /// Relation types used but not in the schema.
     relations: BTreeSet<String>,
     attributes: BTreeMap<String, BTreeSet<String>>,
     polarities: Vec<String>,
     targets: BTreeSet<String>,
+    /// Event types (trigger labels) and the roles their events use.
+    events: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl ConfCollector {
@@ -218,10 +234,12 @@ impl ConfCollector {
         let schema = project.schema();
         Self {
             entities: schema.entity_types.iter().map(|t| enc(&t.name)).collect(),
+            relation_types: schema.relation_types.clone(),
             relations: BTreeSet::new(),
             attributes: BTreeMap::new(),
             polarities: schema.polarities.iter().map(|p| enc(&p.name)).collect(),
             targets: schema.targets.iter().map(|t| enc(t)).collect(),
+            events: BTreeMap::new(),
         }
     }
 
@@ -230,20 +248,48 @@ impl ConfCollector {
             "# Written by spantag. Stances are T lines labelled Stance with Polarity and Target\n\
              # attributes; a stance's holder is a Holder relation from the entity to the stance.\n\n[entities]\n",
         );
-        for e in &self.entities {
+        for e in self
+            .entities
+            .iter()
+            .filter(|e| !self.events.contains_key(*e))
+        {
             let _ = writeln!(s, "{e}");
         }
         let _ = writeln!(
             s,
             "{STANCE}\n\n[relations]\n{HOLDER}\tArg1:<ENTITY>, Arg2:{STANCE}"
         );
+        for t in self.relation_types.iter().filter(|t| !t.event_role) {
+            let args = |labels: &[String]| {
+                if labels.is_empty() {
+                    "<ENTITY>".to_owned()
+                } else {
+                    labels.iter().map(|l| enc(l)).collect::<Vec<_>>().join("|")
+                }
+            };
+            let _ = write!(
+                s,
+                "{}\tArg1:{}, Arg2:{}",
+                enc(&t.name),
+                args(&t.from_labels),
+                args(&t.to_labels)
+            );
+            let _ = writeln!(s, "{}", if t.directed { "" } else { SYMMETRIC });
+        }
         for r in &self.relations {
-            let _ = writeln!(s, "{r}\tArg1:<ENTITY>, Arg2:<ENTITY>");
+            if !self.relation_types.iter().any(|t| enc(&t.name) == *r) {
+                let _ = writeln!(s, "{r}\tArg1:<ENTITY>, Arg2:<ENTITY>");
+            }
         }
         let _ = writeln!(
             s,
-            "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>\n\n[events]\n\n[attributes]"
+            "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>\n\n[events]"
         );
+        for (event, roles) in &self.events {
+            let roles: Vec<String> = roles.iter().map(|r| format!("{r}*:<ANY>")).collect();
+            let _ = writeln!(s, "{event}\t{}", roles.join(", "));
+        }
+        let _ = writeln!(s, "\n[attributes]");
         let mut polarities = self.polarities.clone();
         if polarities.is_empty() {
             polarities.push("NONE".to_owned());
@@ -292,6 +338,21 @@ fn ann_file(project: &Project, doc: &Document, c: &mut Counts, conf: &mut ConfCo
     let mut t_ids: HashMap<AnnotationId, String> = HashMap::new();
     let (mut t, mut a, mut r, mut note_n) = (0, 0, 0, 0);
     let anns = project.annotations_of(doc.id());
+    let schema = project.schema();
+    let kind_of = |label: &str| schema.relation_type(label);
+    let relations = project.relations_in(doc.id());
+    // Annotations that are the trigger of an event (the source of role relations) are
+    // numbered E1, E2 … in reading order; their attributes and notes belong to the event.
+    let mut event_ids: HashMap<AnnotationId, String> = HashMap::new();
+    for ann in &anns {
+        let triggers = relations
+            .iter()
+            .any(|r| r.from == ann.id() && kind_of(&r.label).is_some_and(|t| t.event_role));
+        if triggers {
+            let n = event_ids.len() + 1;
+            event_ids.insert(ann.id(), format!("E{n}"));
+        }
+    }
     let mut push_attr = |s: &mut String, target: &str, name: &str, value: &str| {
         a += 1;
         if value == BINARY {
@@ -304,6 +365,7 @@ fn ann_file(project: &Project, doc: &Document, c: &mut Counts, conf: &mut ConfCo
     let (entities, stances): (Vec<&Annotation>, Vec<&Annotation>) =
         anns.into_iter().partition(|a| a.kind().is_entity());
     for ann in entities.iter().chain(stances.iter()) {
+        let event = event_ids.get(&ann.id());
         let tid = match ann.kind() {
             AnnotationKind::Entity { label, canonical } => {
                 t += 1;
@@ -321,7 +383,7 @@ fn ann_file(project: &Project, doc: &Document, c: &mut Counts, conf: &mut ConfCo
                         .entry(CANONICAL.to_owned())
                         .or_default()
                         .insert(enc(canonical));
-                    push_attr(&mut s, &tid, CANONICAL, canonical);
+                    push_attr(&mut s, event.unwrap_or(&tid), CANONICAL, canonical);
                 }
                 tid
             }
@@ -377,28 +439,101 @@ fn ann_file(project: &Project, doc: &Document, c: &mut Counts, conf: &mut ConfCo
                 .entry(enc(name))
                 .or_default()
                 .insert(enc(value));
-            push_attr(&mut s, &tid, name, value);
+            push_attr(&mut s, event.unwrap_or(&tid), name, value);
         }
         if let Some(note) = &ann.note {
             note_n += 1;
             c.flattened_notes += usize::from(note.contains(['\n', '\r']));
             let _ = writeln!(
                 s,
-                "#{note_n}\tAnnotatorNotes {tid}\t{}",
+                "#{note_n}\tAnnotatorNotes {}\t{}",
+                event.unwrap_or(&tid),
                 note.replace(['\n', '\r'], " ")
             );
         }
         t_ids.insert(ann.id(), tid);
     }
-    for rel in project.relations().values() {
-        if let (Some(from), Some(to)) = (t_ids.get(&rel.from), t_ids.get(&rel.to)) {
-            r += 1;
-            c.relations += 1;
-            conf.relations.insert(enc(&rel.label));
-            let _ = writeln!(s, "R{r}\t{} Arg1:{from} Arg2:{to}", enc(&rel.label));
+    // An argument that is itself an event is named by its event id.
+    let arg_id = |id: &AnnotationId| event_ids.get(id).or_else(|| t_ids.get(id));
+    let mut equivalences: BTreeMap<&str, Vec<(AnnotationId, AnnotationId)>> = BTreeMap::new();
+    for rel in &relations {
+        let (Some(from), Some(to)) = (arg_id(&rel.from), arg_id(&rel.to)) else {
+            continue;
+        };
+        match kind_of(&rel.label) {
+            Some(t) if t.event_role => continue,
+            Some(t) if !t.directed => {
+                equivalences
+                    .entry(&rel.label)
+                    .or_default()
+                    .push((rel.from, rel.to));
+                continue;
+            }
+            _ => {}
+        }
+        r += 1;
+        c.relations += 1;
+        conf.relations.insert(enc(&rel.label));
+        let _ = writeln!(s, "R{r}\t{} Arg1:{from} Arg2:{to}", enc(&rel.label));
+    }
+    // Undirected relations as brat equivalences: one `*` line per group of linked tags.
+    for (label, pairs) in equivalences {
+        for group in linked_groups(&pairs) {
+            let members: Vec<&str> = group
+                .iter()
+                .filter_map(|id| arg_id(id).map(String::as_str))
+                .collect();
+            c.relations += group.len().saturating_sub(1);
+            let _ = writeln!(s, "*\t{} {}", enc(label), members.join(" "));
         }
     }
+    // Events: the trigger's label and T id, then each role and its argument.
+    let mut triggers: Vec<(&String, AnnotationId)> =
+        event_ids.iter().map(|(id, e)| (e, *id)).collect();
+    triggers.sort_by_key(|(e, _)| e.get(1..).and_then(|n| n.parse::<usize>().ok()));
+    for (event, trigger) in triggers {
+        let (Some(tid), Some(label)) = (
+            t_ids.get(&trigger),
+            project.annotation(trigger).and_then(Annotation::label),
+        ) else {
+            continue;
+        };
+        let mut line = format!("{event}\t{}:{tid}", enc(label));
+        let roles = conf.events.entry(enc(label)).or_default();
+        for rel in relations
+            .iter()
+            .filter(|r| r.from == trigger && kind_of(&r.label).is_some_and(|t| t.event_role))
+        {
+            if let Some(arg) = arg_id(&rel.to) {
+                let _ = write!(line, " {}:{arg}", enc(&rel.label));
+                roles.insert(enc(&rel.label));
+                c.relations += 1;
+            }
+        }
+        let _ = writeln!(s, "{line}");
+    }
     s
+}
+
+/// The groups of tags that `pairs` link (directly or through others), each in the order
+/// its tags first appear in `pairs`, groups in the order they begin.
+fn linked_groups(pairs: &[(AnnotationId, AnnotationId)]) -> Vec<Vec<AnnotationId>> {
+    let mut groups: Vec<Vec<AnnotationId>> = Vec::new();
+    for &(a, b) in pairs {
+        let find = |groups: &Vec<Vec<AnnotationId>>, x| groups.iter().position(|g| g.contains(&x));
+        match (find(&groups, a), find(&groups, b)) {
+            (Some(i), Some(j)) if i != j => {
+                let (keep, merge) = (i.min(j), i.max(j));
+                let moved = groups.remove(merge);
+                groups[keep].extend(moved);
+            }
+            (Some(_), Some(_)) => {}
+            (Some(i), None) => groups[i].push(b),
+            (None, Some(j)) => groups[j].push(a),
+            (None, None) => groups.push(vec![a, b]),
+        }
+    }
+    groups
 }
 
 /// A parsed `.ann` line worth keeping.
@@ -421,6 +556,16 @@ enum Line {
     Note {
         target: String,
         note: String,
+    },
+    /// `*\tType A B C`: A, B and C are all equivalent.
+    Equivalence {
+        label: String,
+        members: Vec<String>,
+    },
+    /// `E1\tType:T1 Role:T2 Role2:E3`: the trigger and the (role, argument) pairs.
+    Event {
+        trigger: String,
+        args: Vec<(String, String)>,
     },
 }
 
@@ -449,6 +594,28 @@ pub fn import(
             "no .txt files in this brat folder",
         ));
     }
+    let folder = if path.is_dir() {
+        Some(path)
+    } else {
+        path.parent()
+    };
+    if let Some(conf) = folder
+        .map(|f| f.join("annotation.conf"))
+        .filter(|c| c.is_file())
+    {
+        match read_text_file(&conf) {
+            Ok(text) => {
+                for relation_type in conf_relation_types(&text) {
+                    b.declare_relation_type(relation_type);
+                }
+            }
+            Err(e) => b.warn(
+                &Location::file(&conf),
+                "annotation.conf unreadable; relation types taken from the relations",
+                Some(e.to_string()),
+            ),
+        }
+    }
     let total = pairs.len() as f32;
     let mut imported = 0;
     for (i, txt) in pairs.iter().enumerate() {
@@ -463,6 +630,82 @@ pub fn import(
         ));
     }
     Ok(())
+}
+
+/// The relation types of an `annotation.conf`'s `[relations]` section: each type's
+/// argument labels (macros such as `<POG>=Person|GPE` expanded; `<ENTITY>` and `<ANY>`
+/// meaning any label), undirected when marked `<REL-TYPE>:symmetric…`. A type on several
+/// lines takes the labels of all of them. spantag's own `Holder` and brat's `<OVERLAP>`
+/// are not relation types.
+fn conf_relation_types(conf: &str) -> Vec<RelationType> {
+    let mut macros: HashMap<&str, &str> = HashMap::new();
+    for line in conf.lines() {
+        if let Some((name, value)) = line.trim().split_once('=')
+            && name.starts_with('<')
+            && name.ends_with('>')
+        {
+            macros.insert(name, value.trim());
+        }
+    }
+    let mut types: Vec<RelationType> = Vec::new();
+    let mut in_relations = false;
+    for line in conf.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_relations = line == "[relations]";
+            continue;
+        }
+        if !in_relations || line.is_empty() || line.starts_with('#') || line.starts_with('<') {
+            continue;
+        }
+        let Some((name, args)) = line.split_once(char::is_whitespace) else {
+            continue;
+        };
+        let name = dec(name.trim_start_matches('!'));
+        if name == HOLDER {
+            continue;
+        }
+        let mut from = Vec::new();
+        let mut to = Vec::new();
+        let mut directed = true;
+        for arg in args.split(',') {
+            let Some((key, value)) = arg.trim().split_once(':') else {
+                continue;
+            };
+            let value = macros.get(value.trim()).copied().unwrap_or(value.trim());
+            let labels = value
+                .split('|')
+                .map(str::trim)
+                .filter(|l| !matches!(*l, "<ENTITY>" | "<ANY>" | ""))
+                .map(dec);
+            match key.trim() {
+                "Arg1" => from.extend(labels),
+                "Arg2" => to.extend(labels),
+                "<REL-TYPE>" if value.contains("symmetric") => directed = false,
+                _ => {}
+            }
+        }
+        match types.iter_mut().find(|t| t.name == name) {
+            Some(t) => {
+                for (all, new) in [(&mut t.from_labels, from), (&mut t.to_labels, to)] {
+                    for label in new {
+                        if !all.contains(&label) {
+                            all.push(label);
+                        }
+                    }
+                }
+            }
+            None => {
+                types.push(RelationType {
+                    from_labels: from,
+                    to_labels: to,
+                    directed,
+                    ..RelationType::any(&name, relation_color(types.len()))
+                });
+            }
+        }
+    }
+    types
 }
 
 /// Imports one `.txt` and its `.ann`; `false` when the text is empty (skipped).
@@ -505,7 +748,14 @@ fn import_pair(b: &mut Builder, txt: &Path) -> Result<bool, FormatError> {
         if line.trim().is_empty() {
             continue;
         }
-        match parse_line(line) {
+        // Equivalence lines all have the id `*`: number them by line.
+        let parsed = parse_line(line).map(|found| {
+            found.map(|(id, l)| match l {
+                Line::Equivalence { .. } => (format!("*{}", i + 1), l),
+                _ => (id, l),
+            })
+        });
+        match parsed {
             Ok(Some((id, _))) if ids.contains(&id) => {
                 b.skip(&at, "duplicate id in this .ann file", Some(id));
             }
@@ -596,7 +846,7 @@ fn parse_line(line: &str) -> ParseResult {
                 },
             )))
         }
-        Some('A') => match (words.next(), words.next(), words.next(), words.next()) {
+        Some('A' | 'M') => match (words.next(), words.next(), words.next(), words.next()) {
             (Some(name), Some(target), value, None) => Ok(Some((
                 id,
                 Line::Attribute {
@@ -605,7 +855,7 @@ fn parse_line(line: &str) -> ParseResult {
                     value: value.map_or_else(|| BINARY.to_owned(), dec),
                 },
             ))),
-            _ => bad("A line not of the form 'Name Target [Value]'"),
+            _ => bad("A or M line not of the form 'Name Target [Value]'"),
         },
         Some('R') => {
             let label = words.next();
@@ -633,10 +883,39 @@ fn parse_line(line: &str) -> ParseResult {
             ))),
             _ => bad("# line without a target"),
         },
-        Some('E') => Err(("event (E line; spantag has no events)", None)),
-        Some('M') => Err(("modifier (M line; legacy attribute)", None)),
+        Some('E') => {
+            let mut pairs = body.split_whitespace().map(|w| w.split_once(':'));
+            let Some(Some((_, trigger))) = pairs.next() else {
+                return bad("E line not of the form 'Type:Trigger Role:Argument …'");
+            };
+            let mut args = Vec::new();
+            for pair in pairs {
+                match pair {
+                    Some((role, arg)) if !role.is_empty() && !arg.is_empty() => {
+                        args.push((dec(role), arg.to_owned()));
+                    }
+                    _ => return bad("E line not of the form 'Type:Trigger Role:Argument …'"),
+                }
+            }
+            Ok(Some((
+                id,
+                Line::Event {
+                    trigger: trigger.to_owned(),
+                    args,
+                },
+            )))
+        }
         Some('N') => Err(("normalisation (N line)", None)),
-        Some('*') => Err(("equivalence (* line)", None)),
+        Some('*') => match (words.next(), words.collect::<Vec<_>>()) {
+            (Some(label), members) if members.len() >= 2 => Ok(Some((
+                id,
+                Line::Equivalence {
+                    label: dec(label),
+                    members: members.into_iter().map(str::to_owned).collect(),
+                },
+            ))),
+            _ => bad("* line not of the form 'Type A B …'"),
+        },
         _ => bad("unknown line"),
     }
 }
@@ -649,33 +928,55 @@ fn build(b: &mut Builder, doc: &DocId, offsets: &Offsets, lines: Vec<(Location, 
     let mut texts = Vec::new();
     let mut relations = Vec::new();
     let mut t_ids: HashSet<&str> = HashSet::new();
-    for (at, id, line) in &lines {
+    let mut equivalences = Vec::new();
+    let mut events = Vec::new();
+    // An event's attributes and notes go to its trigger (and back to the event on export).
+    let trigger_of: HashMap<&str, &str> = lines
+        .iter()
+        .filter_map(|(_, id, line)| match line {
+            Line::Event { trigger, .. } => Some((id.as_str(), trigger.as_str())),
+            _ => None,
+        })
+        .collect();
+    let on = |target: &'_ str| -> String {
+        trigger_of
+            .get(target)
+            .map_or_else(|| target.to_owned(), |t| (*t).to_owned())
+    };
+    let retargeted: Vec<String> = lines
+        .iter()
+        .map(|(_, _, line)| match line {
+            Line::Attribute { target, .. } | Line::Note { target, .. } => on(target),
+            _ => String::new(),
+        })
+        .collect();
+    for ((at, id, line), target) in lines.iter().zip(&retargeted) {
         match line {
             Line::Text { .. } => {
                 t_ids.insert(id);
                 texts.push((at, id.as_str(), line));
             }
-            Line::Attribute {
-                name,
-                target,
-                value,
-            } => {
-                attrs.entry(target).or_default().push((at, name, value));
+            Line::Attribute { name, value, .. } => {
+                attrs
+                    .entry(target.as_str())
+                    .or_default()
+                    .push((at, name, value));
             }
-            Line::Note { target, note } => notes.entry(target).or_default().push((note, at).0),
+            Line::Note { note, .. } => notes.entry(target.as_str()).or_default().push(note),
             Line::Relation { .. } => relations.push((at, line)),
+            Line::Equivalence { label, members } => equivalences.push((at, label, members)),
+            Line::Event { trigger, args } => events.push((at, id.as_str(), trigger, args)),
         }
     }
-    for (at, _, line) in &lines {
-        let target = match line {
-            Line::Attribute { target, .. } | Line::Note { target, .. } => target,
-            _ => continue,
-        };
+    for ((at, _, line), target) in lines.iter().zip(&retargeted) {
+        if !matches!(line, Line::Attribute { .. } | Line::Note { .. }) {
+            continue;
+        }
         if !t_ids.contains(target.as_str()) {
             let what = if matches!(line, Line::Note { .. }) {
-                "note on a relation, event or unknown annotation"
+                "note on a relation or unknown annotation"
             } else {
-                "attribute of an event or unknown annotation"
+                "attribute of an unknown annotation"
             };
             b.skip(at, what, Some(target.clone()));
         }
@@ -808,16 +1109,80 @@ fn build(b: &mut Builder, doc: &DocId, offsets: &Offsets, lines: Vec<(Location, 
             }
         }
     }
+    // A relation or role whose argument is an event links to the event's trigger.
+    let annotation_of = |arg: &str| {
+        ids.get(trigger_of.get(arg).copied().unwrap_or(arg))
+            .copied()
+    };
     for (at, label, arg1, arg2) in other_relations {
-        match (ids.get(arg1.as_str()), ids.get(arg2.as_str())) {
+        match (annotation_of(arg1), annotation_of(arg2)) {
             (Some(from), Some(to)) => {
-                b.add_relation(at, label, *from, *to);
+                b.add_relation(at, label, from, to);
             }
             _ => b.skip(
                 at,
-                "relation to an event or a skipped annotation",
+                "relation to a skipped annotation",
                 Some(format!("{arg1} {arg2}")),
             ),
+        }
+    }
+    // Equivalences: undirected relations between neighbours in the line (A–B, B–C).
+    for (at, label, members) in equivalences {
+        b.declare_relation_type(RelationType {
+            directed: false,
+            ..RelationType::any(
+                label,
+                relation_color(b.project().schema().relation_types.len()),
+            )
+        });
+        for pair in members.windows(2) {
+            match (annotation_of(&pair[0]), annotation_of(&pair[1])) {
+                (Some(a), Some(c)) => {
+                    b.add_relation(at, label, a, c);
+                }
+                _ => b.skip(
+                    at,
+                    "equivalence with a skipped annotation",
+                    Some(format!("{} {}", pair[0], pair[1])),
+                ),
+            }
+        }
+    }
+    // Events: the trigger with one role relation to each argument.
+    for (at, event, trigger, args) in events {
+        let Some(trigger_id) = ids.get(trigger.as_str()).copied() else {
+            b.skip(
+                at,
+                "event whose trigger was skipped",
+                Some(event.to_owned()),
+            );
+            continue;
+        };
+        if args.is_empty() {
+            b.warn(
+                at,
+                "event without arguments kept as its trigger only",
+                Some(event.to_owned()),
+            );
+        }
+        for (role, arg) in args {
+            b.declare_relation_type(RelationType {
+                event_role: true,
+                ..RelationType::any(
+                    role,
+                    relation_color(b.project().schema().relation_types.len()),
+                )
+            });
+            match annotation_of(arg) {
+                Some(to) => {
+                    b.add_relation(at, role, trigger_id, to);
+                }
+                None => b.skip(
+                    at,
+                    "event argument skipped",
+                    Some(format!("{event} {role}:{arg}")),
+                ),
+            }
         }
     }
 }
@@ -1104,15 +1469,10 @@ R2\tWorks%20for Arg1:T2 Arg2:T3
         let (edit, report) =
             crate::formats::import(&mut p, dir.path(), None, &mut |_| {}).expect("import");
         for reason in [
-            "event (E line; spantag has no events)",
-            "equivalence (* line)",
             "normalisation (N line)",
-            "modifier (M line; legacy attribute)",
-            "attribute of an event or unknown annotation",
-            "note on a relation, event or unknown annotation",
+            "note on a relation or unknown annotation",
             "unknown line",
             "T line with unreadable offsets",
-            "relation to an event or a skipped annotation",
             ".ann file without its .txt",
         ] {
             assert_eq!(report.skipped_count(reason), 1, "{reason}: {report}");
@@ -1135,12 +1495,49 @@ R2\tWorks%20for Arg1:T2 Arg2:T3
                 "d 7..9 X «e\u{301}»"
             ]
         );
-        assert_eq!(p.relations().len(), 1);
-        let zuck = p.annotations_of(&DocId("d".into()))[0].clone();
+        // The event's role, R1, R2 (to the event: its trigger) and the equivalence.
+        let mut relations: Vec<&str> = p.relations().values().map(|r| r.label.as_str()).collect();
+        relations.sort_unstable();
+        assert_eq!(relations, ["Alias", "Family", "Org-Arg", "Origin"]);
+        assert!(
+            p.schema()
+                .relation_type("Org-Arg")
+                .is_some_and(|t| t.event_role)
+        );
+        assert!(
+            p.schema()
+                .relation_type("Alias")
+                .is_some_and(|t| !t.directed)
+        );
+        let anns = p.annotations_of(&DocId("d".into()));
+        let zuck = anns[0].clone();
         assert_eq!(
             zuck.attributes.get("Mention").map(String::as_str),
             Some("Name")
         );
+        // The event's A and M lines belong to its trigger.
+        let trigger = anns[1].clone();
+        assert_eq!(
+            trigger.attributes.get("Confidence").map(String::as_str),
+            Some("High")
+        );
+        assert_eq!(
+            trigger.attributes.get("Negation").map(String::as_str),
+            Some(BINARY)
+        );
+        // Exported again: the event, the equivalence and the relations come back as lines
+        // of their own kind, the event's attributes on the event.
+        let (_dir, out, _) = export_folder(&p);
+        let ann = fs::read_to_string(out.join("d.ann")).expect("ann");
+        for line in [
+            "E1\tX:T2 Org-Arg:T1\n",
+            "*\tAlias T1 T3\n",
+            "\tConfidence E1 High\n",
+            "\tNegation E1\n",
+            "\tOrigin Arg1:T1 Arg2:E1\n",
+        ] {
+            assert!(ann.contains(line), "{line:?} in\n{ann}");
+        }
     }
 
     #[test]

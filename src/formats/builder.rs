@@ -6,9 +6,9 @@ use super::error::Location;
 use super::report::{ImportReport, Skipped};
 use crate::model::{
     Anchor, Annotation, AnnotationId, AnnotationKind, Attributes, DocId, DocText, Document, Edit,
-    Note, Polarity, Project, Relation, Rgb, Schema, Span,
+    Note, Polarity, Project, Relation, RelationType, Rgb, Schema, Span,
 };
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use unicode_segmentation::GraphemeCursor;
 
@@ -40,6 +40,9 @@ pub struct Builder<'p> {
     entities: Vec<Annotation>,
     stances: Vec<Annotation>,
     relations: Vec<Relation>,
+    /// (type, from, to) of every relation of the project and of the import, made at the
+    /// first relation, so duplicates are found without scanning all relations each time.
+    relations_seen: Option<HashSet<(String, AnnotationId, AnnotationId)>>,
     /// Document and whether it is an entity, for every annotation of the import.
     known: HashMap<AnnotationId, (DocId, bool)>,
     /// Annotations per document (the project's and the import's), for duplicate detection.
@@ -59,6 +62,7 @@ impl<'p> Builder<'p> {
             entities: Vec::new(),
             stances: Vec::new(),
             relations: Vec::new(),
+            relations_seen: None,
             known: HashMap::new(),
             seen: HashMap::new(),
             report: ImportReport {
@@ -310,10 +314,15 @@ impl<'p> Builder<'p> {
             self.skip(at, "relation without a type", None);
             return None;
         }
-        let same = |r: &&Relation| r.label == label && r.from == from && r.to == to;
-        if self.relations.iter().any(|r| same(&r))
-            || self.project.relations().values().any(|r| same(&r))
-        {
+        let project = &self.project;
+        let seen = self.relations_seen.get_or_insert_with(|| {
+            project
+                .relations()
+                .values()
+                .map(|r| (r.label.clone(), r.from, r.to))
+                .collect()
+        });
+        if !seen.insert((label.to_owned(), from, to)) {
             self.skip(
                 at,
                 "duplicate relation (already present)",
@@ -321,6 +330,7 @@ impl<'p> Builder<'p> {
             );
             return None;
         }
+        self.schema.ensure_relation_type(label);
         let id = self.project.allocate_relation_id(label, from, to);
         self.relations.push(Relation {
             id,
@@ -330,6 +340,14 @@ impl<'p> Builder<'p> {
         });
         self.report.relations += 1;
         Some(id)
+    }
+
+    /// Adds a relation type (from a format's own schema, such as brat's
+    /// `annotation.conf`) unless the project knows a type of that name already.
+    pub fn declare_relation_type(&mut self, relation_type: RelationType) {
+        if self.schema.relation_type(&relation_type.name).is_none() {
+            self.schema.relation_types.push(relation_type);
+        }
     }
 
     /// Records something left out.

@@ -5,8 +5,10 @@
 //! `start_offset`/`end_offset`/`label`, plus `relations`) variants and legacy 1.x
 //! `annotations`; every other key becomes document metadata. Records without text are
 //! skipped with their line. Offsets count the text exactly as stored, so CRLF and BOMs are
-//! mapped onto the normalised text. Export holds entities only: stances, relations,
-//! canonical names, notes and attributes are counted as left out.
+//! mapped onto the normalised text. Export holds entities only (stances, canonical names,
+//! notes and attributes are counted as left out); a project with relations is written in
+//! doccano's relation shape instead, `{"text", "entities": [{"id", "start_offset",
+//! "end_offset", "label"}], "relations": [{"id", "from_id", "to_id", "type"}]}`.
 
 use super::builder::Builder;
 use super::error::{FormatError, Location};
@@ -41,6 +43,7 @@ pub fn export(
 ) -> Result<(), FormatError> {
     let mut c = EntityCounts::default();
     let mut meta_clash = 0;
+    let relation_mode = !project.relations().is_empty();
     write_file(out, |w: &mut dyn Write| {
         let total = project.documents().len().max(1) as f32;
         for (i, doc) in project.documents().iter().enumerate() {
@@ -55,11 +58,37 @@ pub fn export(
             record.insert("id".into(), json!(doc.id().as_str()));
             record.insert("title".into(), json!(doc.title()));
             record.insert("text".into(), json!(doc.text().as_str()));
-            let labels: Vec<Value> = entity_fragments(project, doc.id(), &mut c)
-                .into_iter()
-                .map(|(s, e, l)| json!([s, e, l]))
-                .collect();
-            record.insert("label".into(), Value::Array(labels));
+            let fragments = entity_fragments(project, doc.id(), &mut c);
+            if relation_mode {
+                // doccano's relation shape: entities with ids (an entity's first fragment
+                // stands for it in relations), relations by those ids.
+                let mut entity_ids: HashMap<AnnotationId, usize> = HashMap::new();
+                let entities: Vec<Value> = fragments
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (s, e, l, ann))| {
+                        entity_ids.entry(*ann).or_insert(i);
+                        json!({"id": i, "start_offset": s, "end_offset": e, "label": l})
+                    })
+                    .collect();
+                let relations: Vec<Value> = project
+                    .relations_in(doc.id())
+                    .into_iter()
+                    .filter_map(|r| {
+                        let (from, to) = (entity_ids.get(&r.from)?, entity_ids.get(&r.to)?);
+                        Some(json!({"id": r.id.0, "from_id": from, "to_id": to, "type": r.label}))
+                    })
+                    .collect();
+                c.relations += relations.len();
+                record.insert("entities".into(), Value::Array(entities));
+                record.insert("relations".into(), Value::Array(relations));
+            } else {
+                let labels: Vec<Value> = fragments
+                    .into_iter()
+                    .map(|(s, e, l, _)| json!([s, e, l]))
+                    .collect();
+                record.insert("label".into(), Value::Array(labels));
+            }
             serde_json::to_writer(&mut *w, &Value::Object(record))
                 .map_err(|e| FormatError::invalid(out, None, e.to_string()))?;
             w.write_all(b"\n").map_err(io_err(out))?;
@@ -88,12 +117,16 @@ pub struct EntityCounts {
     pub fragmented: usize,
     /// Entities with a canonical name, note or attributes.
     pub details: usize,
+    /// Relations written.
+    pub relations: usize,
 }
 
 impl EntityCounts {
-    /// Puts the counts into an export report.
+    /// Puts the counts into an export report; `relations` is how many relations the
+    /// project has (those not written are counted as left out).
     pub fn report(&self, report: &mut ExportReport, relations: usize, format: &str) {
         report.annotations = self.written;
+        report.relations = self.relations;
         report.leave_out(
             self.stances,
             "stances",
@@ -110,19 +143,19 @@ impl EntityCounts {
             &format!("left out ({format} spans carry a label only)"),
         );
         report.leave_out(
-            relations,
-            "relations",
-            &format!("left out ({format} span export)"),
+            relations.saturating_sub(self.relations),
+            "relations not between two written entity spans",
+            &format!("left out ({format} relates entity spans only)"),
         );
     }
 }
 
-/// Every entity fragment of a document as (start, end, label), in reading order.
+/// Every entity fragment of a document as (start, end, label, entity), in reading order.
 pub fn entity_fragments(
     project: &Project,
     doc: &DocId,
     counts: &mut EntityCounts,
-) -> Vec<(usize, usize, String)> {
+) -> Vec<(usize, usize, String, AnnotationId)> {
     let mut out = Vec::new();
     for ann in project.annotations_of(doc) {
         match ann.kind() {
@@ -132,7 +165,7 @@ pub fn entity_fragments(
                     canonical.is_some() || ann.note.is_some() || !ann.attributes.is_empty(),
                 );
                 for s in ann.spans() {
-                    out.push((s.start().0, s.end().0, label.to_string()));
+                    out.push((s.start().0, s.end().0, label.to_string(), ann.id()));
                 }
             }
             AnnotationKind::Stance { .. } => counts.stances += 1,

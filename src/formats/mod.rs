@@ -169,3 +169,160 @@ pub fn import(
     progress(1.0);
     Ok(b.finish())
 }
+
+#[cfg(test)]
+mod relation_round_trips {
+    use super::testutil::*;
+    use super::*;
+    use crate::model::{AnnotationId, DocId, Edit, Relation, apply};
+
+    /// Two documents with entities, a stance and three relations (one with a stance end).
+    fn related() -> Project {
+        let mut p = project_from(&[
+            ("a", "[Nix]PER werkt voor [SCL Group]ORG in [Londen]LOC."),
+            ("b", "[Zuckerberg]PER leidt [Facebook]ORG."),
+        ]);
+        let ids = |p: &Project, doc: &str| -> Vec<AnnotationId> {
+            p.annotations_of(&DocId(doc.into()))
+                .iter()
+                .map(|a| a.id())
+                .collect()
+        };
+        let (a, b) = (ids(&p, "a"), ids(&p, "b"));
+        let stance = add_stance(&mut p, "b", Some((16, 25)), "Facebook", "FAVOR", None);
+        for (from, to, label) in [
+            (a[0], a[1], "Works_for"),
+            (a[1], a[2], "Located_in"),
+            (b[0], b[1], "CEO_of"),
+            (b[0], stance, "Says"),
+        ] {
+            let rel = Relation {
+                id: p.allocate_relation_id(label, from, to),
+                label: label.into(),
+                from,
+                to,
+            };
+            apply(&mut p, Edit::AddRelation(rel)).expect("relation");
+        }
+        p
+    }
+
+    /// Relations as `doc: from text —label→ to text`, sorted.
+    fn relations(p: &Project) -> Vec<String> {
+        let text = |id| {
+            let ann = p.annotation(id).expect("end");
+            let doc = p.document(ann.doc()).expect("doc");
+            (doc.id().to_string(), ann.text(doc.text()))
+        };
+        let mut out: Vec<String> = p
+            .relations()
+            .values()
+            .map(|r| {
+                let ((doc, from), (_, to)) = (text(r.from), text(r.to));
+                format!("{doc}: {from} -{}-> {to}", r.label)
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn relations_survive_every_format_that_holds_them() {
+        let p = related();
+        let all = relations(&p);
+        let between_entities: Vec<String> = all
+            .iter()
+            .filter(|r| !r.contains("Says"))
+            .cloned()
+            .collect();
+        let cases = [
+            (ExportFormat::Brat, ImportFormat::Brat, "out", &all, 0),
+            (
+                ExportFormat::Spans,
+                ImportFormat::Spans,
+                "out.jsonl",
+                &all,
+                0,
+            ),
+            (
+                ExportFormat::Prodigy,
+                ImportFormat::Prodigy,
+                "out.jsonl",
+                &between_entities,
+                1,
+            ),
+            (
+                ExportFormat::Doccano,
+                ImportFormat::Doccano,
+                "out.jsonl",
+                &between_entities,
+                1,
+            ),
+        ];
+        for (export_format, import_format, name, want, left_out) in cases {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let out = dir.path().join(name);
+            let report = export(&p, export_format, &out, &mut |_| {}).expect("export");
+            assert_eq!(report.relations, want.len(), "{export_format:?}: {report}");
+            assert_eq!(
+                report.left_out_count("relations not between two written entity spans"),
+                left_out,
+                "{export_format:?}: {report}"
+            );
+            // The spans export has no text: it goes into a project with the documents.
+            let mut q = match import_format {
+                ImportFormat::Spans => {
+                    let mut q = Project::empty(p.schema().clone());
+                    apply(&mut q, Edit::AddDocuments(p.documents().to_vec())).expect("docs");
+                    q
+                }
+                _ => empty_project(),
+            };
+            let report = import_apply(&mut q, &out, import_format);
+            assert_eq!(report.relations, want.len(), "{import_format:?}: {report}");
+            assert_eq!(&relations(&q), want, "{import_format:?}");
+            for label in ["Works_for", "CEO_of"] {
+                assert!(
+                    q.schema().relation_type(label).is_some(),
+                    "{import_format:?}: the schema learns {label}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn spans_relation_lines_name_both_ends() {
+        let p = related();
+        let (out, _) = export_str(&p, ExportFormat::Spans, "out.jsonl");
+        let line = out
+            .lines()
+            .find(|l| l.contains("\"Works_for\""))
+            .expect("relation line");
+        let v: serde_json::Value = serde_json::from_str(line).expect("json");
+        assert_eq!(v["kind"], "relation");
+        assert_eq!(v["doc"], "a");
+        assert_eq!(v["from"]["text"], "Nix");
+        assert_eq!(v["from"]["label"], "PER");
+        assert_eq!(
+            (&v["to"]["start"], &v["to"]["end"]),
+            (&15.into(), &24.into())
+        );
+        assert_eq!(v["to"]["label"], "ORG");
+    }
+
+    #[test]
+    fn prodigy_relations_point_at_tokens_and_carry_their_spans() {
+        let p = related();
+        let (out, _) = export_str(&p, ExportFormat::Prodigy, "out.jsonl");
+        let record: serde_json::Value =
+            serde_json::from_str(out.lines().next().expect("record a")).expect("json");
+        let rel = &record["relations"][0];
+        assert_eq!(rel["label"], "Works_for");
+        assert_eq!(rel["head_span"]["label"], "PER");
+        let token = |i: &serde_json::Value| {
+            record["tokens"][i.as_u64().expect("index") as usize]["text"].clone()
+        };
+        assert_eq!(token(&rel["head"]), "Nix");
+        assert_eq!(token(&rel["child"]), "Group", "the child span's last token");
+    }
+}

@@ -3,7 +3,9 @@
 //! and code-point offsets.
 //!
 //! Export writes one record per document over Unicode word/punctuation tokens, split
-//! wherever a span starts or ends so every span has whole tokens. Import skips records
+//! wherever a span starts or ends so every span has whole tokens, with the relations
+//! between its entities as Prodigy's `rel.manual` writes them (`head`, `child` token
+//! indices, `head_span`, `child_span`, `label`). Import skips records
 //! answered `reject` or `ignore` (counted), reads spans by offsets (or by token indices when
 //! offsets are missing), `relations` between spans, and the `meta` object as metadata.
 
@@ -34,7 +36,8 @@ pub fn export(
         let total = project.documents().len().max(1) as f32;
         for (i, doc) in project.documents().iter().enumerate() {
             let fragments = entity_fragments(project, doc.id(), &mut c);
-            let cuts: BTreeSet<usize> = fragments.iter().flat_map(|(s, e, _)| [*s, *e]).collect();
+            let cuts: BTreeSet<usize> =
+                fragments.iter().flat_map(|(s, e, _, _)| [*s, *e]).collect();
             let tokens: Vec<_> = sentences(doc, &cuts).into_iter().flatten().collect();
             let text = doc.text();
             let token_values: Vec<Value> = tokens
@@ -48,16 +51,39 @@ pub fn export(
                 })
                 .collect();
             let mut spans = Vec::new();
-            for (start, end, label) in fragments {
+            // An entity's first fragment stands for it in relations.
+            let mut span_of: HashMap<AnnotationId, Value> = HashMap::new();
+            for (start, end, label, ann) in fragments {
                 let first = tokens.iter().position(|t| t.start >= start);
                 let last = tokens.iter().rposition(|t| t.end <= end);
                 match (first, last) {
-                    (Some(a), Some(b)) if a <= b => spans.push(json!({
-                        "start": start, "end": end, "label": label, "token_start": a, "token_end": b
-                    })),
+                    (Some(a), Some(b)) if a <= b => {
+                        let span = json!({
+                            "start": start, "end": end, "label": label, "token_start": a, "token_end": b
+                        });
+                        span_of.entry(ann).or_insert_with(|| span.clone());
+                        spans.push(span);
+                    }
                     _ => tokenless += 1,
                 }
             }
+            // Prodigy's relation shape (rel.manual): `head` and `child` are the token
+            // indices of each span's last token, with the spans themselves beside them.
+            let relations: Vec<Value> = project
+                .relations_in(doc.id())
+                .into_iter()
+                .filter_map(|r| {
+                    let (head, child) = (span_of.get(&r.from)?, span_of.get(&r.to)?);
+                    Some(json!({
+                        "head": head["token_end"],
+                        "child": child["token_end"],
+                        "head_span": head,
+                        "child_span": child,
+                        "label": r.label,
+                    }))
+                })
+                .collect();
+            c.relations += relations.len();
             let mut meta: Map<String, Value> = doc
                 .meta()
                 .iter()
@@ -69,6 +95,7 @@ pub fn export(
                 "text": text.as_str(),
                 "tokens": token_values,
                 "spans": spans,
+                "relations": relations,
                 "meta": meta,
                 "answer": "accept",
             });

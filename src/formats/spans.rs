@@ -2,9 +2,13 @@
 //! code-point offsets, text, kind, label, id and, as they apply, canonical name, stance
 //! target/polarity/holder, note, attributes, document metadata and some context.
 //!
+//! Relations follow all span lines, one line each (`"kind":"relation"`, `label`, `id`, and
+//! `from` / `to` with each end's `id`, `start`, `end`, `text` and `label`), in id order.
+//!
 //! The export holds no full text, so the import attaches lines to documents already in the
-//! project by `doc` id, checks the text, maps exported ids to fresh ones (holders follow),
-//! and skips lines whose document is unknown.
+//! project by `doc` id, checks the text, maps exported ids to fresh ones (holders and
+//! relation ends follow; an end not in the file is the project's tag on exactly its
+//! offsets), and skips lines whose document is unknown.
 
 use super::builder::{Builder, STANCE_LABEL};
 use super::error::{FormatError, Location};
@@ -17,6 +21,7 @@ use crate::model::{
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
 use std::path::Path;
 
 /// Characters of context written on either side of a span.
@@ -33,6 +38,32 @@ struct HolderOut {
     end: Option<usize>,
     #[serde(default)]
     text: Option<String>,
+}
+
+/// One end of a relation as written: the tag's id, covering offsets, text and label.
+#[derive(Serialize, Deserialize)]
+struct RelationEnd {
+    #[serde(default)]
+    id: Option<u64>,
+    #[serde(default)]
+    start: Option<usize>,
+    #[serde(default)]
+    end: Option<usize>,
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    label: Option<String>,
+}
+
+/// One relation line of the export; field order is the order written.
+#[derive(Serialize)]
+struct RelationLine<'a> {
+    doc: &'a str,
+    kind: &'static str,
+    label: &'a str,
+    id: u64,
+    from: RelationEnd,
+    to: RelationEnd,
 }
 
 /// One line of the export; field order is the order written.
@@ -81,14 +112,72 @@ pub fn export(
     report: &mut ExportReport,
     progress: &mut dyn FnMut(f32),
 ) -> Result<(), FormatError> {
-    let written = write_documents(out, project.documents(), progress, |doc, w, written| {
-        let annotations = project.annotations_of(doc.id());
-        *written += document_lines(doc, &annotations, |h| project.annotation(h), w)
-            .map_err(|e| FormatError::invalid(out, None, e.to_string()))?;
-        Ok(())
-    })?;
-    fill_report(project, written, report);
+    let mut relations = 0;
+    let written = write_documents(
+        out,
+        project.documents(),
+        progress,
+        |doc, w, written| {
+            let annotations = project.annotations_of(doc.id());
+            *written += document_lines(doc, &annotations, |h| project.annotation(h), w)
+                .map_err(|e| FormatError::invalid(out, None, e.to_string()))?;
+            Ok(())
+        },
+        |w| {
+            relations = relation_lines(project, out, w)?;
+            Ok(())
+        },
+    )?;
+    fill_report(project, written, relations, report);
     Ok(())
+}
+
+/// Writes one line per relation, in id order; returns how many.
+fn relation_lines(project: &Project, out: &Path, w: &mut dyn Write) -> Result<usize, FormatError> {
+    let end = |id: AnnotationId| {
+        let ann = project.annotation(id)?;
+        let doc = project.document(ann.doc())?;
+        let covering = ann.anchor().covering();
+        let label = match ann.kind() {
+            AnnotationKind::Entity { label, .. } => label.to_string(),
+            AnnotationKind::Stance { .. } => STANCE_LABEL.to_owned(),
+        };
+        Some((
+            doc,
+            RelationEnd {
+                id: Some(id.0),
+                start: covering.map(|c| c.start().0),
+                end: covering.map(|c| c.end().0),
+                text: Some(ann.text(doc.text())),
+                label: Some(label),
+            },
+        ))
+    };
+    let mut count = 0;
+    let mut line = Vec::new();
+    for relation in project.relations().values() {
+        let (Some((doc, from)), Some((_, to))) = (end(relation.from), end(relation.to)) else {
+            continue;
+        };
+        line.clear();
+        serde_json::to_writer(
+            &mut line,
+            &RelationLine {
+                doc: doc.id().as_str(),
+                kind: "relation",
+                label: &relation.label,
+                id: relation.id.0,
+                from,
+                to,
+            },
+        )
+        .map_err(|e| FormatError::invalid(out, None, e.to_string()))?;
+        line.push(b'\n');
+        w.write_all(&line)
+            .map_err(|e| FormatError::io(out, "cannot write", e))?;
+        count += 1;
+    }
+    Ok(count)
 }
 
 /// Exports the spans of the project file `project` to `out` while the file loads: each
@@ -138,7 +227,8 @@ pub fn export_while_loading(
         }
         match (failed, &loaded) {
             (Some(e), _) => Err(FormatError::io(out, "cannot write", e)),
-            (None, Some(_)) => Ok(()),
+            // The relations come last, once the whole project (they end it) is read.
+            (None, Some(project)) => relation_lines(project, out, w).map(|_| ()),
             // Not read this way: nothing is kept of what was written.
             (None, None) => Err(FormatError::invalid(out, None, String::new())),
         }
@@ -147,7 +237,8 @@ pub fn export_while_loading(
         (Ok(()), Some(project)) => {
             let mut report = ExportReport::new(super::ExportFormat::Spans.name(), out);
             let written = project.annotations().len();
-            fill_report(&project, written, &mut report);
+            let relations = project.relations().len();
+            fill_report(&project, written, relations, &mut report);
             Some(Ok((project, report)))
         }
         (Err(e), Some(_)) => Some(Err(e)),
@@ -155,15 +246,12 @@ pub fn export_while_loading(
     }
 }
 
-/// The report's counts for a spans export of `project` that wrote `written` lines.
-fn fill_report(project: &Project, written: usize, report: &mut ExportReport) {
+/// The report's counts for a spans export of `project` that wrote `written` span lines
+/// and `relations` relation lines.
+fn fill_report(project: &Project, written: usize, relations: usize, report: &mut ExportReport) {
     report.documents = project.documents().len();
     report.annotations = written;
-    report.leave_out(
-        project.relations().len(),
-        "relations",
-        "left out (spans JSONL has no relation lines; brat keeps them)",
-    );
+    report.relations = relations;
 }
 
 /// Appends one document's lines — `annotations` in reading order, `holder` finding a
@@ -286,6 +374,12 @@ struct SpanIn {
     note: Option<String>,
     #[serde(default)]
     attributes: BTreeMap<String, Value>,
+    /// A relation's first end.
+    #[serde(default)]
+    from: Option<RelationEnd>,
+    /// A relation's second end.
+    #[serde(default)]
+    to: Option<RelationEnd>,
 }
 
 /// Attaches every line to its document in the project; entities first so holders exist.
@@ -327,11 +421,19 @@ pub fn import(
         }
         _ => true,
     });
-    // Entities before stances, so a stance's holder has its new id.
-    lines.sort_by_key(|(_, l)| l.kind != "entity");
+    // Entities before stances, so a stance's holder has its new id; relations last.
+    lines.sort_by_key(|(_, l)| match l.kind.as_str() {
+        "entity" => 0,
+        "relation" => 2,
+        _ => 1,
+    });
     let mut ids: HashMap<u64, AnnotationId> = HashMap::new();
     let total = lines.len().max(1) as f32;
     for (i, (at, line)) in lines.into_iter().enumerate() {
+        if line.kind == "relation" {
+            import_relation(b, &at, line, &ids);
+            continue;
+        }
         let old_id = line.id;
         if let Some(new_id) = import_line(b, &at, line, &ids)
             && let Some(old) = old_id
@@ -341,6 +443,42 @@ pub fn import(
         progress((i + 1) as f32 / total);
     }
     Ok(())
+}
+
+/// Adds a relation line's relation: each end is the tag of this file with its id, else
+/// the project's tag on exactly its offsets (and with its label, when given).
+fn import_relation(b: &mut Builder, at: &Location, line: SpanIn, ids: &HashMap<u64, AnnotationId>) {
+    let doc = DocId::from(line.doc.clone());
+    let (Some(from), Some(to), Some(label)) = (&line.from, &line.to, &line.label) else {
+        b.skip(at, "relation line without from, to and label", None);
+        return;
+    };
+    let find = |end: &RelationEnd| -> Option<AnnotationId> {
+        if let Some(id) = end.id.and_then(|old| ids.get(&old)) {
+            return Some(*id);
+        }
+        b.project()
+            .annotations_of(&doc)
+            .into_iter()
+            .find(|a| {
+                a.anchor().covering().map(|c| (c.start().0, c.end().0)) == end.start.zip(end.end)
+                    && end
+                        .label
+                        .as_deref()
+                        .is_none_or(|l| a.label().unwrap_or(STANCE_LABEL) == l)
+            })
+            .map(Annotation::id)
+    };
+    match (find(from), find(to)) {
+        (Some(from), Some(to)) => {
+            b.add_relation(at, label, from, to);
+        }
+        _ => b.skip(
+            at,
+            "relation end not found (neither in this file nor in the project)",
+            Some(label.clone()),
+        ),
+    }
 }
 
 fn import_line(
@@ -396,7 +534,7 @@ fn import_line(
         other => {
             b.skip(
                 at,
-                "unknown kind (expected entity or stance)",
+                "unknown kind (expected entity, stance or relation)",
                 Some(other.to_owned()),
             );
             return None;
@@ -636,6 +774,7 @@ mod tests {
             r#"{"doc":"a","start":0,"end":3,"kind":"relation","label":"PER"}"#,
             r#"{"doc":"a","start":11,"end":12,"text":"😀","kind":"entity","label":"EMO"}"#,
             r#"{"doc":"a","#,
+            r#"{"doc":"a","start":0,"end":3,"kind":"mention","label":"PER"}"#,
         ]
         .join("\n");
         let (edit, report) =
@@ -654,7 +793,8 @@ mod tests {
                 "3:bad offsets",
                 "4:bad offsets",
                 "6:text differs from the document's (was the document changed?)",
-                "7:unknown kind (expected entity or stance)",
+                "10:unknown kind (expected entity, stance or relation)",
+                "7:relation line without from, to and label",
             ]
         );
         assert_eq!(report.annotations.get("EMO"), Some(&1));

@@ -24,6 +24,7 @@ pub fn schema() -> Schema {
     };
     Schema {
         entity_types: vec![ty("PER", '1'), ty("ORG", '2'), ty("LOC", '3')],
+        relation_types: Vec::new(),
         polarities: vec![pol("FAVOR"), pol("AGAINST"), pol("NEUTRAL"), pol("NONE")],
         targets: Default::default(),
     }

@@ -48,11 +48,14 @@ const DOCUMENT_BATCH: usize = 64;
 /// `lines` appends a document's bytes to a buffer and adds what it wrote to a tally, and
 /// runs on all cores, a batch of documents at a time, while this thread writes the
 /// finished batches in order. Returns the tallies of all documents added up.
+/// Then `tail` writes what follows the documents (the spans export's relation lines) into
+/// the same file before it is renamed into place.
 pub fn write_documents<T>(
     out: &Path,
     documents: &[crate::model::Document],
     progress: &mut dyn FnMut(f32),
     lines: impl Fn(&crate::model::Document, &mut Vec<u8>, &mut T) -> Result<(), FormatError> + Sync,
+    tail: impl FnOnce(&mut dyn Write) -> Result<(), FormatError>,
 ) -> Result<T, FormatError>
 where
     T: Default + Send + std::ops::AddAssign,
@@ -79,7 +82,8 @@ where
                 progress(done as f32 / documents.len().max(1) as f32);
                 Ok(())
             },
-        )
+        )?;
+        tail(w)
     })?;
     Ok(total)
 }

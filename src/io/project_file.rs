@@ -132,6 +132,9 @@ enum ConflictKindFile {
 #[derive(Serialize, Deserialize)]
 pub(crate) struct SchemaFile {
     entity_types: Vec<EntityTypeFile>,
+    /// Relation types; absent in files written before relations had a schema.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    relation_types: Vec<RelationTypeFile>,
     #[serde(default = "default_polarities")]
     polarities: Vec<PolarityFile>,
     #[serde(default)]
@@ -146,6 +149,29 @@ struct EntityTypeFile {
     color: String,
     #[serde(default)]
     hotkey: Option<char>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct RelationTypeFile {
+    name: String,
+    color: String,
+    #[serde(default)]
+    hotkey: Option<char>,
+    /// Entity labels allowed as first argument; empty: any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    from: Vec<String>,
+    /// Entity labels allowed as second argument; empty: any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    to: Vec<String>,
+    #[serde(default = "directed_by_default")]
+    directed: bool,
+    /// The role of an event argument (brat `E` lines) rather than a relation.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    event_role: bool,
+}
+
+fn directed_by_default() -> bool {
+    true
 }
 
 #[derive(Serialize, Deserialize)]
@@ -254,6 +280,19 @@ impl SchemaFile {
                     hotkey: t.hotkey,
                 })
                 .collect(),
+            relation_types: schema
+                .relation_types
+                .iter()
+                .map(|t| RelationTypeFile {
+                    name: t.name.clone(),
+                    color: hex(t.color),
+                    hotkey: t.hotkey,
+                    from: t.from_labels.clone(),
+                    to: t.to_labels.clone(),
+                    directed: t.directed,
+                    event_role: t.event_role,
+                })
+                .collect(),
             polarities: schema
                 .polarities
                 .iter()
@@ -281,6 +320,22 @@ impl SchemaFile {
                 hotkey: t.hotkey,
             });
         }
+        let mut relation_names = BTreeSet::new();
+        let mut relation_types = Vec::with_capacity(self.relation_types.len());
+        for t in self.relation_types {
+            if t.name.trim().is_empty() || !relation_names.insert(t.name.clone()) {
+                return Err(format!("relation type '{}' is empty or repeated", t.name));
+            }
+            relation_types.push(model::RelationType {
+                color: color(&t.name, &t.color)?,
+                name: t.name,
+                hotkey: t.hotkey,
+                from_labels: t.from,
+                to_labels: t.to,
+                directed: t.directed,
+                event_role: t.event_role,
+            });
+        }
         let mut polarities = Vec::with_capacity(self.polarities.len());
         for p in self.polarities {
             polarities.push(model::Polarity {
@@ -291,6 +346,7 @@ impl SchemaFile {
         }
         Ok(Schema {
             entity_types,
+            relation_types,
             polarities,
             targets: self.targets,
         })
@@ -718,6 +774,7 @@ fn check_head(head: &mut ProjectFile, path: &Path) -> Result<Schema, ProjectFile
         &mut head.schema,
         SchemaFile {
             entity_types: Vec::new(),
+            relation_types: Vec::new(),
             polarities: Vec::new(),
             targets: BTreeSet::new(),
         },

@@ -28,7 +28,7 @@ pub use name::{Interner, Name};
 pub use project::{
     DocumentPart, Project, ProjectBuilder, ProjectError, ProjectParts, RejectedSuggestion,
 };
-pub use schema::{EntityType, Polarity, Rgb, Schema};
+pub use schema::{EntityType, Polarity, RelationType, Rgb, Schema};
 pub use span::{Span, SpanError};
 pub use team::{Assignment, Conflict, ConflictKind};
 pub use text::{ByteOffset, CharOffset, DocText};

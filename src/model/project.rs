@@ -696,6 +696,18 @@ impl Project {
             .collect()
     }
 
+    /// The relations between annotations of `doc`, by id.
+    pub fn relations_in(&self, doc: &DocId) -> Vec<&Relation> {
+        self.relations
+            .values()
+            .filter(|r| {
+                self.annotations
+                    .get(&r.from)
+                    .is_some_and(|a| a.doc() == doc)
+            })
+            .collect()
+    }
+
     /// Every canonical name used by an entity, sorted: the project's entity registry.
     pub fn canonical_names(&self) -> BTreeSet<&str> {
         self.annotations

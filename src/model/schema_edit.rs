@@ -1,11 +1,11 @@
 //! Schema changes as edits: adding, changing, renaming and removing entity labels,
-//! polarities and stance targets. Renaming relabels every annotation that uses the old
+//! relation types, polarities and stance targets. Renaming relabels every annotation that uses the old
 //! name in the same [`Edit::Batch`], so one undo takes the whole change back.
 
 use super::annotation::AnnotationKind;
 use super::edit::Edit;
 use super::project::Project;
-use super::schema::{EntityType, Polarity};
+use super::schema::{EntityType, Polarity, RelationType};
 
 /// How many annotations use an entity label.
 pub fn label_uses(project: &Project, label: &str) -> usize {
@@ -108,6 +108,73 @@ pub fn remove_entity_type(project: &Project, name: &str) -> Edit {
     edits.extend(going.iter().map(|id| Edit::RemoveAnnotation(*id)));
     let mut schema = project.schema().clone();
     schema.entity_types.retain(|t| t.name != name);
+    edits.push(Edit::SetSchema(schema));
+    Edit::Batch(edits)
+}
+
+/// How many relations have a type.
+pub fn relation_type_uses(project: &Project, name: &str) -> usize {
+    project
+        .relations()
+        .values()
+        .filter(|r| r.label == name)
+        .count()
+}
+
+/// Adds a directed relation type that takes any labels, with a colour from the rotation.
+pub fn add_relation_type(project: &Project, name: &str) -> Option<Edit> {
+    let name = name.trim();
+    if name.is_empty() || project.schema().relation_type(name).is_some() {
+        return None;
+    }
+    let mut schema = project.schema().clone();
+    schema.ensure_relation_type(name);
+    Some(Edit::SetSchema(schema))
+}
+
+/// Replaces the relation type `old` with `new` (name, colour, key, argument labels,
+/// direction); when the name changes, every relation of type `old` is retyped in the same
+/// step. A key taken by another relation type moves to the changed one.
+pub fn change_relation_type(project: &Project, old: &str, new: RelationType) -> Option<Edit> {
+    let mut schema = project.schema().clone();
+    if new.name.trim().is_empty() || (new.name != old && schema.relation_type(&new.name).is_some())
+    {
+        return None;
+    }
+    let position = schema.relation_types.iter().position(|t| t.name == old)?;
+    if let Some(key) = new.hotkey {
+        for t in &mut schema.relation_types {
+            if t.hotkey == Some(key) && t.name != old {
+                t.hotkey = None;
+            }
+        }
+    }
+    let renamed = new.name != old;
+    let new_name = new.name.clone();
+    schema.relation_types[position] = new;
+    let mut edits = vec![Edit::SetSchema(schema)];
+    if renamed {
+        for r in project.relations().values().filter(|r| r.label == old) {
+            edits.push(Edit::RemoveRelation(r.id));
+            edits.push(Edit::AddRelation(super::annotation::Relation {
+                label: new_name.clone(),
+                ..r.clone()
+            }));
+        }
+    }
+    Some(Edit::Batch(edits))
+}
+
+/// Removes a relation type and every relation of that type.
+pub fn remove_relation_type(project: &Project, name: &str) -> Edit {
+    let mut edits: Vec<Edit> = project
+        .relations()
+        .values()
+        .filter(|r| r.label == name)
+        .map(|r| Edit::RemoveRelation(r.id))
+        .collect();
+    let mut schema = project.schema().clone();
+    schema.relation_types.retain(|t| t.name != name);
     edits.push(Edit::SetSchema(schema));
     Edit::Batch(edits)
 }
@@ -349,5 +416,39 @@ mod tests {
             .is_none(),
             "no duplicate names"
         );
+    }
+
+    #[test]
+    fn relation_types_rename_and_remove_with_their_relations_in_one_step() {
+        let mut p = project();
+        let edit = add_relation_type(&p, "Knows").expect("add");
+        crate::model::apply(&mut p, edit).expect("apply");
+        assert!(add_relation_type(&p, "Knows").is_none(), "no duplicates");
+        let rel = crate::model::Relation {
+            id: AnnotationId(5),
+            label: "Knows".into(),
+            from: AnnotationId(2),
+            to: AnnotationId(1),
+        };
+        crate::model::apply(&mut p, Edit::AddRelation(rel)).expect("relation");
+        let start = p.clone();
+        let mut knows = p.schema().relation_type("Knows").expect("type").clone();
+        knows.name = "Kent".into();
+        knows.directed = false;
+        let edit = change_relation_type(&p, "Knows", knows).expect("rename");
+        let undo_rename = crate::model::apply(&mut p, edit).expect("apply");
+        assert_eq!(relation_type_uses(&p, "Kent"), 1);
+        assert_eq!(p.relations()[&AnnotationId(5)].label, "Kent");
+        assert!(
+            p.schema()
+                .relation_type("Kent")
+                .is_some_and(|t| !t.directed)
+        );
+        let edit = remove_relation_type(&p, "Kent");
+        let undo_remove = crate::model::apply(&mut p, edit).expect("remove");
+        assert!(p.relations().is_empty() && p.schema().relation_types.is_empty());
+        crate::model::apply(&mut p, undo_remove).expect("undo remove");
+        crate::model::apply(&mut p, undo_rename).expect("undo rename");
+        assert_eq!(p, start);
     }
 }
