@@ -696,16 +696,30 @@ impl Project {
             .collect()
     }
 
-    /// The relations between annotations of `doc`, by id.
+    /// The relations between annotations of `doc`, in reading order: by where the first
+    /// end starts (longer first), then the second end, then type. Ids are derived from
+    /// content, so their order says nothing; this order is the text's, the same in every
+    /// copy, and what exports and the relation list show.
     pub fn relations_in(&self, doc: &DocId) -> Vec<&Relation> {
-        self.relations
+        type Key<'p> = (
+            Option<(usize, std::cmp::Reverse<usize>, AnnotationId)>,
+            Option<(usize, std::cmp::Reverse<usize>, AnnotationId)>,
+            &'p str,
+            AnnotationId,
+        );
+        let position = |id: AnnotationId| self.annotations.get(&id).map(|a| a.reading_order());
+        let mut found: Vec<(Key, &Relation)> = self
+            .relations
             .values()
             .filter(|r| {
                 self.annotations
                     .get(&r.from)
                     .is_some_and(|a| a.doc() == doc)
             })
-            .collect()
+            .map(|r| ((position(r.from), position(r.to), r.label.as_str(), r.id), r))
+            .collect();
+        found.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        found.into_iter().map(|(_, r)| r).collect()
     }
 
     /// Every canonical name used by an entity, sorted: the project's entity registry.
