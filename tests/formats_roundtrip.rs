@@ -142,11 +142,14 @@ fn standoff(ann: &str) -> BTreeSet<String> {
                 out.insert(format!("R {} [{}] [{}]", w[0], arg(w[1]), arg(w[2])))
             }
             Some('E') => {
-                let roles: Vec<String> = w
+                // An event's arguments are a set in brat; spantag writes them in reading
+                // order, whatever order the source had.
+                let mut roles: Vec<String> = w
                     .iter()
                     .skip(1)
                     .map(|r| format!("{}:[{}]", r.split(':').next().unwrap_or(""), arg(r)))
                     .collect();
+                roles.sort();
                 out.insert(format!("E [{}] {}", name(&names, &id), roles.join(" ")))
             }
             Some('*') => {

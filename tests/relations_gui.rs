@@ -55,6 +55,21 @@ fn session() -> Session {
     s
 }
 
+/// The tag on exactly `text` (ids are derived from content, so their order says nothing).
+fn tag_of(h: &Harness<'static, SpantagApp>, text: &str) -> AnnotationId {
+    let project = &h.state().session.project;
+    project
+        .annotations()
+        .values()
+        .find(|a| {
+            project
+                .document(a.doc())
+                .is_some_and(|d| a.text(d.text()) == text)
+        })
+        .map(|a| a.id())
+        .expect("tagged")
+}
+
 /// The project's relations as (from text, type, to text).
 fn relations(h: &Harness<'static, SpantagApp>) -> Vec<(String, String, String)> {
     let project = &h.state().session.project;
@@ -207,15 +222,7 @@ fn a_relation_type_is_added_in_the_schema_editor_and_offered_at_once() {
 #[test]
 fn dragging_from_a_chip_to_another_tag_opens_the_editor_on_both_ends() {
     let mut h = harness(session());
-    let ids: Vec<AnnotationId> = h
-        .state()
-        .session
-        .project
-        .annotations()
-        .keys()
-        .copied()
-        .collect();
-    let (nix, scl) = (ids[0], ids[1]);
+    let (nix, scl) = (tag_of(&h, "Nix"), tag_of(&h, "SCL Group"));
     let chip = h.state().view.chip_rect(nix).expect("Nix's chip");
     let (start, _) = nth(&h, "SCL Group", 0);
     let target = char_center(&h, start + 2);

@@ -716,7 +716,12 @@ impl Project {
                     .get(&r.from)
                     .is_some_and(|a| a.doc() == doc)
             })
-            .map(|r| ((position(r.from), position(r.to), r.label.as_str(), r.id), r))
+            .map(|r| {
+                (
+                    (position(r.from), position(r.to), r.label.as_str(), r.id),
+                    r,
+                )
+            })
             .collect();
         found.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         found.into_iter().map(|(_, r)| r).collect()
