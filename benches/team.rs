@@ -13,7 +13,9 @@ use spantag::corpus::team::merge3::merge3;
 use spantag::corpus::team::split::split;
 use spantag::io::project_file;
 use spantag::model::edit::removal_edit;
-use spantag::model::{Anchor, Annotation, AnnotationId, AnnotationKind, Edit, Project, apply};
+use spantag::model::{
+    Anchor, Annotation, AnnotationId, AnnotationKind, Edit, Project, ProjectParts, apply,
+};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -58,6 +60,37 @@ fn main() {
         ),
     );
 
+    // Floors: what building any 300k-tag result costs on this machine right now.
+    let clone_time = median(runs, || {
+        let t = Instant::now();
+        let copy = base.clone();
+        let elapsed = t.elapsed();
+        std::mem::forget(copy);
+        elapsed
+    });
+    row("floor: clone of the base project", clone_time, "", "");
+    let parts_time = median(runs, || {
+        let t = Instant::now();
+        let rebuilt = Project::from_parts(ProjectParts {
+            schema: base.schema().clone(),
+            documents: base.documents().to_vec(),
+            annotations: vec![base.annotations().values().cloned().collect()],
+            statuses: Vec::new(),
+            relations: Vec::new(),
+            rejected: Vec::new(),
+        })
+        .unwrap_or_else(|e| fail(&e.to_string()));
+        let elapsed = t.elapsed();
+        std::mem::forget(rebuilt);
+        elapsed
+    });
+    row(
+        "floor: `Project::from_parts` of the base's 300k annotations",
+        parts_time,
+        "",
+        "how merge builds its result",
+    );
+
     let paths: Vec<PathBuf> = [("base", &base), ("ours", &ours), ("theirs", &theirs)]
         .iter()
         .map(|(name, p)| {
@@ -66,6 +99,26 @@ fn main() {
             path
         })
         .collect();
+    let load_time = median(runs, || {
+        let t = Instant::now();
+        let loaded = project_file::load(&paths[1]).unwrap_or_else(|e| fail(&e.to_string()));
+        let elapsed = t.elapsed();
+        std::mem::forget(loaded);
+        elapsed
+    });
+    row(
+        "floor: loading one copy (`project_file::load`)",
+        load_time,
+        "",
+        "",
+    );
+    let save_time = median(runs, || {
+        let t = Instant::now();
+        project_file::save_without_backup(&ours, &dir.path().join("saved.ron"))
+            .unwrap_or_else(|e| fail(&e.to_string()));
+        t.elapsed()
+    });
+    row("floor: saving one copy", save_time, "", "");
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_spantag"));
     let out = dir.path().join("out.ron");
     // Exit 1 is a merge that recorded conflicts: a result all the same.
