@@ -570,20 +570,20 @@ mod tests {
             .collect();
         let z: f64 = paths.iter().map(|p| score_of(p).exp()).sum();
         let marginals = weights.marginals(&scores);
-        for t in 0..3 {
-            for label in 0..2 {
+        for (t, row) in marginals.iter().enumerate() {
+            for (label, marginal) in row.iter().enumerate() {
                 let expected: f64 = paths
                     .iter()
                     .filter(|p| p[t] == label)
                     .map(|p| score_of(p).exp() / z)
                     .sum();
                 assert!(
-                    (marginals[t][label] - expected).abs() < 1e-9,
-                    "t={t} label={label}: {} vs {expected}",
-                    marginals[t][label]
+                    (marginal - expected).abs() < 1e-9,
+                    "t={t} label={label}: {marginal} vs {expected}"
                 );
             }
         }
+        assert_eq!(marginals.len(), 3);
         let best = paths
             .iter()
             .max_by(|a, b| score_of(a).total_cmp(&score_of(b)))
