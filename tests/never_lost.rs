@@ -64,6 +64,18 @@ fn crashed_copy(session: &Session, rec: &Path) {
     drop(saver);
 }
 
+/// Someone else's change (`theirs`) is in `path`: Ctrl+S asks first and leaves it be.
+fn ctrl_s_asks_before_overwriting(h: &mut Harness<'static, SpantagApp>, path: &Path, theirs: &str) {
+    h.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    h.run_steps(3);
+    assert!(
+        matches!(h.state().dialog, Some(Dialog::ChangedOnDisk(_))),
+        "{:?}",
+        h.state().dialog
+    );
+    assert_eq!(std::fs::read_to_string(path).expect("read"), theirs);
+}
+
 fn annotation_count(h: &Harness<'static, SpantagApp>) -> usize {
     h.state().session.project.annotations().len()
 }
@@ -320,14 +332,7 @@ fn saving_recovered_work_over_a_file_changed_since_the_crash_asks_first() {
     let ctx = h.ctx.clone();
     h.state_mut().dialog = None;
     h.state_mut().execute(&ctx, Command::Recover(found));
-    h.key_press_modifiers(Modifiers::COMMAND, Key::S);
-    h.run_steps(3);
-    assert!(
-        matches!(h.state().dialog, Some(Dialog::ChangedOnDisk(_))),
-        "{:?}",
-        h.state().dialog
-    );
-    assert_eq!(std::fs::read_to_string(&path).expect("read"), theirs);
+    ctrl_s_asks_before_overwriting(&mut h, &path, &theirs);
 }
 
 #[test]
@@ -351,14 +356,7 @@ fn a_change_made_while_a_project_loads_is_noticed_at_save() {
     until_loaded(&mut h);
     assert_eq!(h.state().session.path.as_deref(), Some(path.as_path()));
     tag_something(&mut h.state_mut().session);
-    h.key_press_modifiers(Modifiers::COMMAND, Key::S);
-    h.run_steps(3);
-    assert!(
-        matches!(h.state().dialog, Some(Dialog::ChangedOnDisk(_))),
-        "{:?}",
-        h.state().dialog
-    );
-    assert_eq!(std::fs::read_to_string(&path).expect("read"), theirs);
+    ctrl_s_asks_before_overwriting(&mut h, &path, &theirs);
 }
 
 #[test]

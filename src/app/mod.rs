@@ -1167,20 +1167,11 @@ impl SpantagApp {
                          anyway, or save yours under another name?",
                         path.display()
                     ));
-                    ui.horizontal(|ui| {
-                        if ui.button("Save anyway").clicked() {
-                            self.pending.push(Command::SaveBesideOther(path.clone()));
-                            close = true;
-                        }
-                        if ui.button("Save As…").clicked() {
-                            self.pending.push(Command::SaveAs);
-                            close = true;
-                        }
-                        if ui.button("Cancel").clicked() {
-                            self.quit_after_save = false;
-                            close = true;
-                        }
-                    });
+                    close = self.save_choices_ui(
+                        ui,
+                        "Save anyway",
+                        Command::SaveBesideOther(path.clone()),
+                    );
                 }
                 Dialog::ChangedOnDisk(path) => {
                     ui.heading("The file changed on disk");
@@ -1189,20 +1180,7 @@ impl SpantagApp {
                          Overwrite it with your version, or save yours under another name?",
                         path.display()
                     ));
-                    ui.horizontal(|ui| {
-                        if ui.button("Overwrite").clicked() {
-                            self.pending.push(Command::SaveOverwriting);
-                            close = true;
-                        }
-                        if ui.button("Save As…").clicked() {
-                            self.pending.push(Command::SaveAs);
-                            close = true;
-                        }
-                        if ui.button("Cancel").clicked() {
-                            self.quit_after_save = false;
-                            close = true;
-                        }
-                    });
+                    close = self.save_choices_ui(ui, "Overwrite", Command::SaveOverwriting);
                 }
             }
         });
@@ -1213,6 +1191,26 @@ impl SpantagApp {
 }
 
 impl SpantagApp {
+    /// The buttons of a save that asks first: go ahead (`proceed`), Save As…, or Cancel.
+    /// Returns whether one was clicked (the dialog closes).
+    fn save_choices_ui(&mut self, ui: &mut egui::Ui, proceed: &str, command: Command) -> bool {
+        ui.horizontal(|ui| {
+            if ui.button(proceed).clicked() {
+                self.pending.push(command);
+                true
+            } else if ui.button("Save As…").clicked() {
+                self.pending.push(Command::SaveAs);
+                true
+            } else if ui.button("Cancel").clicked() {
+                self.quit_after_save = false;
+                true
+            } else {
+                false
+            }
+        })
+        .inner
+    }
+
     /// Starts a recovery write when one is due; keeps frames coming while work is unsaved
     /// so the interval is honoured even when the user is idle.
     fn autosave(&mut self, ctx: &egui::Context) {
