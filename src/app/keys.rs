@@ -58,7 +58,7 @@ pub const HELP: &[Shortcut] = &[
     },
     Shortcut {
         keys: "Esc",
-        action: "clear the selection / close a window",
+        action: "close the topmost window, else clear the selection",
     },
     Shortcut {
         keys: "Alt+Down / Alt+Up",
@@ -151,7 +151,7 @@ pub fn read_shortcuts(
             ),
             (Modifiers::NONE, Key::Delete, Command::DeleteSelected),
             (Modifiers::NONE, Key::Backspace, Command::DeleteSelected),
-            (Modifiers::NONE, Key::Escape, Command::ClearSelection),
+            (Modifiers::NONE, Key::Escape, Command::Escape),
             (
                 Modifiers::ALT,
                 Key::ArrowDown,
@@ -249,6 +249,7 @@ pub fn read_shortcuts(
 /// The help overlay listing every shortcut.
 pub fn help_ui(ctx: &egui::Context, open: &mut bool) {
     egui::Window::new("Keyboard shortcuts")
+        .id(super::windows::ToolWindow::Help.id())
         .open(open)
         .collapsible(false)
         .default_width(520.0)

@@ -7,6 +7,7 @@
 pub mod assist_ui;
 pub mod autosave;
 pub mod background;
+pub mod charts;
 pub mod corpus_views;
 pub mod keys;
 pub mod panels;
@@ -15,6 +16,7 @@ pub mod session;
 pub mod stance_ui;
 pub mod text_view;
 pub mod transfer;
+pub mod windows;
 
 use crate::formats::{self, ExportFormat};
 use crate::io::{corpus, project_file};
@@ -99,6 +101,8 @@ pub enum Command {
     NewFromCorpus,
     /// Clear selections.
     ClearSelection,
+    /// Close the topmost tool window; with none open, clear selections (Esc).
+    Escape,
     /// Toggle word snapping.
     ToggleSnap,
     /// Open the stance editor on the selection (or the whole document).
@@ -555,6 +559,16 @@ impl SpantagApp {
             Command::ClearSelection => {
                 self.session.selection = None;
                 self.session.selected = None;
+                Ok(None)
+            }
+            Command::Escape => {
+                match windows::topmost_open(ctx, self) {
+                    Some(window) => window.close(self),
+                    None => {
+                        self.session.selection = None;
+                        self.session.selected = None;
+                    }
+                }
                 Ok(None)
             }
             Command::ToggleSnap => {

@@ -1,0 +1,157 @@
+//! Issue 16, "a good desktop citizen", through the real app: Esc closes the topmost
+//! window before it clears the selection, search hits name documents by title and date,
+//! and Enter at a holder step without a suggestion means "no holder".
+
+mod common;
+
+use common::{drag, harness, nth};
+use egui::{Event, Key};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use spantag::app::windows::ToolWindow;
+use spantag::app::{Command, SpantagApp, bundled_session};
+use spantag::model::{AnnotationKind, Span};
+
+fn open_windows(h: &Harness<'static, SpantagApp>) -> Vec<ToolWindow> {
+    ToolWindow::ALL
+        .into_iter()
+        .filter(|w| w.is_open(h.state()))
+        .collect()
+}
+
+fn escape(h: &mut Harness<'static, SpantagApp>) {
+    h.key_press(Key::Escape);
+    h.run_steps(3);
+}
+
+#[test]
+fn esc_closes_the_topmost_window_then_the_next_then_clears_the_selection() {
+    let mut h = harness(bundled_session().expect("corpus"));
+    let text = h.state().session.document().expect("doc").text().clone();
+    let (start, end) = nth(&h, "Facebook", 0);
+    let span = Span::new(start, end, &text).expect("span");
+    h.state_mut().session.tag(span, "ORG").expect("tag");
+    h.run_steps(2);
+    assert!(
+        h.state().session.selected.is_some(),
+        "the new tag is selected"
+    );
+
+    // Statistics first, then the stance matrix, then the entity index: the index is on top.
+    for open in [
+        |app: &mut SpantagApp| app.views.show_stats = true,
+        |app: &mut SpantagApp| app.send(Command::ToggleMatrix),
+        |app: &mut SpantagApp| app.views.show_index = true,
+    ] {
+        open(h.state_mut());
+        h.run_steps(3);
+    }
+    assert_eq!(
+        open_windows(&h),
+        [
+            ToolWindow::StanceMatrix,
+            ToolWindow::Statistics,
+            ToolWindow::EntityIndex
+        ]
+    );
+    escape(&mut h);
+    assert_eq!(
+        open_windows(&h),
+        [ToolWindow::StanceMatrix, ToolWindow::Statistics],
+        "the entity index, opened last, is on top and closes first"
+    );
+    assert!(h.state().session.selected.is_some(), "selection kept");
+    escape(&mut h);
+    assert_eq!(open_windows(&h), [ToolWindow::Statistics]);
+    escape(&mut h);
+    assert_eq!(open_windows(&h), []);
+    assert!(h.state().session.selected.is_some(), "selection still kept");
+    escape(&mut h);
+    assert!(
+        h.state().session.selected.is_none(),
+        "with no window open, Esc clears the selection"
+    );
+}
+
+#[test]
+fn esc_closes_the_window_the_user_brought_to_the_front() {
+    let mut h = harness(bundled_session().expect("corpus"));
+    h.state_mut().views.show_stats = true;
+    h.run_steps(3);
+    h.state_mut().show_help = true;
+    h.run_steps(3);
+    // Clicking the statistics window's title brings it above the help.
+    h.get_by_label("Corpus statistics").click();
+    h.run_steps(3);
+    escape(&mut h);
+    assert_eq!(open_windows(&h), [ToolWindow::Help]);
+    escape(&mut h);
+    assert_eq!(open_windows(&h), []);
+}
+
+#[test]
+fn search_hits_name_the_document_by_title_and_date() {
+    let mut h = harness(bundled_session().expect("corpus"));
+    let project = h.state().session.project.clone();
+    let doc = project
+        .documents()
+        .iter()
+        .find(|d| d.text().as_str().contains("Stamsnijder"))
+        .expect("a bundled document mentions Stamsnijder");
+    let source = spantag::app::assist_ui::hit_source(&project, doc.id());
+    assert!(source.starts_with(&doc.title().chars().take(20).collect::<String>()));
+    if let Some(date) = doc.date() {
+        assert!(source.ends_with(&format!("({date})")), "{source}");
+    }
+    assert!(!source.contains(doc.id().as_str()), "{source}");
+
+    h.state_mut().send(Command::OpenSearch);
+    h.run_steps(3);
+    h.event(Event::Text("Stamsnijder".into()));
+    h.run_steps(3);
+    assert!(!h.state().search.hits.is_empty());
+    let row_start = format!("{source}: …");
+    let shown = h.query_all_by_label_contains(&row_start).count();
+    assert!(shown > 0, "a hit row shows “{source}: …”");
+}
+
+#[test]
+fn enter_at_a_holder_step_without_a_suggestion_creates_a_stance_without_holder() {
+    let mut h = harness(bundled_session().expect("corpus"));
+    // No entity is tagged yet, so no holder can be suggested.
+    let (start, end) = nth(&h, "Facebook", 0);
+    let from = common::char_center(&h, start + 1);
+    let to = common::char_center(&h, end - 2);
+    drag(&mut h, from, to);
+    h.key_press(Key::S);
+    h.run_steps(2);
+    assert!(h.state().stance_editor.is_some());
+    h.event(Event::Text("privacy".into()));
+    h.run_steps(1);
+    h.key_press(Key::Enter);
+    h.run_steps(2);
+    h.key_press(Key::A);
+    h.run_steps(2);
+    let editor = h.state().stance_editor.as_ref().expect("holder step");
+    assert_eq!(editor.suggested_holder, None);
+    assert!(h.query_by_label("Enter or 0: no holder").is_some());
+    h.key_press(Key::Enter);
+    h.run_steps(3);
+    assert!(
+        h.state().stance_editor.is_none(),
+        "Enter finished the stance"
+    );
+    let stance = h
+        .state()
+        .session
+        .selected_annotation()
+        .expect("the new stance is selected");
+    assert_eq!(
+        stance.kind(),
+        &AnnotationKind::Stance {
+            target: "privacy".into(),
+            polarity: "AGAINST".into(),
+            holder: None,
+        }
+    );
+}
