@@ -155,3 +155,83 @@ fn enter_at_a_holder_step_without_a_suggestion_creates_a_stance_without_holder()
         }
     );
 }
+
+/// One line per script the issue names, and emoji: Chinese, Japanese, Korean, Arabic,
+/// Hebrew, Devanagari, Thai.
+const MULTI_SCRIPT: &str = "中文新闻：市场今天上涨。\n\
+日本語のニュース 한국어 뉴스\n\
+العربية: خبر اليوم\n\
+עברית: חדשות היום\n\
+हिन्दी समाचार आज\n\
+ข่าวภาษาไทยวันนี้\n\
+Emoji 😀 🎉 🫠 ✅ 🇳🇱\n";
+
+fn multi_script_session() -> spantag::app::session::Session {
+    let doc = spantag::model::Document::new(
+        "multi".into(),
+        "多语种 — عربي — हिन्दी".to_owned(),
+        Default::default(),
+        MULTI_SCRIPT.to_owned(),
+    );
+    let project =
+        spantag::model::Project::new(spantag::io::project_file::default_schema(), vec![doc])
+            .expect("project");
+    spantag::app::session::Session::unsaved(project)
+}
+
+#[test]
+fn every_script_of_a_multi_script_document_has_a_real_glyph() {
+    let mut h = harness(multi_script_session());
+    h.run_steps(3);
+    let title = h
+        .state()
+        .session
+        .document()
+        .expect("doc")
+        .title()
+        .to_owned();
+    for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
+        let missing = spantag::app::fonts::missing_glyphs(
+            &h.ctx,
+            family.clone(),
+            &format!("{title}{MULTI_SCRIPT}"),
+        );
+        assert!(
+            missing.is_empty(),
+            "no font draws {missing:?} in {family:?} (run scripts/setup-debian.sh for the Noto fonts)"
+        );
+    }
+    // The title is in the document list, so the list draws it with those fonts.
+    assert!(h.query_by_label_contains("多语种").is_some());
+}
+
+#[test]
+fn a_tag_on_chinese_text_has_code_point_offsets() {
+    let mut h = harness(multi_script_session());
+    let (start, end) = nth(&h, "市场", 0);
+    assert_eq!((start, end), (5, 7), "code points, not bytes");
+    let rect = |c: usize| {
+        h.state()
+            .char_rect(spantag::model::CharOffset(c))
+            .expect("on screen")
+    };
+    let from = rect(start).left_center() + egui::vec2(1.0, 0.0);
+    let to = rect(end - 1).right_center() - egui::vec2(1.0, 0.0);
+    h.state_mut().settings.snap_words = false;
+    h.state_mut().session.snap_words = false;
+    drag(&mut h, from, to);
+    h.key_press(Key::Num1);
+    h.run_steps(3);
+    let session = &h.state().session;
+    let doc = session.document().expect("doc");
+    let tags: Vec<(usize, usize, String)> = session
+        .project
+        .annotations_of(doc.id())
+        .iter()
+        .map(|a| {
+            let span = a.spans()[0];
+            (span.start().0, span.end().0, a.text(doc.text()))
+        })
+        .collect();
+    assert_eq!(tags, [(5, 7, "市场".to_owned())]);
+}

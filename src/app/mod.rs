@@ -9,6 +9,7 @@ pub mod autosave;
 pub mod background;
 pub mod charts;
 pub mod corpus_views;
+pub mod fonts;
 pub mod keys;
 pub mod panels;
 pub mod schema_ui;
@@ -245,6 +246,8 @@ pub struct SpantagApp {
     shared_file_accepted: Option<PathBuf>,
     title: String,
     quit_after_save: bool,
+    /// The system font fallback is installed in the window's context.
+    fonts_installed: bool,
 }
 
 /// Opens a project file or reads a corpus (folder or .txt) into a new project.
@@ -311,6 +314,8 @@ pub fn run(path: Option<PathBuf>) -> Result<(), String> {
             .with_title("spantag")
             .with_inner_size([1280.0, 800.0])
             .with_position([0.0, 0.0]),
+        // The app installs the system font fallback itself (the same way in tests).
+        system_font_fallback: false,
         ..Default::default()
     };
     eframe::run_native(
@@ -413,6 +418,7 @@ impl SpantagApp {
             shared_file_accepted: None,
             title: String::new(),
             quit_after_save: false,
+            fonts_installed: false,
         }
     }
 
@@ -1177,6 +1183,10 @@ pub(crate) fn short(text: &str, max: usize) -> String {
 impl eframe::App for SpantagApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
+        if !self.fonts_installed {
+            fonts::install_system_fallback(&ctx);
+            self.fonts_installed = true;
+        }
         background::poll_jobs(&ctx, self);
         ctx.set_theme(if self.settings.dark {
             egui::Theme::Dark
