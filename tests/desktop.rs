@@ -8,6 +8,7 @@ use common::{drag, harness, nth};
 use egui::{Event, Key};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use spantag::app::file_chooser::ChooserKind;
 use spantag::app::windows::ToolWindow;
 use spantag::app::{Command, SpantagApp, bundled_session};
 use spantag::model::{AnnotationKind, Span};
@@ -234,4 +235,65 @@ fn a_tag_on_chinese_text_has_code_point_offsets() {
         })
         .collect();
     assert_eq!(tags, [(5, 7, "市场".to_owned())]);
+}
+
+/// Types `text` into the `nth` text field of the open in-app chooser (0: the folder
+/// field, 1: the file-name field), replacing what it held, and presses Enter.
+fn type_into_chooser(h: &mut Harness<'static, SpantagApp>, nth: usize, text: &str) {
+    h.query_all_by_role(egui::accesskit::Role::TextInput)
+        .nth(nth)
+        .expect("the chooser's text field")
+        .click();
+    h.run_steps(2);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, Key::A);
+    h.event(Event::Text(text.to_owned()));
+    h.run_steps(1);
+    h.key_press(Key::Enter);
+    h.run_steps(3);
+}
+
+#[test]
+fn the_in_app_chooser_opens_a_project_by_ctrl_o_and_saves_it_elsewhere_by_save_as() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let first = dir.path().join("first.ron");
+    let session = bundled_session().expect("corpus");
+    spantag::io::project_file::save(&session.project, &first).expect("save");
+
+    let mut h = harness(multi_script_session());
+    h.state_mut().settings.file_chooser = ChooserKind::InApp;
+    h.key_press_modifiers(egui::Modifiers::COMMAND, Key::O);
+    h.run_steps(3);
+    assert!(h.state().chooser.is_some(), "Ctrl+O opens the chooser");
+    // The multi-script project is new and unsaved: opening asks to discard it.
+    type_into_chooser(&mut h, 0, &first.display().to_string());
+    assert!(h.state().chooser.is_none(), "choosing the file closes it");
+    h.get_by_label("Discard changes").click();
+    h.run_steps(5);
+    assert_eq!(h.state().session.path.as_deref(), Some(first.as_path()));
+
+    let second = dir.path().join("second.ron");
+    h.key_press_modifiers(egui::Modifiers::COMMAND | egui::Modifiers::SHIFT, Key::S);
+    h.run_steps(3);
+    assert!(h.state().chooser.is_some(), "Save As opens the chooser");
+    type_into_chooser(&mut h, 1, &second.display().to_string());
+    h.run_steps(5);
+    assert_eq!(h.state().session.path.as_deref(), Some(second.as_path()));
+    let saved = spantag::io::project_file::load(&second).expect("the copy loads");
+    assert_eq!(
+        saved.documents().len(),
+        h.state().session.project.documents().len()
+    );
+}
+
+#[test]
+fn esc_or_cancel_closes_the_in_app_chooser_without_a_command() {
+    let mut h = harness(bundled_session().expect("corpus"));
+    h.state_mut().settings.file_chooser = ChooserKind::InApp;
+    h.state_mut().send(Command::Export(spantag::formats::ExportFormat::Spans));
+    h.run_steps(3);
+    assert!(h.state().chooser.is_some());
+    h.get_by_label("Cancel").click();
+    h.run_steps(3);
+    assert!(h.state().chooser.is_none());
+    assert!(h.state().transfer.is_none(), "nothing exported");
 }

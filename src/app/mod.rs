@@ -9,6 +9,7 @@ pub mod autosave;
 pub mod background;
 pub mod charts;
 pub mod corpus_views;
+pub mod file_chooser;
 pub mod fonts;
 pub mod keys;
 pub mod panels;
@@ -20,6 +21,7 @@ pub mod transfer;
 pub mod windows;
 
 use crate::formats::{self, ExportFormat};
+use file_chooser::{ChooserKind, FileRequest, NativeAnswer};
 use crate::io::{corpus, project_file};
 use crate::model::{AnnotationId, AnnotationKind, CharOffset, DocStatus, Project, Span};
 use session::Session;
@@ -39,6 +41,8 @@ pub struct Settings {
     pub font_size: f32,
     /// Dark theme.
     pub dark: bool,
+    /// The desktop's file dialog or the in-app chooser.
+    pub file_chooser: file_chooser::ChooserKind,
 }
 
 impl Default for Settings {
@@ -48,6 +52,7 @@ impl Default for Settings {
             snap_words: true,
             font_size: 16.0,
             dark: false,
+            file_chooser: file_chooser::ChooserKind::default(),
         }
     }
 }
@@ -226,6 +231,8 @@ pub struct SpantagApp {
     pub show_help: bool,
     /// An import or export running in the background.
     pub transfer: Option<transfer::TransferJob>,
+    /// The in-app file chooser, while it is open.
+    pub chooser: Option<file_chooser::InAppChooser>,
     /// Suggestions for the current document.
     pub suggestions: assist_ui::Suggestions,
     /// The "tag all occurrences" window.
@@ -405,6 +412,7 @@ impl SpantagApp {
             schema_buffers: schema_ui::SchemaBuffers::default(),
             suggestions: assist_ui::Suggestions::new(),
             transfer: None,
+            chooser: None,
             tag_all: assist_ui::TagAll::default(),
             search: assist_ui::SearchState::default(),
             views: corpus_views::ViewsState::default(),
@@ -499,41 +507,10 @@ impl SpantagApp {
                 self.shared_file_accepted = Some(path.clone());
                 self.guarded_save(&path, SaveChecks::NONE)
             }
-            Command::SaveAs => {
-                let picked = rfd::FileDialog::new()
-                    .set_directory(saves_dir())
-                    .set_file_name("project.ron")
-                    .add_filter("spantag project", &["ron"])
-                    .save_file();
-                match picked {
-                    Some(path) => self.guarded_save(&path, SaveChecks::ALL),
-                    None => {
-                        self.quit_after_save = false;
-                        Ok(None)
-                    }
-                }
-            }
+            Command::SaveAs => Ok(self.choose_file(FileRequest::SaveAs)),
             Command::SaveTo(path) => self.guarded_save(&path, SaveChecks::ALL),
-            Command::Open => {
-                if let Some(path) = rfd::FileDialog::new()
-                    .set_directory(saves_dir())
-                    .add_filter("spantag project", &["ron"])
-                    .pick_file()
-                {
-                    self.pending.push(Command::OpenPath(path));
-                }
-                Ok(None)
-            }
-            Command::NewFromCorpus => {
-                if let Some(path) = rfd::FileDialog::new()
-                    .set_directory(corpus::bundled_corpus_dir())
-                    .set_title("Choose a folder of .txt files")
-                    .pick_folder()
-                {
-                    self.pending.push(Command::OpenPath(path));
-                }
-                Ok(None)
-            }
+            Command::Open => Ok(self.choose_file(FileRequest::Open)),
+            Command::NewFromCorpus => Ok(self.choose_file(FileRequest::NewFromCorpus)),
             Command::OpenPath(path) if self.session.history.is_dirty() => {
                 self.dialog = Some(Dialog::ConfirmDiscard(Box::new(
                     Command::OpenPathDiscarding(path),
@@ -689,15 +666,7 @@ impl SpantagApp {
                 assist_ui::open_search(self);
                 Ok(None)
             }
-            Command::Import => {
-                if let Some(path) = rfd::FileDialog::new()
-                    .set_title("Import annotated data")
-                    .pick_file()
-                {
-                    self.pending.push(Command::ImportPath(path));
-                }
-                Ok(None)
-            }
+            Command::Import => Ok(self.choose_file(FileRequest::Import)),
             Command::ImportPath(path)
                 if self
                     .session
@@ -714,20 +683,7 @@ impl SpantagApp {
                 transfer::start_import(self, path);
                 Ok(None)
             }
-            Command::Export(format) => {
-                let dialog = rfd::FileDialog::new()
-                    .set_directory(saves_dir())
-                    .set_title("Export");
-                let picked = if format == ExportFormat::Brat {
-                    dialog.pick_folder()
-                } else {
-                    dialog.save_file()
-                };
-                if let Some(path) = picked {
-                    self.pending.push(Command::ExportTo(format, path));
-                }
-                Ok(None)
-            }
+            Command::Export(format) => Ok(self.choose_file(FileRequest::Export(format))),
             Command::ExportTo(_, path)
                 if self
                     .session
@@ -761,6 +717,62 @@ impl SpantagApp {
             Err(message) => {
                 self.status = message.clone();
                 self.dialog = Some(Dialog::Error(message));
+            }
+        }
+    }
+
+    /// Asks for a path for `request`: the desktop's dialog, else (no dialog on this
+    /// desktop, remembered) the in-app chooser. The chosen path's command runs next.
+    fn choose_file(&mut self, request: FileRequest) -> Option<String> {
+        if self.chooser.is_some() {
+            return Some("a file chooser is already open".to_owned());
+        }
+        let mut message = None;
+        if self.settings.file_chooser != ChooserKind::InApp {
+            match file_chooser::ask_native(request) {
+                NativeAnswer::Chosen(path) => {
+                    self.pending.push(request.command(path));
+                    return None;
+                }
+                NativeAnswer::Cancelled => {
+                    self.chooser_cancelled(request);
+                    return None;
+                }
+                NativeAnswer::NoDialog => {
+                    if self.settings.file_chooser == ChooserKind::Automatic {
+                        self.settings.file_chooser = ChooserKind::InApp;
+                        message = Some(
+                            "this desktop offers no file dialog: spantag uses its own from now on \
+                             (Edit ▸ File chooser)"
+                                .to_owned(),
+                        );
+                    }
+                }
+            }
+        }
+        self.chooser = Some(file_chooser::InAppChooser::open(request));
+        message
+    }
+
+    /// A chooser was closed without a path.
+    fn chooser_cancelled(&mut self, request: FileRequest) {
+        if request == FileRequest::SaveAs {
+            self.quit_after_save = false;
+        }
+    }
+
+    /// Draws the in-app file chooser while it is open.
+    fn file_chooser_ui(&mut self, ctx: &egui::Context) {
+        let Some(chooser) = &mut self.chooser else {
+            return;
+        };
+        let request = chooser.request;
+        let (chosen, still_open) = chooser.show(ctx);
+        if !still_open {
+            self.chooser = None;
+            match chosen {
+                Some(command) => self.pending.push(command),
+                None => self.chooser_cancelled(request),
             }
         }
     }
@@ -1214,7 +1226,7 @@ impl eframe::App for SpantagApp {
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
         }
         let importing = self.transfer.as_ref().is_some_and(|t| t.import);
-        if self.dialog.is_none() && !importing {
+        if self.dialog.is_none() && !importing && self.chooser.is_none() {
             self.shortcuts(&ctx);
         }
         panels::menu_bar_ui(ui, self);
@@ -1253,6 +1265,7 @@ impl eframe::App for SpantagApp {
         assist_ui::tag_all_ui(&ctx, self);
         assist_ui::search_ui(&ctx, self);
         corpus_views::corpus_views_ui(&ctx, self);
+        self.file_chooser_ui(&ctx);
         self.dialog_ui(&ctx);
 
         let commands = std::mem::take(&mut self.pending);

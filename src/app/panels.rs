@@ -106,6 +106,16 @@ pub fn menu_bar_ui(ui: &mut Ui, app: &mut SpantagApp) {
                     app.pending.push(Command::ToggleSnap);
                 }
                 ui.checkbox(&mut app.settings.dark, "Dark theme");
+                ui.menu_button("File chooser", |ui| {
+                    use super::file_chooser::ChooserKind;
+                    for (kind, label) in [
+                        (ChooserKind::Automatic, "The desktop's, else spantag's own"),
+                        (ChooserKind::Native, "The desktop's"),
+                        (ChooserKind::InApp, "spantag's own"),
+                    ] {
+                        ui.radio_value(&mut app.settings.file_chooser, kind, label);
+                    }
+                });
                 ui.add(
                     egui::Slider::new(&mut app.settings.font_size, 11.0..=28.0).text("Text size"),
                 );
