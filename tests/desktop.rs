@@ -289,7 +289,8 @@ fn the_in_app_chooser_opens_a_project_by_ctrl_o_and_saves_it_elsewhere_by_save_a
 fn esc_or_cancel_closes_the_in_app_chooser_without_a_command() {
     let mut h = harness(bundled_session().expect("corpus"));
     h.state_mut().settings.file_chooser = ChooserKind::InApp;
-    h.state_mut().send(Command::Export(spantag::formats::ExportFormat::Spans));
+    h.state_mut()
+        .send(Command::Export(spantag::formats::ExportFormat::Spans));
     h.run_steps(3);
     assert!(h.state().chooser.is_some());
     h.get_by_label("Cancel").click();

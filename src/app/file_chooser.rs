@@ -111,7 +111,8 @@ impl FileRequest {
 }
 
 fn is_project_file(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("ron"))
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("ron"))
 }
 
 /// What asking the desktop's dialog gave.
@@ -180,6 +181,8 @@ impl InAppChooser {
             .id(egui::Id::unique(IN_APP_TITLE))
             .initial_path(request.start_dir())
             .default_size([640.0, 480.0])
+            // In the middle of the window, where the eye (and a script) finds it.
+            .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
             .show_rename(false);
         if let Some(name) = request.default_name() {
             dialog = dialog.default_filename(name);
@@ -216,14 +219,26 @@ mod tests {
     fn each_request_picks_the_right_kind_of_path_and_becomes_its_command() {
         let path = PathBuf::from("/tmp/x.ron");
         let cases = [
-            (FileRequest::Open, PickMode::OpenFile, Command::OpenPath(path.clone())),
-            (FileRequest::SaveAs, PickMode::SaveFile, Command::SaveTo(path.clone())),
+            (
+                FileRequest::Open,
+                PickMode::OpenFile,
+                Command::OpenPath(path.clone()),
+            ),
+            (
+                FileRequest::SaveAs,
+                PickMode::SaveFile,
+                Command::SaveTo(path.clone()),
+            ),
             (
                 FileRequest::NewFromCorpus,
                 PickMode::Folder,
                 Command::OpenPath(path.clone()),
             ),
-            (FileRequest::Import, PickMode::OpenFile, Command::ImportPath(path.clone())),
+            (
+                FileRequest::Import,
+                PickMode::OpenFile,
+                Command::ImportPath(path.clone()),
+            ),
             (
                 FileRequest::Export(ExportFormat::Brat),
                 PickMode::Folder,

@@ -21,9 +21,9 @@ pub mod transfer;
 pub mod windows;
 
 use crate::formats::{self, ExportFormat};
-use file_chooser::{ChooserKind, FileRequest, NativeAnswer};
 use crate::io::{corpus, project_file};
 use crate::model::{AnnotationId, AnnotationKind, CharOffset, DocStatus, Project, Span};
+use file_chooser::{ChooserKind, FileRequest, NativeAnswer};
 use session::Session;
 use stance_ui::{StanceEditor, StanceStep, TagEditBuffers};
 use std::path::{Path, PathBuf};
