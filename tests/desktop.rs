@@ -298,3 +298,37 @@ fn esc_or_cancel_closes_the_in_app_chooser_without_a_command() {
     assert!(h.state().chooser.is_none());
     assert!(h.state().transfer.is_none(), "nothing exported");
 }
+
+#[test]
+fn the_document_list_sorts_by_title_and_alt_down_follows_the_list() {
+    use spantag::corpus::order::DocumentOrder;
+    let mut h = harness(bundled_session().expect("corpus"));
+    h.state_mut().settings.document_order = DocumentOrder::Title;
+    h.run_steps(3);
+    let mut titles: Vec<(String, usize)> = h
+        .state()
+        .session
+        .project
+        .documents()
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.title().to_owned(), i))
+        .collect();
+    titles.sort_by_key(|(t, _)| t.to_lowercase());
+    let tops: Vec<f32> = titles
+        .iter()
+        .map(|(t, _)| h.get_by_label(t).rect().top())
+        .collect();
+    assert!(
+        tops.windows(2).all(|w| w[0] < w[1]),
+        "rows from top to bottom in title order: {titles:?} at {tops:?}"
+    );
+    h.state_mut().send(Command::OpenDocument(titles[0].1));
+    h.run_steps(2);
+    h.key_press_modifiers(egui::Modifiers::ALT, Key::ArrowDown);
+    h.run_steps(2);
+    assert_eq!(h.state().session.current, titles[1].1, "the next row down");
+    h.key_press_modifiers(egui::Modifiers::ALT, Key::ArrowUp);
+    h.run_steps(2);
+    assert_eq!(h.state().session.current, titles[0].1);
+}

@@ -99,7 +99,6 @@ pub const HELP: &[Shortcut] = &[
 pub fn read_shortcuts(
     ctx: &egui::Context,
     typing: bool,
-    current_document: usize,
     label_for_key: impl Fn(char) -> Option<String>,
 ) -> Vec<Command> {
     let mut commands = Vec::new();
@@ -155,12 +154,12 @@ pub fn read_shortcuts(
             (
                 Modifiers::ALT,
                 Key::ArrowDown,
-                Command::OpenDocument(current_document + 1),
+                Command::StepDocument { forward: true },
             ),
             (
                 Modifiers::ALT,
                 Key::ArrowUp,
-                Command::OpenDocument(current_document.saturating_sub(1)),
+                Command::StepDocument { forward: false },
             ),
             (
                 Modifiers::SHIFT,

@@ -43,6 +43,8 @@ pub struct Settings {
     pub dark: bool,
     /// The desktop's file dialog or the in-app chooser.
     pub file_chooser: file_chooser::ChooserKind,
+    /// The order of the document list.
+    pub document_order: crate::corpus::order::DocumentOrder,
 }
 
 impl Default for Settings {
@@ -53,6 +55,7 @@ impl Default for Settings {
             font_size: 16.0,
             dark: false,
             file_chooser: file_chooser::ChooserKind::default(),
+            document_order: crate::corpus::order::DocumentOrder::default(),
         }
     }
 }
@@ -71,6 +74,11 @@ impl Settings {
 pub enum Command {
     /// Switch to the document at this index.
     OpenDocument(usize),
+    /// Switch to the next or previous document of the list, in the list's order.
+    StepDocument {
+        /// Down the list.
+        forward: bool,
+    },
     /// Tag the selection with a label, or relabel the selected entity.
     Tag(String),
     /// Select an annotation and bring it into view.
@@ -233,6 +241,8 @@ pub struct SpantagApp {
     pub transfer: Option<transfer::TransferJob>,
     /// The in-app file chooser, while it is open.
     pub chooser: Option<file_chooser::InAppChooser>,
+    /// The document list's order, and the project revision it was computed for.
+    listed: Option<(u64, crate::corpus::order::DocumentOrder, Vec<usize>)>,
     /// Suggestions for the current document.
     pub suggestions: assist_ui::Suggestions,
     /// The "tag all occurrences" window.
@@ -413,6 +423,7 @@ impl SpantagApp {
             suggestions: assist_ui::Suggestions::new(),
             transfer: None,
             chooser: None,
+            listed: None,
             tag_all: assist_ui::TagAll::default(),
             search: assist_ui::SearchState::default(),
             views: corpus_views::ViewsState::default(),
@@ -451,6 +462,20 @@ impl SpantagApp {
         let result: Result<Option<String>, String> = match command {
             Command::OpenDocument(i) => {
                 self.session.open_document(i);
+                Ok(None)
+            }
+            Command::StepDocument { forward } => {
+                let current = self.session.current;
+                let list = self.listed_documents();
+                let at = list.iter().position(|&i| i == current).unwrap_or(0);
+                let next = if forward {
+                    list.get(at + 1)
+                } else {
+                    at.checked_sub(1).and_then(|before| list.get(before))
+                };
+                if let Some(&next) = next {
+                    self.session.open_document(next);
+                }
                 Ok(None)
             }
             Command::Tag(label) => self
@@ -721,6 +746,22 @@ impl SpantagApp {
         }
     }
 
+    /// The positions of the documents in the list's order (cached per project revision).
+    pub fn listed_documents(&mut self) -> &[usize] {
+        let order = self.settings.document_order;
+        let revision = self.session.revision();
+        let fresh = self.listed.as_ref().is_some_and(|(r, o, list)| {
+            *r == revision && *o == order && list.len() == self.session.project.documents().len()
+        });
+        if !fresh {
+            let list = crate::corpus::order::document_order(&self.session.project, order);
+            self.listed = Some((revision, order, list));
+        }
+        self.listed
+            .as_ref()
+            .map_or(&[], |(_, _, list)| list.as_slice())
+    }
+
     /// Asks for a path for `request`: the desktop's dialog, else (no dialog on this
     /// desktop, remembered) the in-app chooser. The chosen path's command runs next.
     fn choose_file(&mut self, request: FileRequest) -> Option<String> {
@@ -949,7 +990,7 @@ impl SpantagApp {
         // Any focused text field (search, names, notes, filters …) keeps the keyboard.
         let typing = ctx.text_edit_focused() || self.stance_editor.is_some();
         let schema = self.session.project.schema();
-        let commands = keys::read_shortcuts(ctx, typing, self.session.current, |digit| {
+        let commands = keys::read_shortcuts(ctx, typing, |digit| {
             schema.entity_type_for_key(digit).map(|t| t.name.clone())
         });
         self.pending.extend(commands);

@@ -240,16 +240,31 @@ pub fn document_list_ui(ui: &mut Ui, app: &mut SpantagApp) {
         .default_size(260.0)
         .resizable(true)
         .show(ui, |ui| {
-            ui.heading("Documents");
+            ui.horizontal(|ui| {
+                ui.heading("Documents");
+                let order = &mut app.settings.document_order;
+                egui::ComboBox::from_id_salt("document order")
+                    .selected_text(order.name())
+                    .show_ui(ui, |ui| {
+                        for choice in crate::corpus::order::DocumentOrder::ALL {
+                            ui.selectable_value(order, choice, choice.name());
+                        }
+                    })
+                    .response
+                    .on_hover_text("order of the list");
+            });
+            let listed = app.listed_documents().to_vec();
             let project = &app.session.project;
             let docs = project.documents();
             let row_height = ui.text_style_height(&egui::TextStyle::Body) * 2.0 + 8.0;
             egui::ScrollArea::vertical()
                 .id_salt("doc list")
                 .auto_shrink(false)
-                .show_rows(ui, row_height, docs.len(), |ui, rows| {
-                    for i in rows {
-                        let doc = &docs[i];
+                .show_rows(ui, row_height, listed.len(), |ui, rows| {
+                    for i in rows.filter_map(|row| listed.get(row).copied()) {
+                        let Some(doc) = docs.get(i) else {
+                            continue;
+                        };
                         let status = project.status(doc.id());
                         let detail = format!(
                             "{} · {} · {} tags",
