@@ -332,3 +332,14 @@ fn the_document_list_sorts_by_title_and_alt_down_follows_the_list() {
     h.run_steps(2);
     assert_eq!(h.state().session.current, titles[0].1);
 }
+
+#[test]
+fn the_window_icon_is_spantags_drawn_icon() {
+    let icon = spantag::app::window_icon().expect("assets/icon/spantag.png decodes");
+    assert_eq!((icon.width, icon.height), (256, 256));
+    assert_eq!(icon.rgba.len(), 256 * 256 * 4);
+    assert!(
+        icon.rgba.chunks(4).any(|px| px[3] == 0) && icon.rgba.chunks(4).any(|px| px[3] == 255),
+        "rounded corners are transparent, the tile is opaque"
+    );
+}

@@ -78,11 +78,17 @@ impl FileRequest {
         }
     }
 
-    /// The folder the chooser starts in.
+    /// The folder the chooser starts in (the working folder when the usual one is
+    /// missing, as for an installed spantag started outside a checkout).
     pub fn start_dir(self) -> PathBuf {
-        match self {
+        let usual = match self {
             FileRequest::NewFromCorpus => corpus::bundled_corpus_dir(),
             _ => saves_dir(),
+        };
+        if usual.is_dir() {
+            usual
+        } else {
+            std::env::current_dir().unwrap_or(usual)
         }
     }
 

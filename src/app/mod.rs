@@ -315,6 +315,11 @@ pub fn saves_dir() -> PathBuf {
     }
 }
 
+/// spantag's icon (`assets/icon/spantag.png`, also the package's), for the window.
+pub fn window_icon() -> Option<egui::IconData> {
+    eframe::icon_data::from_png_bytes(include_bytes!("../../assets/icon/spantag.png")).ok()
+}
+
 /// Starts the window on `path`, else the last project, else the bundled corpus.
 pub fn run(path: Option<PathBuf>) -> Result<(), String> {
     // Read the path before opening a window, so a bad path fails on the command line.
@@ -326,11 +331,16 @@ pub fn run(path: Option<PathBuf>) -> Result<(), String> {
         Some(p) => Some(load_path(p)?),
         None => None,
     };
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("spantag")
+        .with_app_id("spantag")
+        .with_inner_size([1280.0, 800.0])
+        .with_position([0.0, 0.0]);
+    if let Some(icon) = window_icon() {
+        viewport = viewport.with_icon(std::sync::Arc::new(icon));
+    }
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("spantag")
-            .with_inner_size([1280.0, 800.0])
-            .with_position([0.0, 0.0]),
+        viewport,
         // The app installs the system font fallback itself (the same way in tests).
         system_font_fallback: false,
         ..Default::default()

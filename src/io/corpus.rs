@@ -139,16 +139,22 @@ pub fn read_corpus(paths: &[PathBuf]) -> Result<Vec<Document>, CorpusError> {
     Ok(docs)
 }
 
-/// The bundled corpus folder (`assets/corpus` next to the crate, or beside the binary).
+/// The bundled corpus folder (`assets/corpus` next to the crate or beside the binary, or
+/// `share/spantag/corpus` of the installed package).
 pub fn bundled_corpus_dir() -> PathBuf {
     let beside_crate = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/corpus");
     if beside_crate.is_dir() {
         return beside_crate;
     }
-    std::env::current_exe()
+    // Beside the binary (an unpacked build), else where the package installs it
+    // (`/usr/bin/spantag` → `/usr/share/spantag/corpus`).
+    let exe_dir = std::env::current_exe()
         .ok()
-        .and_then(|exe| exe.parent().map(|d| d.join("assets/corpus")))
-        .filter(|p| p.is_dir())
+        .and_then(|exe| exe.parent().map(Path::to_owned));
+    exe_dir
+        .iter()
+        .flat_map(|d| [d.join("assets/corpus"), d.join("../share/spantag/corpus")])
+        .find(|p| p.is_dir())
         .unwrap_or_else(|| PathBuf::from("assets/corpus"))
 }
 
