@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one command that checks everything: installs the system packages the tests need,
 # and cargo-deb, then formatting, lints and every test (unit, property, CLI, kittest GUI,
-# the real window under Xvfb, and the Debian package installed and started). .ci/run calls exactly this.
+# the real window under Xvfb, and the Debian package installed and started). .ci/run
+# calls exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-debian.sh
