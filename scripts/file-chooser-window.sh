@@ -20,7 +20,8 @@ export SPANTAG_CHOOSER_BIN=$bin SPANTAG_CHOOSER_WORK=$work
 export SPANTAG_RECOVERY_DIR=$work/recovery
 
 drive() {
-xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
+# A display number of its own (not -a, which races with other servers starting at once).
+xvfb-run -n $((200 + RANDOM % 700)) -s "-screen 0 1280x800x24" bash -c '
 set -euo pipefail
 work=$SPANTAG_CHOOSER_WORK
 export XDG_CONFIG_HOME=$work/config XDG_DATA_HOME=$work/data
@@ -31,6 +32,7 @@ wid=""
 for _ in $(seq 1 450); do
     wid=$(xdotool search --onlyvisible --name "spantag" 2>/dev/null | head -n 1 || true)
     [ -n "$wid" ] && break
+    kill -0 $app 2>/dev/null || break
     sleep 0.2
 done
 [ -n "$wid" ] || { echo "no spantag window appeared"; cat "$work/app.log"; exit 1; }

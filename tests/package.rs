@@ -78,6 +78,7 @@ wid=""
 for _ in $(seq 1 450); do
     wid=$(xdotool search --onlyvisible --name spantag 2>/dev/null | head -n 1 || true)
     [ -n "$wid" ] && break
+    kill -0 $app 2>/dev/null || break
     sleep 0.2
 done
 [ -n "$wid" ] || {{ echo "no window"; cat "$WORK/app.log"; kill $app; exit 1; }}
@@ -88,9 +89,12 @@ kill $app
 "#,
         command = command.join(" ")
     );
-    let drive = || {
+    let drive = |attempt: u32| {
+        // A display number of its own (not -a, which races with other servers starting).
+        let display = 200 + (std::process::id() + attempt * 97) % 700;
         Command::new("xvfb-run")
-            .args(["-a", "-s", "-screen 0 1280x800x24", "bash", "-c", &script])
+            .args(["-n", &display.to_string()])
+            .args(["-s", "-screen 0 1280x800x24", "bash", "-c", &script])
             .env("WORK", work)
             .env("XDG_CONFIG_HOME", work.join("config"))
             .env("XDG_DATA_HOME", work.join("data"))
@@ -100,11 +104,11 @@ kill $app
             .output()
             .expect("xvfb-run runs")
     };
-    let mut out = drive();
+    let mut out = drive(0);
     let log = std::fs::read_to_string(work.join("app.log")).unwrap_or_default();
     if !out.status.success() && log.contains("connection to X server") {
         // A display that vanished under a busy machine; once more.
-        out = drive();
+        out = drive(1);
     }
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
@@ -128,7 +132,10 @@ fn the_package_installs_spantag_with_its_menu_entry_and_opens_the_window() {
         "./usr/share/spantag/corpus/000_959efbcd506ccd6d.txt",
         "./usr/share/spantag/example.ron",
     ] {
-        assert!(listing.contains(file), "{file} is in the package:\n{listing}");
+        assert!(
+            listing.contains(file),
+            "{file} is in the package:\n{listing}"
+        );
     }
     if !is_root() {
         // Installing needs root (CI runs as root); the contents are checked above.
