@@ -2,7 +2,7 @@
 //! X), "tag all occurrences" of a tag's text as one undoable edit, and corpus search with
 //! keyword-in-context results that jump to the hit so it can be tagged at once.
 
-use super::{Command, SpantagApp};
+use super::{Command, SpantagApp, short};
 use crate::corpus::search::{self, Scope, SearchHit, SearchMode, SearchQuery};
 use crate::corpus::suggest::{
     Occurrence, SuggestOptions, Suggestion, SuggestionEngine, occurrences,
@@ -242,6 +242,7 @@ pub fn tag_all_ui(ctx: &egui::Context, app: &mut SpantagApp) {
     let mut open = true;
     let mut apply = false;
     egui::Window::new(format!("Tag all “{needle}” as {label}"))
+        .id(super::windows::ToolWindow::TagAll.id())
         .open(&mut open)
         .default_size([620.0, 420.0])
         .show(ctx, |ui| {
@@ -360,6 +361,7 @@ pub fn search_ui(ctx: &egui::Context, app: &mut SpantagApp) {
     let mut open = true;
     let mut jump: Option<SearchHit> = None;
     egui::Window::new("Search")
+        .id(super::windows::ToolWindow::Search.id())
         .open(&mut open)
         .default_size([640.0, 420.0])
         .show(ctx, |ui| {
@@ -415,7 +417,10 @@ pub fn search_ui(ctx: &egui::Context, app: &mut SpantagApp) {
                         let hit = &app.search.hits[i];
                         let line = format!(
                             "{}: …{}«{}»{}…",
-                            hit.doc, hit.context_left, hit.text, hit.context_right
+                            hit_source(&app.session.project, &hit.doc),
+                            hit.context_left,
+                            hit.text,
+                            hit.context_right
                         );
                         let button =
                             egui::Button::selectable(i == app.search.focus, RichText::new(line))
@@ -431,6 +436,23 @@ pub fn search_ui(ctx: &egui::Context, app: &mut SpantagApp) {
     app.search.open = open;
     if let Some(hit) = jump {
         jump_to_hit(app, &hit);
+    }
+}
+
+/// How a search hit names its document: the title and date (the id when the document
+/// has no title).
+pub fn hit_source(project: &crate::model::Project, doc: &DocId) -> String {
+    let Some(document) = project.document(doc) else {
+        return doc.to_string();
+    };
+    let title = if document.title().trim().is_empty() {
+        doc.to_string()
+    } else {
+        short(document.title(), 60)
+    };
+    match document.date() {
+        Some(date) => format!("{title} ({date})"),
+        None => title,
     }
 }
 

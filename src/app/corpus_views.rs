@@ -8,13 +8,13 @@
 //! need no bookkeeping here. Derived data (statistics, index, agreement, merge sides) is
 //! cached per project state, so an idle frame costs nothing on a large corpus.
 
+use super::charts::{self, ChartBar, bars_ui};
 use super::{Command, SpantagApp};
 use crate::corpus::agree::{self, Agreement, Prf};
 use crate::corpus::merge::{self, DiffKind, Difference, Side};
 use crate::corpus::stats::{self, IndexEntry, MonthStats, Stats};
 use crate::model::{AnnotationId, Project};
 use egui::{RichText, Ui};
-use egui_plot::{Bar, BarChart, Plot};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -174,32 +174,6 @@ fn refresh(app: &mut SpantagApp) {
     }
 }
 
-/// A bar chart with one bar per named value, names on the x axis.
-fn bars_ui(ui: &mut Ui, id: &str, name: &str, values: &[(String, f64)]) {
-    let bars: Vec<Bar> = values
-        .iter()
-        .enumerate()
-        .map(|(i, (label, v))| Bar::new(i as f64, *v).name(label).width(0.7))
-        .collect();
-    let names: Vec<String> = values.iter().map(|(n, _)| n.clone()).collect();
-    Plot::new(id)
-        .height(150.0)
-        .allow_zoom(false)
-        .allow_drag(false)
-        .allow_scroll(false)
-        .allow_boxed_zoom(false)
-        .show_grid([false, true])
-        .include_y(0.0)
-        .x_axis_formatter(move |mark, _range| {
-            let i = mark.value.round();
-            if (mark.value - i).abs() > 1e-6 || i < 0.0 {
-                return String::new();
-            }
-            names.get(i as usize).cloned().unwrap_or_default()
-        })
-        .show(ui, |plot| plot.bar_chart(BarChart::new(name, bars)));
-}
-
 /// At most this many documents get a bar in the per-document chart.
 const MAX_DOCUMENT_BARS: usize = 60;
 
@@ -211,6 +185,7 @@ fn statistics_ui(ctx: &egui::Context, app: &mut SpantagApp) {
     let (stats, months) = (&derived.stats, &derived.months);
     let mut copy = None;
     egui::Window::new("Corpus statistics")
+        .id(super::windows::ToolWindow::Statistics.id())
         .open(&mut open)
         .default_size([640.0, 620.0])
         .vscroll(true)
@@ -241,16 +216,17 @@ fn statistics_ui(ctx: &egui::Context, app: &mut SpantagApp) {
                 .default_open(true)
                 .show(ui, |ui| {
                     ui.label(RichText::new("Tags per label").strong());
-                    let labels: Vec<(String, f64)> = stats
-                        .per_label
-                        .iter()
-                        .map(|(k, v)| (k.clone(), *v as f64))
-                        .collect();
+                    let labels = charts::label_bars(stats, app.session.project.schema());
                     bars_ui(ui, "stats_per_label", "tags", &labels);
+                    if !stats.stance.per_target.is_empty() {
+                        ui.label(RichText::new("Stances per target, by polarity").strong());
+                        let stacks = charts::polarity_stacks(stats, app.session.project.schema());
+                        charts::polarity_chart_ui(ui, "stats_polarity", &stacks);
+                    }
                     ui.label(RichText::new("Tags per month").strong());
-                    let per_month: Vec<(String, f64)> = months
+                    let per_month: Vec<ChartBar> = months
                         .iter()
-                        .map(|(k, m)| (k.clone(), m.annotations as f64))
+                        .map(|(k, m)| ChartBar::plain(k.clone(), m.annotations as f64))
                         .collect();
                     bars_ui(ui, "stats_per_month", "tags", &per_month);
                     let mut per_doc: Vec<(String, f64)> = stats
@@ -272,15 +248,19 @@ fn statistics_ui(ctx: &egui::Context, app: &mut SpantagApp) {
                     } else {
                         ui.label(RichText::new("Tags per document").strong());
                     }
+                    let per_doc: Vec<ChartBar> = per_doc
+                        .into_iter()
+                        .map(|(name, n)| ChartBar::plain(name, n))
+                        .collect();
                     bars_ui(ui, "stats_per_document", "tags", &per_doc);
                     ui.label(RichText::new("Progress").strong());
-                    let status: Vec<(String, f64)> = [
+                    let status: Vec<ChartBar> = [
                         ("not started", not_started),
                         ("in progress", progress),
                         ("done", done),
                     ]
                     .into_iter()
-                    .map(|(k, v)| (k.to_owned(), v as f64))
+                    .map(|(k, v)| ChartBar::plain(k, v as f64))
                     .collect();
                     bars_ui(ui, "stats_progress", "documents", &status);
                 });
@@ -400,6 +380,7 @@ fn entity_index_ui(ctx: &egui::Context, app: &mut SpantagApp) {
     let mut selected = app.views.index_selected.clone();
     let mut jump = None;
     egui::Window::new("Entities")
+        .id(super::windows::ToolWindow::EntityIndex.id())
         .open(&mut open)
         .default_size([560.0, 560.0])
         .show(ctx, |ui| {
@@ -535,6 +516,7 @@ fn agreement_ui(ctx: &egui::Context, app: &mut SpantagApp) {
     let mut compare = false;
     let mut copy = None;
     egui::Window::new("Agreement")
+        .id(super::windows::ToolWindow::Agreement.id())
         .open(&mut open)
         .default_size([620.0, 560.0])
         .vscroll(true)
@@ -680,6 +662,7 @@ fn merge_ui(ctx: &egui::Context, app: &mut SpantagApp) {
     let mut actions = Vec::new();
     let project = &app.session.project;
     egui::Window::new("Merge")
+        .id(super::windows::ToolWindow::Merge.id())
         .open(&mut open)
         .default_size([760.0, 560.0])
         .show(ctx, |ui| {

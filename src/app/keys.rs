@@ -66,7 +66,7 @@ pub const HELP: &[Shortcut] = &[
     },
     Shortcut {
         keys: "Esc",
-        action: "clear the selection / close a window",
+        action: "close the topmost window, else clear the selection",
     },
     Shortcut {
         keys: "Alt+Down / Alt+Up",
@@ -107,7 +107,6 @@ pub const HELP: &[Shortcut] = &[
 pub fn read_shortcuts(
     ctx: &egui::Context,
     typing: bool,
-    current_document: usize,
     label_for_key: impl Fn(char) -> Option<String>,
 ) -> Vec<Command> {
     let mut commands = Vec::new();
@@ -160,16 +159,16 @@ pub fn read_shortcuts(
             (Modifiers::NONE, Key::R, Command::StartRelation),
             (Modifiers::NONE, Key::Delete, Command::DeleteSelected),
             (Modifiers::NONE, Key::Backspace, Command::DeleteSelected),
-            (Modifiers::NONE, Key::Escape, Command::ClearSelection),
+            (Modifiers::NONE, Key::Escape, Command::Escape),
             (
                 Modifiers::ALT,
                 Key::ArrowDown,
-                Command::OpenDocument(current_document + 1),
+                Command::StepDocument { forward: true },
             ),
             (
                 Modifiers::ALT,
                 Key::ArrowUp,
-                Command::OpenDocument(current_document.saturating_sub(1)),
+                Command::StepDocument { forward: false },
             ),
             (
                 Modifiers::SHIFT,
@@ -259,6 +258,7 @@ pub fn read_shortcuts(
 /// The help overlay listing every shortcut.
 pub fn help_ui(ctx: &egui::Context, open: &mut bool) {
     egui::Window::new("Keyboard shortcuts")
+        .id(super::windows::ToolWindow::Help.id())
         .open(open)
         .collapsible(false)
         .default_width(520.0)

@@ -7,7 +7,10 @@
 pub mod assist_ui;
 pub mod autosave;
 pub mod background;
+pub mod charts;
 pub mod corpus_views;
+pub mod file_chooser;
+pub mod fonts;
 pub mod keys;
 pub mod learn_ui;
 pub mod panels;
@@ -18,10 +21,12 @@ pub mod stance_ui;
 pub mod team_ui;
 pub mod text_view;
 pub mod transfer;
+pub mod windows;
 
 use crate::formats::{self, ExportFormat};
 use crate::io::{corpus, project_file};
 use crate::model::{AnnotationId, AnnotationKind, CharOffset, DocStatus, Project, Span};
+use file_chooser::{ChooserKind, FileRequest, NativeAnswer};
 use session::Session;
 use stance_ui::{StanceEditor, StanceStep, TagEditBuffers};
 use std::path::{Path, PathBuf};
@@ -41,6 +46,10 @@ pub struct Settings {
     pub dark: bool,
     /// Draw relations as arcs above the text.
     pub show_arcs: bool,
+    /// The desktop's file dialog or the in-app chooser.
+    pub file_chooser: file_chooser::ChooserKind,
+    /// The order of the document list.
+    pub document_order: crate::corpus::order::DocumentOrder,
 }
 
 impl Default for Settings {
@@ -51,6 +60,8 @@ impl Default for Settings {
             font_size: 16.0,
             dark: false,
             show_arcs: true,
+            file_chooser: file_chooser::ChooserKind::default(),
+            document_order: crate::corpus::order::DocumentOrder::default(),
         }
     }
 }
@@ -69,6 +80,11 @@ impl Settings {
 pub enum Command {
     /// Switch to the document at this index.
     OpenDocument(usize),
+    /// Switch to the next or previous document of the list, in the list's order.
+    StepDocument {
+        /// Down the list.
+        forward: bool,
+    },
     /// Tag the selection with a label, or relabel the selected entity.
     Tag(String),
     /// Select an annotation and bring it into view.
@@ -105,6 +121,8 @@ pub enum Command {
     NewFromCorpus,
     /// Clear selections.
     ClearSelection,
+    /// Close the topmost tool window; with none open, clear selections (Esc).
+    Escape,
     /// Toggle word snapping.
     ToggleSnap,
     /// Open the stance editor on the selection (or the whole document).
@@ -250,6 +268,10 @@ pub struct SpantagApp {
     pub show_help: bool,
     /// An import or export running in the background.
     pub transfer: Option<transfer::TransferJob>,
+    /// The in-app file chooser, while it is open.
+    pub chooser: Option<file_chooser::InAppChooser>,
+    /// The document list's order, and the project revision it was computed for.
+    listed: Option<(u64, crate::corpus::order::DocumentOrder, Vec<usize>)>,
     /// Suggestions for the current document.
     pub suggestions: assist_ui::Suggestions,
     /// The "tag all occurrences" window.
@@ -272,6 +294,8 @@ pub struct SpantagApp {
     shared_file_accepted: Option<PathBuf>,
     title: String,
     quit_after_save: bool,
+    /// The system font fallback is installed in the window's context.
+    fonts_installed: bool,
 }
 
 /// Opens a project file or reads a corpus (folder or .txt) into a new project.
@@ -322,6 +346,11 @@ pub fn saves_dir() -> PathBuf {
     }
 }
 
+/// spantag's icon (`assets/icon/spantag.png`, also the package's), for the window.
+pub fn window_icon() -> Option<egui::IconData> {
+    eframe::icon_data::from_png_bytes(include_bytes!("../../assets/icon/spantag.png")).ok()
+}
+
 /// Starts the window on `path`, else the last project, else the bundled corpus.
 pub fn run(path: Option<PathBuf>) -> Result<(), String> {
     // Read the path before opening a window, so a bad path fails on the command line.
@@ -333,11 +362,18 @@ pub fn run(path: Option<PathBuf>) -> Result<(), String> {
         Some(p) => Some(load_path(p)?),
         None => None,
     };
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("spantag")
+        .with_app_id("spantag")
+        .with_inner_size([1280.0, 800.0])
+        .with_position([0.0, 0.0]);
+    if let Some(icon) = window_icon() {
+        viewport = viewport.with_icon(std::sync::Arc::new(icon));
+    }
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("spantag")
-            .with_inner_size([1280.0, 800.0])
-            .with_position([0.0, 0.0]),
+        viewport,
+        // The app installs the system font fallback itself (the same way in tests).
+        system_font_fallback: false,
         ..Default::default()
     };
     eframe::run_native(
@@ -429,6 +465,8 @@ impl SpantagApp {
             suggestions: assist_ui::Suggestions::new(),
             learn: learn_ui::LearnState::default(),
             transfer: None,
+            chooser: None,
+            listed: None,
             tag_all: assist_ui::TagAll::default(),
             search: assist_ui::SearchState::default(),
             views: corpus_views::ViewsState::default(),
@@ -443,6 +481,7 @@ impl SpantagApp {
             shared_file_accepted: None,
             title: String::new(),
             quit_after_save: false,
+            fonts_installed: false,
         }
     }
 
@@ -467,6 +506,20 @@ impl SpantagApp {
         let result: Result<Option<String>, String> = match command {
             Command::OpenDocument(i) => {
                 self.session.open_document(i);
+                Ok(None)
+            }
+            Command::StepDocument { forward } => {
+                let current = self.session.current;
+                let list = self.listed_documents();
+                let at = list.iter().position(|&i| i == current).unwrap_or(0);
+                let next = if forward {
+                    list.get(at + 1)
+                } else {
+                    at.checked_sub(1).and_then(|before| list.get(before))
+                };
+                if let Some(&next) = next {
+                    self.session.open_document(next);
+                }
                 Ok(None)
             }
             Command::Tag(label) => self
@@ -523,41 +576,10 @@ impl SpantagApp {
                 self.shared_file_accepted = Some(path.clone());
                 self.guarded_save(&path, SaveChecks::NONE)
             }
-            Command::SaveAs => {
-                let picked = rfd::FileDialog::new()
-                    .set_directory(saves_dir())
-                    .set_file_name("project.ron")
-                    .add_filter("spantag project", &["ron"])
-                    .save_file();
-                match picked {
-                    Some(path) => self.guarded_save(&path, SaveChecks::ALL),
-                    None => {
-                        self.quit_after_save = false;
-                        Ok(None)
-                    }
-                }
-            }
+            Command::SaveAs => Ok(self.choose_file(FileRequest::SaveAs)),
             Command::SaveTo(path) => self.guarded_save(&path, SaveChecks::ALL),
-            Command::Open => {
-                if let Some(path) = rfd::FileDialog::new()
-                    .set_directory(saves_dir())
-                    .add_filter("spantag project", &["ron"])
-                    .pick_file()
-                {
-                    self.pending.push(Command::OpenPath(path));
-                }
-                Ok(None)
-            }
-            Command::NewFromCorpus => {
-                if let Some(path) = rfd::FileDialog::new()
-                    .set_directory(corpus::bundled_corpus_dir())
-                    .set_title("Choose a folder of .txt files")
-                    .pick_folder()
-                {
-                    self.pending.push(Command::OpenPath(path));
-                }
-                Ok(None)
-            }
+            Command::Open => Ok(self.choose_file(FileRequest::Open)),
+            Command::NewFromCorpus => Ok(self.choose_file(FileRequest::NewFromCorpus)),
             Command::OpenPath(path) if self.session.history.is_dirty() => {
                 self.dialog = Some(Dialog::ConfirmDiscard(Box::new(
                     Command::OpenPathDiscarding(path),
@@ -591,6 +613,16 @@ impl SpantagApp {
                 self.session.selected = None;
                 self.session.selected_relation = None;
                 self.relation_editor = None;
+                Ok(None)
+            }
+            Command::Escape => {
+                match windows::topmost_open(ctx, self) {
+                    Some(window) => window.close(self),
+                    None => {
+                        self.session.selection = None;
+                        self.session.selected = None;
+                    }
+                }
                 Ok(None)
             }
             Command::ToggleSnap => {
@@ -731,15 +763,7 @@ impl SpantagApp {
                 assist_ui::open_search(self);
                 Ok(None)
             }
-            Command::Import => {
-                if let Some(path) = rfd::FileDialog::new()
-                    .set_title("Import annotated data")
-                    .pick_file()
-                {
-                    self.pending.push(Command::ImportPath(path));
-                }
-                Ok(None)
-            }
+            Command::Import => Ok(self.choose_file(FileRequest::Import)),
             Command::ImportPath(path)
                 if self
                     .session
@@ -756,20 +780,7 @@ impl SpantagApp {
                 transfer::start_import(self, path);
                 Ok(None)
             }
-            Command::Export(format) => {
-                let dialog = rfd::FileDialog::new()
-                    .set_directory(saves_dir())
-                    .set_title("Export");
-                let picked = if format == ExportFormat::Brat {
-                    dialog.pick_folder()
-                } else {
-                    dialog.save_file()
-                };
-                if let Some(path) = picked {
-                    self.pending.push(Command::ExportTo(format, path));
-                }
-                Ok(None)
-            }
+            Command::Export(format) => Ok(self.choose_file(FileRequest::Export(format))),
             Command::ExportTo(_, path)
                 if self
                     .session
@@ -815,6 +826,78 @@ impl SpantagApp {
             Err(message) => {
                 self.status = message.clone();
                 self.dialog = Some(Dialog::Error(message));
+            }
+        }
+    }
+
+    /// The positions of the documents in the list's order (cached per project revision).
+    pub fn listed_documents(&mut self) -> &[usize] {
+        let order = self.settings.document_order;
+        let revision = self.session.revision();
+        let fresh = self.listed.as_ref().is_some_and(|(r, o, list)| {
+            *r == revision && *o == order && list.len() == self.session.project.documents().len()
+        });
+        if !fresh {
+            let list = crate::corpus::order::document_order(&self.session.project, order);
+            self.listed = Some((revision, order, list));
+        }
+        self.listed
+            .as_ref()
+            .map_or(&[], |(_, _, list)| list.as_slice())
+    }
+
+    /// Asks for a path for `request`: the desktop's dialog, else (no dialog on this
+    /// desktop, remembered) the in-app chooser. The chosen path's command runs next.
+    fn choose_file(&mut self, request: FileRequest) -> Option<String> {
+        if self.chooser.is_some() {
+            return Some("a file chooser is already open".to_owned());
+        }
+        let mut message = None;
+        if self.settings.file_chooser != ChooserKind::InApp {
+            match file_chooser::ask_native(request) {
+                NativeAnswer::Chosen(path) => {
+                    self.pending.push(request.command(path));
+                    return None;
+                }
+                NativeAnswer::Cancelled => {
+                    self.chooser_cancelled(request);
+                    return None;
+                }
+                NativeAnswer::NoDialog => {
+                    if self.settings.file_chooser == ChooserKind::Automatic {
+                        self.settings.file_chooser = ChooserKind::InApp;
+                        message = Some(
+                            "this desktop offers no file dialog: spantag uses its own from now on \
+                             (Edit ▸ File chooser)"
+                                .to_owned(),
+                        );
+                    }
+                }
+            }
+        }
+        self.chooser = Some(file_chooser::InAppChooser::open(request));
+        message
+    }
+
+    /// A chooser was closed without a path.
+    fn chooser_cancelled(&mut self, request: FileRequest) {
+        if request == FileRequest::SaveAs {
+            self.quit_after_save = false;
+        }
+    }
+
+    /// Draws the in-app file chooser while it is open.
+    fn file_chooser_ui(&mut self, ctx: &egui::Context) {
+        let Some(chooser) = &mut self.chooser else {
+            return;
+        };
+        let request = chooser.request;
+        let (chosen, still_open) = chooser.show(ctx);
+        if !still_open {
+            self.chooser = None;
+            match chosen {
+                Some(command) => self.pending.push(command),
+                None => self.chooser_cancelled(request),
             }
         }
     }
@@ -1054,7 +1137,7 @@ impl SpantagApp {
             || self.stance_editor.is_some()
             || self.relation_editor.is_some();
         let schema = self.session.project.schema();
-        let commands = keys::read_shortcuts(ctx, typing, self.session.current, |digit| {
+        let commands = keys::read_shortcuts(ctx, typing, |digit| {
             schema.entity_type_for_key(digit).map(|t| t.name.clone())
         });
         self.pending.extend(commands);
@@ -1298,6 +1381,10 @@ pub(crate) fn short(text: &str, max: usize) -> String {
 impl eframe::App for SpantagApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
+        if !self.fonts_installed {
+            fonts::install_system_fallback(&ctx);
+            self.fonts_installed = true;
+        }
         background::poll_jobs(&ctx, self);
         ctx.set_theme(if self.settings.dark {
             egui::Theme::Dark
@@ -1325,7 +1412,7 @@ impl eframe::App for SpantagApp {
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
         }
         let importing = self.transfer.as_ref().is_some_and(|t| t.import);
-        if self.dialog.is_none() && !importing {
+        if self.dialog.is_none() && !importing && self.chooser.is_none() {
             self.shortcuts(&ctx);
         }
         panels::menu_bar_ui(ui, self);
@@ -1375,6 +1462,7 @@ impl eframe::App for SpantagApp {
         assist_ui::search_ui(&ctx, self);
         corpus_views::corpus_views_ui(&ctx, self);
         team_ui::team_views_ui(&ctx, self);
+        self.file_chooser_ui(&ctx);
         self.dialog_ui(&ctx);
 
         let commands = std::mem::take(&mut self.pending);

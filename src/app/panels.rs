@@ -106,6 +106,16 @@ pub fn menu_bar_ui(ui: &mut Ui, app: &mut SpantagApp) {
                     app.pending.push(Command::ToggleSnap);
                 }
                 ui.checkbox(&mut app.settings.dark, "Dark theme");
+                ui.menu_button("File chooser", |ui| {
+                    use super::file_chooser::ChooserKind;
+                    for (kind, label) in [
+                        (ChooserKind::Automatic, "The desktop's, else spantag's own"),
+                        (ChooserKind::Native, "The desktop's"),
+                        (ChooserKind::InApp, "spantag's own"),
+                    ] {
+                        ui.radio_value(&mut app.settings.file_chooser, kind, label);
+                    }
+                });
                 ui.add(
                     egui::Slider::new(&mut app.settings.font_size, 11.0..=28.0).text("Text size"),
                 );
@@ -236,21 +246,34 @@ pub fn document_list_ui(ui: &mut Ui, app: &mut SpantagApp) {
         .default_size(260.0)
         .resizable(true)
         .show(ui, |ui| {
-            ui.heading("Documents");
-            let order = super::learn_ui::document_order(app);
+            ui.horizontal(|ui| {
+                ui.heading("Documents");
+                let order = &mut app.settings.document_order;
+                egui::ComboBox::from_id_salt("document order")
+                    .selected_text(order.name())
+                    .show_ui(ui, |ui| {
+                        for choice in crate::corpus::order::DocumentOrder::ALL {
+                            ui.selectable_value(order, choice, choice.name());
+                        }
+                    })
+                    .response
+                    .on_hover_text("order of the list");
+            });
+            // Least sure first when the recommender's order is asked for, else the
+            // order chosen above.
+            let listed = super::learn_ui::document_order(app)
+                .unwrap_or_else(|| app.listed_documents().to_vec());
             let project = &app.session.project;
             let docs = project.documents();
             let row_height = ui.text_style_height(&egui::TextStyle::Body) * 2.0 + 8.0;
             egui::ScrollArea::vertical()
                 .id_salt("doc list")
                 .auto_shrink(false)
-                .show_rows(ui, row_height, docs.len(), |ui, rows| {
-                    for row in rows {
-                        let i = order
-                            .as_ref()
-                            .and_then(|o| o.get(row).copied())
-                            .unwrap_or(row);
-                        let Some(doc) = docs.get(i) else { continue };
+                .show_rows(ui, row_height, listed.len(), |ui, rows| {
+                    for i in rows.filter_map(|row| listed.get(row).copied()) {
+                        let Some(doc) = docs.get(i) else {
+                            continue;
+                        };
                         let status = project.status(doc.id());
                         let detail = format!(
                             "{} · {} · {} tags",

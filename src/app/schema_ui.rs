@@ -29,6 +29,7 @@ pub fn schema_editor_ui(ctx: &egui::Context, app: &mut SpantagApp) {
     }
     let mut open = true;
     egui::Window::new("Labels and schema")
+        .id(super::windows::ToolWindow::Schema.id())
         .open(&mut open)
         .default_width(560.0)
         .show(ctx, |ui| {

@@ -200,8 +200,16 @@ pub fn stance_editor_ui(ctx: &egui::Context, app: &mut SpantagApp) {
                 }
             }
             ui.weak("…or click a tagged person or organisation in the text.");
-            if ui.button("0: no holder").clicked()
+            // With no suggestion, Enter goes on without a holder, like 0.
+            let (no_holder, enter_means_none) = if suggestion.is_some() {
+                ("0: no holder", false)
+            } else {
+                ("Enter or 0: no holder", true)
+            };
+            if ui.button(no_holder).clicked()
                 || ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, Key::Num0))
+                || (enter_means_none
+                    && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, Key::Enter)))
             {
                 finish = Some(None);
             }
@@ -578,6 +586,7 @@ pub fn stance_matrix_ui(ctx: &egui::Context, app: &mut SpantagApp) {
     };
     let mut open = app.show_matrix;
     egui::Window::new("Stance matrix")
+        .id(super::windows::ToolWindow::StanceMatrix.id())
         .open(&mut open)
         .default_size([720.0, 480.0])
         .show(ctx, |ui| {

@@ -9,6 +9,7 @@ pub mod agree;
 pub mod generate;
 pub mod learn;
 pub mod merge;
+pub mod order;
 pub mod search;
 pub mod stats;
 pub mod suggest;

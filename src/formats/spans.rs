@@ -665,9 +665,18 @@ mod tests {
     fn exporting_while_loading_leaves_files_it_cannot_stream_to_the_plain_path() {
         let dir = tempfile::tempdir().expect("dir");
         let text = std::fs::read_to_string(saved(&sample(), dir.path())).expect("saved");
+        // Documents out of id order stream: the project keeps the file's order.
+        let out_of_order = dir.path().join("out-of-order.ron");
+        std::fs::write(&out_of_order, text.replacen("id: \"a\"", "id: \"z\"", 1)).expect("write");
+        let out = dir.path().join("out-of-order.jsonl");
+        let (streamed, _) = export_while_loading(&out_of_order, &out, &mut |_| {})
+            .expect("streams")
+            .expect("exported");
+        let plain = crate::io::project_file::load(&out_of_order).expect("load");
+        assert_eq!(streamed, plain);
         let cases = [
-            // Documents out of id order (the project sorts them; the lines follow that).
-            text.replacen("id: \"a\"", "id: \"z\"", 1),
+            // A document id used twice: not a project at all.
+            text.replacen("id: \"b\"", "id: \"a\"", 1),
             // A stance whose holder does not exist: not a project at all.
             text.replacen("holder: Some(", "holder: Some(99", 1),
         ];

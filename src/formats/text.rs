@@ -45,7 +45,8 @@ pub fn stem_id(path: &Path) -> DocId {
     ))
 }
 
-/// The files directly in `dir` with extension `ext` (case-insensitive), sorted by name.
+/// The files directly in `dir` with extension `ext` (case-insensitive), in natural order
+/// (`doc2` before `doc10`): the corpus order of an imported folder.
 pub fn files_with_extension(dir: &Path, ext: &str) -> Result<Vec<PathBuf>, FormatError> {
     let entries = fs::read_dir(dir).map_err(|e| FormatError::io(dir, "cannot list", e))?;
     let mut files = Vec::new();
@@ -59,7 +60,7 @@ pub fn files_with_extension(dir: &Path, ext: &str) -> Result<Vec<PathBuf>, Forma
             files.push(path);
         }
     }
-    files.sort();
+    alphanumeric_sort::sort_path_slice(&mut files);
     Ok(files)
 }
 

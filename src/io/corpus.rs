@@ -1,5 +1,6 @@
 //! Reading a corpus of plain-text files: a folder of `.txt` files or single files, in any
-//! common encoding, newlines normalised, ids from file stems, sorted by id.
+//! common encoding, newlines normalised, ids from file stems, in corpus order (a folder's
+//! files in natural order, `doc2` before `doc10`; files in the order given).
 
 use crate::model::{DocId, Document};
 use std::path::{Path, PathBuf};
@@ -94,7 +95,7 @@ pub fn read_document(path: &Path) -> Result<Document, CorpusError> {
 }
 
 /// The `.txt` files a path stands for: the file itself, or a folder's `.txt` files
-/// (not recursive), sorted.
+/// (not recursive) in natural order (`doc2` before `doc10`).
 pub fn text_files(path: &Path) -> Result<Vec<PathBuf>, CorpusError> {
     if !path.is_dir() {
         return Ok(vec![path.to_owned()]);
@@ -114,11 +115,12 @@ pub fn text_files(path: &Path) -> Result<Vec<PathBuf>, CorpusError> {
     if files.is_empty() {
         return Err(CorpusError::Empty(path.to_owned()));
     }
-    files.sort();
+    alphanumeric_sort::sort_path_slice(&mut files);
     Ok(files)
 }
 
-/// Reads every document of the given folders and files, sorted by id.
+/// Reads every document of the given folders and files, in corpus order: the paths in
+/// the order given, each folder's files in natural order.
 pub fn read_corpus(paths: &[PathBuf]) -> Result<Vec<Document>, CorpusError> {
     let mut docs: Vec<Document> = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
@@ -134,20 +136,25 @@ pub fn read_corpus(paths: &[PathBuf]) -> Result<Vec<Document>, CorpusError> {
             docs.push(doc);
         }
     }
-    docs.sort_by(|a, b| a.id().cmp(b.id()));
     Ok(docs)
 }
 
-/// The bundled corpus folder (`assets/corpus` next to the crate, or beside the binary).
+/// The bundled corpus folder (`assets/corpus` next to the crate or beside the binary, or
+/// `share/spantag/corpus` of the installed package).
 pub fn bundled_corpus_dir() -> PathBuf {
     let beside_crate = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/corpus");
     if beside_crate.is_dir() {
         return beside_crate;
     }
-    std::env::current_exe()
+    // Beside the binary (an unpacked build), else where the package installs it
+    // (`/usr/bin/spantag` → `/usr/share/spantag/corpus`).
+    let exe_dir = std::env::current_exe()
         .ok()
-        .and_then(|exe| exe.parent().map(|d| d.join("assets/corpus")))
-        .filter(|p| p.is_dir())
+        .and_then(|exe| exe.parent().map(Path::to_owned));
+    exe_dir
+        .iter()
+        .flat_map(|d| [d.join("assets/corpus"), d.join("../share/spantag/corpus")])
+        .find(|p| p.is_dir())
         .unwrap_or_else(|| PathBuf::from("assets/corpus"))
 }
 
@@ -213,6 +220,23 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "x.bin: line 2: contains NUL bytes, so it looks binary, not text"
+        );
+    }
+
+    #[test]
+    fn folders_list_in_natural_order_and_files_in_the_order_given() {
+        let dir = tempfile::tempdir().expect("tmp");
+        for name in ["doc10", "doc2", "doc1", "ned-74", "ned-9", "Doc3"] {
+            std::fs::write(dir.path().join(format!("{name}.txt")), name).expect("write");
+        }
+        let extra = tempfile::tempdir().expect("tmp");
+        let single = extra.path().join("aaa.txt");
+        std::fs::write(&single, "first on the command line").expect("write");
+        let docs = read_corpus(&[single, dir.path().to_owned()]).expect("corpus");
+        let ids: Vec<&str> = docs.iter().map(|d| d.id().as_str()).collect();
+        assert_eq!(
+            ids,
+            ["aaa", "Doc3", "doc1", "doc2", "doc10", "ned-9", "ned-74"]
         );
     }
 

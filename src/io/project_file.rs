@@ -2,8 +2,10 @@
 //! converted by hand in both directions.
 //!
 //! The file is self-contained (schema, documents with text and hash, annotations,
-//! relations, statuses), sorted and deterministic: saving an unchanged project twice gives
-//! identical bytes, so projects diff cleanly in git. Offsets are code points.
+//! relations, statuses), ordered and deterministic: documents in the project's (corpus)
+//! order, everything else sorted, so saving an unchanged project twice gives identical
+//! bytes and projects diff cleanly in git. Offsets are code points. Files written before
+//! documents kept their corpus order have them sorted by id, which is read as their order.
 //!
 //! Versions: 1 held entities only; 2 added stances, stance polarities and targets in the
 //! schema, and relations; 3 gives new annotations ids derived from their content (so
@@ -984,7 +986,7 @@ pub fn fast_path_agrees_with_ron(text: &str) -> bool {
 /// Loads a project file while making bytes from each document as it is parsed (an export
 /// written during the load): `make` runs on the loader's workers, `sink` takes the bytes
 /// in document order and returns `false` to stop. `None` when the file is not read this
-/// way — too big, anything unusual, documents not sorted by id, a problem in the file, or
+/// way — too big, anything unusual, a problem in the file (a document id used twice), or
 /// `sink` stopping it; then [`load`] gives the project or the message.
 pub fn load_making(
     path: &Path,
@@ -1396,7 +1398,6 @@ mod parallel {
                 next: 0,
                 sent: 0,
                 sink,
-                last_id: None,
             };
             let result = read_all(
                 &mut input,
@@ -1449,8 +1450,8 @@ mod parallel {
     /// What a streaming load makes from each document besides the project (an export
     /// written while the file loads): `make` appends a document's bytes on the worker
     /// that parsed it, and `sink` takes each batch's bytes in file order and returns
-    /// `false` to stop the load. The documents must come sorted by id (as spantag writes
-    /// them), the order of the project's list, or the load gives up.
+    /// `false` to stop the load. The project keeps the documents in file order, so the
+    /// side output comes in the order of the project's list.
     pub(crate) struct SideOutput<'s> {
         pub(crate) make: &'s MakeSide<'s>,
         pub(crate) sink: &'s mut SinkSide<'s>,
@@ -1470,8 +1471,6 @@ mod parallel {
         /// Batches handed to the workers.
         sent: usize,
         sink: Option<&'s mut SinkSide<'s>>,
-        /// The id of the last document taken, while there is a sink.
-        last_id: Option<crate::model::DocId>,
     }
 
     impl Reading<'_> {
@@ -1481,17 +1480,10 @@ mod parallel {
             self.pending.insert(index, parsed?);
             while let Some((docs, side)) = self.pending.remove(&self.next) {
                 self.next += 1;
-                if let Some(sink) = &mut self.sink {
-                    for part in &docs {
-                        let id = part.doc().id();
-                        if self.last_id.as_ref().is_some_and(|last| last >= id) {
-                            return None;
-                        }
-                        self.last_id = Some(id.clone());
-                    }
-                    if !sink(&side) {
-                        return None;
-                    }
+                if let Some(sink) = &mut self.sink
+                    && !sink(&side)
+                {
+                    return None;
                 }
                 for part in docs {
                     self.builder.add(part);
@@ -1931,11 +1923,14 @@ mod tests {
     }
 
     #[test]
-    fn file_offsets_are_code_points_and_documents_are_sorted() {
+    fn file_offsets_are_code_points_and_documents_keep_their_order() {
         let text = to_ron(&sample());
         let a = text.find("id: \"a\"").expect("doc a");
         let b = text.find("id: \"b\"").expect("doc b");
-        assert!(a < b, "documents sorted by id");
+        assert!(
+            b < a,
+            "documents in the project's order (b was given first)"
+        );
         assert!(text.contains("spans: [(13, 23)]"), "{text}");
     }
 

@@ -33,9 +33,10 @@ pub enum Edit {
     SetSchema(Schema),
     /// Marks a suggestion as rejected (`true`) or not (`false`).
     SetRejected(RejectedSuggestion, bool),
-    /// Adds documents with new ids.
+    /// Adds documents with new ids after the others, in the order given.
     AddDocuments(Vec<Document>),
-    /// Removes documents that carry no annotations.
+    /// Removes documents that carry no annotations. Its inverse adds them back at the
+    /// end, which is where they were when it undoes an `AddDocuments`, its only use.
     RemoveDocuments(BTreeSet<DocId>),
     /// Records a conflict left by a merge (`true`) or drops its record (`false`).
     SetConflict(Conflict, bool),

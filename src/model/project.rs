@@ -76,7 +76,7 @@ impl ProjectBuilder {
     /// `None` when what was added is not sound (an annotation checked in
     /// [`ProjectBuilder::add_document`], a document id or an annotation id used twice).
     pub fn finish(
-        mut self,
+        self,
         schema: Schema,
         relations: Vec<Relation>,
         rejected: Vec<RejectedSuggestion>,
@@ -85,19 +85,14 @@ impl ProjectBuilder {
             return None;
         }
         let annotations = AnnotationMap::from_entries(self.annotations).ok()?;
-        self.documents.sort_by(|a, b| a.0.id().cmp(b.0.id()));
-        if self
-            .documents
-            .windows(2)
-            .any(|w| w[0].0.id() == w[1].0.id())
-        {
-            return None;
-        }
         let mut project = Project::empty(schema);
         project.doc_index.reserve(self.documents.len());
         project.documents.reserve(self.documents.len());
+        // Documents keep the order they came in (the file's).
         for (i, (doc, keys)) in self.documents.into_iter().enumerate() {
-            project.doc_index.insert(doc.id().clone(), i);
+            if project.doc_index.insert(doc.id().clone(), i).is_some() {
+                return None;
+            }
             if !keys.is_empty() {
                 project.by_doc.insert(doc.id().clone(), keys);
             }
@@ -230,7 +225,7 @@ pub enum ProjectError {
 pub struct ProjectParts {
     /// The schema.
     pub schema: Schema,
-    /// Documents in any order (the project sorts them by id).
+    /// Documents in corpus order (the project keeps it).
     pub documents: Vec<Document>,
     /// Annotations in groups (a loader makes one per document), checked as if added one
     /// by one with `Edit::AddAnnotation`, entities first: a stance's holder may come after
@@ -263,9 +258,8 @@ impl Project {
         }
     }
 
-    /// A project over `documents` (sorted by id here) with no annotations.
-    pub fn new(schema: Schema, mut documents: Vec<Document>) -> Result<Self, ProjectError> {
-        documents.sort_by(|a, b| a.id().cmp(b.id()));
+    /// A project over `documents`, in their order (the corpus order), with no annotations.
+    pub fn new(schema: Schema, documents: Vec<Document>) -> Result<Self, ProjectError> {
         let mut doc_index = HashMap::with_capacity(documents.len());
         for (i, doc) in documents.iter().enumerate() {
             if doc_index.insert(doc.id().clone(), i).is_some() {
@@ -543,7 +537,8 @@ impl Project {
         &self.schema
     }
 
-    /// Documents sorted by id.
+    /// Documents in corpus order: the order of their source (folder listing in natural
+    /// order, files in the order given, records in file order), kept by saving.
     pub fn documents(&self) -> &[Document] {
         &self.documents
     }
@@ -740,9 +735,9 @@ impl Project {
             .collect()
     }
 
+    /// Adds documents after the others, in the order given.
     pub(super) fn insert_documents(&mut self, docs: Vec<Document>) {
         self.documents.extend(docs);
-        self.documents.sort_by(|a, b| a.id().cmp(b.id()));
         self.reindex_documents();
     }
 
@@ -845,6 +840,48 @@ mod tests {
         builder
             .finish(builtin_schema(), relations.to_vec(), Vec::new())
             .map(|r| r.map_err(|e| e.to_string()))
+    }
+
+    #[test]
+    fn documents_keep_the_order_given_and_added_ones_go_last() {
+        let doc = |id: &str| Document::from_raw(DocId(id.into()), "Tekst.");
+        let ids = |p: &Project| -> Vec<String> {
+            p.documents()
+                .iter()
+                .map(|d| d.id().as_str().to_owned())
+                .collect()
+        };
+        let mut p = Project::new(
+            builtin_schema(),
+            vec![doc("ned-2"), doc("ned-10"), doc("ned-1")],
+        )
+        .expect("project");
+        assert_eq!(ids(&p), ["ned-2", "ned-10", "ned-1"]);
+        assert_eq!(p.document_index(&DocId("ned-1".into())), Some(2));
+        let undo = apply(&mut p, Edit::AddDocuments(vec![doc("b"), doc("a")])).expect("add");
+        assert_eq!(ids(&p), ["ned-2", "ned-10", "ned-1", "b", "a"]);
+        apply(&mut p, undo).expect("undo");
+        assert_eq!(ids(&p), ["ned-2", "ned-10", "ned-1"]);
+
+        let mut builder = ProjectBuilder::new();
+        for id in ["z", "a", "m"] {
+            builder.add_document(doc(id), DocStatus::default(), Vec::new());
+        }
+        let built = builder
+            .finish(builtin_schema(), Vec::new(), Vec::new())
+            .expect("sound")
+            .expect("valid");
+        assert_eq!(ids(&built), ["z", "a", "m"]);
+        let mut twice = ProjectBuilder::new();
+        for id in ["a", "b", "a"] {
+            twice.add_document(doc(id), DocStatus::default(), Vec::new());
+        }
+        assert!(
+            twice
+                .finish(builtin_schema(), Vec::new(), Vec::new())
+                .is_none(),
+            "an id used twice is left to the plain loader's message"
+        );
     }
 
     #[test]
