@@ -609,19 +609,13 @@ impl SpantagApp {
                 Err(e) => Err(e.to_string()),
             },
             Command::ClearSelection => {
-                self.session.selection = None;
-                self.session.selected = None;
-                self.session.selected_relation = None;
-                self.relation_editor = None;
+                self.clear_selection();
                 Ok(None)
             }
             Command::Escape => {
                 match windows::topmost_open(ctx, self) {
                     Some(window) => window.close(self),
-                    None => {
-                        self.session.selection = None;
-                        self.session.selected = None;
-                    }
+                    None => self.clear_selection(),
                 }
                 Ok(None)
             }
@@ -1274,6 +1268,15 @@ impl SpantagApp {
 }
 
 impl SpantagApp {
+    /// Clears the text selection and the selected tag or relation (Esc with no tool
+    /// window open).
+    fn clear_selection(&mut self) {
+        self.session.selection = None;
+        self.session.selected = None;
+        self.session.selected_relation = None;
+        self.relation_editor = None;
+    }
+
     /// The buttons of a save that asks first: go ahead (`proceed`), Save As…, or Cancel.
     /// Returns whether one was clicked (the dialog closes).
     fn save_choices_ui(&mut self, ui: &mut egui::Ui, proceed: &str, command: Command) -> bool {

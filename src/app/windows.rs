@@ -25,11 +25,15 @@ pub enum ToolWindow {
     TagAll,
     /// The schema editor.
     Schema,
+    /// Conflicts a merge recorded.
+    Conflicts,
+    /// The adjudication view.
+    Adjudication,
 }
 
 impl ToolWindow {
     /// Every tool window.
-    pub const ALL: [ToolWindow; 9] = [
+    pub const ALL: [ToolWindow; 11] = [
         ToolWindow::StanceMatrix,
         ToolWindow::Statistics,
         ToolWindow::EntityIndex,
@@ -39,6 +43,8 @@ impl ToolWindow {
         ToolWindow::Search,
         ToolWindow::TagAll,
         ToolWindow::Schema,
+        ToolWindow::Conflicts,
+        ToolWindow::Adjudication,
     ];
 
     /// The title the window is drawn with, which is also the source of its egui id
@@ -54,6 +60,8 @@ impl ToolWindow {
             ToolWindow::Search => "Search",
             ToolWindow::TagAll => "Tag all",
             ToolWindow::Schema => "Labels and schema",
+            ToolWindow::Conflicts => "Conflicts",
+            ToolWindow::Adjudication => "Adjudication",
         }
     }
 
@@ -74,6 +82,8 @@ impl ToolWindow {
             ToolWindow::Search => app.search.open,
             ToolWindow::TagAll => app.tag_all.open,
             ToolWindow::Schema => app.schema_buffers.open,
+            ToolWindow::Conflicts => app.team.show_conflicts,
+            ToolWindow::Adjudication => app.team.show_adjudication,
         }
     }
 
@@ -89,6 +99,8 @@ impl ToolWindow {
             ToolWindow::Search => &mut app.search.open,
             ToolWindow::TagAll => &mut app.tag_all.open,
             ToolWindow::Schema => &mut app.schema_buffers.open,
+            ToolWindow::Conflicts => &mut app.team.show_conflicts,
+            ToolWindow::Adjudication => &mut app.team.show_adjudication,
         };
         *open = false;
     }
