@@ -4,8 +4,9 @@
 //! (retype, delete) and the document's relation list.
 
 use super::{Command, SpantagApp, rgb, short};
-use crate::model::{Annotation, AnnotationId, Project, Relation};
+use crate::model::{Annotation, AnnotationId, Project};
 use egui::{Key, RichText, Ui};
+use std::sync::Arc;
 
 /// A relation being created: its first end, the candidate second end and what the user
 /// typed to filter the types.
@@ -262,14 +263,35 @@ pub fn selected_relation_ui(ui: &mut Ui, app: &mut SpantagApp) {
     ui.separator();
 }
 
+/// The relation list's order and what it was found for (project revision, document).
+type ListOrder = ((u64, usize), Arc<Vec<AnnotationId>>);
+
 /// The current document's relations, one row each (click: select it and scroll to it).
 pub fn relation_list_ui(ui: &mut Ui, app: &mut SpantagApp) {
     let project = app.session.project.clone();
     let Some(doc) = project.documents().get(app.session.current) else {
         return;
     };
-    let relations: Vec<&Relation> = project.relations_in(doc.id());
-    egui::CollapsingHeader::new(format!("Relations in this document ({})", relations.len()))
+    // The document's relations in reading order, found once per edit (the list is drawn
+    // every frame; finding and ordering 2,000 relations each time costs a frame budget).
+    let key = (app.session.revision(), app.session.current);
+    let cache_id = egui::Id::unique("relation list order");
+    let cached: Option<ListOrder> = ui.data(|d| d.get_temp(cache_id));
+    let ids = match cached {
+        Some((found_for, ids)) if found_for == key => ids,
+        _ => {
+            let ids: Arc<Vec<AnnotationId>> = Arc::new(
+                project
+                    .relations_in(doc.id())
+                    .iter()
+                    .map(|r| r.id)
+                    .collect(),
+            );
+            ui.data_mut(|d| d.insert_temp(cache_id, (key, Arc::clone(&ids))));
+            ids
+        }
+    };
+    egui::CollapsingHeader::new(format!("Relations in this document ({})", ids.len()))
         .id_salt("relation list")
         .default_open(true)
         .show(ui, |ui| {
@@ -277,8 +299,9 @@ pub fn relation_list_ui(ui: &mut Ui, app: &mut SpantagApp) {
             egui::ScrollArea::vertical()
                 .id_salt("relation rows")
                 .max_height(160.0)
-                .show_rows(ui, row_height, relations.len(), |ui, rows| {
-                    for relation in relations.get(rows).unwrap_or_default() {
+                .show_rows(ui, row_height, ids.len(), |ui, rows| {
+                    let shown = ids.get(rows).unwrap_or_default();
+                    for relation in shown.iter().filter_map(|id| project.relations().get(id)) {
                         let end = |id| {
                             project
                                 .annotation(id)
