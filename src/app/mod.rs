@@ -294,6 +294,9 @@ pub struct SpantagApp {
     shared_file_accepted: Option<PathBuf>,
     title: String,
     quit_after_save: bool,
+    /// Where to write the glyph self-check (`SPANTAG_GLYPH_REPORT`), and how many frames
+    /// to draw before it.
+    glyph_report: Option<(PathBuf, u32)>,
     /// The system font fallback is installed in the window's context.
     fonts_installed: bool,
 }
@@ -398,7 +401,43 @@ impl SpantagApp {
             .storage
             .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
             .unwrap_or_default();
-        Self::start(session, settings, autosave::recovery_dir())
+        let mut app = Self::start(session, settings, autosave::recovery_dir());
+        app.glyph_report = std::env::var_os("SPANTAG_GLYPH_REPORT").map(|p| (PathBuf::from(p), 5));
+        app
+    }
+
+    /// The glyph self-check of the real window (`SPANTAG_GLYPH_REPORT=FILE`): after a few
+    /// frames, writes which characters of the open document and of the document titles no
+    /// font can draw (`missing:` and nothing else when every one has a glyph), so a test
+    /// under Xvfb checks the fonts the window really found.
+    fn write_glyph_report(&mut self, ctx: &egui::Context) {
+        let Some((path, frames)) = self.glyph_report.take() else {
+            return;
+        };
+        if frames > 0 {
+            self.glyph_report = Some((path, frames - 1));
+            ctx.request_repaint();
+            return;
+        }
+        let mut text: String = self
+            .session
+            .project
+            .documents()
+            .iter()
+            .map(|d| d.title())
+            .collect();
+        if let Some(doc) = self.session.document() {
+            text.push_str(doc.text().as_str());
+        }
+        let missing: String = fonts::missing_glyphs(ctx, egui::FontFamily::Proportional, &text)
+            .into_iter()
+            .collect();
+        let report = format!("characters: {}\nmissing: {missing}\n", text.chars().count());
+        if let Err(e) = crate::io::atomic::write_atomically(&path, |w: &mut dyn std::io::Write| {
+            w.write_all(report.as_bytes())
+        }) {
+            self.status = format!("{}: {e}", path.display());
+        }
     }
 
     /// The app with the given settings and recovery folder: the given session, else the
@@ -481,6 +520,7 @@ impl SpantagApp {
             shared_file_accepted: None,
             title: String::new(),
             quit_after_save: false,
+            glyph_report: None,
             fonts_installed: false,
         }
     }
@@ -1389,6 +1429,7 @@ impl eframe::App for SpantagApp {
             self.fonts_installed = true;
         }
         background::poll_jobs(&ctx, self);
+        self.write_glyph_report(&ctx);
         ctx.set_theme(if self.settings.dark {
             egui::Theme::Dark
         } else {
