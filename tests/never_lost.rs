@@ -76,6 +76,18 @@ fn ctrl_s_asks_before_overwriting(h: &mut Harness<'static, SpantagApp>, path: &P
     assert_eq!(std::fs::read_to_string(path).expect("read"), theirs);
 }
 
+/// A saved project `p.ron` in `dir`, and a crashed window's recovery copy (in `dir/rec`)
+/// of tagged work on it: (recovery folder, project file, the crashed session).
+fn crashed_with_tagged_work(dir: &Path) -> (PathBuf, PathBuf, Session) {
+    let rec = dir.join("rec");
+    let path = dir.join("p.ron");
+    saved_corpus(&path);
+    let mut crashed = Session::open(&path).expect("open");
+    tag_something(&mut crashed);
+    crashed_copy(&crashed, &rec);
+    (rec, path, crashed)
+}
+
 fn annotation_count(h: &Harness<'static, SpantagApp>) -> usize {
     h.state().session.project.annotations().len()
 }
@@ -133,12 +145,7 @@ fn a_background_load_still_opens_when_nothing_changed_meanwhile() {
 #[test]
 fn recovered_work_is_not_replaced_by_the_deferred_load_and_keeps_its_copy() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let rec = tmp.path().join("rec");
-    let path = tmp.path().join("p.ron");
-    saved_corpus(&path);
-    let mut crashed = Session::open(&path).expect("open");
-    tag_something(&mut crashed);
-    crashed_copy(&crashed, &rec);
+    let (rec, path, crashed) = crashed_with_tagged_work(tmp.path());
 
     // The next start: the last project loads in the background, and "Recover" is chosen
     // before the load is done.
@@ -313,12 +320,7 @@ fn exporting_over_the_open_project_by_another_name_is_refused() {
 #[test]
 fn saving_recovered_work_over_a_file_changed_since_the_crash_asks_first() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let rec = tmp.path().join("rec");
-    let path = tmp.path().join("p.ron");
-    saved_corpus(&path);
-    let mut crashed = Session::open(&path).expect("open");
-    tag_something(&mut crashed);
-    crashed_copy(&crashed, &rec);
+    let (rec, path, _) = crashed_with_tagged_work(tmp.path());
     // After the crash, someone else changes the file (a colleague's git pull).
     std::thread::sleep(Duration::from_millis(20));
     let theirs = std::fs::read_to_string(&path).expect("read") + "\n";
