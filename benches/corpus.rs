@@ -508,55 +508,7 @@ fn long_document_frames(project: Project) {
         "",
         &format!("{chars} characters"),
     );
-    for _ in 0..5 {
-        run(&mut app, 1280.0, Vec::new(), &mut time);
-    }
-    let idle: Vec<Duration> = (0..200)
-        .map(|_| run(&mut app, 1280.0, Vec::new(), &mut time))
-        .collect();
-    row(
-        "100k words: idle frame p95",
-        p95(&idle),
-        "target ≤ 1 ms",
-        &format!("median {}", ms(median_of(&idle))),
-    );
-    let over_text = egui::pos2(640.0, 400.0);
-    let scroll: Vec<Duration> = (0..400)
-        .map(|_| {
-            let events = vec![
-                egui::Event::PointerMoved(over_text),
-                egui::Event::MouseWheel {
-                    unit: egui::MouseWheelUnit::Point,
-                    delta: egui::vec2(0.0, -120.0),
-                    phase: egui::TouchPhase::Move,
-                    source: egui::MouseWheelSource::Wheel,
-                    modifiers: egui::Modifiers::NONE,
-                },
-            ];
-            run(&mut app, 1280.0, events, &mut time)
-        })
-        .collect();
-    row(
-        "100k words: scrolling frame p95",
-        p95(&scroll),
-        "target ≤ 8 ms",
-        &format!("median {}, 400 frames × 120 px", ms(median_of(&scroll))),
-    );
-    let resize: Vec<Duration> = (0..200)
-        .map(|i| {
-            let width = 1280.0 - (i % 100) as f32 * 3.0;
-            run(&mut app, width, Vec::new(), &mut time)
-        })
-        .collect();
-    row(
-        "100k words: resizing frame p95",
-        p95(&resize),
-        "target ≤ 8 ms",
-        &format!(
-            "median {}, width changes every frame",
-            ms(median_of(&resize))
-        ),
-    );
+    steady_frame_rows(&mut app, &mut time, &mut run, "100k words");
     // A new tag: select a visible word, press the label, and time the frame that draws it.
     for _ in 0..3 {
         run(&mut app, 1280.0, Vec::new(), &mut time);
@@ -647,55 +599,7 @@ fn relation_frames(project: Project) {
         "",
         &format!("{relations} relations, {} arcs", app.view.arc_count()),
     );
-    for _ in 0..5 {
-        run(&mut app, 1280.0, Vec::new(), &mut time);
-    }
-    let idle: Vec<Duration> = (0..200)
-        .map(|_| run(&mut app, 1280.0, Vec::new(), &mut time))
-        .collect();
-    row(
-        "2k relations: idle frame p95",
-        p95(&idle),
-        "target ≤ 1 ms",
-        &format!("median {}", ms(median_of(&idle))),
-    );
-    let over_text = egui::pos2(640.0, 400.0);
-    let scroll: Vec<Duration> = (0..400)
-        .map(|_| {
-            let events = vec![
-                egui::Event::PointerMoved(over_text),
-                egui::Event::MouseWheel {
-                    unit: egui::MouseWheelUnit::Point,
-                    delta: egui::vec2(0.0, -120.0),
-                    phase: egui::TouchPhase::Move,
-                    source: egui::MouseWheelSource::Wheel,
-                    modifiers: egui::Modifiers::NONE,
-                },
-            ];
-            run(&mut app, 1280.0, events, &mut time)
-        })
-        .collect();
-    row(
-        "2k relations: scrolling frame p95",
-        p95(&scroll),
-        "target ≤ 8 ms",
-        &format!("median {}, 400 frames × 120 px", ms(median_of(&scroll))),
-    );
-    let resize: Vec<Duration> = (0..200)
-        .map(|i| {
-            let width = 1280.0 - (i % 100) as f32 * 3.0;
-            run(&mut app, width, Vec::new(), &mut time)
-        })
-        .collect();
-    row(
-        "2k relations: resizing frame p95",
-        p95(&resize),
-        "target ≤ 8 ms",
-        &format!(
-            "median {}, width changes every frame",
-            ms(median_of(&resize))
-        ),
-    );
+    steady_frame_rows(&mut app, &mut time, &mut run, "2k relations");
     // A new relation between two tags on screen: the frame after it shows its arc. (Back at
     // the full width first, so the tags on screen are those of this width.)
     for _ in 0..3 {
@@ -1030,6 +934,66 @@ fn input(time: f64, width: f32, events: Vec<egui::Event>) -> egui::RawInput {
 fn median(runs: usize, mut f: impl FnMut() -> Duration) -> Duration {
     let times: Vec<Duration> = (0..runs.max(1)).map(|_| f()).collect();
     median_of(&times)
+}
+
+/// Rows for the steady frames of the app on the long document (after a few to settle):
+/// idle, scrolling (400 frames × 120 px) and resizing (the width changes every frame),
+/// each as p95 with its median, named after `what`.
+fn steady_frame_rows(
+    app: &mut SpantagApp,
+    time: &mut f64,
+    run: &mut impl FnMut(&mut SpantagApp, f32, Vec<egui::Event>, &mut f64) -> Duration,
+    what: &str,
+) {
+    for _ in 0..5 {
+        run(app, 1280.0, Vec::new(), time);
+    }
+    let idle: Vec<Duration> = (0..200)
+        .map(|_| run(app, 1280.0, Vec::new(), time))
+        .collect();
+    row(
+        &format!("{what}: idle frame p95"),
+        p95(&idle),
+        "target ≤ 1 ms",
+        &format!("median {}", ms(median_of(&idle))),
+    );
+    let over_text = egui::pos2(640.0, 400.0);
+    let scroll: Vec<Duration> = (0..400)
+        .map(|_| {
+            let events = vec![
+                egui::Event::PointerMoved(over_text),
+                egui::Event::MouseWheel {
+                    unit: egui::MouseWheelUnit::Point,
+                    delta: egui::vec2(0.0, -120.0),
+                    phase: egui::TouchPhase::Move,
+                    source: egui::MouseWheelSource::Wheel,
+                    modifiers: egui::Modifiers::NONE,
+                },
+            ];
+            run(app, 1280.0, events, time)
+        })
+        .collect();
+    row(
+        &format!("{what}: scrolling frame p95"),
+        p95(&scroll),
+        "target ≤ 8 ms",
+        &format!("median {}, 400 frames × 120 px", ms(median_of(&scroll))),
+    );
+    let resize: Vec<Duration> = (0..200)
+        .map(|i| {
+            let width = 1280.0 - (i % 100) as f32 * 3.0;
+            run(app, width, Vec::new(), time)
+        })
+        .collect();
+    row(
+        &format!("{what}: resizing frame p95"),
+        p95(&resize),
+        "target ≤ 8 ms",
+        &format!(
+            "median {}, width changes every frame",
+            ms(median_of(&resize))
+        ),
+    );
 }
 
 fn median_of(times: &[Duration]) -> Duration {
