@@ -70,17 +70,9 @@ fn entity_types_ui(ui: &mut Ui, app: &mut SpantagApp) {
                 if ui.color_edit_button_srgb(&mut color).changed() {
                     changed.color = Rgb(color);
                 }
-                egui::ComboBox::from_id_salt(("key", i))
-                    .width(48.0)
-                    .selected_text(t.hotkey.map_or("–".to_owned(), |k| k.to_string()))
-                    .show_ui(ui, |ui| {
-                        for key in ('1'..='9').map(Some).chain([None]) {
-                            let text = key.map_or("none".to_owned(), |k| k.to_string());
-                            if ui.selectable_label(t.hotkey == key, text).clicked() {
-                                changed.hotkey = key;
-                            }
-                        }
-                    });
+                if let Some(key) = hotkey_ui(ui, ("key", i), t.hotkey) {
+                    changed.hotkey = key;
+                }
                 let uses = schema_edit::label_uses(&app.session.project, &t.name);
                 ui.label(uses.to_string());
                 if ui.small_button("Remove").clicked() {
@@ -172,17 +164,9 @@ fn relation_types_ui(ui: &mut Ui, app: &mut SpantagApp) {
                 if ui.color_edit_button_srgb(&mut color).changed() {
                     changed.color = Rgb(color);
                 }
-                egui::ComboBox::from_id_salt(("relation key", i))
-                    .width(48.0)
-                    .selected_text(t.hotkey.map_or("–".to_owned(), |k| k.to_string()))
-                    .show_ui(ui, |ui| {
-                        for key in ('1'..='9').map(Some).chain([None]) {
-                            let text = key.map_or("none".to_owned(), |k| k.to_string());
-                            if ui.selectable_label(t.hotkey == key, text).clicked() {
-                                changed.hotkey = key;
-                            }
-                        }
-                    });
+                if let Some(key) = hotkey_ui(ui, ("relation key", i), t.hotkey) {
+                    changed.hotkey = key;
+                }
                 for (column, labels) in [(1, &mut changed.from_labels), (2, &mut changed.to_labels)]
                 {
                     let field = ui.add_sized(
@@ -364,4 +348,25 @@ fn stances(n: usize) -> String {
     } else {
         format!("{n} stances")
     }
+}
+
+/// A key picker (1–9 or none) showing `current`; the key picked this frame, if any.
+fn hotkey_ui(
+    ui: &mut egui::Ui,
+    id_salt: impl std::hash::Hash + std::fmt::Debug,
+    current: Option<char>,
+) -> Option<Option<char>> {
+    let mut picked = None;
+    egui::ComboBox::from_id_salt(id_salt)
+        .width(48.0)
+        .selected_text(current.map_or("–".to_owned(), |k| k.to_string()))
+        .show_ui(ui, |ui| {
+            for key in ('1'..='9').map(Some).chain([None]) {
+                let text = key.map_or("none".to_owned(), |k| k.to_string());
+                if ui.selectable_label(current == key, text).clicked() {
+                    picked = Some(key);
+                }
+            }
+        });
+    picked
 }
