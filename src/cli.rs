@@ -305,12 +305,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
             output,
             force,
         } => {
-            if crate::io::paths::same_file(&project, &output) {
-                return Err(CliError(format!(
-                    "{}: refusing to export over the project file itself",
-                    output.display()
-                )));
-            }
+            refuse_same_file(&project, &output, "export over the project file itself")?;
             // Exporting over an old export is normal; over a project it loses the work.
             // (A brat export writes a folder, which refuses to hold a project itself.)
             if format != ExportFormat::Brat && project_file::is_project_file(&output) {
