@@ -26,6 +26,7 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 mod fast;
+mod fast_write;
 
 /// The format version this build writes.
 pub const CURRENT_VERSION: u32 = 3;
@@ -597,9 +598,17 @@ fn write_file_ron<D: Sync>(
     w.write_all(b"\n")
 }
 
-/// Appends one document as it appears in the file's document list: serialised on its own
-/// (two levels shallower, so two fewer pretty levels) and indented by those two levels.
+/// Appends one document as it appears in the file's document list, written by the fast
+/// writer ([`fast_write::document_piece`]), which gives exactly what `ron` gives.
 fn document_piece(doc: &DocumentFile, out: &mut String) {
+    fast_write::document_piece(doc, out);
+}
+
+/// One document list element by `ron`: serialised on its own (two levels shallower, so
+/// two fewer pretty levels) and indented by those two levels. The reference the fast
+/// writer is tested against.
+#[cfg(test)]
+fn document_piece_by_ron(doc: &DocumentFile, out: &mut String) {
     let config = pretty_config().depth_limit(PRETTY_DEPTH - 2);
     // Serialising plain owned data into a String cannot fail.
     let text = ron::ser::to_string_pretty(doc, config).unwrap_or_default();
