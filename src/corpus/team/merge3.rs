@@ -23,7 +23,7 @@ use crate::model::{
     Annotation, AnnotationId, AnnotationKind, DocId, DocStatus, Document, Edit, Project,
     ProjectParts, RejectedSuggestion, Relation, Schema, apply,
 };
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// Why two copies could not be merged at all (conflicts are not errors: they are
 /// recorded in the result).
@@ -183,23 +183,22 @@ fn plan<'a>(
     let mut kept: Vec<&Annotation> = Vec::with_capacity(ours.annotations().len());
     let mut extra: Vec<Annotation> = Vec::new();
     let mut extra_ids: HashSet<AnnotationId> = HashSet::new();
-    let mut made: Vec<(AnnotationId, Maker)> = Vec::new();
+    let mut made: Vec<(&Annotation, Maker)> = Vec::new();
     let mut conflicts: Vec<Conflict> = Vec::new();
+    // Ids of the copies the result leaves out, ascending.
+    let mut dropped: Vec<AnnotationId> = Vec::new();
     for (id, [b, o, t]) in aligned(all) {
         match pick(b, o, t) {
-            Pick::Agreed(a) => kept.extend(a),
-            Pick::Ours(a) => {
-                if let Some(a) = a {
-                    made.push((id, Maker::Ours));
-                    kept.push(a);
-                }
+            Pick::Agreed(Some(a)) => kept.push(a),
+            Pick::Ours(Some(a)) => {
+                made.push((a, Maker::Ours));
+                kept.push(a);
             }
-            Pick::Theirs(a) => {
-                if let Some(a) = a {
-                    made.push((id, Maker::Theirs));
-                    kept.push(a);
-                }
+            Pick::Theirs(Some(a)) => {
+                made.push((a, Maker::Theirs));
+                kept.push(a);
             }
+            Pick::Agreed(None) | Pick::Ours(None) | Pick::Theirs(None) => dropped.push(id),
             Pick::Conflict(Some(o), Some(t)) => {
                 let taken = |x: AnnotationId| {
                     all.iter().any(|p| p.annotations().contains_key(&x)) || extra_ids.contains(&x)
@@ -215,8 +214,8 @@ fn plan<'a>(
                     theirs: Some(new_id),
                 });
             }
-            Pick::Conflict(o, t) => {
-                if let Some(a) = o.or(t) {
+            Pick::Conflict(o, t) => match o.or(t) {
+                Some(a) => {
                     kept.push(a);
                     conflicts.push(Conflict {
                         doc: a.doc().clone(),
@@ -225,40 +224,58 @@ fn plan<'a>(
                         theirs: t.map(Annotation::id),
                     });
                 }
-            }
+                None => dropped.push(id),
+            },
         }
     }
     extra.sort_unstable_by_key(Annotation::id);
-    conflicts.extend(same_span_conflicts(&kept, &made));
+    conflicts.extend(same_span_conflicts(&made));
 
     let relations = merge_relations(base, ours, theirs);
     restore_linked(
         [ours, theirs, base],
         &mut kept,
+        dropped,
         &relations,
         &extra,
         &mut conflicts,
     );
 
-    let used_docs: HashSet<&DocId> = kept
-        .iter()
-        .copied()
-        .chain(&extra)
-        .map(Annotation::doc)
-        .collect();
-    let documents = merge_documents(base, ours, theirs, |id| used_docs.contains(id))?;
+    // Asked only about documents a side removed: made on the first question.
+    let used_docs: std::cell::OnceCell<HashSet<&DocId>> = std::cell::OnceCell::new();
+    let documents = merge_documents(base, ours, theirs, |id| {
+        let used = used_docs.get_or_init(|| {
+            kept.iter()
+                .copied()
+                .chain(&extra)
+                .map(Annotation::doc)
+                .collect()
+        });
+        used.contains(id)
+    })?;
     let doc_ids: BTreeSet<&DocId> = documents.iter().map(|d| d.id()).collect();
     let statuses = merge_statuses(base, ours, theirs, &doc_ids);
     let rejected = merge_rejected(base, ours, theirs, &doc_ids);
     let mut schema = merge_schemas(base.schema(), ours.schema(), theirs.schema());
-    // A label one side uses and the other removed from its schema stays defined.
-    let undefined: BTreeSet<&str> = kept
-        .iter()
-        .copied()
-        .chain(&extra)
-        .filter_map(Annotation::label)
-        .filter(|label| schema.entity_type(label).is_none())
-        .collect();
+    // A label one side uses and the other removed from its schema stays defined. Every
+    // kept annotation comes from one of the copies, whose schema defines its label: when
+    // the result keeps all their entity types, there is nothing to look for.
+    let keeps_every_type = all.iter().all(|p| {
+        p.schema()
+            .entity_types
+            .iter()
+            .all(|t| schema.entity_type(&t.name).is_some())
+    });
+    let undefined: BTreeSet<&str> = if keeps_every_type {
+        BTreeSet::new()
+    } else {
+        kept.iter()
+            .copied()
+            .chain(&extra)
+            .filter_map(Annotation::label)
+            .filter(|label| schema.entity_type(label).is_none())
+            .collect()
+    };
     for label in undefined {
         let known = [ours, theirs]
             .into_iter()
@@ -323,10 +340,16 @@ fn changes_to_ours(plan: &Plan<'_>, ours: &Project) -> Option<Vec<Edit>> {
             .map(|(id, _)| Edit::RemoveRelation(*id)),
     );
 
-    // The result's annotations by id beside ours, one pass over both.
-    let mut result: Vec<&Annotation> = plan.kept.iter().copied().chain(&plan.extra).collect();
-    result.sort_unstable_by_key(|a| a.id());
-    let mut merged = result.into_iter().peekable();
+    // The result's annotations by id beside ours, one pass over both (the few of `extra`
+    // are merged into the kept ones on the way).
+    let mut kept = plan.kept.iter().copied().peekable();
+    let mut extra = plan.extra.iter().peekable();
+    let mut merged = std::iter::from_fn(|| match (kept.peek(), extra.peek()) {
+        (Some(k), Some(e)) if e.id() < k.id() => extra.next(),
+        (Some(_), _) => kept.next(),
+        (None, _) => extra.next(),
+    })
+    .peekable();
     let (mut entities, mut stances, mut gone_stances, mut gone_entities) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut own = ours.annotations().values().peekable();
@@ -423,20 +446,9 @@ fn label_of(ann: &Annotation) -> (&str, &str) {
 
 /// Annotations one side made (or changed) on the same place as an annotation the other
 /// side made, with another label, where the other side made none with that label.
-fn same_span_conflicts<'a>(
-    kept: &[&'a Annotation],
-    made: &[(AnnotationId, Maker)],
-) -> Vec<Conflict> {
-    let by_id: HashMap<AnnotationId, &'a Annotation> = made
-        .iter()
-        .filter_map(|(id, _)| {
-            let at = kept.binary_search_by_key(id, |a| a.id()).ok()?;
-            Some((*id, *kept.get(at)?))
-        })
-        .collect();
+fn same_span_conflicts(made: &[(&Annotation, Maker)]) -> Vec<Conflict> {
     let mut places: BTreeMap<Place<'_>, (Vec<&Annotation>, Vec<&Annotation>)> = BTreeMap::new();
-    for (id, maker) in made {
-        let Some(ann) = by_id.get(id) else { continue };
+    for (ann, maker) in made {
         let place = (ann.doc(), ann.anchor(), ann.kind().is_entity());
         let entry = places.entry(place).or_default();
         match maker {
@@ -485,38 +497,39 @@ fn merge_relations(base: &Project, ours: &Project, theirs: &Project) -> Vec<Rela
 
 /// Brings back annotations that a kept stance holds or a kept relation names but one side
 /// removed, recording each as a conflict (one side removed it, the other still uses it).
+/// `dropped` holds the ids of the three copies the result does not keep (ascending); only
+/// those can be missing, so one look at what is kept finds every one needed, and later
+/// rounds only look at what the round before brought back (a brought-back stance may
+/// hold another).
 fn restore_linked<'a>(
     sources: [&'a Project; 3],
     kept: &mut Vec<&'a Annotation>,
+    dropped: Vec<AnnotationId>,
     relations: &[Relation],
     extra: &[Annotation],
     conflicts: &mut Vec<Conflict>,
 ) {
     let [ours, theirs, base] = sources;
-    loop {
-        let present = |id: &AnnotationId, kept: &[&Annotation]| {
-            kept.binary_search_by_key(id, |a| a.id()).is_ok()
-                || extra.binary_search_by_key(id, Annotation::id).is_ok()
-        };
-        let mut wanted: BTreeSet<AnnotationId> = BTreeSet::new();
-        for ann in kept.iter().copied().chain(extra) {
-            if let AnnotationKind::Stance {
-                holder: Some(h), ..
-            } = ann.kind()
-                && !present(h, kept)
-            {
-                wanted.insert(*h);
-            }
-        }
-        for r in relations {
-            for arg in [r.from, r.to] {
-                if !present(&arg, kept) {
-                    wanted.insert(arg);
-                }
-            }
-        }
-        let mut restored = false;
-        for id in wanted {
+    let mut dropped: BTreeSet<AnnotationId> = dropped.into_iter().collect();
+    let holder_of = |ann: &Annotation| match ann.kind() {
+        AnnotationKind::Stance {
+            holder: Some(h), ..
+        } => Some(*h),
+        _ => None,
+    };
+    let mut wanted: BTreeSet<AnnotationId> = kept
+        .iter()
+        .copied()
+        .chain(extra)
+        .filter_map(holder_of)
+        .chain(relations.iter().flat_map(|r| [r.from, r.to]))
+        .filter(|id| dropped.contains(id))
+        .collect();
+    let mut restored: Vec<&'a Annotation> = Vec::new();
+    while !wanted.is_empty() {
+        let round = restored.len();
+        for id in std::mem::take(&mut wanted) {
+            dropped.remove(&id);
             let found = [ours, theirs, base]
                 .into_iter()
                 .find_map(|p| p.annotation(id));
@@ -527,14 +540,18 @@ fn restore_linked<'a>(
                     ours: ours.annotation(id).map(|_| id),
                     theirs: theirs.annotation(id).map(|_| id),
                 });
-                let at = kept.partition_point(|a| a.id() < id);
-                kept.insert(at, ann);
-                restored = true;
+                restored.push(ann);
             }
         }
-        if !restored {
-            return;
-        }
+        wanted = restored[round..]
+            .iter()
+            .filter_map(|ann| holder_of(ann))
+            .filter(|id| dropped.contains(id))
+            .collect();
+    }
+    if !restored.is_empty() {
+        kept.extend(restored);
+        kept.sort_unstable_by_key(|a| a.id());
     }
 }
 
