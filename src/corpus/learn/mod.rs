@@ -464,10 +464,11 @@ mod tests {
     }
 
     #[test]
-    fn our_viterbi_tags_as_crfs_does() {
+    fn our_viterbi_tags_as_crfsuite_does() {
+        // The reference is the C library that trained the model: its own tagger.
         let (_, recommender) = trained(&news());
-        let model = crfs::Model::new(recommender.crf_bytes()).expect("model");
-        let reference = model.tagger().expect("crfs tagger");
+        let model = crfsuite::Model::from_memory(recommender.crf_bytes()).expect("model");
+        let mut reference = model.tagger().expect("CRFsuite tagger");
         let other = project(&[
             "Gisteren zegt Femke Halsema in Amsterdam dat het kabinet moet praten.",
             "In Utrecht vindt Jan de Vries dat Groningen niets kwijt wil. Volgens Rutte niet.",
@@ -478,7 +479,16 @@ mod tests {
         for doc in other.documents() {
             for sentence in tokens::sentences(doc) {
                 let features = features::sentence_features(&sentence, &context);
-                let labels = reference.tag(&features).expect("crfs tags");
+                let items: Vec<crfsuite::Item> = features
+                    .iter()
+                    .map(|token| {
+                        token
+                            .iter()
+                            .map(|a| crfsuite::Attribute::new(a.name.clone(), a.value))
+                            .collect()
+                    })
+                    .collect();
+                let labels = reference.tag(&items).expect("CRFsuite tags");
                 let expected: Vec<_> = tokens::spans_from_bio(&sentence, &labels);
                 let ours: Vec<_> = tagger
                     .tag(&sentence)

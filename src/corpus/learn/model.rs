@@ -1,5 +1,7 @@
-//! Training and tagging: a linear-chain CRF (the `crfs` crate, a pure-Rust port of
-//! CRFsuite, trained with L-BFGS) over the features of [`super::features`].
+//! Training and tagging: a linear-chain CRF over the features of [`super::features`],
+//! trained with L-BFGS by the C library CRFsuite (the `crfsuite` crate; 4–6 times faster
+//! than the pure-Rust port `crfs`'s trainer, see BENCHMARKS.md) in CRFsuite's model
+//! format, which `crfs` reads and checks.
 //!
 //! `crfs` tags with Viterbi but gives no probabilities, so tagging happens here, on the
 //! model's own weights (read once through `crfs`'s model dump): one scoring pass per
@@ -21,13 +23,6 @@ use thiserror::Error;
 /// Sentences that hold a rejected prediction or suggestion weigh this much in training:
 /// the rejection is negative evidence, learned as `O`.
 pub const REJECTION_WEIGHT: f64 = 2.0;
-
-/// Tokens per training instance. `crfs`'s L-BFGS trainer clears and sums whole
-/// feature-sized vectors once per instance and evaluation, so its cost grows with
-/// instances × features: with one instance per sentence, 16k sentences and a million
-/// features, one iteration takes minutes (2,000 sentences took 70 s to train). Chunks of
-/// sentences make that overhead a few hundred passes instead of tens of thousands.
-const CHUNK_TOKENS: usize = 5_000;
 
 /// Why a model could not be trained or used.
 #[derive(Debug, Error)]
@@ -402,42 +397,68 @@ pub struct TaggedSentence {
     pub confidence: f64,
 }
 
-/// Trains on `set`. Training runs in this thread (callers choose the thread and its
-/// priority).
+/// Trains on `set` with the C library CRFsuite (through the `crfsuite` crate): L-BFGS
+/// with `options`' regularisation and iterations, one training instance per sentence.
+/// CRFsuite writes its own model format, which `crfs` reads, so tagging and the model file
+/// are the same whichever trainer made the weights. A sentence of weight `w` is learned
+/// `w` times (rounded, at least once): CRFsuite's binding takes no instance weights, and
+/// for whole weights repeating an instance is the same objective. Training runs in this
+/// thread (callers choose the thread and its priority).
 pub fn train(set: &TrainingSet, options: &TrainOptions) -> Result<Recommender, LearnError> {
     if set.tags == 0 {
         return Err(LearnError::NothingToLearn(options.documents.name()));
     }
     let started = Instant::now();
-    let mut trainer = crfs::Trainer::lbfgs()
-        .with_c1(options.c1)?
-        .with_c2(options.c2)?
-        .with_max_iterations(options.iterations.max(1))?;
-    // Sentences of one weight go to `crfs` in chunks of about CHUNK_TOKENS tokens (see
-    // CHUNK_TOKENS for why); features are made per sentence, so only the label transition
-    // crosses a sentence boundary.
-    let mut chunk: (Vec<Vec<Attribute>>, Vec<&str>, f64) = (Vec::new(), Vec::new(), 1.0);
+    // Boxed: the binding hands CRFsuite a pointer to the trainer at the first `append`,
+    // so it must not move afterwards.
+    let mut trainer = Box::new(crfsuite::Trainer::new(false));
+    trainer
+        .select(crfsuite::Algorithm::LBFGS, crfsuite::GraphicalModel::CRF1D)
+        .map_err(trainer_error)?;
+    for (name, value) in [
+        ("c1", options.c1.to_string()),
+        ("c2", options.c2.to_string()),
+        ("max_iterations", options.iterations.max(1).to_string()),
+    ] {
+        trainer.set(name, &value).map_err(trainer_error)?;
+    }
     for (sentence, weight) in &set.sentences {
-        if sentence.tokens.is_empty() {
+        if sentence.tokens.is_empty() || sentence.tokens.len() != sentence.labels.len() {
             continue;
         }
-        if !chunk.0.is_empty() && (chunk.2 != *weight || chunk.0.len() >= CHUNK_TOKENS) {
-            trainer.append_with_weight(&chunk.0, &chunk.1, chunk.2)?;
-            chunk.0.clear();
-            chunk.1.clear();
+        let items: Vec<crfsuite::Item> = sentence_features(&sentence.tokens, &set.context)
+            .into_iter()
+            .map(|token| {
+                token
+                    .into_iter()
+                    // CRFsuite takes C strings: a name holding NUL (a token with a NUL
+                    // character) cannot be passed, and is left out, as it would be
+                    // missing from the model when tagging too.
+                    .filter(|a| !a.name.contains('\0'))
+                    .map(|a| crfsuite::Attribute::new(a.name, a.value))
+                    .collect()
+            })
+            .collect();
+        if sentence.labels.iter().any(|l| l.contains('\0')) {
+            continue;
         }
-        chunk
-            .0
-            .extend(sentence_features(&sentence.tokens, &set.context));
-        chunk.1.extend(sentence.labels.iter().map(String::as_str));
-        chunk.2 = *weight;
+        let repeats = weight.round().clamp(1.0, 100.0) as usize;
+        for _ in 0..repeats {
+            trainer
+                .append(&items, &sentence.labels, 0)
+                .map_err(trainer_error)?;
+        }
     }
-    if !chunk.0.is_empty() {
-        trainer.append_with_weight(&chunk.0, &chunk.1, chunk.2)?;
-    }
-    // `crfs` writes its model to a file: a scratch file, read back and removed.
+    // CRFsuite writes its model to a file: a scratch file, read back and removed.
     let scratch = tempfile::NamedTempFile::new()?;
-    trainer.train(scratch.path())?;
+    let path = scratch.path().to_str().ok_or_else(|| {
+        std::io::Error::other(format!(
+            "the scratch file's path {} is not UTF-8",
+            scratch.path().display()
+        ))
+    })?;
+    trainer.train(path, -1).map_err(trainer_error)?;
+    drop(trainer);
     let crf = std::fs::read(scratch.path())?;
     let summary = Summary {
         sentences: set.sentences.len(),
@@ -447,6 +468,11 @@ pub fn train(set: &TrainingSet, options: &TrainOptions) -> Result<Recommender, L
         seconds: started.elapsed().as_secs_f64(),
     };
     Recommender::new(crf, set.context.gazetteer.clone(), summary)
+}
+
+/// CRFsuite's error as the recommender reports it.
+fn trainer_error(error: crfsuite::CrfError) -> LearnError {
+    LearnError::Crf(std::io::Error::other(format!("CRFsuite: {error}")))
 }
 
 impl Recommender {
