@@ -73,7 +73,7 @@ impl Gazetteer {
 
     /// For each token: `Some(true)` where a name starts, `Some(false)` inside one, `None`
     /// elsewhere. Longest names first, left to right.
-    fn matches(&self, words: &[&str]) -> Vec<Option<bool>> {
+    pub fn matches(&self, words: &[&str]) -> Vec<Option<bool>> {
         let mut marks = vec![None; words.len()];
         let mut joined = String::new();
         let mut i = 0;

@@ -464,6 +464,56 @@ mod tests {
     }
 
     #[test]
+    fn the_word_cache_scores_as_every_feature_looked_up_by_name() {
+        let (_, recommender) = trained(&news());
+        // Sentence starts with and without a capital, capitals, digits, hyphens, names of
+        // the gazetteer at the start, middle and end, one-word sentences, repeated words
+        // (the cache's second sight), and words the model never saw.
+        let other = project(&[
+            "Gisteren zegt [Femke Halsema]PER in Amsterdam dat het CDA-kabinet 12 keer moet \
+             praten met Mark Rutte.",
+            "in Utrecht vindt Jan de Vries dat Groningen niets kwijt wil. Volgens Rutte niet. \
+             Rutte. NOS-VERSLAGGEVER 3-0 zegt Mark Rutte. Femke Halsema",
+            "Mark Rutte zegt in Den Haag: Den Haag, Den Haag en Den Haag.",
+        ]);
+        let mut names = other.clone();
+        let text = names.documents()[0].text().clone();
+        let span = Span::new(14, 27, &text).expect("span");
+        let named = Annotation::new(
+            AnnotationId::NEW,
+            DocId("d0".into()),
+            Anchor::span(span),
+            AnnotationKind::Entity {
+                label: "PER".into(),
+                canonical: Some("Femke Halsema".into()),
+            },
+        )
+        .expect("entity");
+        let named = names.with_new_id(named);
+        apply(&mut names, Edit::AddAnnotation(named)).expect("named");
+        let context = ProjectContext::of_project(&names);
+        assert!(!context.gazetteer.is_empty());
+        let tagger = recommender.tagger(&context).expect("tagger");
+        let mut tokens_compared = 0;
+        for _ in 0..2 {
+            for doc in names.documents() {
+                for sentence in tokens::sentences(doc) {
+                    let cached = tagger.scores(&sentence);
+                    let plain = tagger.uncached_scores(&sentence);
+                    let bits = |rows: &[Vec<f64>]| -> Vec<Vec<u64>> {
+                        rows.iter()
+                            .map(|r| r.iter().map(|x| x.to_bits()).collect())
+                            .collect()
+                    };
+                    assert_eq!(bits(&cached), bits(&plain), "{sentence:?}");
+                    tokens_compared += sentence.len();
+                }
+            }
+        }
+        assert!(tokens_compared > 100, "{tokens_compared}");
+    }
+
+    #[test]
     fn our_viterbi_tags_as_crfsuite_does() {
         // The reference is the C library that trained the model: its own tagger.
         let (_, recommender) = trained(&news());

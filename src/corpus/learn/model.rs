@@ -11,11 +11,17 @@
 //! is the lowest over all its tokens (an `O` the model doubts counts too), which is what
 //! "least sure first" sorts by.
 
-use super::features::{Gazetteer, ProjectContext, sentence_features};
+use super::features::{
+    Gazetteer, NEIGHBOUR_OFFSETS, ProjectContext, WordFeatures, gazetteer_feature, next_bigram,
+    no_neighbour, previous_bigram, sentence_features,
+};
 use super::tokens::{self, EntitySpan, LabelledSentence, OUTSIDE};
 use crate::formats::tokens::Token;
 use crate::model::{DocId, DocStatus, Project};
+#[cfg(test)]
 use crfs::Attribute;
+use rustc_hash::FxHashMap;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Instant;
 use thiserror::Error;
@@ -196,8 +202,10 @@ struct Weights {
     labels: Vec<String>,
     /// Label id by BIO label.
     label_ids: HashMap<String, usize>,
-    /// `(label id, weight)` of each feature.
-    state: HashMap<String, Vec<(usize, f64)>>,
+    /// Feature id (an index into `state`) by feature name.
+    feature_ids: FxHashMap<String, u32>,
+    /// `(label id, weight)` of each feature, by feature id, in the model dump's order.
+    state: Vec<Vec<(usize, f64)>>,
     /// `transition[from * labels + to]`.
     transition: Vec<f64>,
 }
@@ -223,7 +231,8 @@ impl Weights {
             transition: vec![0.0; n * n],
             labels,
             label_ids,
-            state: HashMap::new(),
+            feature_ids: FxHashMap::default(),
+            state: Vec::new(),
         };
         let mut section = "";
         for line in dump.lines() {
@@ -245,18 +254,46 @@ impl Weights {
                         *w = weight;
                     }
                 }
-                "STATE_FEATURES" => weights
-                    .state
-                    .entry(from.to_owned())
-                    .or_default()
-                    .push((target, weight)),
+                "STATE_FEATURES" => {
+                    let next = weights.state.len();
+                    let id = *weights
+                        .feature_ids
+                        .entry(from.to_owned())
+                        .or_insert_with(|| u32::try_from(next).unwrap_or(u32::MAX));
+                    if id as usize == weights.state.len() {
+                        weights.state.push(Vec::new());
+                    }
+                    if let Some(list) = weights.state.get_mut(id as usize) {
+                        list.push((target, weight));
+                    }
+                }
                 _ => {}
             }
         }
         Ok(weights)
     }
 
-    /// Each token's score for each label: the sum of its features' weights.
+    /// The id of the feature called `name`; `None` when the model gave it no weight.
+    fn feature_id(&self, name: &str) -> Option<u32> {
+        self.feature_ids.get(name).copied()
+    }
+
+    /// Adds the weights of feature `id` (if any) to a token's per-label scores.
+    fn add(&self, row: &mut [f64], id: Option<u32>) {
+        let Some(list) = id.and_then(|id| self.state.get(id as usize)) else {
+            return;
+        };
+        for &(label, w) in list {
+            if let Some(cell) = row.get_mut(label) {
+                *cell += w;
+            }
+        }
+    }
+
+    /// Each token's score for each label: the sum of its features' weights, added in the
+    /// features' order. The tagger gets the same sums, bit for bit, from its per-word
+    /// cache ([`SentenceTagger`]); this plain version is the reference its test checks.
+    #[cfg(test)]
     fn scores(&self, features: &[Vec<Attribute>]) -> Vec<Vec<f64>> {
         let n = self.labels.len();
         features
@@ -264,7 +301,8 @@ impl Weights {
             .map(|token| {
                 let mut row = vec![0.0; n];
                 for attribute in token {
-                    for &(label, w) in self.state.get(&attribute.name).into_iter().flatten() {
+                    let id = self.feature_id(&attribute.name);
+                    for &(label, w) in id.and_then(|id| self.state.get(id as usize)).into_iter().flatten() {
                         if let Some(cell) = row.get_mut(label) {
                             *cell += w * attribute.value;
                         }
@@ -511,23 +549,187 @@ impl Recommender {
             names.extend(context.gazetteer.names());
             Gazetteer::new(names.iter().map(String::as_str))
         };
+        let weights = &self.weights;
+        let constant = |name: &str| weights.feature_id(name);
+        let constants = ConstantFeatures {
+            title_at_start: constant("title@start"),
+            start: constant("start"),
+            end: constant("end"),
+            no_neighbour: NEIGHBOUR_OFFSETS.map(|offset| constant(&no_neighbour(offset))),
+            gazetteer: [true, false].map(|starts| constant(gazetteer_feature(starts))),
+        };
         Ok(SentenceTagger {
             recommender: self,
             context: ProjectContext {
                 gazetteer,
                 lexicon: context.lexicon.clone(),
             },
+            constants,
+            cache: RefCell::new(WordCache::default()),
         })
     }
 }
 
-/// Tags sentences with one model (one per thread).
+/// A tagger forgets its cached words when it holds this many word types (a bound on its
+/// memory, ≈ 300 bytes a word, on projects with a huge vocabulary).
+const MAX_CACHED_WORDS: usize = 250_000;
+
+/// A word type's share of a token's scores, its features looked up in the model once
+/// ([`WordFeatures`], as feature ids).
+struct CachedWord {
+    /// The per-label sums of the word's [`WordFeatures::own`] features, added in their
+    /// order from zero, exactly as the token's scores start.
+    own: Vec<f64>,
+    /// Capitalised (`title@start` applies at a sentence's start).
+    title: bool,
+    /// [`WordFeatures::flags`].
+    flags: Vec<Option<u32>>,
+    /// [`WordFeatures::as_neighbour`].
+    as_neighbour: [Vec<Option<u32>>; 4],
+    /// [`WordFeatures::lower`], for the word bigrams.
+    lower: Box<str>,
+    /// [`WordFeatures::tail`].
+    tail: Vec<Option<u32>>,
+}
+
+/// The word types a tagger has seen, by their text.
+#[derive(Default)]
+struct WordCache {
+    index: FxHashMap<Box<str>, usize>,
+    words: Vec<CachedWord>,
+}
+
+impl WordCache {
+    /// The cached word `word`, made on first sight.
+    fn index_of(&mut self, word: &str, weights: &Weights, context: &ProjectContext) -> usize {
+        if let Some(&i) = self.index.get(word) {
+            return i;
+        }
+        let features = WordFeatures::new(word, context);
+        // Features the model gave no weight add nothing: only the others are kept.
+        let ids = |names: &[String]| -> Vec<Option<u32>> {
+            names
+                .iter()
+                .map(|name| weights.feature_id(name))
+                .filter(Option::is_some)
+                .collect()
+        };
+        let mut own = vec![0.0; weights.labels.len()];
+        for name in &features.own {
+            weights.add(&mut own, weights.feature_id(name));
+        }
+        let cached = CachedWord {
+            own,
+            title: features.title,
+            flags: ids(&features.flags),
+            as_neighbour: features.as_neighbour.each_ref().map(|names| ids(names)),
+            lower: features.lower.into_boxed_str(),
+            tail: ids(&features.tail),
+        };
+        let i = self.words.len();
+        self.words.push(cached);
+        self.index.insert(word.into(), i);
+        i
+    }
+}
+
+/// The ids of the features that do not depend on the word.
+struct ConstantFeatures {
+    title_at_start: Option<u32>,
+    start: Option<u32>,
+    end: Option<u32>,
+    /// `-2:none` … for each of [`NEIGHBOUR_OFFSETS`].
+    no_neighbour: [Option<u32>; 4],
+    /// `gaz=B`, `gaz=I`.
+    gazetteer: [Option<u32>; 2],
+}
+
+/// Tags sentences with one model (one per thread): each word type's features are looked
+/// up in the model once and kept, so a token costs a cache lookup, its two word bigrams
+/// and a few additions; the scores are the same, bit for bit, as summing every feature of
+/// [`sentence_features`] (tested).
 pub struct SentenceTagger<'a> {
     recommender: &'a Recommender,
     context: ProjectContext,
+    constants: ConstantFeatures,
+    cache: RefCell<WordCache>,
 }
 
 impl SentenceTagger<'_> {
+    /// The scores the plain way: every feature of [`sentence_features`] looked up by
+    /// name (what the cache must equal).
+    #[cfg(test)]
+    pub(super) fn uncached_scores(&self, tokens: &[Token]) -> Vec<Vec<f64>> {
+        let features = sentence_features(tokens, &self.context);
+        self.recommender.weights.scores(&features)
+    }
+
+    /// Each token's score for each label: the features of [`sentence_features`], in its
+    /// order, from the word cache.
+    pub(super) fn scores(&self, tokens: &[Token]) -> Vec<Vec<f64>> {
+        let weights = &self.recommender.weights;
+        let constants = &self.constants;
+        let mut cache = self.cache.borrow_mut();
+        if cache.words.len() > MAX_CACHED_WORDS {
+            *cache = WordCache::default();
+        }
+        let ids: Vec<usize> = tokens
+            .iter()
+            .map(|t| cache.index_of(&t.text, weights, &self.context))
+            .collect();
+        let words: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
+        let in_names = self.context.gazetteer.matches(&words);
+        let cached: Vec<&CachedWord> = ids.iter().filter_map(|&i| cache.words.get(i)).collect();
+        let last = cached.len().saturating_sub(1);
+        let mut bigram = String::new();
+        cached
+            .iter()
+            .enumerate()
+            .map(|(i, word)| {
+                let mut row = word.own.clone();
+                if word.title && i == 0 {
+                    weights.add(&mut row, constants.title_at_start);
+                }
+                for &id in &word.flags {
+                    weights.add(&mut row, id);
+                }
+                if i == 0 {
+                    weights.add(&mut row, constants.start);
+                }
+                if i == last {
+                    weights.add(&mut row, constants.end);
+                }
+                for (k, offset) in NEIGHBOUR_OFFSETS.into_iter().enumerate() {
+                    match i.checked_add_signed(offset).and_then(|j| cached.get(j)) {
+                        Some(other) => {
+                            for &id in &other.as_neighbour[k] {
+                                weights.add(&mut row, id);
+                            }
+                        }
+                        None => weights.add(&mut row, constants.no_neighbour[k]),
+                    }
+                }
+                if let Some(previous) = i.checked_sub(1).and_then(|j| cached.get(j)) {
+                    bigram.clear();
+                    previous_bigram(&mut bigram, &previous.lower, &word.lower);
+                    weights.add(&mut row, weights.feature_id(&bigram));
+                }
+                if let Some(next) = cached.get(i + 1) {
+                    bigram.clear();
+                    next_bigram(&mut bigram, &word.lower, &next.lower);
+                    weights.add(&mut row, weights.feature_id(&bigram));
+                }
+                if let Some(starts) = in_names.get(i).copied().flatten() {
+                    weights.add(&mut row, constants.gazetteer[usize::from(!starts)]);
+                }
+                for &id in &word.tail {
+                    weights.add(&mut row, id);
+                }
+                row
+            })
+            .collect()
+    }
+
     /// The entities of one sentence, with confidences.
     pub fn tag(&self, tokens: &[Token]) -> Result<TaggedSentence, LearnError> {
         if tokens.is_empty() {
@@ -536,9 +738,8 @@ impl SentenceTagger<'_> {
                 confidence: 1.0,
             });
         }
-        let features = sentence_features(tokens, &self.context);
         let weights = &self.recommender.weights;
-        let scores = weights.scores(&features);
+        let scores = self.scores(tokens);
         let path = weights.viterbi(&scores);
         let marginals = weights.marginals(&scores);
         let labels: Vec<&str> = path
@@ -580,7 +781,8 @@ mod tests {
         let weights = Weights {
             labels: vec!["O".into(), "B-PER".into()],
             label_ids: HashMap::new(),
-            state: HashMap::new(),
+            feature_ids: FxHashMap::default(),
+            state: Vec::new(),
             transition: vec![0.5, -1.0, 2.0, -3.0],
         };
         let scores = vec![vec![0.1, 1.2], vec![3.0, -0.4], vec![-2.0, 40.0]];
