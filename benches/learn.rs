@@ -142,7 +142,18 @@ fn evaluate(recommender: &Recommender, gold: &Project) -> (agree::Prf, f64) {
 /// 1/100 s), or `None` elsewhere. Training runs on one thread, and the machine is shared:
 /// CPU time is what the training cost, wall time what it took amid other work.
 fn thread_cpu_seconds() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+    cpu_seconds("/proc/thread-self/stat")
+}
+
+/// The CPU seconds of every thread of this process so far (prediction runs on every
+/// core), or `None` elsewhere than Linux.
+fn process_cpu_seconds() -> Option<f64> {
+    cpu_seconds("/proc/self/stat")
+}
+
+/// User + system CPU seconds from a `/proc` stat file.
+fn cpu_seconds(stat_file: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(stat_file).ok()?;
     let after_name = stat.rsplit_once(')')?.1;
     let fields: Vec<&str> = after_name.split_whitespace().collect();
     // Fields 14 and 15 of the line (utime, stime) are 12 and 13 after the name.
@@ -220,11 +231,16 @@ fn predict_big(recommender: &Recommender) {
         seed: 1,
     });
     let started = Instant::now();
+    let cpu_before = process_cpu_seconds();
     let predictions = learn::predict(&project, recommender).unwrap_or_else(|e| panic!("{e}"));
     let seconds = started.elapsed().as_secs_f64();
+    let cpu = match (cpu_before, process_cpu_seconds()) {
+        (Some(a), Some(b)) => format!("{:.1}", b - a),
+        _ => "–".to_owned(),
+    };
     println!(
         "\nprediction over the generated project: {} documents, {} sentences, {} entities \
-         found in {seconds:.2} s",
+         found in {seconds:.2} s wall, {cpu} s CPU (all threads)",
         project.documents().len(),
         predictions.sentences.len(),
         predictions.entities.len()

@@ -68,6 +68,8 @@ pub struct LearnState {
     generation: u64,
     /// (revision, document, generation, suggestions on) the ghosts were merged for.
     merged: Option<(u64, DocId, u64, bool)>,
+    /// The document list sorted by uncertainty, for (generation, project revision).
+    sorted_documents: Option<((u64, u64), Vec<usize>)>,
 }
 
 /// Learns from `project` and tags all of it: what a training thread does.
@@ -290,10 +292,17 @@ pub fn next_uncertain(app: &mut SpantagApp) {
 }
 
 /// The document list's order: by the least sure sentence first, when asked and a model
-/// exists; `None` keeps the project's order.
-pub fn document_order(app: &SpantagApp) -> Option<Vec<usize>> {
+/// exists; `None` keeps the project's order. Sorted once per prediction run (and again
+/// after an edit, which may add or remove documents), not every frame.
+pub fn document_order(app: &mut SpantagApp) -> Option<Vec<usize>> {
     if !app.learn.sort_by_uncertainty || app.learn.model.is_none() {
         return None;
+    }
+    let key = (app.learn.generation, app.session.revision());
+    if let Some((cached_key, order)) = &app.learn.sorted_documents
+        && *cached_key == key
+    {
+        return Some(order.clone());
     }
     let docs = app.session.project.documents();
     let mut order: Vec<usize> = (0..docs.len()).collect();
@@ -304,6 +313,7 @@ pub fn document_order(app: &SpantagApp) -> Option<Vec<usize>> {
             .unwrap_or(1.0)
     };
     order.sort_by(|a, b| confidence(a).total_cmp(&confidence(b)));
+    app.learn.sorted_documents = Some((key, order.clone()));
     Some(order)
 }
 

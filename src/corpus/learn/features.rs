@@ -18,6 +18,9 @@ use unicode_segmentation::UnicodeSegmentation;
 /// Canonical names longer than this many tokens are not looked for.
 const MAX_NAME_TOKENS: usize = 6;
 
+/// Documents per batch when the lexicon is counted in parallel.
+const LEXICON_BATCH: usize = 64;
+
 /// Separates the tokens of a name in [`Gazetteer`]'s set (never inside a token).
 const JOIN: char = ' ';
 
@@ -127,15 +130,43 @@ impl Lexicon {
         }
     }
 
-    /// The lexicon of every document of `project`.
+    /// The lexicon of every document of `project`, counted on every core (batches of
+    /// documents, their counts added up).
     pub fn of_project(project: &Project) -> Self {
         let mut lexicon = Self::default();
-        for doc in project.documents() {
-            for sentence in super::tokens::sentences(doc) {
-                lexicon.add_sentence(&sentence);
-            }
-        }
+        let counted: Result<(), std::convert::Infallible> =
+            crate::parallel::for_each_batch_in_order(
+                project.documents(),
+                LEXICON_BATCH,
+                |docs| {
+                    let mut part = Self::default();
+                    for doc in docs {
+                        for sentence in super::tokens::sentences(doc) {
+                            part.add_sentence(&sentence);
+                        }
+                    }
+                    part
+                },
+                |part| {
+                    lexicon.merge(part);
+                    Ok(())
+                },
+            );
+        let Ok(()) = counted;
         lexicon
+    }
+
+    /// Adds the counts of `other`.
+    fn merge(&mut self, other: Self) {
+        if self.counts.is_empty() {
+            self.counts = other.counts;
+            return;
+        }
+        for (word, (upper, seen)) in other.counts {
+            let entry = self.counts.entry(word).or_default();
+            entry.0 = entry.0.saturating_add(upper);
+            entry.1 = entry.1.saturating_add(seen);
+        }
     }
 
     /// `case=upper` (a capital nine times in ten), `case=lower` (one time in ten at
