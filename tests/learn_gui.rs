@@ -145,6 +145,11 @@ fn train_from_the_menu_then_accept_and_reject_predicted_entities() {
         .filter_map(|a| Some((a.text(doc.text()), a.label()?.to_owned())))
         .collect();
     assert_eq!(accepted, [("Femke Halsema".to_owned(), "PER".to_owned())]);
+    // The window noted where the tag went: a capped training starts from that document.
+    assert_eq!(
+        h.state().learn.recently_tagged.first().map(DocId::as_str),
+        Some("new")
+    );
 
     press(&mut h, Key::G);
     let (text, label, predicted) = focused(&h).expect("the next prediction");

@@ -16,8 +16,8 @@ pub mod model;
 pub mod tokens;
 
 pub use model::{
-    DocumentChoice, LearnError, Recommender, Summary, TrainOptions, TrainingSet, train,
-    training_set,
+    DocumentChoice, LearnError, Recommender, Summary, TrainOptions, TrainingSet,
+    recent_training_set, train, training_set,
 };
 
 use crate::corpus::agree::Prf;
@@ -599,6 +599,58 @@ mod tests {
         let (sentence, weight) = with_rejection.sentences.last().expect("sentence");
         assert_eq!(*weight, model::REJECTION_WEIGHT);
         assert!(sentence.labels.iter().all(|l| l == tokens::OUTSIDE));
+    }
+
+    #[test]
+    fn a_capped_training_set_takes_the_most_recently_tagged_documents() {
+        let texts = news();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let mut project = project(&refs);
+        // The third document was tagged last, then the fifth.
+        let recent = [
+            project.documents()[2].id().clone(),
+            project.documents()[4].id().clone(),
+        ];
+        let text = project.document(&recent[0]).expect("doc").text().clone();
+        let span = Span::new(0, 8, &text).expect("span");
+        let ann = Annotation::entity(AnnotationId::NEW, recent[0].clone(), span, "MISC");
+        let ann = project.with_new_id(ann);
+        apply(&mut project, Edit::AddAnnotation(ann)).expect("tag");
+        let capped = |max_tokens| {
+            recent_training_set(&project, DocumentChoice::Tagged, max_tokens, &recent)
+        };
+        let newest = capped(1).tokens();
+        let two = capped(newest + 1).tokens();
+        let cases: &[(usize, usize)] = &[
+            (1, 1),
+            (newest, 1),
+            (newest + 1, 2),
+            (two, 2),
+            (two + 1, 3),
+            (usize::MAX - 1, 9),
+        ];
+        for &(max_tokens, documents) in cases {
+            assert_eq!(capped(max_tokens).sentences.len(), documents * 3, "{max_tokens}");
+        }
+        // The most recent document comes first (the one tagged MISC), then the next
+        // recent one, then the others in the project's order.
+        assert!(capped(1).labels().contains("MISC"));
+        let first_words = |set: &TrainingSet| -> Vec<String> {
+            set.sentences
+                .iter()
+                .step_by(3)
+                .map(|(s, _)| s.tokens.iter().map(|t| t.text.as_str()).collect::<Vec<_>>()[2..4].join(" "))
+                .collect()
+        };
+        let all = capped(usize::MAX - 1);
+        assert_eq!(
+            first_words(&all)[..4],
+            ["Geert Wilders", "Jesse Klaver", "Mark Rutte", "Sigrid Kaag"]
+        );
+        assert_eq!(
+            all.tags,
+            training_set(&project, DocumentChoice::Tagged).tags
+        );
     }
 
     #[test]

@@ -123,6 +123,21 @@ impl TrainingSet {
 /// sentences of other documents that hold a rejection. Rejected spans are learned as `O`
 /// (they are untagged), in sentences weighted [`REJECTION_WEIGHT`].
 pub fn training_set(project: &Project, choice: DocumentChoice) -> TrainingSet {
+    recent_training_set(project, choice, usize::MAX, &[])
+}
+
+/// [`training_set`] cut to about `max_tokens` tokens, so training on a huge project costs
+/// a bounded time and learns from the user's latest work: the documents of `recent` go
+/// in first (most recent first: the window lists the documents it saw tagged), then the
+/// others in the project's order, until `max_tokens` is reached (the document that
+/// crosses the bound goes in whole). With `usize::MAX`, every document in the project's
+/// order.
+pub fn recent_training_set(
+    project: &Project,
+    choice: DocumentChoice,
+    max_tokens: usize,
+    recent: &[DocId],
+) -> TrainingSet {
     let mut rejected: BTreeMap<&DocId, Vec<(usize, usize)>> = BTreeMap::new();
     for r in project.rejected_suggestions() {
         rejected.entry(&r.doc).or_default().push((r.start, r.end));
@@ -131,7 +146,30 @@ pub fn training_set(project: &Project, choice: DocumentChoice) -> TrainingSet {
         context: ProjectContext::of_project(project),
         ..TrainingSet::default()
     };
-    for doc in project.documents() {
+    let mut documents: Vec<&crate::model::Document> = Vec::new();
+    if max_tokens < usize::MAX {
+        let mut first: BTreeSet<&DocId> = BTreeSet::new();
+        for id in recent {
+            if let Some(doc) = project.document(id)
+                && first.insert(id)
+            {
+                documents.push(doc);
+            }
+        }
+        documents.extend(
+            project
+                .documents()
+                .iter()
+                .filter(|d| !first.contains(d.id())),
+        );
+    } else {
+        documents.extend(project.documents());
+    }
+    let mut tokens = 0;
+    for doc in documents {
+        if tokens >= max_tokens {
+            break;
+        }
         let spans = tokens::entity_spans(project, doc);
         let chosen = match choice {
             DocumentChoice::Tagged => !spans.is_empty(),
@@ -155,9 +193,11 @@ pub fn training_set(project: &Project, choice: DocumentChoice) -> TrainingSet {
                 .count();
             if holds > 0 {
                 set.rejections += holds;
+                tokens += sentence.tokens.len();
                 set.sentences.push((sentence, REJECTION_WEIGHT));
             } else if chosen {
                 used += 1;
+                tokens += sentence.tokens.len();
                 set.sentences.push((sentence, 1.0));
             }
         }
