@@ -12,7 +12,7 @@
 use crate::formats::tokens::Token;
 use crate::model::Project;
 use crfs::Attribute;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 use unicode_segmentation::UnicodeSegmentation;
 
 /// Canonical names longer than this many tokens are not looked for.
@@ -114,19 +114,24 @@ impl Gazetteer {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Lexicon {
     /// Lower-cased word → (times written with a capital, times seen), inside sentences.
-    counts: HashMap<String, (u32, u32)>,
+    counts: rustc_hash::FxHashMap<String, (u32, u32)>,
 }
 
 impl Lexicon {
     /// Counts the words of a sentence.
     pub fn add_sentence(&mut self, tokens: &[Token]) {
-        for token in tokens.iter().skip(1) {
-            let Some(first) = token.text.chars().next().filter(|c| c.is_alphabetic()) else {
+        self.add_words(tokens.iter().map(|t| t.text.as_str()));
+    }
+
+    /// Counts a sentence's words, given as their texts.
+    fn add_words<'w>(&mut self, words: impl Iterator<Item = &'w str>) {
+        for word in words.skip(1) {
+            let Some(first) = word.chars().next().filter(|c| c.is_alphabetic()) else {
                 continue;
             };
-            let entry = self.counts.entry(token.text.to_lowercase()).or_default();
-            entry.0 += u32::from(first.is_uppercase());
-            entry.1 += 1;
+            let entry = self.counts.entry(word.to_lowercase()).or_default();
+            entry.0 = entry.0.saturating_add(u32::from(first.is_uppercase()));
+            entry.1 = entry.1.saturating_add(1);
         }
     }
 
@@ -141,8 +146,8 @@ impl Lexicon {
                 |docs| {
                     let mut part = Self::default();
                     for doc in docs {
-                        for sentence in super::tokens::sentences(doc) {
-                            part.add_sentence(&sentence);
+                        for pieces in crate::formats::tokens::sentence_pieces(doc) {
+                            part.add_words(pieces.iter().map(|(_, word)| *word));
                         }
                     }
                     part

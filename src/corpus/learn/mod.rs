@@ -500,10 +500,8 @@ mod tests {
                 for sentence in tokens::sentences(doc) {
                     let cached = tagger.scores(&sentence);
                     let plain = tagger.uncached_scores(&sentence);
-                    let bits = |rows: &[Vec<f64>]| -> Vec<Vec<u64>> {
-                        rows.iter()
-                            .map(|r| r.iter().map(|x| x.to_bits()).collect())
-                            .collect()
+                    let bits = |scores: &[f64]| -> Vec<u64> {
+                        scores.iter().map(|x| x.to_bits()).collect()
                     };
                     assert_eq!(bits(&cached), bits(&plain), "{sentence:?}");
                     tokens_compared += sentence.len();

@@ -248,6 +248,8 @@ struct Weights {
     state: Vec<Vec<(usize, f64)>>,
     /// `transition[from * labels + to]`.
     transition: Vec<f64>,
+    /// `exp` of each transition weight (forward–backward multiplies them).
+    exp_transition: Vec<f64>,
 }
 
 impl Weights {
@@ -269,6 +271,7 @@ impl Weights {
             .collect();
         let mut weights = Weights {
             transition: vec![0.0; n * n],
+            exp_transition: Vec::new(),
             labels,
             label_ids,
             feature_ids: FxHashMap::default(),
@@ -310,6 +313,7 @@ impl Weights {
                 _ => {}
             }
         }
+        weights.exp_transition = weights.transition.iter().map(|w| w.exp()).collect();
         Ok(weights)
     }
 
@@ -360,32 +364,35 @@ impl Weights {
             .unwrap_or(0.0)
     }
 
-    /// The best label sequence (Viterbi), as label ids.
-    fn viterbi(&self, scores: &[Vec<f64>]) -> Vec<usize> {
-        let n = self.labels.len();
-        let mut best: Vec<f64> = scores.first().cloned().unwrap_or_default();
-        let mut back: Vec<Vec<usize>> = Vec::with_capacity(scores.len());
-        for row in scores.iter().skip(1) {
-            let mut next = vec![f64::NEG_INFINITY; n];
-            let mut from = vec![0; n];
+    /// The best label sequence (Viterbi), as label ids, from the per-label scores of
+    /// each token (`scores[t * labels + label]`).
+    fn viterbi(&self, scores: &[f64]) -> Vec<usize> {
+        let n = self.labels.len().max(1);
+        let mut rows = scores.chunks_exact(n);
+        let mut best: Vec<f64> = rows.next().map(<[f64]>::to_vec).unwrap_or_default();
+        let mut next = vec![f64::NEG_INFINITY; best.len()];
+        let mut back: Vec<usize> = Vec::with_capacity(scores.len());
+        for row in rows {
+            next.fill(f64::NEG_INFINITY);
             for (j, cell) in next.iter_mut().enumerate() {
+                let mut from = 0;
                 for (i, b) in best.iter().enumerate() {
                     let score = b + self.transition(i, j);
                     if score > *cell {
                         *cell = score;
-                        from[j] = i;
+                        from = i;
                     }
                 }
                 *cell += row.get(j).copied().unwrap_or(0.0);
+                back.push(from);
             }
-            back.push(from);
-            best = next;
+            std::mem::swap(&mut best, &mut next);
         }
         let mut label = (0..best.len())
             .max_by(|a, b| best[*a].total_cmp(&best[*b]))
             .unwrap_or(0);
         let mut path = vec![label];
-        for from in back.iter().rev() {
+        for from in back.chunks_exact(n).rev() {
             label = from.get(label).copied().unwrap_or(0);
             path.push(label);
         }
@@ -393,67 +400,68 @@ impl Weights {
         path
     }
 
-    /// Each token's marginal probability of each label: forward–backward in probability
-    /// space, each step scaled to sum to one (as CRFsuite does), so the inner loops only
+    /// Each token's marginal probability of each label (`[t * labels + label]`), from
+    /// the per-label scores laid out the same way: forward–backward in probability space,
+    /// each step scaled to sum to one (as CRFsuite does), so the inner loops only
     /// multiply and add — an `exp` per token and label, not per pair of labels.
-    fn marginals(&self, scores: &[Vec<f64>]) -> Vec<Vec<f64>> {
-        let n = self.labels.len();
-        let t_len = scores.len();
-        let exp_transition: Vec<f64> = self.transition.iter().map(|w| w.exp()).collect();
+    fn marginals(&self, scores: &[f64]) -> Vec<f64> {
+        let n = self.labels.len().max(1);
+        let t_len = scores.len() / n;
+        let exp_transition = &self.exp_transition;
         let trans = |i: usize, j: usize| exp_transition.get(i * n + j).copied().unwrap_or(1.0);
         // Each row's scores relative to its best, so no exp overflows.
-        let state: Vec<Vec<f64>> = scores
-            .iter()
-            .map(|row| {
-                let max = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                row.iter().map(|s| (s - max).exp()).collect()
-            })
-            .collect();
-        let normalise = |row: &mut Vec<f64>| {
+        let mut state: Vec<f64> = Vec::with_capacity(scores.len());
+        for row in scores.chunks_exact(n) {
+            let max = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            state.extend(row.iter().map(|s| (s - max).exp()));
+        }
+        let normalise = |row: &mut [f64]| {
             let sum: f64 = row.iter().sum();
             if sum > 0.0 && sum.is_finite() {
                 row.iter_mut().for_each(|x| *x /= sum);
             }
             sum
         };
-        let mut alpha: Vec<Vec<f64>> = Vec::with_capacity(t_len);
+        let mut alpha: Vec<f64> = vec![0.0; t_len * n];
         let mut scale: Vec<f64> = Vec::with_capacity(t_len);
-        for (t, row) in state.iter().enumerate() {
-            let mut next: Vec<f64> = match t.checked_sub(1).and_then(|p| alpha.get(p)) {
-                None => row.clone(),
-                Some(previous) => (0..n)
-                    .map(|j| {
+        for t in 0..t_len {
+            let (done, rest) = alpha.split_at_mut(t * n);
+            let row = &state[t * n..(t + 1) * n];
+            let cells = &mut rest[..n];
+            match t.checked_sub(1) {
+                None => cells.copy_from_slice(row),
+                Some(p) => {
+                    let previous = &done[p * n..];
+                    for (j, cell) in cells.iter_mut().enumerate() {
                         let into: f64 = (0..n).map(|i| previous[i] * trans(i, j)).sum();
-                        into * row[j]
-                    })
-                    .collect(),
-            };
-            scale.push(normalise(&mut next));
-            alpha.push(next);
+                        *cell = into * row[j];
+                    }
+                }
+            }
+            scale.push(normalise(cells));
         }
-        let mut beta = vec![vec![1.0; n]; t_len];
+        let mut beta = vec![1.0; t_len * n];
         for t in (0..t_len.saturating_sub(1)).rev() {
             let c = scale
                 .get(t + 1)
                 .copied()
                 .filter(|c| *c > 0.0)
                 .unwrap_or(1.0);
-            for i in 0..n {
-                beta[t][i] = (0..n)
-                    .map(|j| trans(i, j) * state[t + 1][j] * beta[t + 1][j])
+            let (now, later) = beta.split_at_mut((t + 1) * n);
+            let following = &later[..n];
+            let state_next = &state[(t + 1) * n..(t + 2) * n];
+            for (i, cell) in now[t * n..].iter_mut().enumerate() {
+                *cell = (0..n)
+                    .map(|j| trans(i, j) * state_next[j] * following[j])
                     .sum::<f64>()
                     / c;
             }
         }
-        alpha
-            .iter()
-            .zip(&beta)
-            .map(|(a, b)| {
-                let mut row: Vec<f64> = a.iter().zip(b).map(|(x, y)| x * y).collect();
-                normalise(&mut row);
-                row
-            })
-            .collect()
+        let mut out: Vec<f64> = alpha.iter().zip(&beta).map(|(x, y)| x * y).collect();
+        for row in out.chunks_exact_mut(n) {
+            normalise(row);
+        }
+        out
     }
 }
 
@@ -699,14 +707,14 @@ impl SentenceTagger<'_> {
     /// The scores the plain way: every feature of [`sentence_features`] looked up by
     /// name (what the cache must equal).
     #[cfg(test)]
-    pub(super) fn uncached_scores(&self, tokens: &[Token]) -> Vec<Vec<f64>> {
+    pub(super) fn uncached_scores(&self, tokens: &[Token]) -> Vec<f64> {
         let features = sentence_features(tokens, &self.context);
-        self.recommender.weights.scores(&features)
+        self.recommender.weights.scores(&features).concat()
     }
 
-    /// Each token's score for each label: the features of [`sentence_features`], in its
-    /// order, from the word cache.
-    pub(super) fn scores(&self, tokens: &[Token]) -> Vec<Vec<f64>> {
+    /// Each token's score for each label (`[t * labels + label]`): the features of
+    /// [`sentence_features`], in its order, from the word cache.
+    pub(super) fn scores(&self, tokens: &[Token]) -> Vec<f64> {
         let weights = &self.recommender.weights;
         let constants = &self.constants;
         let mut cache = self.cache.borrow_mut();
@@ -722,52 +730,53 @@ impl SentenceTagger<'_> {
         let cached: Vec<&CachedWord> = ids.iter().filter_map(|&i| cache.words.get(i)).collect();
         let last = cached.len().saturating_sub(1);
         let mut bigram = String::new();
-        cached
-            .iter()
-            .enumerate()
-            .map(|(i, word)| {
-                let mut row = word.own.clone();
+        let mut scores = Vec::with_capacity(cached.len() * weights.labels.len());
+        for (i, word) in cached.iter().enumerate() {
+            let at = scores.len();
+            scores.extend_from_slice(&word.own);
+            let row = &mut scores[at..];
+            {
                 if word.title && i == 0 {
-                    weights.add(&mut row, constants.title_at_start);
+                    weights.add(row, constants.title_at_start);
                 }
                 for &id in &word.flags {
-                    weights.add(&mut row, id);
+                    weights.add(row, id);
                 }
                 if i == 0 {
-                    weights.add(&mut row, constants.start);
+                    weights.add(row, constants.start);
                 }
                 if i == last {
-                    weights.add(&mut row, constants.end);
+                    weights.add(row, constants.end);
                 }
                 for (k, offset) in NEIGHBOUR_OFFSETS.into_iter().enumerate() {
                     match i.checked_add_signed(offset).and_then(|j| cached.get(j)) {
                         Some(other) => {
                             for &id in &other.as_neighbour[k] {
-                                weights.add(&mut row, id);
+                                weights.add(row, id);
                             }
                         }
-                        None => weights.add(&mut row, constants.no_neighbour[k]),
+                        None => weights.add(row, constants.no_neighbour[k]),
                     }
                 }
                 if let Some(previous) = i.checked_sub(1).and_then(|j| cached.get(j)) {
                     bigram.clear();
                     previous_bigram(&mut bigram, &previous.lower, &word.lower);
-                    weights.add(&mut row, weights.feature_id(&bigram));
+                    weights.add(row, weights.feature_id(&bigram));
                 }
                 if let Some(next) = cached.get(i + 1) {
                     bigram.clear();
                     next_bigram(&mut bigram, &word.lower, &next.lower);
-                    weights.add(&mut row, weights.feature_id(&bigram));
+                    weights.add(row, weights.feature_id(&bigram));
                 }
                 if let Some(starts) = in_names.get(i).copied().flatten() {
-                    weights.add(&mut row, constants.gazetteer[usize::from(!starts)]);
+                    weights.add(row, constants.gazetteer[usize::from(!starts)]);
                 }
                 for &id in &word.tail {
-                    weights.add(&mut row, id);
+                    weights.add(row, id);
                 }
-                row
-            })
-            .collect()
+            }
+        }
+        scores
     }
 
     /// The entities of one sentence, with confidences.
@@ -786,9 +795,10 @@ impl SentenceTagger<'_> {
             .iter()
             .map(|&i| weights.labels.get(i).map_or(OUTSIDE, String::as_str))
             .collect();
+        let n = weights.labels.len().max(1);
         let token_confidence: Vec<f64> = path
             .iter()
-            .zip(&marginals)
+            .zip(marginals.chunks_exact(n))
             .map(|(&i, row)| row.get(i).copied().unwrap_or(0.0))
             .collect();
         let entities = tokens::spans_from_bio(tokens, &labels)
@@ -824,8 +834,10 @@ mod tests {
             feature_ids: FxHashMap::default(),
             state: Vec::new(),
             transition: vec![0.5, -1.0, 2.0, -3.0],
+            exp_transition: [0.5f64, -1.0, 2.0, -3.0].map(f64::exp).to_vec(),
         };
         let scores = vec![vec![0.1, 1.2], vec![3.0, -0.4], vec![-2.0, 40.0]];
+        let flat: Vec<f64> = scores.concat();
         let score_of = |path: &[usize]| -> f64 {
             let states: f64 = path.iter().enumerate().map(|(t, &l)| scores[t][l]).sum();
             let moves: f64 = path
@@ -838,8 +850,8 @@ mod tests {
             .map(|k| vec![k & 1, (k >> 1) & 1, (k >> 2) & 1])
             .collect();
         let z: f64 = paths.iter().map(|p| score_of(p).exp()).sum();
-        let marginals = weights.marginals(&scores);
-        for (t, row) in marginals.iter().enumerate() {
+        let marginals = weights.marginals(&flat);
+        for (t, row) in marginals.chunks_exact(2).enumerate() {
             for (label, marginal) in row.iter().enumerate() {
                 let expected: f64 = paths
                     .iter()
@@ -852,13 +864,13 @@ mod tests {
                 );
             }
         }
-        assert_eq!(marginals.len(), 3);
+        assert_eq!(marginals.len(), 3 * 2);
         let best = paths
             .iter()
             .max_by(|a, b| score_of(a).total_cmp(&score_of(b)))
             .cloned()
             .unwrap_or_default();
-        assert_eq!(weights.viterbi(&scores), best);
+        assert_eq!(weights.viterbi(&flat), best);
     }
 
     #[test]
