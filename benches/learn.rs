@@ -14,7 +14,8 @@
 //! `agree::compare` scores the predictions against the gold project.
 //!
 //! `SPANTAG_CONLL2002=/data/conll2002 CARGO_TARGET_DIR=target/bench cargo bench --bench learn`
-//! (add `-- quick` to skip the learning curves;
+//! (add `-- quick` to skip the learning curves; `SPANTAG_LEARN_MODEL=M.model` runs only the
+//! prediction over the generated project, with a model `spantag train` wrote;
 //! `SPANTAG_LEARN_ITERATIONS`, `SPANTAG_LEARN_C1`, `SPANTAG_LEARN_C2` try other settings).
 
 use spantag::corpus::agree;
@@ -29,6 +30,12 @@ use std::time::Instant;
 
 fn main() {
     let quick = std::env::args().any(|a| a == "quick");
+    // Only the prediction over the generated project, with a model `spantag train` wrote.
+    if let Some(model) = std::env::var_os("SPANTAG_LEARN_MODEL") {
+        let model = learn::file::load(Path::new(&model)).unwrap_or_else(|e| panic!("{e}"));
+        predict_big(&model);
+        return;
+    }
     let mut models = Vec::new();
     match std::env::var_os("SPANTAG_CONLL2002") {
         Some(dir) => {

@@ -124,7 +124,7 @@ impl Lexicon {
     }
 
     /// Counts a sentence's words, given as their texts.
-    fn add_words<'w>(&mut self, words: impl Iterator<Item = &'w str>) {
+    pub fn add_words<'w>(&mut self, words: impl Iterator<Item = &'w str>) {
         for word in words.skip(1) {
             let Some(first) = word.chars().next().filter(|c| c.is_alphabetic()) else {
                 continue;
@@ -162,7 +162,7 @@ impl Lexicon {
     }
 
     /// Adds the counts of `other`.
-    fn merge(&mut self, other: Self) {
+    pub fn merge(&mut self, other: Self) {
         if self.counts.is_empty() {
             self.counts = other.counts;
             return;

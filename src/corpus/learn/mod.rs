@@ -99,18 +99,61 @@ pub fn unknown_labels(recommender: &Recommender, project: &Project) -> Vec<Strin
 }
 
 /// Tags every document of `project` (on every core), with the project's canonical names
-/// added to the model's gazetteer and the project's own lexicon.
+/// added to the model's gazetteer and the project's own lexicon. The text is cut into
+/// sentences and words once: the first pass (on every core) counts the lexicon and keeps
+/// each document's word positions, the second tags from them.
 pub fn predict(project: &Project, recommender: &Recommender) -> Result<Predictions, LearnError> {
-    let context = ProjectContext::of_project(project);
     let documents = project.documents();
+    let mut lexicon = features::Lexicon::default();
+    let mut words: Vec<Option<DocumentWords>> = Vec::with_capacity(documents.len());
+    let counted: Result<(), std::convert::Infallible> = crate::parallel::for_each_batch_in_order(
+        documents,
+        PREDICT_BATCH,
+        |docs| {
+            let mut part = features::Lexicon::default();
+            let found: Vec<Option<DocumentWords>> = docs
+                .iter()
+                .map(|doc| {
+                    let sentences = crate::formats::tokens::sentence_pieces(doc);
+                    for sentence in &sentences {
+                        part.add_words(sentence.iter().map(|(_, word)| *word));
+                    }
+                    DocumentWords::new(&sentences)
+                })
+                .collect();
+            (part, found)
+        },
+        |(part, found)| {
+            lexicon.merge(part);
+            words.extend(found);
+            Ok(())
+        },
+    );
+    let Ok(()) = counted;
+    let context = ProjectContext {
+        gazetteer: features::Gazetteer::new(project.canonical_names()),
+        lexicon,
+    };
     let workers = crate::parallel::workers_for(documents.len());
     let chunk = documents.len().div_ceil(workers).max(1);
     let parts: Vec<Result<Predictions, LearnError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = documents
             .chunks(chunk)
-            .map(|docs| {
+            .zip(words.chunks(chunk))
+            .map(|(docs, words)| {
                 let context = &context;
-                scope.spawn(move || predict_documents(docs, recommender, context))
+                scope.spawn(move || {
+                    let tagger = recommender.tagger(context)?;
+                    let mut out = Predictions::default();
+                    for (doc, words) in docs.iter().zip(words) {
+                        let sentences = match words {
+                            Some(words) => words.sentences(doc),
+                            None => tokens::sentences(doc),
+                        };
+                        tag_document(doc, sentences, &tagger, &mut out)?;
+                    }
+                    Ok(out)
+                })
             })
             .collect();
         handles
@@ -133,7 +176,104 @@ pub fn predict(project: &Project, recommender: &Recommender) -> Result<Predictio
     Ok(all)
 }
 
-/// Tags the given documents on this thread.
+/// Documents per batch of [`predict`]'s first pass.
+const PREDICT_BATCH: usize = 32;
+
+/// Where a document's words are, between [`predict`]'s two passes: 8 bytes a word.
+struct DocumentWords {
+    /// Each word's byte offset and length in the text.
+    words: Vec<(u32, u32)>,
+    /// Where each sentence ends in `words`.
+    sentence_ends: Vec<u32>,
+}
+
+impl DocumentWords {
+    /// The words of a document's sentences (as [`crate::formats::tokens::sentence_pieces`]
+    /// gives them); `None` for a text beyond 4 GiB, which is cut again instead.
+    fn new(sentences: &[Vec<(usize, &str)>]) -> Option<Self> {
+        let mut words = Vec::with_capacity(sentences.iter().map(Vec::len).sum());
+        let mut sentence_ends = Vec::with_capacity(sentences.len());
+        for sentence in sentences {
+            for (byte, word) in sentence {
+                words.push((u32::try_from(*byte).ok()?, u32::try_from(word.len()).ok()?));
+            }
+            sentence_ends.push(u32::try_from(words.len()).ok()?);
+        }
+        Some(Self {
+            words,
+            sentence_ends,
+        })
+    }
+
+    /// The document's sentences of tokens, as [`tokens::sentences`] gives them: code-point
+    /// offsets counted forward from word to word.
+    fn sentences(&self, doc: &Document) -> Vec<Vec<crate::formats::tokens::Token>> {
+        let text = doc.text().as_str();
+        let (mut byte_at, mut char_at) = (0usize, 0usize);
+        let mut sentences = Vec::with_capacity(self.sentence_ends.len());
+        let mut from = 0usize;
+        for &end in &self.sentence_ends {
+            let end = end as usize;
+            let mut tokens = Vec::with_capacity(end.saturating_sub(from));
+            for &(byte, len) in self.words.get(from..end).unwrap_or(&[]) {
+                let (byte, len) = (byte as usize, len as usize);
+                let Some(word) = text.get(byte..byte + len) else {
+                    continue;
+                };
+                char_at += text.get(byte_at..byte).map_or(0, |gap| gap.chars().count());
+                let chars = word.chars().count();
+                tokens.push(crate::formats::tokens::Token {
+                    start: char_at,
+                    end: char_at + chars,
+                    text: word.to_owned(),
+                });
+                char_at += chars;
+                byte_at = byte + len;
+            }
+            if !tokens.is_empty() {
+                sentences.push(tokens);
+            }
+            from = end;
+        }
+        sentences
+    }
+}
+
+/// Tags one document's sentences into `out`.
+fn tag_document(
+    doc: &Document,
+    sentences: Vec<Vec<crate::formats::tokens::Token>>,
+    tagger: &model::SentenceTagger<'_>,
+    out: &mut Predictions,
+) -> Result<(), LearnError> {
+    for sentence in sentences {
+        let (Some(first), Some(last)) = (sentence.first(), sentence.last()) else {
+            continue;
+        };
+        let tagged = tagger.tag(&sentence)?;
+        out.sentences.push(SentenceConfidence {
+            doc: doc.id().clone(),
+            start: first.start,
+            end: last.end,
+            confidence: tagged.confidence,
+        });
+        out.entities.extend(
+            tagged
+                .entities
+                .into_iter()
+                .map(|(span, confidence)| Prediction {
+                    doc: doc.id().clone(),
+                    start: span.start,
+                    end: span.end,
+                    label: span.label,
+                    confidence,
+                }),
+        );
+    }
+    Ok(())
+}
+
+/// Tags the given documents on this thread (cutting each into sentences on its own).
 pub fn predict_documents(
     documents: &[Document],
     recommender: &Recommender,
@@ -142,30 +282,7 @@ pub fn predict_documents(
     let tagger = recommender.tagger(context)?;
     let mut out = Predictions::default();
     for doc in documents {
-        for sentence in tokens::sentences(doc) {
-            let (Some(first), Some(last)) = (sentence.first(), sentence.last()) else {
-                continue;
-            };
-            let tagged = tagger.tag(&sentence)?;
-            out.sentences.push(SentenceConfidence {
-                doc: doc.id().clone(),
-                start: first.start,
-                end: last.end,
-                confidence: tagged.confidence,
-            });
-            out.entities.extend(
-                tagged
-                    .entities
-                    .into_iter()
-                    .map(|(span, confidence)| Prediction {
-                        doc: doc.id().clone(),
-                        start: span.start,
-                        end: span.end,
-                        label: span.label,
-                        confidence,
-                    }),
-            );
-        }
+        tag_document(doc, tokens::sentences(doc), &tagger, &mut out)?;
     }
     Ok(out)
 }
@@ -509,6 +626,47 @@ mod tests {
             }
         }
         assert!(tokens_compared > 100, "{tokens_compared}");
+    }
+
+    #[test]
+    fn one_pass_over_the_text_predicts_as_cutting_each_document_on_its_own() {
+        let (_, recommender) = trained(&news());
+        let mut texts: Vec<String> = news();
+        texts.push(
+            "Émile Zola 😀 zegt in Den Haag: \u{202F}10\u{202F}000 keer ‘nee’. \
+             Ĳsbrand van Dĳk woont in Zwolle.\n\nVolgens [Sigrid Kaag]PER niet."
+                .to_owned(),
+        );
+        texts.push(String::new());
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let mut project = project(&refs);
+        // A document tokenised at whitespace, one sentence a line (CoNLL imports).
+        let mut meta = BTreeMap::new();
+        meta.insert(
+            crate::formats::tokens::TOKENIZATION_KEY.to_owned(),
+            crate::formats::tokens::WHITESPACE.to_owned(),
+        );
+        let conll = Document::new(
+            DocId("conll".into()),
+            String::new(),
+            meta,
+            "Mark Rutte zegt nee .\n\nIn  Zwolle ,  Femke Halsema ook .\n".to_owned(),
+        );
+        project = Project::new(
+            project.schema().clone(),
+            project.documents().iter().cloned().chain([conll]).collect(),
+        )
+        .expect("project");
+        let one_pass = predict(&project, &recommender).expect("predict");
+        let each = predict_documents(
+            project.documents(),
+            &recommender,
+            &ProjectContext::of_project(&project),
+        )
+        .expect("predict each");
+        assert_eq!(one_pass, each);
+        assert!(one_pass.sentences.len() > 30, "{}", one_pass.sentences.len());
+        assert!(one_pass.entities.iter().any(|e| e.doc.as_str() == "conll"));
     }
 
     #[test]
