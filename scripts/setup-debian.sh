@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages spantag's build and tests need on a fresh machine:
-# a C toolchain and CMake for crates that build C (CRFsuite for the entity recommender), and Xvfb + xdotool + ImageMagick + software GL
+# a C toolchain and CMake for crates that build C (CRFsuite, the entity recommender's
+# trainer), Xvfb + xdotool + ImageMagick + software GL
 # for the smoke test of the real window, and the Noto fonts (CJK, Arabic, Hebrew,
 # Devanagari, Thai … and colour emoji) the multi-script tests read. Safe to run more than once.
 set -euo pipefail

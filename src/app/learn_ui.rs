@@ -89,12 +89,8 @@ pub fn train_and_predict(
     recent: &[DocId],
     generation: u64,
 ) -> Result<Trained, String> {
-    let set = learn::recent_training_set(
-        project,
-        DocumentChoice::Tagged,
-        MAX_TRAINING_TOKENS,
-        recent,
-    );
+    let set =
+        learn::recent_training_set(project, DocumentChoice::Tagged, MAX_TRAINING_TOKENS, recent);
     let options = TrainOptions::default();
     let recommender = learn::train(&set, &options).map_err(|e| e.to_string())?;
     let cv_f1 = if set.sentences.len() <= CROSS_VALIDATE_UP_TO {

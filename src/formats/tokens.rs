@@ -158,7 +158,10 @@ mod tests {
         let mut whitespace = BTreeMap::new();
         whitespace.insert(TOKENIZATION_KEY.to_owned(), WHITESPACE.to_owned());
         for (meta, text) in [
-            (BTreeMap::new(), "Zuck 😀 zegt: e\u{301}n! Ja. 10\u{202F}000 keer.\n\nNee"),
+            (
+                BTreeMap::new(),
+                "Zuck 😀 zegt: e\u{301}n! Ja. 10\u{202F}000 keer.\n\nNee",
+            ),
             (whitespace, "Mark Rutte zegt\n\nDen  Haag .\n"),
         ] {
             let doc = Document::new(DocId("d".into()), String::new(), meta, text.into());

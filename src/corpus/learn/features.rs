@@ -366,7 +366,10 @@ pub fn gazetteer_feature(starts: bool) -> &'static str {
 /// the gazetteer's `gaz=B`/`gaz=I`, and its [`WordFeatures::tail`].
 pub fn sentence_features(tokens: &[Token], context: &ProjectContext) -> Vec<Vec<Attribute>> {
     let words: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
-    let views: Vec<WordFeatures> = words.iter().map(|w| WordFeatures::new(w, context)).collect();
+    let views: Vec<WordFeatures> = words
+        .iter()
+        .map(|w| WordFeatures::new(w, context))
+        .collect();
     let in_names = context.gazetteer.matches(&words);
     let last = views.len().saturating_sub(1);
     views

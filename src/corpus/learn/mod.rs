@@ -665,7 +665,11 @@ mod tests {
         )
         .expect("predict each");
         assert_eq!(one_pass, each);
-        assert!(one_pass.sentences.len() > 30, "{}", one_pass.sentences.len());
+        assert!(
+            one_pass.sentences.len() > 30,
+            "{}",
+            one_pass.sentences.len()
+        );
         assert!(one_pass.entities.iter().any(|e| e.doc.as_str() == "conll"));
     }
 
@@ -772,9 +776,8 @@ mod tests {
         let ann = Annotation::entity(AnnotationId::NEW, recent[0].clone(), span, "MISC");
         let ann = project.with_new_id(ann);
         apply(&mut project, Edit::AddAnnotation(ann)).expect("tag");
-        let capped = |max_tokens| {
-            recent_training_set(&project, DocumentChoice::Tagged, max_tokens, &recent)
-        };
+        let capped =
+            |max_tokens| recent_training_set(&project, DocumentChoice::Tagged, max_tokens, &recent);
         let newest = capped(1).tokens();
         let two = capped(newest + 1).tokens();
         let cases: &[(usize, usize)] = &[
@@ -786,7 +789,11 @@ mod tests {
             (usize::MAX - 1, 9),
         ];
         for &(max_tokens, documents) in cases {
-            assert_eq!(capped(max_tokens).sentences.len(), documents * 3, "{max_tokens}");
+            assert_eq!(
+                capped(max_tokens).sentences.len(),
+                documents * 3,
+                "{max_tokens}"
+            );
         }
         // The most recent document comes first (the one tagged MISC), then the next
         // recent one, then the others in the project's order.
@@ -795,7 +802,9 @@ mod tests {
             set.sentences
                 .iter()
                 .step_by(3)
-                .map(|(s, _)| s.tokens.iter().map(|t| t.text.as_str()).collect::<Vec<_>>()[2..4].join(" "))
+                .map(|(s, _)| {
+                    s.tokens.iter().map(|t| t.text.as_str()).collect::<Vec<_>>()[2..4].join(" ")
+                })
                 .collect()
         };
         let all = capped(usize::MAX - 1);

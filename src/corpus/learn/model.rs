@@ -346,7 +346,11 @@ impl Weights {
                 let mut row = vec![0.0; n];
                 for attribute in token {
                     let id = self.feature_id(&attribute.name);
-                    for &(label, w) in id.and_then(|id| self.state.get(id as usize)).into_iter().flatten() {
+                    for &(label, w) in id
+                        .and_then(|id| self.state.get(id as usize))
+                        .into_iter()
+                        .flatten()
+                    {
                         if let Some(cell) = row.get_mut(label) {
                             *cell += w * attribute.value;
                         }
@@ -836,7 +840,7 @@ mod tests {
             transition: vec![0.5, -1.0, 2.0, -3.0],
             exp_transition: [0.5f64, -1.0, 2.0, -3.0].map(f64::exp).to_vec(),
         };
-        let scores = vec![vec![0.1, 1.2], vec![3.0, -0.4], vec![-2.0, 40.0]];
+        let scores = [vec![0.1, 1.2], vec![3.0, -0.4], vec![-2.0, 40.0]];
         let flat: Vec<f64> = scores.concat();
         let score_of = |path: &[usize]| -> f64 {
             let states: f64 = path.iter().enumerate().map(|(t, &l)| scores[t][l]).sum();
