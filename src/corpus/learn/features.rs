@@ -9,6 +9,7 @@
 //! CRF learns one weight per feature and label. A feature string never holds whitespace
 //! (tokens never do), which the model file's weight table relies on.
 
+use super::clusters::WordClusters;
 use crate::formats::tokens::Token;
 use crate::model::Project;
 use crfs::Attribute;
@@ -194,6 +195,8 @@ pub struct ProjectContext {
     pub gazetteer: Gazetteer,
     /// Word capitalisation inside sentences.
     pub lexicon: Lexicon,
+    /// Word clusters from the unlabeled text (empty: no cluster features).
+    pub clusters: WordClusters,
 }
 
 impl ProjectContext {
@@ -202,6 +205,7 @@ impl ProjectContext {
         Self {
             gazetteer: Gazetteer::new(project.canonical_names()),
             lexicon: Lexicon::of_project(project),
+            clusters: WordClusters::default(),
         }
     }
 }
@@ -308,6 +312,7 @@ impl WordFeatures {
         if word.contains('-') {
             flags.push("hyphen".to_owned());
         }
+        let cluster = context.clusters.get(&lower);
         let as_neighbour = NEIGHBOUR_OFFSETS.map(|offset| {
             let mut f = vec![format!("{offset:+}:l={lower}")];
             if offset.abs() == 1 {
@@ -315,6 +320,9 @@ impl WordFeatures {
                 f.push(format!("{offset:+}:s3={}", suffix(&lower, 3)));
                 if title {
                     f.push(format!("{offset:+}:title"));
+                }
+                if let Some(cluster) = cluster {
+                    f.push(format!("{offset:+}:c={cluster}"));
                 }
             }
             f
@@ -327,6 +335,12 @@ impl WordFeatures {
         tail.push(case.to_owned());
         if title {
             tail.push(format!("title&{case}"));
+        }
+        if let Some(cluster) = cluster {
+            tail.push(format!("c={cluster}"));
+            if title {
+                tail.push(format!("title&c={cluster}"));
+            }
         }
         Self {
             own,
@@ -467,6 +481,7 @@ mod tests {
         let context = ProjectContext {
             gazetteer: Gazetteer::new(["Mark Zuckerberg", "Facebook"]),
             lexicon,
+            clusters: WordClusters::default(),
         };
         let sentence = tokens(&["Topman", "Mark", "Zuckerberg", "van", "Facebook", "zwijgt"]);
         let features = sentence_features(&sentence, &context);

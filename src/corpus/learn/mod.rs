@@ -10,6 +10,7 @@
 //! Pure functions over a [`Project`]; only [`file`] touches the disk. Nothing is fetched:
 //! a model comes from the project alone.
 
+pub mod clusters;
 pub mod features;
 pub mod file;
 pub mod model;
@@ -133,6 +134,7 @@ pub fn predict(project: &Project, recommender: &Recommender) -> Result<Predictio
     let context = ProjectContext {
         gazetteer: features::Gazetteer::new(project.canonical_names()),
         lexicon,
+        clusters: clusters::WordClusters::default(),
     };
     let workers = crate::parallel::workers_for(documents.len());
     let chunk = documents.len().div_ceil(workers).max(1);

@@ -11,6 +11,7 @@
 //! is the lowest over all its tokens (an `O` the model doubts counts too), which is what
 //! "least sure first" sorts by.
 
+use super::clusters::WordClusters;
 use super::features::{
     Gazetteer, NEIGHBOUR_OFFSETS, ProjectContext, WordFeatures, gazetteer_feature, next_bigram,
     no_neighbour, previous_bigram, sentence_features,
@@ -215,6 +216,7 @@ pub fn recent_training_set(
 pub struct Recommender {
     crf: Vec<u8>,
     gazetteer: Gazetteer,
+    clusters: WordClusters,
     weights: Weights,
     /// What it was trained on.
     pub summary: Summary,
@@ -557,7 +559,10 @@ pub fn train(set: &TrainingSet, options: &TrainOptions) -> Result<Recommender, L
         labels: set.labels().into_iter().collect(),
         seconds: started.elapsed().as_secs_f64(),
     };
-    Recommender::new(crf, set.context.gazetteer.clone(), summary)
+    Ok(
+        Recommender::new(crf, set.context.gazetteer.clone(), summary)?
+            .with_clusters(set.context.clusters.clone()),
+    )
 }
 
 /// CRFsuite's error as the recommender reports it.
@@ -573,6 +578,7 @@ impl Recommender {
         Ok(Self {
             crf,
             gazetteer,
+            clusters: WordClusters::default(),
             weights,
             summary,
         })
@@ -586,6 +592,18 @@ impl Recommender {
     /// The gazetteer it was trained with.
     pub fn gazetteer(&self) -> &Gazetteer {
         &self.gazetteer
+    }
+
+    /// The word clusters it was trained with (empty when none), which its tagger uses
+    /// whatever project it tags: their numbers mean something only to this model.
+    pub fn clusters(&self) -> &WordClusters {
+        &self.clusters
+    }
+
+    /// This recommender with the word clusters it was trained with.
+    pub fn with_clusters(mut self, clusters: WordClusters) -> Self {
+        self.clusters = clusters;
+        self
     }
 
     /// A tagger over this model for the project of `context` (its lexicon; its canonical
@@ -615,6 +633,7 @@ impl Recommender {
             context: ProjectContext {
                 gazetteer,
                 lexicon: context.lexicon.clone(),
+                clusters: self.clusters.clone(),
             },
             constants,
             cache: RefCell::new(WordCache::default()),
