@@ -14,8 +14,10 @@
 //! `agree::compare` scores the predictions against the gold project.
 //!
 //! `SPANTAG_CONLL2002=/data/conll2002 CARGO_TARGET_DIR=target/bench cargo bench --bench learn`
-//! (add `-- quick` to skip the learning curves;
-//! `SPANTAG_LEARN_ITERATIONS`, `SPANTAG_LEARN_C1`, `SPANTAG_LEARN_C2` try other settings).
+//! (add `-- quick` to skip the learning curves; `SPANTAG_LEARN_MODEL=M.model` runs only the
+//! prediction over the generated project, with a model `spantag train` wrote;
+//! `SPANTAG_LEARN_ITERATIONS`, `SPANTAG_LEARN_C1`, `SPANTAG_LEARN_C2`,
+//! `SPANTAG_LEARN_CLUSTERS`, `SPANTAG_LEARN_CLUSTER_MIN_COUNT` try other settings).
 
 use spantag::corpus::agree;
 use spantag::corpus::generate::{Spec, generate};
@@ -29,17 +31,30 @@ use std::time::Instant;
 
 fn main() {
     let quick = std::env::args().any(|a| a == "quick");
+    // Only the prediction over the generated project, with a model `spantag train` wrote.
+    if let Some(model) = std::env::var_os("SPANTAG_LEARN_MODEL") {
+        let model = learn::file::load(Path::new(&model)).unwrap_or_else(|e| panic!("{e}"));
+        predict_big(&model);
+        return;
+    }
     let mut models = Vec::new();
     match std::env::var_os("SPANTAG_CONLL2002") {
         Some(dir) => {
             let dir = PathBuf::from(dir);
             let train = import(&dir.join("ned.train"));
             let test = import(&dir.join("ned.testb"));
+            // The unlabeled text word clusters learn from: the three parts' words, never
+            // their labels (ned.testa only when present).
+            let testa = dir.join("ned.testa");
+            let mut unlabeled = vec![&train, &test];
+            let development = testa.is_file().then(|| import(&testa));
+            unlabeled.extend(development.as_ref());
             models.push(run(
                 "CoNLL-2002 Dutch (ned.train → ned.testb)",
                 &train,
                 &test,
                 quick,
+                &unlabeled,
             ));
         }
         None => println!("SPANTAG_CONLL2002 not set: CoNLL-2002 Dutch skipped"),
@@ -56,6 +71,7 @@ fn main() {
             &train,
             &test,
             quick,
+            &[&train, &test],
         ));
     } else {
         println!("{}: not found, Europeana skipped", europeana.display());
@@ -142,7 +158,18 @@ fn evaluate(recommender: &Recommender, gold: &Project) -> (agree::Prf, f64) {
 /// 1/100 s), or `None` elsewhere. Training runs on one thread, and the machine is shared:
 /// CPU time is what the training cost, wall time what it took amid other work.
 fn thread_cpu_seconds() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+    cpu_seconds("/proc/thread-self/stat")
+}
+
+/// The CPU seconds of every thread of this process so far (prediction runs on every
+/// core), or `None` elsewhere than Linux.
+fn process_cpu_seconds() -> Option<f64> {
+    cpu_seconds("/proc/self/stat")
+}
+
+/// User + system CPU seconds from a `/proc` stat file.
+fn cpu_seconds(stat_file: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(stat_file).ok()?;
     let after_name = stat.rsplit_once(')')?.1;
     let fields: Vec<&str> = after_name.split_whitespace().collect();
     // Fields 14 and 15 of the line (utime, stime) are 12 and 13 after the name.
@@ -154,8 +181,15 @@ fn percent(x: Option<f64>) -> String {
     x.map_or_else(|| "–".to_owned(), |x| format!("{:.2}", x * 100.0))
 }
 
-/// Trains on `train` (learning curve, then all of it) and scores on `test`.
-fn run(name: &str, train: &Project, test: &Project, quick: bool) -> Recommender {
+/// Trains on `train` (learning curve, then all of it) and scores on `test`; then all of
+/// it again with word clusters learned from the text of `unlabeled` (no labels read).
+fn run(
+    name: &str,
+    train: &Project,
+    test: &Project,
+    quick: bool,
+    unlabeled: &[&Project],
+) -> Recommender {
     let set = learn::training_set(train, learn::DocumentChoice::Tagged);
     println!("\n### {name}\n");
     println!(
@@ -207,6 +241,49 @@ fn run(name: &str, train: &Project, test: &Project, quick: bool) -> Recommender 
         );
         last = Some(recommender);
     }
+    // The same with word clusters from the unlabeled text.
+    let started = Instant::now();
+    let sentences: Vec<Vec<&str>> = unlabeled
+        .iter()
+        .flat_map(|p| p.documents())
+        .flat_map(spantag::formats::tokens::sentence_pieces)
+        .map(|s| s.into_iter().map(|(_, w)| w).collect())
+        .collect();
+    let cluster_defaults = learn::clusters::ClusterOptions::default();
+    let cluster_options = learn::clusters::ClusterOptions {
+        clusters: knob("SPANTAG_LEARN_CLUSTERS").map_or(cluster_defaults.clusters, |v| v as usize),
+        min_count: knob("SPANTAG_LEARN_CLUSTER_MIN_COUNT")
+            .map_or(cluster_defaults.min_count, |v| v as u32),
+        ..cluster_defaults
+    };
+    let clusters = learn::clusters::WordClusters::learn(&sentences, &cluster_options);
+    println!(
+        "\nword clusters: {} words of {} sentences in {} clusters (min count {}), {:.1} s\n",
+        clusters.len(),
+        sentences.len(),
+        cluster_options.clusters,
+        cluster_options.min_count,
+        started.elapsed().as_secs_f64()
+    );
+    let mut clustered = set.clone();
+    clustered.context.clusters = clusters;
+    let started = Instant::now();
+    let cpu_before = thread_cpu_seconds();
+    let recommender = learn::train(&clustered, &options).unwrap_or_else(|e| panic!("{e}"));
+    let train_seconds = started.elapsed().as_secs_f64();
+    let train_cpu = match (cpu_before, thread_cpu_seconds()) {
+        (Some(a), Some(b)) => format!("{:.1}", b - a),
+        _ => "–".to_owned(),
+    };
+    let (prf, predict_seconds) = evaluate(&recommender, test);
+    println!(
+        "| {} + clusters | {} | {train_seconds:.1} | {train_cpu} | {predict_seconds:.2} | {} | {} | **{}** |",
+        clustered.sentences.len(),
+        clustered.tokens(),
+        percent(prf.precision),
+        percent(prf.recall),
+        percent(prf.f1)
+    );
     last.unwrap_or_else(|| unreachable!("the full set is always trained"))
 }
 
@@ -220,11 +297,16 @@ fn predict_big(recommender: &Recommender) {
         seed: 1,
     });
     let started = Instant::now();
+    let cpu_before = process_cpu_seconds();
     let predictions = learn::predict(&project, recommender).unwrap_or_else(|e| panic!("{e}"));
     let seconds = started.elapsed().as_secs_f64();
+    let cpu = match (cpu_before, process_cpu_seconds()) {
+        (Some(a), Some(b)) => format!("{:.1}", b - a),
+        _ => "–".to_owned(),
+    };
     println!(
         "\nprediction over the generated project: {} documents, {} sentences, {} entities \
-         found in {seconds:.2} s",
+         found in {seconds:.2} s wall, {cpu} s CPU (all threads)",
         project.documents().len(),
         predictions.sentences.len(),
         predictions.entities.len()

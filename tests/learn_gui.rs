@@ -145,6 +145,11 @@ fn train_from_the_menu_then_accept_and_reject_predicted_entities() {
         .filter_map(|a| Some((a.text(doc.text()), a.label()?.to_owned())))
         .collect();
     assert_eq!(accepted, [("Femke Halsema".to_owned(), "PER".to_owned())]);
+    // The window noted where the tag went: a capped training starts from that document.
+    assert_eq!(
+        h.state().learn.recently_tagged.first().map(DocId::as_str),
+        Some("new")
+    );
 
     press(&mut h, Key::G);
     let (text, label, predicted) = focused(&h).expect("the next prediction");
@@ -203,4 +208,43 @@ fn next_most_uncertain_jumps_to_a_sentence() {
             .all(|w| w[0].confidence <= w[1].confidence),
         "least sure first"
     );
+}
+
+#[test]
+fn the_document_list_sorts_by_uncertainty_once_per_prediction_run() {
+    let mut h = harness(Session::unsaved(project()));
+    h.get_by_label("Learn").click();
+    h.run_steps(2);
+    h.get_by_label("Train recommender now").click();
+    h.run_steps(2);
+    wait_for_model(&mut h);
+    assert_eq!(spantag::app::learn_ui::document_order(h.state_mut()), None);
+    h.get_by_label("Learn").click();
+    h.run_steps(2);
+    h.get_by_label("Sort documents by uncertainty").click();
+    h.run_steps(3);
+    let confidence = |h: &Harness<'static, SpantagApp>, i: usize| {
+        let state = h.state();
+        let doc = state.session.project.documents()[i].id().clone();
+        state.learn.doc_confidence.get(&doc).copied().unwrap_or(1.0)
+    };
+    let order = spantag::app::learn_ui::document_order(h.state_mut()).expect("sorted");
+    assert_eq!(order.len(), h.state().session.project.documents().len());
+    assert!(
+        order
+            .windows(2)
+            .all(|w| confidence(&h, w[0]) <= confidence(&h, w[1])),
+        "least sure first: {order:?}"
+    );
+    // Frames in between give the same order (kept, not sorted again)…
+    h.run_steps(3);
+    assert_eq!(
+        spantag::app::learn_ui::document_order(h.state_mut()),
+        Some(order.clone())
+    );
+    // …and the list shows it: the least sure document's title comes first.
+    let first_title = h.state().session.project.documents()[order[0]]
+        .title()
+        .to_owned();
+    assert!(h.query_by_label(&first_title).is_some(), "{first_title}");
 }

@@ -21,6 +21,12 @@ use std::sync::{Arc, mpsc};
 /// Train again on its own once this many tags arrived since the last training.
 pub const NEW_TAGS_BEFORE_TRAINING: usize = 25;
 
+/// The window's automatic training learns from at most about this many tokens, from the
+/// most recently tagged documents ([`learn::recent_training_set`]): on this 2-core
+/// machine CRFsuite trains on 200k tokens in about 45 s of CPU (BENCHMARKS.md), so a
+/// huge project is never a longer job than that.
+pub const MAX_TRAINING_TOKENS: usize = 200_000;
+
 /// Cross-validation trains three more models: only on training sets up to this many
 /// sentences (the window's usual case), so a huge project's status line waits no longer.
 const CROSS_VALIDATE_UP_TO: usize = 5_000;
@@ -68,11 +74,23 @@ pub struct LearnState {
     generation: u64,
     /// (revision, document, generation, suggestions on) the ghosts were merged for.
     merged: Option<(u64, DocId, u64, bool)>,
+    /// Documents seen tagged in this session, the most recent first: the window's
+    /// training starts from them when a project is too big to learn from whole.
+    pub recently_tagged: Vec<DocId>,
+    /// The project's annotation count at the last frame.
+    annotations_seen: Option<usize>,
+    /// The document list sorted by uncertainty, for (generation, project revision).
+    sorted_documents: Option<((u64, u64), Vec<usize>)>,
 }
 
 /// Learns from `project` and tags all of it: what a training thread does.
-pub fn train_and_predict(project: &Project, generation: u64) -> Result<Trained, String> {
-    let set = learn::training_set(project, DocumentChoice::Tagged);
+pub fn train_and_predict(
+    project: &Project,
+    recent: &[DocId],
+    generation: u64,
+) -> Result<Trained, String> {
+    let set =
+        learn::recent_training_set(project, DocumentChoice::Tagged, MAX_TRAINING_TOKENS, recent);
     let options = TrainOptions::default();
     let recommender = learn::train(&set, &options).map_err(|e| e.to_string())?;
     let cv_f1 = if set.sentences.len() <= CROSS_VALIDATE_UP_TO {
@@ -97,10 +115,11 @@ pub fn start_training(app: &mut SpantagApp, ctx: &egui::Context) {
     }
     let project = Arc::clone(&app.session.project);
     let generation = app.session.generation();
+    let recent = app.learn.recently_tagged.clone();
     let (sender, receiver) = mpsc::channel();
     let ctx = ctx.clone();
     crate::parallel::spawn_background(move || {
-        let _ = sender.send(train_and_predict(&project, generation));
+        let _ = sender.send(train_and_predict(&project, &recent, generation));
         ctx.request_repaint();
     });
     app.learn.job = Some(receiver);
@@ -111,6 +130,8 @@ pub fn start_training(app: &mut SpantagApp, ctx: &egui::Context) {
 
 /// Takes a finished training's results, and starts one when enough new tags arrived.
 pub fn poll(ctx: &egui::Context, app: &mut SpantagApp) {
+    let tags = app.session.project.annotations().len();
+    note_tagged_document(app, tags);
     if let Some(job) = &app.learn.job {
         match job.try_recv() {
             Ok(Ok(trained)) => {
@@ -136,11 +157,25 @@ pub fn poll(ctx: &egui::Context, app: &mut SpantagApp) {
         }
         return;
     }
-    let tags = app.session.project.annotations().len();
     let baseline = *app.learn.tags_at_last_training.get_or_insert(tags);
     if tags >= baseline + NEW_TAGS_BEFORE_TRAINING {
         start_training(app, ctx);
     }
+}
+
+/// When the annotation count changed since the last frame, the current document was
+/// tagged: it moves to the front of [`LearnState::recently_tagged`].
+fn note_tagged_document(app: &mut SpantagApp, annotations: usize) {
+    let seen = app.learn.annotations_seen.replace(annotations);
+    if seen.is_none_or(|seen| seen == annotations) {
+        return;
+    }
+    let Some(doc) = app.session.document().map(|d| d.id().clone()) else {
+        return;
+    };
+    let recent = &mut app.learn.recently_tagged;
+    recent.retain(|d| d != &doc);
+    recent.insert(0, doc);
 }
 
 /// Shows a finished training's predictions.
@@ -290,10 +325,17 @@ pub fn next_uncertain(app: &mut SpantagApp) {
 }
 
 /// The document list's order: by the least sure sentence first, when asked and a model
-/// exists; `None` keeps the project's order.
-pub fn document_order(app: &SpantagApp) -> Option<Vec<usize>> {
+/// exists; `None` keeps the project's order. Sorted once per prediction run (and again
+/// after an edit, which may add or remove documents), not every frame.
+pub fn document_order(app: &mut SpantagApp) -> Option<Vec<usize>> {
     if !app.learn.sort_by_uncertainty || app.learn.model.is_none() {
         return None;
+    }
+    let key = (app.learn.generation, app.session.revision());
+    if let Some((cached_key, order)) = &app.learn.sorted_documents
+        && *cached_key == key
+    {
+        return Some(order.clone());
     }
     let docs = app.session.project.documents();
     let mut order: Vec<usize> = (0..docs.len()).collect();
@@ -304,6 +346,7 @@ pub fn document_order(app: &SpantagApp) -> Option<Vec<usize>> {
             .unwrap_or(1.0)
     };
     order.sort_by(|a, b| confidence(a).total_cmp(&confidence(b)));
+    app.learn.sorted_documents = Some((key, order.clone()));
     Some(order)
 }
 

@@ -24,8 +24,11 @@ pub struct Token {
     pub text: String,
 }
 
-/// Sentences of tokens. `cuts` are code-point offsets where a token must end or start.
-pub fn sentences(doc: &Document, cuts: &BTreeSet<usize>) -> Vec<Vec<Token>> {
+/// Each sentence's pieces as (byte offset, text) slices of the document's text: the
+/// tokens of [`sentences`] without cuts, before their code-point offsets are counted and
+/// their texts copied (for counting words over a whole project cheaply). A sentence may
+/// have no pieces.
+pub fn sentence_pieces(doc: &Document) -> Vec<Vec<(usize, &str)>> {
     let text = doc.text().as_str();
     let by_whitespace = doc.meta().get(TOKENIZATION_KEY).map(String::as_str) == Some(WHITESPACE);
     // Pieces as (byte start, text), grouped into sentences.
@@ -63,6 +66,12 @@ pub fn sentences(doc: &Document, cuts: &BTreeSet<usize>) -> Vec<Vec<Token>> {
             groups.push(pieces);
         }
     }
+    groups
+}
+
+/// Sentences of tokens. `cuts` are code-point offsets where a token must end or start.
+pub fn sentences(doc: &Document, cuts: &BTreeSet<usize>) -> Vec<Vec<Token>> {
+    let groups = sentence_pieces(doc);
     let doc_text = doc.text();
     groups
         .into_iter()
@@ -142,6 +151,32 @@ mod tests {
                     .collect()
             })
             .collect()
+    }
+
+    #[test]
+    fn sentence_pieces_are_the_tokens_without_cuts() {
+        let mut whitespace = BTreeMap::new();
+        whitespace.insert(TOKENIZATION_KEY.to_owned(), WHITESPACE.to_owned());
+        for (meta, text) in [
+            (
+                BTreeMap::new(),
+                "Zuck 😀 zegt: e\u{301}n! Ja. 10\u{202F}000 keer.\n\nNee",
+            ),
+            (whitespace, "Mark Rutte zegt\n\nDen  Haag .\n"),
+        ] {
+            let doc = Document::new(DocId("d".into()), String::new(), meta, text.into());
+            let tokens: Vec<Vec<String>> = sentences(&doc, &BTreeSet::new())
+                .into_iter()
+                .map(|s| s.into_iter().map(|t| t.text).collect())
+                .collect();
+            let pieces: Vec<Vec<String>> = sentence_pieces(&doc)
+                .into_iter()
+                .map(|s| s.into_iter().map(|(_, p)| p.to_owned()).collect::<Vec<_>>())
+                .filter(|s| !s.is_empty())
+                .collect();
+            assert_eq!(pieces, tokens, "{text:?}");
+            assert!(tokens.len() >= 2, "{tokens:?}");
+        }
     }
 
     #[test]

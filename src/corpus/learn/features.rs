@@ -9,14 +9,18 @@
 //! CRF learns one weight per feature and label. A feature string never holds whitespace
 //! (tokens never do), which the model file's weight table relies on.
 
+use super::clusters::WordClusters;
 use crate::formats::tokens::Token;
 use crate::model::Project;
 use crfs::Attribute;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 use unicode_segmentation::UnicodeSegmentation;
 
 /// Canonical names longer than this many tokens are not looked for.
 const MAX_NAME_TOKENS: usize = 6;
+
+/// Documents per batch when the lexicon is counted in parallel.
+const LEXICON_BATCH: usize = 64;
 
 /// Separates the tokens of a name in [`Gazetteer`]'s set (never inside a token).
 const JOIN: char = ' ';
@@ -30,6 +34,8 @@ pub struct Gazetteer {
     longest: usize,
     /// Lower-cased capitalised words of the names ("zuckerberg", "facebook").
     words: HashSet<String>,
+    /// The first token of each name: only where one stands can a name start.
+    first_words: HashSet<String>,
 }
 
 impl Gazetteer {
@@ -51,6 +57,9 @@ impl Gazetteer {
                     gazetteer.words.insert(word.to_lowercase());
                 }
             }
+            if let Some(first) = tokens.first() {
+                gazetteer.first_words.insert((*first).to_owned());
+            }
             gazetteer.names.insert(tokens.join(&JOIN.to_string()));
         }
         gazetteer
@@ -68,15 +77,24 @@ impl Gazetteer {
 
     /// For each token: `Some(true)` where a name starts, `Some(false)` inside one, `None`
     /// elsewhere. Longest names first, left to right.
-    fn matches(&self, words: &[&str]) -> Vec<Option<bool>> {
+    pub fn matches(&self, words: &[&str]) -> Vec<Option<bool>> {
         let mut marks = vec![None; words.len()];
+        let mut joined = String::new();
         let mut i = 0;
         while i < words.len() {
             let longest = self.longest.min(words.len() - i);
-            let found = (1..=longest).rev().find(|&n| {
-                words
-                    .get(i..i + n)
-                    .is_some_and(|w| self.names.contains(&w.join(&JOIN.to_string())))
+            let may_start = words.get(i).is_some_and(|w| self.first_words.contains(*w));
+            let found = (1..=longest).rev().filter(|_| may_start).find(|&n| {
+                words.get(i..i + n).is_some_and(|name| {
+                    joined.clear();
+                    for (k, word) in name.iter().enumerate() {
+                        if k > 0 {
+                            joined.push(JOIN);
+                        }
+                        joined.push_str(word);
+                    }
+                    self.names.contains(joined.as_str())
+                })
             });
             match found {
                 Some(n) => {
@@ -97,31 +115,64 @@ impl Gazetteer {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Lexicon {
     /// Lower-cased word → (times written with a capital, times seen), inside sentences.
-    counts: HashMap<String, (u32, u32)>,
+    counts: rustc_hash::FxHashMap<String, (u32, u32)>,
 }
 
 impl Lexicon {
     /// Counts the words of a sentence.
     pub fn add_sentence(&mut self, tokens: &[Token]) {
-        for token in tokens.iter().skip(1) {
-            let Some(first) = token.text.chars().next().filter(|c| c.is_alphabetic()) else {
+        self.add_words(tokens.iter().map(|t| t.text.as_str()));
+    }
+
+    /// Counts a sentence's words, given as their texts.
+    pub fn add_words<'w>(&mut self, words: impl Iterator<Item = &'w str>) {
+        for word in words.skip(1) {
+            let Some(first) = word.chars().next().filter(|c| c.is_alphabetic()) else {
                 continue;
             };
-            let entry = self.counts.entry(token.text.to_lowercase()).or_default();
-            entry.0 += u32::from(first.is_uppercase());
-            entry.1 += 1;
+            let entry = self.counts.entry(word.to_lowercase()).or_default();
+            entry.0 = entry.0.saturating_add(u32::from(first.is_uppercase()));
+            entry.1 = entry.1.saturating_add(1);
         }
     }
 
-    /// The lexicon of every document of `project`.
+    /// The lexicon of every document of `project`, counted on every core (batches of
+    /// documents, their counts added up).
     pub fn of_project(project: &Project) -> Self {
         let mut lexicon = Self::default();
-        for doc in project.documents() {
-            for sentence in super::tokens::sentences(doc) {
-                lexicon.add_sentence(&sentence);
-            }
-        }
+        let counted: Result<(), std::convert::Infallible> =
+            crate::parallel::for_each_batch_in_order(
+                project.documents(),
+                LEXICON_BATCH,
+                |docs| {
+                    let mut part = Self::default();
+                    for doc in docs {
+                        for pieces in crate::formats::tokens::sentence_pieces(doc) {
+                            part.add_words(pieces.iter().map(|(_, word)| *word));
+                        }
+                    }
+                    part
+                },
+                |part| {
+                    lexicon.merge(part);
+                    Ok(())
+                },
+            );
+        let Ok(()) = counted;
         lexicon
+    }
+
+    /// Adds the counts of `other`.
+    pub fn merge(&mut self, other: Self) {
+        if self.counts.is_empty() {
+            self.counts = other.counts;
+            return;
+        }
+        for (word, (upper, seen)) in other.counts {
+            let entry = self.counts.entry(word).or_default();
+            entry.0 = entry.0.saturating_add(upper);
+            entry.1 = entry.1.saturating_add(seen);
+        }
     }
 
     /// `case=upper` (a capital nine times in ten), `case=lower` (one time in ten at
@@ -144,6 +195,8 @@ pub struct ProjectContext {
     pub gazetteer: Gazetteer,
     /// Word capitalisation inside sentences.
     pub lexicon: Lexicon,
+    /// Word clusters from the unlabeled text (empty: no cluster features).
+    pub clusters: WordClusters,
 }
 
 impl ProjectContext {
@@ -152,6 +205,7 @@ impl ProjectContext {
         Self {
             gazetteer: Gazetteer::new(project.canonical_names()),
             lexicon: Lexicon::of_project(project),
+            clusters: WordClusters::default(),
         }
     }
 }
@@ -198,105 +252,176 @@ fn suffix(word: &str, n: usize) -> &str {
         .map_or(word, |(i, _)| &word[i..])
 }
 
-/// What is known of one token on its own.
-struct TokenView<'a> {
-    word: &'a str,
-    lower: String,
-    shape: String,
-    short_shape: String,
-    title: bool,
+/// Offsets of the neighbours whose features a token gets, in the order they are given.
+pub const NEIGHBOUR_OFFSETS: [isize; 4] = [-2, -1, 1, 2];
+
+/// The feature of a token without a neighbour at `offset` (`-2:none`).
+pub fn no_neighbour(offset: isize) -> String {
+    format!("{offset:+}:none")
 }
 
-impl<'a> TokenView<'a> {
-    fn new(word: &'a str) -> Self {
+/// The features of a token that depend on its word alone (and the project), in the order
+/// [`sentence_features`] gives them, and the features it gives its neighbours. A tagger
+/// computes them once per word type ([`super::model::SentenceTagger`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct WordFeatures {
+    /// The features that open every token's list: `bias`, `w=`, `l=`, `p2=` … `s4=`,
+    /// `sh=`, `ss=`, and `title` for a capitalised word.
+    pub own: Vec<String>,
+    /// Whether the word starts with a capital (it then also gets `title@start` at a
+    /// sentence's start, after [`Self::own`]).
+    pub title: bool,
+    /// `upper`, `digit` and `hyphen`, where they apply (after `title@start`).
+    pub flags: Vec<String>,
+    /// The features this word gives the token at `-offset` from it, for each of
+    /// [`NEIGHBOUR_OFFSETS`]: `-1:l=`, `-1:ss=`, `-1:s3=`, `-1:title` …
+    pub as_neighbour: [Vec<String>; 4],
+    /// The word in lower case (the word bigrams `-1|0:l=a|b` are made of it).
+    pub lower: String,
+    /// What closes the list, after the gazetteer's `gaz=B`/`gaz=I`: `gaz.word`, the
+    /// project's capitalisation of the word (`case=`), and `title&case=`.
+    pub tail: Vec<String>,
+}
+
+impl WordFeatures {
+    /// The features of `word` in the project of `context`.
+    pub fn new(word: &str, context: &ProjectContext) -> Self {
         let (shape, short_shape) = shapes(word);
-        let mut chars = word.chars();
-        let title = chars.next().is_some_and(char::is_uppercase);
+        let title = word.chars().next().is_some_and(char::is_uppercase);
+        let lower = word.to_lowercase();
+        let mut own = Vec::with_capacity(13);
+        own.push("bias".to_owned());
+        own.push(format!("w={word}"));
+        own.push(format!("l={lower}"));
+        for n in [2, 3, 4] {
+            own.push(format!("p{n}={}", prefix(&lower, n)));
+            own.push(format!("s{n}={}", suffix(&lower, n)));
+        }
+        own.push(format!("sh={shape}"));
+        own.push(format!("ss={short_shape}"));
+        if title {
+            own.push("title".to_owned());
+        }
+        let mut flags = Vec::new();
+        if word.chars().all(char::is_uppercase) {
+            flags.push("upper".to_owned());
+        }
+        if word.chars().any(char::is_numeric) {
+            flags.push("digit".to_owned());
+        }
+        if word.contains('-') {
+            flags.push("hyphen".to_owned());
+        }
+        let cluster = context.clusters.get(&lower);
+        let as_neighbour = NEIGHBOUR_OFFSETS.map(|offset| {
+            let mut f = vec![format!("{offset:+}:l={lower}")];
+            if offset.abs() == 1 {
+                f.push(format!("{offset:+}:ss={short_shape}"));
+                f.push(format!("{offset:+}:s3={}", suffix(&lower, 3)));
+                if title {
+                    f.push(format!("{offset:+}:title"));
+                }
+                if let Some(cluster) = cluster {
+                    f.push(format!("{offset:+}:c={cluster}"));
+                }
+            }
+            f
+        });
+        let mut tail = Vec::with_capacity(3);
+        if context.gazetteer.words.contains(&lower) {
+            tail.push("gaz.word".to_owned());
+        }
+        let case = context.lexicon.case_feature(&lower);
+        tail.push(case.to_owned());
+        if title {
+            tail.push(format!("title&{case}"));
+        }
+        if let Some(cluster) = cluster {
+            tail.push(format!("c={cluster}"));
+            if title {
+                tail.push(format!("title&c={cluster}"));
+            }
+        }
         Self {
-            word,
-            lower: word.to_lowercase(),
-            shape,
-            short_shape,
+            own,
             title,
+            flags,
+            as_neighbour,
+            lower,
+            tail,
         }
     }
 }
 
-/// The features of every token of a sentence.
+/// Appends the bigram feature of a token and its previous word to `out` (`-1|0:l=a|b`).
+pub fn previous_bigram(out: &mut String, previous: &str, word: &str) {
+    out.push_str("-1|0:l=");
+    out.push_str(previous);
+    out.push('|');
+    out.push_str(word);
+}
+
+/// Appends the bigram feature of a token and its next word to `out` (`0|+1:l=a|b`).
+pub fn next_bigram(out: &mut String, word: &str, next: &str) {
+    out.push_str("0|+1:l=");
+    out.push_str(word);
+    out.push('|');
+    out.push_str(next);
+}
+
+/// The feature of a token where a gazetteer name starts (`true`) or goes on.
+pub fn gazetteer_feature(starts: bool) -> &'static str {
+    if starts { "gaz=B" } else { "gaz=I" }
+}
+
+/// The features of every token of a sentence: for each token, in this order, its
+/// [`WordFeatures::own`], `title@start`, its [`WordFeatures::flags`], `start`, `end`,
+/// its neighbours' [`WordFeatures::as_neighbour`] (or `-2:none` …), the two word bigrams,
+/// the gazetteer's `gaz=B`/`gaz=I`, and its [`WordFeatures::tail`].
 pub fn sentence_features(tokens: &[Token], context: &ProjectContext) -> Vec<Vec<Attribute>> {
-    let gazetteer = &context.gazetteer;
     let words: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
-    let views: Vec<TokenView<'_>> = words.iter().map(|w| TokenView::new(w)).collect();
-    let in_names = gazetteer.matches(&words);
+    let views: Vec<WordFeatures> = words
+        .iter()
+        .map(|w| WordFeatures::new(w, context))
+        .collect();
+    let in_names = context.gazetteer.matches(&words);
     let last = views.len().saturating_sub(1);
     views
         .iter()
         .enumerate()
         .map(|(i, view)| {
             let mut f: Vec<String> = Vec::with_capacity(40);
-            f.push("bias".to_owned());
-            f.push(format!("w={}", view.word));
-            f.push(format!("l={}", view.lower));
-            for n in [2, 3, 4] {
-                f.push(format!("p{n}={}", prefix(&view.lower, n)));
-                f.push(format!("s{n}={}", suffix(&view.lower, n)));
+            f.extend(view.own.iter().cloned());
+            if view.title && i == 0 {
+                f.push("title@start".to_owned());
             }
-            f.push(format!("sh={}", view.shape));
-            f.push(format!("ss={}", view.short_shape));
-            if view.title {
-                f.push("title".to_owned());
-                if i == 0 {
-                    f.push("title@start".to_owned());
-                }
-            }
-            if view.word.chars().all(char::is_uppercase) {
-                f.push("upper".to_owned());
-            }
-            if view.word.chars().any(char::is_numeric) {
-                f.push("digit".to_owned());
-            }
-            if view.word.contains('-') {
-                f.push("hyphen".to_owned());
-            }
+            f.extend(view.flags.iter().cloned());
             if i == 0 {
                 f.push("start".to_owned());
             }
             if i == last {
                 f.push("end".to_owned());
             }
-            for offset in [-2isize, -1, 1, 2] {
-                let Some(other) = i.checked_add_signed(offset).and_then(|j| views.get(j)) else {
-                    f.push(format!("{offset:+}:none"));
-                    continue;
-                };
-                f.push(format!("{offset:+}:l={}", other.lower));
-                if offset.abs() == 1 {
-                    f.push(format!("{offset:+}:ss={}", other.short_shape));
-                    f.push(format!("{offset:+}:s3={}", suffix(&other.lower, 3)));
-                    if other.title {
-                        f.push(format!("{offset:+}:title"));
-                    }
+            for (k, offset) in NEIGHBOUR_OFFSETS.into_iter().enumerate() {
+                match i.checked_add_signed(offset).and_then(|j| views.get(j)) {
+                    Some(other) => f.extend(other.as_neighbour[k].iter().cloned()),
+                    None => f.push(no_neighbour(offset)),
                 }
             }
             if let Some(previous) = i.checked_sub(1).and_then(|j| views.get(j)) {
-                f.push(format!("-1|0:l={}|{}", previous.lower, view.lower));
+                let mut bigram = String::new();
+                previous_bigram(&mut bigram, &previous.lower, &view.lower);
+                f.push(bigram);
             }
             if let Some(next) = views.get(i + 1) {
-                f.push(format!("0|+1:l={}|{}", view.lower, next.lower));
+                let mut bigram = String::new();
+                next_bigram(&mut bigram, &view.lower, &next.lower);
+                f.push(bigram);
             }
-            match in_names.get(i).copied().flatten() {
-                Some(true) => f.push("gaz=B".to_owned()),
-                Some(false) => f.push("gaz=I".to_owned()),
-                None => {}
+            if let Some(starts) = in_names.get(i).copied().flatten() {
+                f.push(gazetteer_feature(starts).to_owned());
             }
-            if gazetteer.words.contains(&view.lower) {
-                f.push("gaz.word".to_owned());
-            }
-            let case = context.lexicon.case_feature(&view.lower);
-            f.push(case.to_owned());
-            if view.title {
-                f.push(format!("title&{case}"));
-            }
+            f.extend(view.tail.iter().cloned());
             f.into_iter()
                 .map(|name| Attribute::new(name, 1.0))
                 .collect()
@@ -356,6 +481,7 @@ mod tests {
         let context = ProjectContext {
             gazetteer: Gazetteer::new(["Mark Zuckerberg", "Facebook"]),
             lexicon,
+            clusters: WordClusters::default(),
         };
         let sentence = tokens(&["Topman", "Mark", "Zuckerberg", "van", "Facebook", "zwijgt"]);
         let features = sentence_features(&sentence, &context);

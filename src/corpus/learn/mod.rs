@@ -10,14 +10,15 @@
 //! Pure functions over a [`Project`]; only [`file`] touches the disk. Nothing is fetched:
 //! a model comes from the project alone.
 
+pub mod clusters;
 pub mod features;
 pub mod file;
 pub mod model;
 pub mod tokens;
 
 pub use model::{
-    DocumentChoice, LearnError, Recommender, Summary, TrainOptions, TrainingSet, train,
-    training_set,
+    DocumentChoice, LearnError, Recommender, Summary, TrainOptions, TrainingSet,
+    recent_training_set, train, training_set,
 };
 
 use crate::corpus::agree::Prf;
@@ -99,18 +100,62 @@ pub fn unknown_labels(recommender: &Recommender, project: &Project) -> Vec<Strin
 }
 
 /// Tags every document of `project` (on every core), with the project's canonical names
-/// added to the model's gazetteer and the project's own lexicon.
+/// added to the model's gazetteer and the project's own lexicon. The text is cut into
+/// sentences and words once: the first pass (on every core) counts the lexicon and keeps
+/// each document's word positions, the second tags from them.
 pub fn predict(project: &Project, recommender: &Recommender) -> Result<Predictions, LearnError> {
-    let context = ProjectContext::of_project(project);
     let documents = project.documents();
+    let mut lexicon = features::Lexicon::default();
+    let mut words: Vec<Option<DocumentWords>> = Vec::with_capacity(documents.len());
+    let counted: Result<(), std::convert::Infallible> = crate::parallel::for_each_batch_in_order(
+        documents,
+        PREDICT_BATCH,
+        |docs| {
+            let mut part = features::Lexicon::default();
+            let found: Vec<Option<DocumentWords>> = docs
+                .iter()
+                .map(|doc| {
+                    let sentences = crate::formats::tokens::sentence_pieces(doc);
+                    for sentence in &sentences {
+                        part.add_words(sentence.iter().map(|(_, word)| *word));
+                    }
+                    DocumentWords::new(&sentences)
+                })
+                .collect();
+            (part, found)
+        },
+        |(part, found)| {
+            lexicon.merge(part);
+            words.extend(found);
+            Ok(())
+        },
+    );
+    let Ok(()) = counted;
+    let context = ProjectContext {
+        gazetteer: features::Gazetteer::new(project.canonical_names()),
+        lexicon,
+        clusters: clusters::WordClusters::default(),
+    };
     let workers = crate::parallel::workers_for(documents.len());
     let chunk = documents.len().div_ceil(workers).max(1);
     let parts: Vec<Result<Predictions, LearnError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = documents
             .chunks(chunk)
-            .map(|docs| {
+            .zip(words.chunks(chunk))
+            .map(|(docs, words)| {
                 let context = &context;
-                scope.spawn(move || predict_documents(docs, recommender, context))
+                scope.spawn(move || {
+                    let tagger = recommender.tagger(context)?;
+                    let mut out = Predictions::default();
+                    for (doc, words) in docs.iter().zip(words) {
+                        let sentences = match words {
+                            Some(words) => words.sentences(doc),
+                            None => tokens::sentences(doc),
+                        };
+                        tag_document(doc, sentences, &tagger, &mut out)?;
+                    }
+                    Ok(out)
+                })
             })
             .collect();
         handles
@@ -133,7 +178,104 @@ pub fn predict(project: &Project, recommender: &Recommender) -> Result<Predictio
     Ok(all)
 }
 
-/// Tags the given documents on this thread.
+/// Documents per batch of [`predict`]'s first pass.
+const PREDICT_BATCH: usize = 32;
+
+/// Where a document's words are, between [`predict`]'s two passes: 8 bytes a word.
+struct DocumentWords {
+    /// Each word's byte offset and length in the text.
+    words: Vec<(u32, u32)>,
+    /// Where each sentence ends in `words`.
+    sentence_ends: Vec<u32>,
+}
+
+impl DocumentWords {
+    /// The words of a document's sentences (as [`crate::formats::tokens::sentence_pieces`]
+    /// gives them); `None` for a text beyond 4 GiB, which is cut again instead.
+    fn new(sentences: &[Vec<(usize, &str)>]) -> Option<Self> {
+        let mut words = Vec::with_capacity(sentences.iter().map(Vec::len).sum());
+        let mut sentence_ends = Vec::with_capacity(sentences.len());
+        for sentence in sentences {
+            for (byte, word) in sentence {
+                words.push((u32::try_from(*byte).ok()?, u32::try_from(word.len()).ok()?));
+            }
+            sentence_ends.push(u32::try_from(words.len()).ok()?);
+        }
+        Some(Self {
+            words,
+            sentence_ends,
+        })
+    }
+
+    /// The document's sentences of tokens, as [`tokens::sentences`] gives them: code-point
+    /// offsets counted forward from word to word.
+    fn sentences(&self, doc: &Document) -> Vec<Vec<crate::formats::tokens::Token>> {
+        let text = doc.text().as_str();
+        let (mut byte_at, mut char_at) = (0usize, 0usize);
+        let mut sentences = Vec::with_capacity(self.sentence_ends.len());
+        let mut from = 0usize;
+        for &end in &self.sentence_ends {
+            let end = end as usize;
+            let mut tokens = Vec::with_capacity(end.saturating_sub(from));
+            for &(byte, len) in self.words.get(from..end).unwrap_or(&[]) {
+                let (byte, len) = (byte as usize, len as usize);
+                let Some(word) = text.get(byte..byte + len) else {
+                    continue;
+                };
+                char_at += text.get(byte_at..byte).map_or(0, |gap| gap.chars().count());
+                let chars = word.chars().count();
+                tokens.push(crate::formats::tokens::Token {
+                    start: char_at,
+                    end: char_at + chars,
+                    text: word.to_owned(),
+                });
+                char_at += chars;
+                byte_at = byte + len;
+            }
+            if !tokens.is_empty() {
+                sentences.push(tokens);
+            }
+            from = end;
+        }
+        sentences
+    }
+}
+
+/// Tags one document's sentences into `out`.
+fn tag_document(
+    doc: &Document,
+    sentences: Vec<Vec<crate::formats::tokens::Token>>,
+    tagger: &model::SentenceTagger<'_>,
+    out: &mut Predictions,
+) -> Result<(), LearnError> {
+    for sentence in sentences {
+        let (Some(first), Some(last)) = (sentence.first(), sentence.last()) else {
+            continue;
+        };
+        let tagged = tagger.tag(&sentence)?;
+        out.sentences.push(SentenceConfidence {
+            doc: doc.id().clone(),
+            start: first.start,
+            end: last.end,
+            confidence: tagged.confidence,
+        });
+        out.entities.extend(
+            tagged
+                .entities
+                .into_iter()
+                .map(|(span, confidence)| Prediction {
+                    doc: doc.id().clone(),
+                    start: span.start,
+                    end: span.end,
+                    label: span.label,
+                    confidence,
+                }),
+        );
+    }
+    Ok(())
+}
+
+/// Tags the given documents on this thread (cutting each into sentences on its own).
 pub fn predict_documents(
     documents: &[Document],
     recommender: &Recommender,
@@ -142,30 +284,7 @@ pub fn predict_documents(
     let tagger = recommender.tagger(context)?;
     let mut out = Predictions::default();
     for doc in documents {
-        for sentence in tokens::sentences(doc) {
-            let (Some(first), Some(last)) = (sentence.first(), sentence.last()) else {
-                continue;
-            };
-            let tagged = tagger.tag(&sentence)?;
-            out.sentences.push(SentenceConfidence {
-                doc: doc.id().clone(),
-                start: first.start,
-                end: last.end,
-                confidence: tagged.confidence,
-            });
-            out.entities.extend(
-                tagged
-                    .entities
-                    .into_iter()
-                    .map(|(span, confidence)| Prediction {
-                        doc: doc.id().clone(),
-                        start: span.start,
-                        end: span.end,
-                        label: span.label,
-                        confidence,
-                    }),
-            );
-        }
+        tag_document(doc, tokens::sentences(doc), &tagger, &mut out)?;
     }
     Ok(out)
 }
@@ -464,10 +583,104 @@ mod tests {
     }
 
     #[test]
-    fn our_viterbi_tags_as_crfs_does() {
+    fn the_word_cache_scores_as_every_feature_looked_up_by_name() {
         let (_, recommender) = trained(&news());
-        let model = crfs::Model::new(recommender.crf_bytes()).expect("model");
-        let reference = model.tagger().expect("crfs tagger");
+        // Sentence starts with and without a capital, capitals, digits, hyphens, names of
+        // the gazetteer at the start, middle and end, one-word sentences, repeated words
+        // (the cache's second sight), and words the model never saw.
+        let other = project(&[
+            "Gisteren zegt [Femke Halsema]PER in Amsterdam dat het CDA-kabinet 12 keer moet \
+             praten met Mark Rutte.",
+            "in Utrecht vindt Jan de Vries dat Groningen niets kwijt wil. Volgens Rutte niet. \
+             Rutte. NOS-VERSLAGGEVER 3-0 zegt Mark Rutte. Femke Halsema",
+            "Mark Rutte zegt in Den Haag: Den Haag, Den Haag en Den Haag.",
+        ]);
+        let mut names = other.clone();
+        let text = names.documents()[0].text().clone();
+        let span = Span::new(14, 27, &text).expect("span");
+        let named = Annotation::new(
+            AnnotationId::NEW,
+            DocId("d0".into()),
+            Anchor::span(span),
+            AnnotationKind::Entity {
+                label: "PER".into(),
+                canonical: Some("Femke Halsema".into()),
+            },
+        )
+        .expect("entity");
+        let named = names.with_new_id(named);
+        apply(&mut names, Edit::AddAnnotation(named)).expect("named");
+        let context = ProjectContext::of_project(&names);
+        assert!(!context.gazetteer.is_empty());
+        let tagger = recommender.tagger(&context).expect("tagger");
+        let mut tokens_compared = 0;
+        for _ in 0..2 {
+            for doc in names.documents() {
+                for sentence in tokens::sentences(doc) {
+                    let cached = tagger.scores(&sentence);
+                    let plain = tagger.uncached_scores(&sentence);
+                    let bits = |scores: &[f64]| -> Vec<u64> {
+                        scores.iter().map(|x| x.to_bits()).collect()
+                    };
+                    assert_eq!(bits(&cached), bits(&plain), "{sentence:?}");
+                    tokens_compared += sentence.len();
+                }
+            }
+        }
+        assert!(tokens_compared > 100, "{tokens_compared}");
+    }
+
+    #[test]
+    fn one_pass_over_the_text_predicts_as_cutting_each_document_on_its_own() {
+        let (_, recommender) = trained(&news());
+        let mut texts: Vec<String> = news();
+        texts.push(
+            "Émile Zola 😀 zegt in Den Haag: \u{202F}10\u{202F}000 keer ‘nee’. \
+             Ĳsbrand van Dĳk woont in Zwolle.\n\nVolgens [Sigrid Kaag]PER niet."
+                .to_owned(),
+        );
+        texts.push(String::new());
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let mut project = project(&refs);
+        // A document tokenised at whitespace, one sentence a line (CoNLL imports).
+        let mut meta = BTreeMap::new();
+        meta.insert(
+            crate::formats::tokens::TOKENIZATION_KEY.to_owned(),
+            crate::formats::tokens::WHITESPACE.to_owned(),
+        );
+        let conll = Document::new(
+            DocId("conll".into()),
+            String::new(),
+            meta,
+            "Mark Rutte zegt nee .\n\nIn  Zwolle ,  Femke Halsema ook .\n".to_owned(),
+        );
+        project = Project::new(
+            project.schema().clone(),
+            project.documents().iter().cloned().chain([conll]).collect(),
+        )
+        .expect("project");
+        let one_pass = predict(&project, &recommender).expect("predict");
+        let each = predict_documents(
+            project.documents(),
+            &recommender,
+            &ProjectContext::of_project(&project),
+        )
+        .expect("predict each");
+        assert_eq!(one_pass, each);
+        assert!(
+            one_pass.sentences.len() > 30,
+            "{}",
+            one_pass.sentences.len()
+        );
+        assert!(one_pass.entities.iter().any(|e| e.doc.as_str() == "conll"));
+    }
+
+    #[test]
+    fn our_viterbi_tags_as_crfsuite_does() {
+        // The reference is the C library that trained the model: its own tagger.
+        let (_, recommender) = trained(&news());
+        let model = crfsuite::Model::from_memory(recommender.crf_bytes()).expect("model");
+        let mut reference = model.tagger().expect("CRFsuite tagger");
         let other = project(&[
             "Gisteren zegt Femke Halsema in Amsterdam dat het kabinet moet praten.",
             "In Utrecht vindt Jan de Vries dat Groningen niets kwijt wil. Volgens Rutte niet.",
@@ -478,7 +691,16 @@ mod tests {
         for doc in other.documents() {
             for sentence in tokens::sentences(doc) {
                 let features = features::sentence_features(&sentence, &context);
-                let labels = reference.tag(&features).expect("crfs tags");
+                let items: Vec<crfsuite::Item> = features
+                    .iter()
+                    .map(|token| {
+                        token
+                            .iter()
+                            .map(|a| crfsuite::Attribute::new(a.name.clone(), a.value))
+                            .collect()
+                    })
+                    .collect();
+                let labels = reference.tag(&items).expect("CRFsuite tags");
                 let expected: Vec<_> = tokens::spans_from_bio(&sentence, &labels);
                 let ours: Vec<_> = tagger
                     .tag(&sentence)
@@ -539,6 +761,63 @@ mod tests {
         let (sentence, weight) = with_rejection.sentences.last().expect("sentence");
         assert_eq!(*weight, model::REJECTION_WEIGHT);
         assert!(sentence.labels.iter().all(|l| l == tokens::OUTSIDE));
+    }
+
+    #[test]
+    fn a_capped_training_set_takes_the_most_recently_tagged_documents() {
+        let texts = news();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let mut project = project(&refs);
+        // The third document was tagged last, then the fifth.
+        let recent = [
+            project.documents()[2].id().clone(),
+            project.documents()[4].id().clone(),
+        ];
+        let text = project.document(&recent[0]).expect("doc").text().clone();
+        let span = Span::new(0, 8, &text).expect("span");
+        let ann = Annotation::entity(AnnotationId::NEW, recent[0].clone(), span, "MISC");
+        let ann = project.with_new_id(ann);
+        apply(&mut project, Edit::AddAnnotation(ann)).expect("tag");
+        let capped =
+            |max_tokens| recent_training_set(&project, DocumentChoice::Tagged, max_tokens, &recent);
+        let newest = capped(1).tokens();
+        let two = capped(newest + 1).tokens();
+        let cases: &[(usize, usize)] = &[
+            (1, 1),
+            (newest, 1),
+            (newest + 1, 2),
+            (two, 2),
+            (two + 1, 3),
+            (usize::MAX - 1, 9),
+        ];
+        for &(max_tokens, documents) in cases {
+            assert_eq!(
+                capped(max_tokens).sentences.len(),
+                documents * 3,
+                "{max_tokens}"
+            );
+        }
+        // The most recent document comes first (the one tagged MISC), then the next
+        // recent one, then the others in the project's order.
+        assert!(capped(1).labels().contains("MISC"));
+        let first_words = |set: &TrainingSet| -> Vec<String> {
+            set.sentences
+                .iter()
+                .step_by(3)
+                .map(|(s, _)| {
+                    s.tokens.iter().map(|t| t.text.as_str()).collect::<Vec<_>>()[2..4].join(" ")
+                })
+                .collect()
+        };
+        let all = capped(usize::MAX - 1);
+        assert_eq!(
+            first_words(&all)[..4],
+            ["Geert Wilders", "Jesse Klaver", "Mark Rutte", "Sigrid Kaag"]
+        );
+        assert_eq!(
+            all.tags,
+            training_set(&project, DocumentChoice::Tagged).tags
+        );
     }
 
     #[test]
