@@ -604,5 +604,34 @@ mod tests {
             prop_assert_eq!(document(&text), Some(doc.clone()));
             prop_assert_eq!(by_ron(&text), Some(doc));
         }
+
+        /// The writer's own escaping of the text gives exactly the bytes `ron` writes for
+        /// the whole document.
+        #[test]
+        fn a_written_document_is_byte_for_byte_what_ron_writes(doc in any_document()) {
+            let config = super::super::pretty_config().depth_limit(super::super::PRETTY_DEPTH - 2);
+            let by_ron = ron::ser::to_string_pretty(&doc, config).expect("ron");
+            let indented: Vec<String> = by_ron.split('\n').map(|l| format!("    {l}")).collect();
+            let mut out = String::new();
+            document_piece(&doc, &mut out);
+            prop_assert_eq!(out, indented.join("\n") + ",\n");
+        }
+    }
+
+    #[test]
+    fn text_is_escaped_as_ron_escapes_it() {
+        for text in [
+            "",
+            "plain ASCII words.",
+            "quotes \" and ' and \\ backslash",
+            "line\nbreak\ttab\r\u{0}\u{7f}",
+            "accents é and e\u{301}, emoji 👍🏽, zero width \u{200b}, bidi \u{202e}",
+            "\u{85}next line, \u{a0}no-break",
+        ] {
+            let mut out = String::new();
+            super::super::push_ron_escaped(&mut out, text);
+            let expected: String = text.chars().flat_map(char::escape_debug).collect();
+            assert_eq!(out, expected, "{text:?}");
+        }
     }
 }
