@@ -499,6 +499,87 @@ impl Project {
         self.annotations.insert(ann);
     }
 
+    /// Adds `annotations` as applying an `Edit::AddAnnotation` for each in order would,
+    /// when every one of them would apply (ids free, documents known, spans inside the
+    /// text, holders entities of the same document added before): then the indexes and
+    /// the tree take them at once, and their ids come back in order. `Err` gives them back
+    /// untouched (and the project unchanged) for the caller to add one by one, which finds
+    /// the exact error.
+    pub(super) fn add_annotations_at_once(
+        &mut self,
+        annotations: Vec<Annotation>,
+    ) -> Result<Vec<AnnotationId>, Vec<Annotation>> {
+        let ids: Vec<AnnotationId> = annotations.iter().map(Annotation::id).collect();
+        let mut sorted = ids.clone();
+        sorted.sort_unstable();
+        if sorted.windows(2).any(|w| w[0] == w[1]) {
+            return Err(annotations);
+        }
+        // Where each new one stands in the run: a holder must come before its stance.
+        let position: HashMap<AnnotationId, usize> =
+            ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        let sound = annotations.iter().enumerate().all(|(i, ann)| {
+            let free = !self.annotations.contains_key(&ann.id())
+                && !self.relations.contains_key(&ann.id());
+            free && self.annotation_fits(ann, |holder| match position.get(&holder) {
+                Some(&at) => annotations
+                    .get(at)
+                    .filter(|h| at < i && h.doc() == ann.doc() && h.kind().is_entity()),
+                None => self
+                    .annotation(holder)
+                    .filter(|h| h.doc() == ann.doc() && h.kind().is_entity()),
+            })
+        });
+        if !sound {
+            return Err(annotations);
+        }
+        let mut touched = HashSet::new();
+        for ann in &annotations {
+            let key = reading_key(ann);
+            match self.by_doc.get_mut(ann.doc()) {
+                Some(keys) => keys.push(key),
+                None => {
+                    self.by_doc.insert(ann.doc().clone(), vec![key]);
+                }
+            }
+            touched.insert(ann.doc().clone());
+        }
+        for doc in touched {
+            if let Some(keys) = self.by_doc.get_mut(&doc) {
+                keys.sort_unstable();
+                keys.dedup();
+            }
+        }
+        for id in &ids {
+            self.release(*id);
+        }
+        self.annotations.insert_new(annotations);
+        Ok(ids)
+    }
+
+    /// Whether `ann` fits its document (which exists; spans inside its text) and its
+    /// holder, as `holder_of` finds it, is some other annotation.
+    fn annotation_fits<'a>(
+        &'a self,
+        ann: &Annotation,
+        holder_of: impl Fn(AnnotationId) -> Option<&'a Annotation>,
+    ) -> bool {
+        let Some(doc) = self.document(ann.doc()) else {
+            return false;
+        };
+        let len = doc.text().char_len();
+        if ann.spans().iter().any(|s| s.end().0 > len) {
+            return false;
+        }
+        match ann.kind() {
+            AnnotationKind::Stance {
+                holder: Some(holder),
+                ..
+            } => *holder != ann.id() && holder_of(*holder).is_some(),
+            _ => true,
+        }
+    }
+
     /// Removes an annotation (links to it are the caller's business).
     pub(super) fn remove_annotation(&mut self, id: AnnotationId) -> Option<Annotation> {
         let ann = self.annotations.remove(&id)?;
