@@ -68,6 +68,17 @@ impl AnnotationMap {
         self.tree.values().map(|a| &**a)
     }
 
+    /// The annotations in the order they lie in memory. Each is its own allocation, and
+    /// a loaded project's lie document by document, while ids (derived from content) are
+    /// spread over the whole heap: a pass over millions of annotations that does not need
+    /// id order reads memory front to back this way instead of jumping (at 3M
+    /// annotations, several times faster than [`AnnotationMap::values`]).
+    pub fn in_memory_order(&self) -> Vec<&Annotation> {
+        let mut all: Vec<&Annotation> = self.tree.values().map(|a| &**a).collect();
+        all.sort_unstable_by_key(|a| std::ptr::from_ref::<Annotation>(a) as usize);
+        all
+    }
+
     /// Ids and annotations by ascending id.
     pub fn iter(
         &self,
@@ -161,6 +172,18 @@ mod tests {
             })
             .collect();
         assert_eq!(in_range, [3, 5, 7]);
+    }
+
+    #[test]
+    fn memory_order_visits_every_annotation_once() {
+        let entries = [5, 1, 9, 3]
+            .iter()
+            .map(|id| AnnotationMap::entry(stance(*id)))
+            .collect();
+        let map = AnnotationMap::from_entries(entries).expect("unique ids");
+        let mut ids: Vec<u64> = map.in_memory_order().iter().map(|a| a.id().0).collect();
+        ids.sort_unstable();
+        assert_eq!(ids, [1, 3, 5, 9]);
     }
 
     #[test]
