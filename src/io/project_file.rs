@@ -398,26 +398,36 @@ pub fn to_ron(project: &Project) -> String {
 /// Streams a project's RON text (exactly [`to_ron`]) into `w`, converting and serialising
 /// its documents on all cores without copying the project first.
 fn write_ron(project: &Project, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    write_file_ron(&head_of(project), project.documents(), w, |doc, out| {
-        let annotations: Vec<AnnotationFile> = project
-            .annotations_of(doc.id())
-            .into_iter()
-            .map(annotation_to_file)
-            .collect();
-        document_piece_of(
-            &DocumentFields {
-                id: &doc.id().0,
-                title: doc.title(),
-                meta: doc.meta(),
-                status: status_file(project.status(doc.id())),
-                hash: doc.hash(),
-                text: "",
-                annotations: &annotations,
-            },
-            doc.text().as_str(),
-            out,
-        )
-    })
+    let documents: Vec<(&Document, Vec<&Annotation>)> = project
+        .documents()
+        .iter()
+        .zip(project.annotations_by_document())
+        .collect();
+    write_file_ron(
+        &head_of(project),
+        &documents,
+        w,
+        |(doc, annotations), out| {
+            let annotations: Vec<AnnotationFile> = annotations
+                .iter()
+                .copied()
+                .map(annotation_to_file)
+                .collect();
+            document_piece_of(
+                &DocumentFields {
+                    id: &doc.id().0,
+                    title: doc.title(),
+                    meta: doc.meta(),
+                    status: status_file(project.status(doc.id())),
+                    hash: doc.hash(),
+                    text: "",
+                    annotations: &annotations,
+                },
+                doc.text().as_str(),
+                out,
+            )
+        },
+    )
 }
 
 /// Nesting levels the project file is pretty-printed to; deeper (an annotation) is one line.
