@@ -173,7 +173,7 @@ fn text_bytes_of(ron: &Path, dir: &Path, size: Size) -> u64 {
         .map(|d| d.text().as_str().len() as u64)
         .sum();
     let _ = std::fs::write(&remembered, n.to_string());
-    std::mem::forget(project);
+    drop(project);
     n
 }
 
@@ -585,7 +585,7 @@ fn search(c: &Corpus, runs: usize, table: &mut Table) {
         "≤ 500 ms at 100k",
     );
     table.note("  tagged", c, &format!("{tagged} of {} found", found.len()));
-    std::mem::forget(project);
+    drop(project);
 }
 
 fn memchr_count(bytes: &[u8]) -> usize {
