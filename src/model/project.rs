@@ -179,6 +179,10 @@ pub struct Project {
     /// (an import allocates thousands before applying them as one edit): never handed out
     /// twice. Not content: left out of equality and never saved.
     reserved: HashSet<AnnotationId>,
+    /// Counts changes to the document list (documents added or removed): what depends on
+    /// the documents alone (a list sorted by title) is made again only when this moves.
+    /// Not content: left out of equality.
+    documents_revision: u64,
 }
 
 /// A suggestion the user rejected: not shown again.
@@ -255,6 +259,7 @@ impl Project {
             assignment: None,
             conflicts: BTreeSet::new(),
             reserved: HashSet::new(),
+            documents_revision: 0,
         }
     }
 
@@ -844,6 +849,11 @@ impl Project {
     }
 
     /// Adds documents after the others, in the order given.
+    /// A number that changes whenever documents are added or removed (never otherwise).
+    pub fn documents_revision(&self) -> u64 {
+        self.documents_revision
+    }
+
     pub(super) fn insert_documents(&mut self, docs: Vec<Document>) {
         self.documents.extend(docs);
         self.reindex_documents();
@@ -859,6 +869,7 @@ impl Project {
     }
 
     fn reindex_documents(&mut self) {
+        self.documents_revision += 1;
         self.doc_index = self
             .documents
             .iter()
