@@ -67,7 +67,11 @@ pub fn document_order(project: &Project, order: DocumentOrder) -> Vec<usize> {
         }
         DocumentOrder::Date => {
             // Documents without a date last.
-            positions.sort_by_key(|i| docs[*i].date().map_or((1, ""), |d| (0, d)));
+            let dates: Vec<(u8, &str)> = docs
+                .iter()
+                .map(|d| d.date().map_or((1, ""), |date| (0, date)))
+                .collect();
+            positions.sort_by_key(|i| dates[*i]);
         }
         DocumentOrder::Status => {
             let ranks: Vec<u8> = docs
