@@ -565,17 +565,20 @@ fn search(c: &Corpus, runs: usize, table: &mut Table) {
     // two occurrences a document).
     let t = Instant::now();
     let found = occurrences(&project, "klokkenluider", Scope::Corpus, true);
-    let mut edits = Vec::new();
-    for o in found.iter().filter(|o| !o.tagged && !o.overlaps_entity) {
-        let Some(text) = project.document(&o.doc).map(|d| d.text().clone()) else {
-            continue;
-        };
-        if let Ok(ann) = o.annotation(spantag::model::AnnotationId::NEW, &text, "MISC", None) {
-            edits.push(spantag::model::Edit::AddAnnotation(
-                project.with_new_id(ann),
-            ));
-        }
-    }
+    // As the tag-all window does it: the tags first, then their ids.
+    let tags: Vec<_> = found
+        .iter()
+        .filter(|o| !o.tagged && !o.overlaps_entity)
+        .filter_map(|o| {
+            let text = project.document(&o.doc)?.text();
+            o.annotation(spantag::model::AnnotationId::NEW, text, "MISC", None)
+                .ok()
+        })
+        .collect();
+    let edits: Vec<_> = tags
+        .into_iter()
+        .map(|ann| spantag::model::Edit::AddAnnotation(project.with_new_id(ann)))
+        .collect();
     let tagged = edits.len();
     if let Err(e) = spantag::model::apply(&mut project, spantag::model::Edit::Batch(edits)) {
         fail(&e.to_string());
