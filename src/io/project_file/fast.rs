@@ -118,7 +118,7 @@ impl<'a> Parser<'a> {
     /// A `"…"` string with the escapes the writer uses (`\\ \" \' \n \r \t \0 \u{…}`).
     fn string(&mut self) -> Option<String> {
         self.expect(b'"')?;
-        let mut out = String::new();
+        let mut out = String::with_capacity(self.written_length());
         loop {
             let rest = self.text.get(self.at..)?;
             let stop = memchr::memchr2(b'"', b'\\', rest.as_bytes())?;
@@ -162,6 +162,25 @@ impl<'a> Parser<'a> {
             self.at += 1;
             out.push(escaped);
         }
+    }
+
+    /// How many bytes the string starting here takes as written, up to its closing quote
+    /// (a quote after an even number of backslashes): at least the length of the string
+    /// it stands for, so reading it never grows the buffer (a document's text is kilobytes
+    /// with escapes here and there). The rest of the text when there is no closing quote.
+    fn written_length(&self) -> usize {
+        let rest = self.text.as_bytes().get(self.at..).unwrap_or_default();
+        let mut from = 0;
+        while let Some(quote) = memchr::memchr(b'"', rest.get(from..).unwrap_or_default()) {
+            let at = from + quote;
+            let before = rest.get(..at).unwrap_or_default();
+            let backslashes = before.iter().rev().take_while(|&&b| b == b'\\').count();
+            if backslashes % 2 == 0 {
+                return at;
+            }
+            from = at + 1;
+        }
+        rest.len()
     }
 
     /// `Some(…)` or `None`.
