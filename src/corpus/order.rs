@@ -74,10 +74,14 @@ pub fn document_order(project: &Project, order: DocumentOrder) -> Vec<usize> {
             positions.sort_by_key(|i| dates[*i]);
         }
         DocumentOrder::Status => {
-            let ranks: Vec<u8> = docs
-                .iter()
-                .map(|d| status_rank(project.status(d.id())))
-                .collect();
+            // Most documents have the default status, which is not stored: the few that
+            // have another are looked up from the statuses' side.
+            let mut ranks = vec![status_rank(DocStatus::default()); docs.len()];
+            for (doc, status) in project.statuses() {
+                if let Some(rank) = project.document_index(doc).and_then(|i| ranks.get_mut(i)) {
+                    *rank = status_rank(status);
+                }
+            }
             positions.sort_by_key(|i| ranks[*i]);
         }
         DocumentOrder::TagCount => {

@@ -712,6 +712,11 @@ impl Project {
         self.statuses.get(doc).copied().unwrap_or_default()
     }
 
+    /// The documents whose status is not the default, with their status, by id.
+    pub fn statuses(&self) -> impl Iterator<Item = (&DocId, DocStatus)> {
+        self.statuses.iter().map(|(doc, status)| (doc, *status))
+    }
+
     /// Suggestions the user rejected.
     pub fn rejected_suggestions(&self) -> &BTreeSet<RejectedSuggestion> {
         &self.rejected
