@@ -9,6 +9,9 @@
 //! Plain std timing and no framework: every measured operation takes milliseconds to
 //! seconds, far above timer resolution, and the medians are what the targets speak of.
 
+mod common;
+use common::*;
+
 use spantag::app::session::Session;
 use spantag::app::{Command, Settings, SpantagApp};
 use spantag::corpus::generate::{Spec, generate};
@@ -380,13 +383,6 @@ fn child_open(path: &Path) {
         status_kb("VmHWM:").unwrap_or(0),
         status_kb("VmRSS:").unwrap_or(0)
     );
-}
-
-/// A `/proc/self/status` figure in kB (`VmHWM:` peak resident, `VmRSS:` resident now).
-fn status_kb(key: &str) -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with(key))?;
-    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 fn empty_session() -> Session {
@@ -1009,43 +1005,10 @@ fn p95(times: &[Duration]) -> Duration {
     sorted.get(at).copied().unwrap_or_default()
 }
 
-fn ms(d: Duration) -> String {
-    let ms = d.as_secs_f64() * 1000.0;
-    if ms < 10.0 {
-        format!("{ms:.2} ms")
-    } else {
-        format!("{ms:.0} ms")
-    }
-}
-
 fn row(figure: &str, value: Duration, floor: &str, note: &str) {
     row_text(figure, &ms(value), floor, note);
 }
 
 fn row_text(figure: &str, value: &str, floor: &str, note: &str) {
     println!("| {figure} | {value} | {floor} | {note} |");
-}
-
-fn machine() {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split(':').nth(1))
-                .map(|m| m.trim().to_owned())
-        })
-        .unwrap_or_default();
-    let mem = std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|s| s.lines().next().map(str::to_owned))
-        .unwrap_or_default();
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    println!("machine: {cores} cores, {cpu}, {mem}");
-    println!();
-}
-
-fn fail(message: &str) -> ! {
-    eprintln!("bench failed: {message}");
-    std::process::exit(1)
 }

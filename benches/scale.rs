@@ -13,6 +13,9 @@
 //! Every figure prints its floor where one exists: what reading or writing the same bytes
 //! alone costs.
 
+mod common;
+use common::*;
+
 use spantag::app::session::Session;
 use spantag::app::{Command, Settings, SpantagApp};
 use spantag::corpus::order::DocumentOrder;
@@ -614,19 +617,6 @@ fn run_ok(command: &mut Process) {
     }
 }
 
-fn median(runs: usize, mut f: impl FnMut() -> Duration) -> Duration {
-    let mut times: Vec<Duration> = (0..runs.max(1)).map(|_| f()).collect();
-    times.sort();
-    times[times.len() / 2]
-}
-
-/// A `/proc/self/status` figure in kB (`VmHWM:` peak resident).
-fn status_kb(key: &str) -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with(key))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
 /// The figures, one row each, one column per corpus size.
 struct Table {
     sizes: Vec<(&'static str, u64)>,
@@ -710,41 +700,4 @@ impl Table {
             println!("| {figure} | {} | {target} |", values.join(" | "));
         }
     }
-}
-
-fn ms(d: Duration) -> String {
-    let ms = d.as_secs_f64() * 1000.0;
-    if ms < 10.0 {
-        format!("{ms:.2} ms")
-    } else {
-        format!("{ms:.0} ms")
-    }
-}
-
-fn machine() {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split(':').nth(1))
-                .map(|m| m.trim().to_owned())
-        })
-        .unwrap_or_default();
-    let mem = std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|s| s.lines().next().map(str::to_owned))
-        .unwrap_or_default();
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    println!(
-        "machine: {cores} cores, {cpu}, {mem}; load average {}",
-        load.trim()
-    );
-    println!();
-}
-
-fn fail(message: &str) -> ! {
-    eprintln!("bench failed: {message}");
-    std::process::exit(1)
 }

@@ -9,6 +9,9 @@
 //! several runs) for BENCHMARKS.md. `-- files DIR` only writes the three projects
 //! (`DIR/base.ron`, `ours.ron`, `theirs.ron`) for profiling `spantag merge` by hand.
 
+mod common;
+use common::*;
+
 use spantag::corpus::generate::{Spec, generate};
 use spantag::corpus::team::merge3::{merge3_into_ours, merge3_rebuilt};
 use spantag::corpus::team::split::split;
@@ -285,18 +288,7 @@ fn timed_allowing(command: &mut Command, codes: &[i32]) -> Duration {
     }
 }
 
-fn median(runs: usize, mut f: impl FnMut() -> Duration) -> Duration {
-    let mut times: Vec<Duration> = (0..runs.max(1)).map(|_| f()).collect();
-    times.sort();
-    times.get(times.len() / 2).copied().unwrap_or_default()
-}
-
 fn row(figure: &str, value: Duration, target: &str, note: &str) {
     let ms = value.as_secs_f64() * 1000.0;
     println!("| {figure} | {ms:.0} ms | {target} | {note} |");
-}
-
-fn fail(message: &str) -> ! {
-    eprintln!("bench failed: {message}");
-    std::process::exit(1)
 }
