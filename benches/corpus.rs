@@ -956,16 +956,7 @@ fn steady_frame_rows(
     let over_text = egui::pos2(640.0, 400.0);
     let scroll: Vec<Duration> = (0..400)
         .map(|_| {
-            let events = vec![
-                egui::Event::PointerMoved(over_text),
-                egui::Event::MouseWheel {
-                    unit: egui::MouseWheelUnit::Point,
-                    delta: egui::vec2(0.0, -120.0),
-                    phase: egui::TouchPhase::Move,
-                    source: egui::MouseWheelSource::Wheel,
-                    modifiers: egui::Modifiers::NONE,
-                },
-            ];
+            let events = wheel_at(over_text, -120.0);
             run(app, 1280.0, events, time)
         })
         .collect();

@@ -456,16 +456,7 @@ fn child_window(path: &Path, out: &Path) {
     let mut scrolling: Vec<Duration> = (0..200)
         .map(|_| {
             time += 1.0 / 60.0;
-            let events = vec![
-                egui::Event::PointerMoved(over_list),
-                egui::Event::MouseWheel {
-                    unit: egui::MouseWheelUnit::Point,
-                    delta: egui::vec2(0.0, -400.0),
-                    phase: egui::TouchPhase::Move,
-                    source: egui::MouseWheelSource::Wheel,
-                    modifiers: egui::Modifiers::NONE,
-                },
-            ];
+            let events = wheel_at(over_list, -400.0);
             let f = Instant::now();
             draw(&ctx, &mut app, &mut frame, time, events);
             f.elapsed()

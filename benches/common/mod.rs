@@ -59,3 +59,17 @@ pub fn fail(message: &str) -> ! {
     eprintln!("bench failed: {message}");
     std::process::exit(1)
 }
+
+/// The events of one turn of the mouse wheel at `at`, scrolling by `dy` points.
+pub fn wheel_at(at: egui::Pos2, dy: f32) -> Vec<egui::Event> {
+    vec![
+        egui::Event::PointerMoved(at),
+        egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Point,
+            delta: egui::vec2(0.0, dy),
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Wheel,
+            modifiers: egui::Modifiers::NONE,
+        },
+    ]
+}
