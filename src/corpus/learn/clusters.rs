@@ -34,13 +34,14 @@ pub struct ClusterOptions {
 }
 
 impl Default for ClusterOptions {
-    /// 500 clusters of the 10,000 most frequent words seen at least 3 times, described by
+    /// 50 clusters of the 10,000 most frequent words seen at least 3 times, described by
     /// the 400 most frequent words around them, 12 rounds, from at most a million words
-    /// of text (BENCHMARKS.md: +1.0 F1 on CoNLL-2002 Dutch, where 200 clusters gave
-    /// +0.1; about a second of CPU).
+    /// of text (BENCHMARKS.md: with clusters of all the text, +0.8 F1 on CoNLL-2002
+    /// Dutch and +1.0 on Europeana; 200 and 500 clusters helped one set only; under a
+    /// second of CPU).
     fn default() -> Self {
         Self {
-            clusters: 500,
+            clusters: 50,
             min_count: 3,
             max_words: 10_000,
             context_words: 400,
