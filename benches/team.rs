@@ -6,10 +6,11 @@
 //! on different tags. Measures the three-way merge in memory and `spantag merge` end to
 //! end (loading the three files, merging, writing the result), and the split into 10
 //! assignments in memory and as `spantag split`. Prints Markdown table rows (median of
-//! several runs) for BENCHMARKS.md.
+//! several runs) for BENCHMARKS.md. `-- files DIR` only writes the three projects
+//! (`DIR/base.ron`, `ours.ron`, `theirs.ron`) for profiling `spantag merge` by hand.
 
 use spantag::corpus::generate::{Spec, generate};
-use spantag::corpus::team::merge3::merge3;
+use spantag::corpus::team::merge3::{merge3_into_ours, merge3_rebuilt};
 use spantag::corpus::team::split::split;
 use spantag::io::project_file;
 use spantag::model::edit::removal_edit;
@@ -37,18 +38,49 @@ fn main() {
     });
     let ours = changed(&base, 0);
     let theirs = changed(&base, 10);
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|a| a == "files") {
+        let out = args
+            .get(at + 1)
+            .map_or_else(|| fail("files needs a folder"), PathBuf::from);
+        for (name, p) in [("base", &base), ("ours", &ours), ("theirs", &theirs)] {
+            project_file::save_without_backup(p, &out.join(format!("{name}.ron")))
+                .unwrap_or_else(|e| fail(&e.to_string()));
+        }
+        return;
+    }
 
     let mut conflicts = 0;
     let merge_time = median(runs, || {
+        let copy = ours.clone();
         let t = Instant::now();
-        let merged = merge3(&base, &ours, &theirs).unwrap_or_else(|e| fail(&e.to_string()));
+        let merged =
+            merge3_into_ours(&base, copy, &theirs).unwrap_or_else(|e| fail(&e.to_string()));
         let elapsed = t.elapsed();
         conflicts = merged.conflicts().len();
         std::mem::forget(merged);
         elapsed
     });
+    let mut rebuilt = None;
+    let rebuilt_time = median(runs, || {
+        let t = Instant::now();
+        let merged = merge3_rebuilt(&base, &ours, &theirs).unwrap_or_else(|e| fail(&e.to_string()));
+        let elapsed = t.elapsed();
+        if let Some(old) = rebuilt.replace(merged) {
+            std::mem::forget(old);
+        }
+        elapsed
+    });
+    // The fast way must give what building the result from scratch gives.
+    let merged =
+        merge3_into_ours(&base, ours.clone(), &theirs).unwrap_or_else(|e| fail(&e.to_string()));
+    if rebuilt.as_ref() != Some(&merged) {
+        fail("merging into ours and building the result anew differ");
+    }
+    std::mem::forget(merged);
+    std::mem::forget(rebuilt);
     row(
-        "three-way merge in memory (2 × 5 % of 300k tags changed)",
+        "three-way merge in memory, applied to ours (2 × 5 % of 300k tags changed)",
         merge_time,
         "",
         &format!(
@@ -58,6 +90,13 @@ fn main() {
             ours.annotations().len(),
             theirs.annotations().len()
         ),
+    );
+
+    row(
+        "three-way merge built from scratch (`merge3_rebuilt`)",
+        rebuilt_time,
+        "",
+        "the reference; the same project",
     );
 
     // Floors: what building any 300k-tag result costs on this machine right now.

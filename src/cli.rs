@@ -634,10 +634,10 @@ fn merge_command(projects: &[PathBuf], output: &Path, adjudicate: bool) -> Resul
             Ok::<_, CliError>((join(b, base)?, join(o, ours)?, join(t, theirs)?))
         })?;
         let (b, o, t) = (b?, o?, t?);
-        let merged = team::merge3::merge3(&b, &o, &t)
+        // The result is ours with the merge's changes applied: no second copy is built.
+        let merged = team::merge3::merge3_into_ours(&b, o, &t)
             .map_err(|e| CliError(format!("{}: {e}", named(projects))))?;
         leave_to_exit(b);
-        leave_to_exit(o);
         leave_to_exit(t);
         merged
     };

@@ -5,7 +5,7 @@
 //! deterministic project.
 
 use proptest::prelude::*;
-use spantag::corpus::team::merge3::merge3;
+use spantag::corpus::team::merge3::{merge_edit, merge3, merge3_rebuilt};
 use spantag::io::project_file::{default_schema, from_ron, to_ron};
 use spantag::model::edit::removal_edit;
 use spantag::model::{
@@ -293,6 +293,15 @@ proptest! {
         let text = to_ron(&merged);
         prop_assert_eq!(&from_ron(&text, Path::new("m.ron")).expect("sound"), &merged);
         prop_assert_eq!(to_ron(&merge3(&base, &ours, &theirs).expect("merge")), text);
+        // Applying the merge's changes to ours gives what building it from scratch does.
+        let rebuilt = merge3_rebuilt(&base, &ours, &theirs).expect("rebuilt");
+        prop_assert_eq!(to_ron(&rebuilt), to_ron(&merged));
+        let edit = merge_edit(&base, &ours, &theirs).expect("merge").expect("same documents");
+        let mut changed = ours.clone();
+        let undo = spantag::model::apply(&mut changed, edit).expect("the changes apply to ours");
+        prop_assert_eq!(&changed, &rebuilt);
+        spantag::model::apply(&mut changed, undo).expect("undo");
+        prop_assert_eq!(&changed, &ours);
         // Whatever either side added is in the result (as itself or a conflict's side).
         for side in [&ours, &theirs] {
             for ann in side.annotations().values() {

@@ -279,26 +279,26 @@ pub fn tag_all_ui(ctx: &egui::Context, app: &mut SpantagApp) {
             });
         });
     if apply {
-        let mut edits = Vec::new();
         let mut docs = std::collections::BTreeSet::new();
-        for (o, checked) in &app.tag_all.found {
-            if !checked {
-                continue;
-            }
-            let Some(text) = app
-                .session
-                .project
-                .document(&o.doc)
-                .map(|d| d.text().clone())
-            else {
-                continue;
-            };
-            if let Ok(ann) = o.annotation(AnnotationId::NEW, &text, &label, canonical.as_deref()) {
-                edits.push(Edit::AddAnnotation(
-                    app.session.project_mut().with_new_id(ann),
-                ));
-                docs.insert(o.doc.clone());
-            }
+        // The tags first (reading the texts), then their ids (which changes the project).
+        let project = &app.session.project;
+        let tags: Vec<_> = app
+            .tag_all
+            .found
+            .iter()
+            .filter(|(_, checked)| *checked)
+            .filter_map(|(o, _)| {
+                let text = project.document(&o.doc)?.text();
+                o.annotation(AnnotationId::NEW, text, &label, canonical.as_deref())
+                    .ok()
+            })
+            .collect();
+        let mut edits = Vec::with_capacity(tags.len());
+        for ann in tags {
+            docs.insert(ann.doc().clone());
+            edits.push(Edit::AddAnnotation(
+                app.session.project_mut().with_new_id(ann),
+            ));
         }
         for doc in docs {
             if app.session.project.status(&doc) == DocStatus::NotStarted {

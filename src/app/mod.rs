@@ -867,7 +867,19 @@ impl SpantagApp {
     /// The positions of the documents in the list's order (cached per project revision).
     pub fn listed_documents(&mut self) -> &[usize] {
         let order = self.settings.document_order;
-        let revision = self.session.revision();
+        // Orders by title or date depend on the document list alone: edits that tag do
+        // not sort 100k titles again.
+        let revision = match order {
+            crate::corpus::order::DocumentOrder::Corpus
+            | crate::corpus::order::DocumentOrder::Title
+            | crate::corpus::order::DocumentOrder::Date => {
+                (self.session.generation() << 40)
+                    ^ self.session.project.documents_revision()
+                    ^ (1 << 39)
+            }
+            crate::corpus::order::DocumentOrder::Status
+            | crate::corpus::order::DocumentOrder::TagCount => self.session.revision(),
+        };
         let fresh = self.listed.as_ref().is_some_and(|(r, o, list)| {
             *r == revision && *o == order && list.len() == self.session.project.documents().len()
         });

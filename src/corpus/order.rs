@@ -3,7 +3,7 @@
 //! deterministic. The project is never reordered: a list order is a view.
 
 use crate::model::{DocStatus, Project};
-use std::cmp::Ordering;
+use std::cmp::Reverse;
 
 /// How the document list is ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -51,33 +51,43 @@ fn status_rank(status: DocStatus) -> u8 {
     }
 }
 
-/// The positions of the project's documents in the given order.
+/// The positions of the project's documents in the given order. Each document's sort
+/// key (lower-case title, date, status, tag count) is found once, not in every
+/// comparison: at 100k documents a comparison that looked up statuses or lower-cased
+/// titles made the sort take a third of a second.
 pub fn document_order(project: &Project, order: DocumentOrder) -> Vec<usize> {
     let docs = project.documents();
     let mut positions: Vec<usize> = (0..docs.len()).collect();
-    let compare = |a: &usize, b: &usize| -> Ordering {
-        let (x, y) = (&docs[*a], &docs[*b]);
-        match order {
-            DocumentOrder::Corpus => Ordering::Equal,
-            DocumentOrder::Title => {
-                alphanumeric_sort::compare_str(x.title().to_lowercase(), y.title().to_lowercase())
-            }
-            DocumentOrder::Date => match (x.date(), y.date()) {
-                (Some(p), Some(q)) => p.cmp(q),
-                (Some(_), None) => Ordering::Less,
-                (None, Some(_)) => Ordering::Greater,
-                (None, None) => Ordering::Equal,
-            },
-            DocumentOrder::Status => {
-                status_rank(project.status(x.id())).cmp(&status_rank(project.status(y.id())))
-            }
-            DocumentOrder::TagCount => project
-                .annotation_count(y.id())
-                .cmp(&project.annotation_count(x.id())),
+    // Stable sorts: ties keep the corpus order.
+    match order {
+        DocumentOrder::Corpus => {}
+        DocumentOrder::Title => {
+            let titles: Vec<String> = docs.iter().map(|d| d.title().to_lowercase()).collect();
+            positions.sort_by(|a, b| alphanumeric_sort::compare_str(&titles[*a], &titles[*b]));
         }
-    };
-    // Stable: ties keep the corpus order.
-    positions.sort_by(compare);
+        DocumentOrder::Date => {
+            // Documents without a date last.
+            let dates: Vec<(u8, &str)> = docs
+                .iter()
+                .map(|d| d.date().map_or((1, ""), |date| (0, date)))
+                .collect();
+            positions.sort_by_key(|i| dates[*i]);
+        }
+        DocumentOrder::Status => {
+            let ranks: Vec<u8> = docs
+                .iter()
+                .map(|d| status_rank(project.status(d.id())))
+                .collect();
+            positions.sort_by_key(|i| ranks[*i]);
+        }
+        DocumentOrder::TagCount => {
+            let counts: Vec<usize> = docs
+                .iter()
+                .map(|d| project.annotation_count(d.id()))
+                .collect();
+            positions.sort_by_key(|i| Reverse(counts[*i]));
+        }
+    }
     positions
 }
 

@@ -810,6 +810,22 @@ impl EntityCover {
     fn of(project: &Project, doc: &DocId) -> Self {
         let mut spans = Vec::new();
         entity_spans(project, doc, &mut spans);
+        Self::from_spans(spans)
+    }
+
+    /// The cover of one document's `annotations`.
+    fn from_annotations(annotations: &[&Annotation]) -> Self {
+        let mut spans: Vec<(usize, usize)> = annotations
+            .iter()
+            .filter(|a| a.kind().is_entity())
+            .flat_map(|a| a.spans().iter().map(|s| (s.start().0, s.end().0)))
+            .collect();
+        spans.sort_unstable();
+        Self::from_spans(spans)
+    }
+
+    /// The cover of entity spans sorted by start.
+    fn from_spans(spans: Vec<(usize, usize)>) -> Self {
         let max_end = spans
             .iter()
             .scan(0, |max, &(_, end)| {
@@ -831,6 +847,10 @@ impl EntityCover {
         self.spans.binary_search(&(start, end)).is_ok()
     }
 }
+
+/// More documents with hits than this (and more than a quarter of the corpus) and
+/// [`occurrences`] gathers all annotations at once instead of per document.
+const MANY_DOCUMENTS: usize = 1000;
 
 /// A byte that never occurs in UTF-8, so in no pattern.
 const MASK: u8 = 0xFF;
@@ -981,13 +1001,27 @@ pub fn occurrences(
     ) else {
         return Vec::new();
     };
+    let found: Vec<(&crate::model::Document, Vec<_>)> = docs
+        .iter()
+        .filter_map(|doc| {
+            let (hits, _) = searcher.search_document(doc, usize::MAX);
+            (!hits.is_empty()).then_some((doc, hits))
+        })
+        .collect();
+    // When the word is in many documents, every document's annotations are gathered in
+    // one pass over memory: at millions of annotations that is cheaper than looking up
+    // each hit document's annotations in the id tree.
+    let gathered = (found.len() > MANY_DOCUMENTS && found.len() > project.documents().len() / 4)
+        .then(|| project.annotations_by_document());
     let mut out = Vec::new();
-    for doc in docs {
-        let (hits, _) = searcher.search_document(doc, usize::MAX);
-        if hits.is_empty() {
-            continue;
-        }
-        let cover = EntityCover::of(project, doc.id());
+    for (doc, hits) in found {
+        let listed = gathered
+            .as_ref()
+            .and_then(|all| all.get(project.document_index(doc.id())?));
+        let cover = match listed {
+            Some(annotations) => EntityCover::from_annotations(annotations),
+            None => EntityCover::of(project, doc.id()),
+        };
         out.extend(hits.into_iter().map(|h| {
             let (s, e) = (h.start.0, h.end.0);
             let tagged = cover.exact(s, e);
@@ -1009,6 +1043,42 @@ pub fn occurrences(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn occurrences_in_many_documents_are_those_found_document_by_document() {
+        use crate::corpus::generate::{Spec, generate};
+        let project = generate(&Spec {
+            documents: 1500,
+            words_per_document: 80,
+            spans_per_document: 30,
+            seed: 7,
+        });
+        // "Zuckerberg" is tagged wherever the generator writes it; "de" never is.
+        for (needle, case_sensitive) in [("Zuckerberg", true), ("de", false)] {
+            let whole = occurrences(&project, needle, Scope::Corpus, case_sensitive);
+            let one_by_one: Vec<Occurrence> = project
+                .documents()
+                .iter()
+                .flat_map(|d| {
+                    occurrences(
+                        &project,
+                        needle,
+                        Scope::Document(d.id().clone()),
+                        case_sensitive,
+                    )
+                })
+                .collect();
+            let documents: std::collections::HashSet<&DocId> =
+                whole.iter().map(|o| &o.doc).collect();
+            assert!(
+                documents.len() > MANY_DOCUMENTS,
+                "{needle}: {}",
+                documents.len()
+            );
+            assert_eq!(whole, one_by_one, "{needle}");
+            assert!(whole.iter().any(|o| o.tagged || o.overlaps_entity) || needle == "de");
+        }
+    }
     use crate::model::schema::builtin_schema;
     use crate::model::{Edit, apply};
     use std::collections::BTreeMap;

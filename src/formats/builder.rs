@@ -6,7 +6,7 @@ use super::error::Location;
 use super::report::{ImportReport, Skipped};
 use crate::model::{
     Anchor, Annotation, AnnotationId, AnnotationKind, Attributes, DocId, DocText, Document, Edit,
-    Note, Polarity, Project, Relation, RelationType, Rgb, Schema, Span,
+    Interner, Note, Polarity, Project, Relation, RelationType, Rgb, Schema, Span,
 };
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
@@ -47,6 +47,9 @@ pub struct Builder<'p> {
     known: HashMap<AnnotationId, (DocId, bool)>,
     /// Annotations per document (the project's and the import's), for duplicate detection.
     seen: HashMap<DocId, HashMap<Key, AnnotationId>>,
+    /// Labels, canonical names, targets and polarities, shared by every annotation that
+    /// names them (an import of millions of tags has a few dozen labels).
+    names: Interner,
     report: ImportReport,
 }
 
@@ -65,6 +68,7 @@ impl<'p> Builder<'p> {
             relations_seen: None,
             known: HashMap::new(),
             seen: HashMap::new(),
+            names: Interner::default(),
             report: ImportReport {
                 format: format.to_owned(),
                 source: source.to_path_buf(),
@@ -166,6 +170,7 @@ impl<'p> Builder<'p> {
         attributes: BTreeMap<String, String>,
     ) -> Option<AnnotationId> {
         let kind = self.check_holder(at, doc, kind);
+        let kind = self.shared(kind);
         let mut ann = match Annotation::new(AnnotationId(0), doc.clone(), anchor, kind) {
             Ok(a) => a,
             Err(e) => {
@@ -192,7 +197,7 @@ impl<'p> Builder<'p> {
             return Some(existing);
         }
         let id = self.project.allocate_id_for(doc, ann.anchor(), ann.kind());
-        let ann = ann.with_id(id);
+        let ann = ann.renumbered(id);
         self.seen.entry(doc.clone()).or_default().insert(key, id);
         self.known.insert(id, (doc.clone(), ann.kind().is_entity()));
         match ann.kind() {
@@ -201,11 +206,12 @@ impl<'p> Builder<'p> {
                     self.report.new_labels.insert(label.to_string());
                 }
                 self.schema.ensure_entity_type(label);
-                *self
-                    .report
-                    .annotations
-                    .entry(label.to_string())
-                    .or_default() += 1;
+                match self.report.annotations.get_mut(label.as_str()) {
+                    Some(count) => *count += 1,
+                    None => {
+                        self.report.annotations.insert(label.to_string(), 1);
+                    }
+                }
                 self.entities.push(ann);
             }
             AnnotationKind::Stance {
@@ -229,6 +235,26 @@ impl<'p> Builder<'p> {
             }
         }
         Some(id)
+    }
+
+    /// `kind` with its names shared with the import's other annotations.
+    fn shared(&mut self, kind: AnnotationKind) -> AnnotationKind {
+        let names = &mut self.names;
+        match kind {
+            AnnotationKind::Entity { label, canonical } => AnnotationKind::Entity {
+                label: names.name(&label),
+                canonical: canonical.map(|c| names.name(&c)),
+            },
+            AnnotationKind::Stance {
+                target,
+                polarity,
+                holder,
+            } => AnnotationKind::Stance {
+                target: names.name(&target),
+                polarity: names.name(&polarity),
+                holder,
+            },
+        }
     }
 
     /// Drops a holder that is not an entity of the same document (with a warning).

@@ -26,6 +26,7 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 mod fast;
+mod fast_write;
 
 /// The format version this build writes.
 pub const CURRENT_VERSION: u32 = 3;
@@ -398,9 +399,35 @@ pub fn to_ron(project: &Project) -> String {
 /// Streams a project's RON text (exactly [`to_ron`]) into `w`, converting and serialising
 /// its documents on all cores without copying the project first.
 fn write_ron(project: &Project, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    write_file_ron(&head_of(project), project.documents(), w, |doc, out| {
-        document_piece(&document_to_file(project, doc), out)
-    })
+    let documents: Vec<(&Document, Vec<&Annotation>)> = project
+        .documents()
+        .iter()
+        .zip(project.annotations_by_document())
+        .collect();
+    write_file_ron(
+        &head_of(project),
+        &documents,
+        w,
+        |(doc, annotations), out| {
+            let annotations: Vec<AnnotationFile> = annotations
+                .iter()
+                .copied()
+                .map(annotation_to_file)
+                .collect();
+            fast_write::document_piece(
+                &DocumentFields {
+                    id: &doc.id().0,
+                    title: doc.title(),
+                    meta: doc.meta(),
+                    status: status_file(project.status(doc.id())),
+                    hash: doc.hash(),
+                    text: doc.text().as_str(),
+                    annotations: &annotations,
+                },
+                out,
+            )
+        },
+    )
 }
 
 /// Nesting levels the project file is pretty-printed to; deeper (an annotation) is one line.
@@ -597,11 +624,29 @@ fn write_file_ron<D: Sync>(
     w.write_all(b"\n")
 }
 
-/// Appends one document as it appears in the file's document list: serialised on its own
-/// (two levels shallower, so two fewer pretty levels) and indented by those two levels.
+/// Appends one document as it appears in the file's document list, written by the fast
+/// writer ([`fast_write::document_piece`]), which gives exactly what `ron` gives.
 fn document_piece(doc: &DocumentFile, out: &mut String) {
+    fast_write::document_piece(
+        &DocumentFields {
+            id: &doc.id,
+            title: &doc.title,
+            meta: &doc.meta,
+            status: doc.status,
+            hash: &doc.hash,
+            text: &doc.text,
+            annotations: &doc.annotations,
+        },
+        out,
+    );
+}
+
+/// One document list element by `ron`: serialised on its own (two levels shallower, so
+/// two fewer pretty levels) and indented by those two levels. The reference the fast
+/// writer is tested against.
+#[cfg(test)]
+fn document_piece_by_ron(doc: &DocumentFile, out: &mut String) {
     let config = pretty_config().depth_limit(PRETTY_DEPTH - 2);
-    // Serialising plain owned data into a String cannot fail.
     let text = ron::ser::to_string_pretty(doc, config).unwrap_or_default();
     for line in text.split('\n') {
         out.push_str("    ");
@@ -612,17 +657,43 @@ fn document_piece(doc: &DocumentFile, out: &mut String) {
     out.push_str(",\n");
 }
 
+/// A [`DocumentFile`]'s fields, borrowed: what the writer needs, so a save never copies
+/// a document (its text above all) into the file's shape first.
+struct DocumentFields<'a> {
+    id: &'a str,
+    title: &'a str,
+    meta: &'a BTreeMap<String, String>,
+    status: StatusFile,
+    hash: &'a str,
+    text: &'a str,
+    annotations: &'a [AnnotationFile],
+}
+
+/// Appends `text` escaped exactly as `ron` escapes a string's contents (each character
+/// through [`char::escape_debug`]): runs of plain printable ASCII are copied as they are,
+/// and only the other characters go one by one.
+fn push_ron_escaped(out: &mut String, text: &str) {
+    let plain = |b: u8| (b' '..=b'~').contains(&b) && !matches!(b, b'"' | b'\'' | b'\\');
+    let mut rest = text;
+    while !rest.is_empty() {
+        let run = rest.bytes().position(|b| !plain(b)).unwrap_or(rest.len());
+        out.push_str(&rest[..run]);
+        rest = &rest[run..];
+        let mut chars = rest.chars();
+        if let Some(c) = chars.next() {
+            out.extend(c.escape_debug());
+        }
+        rest = chars.as_str();
+    }
+}
+
 /// One document with its annotations (in reading order) and status, in the file's shape.
 fn document_to_file(project: &Project, doc: &Document) -> DocumentFile {
     DocumentFile {
         id: doc.id().0.to_string(),
         title: doc.title().to_owned(),
         meta: doc.meta().clone(),
-        status: match project.status(doc.id()) {
-            DocStatus::NotStarted => StatusFile::NotStarted,
-            DocStatus::InProgress => StatusFile::InProgress,
-            DocStatus::Done => StatusFile::Done,
-        },
+        status: status_file(project.status(doc.id())),
         hash: doc.hash().to_owned(),
         text: doc.text().as_str().to_owned(),
         annotations: project
@@ -630,6 +701,15 @@ fn document_to_file(project: &Project, doc: &Document) -> DocumentFile {
             .into_iter()
             .map(annotation_to_file)
             .collect(),
+    }
+}
+
+/// A document status in the file's shape.
+fn status_file(status: DocStatus) -> StatusFile {
+    match status {
+        DocStatus::NotStarted => StatusFile::NotStarted,
+        DocStatus::InProgress => StatusFile::InProgress,
+        DocStatus::Done => StatusFile::Done,
     }
 }
 

@@ -227,22 +227,64 @@ pub fn apply(project: &mut Project, edit: Edit) -> Result<Edit, EditError> {
         }
         Edit::Batch(edits) => {
             let mut inverses = Vec::with_capacity(edits.len());
-            for edit in edits {
-                match apply(project, edit) {
-                    Ok(inverse) => inverses.push(inverse),
-                    Err(err) => {
-                        for inverse in inverses.into_iter().rev() {
-                            // Inverses of edits that just succeeded always apply.
-                            let _ = apply(project, inverse);
+            let mut edits = edits.into_iter().peekable();
+            while let Some(edit) = edits.next() {
+                let applied = match edit {
+                    // A long run of additions (an import, tag-all) goes in at once when
+                    // every one of them would apply; else one by one, as any edit.
+                    Edit::AddAnnotation(first)
+                        if matches!(edits.peek(), Some(Edit::AddAnnotation(_))) =>
+                    {
+                        let mut run = vec![first];
+                        while let Some(Edit::AddAnnotation(_)) = edits.peek() {
+                            if let Some(Edit::AddAnnotation(ann)) = edits.next() {
+                                run.push(ann);
+                            }
                         }
-                        return Err(err);
+                        add_run(project, run, &mut inverses)
                     }
+                    edit => apply(project, edit).map(|inverse| inverses.push(inverse)),
+                };
+                if let Err(err) = applied {
+                    for inverse in inverses.into_iter().rev() {
+                        // Inverses of edits that just succeeded always apply.
+                        let _ = apply(project, inverse);
+                    }
+                    return Err(err);
                 }
             }
             inverses.reverse();
             Ok(Edit::Batch(inverses))
         }
     }
+}
+
+/// Runs of additions at least this long are tried at once ([`add_run`]).
+const RUN_AT_ONCE: usize = 256;
+
+/// Applies a run of `Edit::AddAnnotation`s of a batch, pushing their inverses: at once
+/// when the run is long and every addition would apply, else one by one (the first that
+/// fails gives the error; what went before stays for the batch to roll back).
+fn add_run(
+    project: &mut Project,
+    run: Vec<Annotation>,
+    inverses: &mut Vec<Edit>,
+) -> Result<(), EditError> {
+    let run = if run.len() >= RUN_AT_ONCE {
+        match project.add_annotations_at_once(run) {
+            Ok(ids) => {
+                inverses.extend(ids.into_iter().map(Edit::RemoveAnnotation));
+                return Ok(());
+            }
+            Err(run) => run,
+        }
+    } else {
+        run
+    };
+    for ann in run {
+        inverses.push(apply(project, Edit::AddAnnotation(ann))?);
+    }
+    Ok(())
 }
 
 /// The edit that removes an annotation together with what links to it: stances it holds
@@ -323,6 +365,98 @@ mod tests {
             )
             .expect("stance"),
         )
+    }
+
+    /// A long run of additions over both documents: entities, and stances held by the
+    /// project's entity #1 or by an entity of the run added before them.
+    fn long_run() -> Vec<Edit> {
+        (0..RUN_AT_ONCE as u64 + 50)
+            .map(|k| {
+                let (doc, len) = if k % 3 == 0 { ("b", 5) } else { ("a", 22) };
+                let start = (k % (len - 1)) as usize;
+                let span = Span::within(start, start + 1, len as usize).expect("span");
+                let id = AnnotationId(100 + k);
+                if k % 5 == 4 && doc == "a" {
+                    // Addition k - 3 is an entity of "a" (k - 3 is no multiple of 3, and
+                    // leaves 1 divided by 5).
+                    let holder = if k % 2 == 0 { 1 } else { 100 + k - 3 };
+                    let kind = AnnotationKind::Stance {
+                        target: "Facebook".into(),
+                        polarity: "FAVOR".into(),
+                        holder: Some(AnnotationId(holder)),
+                    };
+                    Edit::AddAnnotation(
+                        Annotation::new(id, DocId(doc.into()), Anchor::span(span), kind)
+                            .expect("stance"),
+                    )
+                } else {
+                    Edit::AddAnnotation(Annotation::entity(id, DocId(doc.into()), span, "ORG"))
+                }
+            })
+            .collect()
+    }
+
+    /// The project after applying `edits` one at a time, or the first error.
+    fn one_at_a_time(p: &Project, edits: &[Edit]) -> Result<Project, EditError> {
+        let mut q = p.clone();
+        for edit in edits {
+            apply(&mut q, edit.clone())?;
+        }
+        Ok(q)
+    }
+
+    #[test]
+    fn a_long_run_of_additions_applies_at_once_exactly_as_one_at_a_time() {
+        let before = project();
+        let sound = long_run();
+        let mut damaged: Vec<Vec<Edit>> = Vec::new();
+        let set = |at: usize, edit: Edit| {
+            let mut edits = long_run();
+            edits[at] = edit;
+            edits
+        };
+        let entity = |id: u64, doc: &str, start, end, len| {
+            let span = Span::within(start, end, len).expect("span");
+            Edit::AddAnnotation(Annotation::entity(
+                AnnotationId(id),
+                DocId(doc.into()),
+                span,
+                "X",
+            ))
+        };
+        // An id used twice in the run; an id the project uses; a span past the end of
+        // "b"; an unknown document; a holder added only later, in another document, not
+        // an entity, or the stance itself.
+        damaged.push(set(200, entity(150, "a", 0, 3, 22)));
+        damaged.push(set(7, entity(1, "a", 0, 3, 22)));
+        damaged.push(set(30, entity(999, "b", 0, 9, 22)));
+        damaged.push(set(40, entity(998, "c", 0, 1, 22)));
+        damaged.push(set(8, stance(997, "a", Some(120))));
+        damaged.push(set(8, stance(996, "a", Some(103))));
+        damaged.push(set(9, stance(995, "a", Some(104))));
+        damaged.push(set(9, stance(994, "a", Some(994))));
+        let mut p = before.clone();
+        let undo = apply(&mut p, Edit::Batch(sound.clone())).expect("a sound run applies");
+        assert_eq!(Ok(&p), one_at_a_time(&before, &sound).as_ref());
+        assert_eq!(
+            p.annotations().len(),
+            before.annotations().len() + sound.len()
+        );
+        let ids_of_a: Vec<AnnotationId> = p.annotation_ids_of(&DocId("a".into())).collect();
+        let by_sorting: Vec<AnnotationId> = {
+            let mut anns = p.annotations_of(&DocId("a".into()));
+            anns.sort_by_key(|a| a.reading_order());
+            anns.iter().map(|a| a.id()).collect()
+        };
+        assert_eq!(ids_of_a, by_sorting);
+        apply(&mut p, undo).expect("undo");
+        assert_eq!(p, before);
+        for edits in damaged {
+            let expected = one_at_a_time(&before, &edits).expect_err("damaged");
+            let mut p = before.clone();
+            assert_eq!(apply(&mut p, Edit::Batch(edits)), Err(expected));
+            assert_eq!(p, before);
+        }
     }
 
     #[test]

@@ -24,20 +24,35 @@ pub enum SpanError {
         /// Length of the text in characters.
         len: usize,
     },
+    /// `end` past [`Span::MAX_OFFSET`]: a text of over four billion characters.
+    #[error(
+        "span {start}..{end} lies past the 4,294,967,295th character, more than a document may hold"
+    )]
+    TooFar {
+        /// Start offset given.
+        start: usize,
+        /// End offset given.
+        end: usize,
+    },
 }
 
 /// A half-open range `start..end` of code points with `start < end <= text length`.
 ///
 /// Fields are private: the only way to get a `Span` is [`Span::new`], which checks the
 /// invariant against the text it belongs to. Because offsets are code points, every span
-/// starts and ends on a character boundary by construction.
+/// starts and ends on a character boundary by construction. The offsets are kept as `u32`
+/// (8 bytes a span instead of 16: a big project holds millions), so a span ends at most
+/// at [`Span::MAX_OFFSET`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Span {
-    start: CharOffset,
-    end: CharOffset,
+    start: u32,
+    end: u32,
 }
 
 impl Span {
+    /// The largest offset a span may end at.
+    pub const MAX_OFFSET: usize = u32::MAX as usize;
+
     /// Builds a span inside `text`, or says why it cannot.
     pub fn new(start: usize, end: usize, text: &DocText) -> Result<Self, SpanError> {
         Self::within(start, end, text.char_len())
@@ -51,25 +66,25 @@ impl Span {
         if end > len {
             return Err(SpanError::OutOfRange { start, end, len });
         }
-        Ok(Self {
-            start: CharOffset(start),
-            end: CharOffset(end),
-        })
+        match (u32::try_from(start), u32::try_from(end)) {
+            (Ok(start), Ok(end)) => Ok(Self { start, end }),
+            _ => Err(SpanError::TooFar { start, end }),
+        }
     }
 
     /// First character (inclusive).
     pub fn start(&self) -> CharOffset {
-        self.start
+        CharOffset(self.start as usize)
     }
 
     /// One past the last character (exclusive).
     pub fn end(&self) -> CharOffset {
-        self.end
+        CharOffset(self.end as usize)
     }
 
     /// Number of characters.
     pub fn len(&self) -> usize {
-        self.end.0 - self.start.0
+        (self.end - self.start) as usize
     }
 
     /// Spans are never empty; present for API symmetry with `len`.
@@ -79,7 +94,7 @@ impl Span {
 
     /// Whether `c` lies inside the span.
     pub fn contains(&self, c: CharOffset) -> bool {
-        self.start <= c && c < self.end
+        self.start() <= c && c < self.end()
     }
 
     /// Whether the two spans share at least one character.
@@ -94,7 +109,7 @@ impl Span {
 
     /// The text the span covers.
     pub fn text<'t>(&self, text: &'t DocText) -> &'t str {
-        text.slice(self.start, self.end)
+        text.slice(self.start(), self.end())
     }
 }
 
@@ -120,6 +135,16 @@ mod tests {
                 }),
             ),
         ];
+        let past = Span::MAX_OFFSET + 1;
+        assert_eq!(
+            Span::within(0, past, usize::MAX),
+            Err(SpanError::TooFar {
+                start: 0,
+                end: past
+            })
+        );
+        let last = Span::within(Span::MAX_OFFSET - 1, Span::MAX_OFFSET, usize::MAX);
+        assert_eq!(last.map(|s| s.end().0), Ok(Span::MAX_OFFSET));
         for (start, end, want) in cases {
             let got = Span::new(*start, *end, &text).map(|s| s.text(&text).to_owned());
             assert_eq!(got, want.clone().map(str::to_owned), "{start}..{end}");

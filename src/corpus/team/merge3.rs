@@ -18,12 +18,12 @@
 //! the three inputs only, so merging again gives the same bytes. Pure: no IO.
 
 use super::records_of;
-use crate::model::team::{Conflict, ConflictKind};
+use crate::model::team::{Assignment, Conflict, ConflictKind};
 use crate::model::{
-    Annotation, AnnotationId, AnnotationKind, DocId, Document, Edit, Project, ProjectParts,
-    RejectedSuggestion, Relation, Schema, apply,
+    Annotation, AnnotationId, AnnotationKind, DocId, DocStatus, Document, Edit, Project,
+    ProjectParts, RejectedSuggestion, Relation, Schema, apply,
 };
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// Why two copies could not be merged at all (conflicts are not errors: they are
 /// recorded in the result).
@@ -96,27 +96,109 @@ enum Maker {
 /// Merges `ours` and `theirs`, two copies of `base` changed apart. The result records
 /// every conflict ([`Project::conflicts`]); it is clean when there are none.
 pub fn merge3(base: &Project, ours: &Project, theirs: &Project) -> Result<Project, MergeError> {
+    merge3_into_ours(base, ours.clone(), theirs)
+}
+
+/// [`merge3`] taking `ours` by value: the result is `ours` with what the merge changes
+/// applied to it as one edit — on a big project that is a few thousand changes instead of
+/// building 300k annotations again (what `spantag merge` runs). When the documents differ
+/// from ours' or a change does not apply on its own, the result is built from scratch
+/// ([`merge3_rebuilt`]); both ways give the same project.
+pub fn merge3_into_ours(
+    base: &Project,
+    mut ours: Project,
+    theirs: &Project,
+) -> Result<Project, MergeError> {
+    // A batch that fails is rolled back whole, leaving `ours` as it came.
+    if let Some(changes) = merge_edit(base, &ours, theirs)?
+        && apply(&mut ours, changes).is_ok()
+    {
+        return Ok(ours);
+    }
+    merge3_rebuilt(base, &ours, theirs)
+}
+
+/// The one edit that turns `ours` into the merge of `ours` and `theirs` ([`merge3`]):
+/// applied to `ours`, it gives the merged project, and its inverse undoes the merge.
+/// `None` when the documents of the result are not ours' (documents are not edited
+/// here); the edit can still fail to apply where an annotation changes from entity to
+/// stance under one id while linked.
+pub fn merge_edit(
+    base: &Project,
+    ours: &Project,
+    theirs: &Project,
+) -> Result<Option<Edit>, MergeError> {
+    let plan = plan(base, ours, theirs)?;
+    Ok(changes_to_ours(&plan, ours).map(Edit::Batch))
+}
+
+/// [`merge3`] built from scratch: every annotation of the result copied into a new
+/// project. The reference [`merge3_into_ours`] is checked against.
+pub fn merge3_rebuilt(
+    base: &Project,
+    ours: &Project,
+    theirs: &Project,
+) -> Result<Project, MergeError> {
+    let plan = plan(base, ours, theirs)?;
+    let mut project = Project::from_parts(ProjectParts {
+        schema: plan.schema,
+        documents: plan.documents.into_iter().cloned().collect(),
+        annotations: vec![plan.kept.into_iter().cloned().collect(), plan.extra],
+        statuses: plan.statuses,
+        relations: plan.relations,
+        rejected: plan.rejected,
+    })
+    .map_err(|e| MergeError::Unsound(e.to_string()))?;
+    let mut edits = records_of(plan.records);
+    if let Some(assignment) = plan.assignment {
+        edits.push(Edit::SetAssignment(Some(Box::new(assignment.clone()))));
+    }
+    apply(&mut project, Edit::Batch(edits)).map_err(|e| MergeError::Unsound(e.to_string()))?;
+    Ok(project)
+}
+
+/// What the merged project holds, worked out from the three copies before it is made.
+struct Plan<'a> {
+    /// Annotations taken from one of the copies, by ascending id.
+    kept: Vec<&'a Annotation>,
+    /// Their versions of annotations both sides changed, under new ids.
+    extra: Vec<Annotation>,
+    documents: Vec<&'a Document>,
+    statuses: Vec<(DocId, DocStatus)>,
+    relations: Vec<Relation>,
+    rejected: Vec<RejectedSuggestion>,
+    schema: Schema,
+    /// Every conflict the result records: the new ones and those the copies carried.
+    records: BTreeSet<Conflict>,
+    assignment: Option<&'a Assignment>,
+}
+
+/// Applies the three-way rule to every part of the three copies.
+fn plan<'a>(
+    base: &'a Project,
+    ours: &'a Project,
+    theirs: &'a Project,
+) -> Result<Plan<'a>, MergeError> {
     let all = [base, ours, theirs];
-    let mut kept: Vec<Annotation> = Vec::with_capacity(ours.annotations().len());
+    let mut kept: Vec<&Annotation> = Vec::with_capacity(ours.annotations().len());
     let mut extra: Vec<Annotation> = Vec::new();
     let mut extra_ids: HashSet<AnnotationId> = HashSet::new();
-    let mut made: Vec<(AnnotationId, Maker)> = Vec::new();
+    let mut made: Vec<(&Annotation, Maker)> = Vec::new();
     let mut conflicts: Vec<Conflict> = Vec::new();
+    // Ids of the copies the result leaves out, ascending.
+    let mut dropped: Vec<AnnotationId> = Vec::new();
     for (id, [b, o, t]) in aligned(all) {
         match pick(b, o, t) {
-            Pick::Agreed(a) => kept.extend(a.cloned()),
-            Pick::Ours(a) => {
-                if let Some(a) = a {
-                    made.push((id, Maker::Ours));
-                    kept.push(a.clone());
-                }
+            Pick::Agreed(Some(a)) => kept.push(a),
+            Pick::Ours(Some(a)) => {
+                made.push((a, Maker::Ours));
+                kept.push(a);
             }
-            Pick::Theirs(a) => {
-                if let Some(a) = a {
-                    made.push((id, Maker::Theirs));
-                    kept.push(a.clone());
-                }
+            Pick::Theirs(Some(a)) => {
+                made.push((a, Maker::Theirs));
+                kept.push(a);
             }
+            Pick::Agreed(None) | Pick::Ours(None) | Pick::Theirs(None) => dropped.push(id),
             Pick::Conflict(Some(o), Some(t)) => {
                 let taken = |x: AnnotationId| {
                     all.iter().any(|p| p.annotations().contains_key(&x)) || extra_ids.contains(&x)
@@ -124,7 +206,7 @@ pub fn merge3(base: &Project, ours: &Project, theirs: &Project) -> Result<Projec
                 let new_id = AnnotationId::derive(t.doc(), t.anchor(), t.kind(), taken);
                 extra_ids.insert(new_id);
                 extra.push(t.with_id(new_id));
-                kept.push(o.clone());
+                kept.push(o);
                 conflicts.push(Conflict {
                     doc: o.doc().clone(),
                     kind: ConflictKind::BothChanged,
@@ -132,9 +214,9 @@ pub fn merge3(base: &Project, ours: &Project, theirs: &Project) -> Result<Projec
                     theirs: Some(new_id),
                 });
             }
-            Pick::Conflict(o, t) => {
-                if let Some(a) = o.or(t) {
-                    kept.push(a.clone());
+            Pick::Conflict(o, t) => match o.or(t) {
+                Some(a) => {
+                    kept.push(a);
                     conflicts.push(Conflict {
                         doc: a.doc().clone(),
                         kind: ConflictKind::ChangedAndRemoved,
@@ -142,34 +224,58 @@ pub fn merge3(base: &Project, ours: &Project, theirs: &Project) -> Result<Projec
                         theirs: t.map(Annotation::id),
                     });
                 }
-            }
+                None => dropped.push(id),
+            },
         }
     }
-    conflicts.extend(same_span_conflicts(&kept, &made));
+    extra.sort_unstable_by_key(Annotation::id);
+    conflicts.extend(same_span_conflicts(&made));
 
     let relations = merge_relations(base, ours, theirs);
     restore_linked(
         [ours, theirs, base],
         &mut kept,
+        dropped,
         &relations,
         &extra,
         &mut conflicts,
     );
 
+    // Asked only about documents a side removed: made on the first question.
+    let used_docs: std::cell::OnceCell<HashSet<&DocId>> = std::cell::OnceCell::new();
     let documents = merge_documents(base, ours, theirs, |id| {
-        kept.iter().chain(&extra).any(|a| a.doc() == id)
+        let used = used_docs.get_or_init(|| {
+            kept.iter()
+                .copied()
+                .chain(&extra)
+                .map(Annotation::doc)
+                .collect()
+        });
+        used.contains(id)
     })?;
-    let doc_ids: BTreeSet<&DocId> = documents.iter().map(Document::id).collect();
+    let doc_ids: BTreeSet<&DocId> = documents.iter().map(|d| d.id()).collect();
     let statuses = merge_statuses(base, ours, theirs, &doc_ids);
     let rejected = merge_rejected(base, ours, theirs, &doc_ids);
     let mut schema = merge_schemas(base.schema(), ours.schema(), theirs.schema());
-    // A label one side uses and the other removed from its schema stays defined.
-    let undefined: BTreeSet<&str> = kept
-        .iter()
-        .chain(&extra)
-        .filter_map(Annotation::label)
-        .filter(|label| schema.entity_type(label).is_none())
-        .collect();
+    // A label one side uses and the other removed from its schema stays defined. Every
+    // kept annotation comes from one of the copies, whose schema defines its label: when
+    // the result keeps all their entity types, there is nothing to look for.
+    let keeps_every_type = all.iter().all(|p| {
+        p.schema()
+            .entity_types
+            .iter()
+            .all(|t| schema.entity_type(&t.name).is_some())
+    });
+    let undefined: BTreeSet<&str> = if keeps_every_type {
+        BTreeSet::new()
+    } else {
+        kept.iter()
+            .copied()
+            .chain(&extra)
+            .filter_map(Annotation::label)
+            .filter(|label| schema.entity_type(label).is_none())
+            .collect()
+    };
     for label in undefined {
         let known = [ours, theirs]
             .into_iter()
@@ -179,29 +285,150 @@ pub fn merge3(base: &Project, ours: &Project, theirs: &Project) -> Result<Projec
         }
     }
 
-    let mut project = Project::from_parts(ProjectParts {
-        schema,
-        documents,
-        annotations: vec![kept, extra],
-        statuses,
-        relations,
-        rejected,
-    })
-    .map_err(|e| MergeError::Unsound(e.to_string()))?;
-
     // Conflicts the copies still carried stay recorded while their annotations exist.
+    let present = |id: AnnotationId| {
+        kept.binary_search_by_key(&id, |a| a.id()).is_ok()
+            || extra.binary_search_by_key(&id, Annotation::id).is_ok()
+    };
     let carried = ours.conflicts().iter().chain(theirs.conflicts());
     let mut records: BTreeSet<Conflict> = carried
-        .filter(|c| c.annotations().all(|id| project.annotation(id).is_some()))
+        .filter(|c| c.annotations().all(present))
         .cloned()
         .collect();
     records.extend(conflicts);
-    let mut edits = records_of(records);
-    if let Some(assignment) = ours.assignment().or(theirs.assignment()) {
-        edits.push(Edit::SetAssignment(Some(Box::new(assignment.clone()))));
+    Ok(Plan {
+        kept,
+        extra,
+        documents,
+        statuses,
+        relations,
+        rejected,
+        schema,
+        records,
+        assignment: ours.assignment().or(theirs.assignment()),
+    })
+}
+
+/// The edits that turn `ours` into the result `plan` describes, in an order in which each
+/// applies (links are made after what they link to, and undone before it goes); `None`
+/// when the documents differ from ours' (the result is then built from scratch).
+fn changes_to_ours(plan: &Plan<'_>, ours: &Project) -> Option<Vec<Edit>> {
+    let same_documents = plan.documents.len() == ours.documents().len()
+        && plan
+            .documents
+            .iter()
+            .zip(ours.documents())
+            .all(|(merged, own)| std::ptr::eq(*merged, own) || *merged == own);
+    if !same_documents {
+        return None;
     }
-    apply(&mut project, Edit::Batch(edits)).map_err(|e| MergeError::Unsound(e.to_string()))?;
-    Ok(project)
+    let mut edits: Vec<Edit> = ours
+        .conflicts()
+        .iter()
+        .filter(|c| !plan.records.contains(c))
+        .map(|c| Edit::SetConflict(c.clone(), false))
+        .collect();
+    if plan.schema != *ours.schema() {
+        edits.push(Edit::SetSchema(plan.schema.clone()));
+    }
+    let relations: BTreeMap<AnnotationId, &Relation> =
+        plan.relations.iter().map(|r| (r.id, r)).collect();
+    edits.extend(
+        ours.relations()
+            .iter()
+            .filter(|(id, r)| relations.get(id) != Some(r))
+            .map(|(id, _)| Edit::RemoveRelation(*id)),
+    );
+
+    // The result's annotations by id beside ours, one pass over both (the few of `extra`
+    // are merged into the kept ones on the way).
+    let mut kept = plan.kept.iter().copied().peekable();
+    let mut extra = plan.extra.iter().peekable();
+    let mut merged = std::iter::from_fn(|| match (kept.peek(), extra.peek()) {
+        (Some(k), Some(e)) if e.id() < k.id() => extra.next(),
+        (Some(_), _) => kept.next(),
+        (None, _) => extra.next(),
+    })
+    .peekable();
+    let (mut entities, mut stances, mut gone_stances, mut gone_entities) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut own = ours.annotations().values().peekable();
+    loop {
+        let (next, mine) = match (merged.peek(), own.peek()) {
+            (None, None) => break,
+            (Some(m), Some(o)) if m.id() == o.id() => (merged.next(), own.next()),
+            (Some(m), Some(o)) if m.id() < o.id() => (merged.next(), None),
+            (Some(_), None) => (merged.next(), None),
+            _ => (None, own.next()),
+        };
+        match (next, mine) {
+            (Some(m), Some(o)) if std::ptr::eq(m, o) || m == o => {}
+            (Some(m), o) => {
+                let edit = if o.is_some() {
+                    Edit::ReplaceAnnotation(m.clone())
+                } else {
+                    Edit::AddAnnotation(m.clone())
+                };
+                if m.kind().is_entity() {
+                    entities.push(edit);
+                } else {
+                    stances.push(edit);
+                }
+            }
+            (None, Some(o)) if o.kind().is_entity() => {
+                gone_entities.push(Edit::RemoveAnnotation(o.id()));
+            }
+            (None, Some(o)) => gone_stances.push(Edit::RemoveAnnotation(o.id())),
+            (None, None) => break,
+        }
+    }
+    edits.extend(entities);
+    edits.extend(stances);
+    edits.extend(gone_stances);
+    edits.extend(gone_entities);
+    edits.extend(
+        plan.relations
+            .iter()
+            .filter(|r| ours.relations().get(&r.id) != Some(r))
+            .map(|r| Edit::AddRelation(r.clone())),
+    );
+
+    let statuses: BTreeMap<&DocId, DocStatus> =
+        plan.statuses.iter().map(|(d, s)| (d, *s)).collect();
+    for doc in ours.documents() {
+        let status = statuses.get(doc.id()).copied().unwrap_or_default();
+        if status != ours.status(doc.id()) {
+            edits.push(Edit::SetStatus {
+                doc: doc.id().clone(),
+                status,
+            });
+        }
+    }
+    let rejected: BTreeSet<&RejectedSuggestion> = plan.rejected.iter().collect();
+    edits.extend(
+        ours.rejected_suggestions()
+            .iter()
+            .filter(|r| !rejected.contains(r))
+            .map(|r| Edit::SetRejected(r.clone(), false)),
+    );
+    edits.extend(
+        plan.rejected
+            .iter()
+            .filter(|r| !ours.rejected_suggestions().contains(*r))
+            .map(|r| Edit::SetRejected(r.clone(), true)),
+    );
+    edits.extend(records_of(
+        plan.records
+            .iter()
+            .filter(|c| !ours.conflicts().contains(*c))
+            .cloned(),
+    ));
+    if plan.assignment != ours.assignment() {
+        edits.push(Edit::SetAssignment(
+            plan.assignment.map(|a| Box::new(a.clone())),
+        ));
+    }
+    Some(edits)
 }
 
 /// What "the same place" means for two annotations: document, anchor, entity or stance.
@@ -219,17 +446,9 @@ fn label_of(ann: &Annotation) -> (&str, &str) {
 
 /// Annotations one side made (or changed) on the same place as an annotation the other
 /// side made, with another label, where the other side made none with that label.
-fn same_span_conflicts(kept: &[Annotation], made: &[(AnnotationId, Maker)]) -> Vec<Conflict> {
-    let by_id: HashMap<AnnotationId, &Annotation> = made
-        .iter()
-        .filter_map(|(id, _)| {
-            let at = kept.binary_search_by_key(id, Annotation::id).ok()?;
-            Some((*id, kept.get(at)?))
-        })
-        .collect();
+fn same_span_conflicts(made: &[(&Annotation, Maker)]) -> Vec<Conflict> {
     let mut places: BTreeMap<Place<'_>, (Vec<&Annotation>, Vec<&Annotation>)> = BTreeMap::new();
-    for (id, maker) in made {
-        let Some(ann) = by_id.get(id) else { continue };
+    for (ann, maker) in made {
         let place = (ann.doc(), ann.anchor(), ann.kind().is_entity());
         let entry = places.entry(place).or_default();
         match maker {
@@ -278,38 +497,39 @@ fn merge_relations(base: &Project, ours: &Project, theirs: &Project) -> Vec<Rela
 
 /// Brings back annotations that a kept stance holds or a kept relation names but one side
 /// removed, recording each as a conflict (one side removed it, the other still uses it).
-fn restore_linked(
-    sources: [&Project; 3],
-    kept: &mut Vec<Annotation>,
+/// `dropped` holds the ids of the three copies the result does not keep (ascending); only
+/// those can be missing, so one look at what is kept finds every one needed, and later
+/// rounds only look at what the round before brought back (a brought-back stance may
+/// hold another).
+fn restore_linked<'a>(
+    sources: [&'a Project; 3],
+    kept: &mut Vec<&'a Annotation>,
+    dropped: Vec<AnnotationId>,
     relations: &[Relation],
     extra: &[Annotation],
     conflicts: &mut Vec<Conflict>,
 ) {
     let [ours, theirs, base] = sources;
-    loop {
-        let present = |id: &AnnotationId, kept: &[Annotation]| {
-            kept.binary_search_by_key(id, Annotation::id).is_ok()
-                || extra.iter().any(|a| a.id() == *id)
-        };
-        let mut wanted: BTreeSet<AnnotationId> = BTreeSet::new();
-        for ann in kept.iter().chain(extra) {
-            if let AnnotationKind::Stance {
-                holder: Some(h), ..
-            } = ann.kind()
-                && !present(h, kept)
-            {
-                wanted.insert(*h);
-            }
-        }
-        for r in relations {
-            for arg in [r.from, r.to] {
-                if !present(&arg, kept) {
-                    wanted.insert(arg);
-                }
-            }
-        }
-        let mut restored = false;
-        for id in wanted {
+    let mut dropped: BTreeSet<AnnotationId> = dropped.into_iter().collect();
+    let holder_of = |ann: &Annotation| match ann.kind() {
+        AnnotationKind::Stance {
+            holder: Some(h), ..
+        } => Some(*h),
+        _ => None,
+    };
+    let mut wanted: BTreeSet<AnnotationId> = kept
+        .iter()
+        .copied()
+        .chain(extra)
+        .filter_map(holder_of)
+        .chain(relations.iter().flat_map(|r| [r.from, r.to]))
+        .filter(|id| dropped.contains(id))
+        .collect();
+    let mut restored: Vec<&'a Annotation> = Vec::new();
+    while !wanted.is_empty() {
+        let round = restored.len();
+        for id in std::mem::take(&mut wanted) {
+            dropped.remove(&id);
             let found = [ours, theirs, base]
                 .into_iter()
                 .find_map(|p| p.annotation(id));
@@ -320,25 +540,29 @@ fn restore_linked(
                     ours: ours.annotation(id).map(|_| id),
                     theirs: theirs.annotation(id).map(|_| id),
                 });
-                let at = kept.partition_point(|a| a.id() < id);
-                kept.insert(at, ann.clone());
-                restored = true;
+                restored.push(ann);
             }
         }
-        if !restored {
-            return;
-        }
+        wanted = restored[round..]
+            .iter()
+            .filter_map(|ann| holder_of(ann))
+            .filter(|id| dropped.contains(id))
+            .collect();
+    }
+    if !restored.is_empty() {
+        kept.extend(restored);
+        kept.sort_unstable_by_key(|a| a.id());
     }
 }
 
 /// Documents merged by id; a document one side removed stays while annotations use it
 /// (`used`, asked only about removed documents).
-fn merge_documents(
-    base: &Project,
-    ours: &Project,
-    theirs: &Project,
+fn merge_documents<'a>(
+    base: &'a Project,
+    ours: &'a Project,
+    theirs: &'a Project,
     used: impl Fn(&DocId) -> bool,
-) -> Result<Vec<Document>, MergeError> {
+) -> Result<Vec<&'a Document>, MergeError> {
     let ids: BTreeSet<&DocId> = [base, ours, theirs]
         .iter()
         .flat_map(|p| p.documents().iter().map(Document::id))
@@ -356,7 +580,7 @@ fn merge_documents(
             Pick::Conflict(o, t) => o.or(t),
         };
         let chosen = chosen.or_else(|| used(id).then(|| o.or(t).or(b)).flatten());
-        out.extend(chosen.cloned());
+        out.extend(chosen);
     }
     Ok(out)
 }
@@ -625,6 +849,13 @@ mod tests {
             if conflicts.is_empty() {
                 assert_eq!(merge3(&base, &theirs, &ours).expect(name), merged, "{name}");
             }
+            // The changes applied to ours are the project built from scratch.
+            let edit = merge_edit(&base, &ours, &theirs).expect(name).expect(name);
+            let mut changed = ours.clone();
+            apply(&mut changed, edit).expect(name);
+            let rebuilt = merge3_rebuilt(&base, &ours, &theirs).expect(name);
+            assert_eq!(changed, rebuilt, "{name}");
+            assert_eq!(merged, rebuilt, "{name}");
         }
     }
 
@@ -657,6 +888,24 @@ mod tests {
             apply(&mut p, undo).expect("undo");
             assert_eq!(p, merged, "{resolution:?} undone");
         }
+    }
+
+    #[test]
+    fn a_document_added_on_one_side_is_merged_by_building_the_result_anew() {
+        let base = base();
+        let mut ours = base.clone();
+        tag(&mut ours, "Brussel", "LOC");
+        let mut theirs = base.clone();
+        let added = Document::from_raw(DocId("f".into()), "Nieuw stuk.");
+        apply(&mut theirs, Edit::AddDocuments(vec![added])).expect("add");
+        assert_eq!(merge_edit(&base, &ours, &theirs), Ok(None));
+        let merged = merge3_into_ours(&base, ours.clone(), &theirs).expect("merge");
+        assert!(merged.document(&DocId("f".into())).is_some());
+        assert_eq!(shown(&merged).0, ["Brussel/LOC", "Mark Zuckerberg/PER"]);
+        assert_eq!(
+            merged,
+            merge3_rebuilt(&base, &ours, &theirs).expect("rebuilt")
+        );
     }
 
     #[test]

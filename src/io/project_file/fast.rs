@@ -118,7 +118,7 @@ impl<'a> Parser<'a> {
     /// A `"…"` string with the escapes the writer uses (`\\ \" \' \n \r \t \0 \u{…}`).
     fn string(&mut self) -> Option<String> {
         self.expect(b'"')?;
-        let mut out = String::new();
+        let mut out = String::with_capacity(self.written_length());
         loop {
             let rest = self.text.get(self.at..)?;
             let stop = memchr::memchr2(b'"', b'\\', rest.as_bytes())?;
@@ -162,6 +162,25 @@ impl<'a> Parser<'a> {
             self.at += 1;
             out.push(escaped);
         }
+    }
+
+    /// How many bytes the string starting here takes as written, up to its closing quote
+    /// (a quote after an even number of backslashes): at least the length of the string
+    /// it stands for, so reading it never grows the buffer (a document's text is kilobytes
+    /// with escapes here and there). The rest of the text when there is no closing quote.
+    fn written_length(&self) -> usize {
+        let rest = self.text.as_bytes().get(self.at..).unwrap_or_default();
+        let mut from = 0;
+        while let Some(quote) = memchr::memchr(b'"', rest.get(from..).unwrap_or_default()) {
+            let at = from + quote;
+            let before = rest.get(..at).unwrap_or_default();
+            let backslashes = before.iter().rev().take_while(|&&b| b == b'\\').count();
+            if backslashes % 2 == 0 {
+                return at;
+            }
+            from = at + 1;
+        }
+        rest.len()
     }
 
     /// `Some(…)` or `None`.
@@ -603,6 +622,35 @@ mod tests {
             let text = written(&doc);
             prop_assert_eq!(document(&text), Some(doc.clone()));
             prop_assert_eq!(by_ron(&text), Some(doc));
+        }
+
+        /// The writer's own escaping of the text gives exactly the bytes `ron` writes for
+        /// the whole document.
+        #[test]
+        fn a_written_document_is_byte_for_byte_what_ron_writes(doc in any_document()) {
+            let config = super::super::pretty_config().depth_limit(super::super::PRETTY_DEPTH - 2);
+            let by_ron = ron::ser::to_string_pretty(&doc, config).expect("ron");
+            let indented: Vec<String> = by_ron.split('\n').map(|l| format!("    {l}")).collect();
+            let mut out = String::new();
+            document_piece(&doc, &mut out);
+            prop_assert_eq!(out, indented.join("\n") + ",\n");
+        }
+    }
+
+    #[test]
+    fn text_is_escaped_as_ron_escapes_it() {
+        for text in [
+            "",
+            "plain ASCII words.",
+            "quotes \" and ' and \\ backslash",
+            "line\nbreak\ttab\r\u{0}\u{7f}",
+            "accents é and e\u{301}, emoji 👍🏽, zero width \u{200b}, bidi \u{202e}",
+            "\u{85}next line, \u{a0}no-break",
+        ] {
+            let mut out = String::new();
+            super::super::push_ron_escaped(&mut out, text);
+            let expected: String = text.chars().flat_map(char::escape_debug).collect();
+            assert_eq!(out, expected, "{text:?}");
         }
     }
 }
