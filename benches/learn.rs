@@ -274,7 +274,10 @@ fn run(
     // The model `spantag train` would make (clusters of the training text) goes on to the
     // prediction over the generated project.
     let mut product = None;
-    for (what, clusters) in [("training text", own_clusters), ("all text", all_clusters)] {
+    for (what, clusters) in [
+        ("the training text", own_clusters),
+        ("all the text", all_clusters),
+    ] {
         let mut clustered = set.clone();
         clustered.context.clusters = clusters;
         let started = Instant::now();
@@ -287,7 +290,7 @@ fn run(
         };
         let (prf, predict_seconds) = evaluate(&recommender, test);
         println!(
-            "| {} + clusters of the {what} | {} | {train_seconds:.1} | {train_cpu} | \
+            "| {} + clusters of {what} | {} | {train_seconds:.1} | {train_cpu} | \
              {predict_seconds:.2} | {} | {} | **{}** |",
             clustered.sentences.len(),
             clustered.tokens(),
