@@ -826,6 +826,32 @@ mod tests {
     }
 
     #[test]
+    fn clusters_of_a_project_read_at_most_the_words_asked() {
+        let texts = news();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let project = project(&refs);
+        let options = clusters::ClusterOptions {
+            clusters: 5,
+            min_count: 1,
+            ..clusters::ClusterOptions::default()
+        };
+        let all = clusters::WordClusters::of_project(&project, &options);
+        // Every person's name is in the text once or more.
+        assert!(all.get("kaag").is_some() && all.get("ollongren").is_some());
+        // One word asked: the first document is read whole, no more.
+        let first = clusters::WordClusters::of_project(
+            &project,
+            &clusters::ClusterOptions {
+                max_tokens: 1,
+                ..options
+            },
+        );
+        assert!(first.get("rutte").is_some(), "the first document's person");
+        assert_eq!(first.get("ollongren"), None, "the last document's person");
+        assert!(first.len() < all.len());
+    }
+
+    #[test]
     fn predictions_become_one_edit_that_skips_tags_and_rejections() {
         let (_, recommender) = trained(&news());
         let mut target = project(&[
