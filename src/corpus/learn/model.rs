@@ -1,5 +1,5 @@
 //! Training and tagging: a linear-chain CRF over the features of [`super::features`],
-//! trained with L-BFGS by the C library CRFsuite (the `crfsuite` crate; 4–6 times faster
+//! trained with L-BFGS by the C library CRFsuite (the `crfsuite` crate; about 3 times faster
 //! than the pure-Rust port `crfs`'s trainer, see BENCHMARKS.md) in CRFsuite's model
 //! format, which `crfs` reads and checks.
 //!
