@@ -1,7 +1,7 @@
 //! Training and tagging: a linear-chain CRF over the features of [`super::features`],
-//! trained with L-BFGS by the C library CRFsuite (the `crfsuite` crate; about 3 times faster
-//! than the pure-Rust port `crfs`'s trainer, see BENCHMARKS.md) in CRFsuite's model
-//! format, which `crfs` reads and checks.
+//! trained with L-BFGS by the C library CRFsuite (the `crfsuite` crate; about 3 times
+//! faster than the pure-Rust port `crfs`'s trainer, see BENCHMARKS.md) in CRFsuite's
+//! model format, which `crfs` reads and checks.
 //!
 //! `crfs` tags with Viterbi but gives no probabilities, so tagging happens here, on the
 //! model's own weights (read once through `crfs`'s model dump): one scoring pass per
