@@ -270,7 +270,7 @@ fn refusals_are_exit_1_with_a_message_and_no_output() {
                 let mut b = bytes.clone();
                 let at = b
                     .windows(9)
-                    .position(|w| w == b"version:1")
+                    .position(|w| w == b"version:2")
                     .expect("the header holds the version");
                 b[at + 8] = b'7';
                 b

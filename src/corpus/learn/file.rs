@@ -1,11 +1,12 @@
 //! The model file: versioned like a project file, checked before anything reads it.
 //!
 //! Layout: the line `spantag-model`, then one line of RON (the [`ModelHeader`]: format
-//! version, what the model was trained on, its canonical names, and the length and SHA-256
-//! of the CRF that follows), then the CRF itself in `crfs`'s binary format. A file from a
+//! version, what the model was trained on, its canonical names and word clusters, and the
+//! length and SHA-256 of the CRF that follows), then the CRF itself in `crfs`'s binary format. A file from a
 //! newer spantag is refused by its version before the rest is read; a damaged one fails
 //! the length or checksum test, so `crfs` only ever reads bytes spantag wrote.
 
+use super::clusters::WordClusters;
 use super::features::Gazetteer;
 use super::model::{LearnError, Recommender, Summary};
 use crate::io::atomic;
@@ -16,7 +17,8 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 /// The model file format this spantag writes and the newest it reads.
-pub const MODEL_FORMAT_VERSION: u32 = 1;
+/// Version 2 added the word clusters; version 1 files (without) are still read.
+pub const MODEL_FORMAT_VERSION: u32 = 2;
 
 /// The first line of every model file.
 const MAGIC: &[u8] = b"spantag-model\n";
@@ -76,6 +78,10 @@ pub struct ModelHeader {
     pub seconds: f64,
     /// The canonical names used as a gazetteer, sorted.
     pub gazetteer: Vec<String>,
+    /// The word clusters the model was trained with, by word (format version 2; none in
+    /// version 1, and not written when there are none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub clusters: Vec<(String, u16)>,
     /// Length of the CRF in bytes.
     pub crf_length: usize,
     /// SHA-256 of the CRF, in hex.
@@ -100,6 +106,7 @@ pub fn to_bytes(recommender: &Recommender) -> Result<Vec<u8>, ron::Error> {
         labels: summary.labels.clone(),
         seconds: summary.seconds,
         gazetteer: recommender.gazetteer().names().into_iter().collect(),
+        clusters: recommender.clusters().entries().into_iter().collect(),
         crf_length: crf.len(),
         crf_sha256: hex(&Sha256::digest(crf)),
     };
@@ -159,10 +166,11 @@ pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Recommender, ModelFileErr
         seconds: header.seconds,
     };
     let gazetteer = Gazetteer::new(header.gazetteer.iter().map(String::as_str));
-    Recommender::new(crf.to_vec(), gazetteer, summary).map_err(|e| match e {
+    let recommender = Recommender::new(crf.to_vec(), gazetteer, summary).map_err(|e| match e {
         LearnError::Crf(e) => damaged(e.to_string()),
         other => damaged(other.to_string()),
-    })
+    })?;
+    Ok(recommender.with_clusters(WordClusters::from_entries(header.clusters)))
 }
 
 /// Writes the model file atomically.

@@ -685,7 +685,12 @@ mod tests {
             "Gisteren zegt Femke Halsema in Amsterdam dat het kabinet moet praten.",
             "In Utrecht vindt Jan de Vries dat Groningen niets kwijt wil. Volgens Rutte niet.",
         ]);
-        let context = ProjectContext::of_project(&other);
+        // The model's own word clusters, as its tagger uses them.
+        let context = ProjectContext {
+            clusters: recommender.clusters().clone(),
+            ..ProjectContext::of_project(&other)
+        };
+        assert!(!context.clusters.is_empty());
         let tagger = recommender.tagger(&context).expect("tagger");
         let mut compared = 0;
         for doc in other.documents() {
@@ -821,6 +826,32 @@ mod tests {
     }
 
     #[test]
+    fn clusters_of_a_project_read_at_most_the_words_asked() {
+        let texts = news();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let project = project(&refs);
+        let options = clusters::ClusterOptions {
+            clusters: 5,
+            min_count: 1,
+            ..clusters::ClusterOptions::default()
+        };
+        let all = clusters::WordClusters::of_project(&project, &options);
+        // Every person's name is in the text once or more.
+        assert!(all.get("kaag").is_some() && all.get("ollongren").is_some());
+        // One word asked: the first document is read whole, no more.
+        let first = clusters::WordClusters::of_project(
+            &project,
+            &clusters::ClusterOptions {
+                max_tokens: 1,
+                ..options
+            },
+        );
+        assert!(first.get("rutte").is_some(), "the first document's person");
+        assert_eq!(first.get("ollongren"), None, "the last document's person");
+        assert!(first.len() < all.len());
+    }
+
+    #[test]
     fn predictions_become_one_edit_that_skips_tags_and_rejections() {
         let (_, recommender) = trained(&news());
         let mut target = project(&[
@@ -890,6 +921,26 @@ mod tests {
         let back = file::from_bytes(&bytes, path).expect("read back");
         assert_eq!(back.summary.labels, recommender.summary.labels);
         assert_eq!(back.crf_bytes(), recommender.crf_bytes());
+        assert!(
+            !recommender.clusters().is_empty(),
+            "clusters of the project's words"
+        );
+        assert_eq!(back.clusters(), recommender.clusters());
+        // A version 1 file (before the clusters: no such field) is still read.
+        let without = recommender
+            .clone()
+            .with_clusters(clusters::WordClusters::default());
+        let mut version_1 = file::to_bytes(&without).expect("bytes");
+        let current = format!("version:{}", file::MODEL_FORMAT_VERSION);
+        let at = version_1
+            .windows(current.len())
+            .position(|w| w == current.as_bytes())
+            .expect("the header holds the version");
+        version_1[at + current.len() - 1] = b'1';
+        assert!(!version_1.windows(8).any(|w| w == b"clusters"));
+        let old = file::from_bytes(&version_1, path).expect("version 1");
+        assert_eq!(old.crf_bytes(), recommender.crf_bytes());
+        assert!(old.clusters().is_empty());
         // Damaged: every cut and a flipped byte in the CRF.
         for cut in [0, 5, 20, bytes.len() / 2, bytes.len() - 1] {
             let e = file::from_bytes(&bytes[..cut], path).expect_err("cut");
@@ -901,7 +952,11 @@ mod tests {
         let e = file::from_bytes(&flipped, path).expect_err("flipped");
         assert!(e.to_string().contains("damaged"), "{e}");
         // Newer.
-        let text = String::from_utf8_lossy(&bytes).replacen("version:1", "version:99", 1);
+        let text = String::from_utf8_lossy(&bytes).replacen(
+            &format!("version:{}", file::MODEL_FORMAT_VERSION),
+            "version:99",
+            1,
+        );
         let e = file::from_bytes(text.as_bytes(), path).expect_err("newer");
         assert!(
             matches!(e, file::ModelFileError::NewerVersion { found: 99, .. }),
