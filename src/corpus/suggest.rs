@@ -310,36 +310,20 @@ impl SuggestionEngine {
             proposals: Vec::new(),
             matcher: Ok(None),
         };
-        // Annotations come by id, which mostly keeps a document's tags together: look the
-        // document up once per run, not once per annotation.
-        let mut run: Option<(&DocId, &Document, Vec<Mention>)> = None;
-        for ann in project.annotations().values() {
-            if run.as_ref().is_none_or(|(id, _, _)| *id != ann.doc()) {
-                if let Some((id, _, mentions)) = run.take() {
-                    engine
-                        .per_doc
-                        .entry(id.clone())
-                        .or_default()
-                        .extend(mentions);
-                }
-                let Some(doc) = project.document(ann.doc()) else {
-                    continue;
-                };
-                run = Some((ann.doc(), doc, Vec::new()));
+        // Each document's tags at once, gathered in one pass over memory: ids are content
+        // hashes, so a walk in id order would change document at nearly every step.
+        let documents = project.documents().iter();
+        for (doc, annotations) in documents.zip(project.annotations_by_document()) {
+            let mentions: Vec<Mention> = annotations
+                .into_iter()
+                .filter_map(|ann| engine.mention(ann, doc))
+                .collect();
+            for m in &mentions {
+                *engine.counts.entry(*m).or_insert(0) += 1;
             }
-            if let Some((_, doc, mentions)) = run.as_mut()
-                && let Some(m) = engine.mention(ann, doc)
-            {
-                *engine.counts.entry(m).or_insert(0) += 1;
-                mentions.push(m);
+            if !mentions.is_empty() {
+                engine.per_doc.insert(doc.id().clone(), mentions);
             }
-        }
-        if let Some((id, _, mentions)) = run {
-            engine
-                .per_doc
-                .entry(id.clone())
-                .or_default()
-                .extend(mentions);
         }
         engine.compile();
         engine
