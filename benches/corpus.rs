@@ -42,12 +42,8 @@ fn main() {
         "cli",
         "memory",
     ];
-    let named: Vec<&str> = args
-        .iter()
-        .map(String::as_str)
-        .filter(|a| SECTIONS.contains(a))
-        .collect();
-    let section = |name: &str| named.is_empty() || named.contains(&name);
+    let chosen = chosen_sections(&args, &SECTIONS);
+    let section = |name: &str| chosen.contains(&name);
     let dir = tempfile::tempdir().unwrap_or_else(|e| fail(&format!("temp dir: {e}")));
     machine();
     println!("| figure | median | floor / target | note |");

@@ -177,6 +177,20 @@ fn cpu_seconds(stat_file: &str) -> Option<f64> {
     Some(ticks / 100.0)
 }
 
+/// Trains on `set`: the recommender, wall seconds and this thread's CPU seconds (as
+/// text, "–" where the system does not say).
+fn timed_training(set: &TrainingSet, options: &TrainOptions) -> (Recommender, f64, String) {
+    let started = Instant::now();
+    let cpu_before = thread_cpu_seconds();
+    let recommender = learn::train(set, options).unwrap_or_else(|e| panic!("{e}"));
+    let seconds = started.elapsed().as_secs_f64();
+    let cpu = match (cpu_before, thread_cpu_seconds()) {
+        (Some(a), Some(b)) => format!("{:.1}", b - a),
+        _ => "–".to_owned(),
+    };
+    (recommender, seconds, cpu)
+}
+
 fn percent(x: Option<f64>) -> String {
     x.map_or_else(|| "–".to_owned(), |x| format!("{:.2}", x * 100.0))
 }
@@ -225,14 +239,7 @@ fn run(
     let below = sizes.iter().filter(|&&n| n < set.sentences.len());
     for &n in below.chain([&usize::MAX]) {
         let part = first(&set, n);
-        let started = Instant::now();
-        let cpu_before = thread_cpu_seconds();
-        let recommender = learn::train(&part, &options).unwrap_or_else(|e| panic!("{e}"));
-        let train_seconds = started.elapsed().as_secs_f64();
-        let train_cpu = match (cpu_before, thread_cpu_seconds()) {
-            (Some(a), Some(b)) => format!("{:.1}", b - a),
-            _ => "–".to_owned(),
-        };
+        let (recommender, train_seconds, train_cpu) = timed_training(&part, &options);
         let (prf, predict_seconds) = evaluate(&recommender, test);
         println!(
             "| {} | {} | {train_seconds:.1} | {train_cpu} | {predict_seconds:.2} | {} | {} | **{}** |",
@@ -280,14 +287,7 @@ fn run(
     ] {
         let mut clustered = set.clone();
         clustered.context.clusters = clusters;
-        let started = Instant::now();
-        let cpu_before = thread_cpu_seconds();
-        let recommender = learn::train(&clustered, &options).unwrap_or_else(|e| panic!("{e}"));
-        let train_seconds = started.elapsed().as_secs_f64();
-        let train_cpu = match (cpu_before, thread_cpu_seconds()) {
-            (Some(a), Some(b)) => format!("{:.1}", b - a),
-            _ => "–".to_owned(),
-        };
+        let (recommender, train_seconds, train_cpu) = timed_training(&clustered, &options);
         let (prf, predict_seconds) = evaluate(&recommender, test);
         println!(
             "| {} + clusters of {what} | {} | {train_seconds:.1} | {train_cpu} | \

@@ -54,12 +54,8 @@ fn main() {
     let quick = args.iter().any(|a| a == "quick");
     let runs = if quick { 1 } else { 3 };
     const SECTIONS: [&str; 3] = ["cli", "window", "search"];
-    let named: Vec<&str> = args
-        .iter()
-        .map(String::as_str)
-        .filter(|a| SECTIONS.contains(a))
-        .collect();
-    let section = |name: &str| named.is_empty() || named.contains(&name);
+    let chosen = chosen_sections(&args, &SECTIONS);
+    let section = |name: &str| chosen.contains(&name);
     let sizes: Vec<Size> = SIZES
         .into_iter()
         .filter(|s| {

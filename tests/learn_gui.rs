@@ -90,6 +90,15 @@ fn press(h: &mut Harness<'static, SpantagApp>, key: Key) {
 }
 
 /// Runs frames until the background training has delivered its predictions.
+/// Learn ▸ Train recommender now, then waits for the model.
+fn train_from_the_menu(h: &mut Harness<'static, SpantagApp>) {
+    h.get_by_label("Learn").click();
+    h.run_steps(2);
+    h.get_by_label("Train recommender now").click();
+    h.run_steps(2);
+    wait_for_model(h);
+}
+
 fn wait_for_model(h: &mut Harness<'static, SpantagApp>) {
     for _ in 0..3000 {
         h.run_steps(1);
@@ -114,11 +123,7 @@ fn focused(h: &Harness<'static, SpantagApp>) -> Option<(String, String, bool)> {
 #[test]
 fn train_from_the_menu_then_accept_and_reject_predicted_entities() {
     let mut h = harness(Session::unsaved(project()));
-    h.get_by_label("Learn").click();
-    h.run_steps(2);
-    h.get_by_label("Train recommender now").click();
-    h.run_steps(2);
-    wait_for_model(&mut h);
+    train_from_the_menu(&mut h);
     let status = h.state().learn.model.clone().expect("model");
     assert!(status.tags >= 36, "{status:?}");
     assert!(status.cv_f1.is_some(), "a small project is cross-validated");
@@ -183,11 +188,7 @@ fn train_from_the_menu_then_accept_and_reject_predicted_entities() {
 #[test]
 fn next_most_uncertain_jumps_to_a_sentence() {
     let mut h = harness(Session::unsaved(project()));
-    h.get_by_label("Learn").click();
-    h.run_steps(2);
-    h.get_by_label("Train recommender now").click();
-    h.run_steps(2);
-    wait_for_model(&mut h);
+    train_from_the_menu(&mut h);
     press(&mut h, Key::U);
     let state = h.state();
     let least_sure = state.learn.least_sure.first().expect("sentences").clone();
@@ -213,11 +214,7 @@ fn next_most_uncertain_jumps_to_a_sentence() {
 #[test]
 fn the_document_list_sorts_by_uncertainty_once_per_prediction_run() {
     let mut h = harness(Session::unsaved(project()));
-    h.get_by_label("Learn").click();
-    h.run_steps(2);
-    h.get_by_label("Train recommender now").click();
-    h.run_steps(2);
-    wait_for_model(&mut h);
+    train_from_the_menu(&mut h);
     assert_eq!(spantag::app::learn_ui::document_order(h.state_mut()), None);
     h.get_by_label("Learn").click();
     h.run_steps(2);

@@ -73,3 +73,18 @@ pub fn wheel_at(at: egui::Pos2, dy: f32) -> Vec<egui::Event> {
         },
     ]
 }
+
+/// Which of a bench's `sections` to run: those named among `args` (`cargo bench --bench
+/// corpus -- quick long search`), or all when none is named.
+pub fn chosen_sections(args: &[String], sections: &[&'static str]) -> Vec<&'static str> {
+    let named: Vec<&'static str> = sections
+        .iter()
+        .copied()
+        .filter(|s| args.iter().any(|a| a == s))
+        .collect();
+    if named.is_empty() {
+        sections.to_vec()
+    } else {
+        named
+    }
+}
