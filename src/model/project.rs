@@ -12,6 +12,7 @@ use super::document::{DocId, DocStatus, Document};
 use super::edit::EditError;
 use super::schema::Schema;
 use super::team::{Assignment, Conflict};
+use rustc_hash::FxHashMap;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -163,11 +164,14 @@ impl DocumentPart {
 pub struct Project {
     pub(super) schema: Schema,
     documents: Vec<Document>,
-    doc_index: HashMap<DocId, usize>,
+    /// Document positions by id. Hashed with FxHash: looking documents up by id is on every
+    /// hot path (sorting the document list, gathering tags), and SipHash made that most of
+    /// the cost; the ids come from the user's own files, not from an adversary.
+    doc_index: FxHashMap<DocId, usize>,
     pub(super) annotations: AnnotationMap,
     /// Each document's annotations in reading order (sorted keys), so listing them never
     /// sorts: the window lists a document's tags every frame.
-    by_doc: HashMap<DocId, Vec<ReadingKey>>,
+    by_doc: FxHashMap<DocId, Vec<ReadingKey>>,
     pub(super) relations: BTreeMap<AnnotationId, Relation>,
     pub(super) statuses: BTreeMap<DocId, DocStatus>,
     pub(super) rejected: BTreeSet<RejectedSuggestion>,
@@ -250,9 +254,9 @@ impl Project {
         Self {
             schema,
             documents: Vec::new(),
-            doc_index: HashMap::new(),
+            doc_index: FxHashMap::default(),
             annotations: AnnotationMap::default(),
-            by_doc: HashMap::new(),
+            by_doc: FxHashMap::default(),
             relations: BTreeMap::new(),
             statuses: BTreeMap::new(),
             rejected: BTreeSet::new(),
@@ -265,7 +269,8 @@ impl Project {
 
     /// A project over `documents`, in their order (the corpus order), with no annotations.
     pub fn new(schema: Schema, documents: Vec<Document>) -> Result<Self, ProjectError> {
-        let mut doc_index = HashMap::with_capacity(documents.len());
+        let mut doc_index =
+            FxHashMap::with_capacity_and_hasher(documents.len(), Default::default());
         for (i, doc) in documents.iter().enumerate() {
             if doc_index.insert(doc.id().clone(), i).is_some() {
                 return Err(ProjectError::DuplicateDocument(doc.id().clone()));
