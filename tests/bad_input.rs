@@ -7,10 +7,14 @@
 //! `Mark Zuckerberg 😀 zegt e\u{301}n keer sorry.\nDe EU is boos.` — "Mark Zuckerberg" is
 //! 0..15, "e\u{301}n" is 23..26 (offset 24 lies between the `e` and its accent), "EU" 42..44.
 
+#[path = "common/cli.rs"]
+mod cli;
+use cli::{spantag, stderr};
+
 use spantag::io::project_file;
 use spantag::model::{DocId, Document, Project};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 const TEXT: &str = "Mark Zuckerberg 😀 zegt e\u{301}n keer sorry.\nDe EU is boos.";
 /// 50 MB, the size of the "huge line" cases.
@@ -106,17 +110,6 @@ impl Setup {
 
 fn project_file_backup(path: &Path) -> PathBuf {
     spantag::io::atomic::backup_path(path)
-}
-
-fn spantag(args: &[&std::ffi::OsStr]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_spantag"))
-        .args(args)
-        .output()
-        .expect("spantag runs")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// A doccano record for document `a` with the given labels.

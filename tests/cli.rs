@@ -1,15 +1,11 @@
 //! The command line as scripts use it: exit codes, one-line messages naming the file,
 //! no partial outputs.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+#[path = "common/cli.rs"]
+mod cli;
+use cli::{spantag, stderr};
 
-fn spantag(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_spantag"))
-        .args(args)
-        .output()
-        .expect("spantag runs")
-}
+use std::path::{Path, PathBuf};
 
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/corpus")
@@ -19,10 +15,6 @@ fn corpus() -> PathBuf {
 fn new_project(path: &str) {
     let out = spantag(&["new", corpus().to_str().expect("corpus path"), "-o", path]);
     assert!(out.status.success(), "{}", stderr(&out));
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 #[test]

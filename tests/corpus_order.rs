@@ -3,15 +3,11 @@
 //! that order, a CoNLL import → export gives the same tokens and tags in the same order,
 //! and an older project file (documents sorted by id) opens and saves unchanged.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+#[path = "common/cli.rs"]
+mod cli;
+use cli::spantag;
 
-fn spantag(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_spantag"))
-        .args(args)
-        .output()
-        .expect("spantag runs")
-}
+use std::path::{Path, PathBuf};
 
 fn ok(args: &[&str]) {
     let out = spantag(args);

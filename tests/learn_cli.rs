@@ -3,25 +3,17 @@
 //! agree`, and every refusal — nothing to learn, a model of other labels, a damaged or
 //! newer model file — an exit 1 with a message naming the file and no output left behind.
 
+#[path = "common/cli.rs"]
+mod cli;
+use cli::{spantag, stderr};
+
 use spantag::corpus::learn::PREDICTED_ATTRIBUTE;
 use spantag::io::project_file;
 use spantag::model::{apply, schema_edit};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 fn example() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("saves/example.ron")
-}
-
-fn spantag(args: &[&std::ffi::OsStr]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_spantag"))
-        .args(args)
-        .output()
-        .expect("spantag runs")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// Trains on the example project into `dir/m.model`.

@@ -1,15 +1,12 @@
 //! Relations on the command line: a brat folder with relations imported, counted per type
 //! by `spantag stats`, and compared by `spantag agree`.
 
-use std::fs;
-use std::process::{Command, Output};
+#[path = "common/cli.rs"]
+mod cli;
+use cli::spantag;
 
-fn spantag(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_spantag"))
-        .args(args)
-        .output()
-        .expect("spantag runs")
-}
+use std::fs;
+use std::process::Output;
 
 fn json(out: &Output) -> serde_json::Value {
     assert!(

@@ -3,19 +3,12 @@
 //! file survives), saves through a symbolic link write the link's target, and brat
 //! annotations counted in the raw bundled corpus land on the project's documents.
 
+#[path = "common/cli.rs"]
+mod cli;
+use cli::{spantag, stderr};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn spantag(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_spantag"))
-        .args(args)
-        .output()
-        .expect("spantag runs")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+use std::process::Output;
 
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/corpus")

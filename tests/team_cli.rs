@@ -2,17 +2,14 @@
 //! conflicts recorded as data), `merge --adjudicate`, and old project files migrating to
 //! derived ids. Every result passes `spantag check`.
 
+#[path = "common/cli.rs"]
+mod cli;
+use cli::spantag;
+
 use spantag::io::project_file;
 use spantag::model::{AnnotationId, ConflictKind, DocId};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn spantag(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_spantag"))
-        .args(args)
-        .output()
-        .expect("spantag runs")
-}
+use std::process::Output;
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
