@@ -103,28 +103,20 @@ fn main() {
     );
 
     // Floors: what building any 300k-tag result costs on this machine right now.
-    let clone_time = median(runs, || {
-        let t = Instant::now();
-        let copy = base.clone();
-        let elapsed = t.elapsed();
-        std::mem::forget(copy);
-        elapsed
-    });
+    let clone_time = median(runs, || time_leaking(|| base.clone()));
     row("floor: clone of the base project", clone_time, "", "");
     let parts_time = median(runs, || {
-        let t = Instant::now();
-        let rebuilt = Project::from_parts(ProjectParts {
-            schema: base.schema().clone(),
-            documents: base.documents().to_vec(),
-            annotations: vec![base.annotations().values().cloned().collect()],
-            statuses: Vec::new(),
-            relations: Vec::new(),
-            rejected: Vec::new(),
+        time_leaking(|| {
+            Project::from_parts(ProjectParts {
+                schema: base.schema().clone(),
+                documents: base.documents().to_vec(),
+                annotations: vec![base.annotations().values().cloned().collect()],
+                statuses: Vec::new(),
+                relations: Vec::new(),
+                rejected: Vec::new(),
+            })
+            .unwrap_or_else(|e| fail(&e.to_string()))
         })
-        .unwrap_or_else(|e| fail(&e.to_string()));
-        let elapsed = t.elapsed();
-        std::mem::forget(rebuilt);
-        elapsed
     });
     row(
         "floor: `Project::from_parts` of the base's 300k annotations",
@@ -142,11 +134,7 @@ fn main() {
         })
         .collect();
     let load_time = median(runs, || {
-        let t = Instant::now();
-        let loaded = project_file::load(&paths[1]).unwrap_or_else(|e| fail(&e.to_string()));
-        let elapsed = t.elapsed();
-        std::mem::forget(loaded);
-        elapsed
+        time_leaking(|| project_file::load(&paths[1]).unwrap_or_else(|e| fail(&e.to_string())))
     });
     row(
         "floor: loading one copy (`project_file::load`)",
@@ -188,11 +176,7 @@ fn main() {
 
     let names: Vec<String> = (1..=10).map(|i| format!("a{i}")).collect();
     let split_time = median(runs, || {
-        let t = Instant::now();
-        let shares = split(&base, &names, None).unwrap_or_else(|e| fail(&e.to_string()));
-        let elapsed = t.elapsed();
-        std::mem::forget(shares);
-        elapsed
+        time_leaking(|| split(&base, &names, None).unwrap_or_else(|e| fail(&e.to_string())))
     });
     row(
         "split into 10 assignments in memory (1,000 shared)",

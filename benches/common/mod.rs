@@ -88,3 +88,13 @@ pub fn chosen_sections(args: &[String], sections: &[&'static str]) -> Vec<&'stat
         named
     }
 }
+
+/// How long `f` takes; its result is leaked, not dropped, so freeing a big project is
+/// not counted (the benches exit soon after).
+pub fn time_leaking<T>(f: impl FnOnce() -> T) -> Duration {
+    let started = std::time::Instant::now();
+    let result = f();
+    let elapsed = started.elapsed();
+    std::mem::forget(result);
+    elapsed
+}
