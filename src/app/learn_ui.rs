@@ -51,6 +51,9 @@ pub struct ModelStatus {
     pub cv_f1: Option<f64>,
 }
 
+/// Document positions in list order, shared between the cache and the list.
+pub type DocumentPositions = std::sync::Arc<[usize]>;
+
 /// The recommender's state in the window.
 #[derive(Default)]
 pub struct LearnState {
@@ -80,7 +83,7 @@ pub struct LearnState {
     /// The project's annotation count at the last frame.
     annotations_seen: Option<usize>,
     /// The document list sorted by uncertainty, for (generation, project revision).
-    sorted_documents: Option<((u64, u64), Vec<usize>)>,
+    sorted_documents: Option<((u64, u64), DocumentPositions)>,
 }
 
 /// Learns from `project` and tags all of it: what a training thread does.
@@ -327,7 +330,7 @@ pub fn next_uncertain(app: &mut SpantagApp) {
 /// The document list's order: by the least sure sentence first, when asked and a model
 /// exists; `None` keeps the project's order. Sorted once per prediction run (and again
 /// after an edit, which may add or remove documents), not every frame.
-pub fn document_order(app: &mut SpantagApp) -> Option<Vec<usize>> {
+pub fn document_order(app: &mut SpantagApp) -> Option<DocumentPositions> {
     if !app.learn.sort_by_uncertainty || app.learn.model.is_none() {
         return None;
     }
@@ -346,6 +349,7 @@ pub fn document_order(app: &mut SpantagApp) -> Option<Vec<usize>> {
             .unwrap_or(1.0)
     };
     order.sort_by(|a, b| confidence(a).total_cmp(&confidence(b)));
+    let order: DocumentPositions = order.into();
     app.learn.sorted_documents = Some((key, order.clone()));
     Some(order)
 }

@@ -271,7 +271,11 @@ pub struct SpantagApp {
     /// The in-app file chooser, while it is open.
     pub chooser: Option<file_chooser::InAppChooser>,
     /// The document list's order, and the project revision it was computed for.
-    listed: Option<(u64, crate::corpus::order::DocumentOrder, Vec<usize>)>,
+    listed: Option<(
+        u64,
+        crate::corpus::order::DocumentOrder,
+        learn_ui::DocumentPositions,
+    )>,
     /// Suggestions for the current document.
     pub suggestions: assist_ui::Suggestions,
     /// The "tag all occurrences" window.
@@ -864,8 +868,13 @@ impl SpantagApp {
         }
     }
 
-    /// The positions of the documents in the list's order (cached per project revision).
-    pub fn listed_documents(&mut self) -> &[usize] {
+    /// The positions of the documents in the order the list shows them: least sure first
+    /// when the recommender's order is asked for, else the chosen order (cached per
+    /// project revision). Shared, not copied: the list asks every frame.
+    pub fn listed_documents(&mut self) -> learn_ui::DocumentPositions {
+        if let Some(uncertain) = learn_ui::document_order(self) {
+            return uncertain;
+        }
         let order = self.settings.document_order;
         // Orders by title or date depend on the document list alone: edits that tag do
         // not sort 100k titles again.
@@ -885,11 +894,12 @@ impl SpantagApp {
         });
         if !fresh {
             let list = crate::corpus::order::document_order(&self.session.project, order);
-            self.listed = Some((revision, order, list));
+            self.listed = Some((revision, order, list.into()));
         }
-        self.listed
-            .as_ref()
-            .map_or(&[], |(_, _, list)| list.as_slice())
+        self.listed.as_ref().map_or_else(
+            || learn_ui::DocumentPositions::from([]),
+            |(_, _, list)| list.clone(),
+        )
     }
 
     /// Asks for a path for `request`: the desktop's dialog, else (no dialog on this

@@ -261,8 +261,7 @@ pub fn document_list_ui(ui: &mut Ui, app: &mut SpantagApp) {
             });
             // Least sure first when the recommender's order is asked for, else the
             // order chosen above.
-            let listed = super::learn_ui::document_order(app)
-                .unwrap_or_else(|| app.listed_documents().to_vec());
+            let listed = app.listed_documents();
             let project = &app.session.project;
             let docs = project.documents();
             let row_height = ui.text_style_height(&egui::TextStyle::Body) * 2.0 + 8.0;
