@@ -3,9 +3,9 @@
 //! crash or `kill -9` loses at most the last few seconds. The next start offers to
 //! recover. A clean save or an explicit discard removes the copy.
 //!
-//! The copy never stalls a frame: like the background save, the project is copied into
-//! the file's shape a few milliseconds per frame ([`SnapshotBuilder`]), starting over if
-//! the project changes meanwhile, and only the finished copy goes to the writing thread.
+//! The copy never stalls a frame: like the background save, it takes a [`Snapshot`] of the
+//! project (a few pointers: documents and annotations are shared, and an edit made while
+//! it is written copies only what it changes) and writes it on another thread.
 //!
 //! Recovery files live in `$XDG_DATA_HOME/spantag/recovery` (default
 //! `~/.local/share/spantag/recovery`, or `$SPANTAG_RECOVERY_DIR` when set): `NAME.ron` is
@@ -22,7 +22,7 @@
 
 use super::session::FileStamp;
 use crate::io::atomic;
-use crate::io::project_file::{self, Snapshot, SnapshotBuilder};
+use crate::io::project_file::{self, Snapshot};
 use crate::model::Project;
 use std::collections::HashSet;
 use std::fs::File;
@@ -32,8 +32,6 @@ use std::time::{Duration, Instant};
 
 /// Longest time unsaved work waits for a recovery write.
 pub const INTERVAL: Duration = Duration::from_secs(5);
-/// How long one frame may spend copying the project for a recovery write.
-const COPY_BUDGET: Duration = Duration::from_millis(4);
 
 /// Where recovery files are kept.
 pub fn recovery_dir() -> PathBuf {
@@ -198,20 +196,11 @@ pub fn find_recoveries(dir: &Path) -> Vec<Recovery> {
     found
 }
 
-/// A recovery copy being made: the project copied frame by frame, for one history state.
-struct Copy {
-    builder: SnapshotBuilder,
-    state: u64,
-    file: PathBuf,
-    origin_text: Option<String>,
-}
-
 /// Writes recovery copies in a background thread and knows when one is due.
 pub struct Autosaver {
     dir: PathBuf,
     last_written_state: Option<u64>,
     last_write: Instant,
-    copying: Option<Copy>,
     in_flight: Option<mpsc::Receiver<Result<(), String>>>,
     current_file: Option<PathBuf>,
     session: String,
@@ -237,7 +226,6 @@ impl Autosaver {
             dir,
             last_written_state: None,
             last_write: Instant::now(),
-            copying: None,
             in_flight: None,
             current_file: None,
             session,
@@ -247,10 +235,9 @@ impl Autosaver {
     }
 
     /// Called every frame: when the project has unsaved changes not yet written and the
-    /// interval has passed (or `urgent`, e.g. focus was lost), copies the project a few
-    /// milliseconds per call and then writes the copy on a background thread. A small
-    /// project is copied and handed to the writer within one call. Returns whether a
-    /// copy or write is running or due, so the caller keeps frames coming.
+    /// interval has passed (or `urgent`, e.g. focus was lost), takes a snapshot of the
+    /// project and writes it on a background thread. Returns whether a write is running
+    /// or due, so the caller keeps frames coming.
     pub fn tick(
         &mut self,
         project: &Project,
@@ -273,37 +260,25 @@ impl Autosaver {
             }
         }
         if !dirty {
-            // Saved (or undone back to the saved state) while copying: nothing to recover.
-            self.copying = None;
+            // Saved (or undone back to the saved state): nothing to recover.
             return false;
         }
-        if self.copying.is_none() {
-            let due = urgent || self.last_write.elapsed() >= INTERVAL;
-            if due && self.last_written_state == Some(state) && self.copy_went_missing() {
-                // Someone removed the copy while the work is still unsaved: write it again.
-                self.last_written_state = None;
-            }
-            if self.last_written_state == Some(state) || !due {
-                return self.last_written_state != Some(state);
-            }
+        let due = urgent || self.last_write.elapsed() >= INTERVAL;
+        if due && self.last_written_state == Some(state) && self.copy_went_missing() {
+            // Someone removed the copy while the work is still unsaved: write it again.
+            self.last_written_state = None;
         }
-        let copy = match self.copying.take() {
-            // The project changed under the copy: copy the new state instead.
-            Some(copy) if copy.state == state => copy,
-            _ => self.start_copy(project, origin, state),
-        };
-        let mut copy = copy;
-        if !copy.builder.step(project, Instant::now() + COPY_BUDGET) {
-            self.copying = Some(copy);
-            return true;
+        if self.last_written_state == Some(state) || !due {
+            return self.last_written_state != Some(state);
         }
-        let Copy {
-            builder,
-            state,
-            file,
-            origin_text,
-        } = copy;
-        let snapshot = builder.finish(project);
+        let name = recovery_name(origin.map(|(p, _)| p), &self.session);
+        let origin_text = origin.map(|(p, stamp)| {
+            let path = std::fs::canonicalize(p).unwrap_or_else(|_| p.to_owned());
+            let stamp = stamp.map_or_else(String::new, |s| s.to_line());
+            format!("{}\n{stamp}", path.to_string_lossy())
+        });
+        let file = self.dir.join(format!("{name}.ron"));
+        let snapshot = Snapshot::of(project);
         let dir = self.dir.clone();
         let target = file.clone();
         let (tx, rx) = mpsc::channel();
@@ -318,36 +293,10 @@ impl Autosaver {
         true
     }
 
-    /// Whether a recovery copy is being made across frames (the caller should ask for the
-    /// next frame soon, so the copy finishes).
-    pub fn copying(&self) -> bool {
-        self.copying.is_some()
-    }
-
     /// Whether the last copy written is no longer on disk.
     fn copy_went_missing(&mut self) -> bool {
         self.last_write = Instant::now();
         self.current_file.as_ref().is_some_and(|f| !f.is_file())
-    }
-
-    fn start_copy(
-        &self,
-        project: &Project,
-        origin: Option<(&Path, Option<FileStamp>)>,
-        state: u64,
-    ) -> Copy {
-        let name = recovery_name(origin.map(|(p, _)| p), &self.session);
-        let origin_text = origin.map(|(p, stamp)| {
-            let path = std::fs::canonicalize(p).unwrap_or_else(|_| p.to_owned());
-            let stamp = stamp.map_or_else(String::new, |s| s.to_line());
-            format!("{}\n{stamp}", path.to_string_lossy())
-        });
-        Copy {
-            builder: SnapshotBuilder::new(project),
-            state,
-            file: self.dir.join(format!("{name}.ron")),
-            origin_text,
-        }
     }
 
     /// How many recovery copies this autosaver has written completely.
@@ -393,10 +342,7 @@ impl Autosaver {
     }
 
     /// Waits for a running write (used before removing the copy, at exit, and in tests).
-    /// A copy still being made across frames is dropped: it needs the project to finish,
-    /// and the previous recovery copy stays in place.
     pub fn wait(&mut self) {
-        self.copying = None;
         if let Some(rx) = self.in_flight.take() {
             match rx.recv() {
                 Ok(Ok(())) => self.writes += 1,

@@ -1,17 +1,17 @@
 //! Background jobs of the window: opening and saving big projects without stalling a frame.
 //!
 //! Loading runs on a thread of its own ([`LoadJob`]) and reports a fraction the window
-//! draws as a progress bar; the window keeps answering input meanwhile. Saving first copies
-//! the project into the file's shape a few milliseconds per frame ([`SaveJob`], through
-//! [`SnapshotBuilder`]) — if the project changes during the copy, the copy starts over, so
-//! what is written is always one consistent state — then a thread serialises and writes it
-//! atomically. Small projects skip all this: they load and save within a frame, and tests
-//! that press Ctrl+S see the file at once.
+//! draws as a progress bar; the window keeps answering input meanwhile. Saving takes a
+//! [`Snapshot`] of the project in the frame that asks (a few pointers: the documents and
+//! their annotations are shared, and edits made meanwhile copy only what they change), so
+//! what is written is always one consistent state, and a thread serialises and writes it
+//! atomically ([`SaveJob`]). Small projects skip all this: they load and save within a
+//! frame, and tests that press Ctrl+S see the file at once.
 
 use super::SpantagApp;
 use super::session::{FileStamp, Session};
 use crate::corpus::suggest::SuggestionEngine;
-use crate::io::project_file::{self, ProjectFileError, SnapshotBuilder};
+use crate::io::project_file::{self, ProjectFileError, Snapshot};
 use crate::model::Project;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -24,8 +24,6 @@ use std::time::{Duration, Instant};
 const BACKGROUND_LOAD_BYTES: u64 = 4 << 20;
 /// Projects with at least this much text save in the background.
 const BACKGROUND_SAVE_TEXT_BYTES: usize = 2 << 20;
-/// How long a frame may spend copying the project for a save.
-const COPY_BUDGET: Duration = Duration::from_millis(5);
 
 /// Whether `path` is a project file big enough to load in the background.
 pub fn loads_in_background(path: &Path) -> bool {
@@ -227,90 +225,51 @@ fn stopped(path: &Path) -> ProjectFileError {
     }
 }
 
-/// Where a save is: copying the project frame by frame, or writing on another thread.
-enum SavePhase {
-    Copying(SnapshotBuilder),
-    Writing(Receiver<Result<(), ProjectFileError>>),
-}
-
-/// A save in progress.
+/// A save in progress: a snapshot of the project being written on another thread.
 pub struct SaveJob {
     /// The file being written.
     pub path: PathBuf,
-    /// The session being saved, and the history state being saved (it moves on when the
-    /// project changes during the copy).
+    /// The session being saved, and the history state being saved.
     ticket: JobTicket,
     /// The file the project came from when the save started (its recovery copy goes).
     origin: Option<PathBuf>,
-    phase: SavePhase,
+    written: Receiver<Result<(), ProjectFileError>>,
     /// When the job started.
     pub started: Instant,
 }
 
 impl SaveJob {
-    /// Starts saving the session's project to `path`.
+    /// Starts saving the session's project to `path`: takes its snapshot now and writes
+    /// it on another thread.
     pub fn start(session: &Session, path: PathBuf) -> Self {
+        let snapshot = Snapshot::of(&session.project);
+        let (tx, rx) = mpsc::channel();
+        let thread_path = path.clone();
+        crate::parallel::spawn_background(move || {
+            // The window may be gone; then nobody needs the result.
+            let _ = tx.send(snapshot.write(&thread_path));
+        });
         Self {
             path,
             ticket: JobTicket::of(session),
             origin: session.path.clone(),
-            phase: SavePhase::Copying(SnapshotBuilder::new(&session.project)),
+            written: rx,
             started: Instant::now(),
         }
     }
 
-    /// How far the save has come, 0 to 1 (the copy is the first half).
-    pub fn fraction(&self, project: &Project) -> f32 {
-        match &self.phase {
-            SavePhase::Copying(b) => 0.5 * b.fraction(project),
-            SavePhase::Writing(_) => 0.75,
-        }
+    /// How far the save has come, 0 to 1 (the copy is taken at once; the writing is not
+    /// measured).
+    pub fn fraction(&self) -> f32 {
+        0.5
     }
 
-    /// Does this frame's share of the work; returns the saved state and the result once
-    /// the file is written.
-    pub fn step(&mut self, session: &Session, budget: Duration) -> Option<(JobTicket, SaveResult)> {
-        match &mut self.phase {
-            SavePhase::Copying(_) if !self.ticket.same_session(session) => {
-                // Another project was opened while this one was being copied: never write
-                // a mix of the two.
-                Some((
-                    self.ticket,
-                    Err(ProjectFileError::Io {
-                        path: self.path.clone(),
-                        source: std::io::Error::other(
-                            "not saved: another project was opened before the save finished",
-                        ),
-                    }),
-                ))
-            }
-            SavePhase::Copying(builder) => {
-                if self.ticket.lands_in(session).is_err() {
-                    // The project changed under the copy: copy the new state instead.
-                    self.ticket = JobTicket::of(session);
-                    *builder = SnapshotBuilder::new(&session.project);
-                }
-                if !builder.step(&session.project, Instant::now() + budget) {
-                    return None;
-                }
-                let (tx, rx) = mpsc::channel();
-                if let SavePhase::Copying(builder) =
-                    std::mem::replace(&mut self.phase, SavePhase::Writing(rx))
-                {
-                    let snapshot = builder.finish(&session.project);
-                    let path = self.path.clone();
-                    crate::parallel::spawn_background(move || {
-                        // The window may be gone; then nobody needs the result.
-                        let _ = tx.send(snapshot.write(&path));
-                    });
-                }
-                None
-            }
-            SavePhase::Writing(rx) => match rx.try_recv() {
-                Ok(result) => Some((self.ticket, result)),
-                Err(TryRecvError::Empty) => None,
-                Err(TryRecvError::Disconnected) => Some((self.ticket, Err(stopped(&self.path)))),
-            },
+    /// The saved state and the result, once the file is written.
+    pub fn step(&mut self) -> Option<(JobTicket, SaveResult)> {
+        match self.written.try_recv() {
+            Ok(result) => Some((self.ticket, result)),
+            Err(TryRecvError::Empty) => None,
+            Err(TryRecvError::Disconnected) => Some((self.ticket, Err(stopped(&self.path)))),
         }
     }
 }
@@ -386,10 +345,7 @@ pub fn poll_jobs(ctx: &egui::Context, app: &mut SpantagApp) {
             }
         }
     }
-    let finished = match app.jobs.save.as_mut() {
-        Some(job) => job.step(&app.session, COPY_BUDGET),
-        None => None,
-    };
+    let finished = app.jobs.save.as_mut().and_then(SaveJob::step);
     if let Some((ticket, result)) = finished
         && let Some(job) = app.jobs.save.take()
     {
@@ -451,7 +407,7 @@ pub fn progress_ui(ui: &mut egui::Ui, app: &SpantagApp) {
         if let Some(job) = &app.jobs.save {
             let name = file_name(&job.path);
             ui.add(
-                egui::ProgressBar::new(job.fraction(&app.session.project))
+                egui::ProgressBar::new(job.fraction())
                     .text(format!("saving {name}…")),
             );
         }

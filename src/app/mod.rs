@@ -1399,10 +1399,7 @@ impl SpantagApp {
             recovery.discard();
             self.recovered = None;
         }
-        if saver.copying() {
-            // A recovery copy is being made a few milliseconds per frame: keep them coming.
-            ctx.request_repaint();
-        } else if dirty {
+        if dirty {
             ctx.request_repaint_after(std::time::Duration::from_millis(500));
         }
     }

@@ -798,7 +798,7 @@ impl EntityCover {
     }
 
     /// The cover of one document's `annotations`.
-    fn from_annotations(annotations: &[&Annotation]) -> Self {
+    fn from_annotations(annotations: &[Annotation]) -> Self {
         let mut spans: Vec<(usize, usize)> = annotations
             .iter()
             .filter(|a| a.kind().is_entity())
@@ -862,46 +862,16 @@ fn mask_entities(text: &DocText, spans: &[(usize, usize)], masked: &mut Vec<u8>)
     }
 }
 
-/// Puts the entity spans of one document into `spans`, sorted.
+/// Puts the entity spans of one document into `spans`, sorted: one pass over the
+/// document's annotations as the project keeps them, side by side.
 fn entity_spans(project: &Project, doc: &DocId, spans: &mut Vec<(usize, usize)>) {
     spans.clear();
-    if !entity_spans_by_range(project, doc, spans) {
-        spans.clear();
-        let entities = project
-            .annotations_of(doc)
-            .into_iter()
-            .filter(|a| a.kind().is_entity());
-        spans.extend(entities.flat_map(|a| a.spans().iter().map(|s| (s.start().0, s.end().0))));
-    }
+    let entities = project
+        .annotations_in(doc)
+        .iter()
+        .filter(|a| a.kind().is_entity());
+    spans.extend(entities.flat_map(|a| a.spans().iter().map(|s| (s.start().0, s.end().0))));
     spans.sort_unstable();
-}
-
-/// Appends the entity spans of one document, in any order, when its annotations have
-/// consecutive ids (or none in between belongs to another document); returns `false`
-/// otherwise.
-///
-/// This is the common case — a document's tags are made or imported together — and then
-/// one sweep over that range of [`Project::annotations`] reads them, which is much cheaper
-/// over a big project than one map lookup per annotation
-/// ([`Project::annotations_of`]). The range from the document's smallest to its largest id
-/// holds all of its annotations; when it holds no more than that many, it holds exactly
-/// them.
-fn entity_spans_by_range(project: &Project, doc: &DocId, spans: &mut Vec<(usize, usize)>) -> bool {
-    let ids = project.annotation_ids_of(doc);
-    let count = ids.len();
-    let (Some(first), Some(last)) = (ids.clone().min(), ids.max()) else {
-        return true;
-    };
-    let range = project.annotations().range(first..=last);
-    for (seen, (_, ann)) in range.enumerate() {
-        if seen == count {
-            return false;
-        }
-        if ann.kind().is_entity() {
-            spans.extend(ann.spans().iter().map(|s| (s.start().0, s.end().0)));
-        }
-    }
-    true
 }
 
 /// The rejected suggestions of one document as sorted `(start, end, label)`.

@@ -18,7 +18,7 @@
 use crate::model::document::content_hash;
 use crate::model::{
     self, Anchor, Annotation, AnnotationId, AnnotationKind, ConflictKind, DocId, DocStatus,
-    Document, Edit, Interner, Project, Relation, Rgb, Schema, Span,
+    Document, Edit, Interner, Project, ProjectSnapshot, Relation, Rgb, Schema, Span,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -390,44 +390,35 @@ fn syntax_error(path: &Path, e: &ron::error::SpannedError) -> ProjectFileError {
 
 /// Serialises a project to the RON text of the current format version.
 pub fn to_ron(project: &Project) -> String {
-    let mut out = Vec::new();
-    // Writing into memory cannot fail, and the pieces are UTF-8.
-    let _ = write_ron(project, &mut out);
-    String::from_utf8(out).unwrap_or_default()
+    Snapshot::of(project).to_ron()
 }
 
 /// Streams a project's RON text (exactly [`to_ron`]) into `w`, converting and serialising
 /// its documents on all cores without copying the project first.
-fn write_ron(project: &Project, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let documents: Vec<(&Document, Vec<&Annotation>)> = project
-        .documents()
-        .iter()
-        .zip(project.annotations_by_document())
-        .collect();
-    write_file_ron(
-        &head_of(project),
-        &documents,
-        w,
-        |(doc, annotations), out| {
-            let annotations: Vec<AnnotationFile> = annotations
-                .iter()
-                .copied()
-                .map(annotation_to_file)
-                .collect();
-            fast_write::document_piece(
-                &DocumentFields {
-                    id: &doc.id().0,
-                    title: doc.title(),
-                    meta: doc.meta(),
-                    status: status_file(project.status(doc.id())),
-                    hash: doc.hash(),
-                    text: doc.text().as_str(),
-                    annotations: &annotations,
-                },
-                out,
-            )
-        },
-    )
+fn write_ron(project: &ProjectSnapshot, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let positions: Vec<usize> = (0..project.documents().len()).collect();
+    write_file_ron(&head_of(project), &positions, w, |&at, out| {
+        let Some(doc) = project.documents().get(at) else {
+            return;
+        };
+        let annotations: Vec<AnnotationFile> = project
+            .annotations_at(at)
+            .iter()
+            .map(annotation_to_file)
+            .collect();
+        fast_write::document_piece(
+            &DocumentFields {
+                id: doc.id().as_str(),
+                title: doc.title(),
+                meta: doc.meta(),
+                status: status_file(project.status(doc.id())),
+                hash: doc.hash(),
+                text: doc.text().as_str(),
+                annotations: &annotations,
+            },
+            out,
+        );
+    })
 }
 
 /// Nesting levels the project file is pretty-printed to; deeper (an annotation) is one line.
@@ -442,62 +433,23 @@ fn pretty_config() -> ron::ser::PrettyConfig {
         .escape_strings(true)
 }
 
-/// A project copied into the file's shape, ready to be written by another thread while
-/// the window goes on. Made by a [`SnapshotBuilder`].
+/// A project's content at one moment, ready to be written by another thread while the
+/// window goes on. Taking one ([`Snapshot::of`]) costs a few pointers, within any frame:
+/// the documents and their annotations are shared with the project
+/// ([`Project::snapshot`]), and an edit made while it is written copies only what it
+/// changes.
 pub struct Snapshot {
-    /// Everything but the documents (their list is empty here).
-    head: ProjectFile,
-    documents: Vec<DocumentFile>,
-}
-
-/// Copies a project into a [`Snapshot`] a few documents at a time, so a window can spread
-/// the copy over frames (a few milliseconds each) and never stall. The project must not
-/// change between the steps of one builder; start a new builder if it does.
-pub struct SnapshotBuilder {
-    documents: Vec<DocumentFile>,
-}
-
-impl SnapshotBuilder {
-    /// A builder that has copied nothing yet.
-    pub fn new(project: &Project) -> Self {
-        Self {
-            documents: Vec::with_capacity(project.documents().len()),
-        }
-    }
-
-    /// The share of documents copied so far, 0 to 1.
-    pub fn fraction(&self, project: &Project) -> f32 {
-        self.documents.len() as f32 / project.documents().len().max(1) as f32
-    }
-
-    /// Copies documents until `deadline` passes (at least one per call); `true` once every
-    /// document is copied.
-    pub fn step(&mut self, project: &Project, deadline: std::time::Instant) -> bool {
-        let docs = project.documents();
-        while let Some(doc) = docs.get(self.documents.len()) {
-            self.documents.push(document_to_file(project, doc));
-            if std::time::Instant::now() >= deadline {
-                break;
-            }
-        }
-        self.documents.len() >= docs.len()
-    }
-
-    /// Copies whatever is left and the project-wide parts (schema, relations, rejected
-    /// suggestions).
-    pub fn finish(mut self, project: &Project) -> Snapshot {
-        let docs = project.documents();
-        while let Some(doc) = docs.get(self.documents.len()) {
-            self.documents.push(document_to_file(project, doc));
-        }
-        Snapshot {
-            head: head_of(project),
-            documents: self.documents,
-        }
-    }
+    project: ProjectSnapshot,
 }
 
 impl Snapshot {
+    /// The project as it is now.
+    pub fn of(project: &Project) -> Self {
+        Self {
+            project: project.snapshot(),
+        }
+    }
+
     /// The RON text of the file.
     pub fn to_ron(&self) -> String {
         let mut out = Vec::new();
@@ -516,14 +468,12 @@ impl Snapshot {
     /// Streams the RON text of the file (exactly [`Snapshot::to_ron`]) into `w`, for
     /// writers that are not a project file (recovery copies).
     pub fn write_ron(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-        write_file_ron(&self.head, &self.documents, w, |doc, out| {
-            document_piece(doc, out)
-        })
+        write_ron(&self.project, w)
     }
 }
 
 /// The project-wide parts of a project in the file's shape, with an empty document list.
-fn head_of(project: &Project) -> ProjectFile {
+fn head_of(project: &ProjectSnapshot) -> ProjectFile {
     ProjectFile {
         format: FORMAT_NAME.to_owned(),
         version: CURRENT_VERSION,
@@ -542,19 +492,19 @@ fn head_of(project: &Project) -> ProjectFile {
         rejected_suggestions: project
             .rejected_suggestions()
             .iter()
-            .map(|r| (r.doc.0.to_string(), r.start, r.end, r.label.clone()))
+            .map(|r| (r.doc.as_str().to_owned(), r.start, r.end, r.label.clone()))
             .collect(),
         assignment: project.assignment().map(|a| AssignmentFile {
             annotator: a.annotator.clone(),
             annotators: a.annotators.clone(),
-            documents: a.documents.iter().map(|d| d.0.to_string()).collect(),
-            shared: a.shared.iter().map(|d| d.0.to_string()).collect(),
+            documents: a.documents.iter().map(|d| d.as_str().to_owned()).collect(),
+            shared: a.shared.iter().map(|d| d.as_str().to_owned()).collect(),
         }),
         conflicts: project
             .conflicts()
             .iter()
             .map(|c| ConflictFile {
-                doc: c.doc.0.to_string(),
+                doc: c.doc.as_str().to_owned(),
                 kind: match c.kind {
                     ConflictKind::BothChanged => ConflictKindFile::BothChanged,
                     ConflictKind::ChangedAndRemoved => ConflictKindFile::ChangedAndRemoved,
@@ -625,7 +575,9 @@ fn write_file_ron<D: Sync>(
 }
 
 /// Appends one document as it appears in the file's document list, written by the fast
-/// writer ([`fast_write::document_piece`]), which gives exactly what `ron` gives.
+/// writer ([`fast_write::document_piece`]), which gives exactly what `ron` gives (the
+/// tests' way to write a document in the file's shape).
+#[cfg(test)]
 fn document_piece(doc: &DocumentFile, out: &mut String) {
     fast_write::document_piece(
         &DocumentFields {
@@ -687,18 +639,20 @@ fn push_ron_escaped(out: &mut String, text: &str) {
     }
 }
 
-/// One document with its annotations (in reading order) and status, in the file's shape.
+/// One document with its annotations (in reading order) and status, in the file's shape:
+/// what `ron` writes the whole file from, which the fast writer is tested against.
+#[cfg(test)]
 fn document_to_file(project: &Project, doc: &Document) -> DocumentFile {
     DocumentFile {
-        id: doc.id().0.to_string(),
+        id: doc.id().as_str().to_owned(),
         title: doc.title().to_owned(),
         meta: doc.meta().clone(),
         status: status_file(project.status(doc.id())),
         hash: doc.hash().to_owned(),
         text: doc.text().as_str().to_owned(),
         annotations: project
-            .annotations_of(doc.id())
-            .into_iter()
+            .annotations_in(doc.id())
+            .iter()
             .map(annotation_to_file)
             .collect(),
     }
@@ -1179,7 +1133,8 @@ pub fn is_project_file(path: &Path) -> bool {
 /// Saves a project atomically (temp file, fsync, rename), keeping the previous version as
 /// `<name>.bak`. Refuses to overwrite a file from a newer spantag.
 pub fn save(project: &Project, path: &Path) -> Result<(), ProjectFileError> {
-    write_project_file(path, |w| write_ron(project, w))
+    let snapshot = project.snapshot();
+    write_project_file(path, |w| write_ron(&snapshot, w))
 }
 
 /// Saves `project` in place of a file it is *not* a later version of (`new`, `generate`
@@ -1198,7 +1153,8 @@ pub fn save_replacing(
         source,
     };
     let set_aside = super::atomic::set_aside_with_backup(path).map_err(io)?;
-    super::atomic::write_atomically(path, |w| write_ron(project, w)).map_err(io)?;
+    let snapshot = project.snapshot();
+    super::atomic::write_atomically(path, |w| write_ron(&snapshot, w)).map_err(io)?;
     Ok(set_aside)
 }
 
@@ -1207,7 +1163,8 @@ pub fn save_replacing(
 /// temporary copy of "ours" that git holds in its index).
 pub fn save_without_backup(project: &Project, path: &Path) -> Result<(), ProjectFileError> {
     refuse_newer(path)?;
-    super::atomic::write_atomically(path, |w| write_ron(project, w)).map_err(|source| {
+    let snapshot = project.snapshot();
+    super::atomic::write_atomically(path, |w| write_ron(&snapshot, w)).map_err(|source| {
         ProjectFileError::Io {
             path: path.to_owned(),
             source,
@@ -2326,7 +2283,7 @@ mod tests {
                 .iter()
                 .map(|d| document_to_file(p, d))
                 .collect(),
-            ..head_of(p)
+            ..head_of(&p.snapshot())
         };
         ron::ser::to_string_pretty(&file, pretty_config()).expect("ron") + "\n"
     }
@@ -2355,9 +2312,7 @@ mod tests {
         ];
         for p in &projects {
             assert_eq!(to_ron(p), whole_file_ron(p));
-            let mut builder = SnapshotBuilder::new(p);
-            while !builder.step(p, std::time::Instant::now()) {}
-            assert_eq!(builder.finish(p).to_ron(), whole_file_ron(p));
+            assert_eq!(Snapshot::of(p).to_ron(), whole_file_ron(p));
         }
     }
 
@@ -2368,13 +2323,42 @@ mod tests {
         let p = sample();
         save(&p, &path).expect("save");
         assert_eq!(std::fs::read_to_string(&path).expect("read"), to_ron(&p));
-        let mut builder = SnapshotBuilder::new(&p);
-        let past = std::time::Instant::now();
-        assert!(
-            !builder.step(&p, past),
-            "one document per step when out of time"
+    }
+
+    #[test]
+    fn a_snapshot_writes_the_project_as_it_was_whatever_is_edited_after() {
+        let mut p = sample();
+        let before = to_ron(&p);
+        let snapshot = Snapshot::of(&p);
+        let a = DocId("a".into());
+        let text = p.document(&a).expect("doc a").text().clone();
+        let id = p.allocate_id_for(
+            &a,
+            &Anchor::span(Span::new(0, 4, &text).expect("span")),
+            &AnnotationKind::Entity {
+                label: "ORG".into(),
+                canonical: None,
+            },
         );
-        assert!(builder.step(&p, past));
-        assert_eq!(builder.finish(&p).to_ron(), to_ron(&p));
+        let tag = Annotation::entity(id, a.clone(), Span::new(0, 4, &text).expect("span"), "ORG");
+        apply(&mut p, Edit::AddAnnotation(tag)).expect("add");
+        let first = p.annotations_in(&a).first().map(Annotation::id).expect("a tag");
+        apply(&mut p, Edit::RemoveAnnotation(first)).expect("remove");
+        apply(
+            &mut p,
+            Edit::SetStatus {
+                doc: a.clone(),
+                status: DocStatus::Done,
+            },
+        )
+        .expect("status");
+        let extra = Document::from_raw(DocId("new".into()), "Nieuw.");
+        apply(&mut p, Edit::AddDocuments(vec![extra])).expect("add document");
+        assert_ne!(to_ron(&p), before);
+        assert_eq!(snapshot.to_ron(), before);
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("then.ron");
+        snapshot.write(&path).expect("write");
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), before);
     }
 }

@@ -161,10 +161,11 @@ pub fn apply(project: &mut Project, edit: Edit) -> Result<Edit, EditError> {
                 return Err(EditError::NoSuchDocument(doc));
             }
             let old = project.status(&doc);
+            let statuses = std::sync::Arc::make_mut(&mut project.statuses);
             if status == DocStatus::default() {
-                project.statuses.remove(&doc);
+                statuses.remove(&doc);
             } else {
-                project.statuses.insert(doc.clone(), status);
+                statuses.insert(doc.clone(), status);
             }
             Ok(Edit::SetStatus { doc, status: old })
         }

@@ -26,7 +26,8 @@ pub use edit::{Edit, EditError, apply};
 pub use history::History;
 pub use name::{Interner, Name};
 pub use project::{
-    DocumentPart, Project, ProjectBuilder, ProjectError, ProjectParts, RejectedSuggestion,
+    DocumentPart, Project, ProjectBuilder, ProjectError, ProjectParts, ProjectSnapshot,
+    RejectedSuggestion,
 };
 pub use schema::{EntityType, Polarity, RelationType, Rgb, Schema};
 pub use span::{Span, SpanError};

@@ -5,29 +5,21 @@
 //! text; ids are unique; a stance's holder is an entity in the same document; relations
 //! point at existing annotations. [`Project::from_parts`] builds a whole project in one
 //! pass under the same checks (what loading and big imports use).
+//!
+//! The documents and each document's annotations are shared (`Arc`): a
+//! [`ProjectSnapshot`] — what a save in the background writes while the window goes on —
+//! costs a few pointers, and an edit made meanwhile copies only the list of the document
+//! it changes.
 
 use super::annotation::{Anchor, Annotation, AnnotationId, AnnotationKind, Relation};
-use super::annotation_map::AnnotationMap;
+use super::annotation_map::{AnnotationMap, DocAnnotations, MapBuilder};
 use super::document::{DocId, DocStatus, Document};
 use super::edit::EditError;
 use super::schema::Schema;
 use super::team::{Assignment, Conflict};
 use rustc_hash::FxHashMap;
-use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-
-/// Where an annotation sorts among its document's: [`Annotation::reading_order`], with
-/// the offsets as `u32` (16 bytes a key instead of 24: 300k annotations, 2.4 MB less).
-/// Offsets past `u32::MAX` (a single document of over 4 G characters, more than a
-/// project file may hold) would share the last position.
-pub(super) type ReadingKey = (u32, Reverse<u32>, AnnotationId);
-
-/// The [`ReadingKey`] of an annotation.
-fn reading_key(ann: &Annotation) -> ReadingKey {
-    let (start, Reverse(end), id) = ann.reading_order();
-    let narrow = |offset: usize| u32::try_from(offset).unwrap_or(u32::MAX);
-    (narrow(start), Reverse(narrow(end)), id)
-}
+use std::sync::Arc;
 
 /// Builds a project from documents that arrive one at a time with their annotations (a
 /// loader streaming a big file), moving each document's annotations into the project as
@@ -37,11 +29,11 @@ fn reading_key(ann: &Annotation) -> ReadingKey {
 /// message.
 #[derive(Debug, Default)]
 pub struct ProjectBuilder {
-    /// Documents in arrival order with their annotations' reading-order keys.
-    documents: Vec<(Document, Vec<ReadingKey>)>,
+    /// Documents in arrival order.
+    documents: Vec<Document>,
     statuses: Vec<(DocId, DocStatus)>,
-    /// Every annotation added, in arrival order: the tree is built once, at the end.
-    annotations: Vec<(AnnotationId, Box<Annotation>)>,
+    /// Every document's annotations, as they will stay in the project.
+    annotations: MapBuilder,
     unsound: bool,
 }
 
@@ -62,15 +54,15 @@ impl ProjectBuilder {
         if self.unsound {
             return;
         }
-        let Some(keys) = part.keys else {
+        if !part.sound {
             self.unsound = true;
             return;
-        };
-        self.annotations.extend(part.annotations);
+        }
         if part.status != DocStatus::default() {
             self.statuses.push((part.doc.id().clone(), part.status));
         }
-        self.documents.push((part.doc, keys));
+        self.annotations.push(part.annotations);
+        self.documents.push(part.doc);
     }
 
     /// The project, with `relations` and `rejected` checked as `from_parts` checks them;
@@ -85,42 +77,32 @@ impl ProjectBuilder {
         if self.unsound {
             return None;
         }
-        let annotations = AnnotationMap::from_entries(self.annotations).ok()?;
-        let mut project = Project::empty(schema);
-        project.doc_index.reserve(self.documents.len());
-        project.documents.reserve(self.documents.len());
+        let annotations = self.annotations.finish().ok()?;
         // Documents keep the order they came in (the file's).
-        for (i, (doc, keys)) in self.documents.into_iter().enumerate() {
-            if project.doc_index.insert(doc.id().clone(), i).is_some() {
-                return None;
-            }
-            if !keys.is_empty() {
-                project.by_doc.insert(doc.id().clone(), keys);
-            }
-            project.documents.push(doc);
-        }
+        let mut project = Project::new(schema, self.documents).ok()?;
         project.annotations = annotations;
         Some(project.add_rest(self.statuses, relations, rejected))
     }
 }
 
 /// One document for a [`ProjectBuilder`], with its status and annotations, checked and
-/// indexed on its own: what does not depend on the other documents happens here, on
-/// whichever thread makes the part (a loader makes them on all cores).
+/// put in reading order on its own: what does not depend on the other documents happens
+/// here, on whichever thread makes the part (a loader makes them on all cores). The
+/// annotations are already in the shape the project keeps them in.
 #[derive(Debug)]
 pub struct DocumentPart {
     doc: Document,
     status: DocStatus,
-    annotations: Vec<(AnnotationId, Box<Annotation>)>,
-    /// The annotations' reading-order keys, in order; `None` when one of them is not sound.
-    keys: Option<Vec<ReadingKey>>,
+    annotations: DocAnnotations,
+    /// Whether every annotation is sound (see [`DocumentPart::new`]).
+    sound: bool,
 }
 
 impl DocumentPart {
     /// Checks that every annotation belongs to `doc`, lies inside its text and names as
     /// holder an entity among them ([`ProjectBuilder::finish`] gives up if one does not),
     /// and puts them in reading order.
-    pub fn new(doc: Document, status: DocStatus, mut annotations: Vec<Annotation>) -> Self {
+    pub fn new(doc: Document, status: DocStatus, annotations: Vec<Annotation>) -> Self {
         let len = doc.text().char_len();
         let mut entities: Vec<AnnotationId> = annotations
             .iter()
@@ -138,13 +120,11 @@ impl DocumentPart {
                     _ => true,
                 }
         });
-        annotations.sort_unstable_by_key(reading_key);
-        let keys = sound.then(|| annotations.iter().map(reading_key).collect());
         Self {
             doc,
             status,
-            annotations: annotations.into_iter().map(AnnotationMap::entry).collect(),
-            keys,
+            annotations: DocAnnotations::new(annotations),
+            sound,
         }
     }
 
@@ -155,7 +135,7 @@ impl DocumentPart {
 
     /// Its annotations in reading order (the order of [`Project::annotations_of`]).
     pub fn annotations(&self) -> impl Iterator<Item = &Annotation> {
-        self.annotations.iter().map(|(_, a)| &**a)
+        self.annotations.as_slice().iter()
     }
 }
 
@@ -163,17 +143,18 @@ impl DocumentPart {
 #[derive(Clone, Debug)]
 pub struct Project {
     pub(super) schema: Schema,
-    documents: Vec<Document>,
+    /// Shared with snapshots (copied on write when documents are added or removed).
+    documents: Arc<Vec<Document>>,
     /// Document positions by id. Hashed with FxHash: looking documents up by id is on every
     /// hot path (sorting the document list, gathering tags), and SipHash made that most of
     /// the cost; the ids come from the user's own files, not from an adversary.
     doc_index: FxHashMap<DocId, usize>,
+    /// Each document's annotations (by the document's position) in reading order, and
+    /// the index by id.
     pub(super) annotations: AnnotationMap,
-    /// Each document's annotations in reading order (sorted keys), so listing them never
-    /// sorts: the window lists a document's tags every frame.
-    by_doc: FxHashMap<DocId, Vec<ReadingKey>>,
     pub(super) relations: BTreeMap<AnnotationId, Relation>,
-    pub(super) statuses: BTreeMap<DocId, DocStatus>,
+    /// Shared with snapshots (copied on write when a status changes).
+    pub(super) statuses: Arc<BTreeMap<DocId, DocStatus>>,
     pub(super) rejected: BTreeSet<RejectedSuggestion>,
     /// The assignment `spantag split` gave this copy.
     pub(super) assignment: Option<Box<Assignment>>,
@@ -216,6 +197,64 @@ impl PartialEq for Project {
     }
 }
 
+/// A project's content at one moment, for writing it out on another thread while the
+/// project goes on changing. Taking one ([`Project::snapshot`]) copies a few pointers and
+/// the small project-wide parts: the documents and their annotations are shared, and an
+/// edit made afterwards copies only what it changes.
+#[derive(Clone, Debug)]
+pub struct ProjectSnapshot {
+    schema: Schema,
+    documents: Arc<Vec<Document>>,
+    annotations: Arc<Vec<Arc<DocAnnotations>>>,
+    statuses: Arc<BTreeMap<DocId, DocStatus>>,
+    relations: BTreeMap<AnnotationId, Relation>,
+    rejected: BTreeSet<RejectedSuggestion>,
+    assignment: Option<Box<Assignment>>,
+    conflicts: BTreeSet<Conflict>,
+}
+
+impl ProjectSnapshot {
+    /// The schema.
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    /// Documents in corpus order.
+    pub fn documents(&self) -> &[Document] {
+        &self.documents
+    }
+
+    /// The annotations of the document at position `doc`, in reading order.
+    pub fn annotations_at(&self, doc: usize) -> &[Annotation] {
+        self.annotations.get(doc).map_or(&[], |d| d.as_slice())
+    }
+
+    /// A document's status.
+    pub fn status(&self, doc: &DocId) -> DocStatus {
+        self.statuses.get(doc).copied().unwrap_or_default()
+    }
+
+    /// Relations by id.
+    pub fn relations(&self) -> &BTreeMap<AnnotationId, Relation> {
+        &self.relations
+    }
+
+    /// Suggestions the user rejected.
+    pub fn rejected_suggestions(&self) -> &BTreeSet<RejectedSuggestion> {
+        &self.rejected
+    }
+
+    /// The assignment `spantag split` gave this copy, if it is one.
+    pub fn assignment(&self) -> Option<&Assignment> {
+        self.assignment.as_deref()
+    }
+
+    /// Conflicts a merge recorded that nobody has settled yet, sorted.
+    pub fn conflicts(&self) -> &BTreeSet<Conflict> {
+        &self.conflicts
+    }
+}
+
 /// Why documents could not be put together into a project.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 pub enum ProjectError {
@@ -253,12 +292,11 @@ impl Project {
     pub fn empty(schema: Schema) -> Self {
         Self {
             schema,
-            documents: Vec::new(),
+            documents: Arc::default(),
             doc_index: FxHashMap::default(),
             annotations: AnnotationMap::default(),
-            by_doc: FxHashMap::default(),
             relations: BTreeMap::new(),
-            statuses: BTreeMap::new(),
+            statuses: Arc::default(),
             rejected: BTreeSet::new(),
             assignment: None,
             conflicts: BTreeSet::new(),
@@ -277,10 +315,26 @@ impl Project {
             }
         }
         Ok(Self {
-            documents,
+            annotations: AnnotationMap::with_documents(documents.len()),
+            documents: Arc::new(documents),
             doc_index,
             ..Self::empty(schema)
         })
+    }
+
+    /// The project's content now, sharing its documents and annotations: cheap to take,
+    /// and unchanged by later edits of the project.
+    pub fn snapshot(&self) -> ProjectSnapshot {
+        ProjectSnapshot {
+            schema: self.schema.clone(),
+            documents: Arc::clone(&self.documents),
+            annotations: self.annotations.shared_documents(),
+            statuses: Arc::clone(&self.statuses),
+            relations: self.relations.clone(),
+            rejected: self.rejected.clone(),
+            assignment: self.assignment.clone(),
+            conflicts: self.conflicts.clone(),
+        }
     }
 
     /// A whole project built in one pass, with the checks `edit::apply` makes when the
@@ -301,9 +355,11 @@ impl Project {
         let mut project = Self::new(schema, documents)?;
         if project.annotations_are_sound(&annotations) {
             // The common case (a file spantag wrote): one pass, no per-edit bookkeeping.
-            let mut doc_keys: Vec<Vec<ReadingKey>> = vec![Vec::new(); project.documents.len()];
+            let mut per_document: Vec<Vec<Annotation>> =
+                std::iter::repeat_with(Vec::new)
+                    .take(project.documents.len())
+                    .collect();
             let mut last_at: Option<usize> = None;
-            let mut boxes = Vec::with_capacity(annotations.iter().map(Vec::len).sum());
             for ann in annotations.into_iter().flatten() {
                 // Annotations come grouped by document: look the document up once a run.
                 let at = match last_at {
@@ -318,20 +374,15 @@ impl Project {
                     _ => project.document_index(ann.doc()).unwrap_or(0),
                 };
                 last_at = Some(at);
-                if let Some(keys) = doc_keys.get_mut(at) {
-                    keys.push(reading_key(&ann));
+                if let Some(list) = per_document.get_mut(at) {
+                    list.push(ann);
                 }
-                boxes.push(AnnotationMap::entry(ann));
             }
             // Ids were found unique above; this only keeps the type honest.
-            project.annotations = AnnotationMap::from_entries(boxes)
-                .map_err(|id| ProjectError::from(EditError::IdInUse(id)))?;
-            for (doc, mut keys) in project.documents.iter().zip(doc_keys) {
-                if !keys.is_empty() {
-                    keys.sort_unstable();
-                    project.by_doc.insert(doc.id().clone(), keys);
-                }
-            }
+            project.annotations = AnnotationMap::from_documents(
+                per_document.into_iter().map(DocAnnotations::new).collect(),
+            )
+            .map_err(|id| ProjectError::from(EditError::IdInUse(id)))?;
         } else {
             // Something is wrong: add the annotations in the order edits would, so the
             // error is the one `edit::apply` gives for the first bad annotation.
@@ -355,14 +406,15 @@ impl Project {
         relations: Vec<Relation>,
         rejected: Vec<RejectedSuggestion>,
     ) -> Result<Self, ProjectError> {
+        let kept = Arc::make_mut(&mut self.statuses);
         for (doc, status) in statuses {
-            if self.document(&doc).is_none() {
+            if !self.doc_index.contains_key(&doc) {
                 return Err(EditError::NoSuchDocument(doc).into());
             }
             if status == DocStatus::default() {
-                self.statuses.remove(&doc);
+                kept.remove(&doc);
             } else {
-                self.statuses.insert(doc, status);
+                kept.insert(doc, status);
             }
         }
         for rel in relations {
@@ -500,13 +552,11 @@ impl Project {
 
     /// Adds an annotation already checked by [`Project::check_new_annotation`].
     pub(super) fn insert_annotation(&mut self, ann: Annotation) {
-        let keys = self.by_doc.entry(ann.doc().clone()).or_default();
-        let key = reading_key(&ann);
-        if let Err(at) = keys.binary_search(&key) {
-            keys.insert(at, key);
-        }
+        let Some(at) = self.document_index(ann.doc()) else {
+            return;
+        };
         self.release(ann.id());
-        self.annotations.insert(ann);
+        self.annotations.insert(at, ann);
     }
 
     /// Adds `annotations` as applying an `Edit::AddAnnotation` for each in order would,
@@ -543,27 +593,15 @@ impl Project {
         if !sound {
             return Err(annotations);
         }
-        let mut touched = HashSet::new();
-        for ann in &annotations {
-            let key = reading_key(ann);
-            match self.by_doc.get_mut(ann.doc()) {
-                Some(keys) => keys.push(key),
-                None => {
-                    self.by_doc.insert(ann.doc().clone(), vec![key]);
-                }
-            }
-            touched.insert(ann.doc().clone());
-        }
-        for doc in touched {
-            if let Some(keys) = self.by_doc.get_mut(&doc) {
-                keys.sort_unstable();
-                keys.dedup();
-            }
-        }
         for id in &ids {
             self.release(*id);
         }
-        self.annotations.insert_new(annotations);
+        // Every document was found above.
+        let placed: Vec<(usize, Annotation)> = annotations
+            .into_iter()
+            .filter_map(|ann| Some((self.document_index(ann.doc())?, ann)))
+            .collect();
+        self.annotations.insert_new(placed);
         Ok(ids)
     }
 
@@ -592,34 +630,20 @@ impl Project {
 
     /// Removes an annotation (links to it are the caller's business).
     pub(super) fn remove_annotation(&mut self, id: AnnotationId) -> Option<Annotation> {
-        let ann = self.annotations.remove(&id)?;
-        self.unindex(&ann);
-        Some(ann)
+        self.annotations.remove(&id)
     }
 
     /// Replaces the annotation with the same id; returns the old one.
     pub(super) fn replace_annotation(&mut self, ann: Annotation) -> Option<Annotation> {
-        let old = self.annotations.get(&ann.id())?;
-        if reading_key(old) != reading_key(&ann) || old.doc() != ann.doc() {
-            let old = old.clone();
-            self.unindex(&old);
-            let keys = self.by_doc.entry(ann.doc().clone()).or_default();
-            let key = reading_key(&ann);
-            if let Err(at) = keys.binary_search(&key) {
-                keys.insert(at, key);
+        let old_doc = self.annotations.document_of(&ann.id())?;
+        match self.document_index(ann.doc()) {
+            Some(at) if at == old_doc => self.annotations.replace(ann),
+            Some(at) => {
+                let old = self.annotations.remove(&ann.id());
+                self.annotations.insert(at, ann);
+                old
             }
-        }
-        self.annotations.insert(ann)
-    }
-
-    fn unindex(&mut self, ann: &Annotation) {
-        if let Some(keys) = self.by_doc.get_mut(ann.doc()) {
-            if let Ok(at) = keys.binary_search(&reading_key(ann)) {
-                keys.remove(at);
-            }
-            if keys.is_empty() {
-                self.by_doc.remove(ann.doc());
-            }
+            None => None,
         }
     }
 
@@ -636,7 +660,9 @@ impl Project {
 
     /// A document by id.
     pub fn document(&self, id: &DocId) -> Option<&Document> {
-        self.doc_index.get(id).map(|&i| &self.documents[i])
+        self.doc_index
+            .get(id)
+            .and_then(|&i| self.documents.get(i))
     }
 
     /// Position of a document in [`Project::documents`].
@@ -656,55 +682,36 @@ impl Project {
 
     /// A document's annotations in reading order.
     pub fn annotations_of(&self, doc: &DocId) -> Vec<&Annotation> {
-        self.annotation_ids_of(doc)
-            .filter_map(|id| self.annotations.get(&id))
-            .collect()
+        self.annotations_in(doc).iter().collect()
+    }
+
+    /// A document's annotations in reading order, as the project keeps them (no copy, no
+    /// lookup per annotation).
+    pub fn annotations_in(&self, doc: &DocId) -> &[Annotation] {
+        self.document_index(doc)
+            .map_or(&[], |at| self.annotations.of_document(at))
     }
 
     /// Every document's annotations in reading order, by the document's position in
-    /// [`Project::documents`]: what [`Project::annotations_of`] gives for each, made in one
-    /// pass over the annotations in memory order instead of one lookup in the id tree per
-    /// annotation (which, at millions of annotations, is most of the time of writing
-    /// them all out).
-    pub fn annotations_by_document(&self) -> Vec<Vec<&Annotation>> {
-        let mut per_document: Vec<Vec<&Annotation>> = vec![Vec::new(); self.documents.len()];
-        let mut last: Option<(&DocId, Option<usize>)> = None;
-        for ann in self.annotations.in_memory_order() {
-            let at = match last {
-                Some((doc, at)) if doc == ann.doc() => at,
-                _ => {
-                    let at = self.document_index(ann.doc());
-                    last = Some((ann.doc(), at));
-                    at
-                }
-            };
-            if let Some(list) = at.and_then(|at| per_document.get_mut(at)) {
-                list.push(ann);
-            }
-        }
-        for list in &mut per_document {
-            list.sort_unstable_by_key(|a| reading_key(a));
-        }
-        per_document
+    /// [`Project::documents`]: what [`Project::annotations_in`] gives for each.
+    pub fn annotations_by_document(&self) -> Vec<&[Annotation]> {
+        (0..self.documents.len())
+            .map(|at| self.annotations.of_document(at))
+            .collect()
     }
 
-    /// The ids of a document's annotations in reading order, from an index kept sorted:
-    /// no sorting and no lookups, so a window can list thousands every frame (`skip` and
-    /// `len` are O(1)).
+    /// The ids of a document's annotations in reading order: no sorting and no lookups,
+    /// so a window can list thousands every frame (`skip` and `len` are O(1)).
     pub fn annotation_ids_of(
         &self,
         doc: &DocId,
     ) -> impl ExactSizeIterator<Item = AnnotationId> + DoubleEndedIterator + Clone + '_ {
-        self.by_doc
-            .get(doc)
-            .map_or(&[][..], Vec::as_slice)
-            .iter()
-            .map(|(_, _, id)| *id)
+        self.annotations_in(doc).iter().map(Annotation::id)
     }
 
     /// How many annotations a document has.
     pub fn annotation_count(&self, doc: &DocId) -> usize {
-        self.by_doc.get(doc).map_or(0, Vec::len)
+        self.annotations_in(doc).len()
     }
 
     /// Relations by id.
@@ -798,8 +805,8 @@ impl Project {
         let Some(entity) = self.annotations.get(&id) else {
             return Vec::new();
         };
-        self.annotation_ids_of(entity.doc())
-            .filter_map(|other| self.annotations.get(&other))
+        self.annotations_in(entity.doc())
+            .iter()
             .filter(
                 |a| matches!(a.kind(), AnnotationKind::Stance { holder: Some(h), .. } if *h == id),
             )
@@ -865,15 +872,19 @@ impl Project {
     }
 
     pub(super) fn insert_documents(&mut self, docs: Vec<Document>) {
-        self.documents.extend(docs);
+        self.annotations.push_documents(docs.len());
+        Arc::make_mut(&mut self.documents).extend(docs);
         self.reindex_documents();
     }
 
     pub(super) fn remove_documents(&mut self, ids: &BTreeSet<DocId>) -> Vec<Document> {
-        let (removed, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.documents)
+        let gone: Vec<bool> = self.documents.iter().map(|d| ids.contains(d.id())).collect();
+        self.annotations
+            .remove_documents(|at| gone.get(at).copied().unwrap_or(false));
+        let (removed, kept): (Vec<_>, Vec<_>) = std::mem::take(Arc::make_mut(&mut self.documents))
             .into_iter()
             .partition(|d| ids.contains(d.id()));
-        self.documents = kept;
+        self.documents = Arc::new(kept);
         self.reindex_documents();
         removed
     }
@@ -1100,7 +1111,7 @@ mod tests {
         let all_at_once = p.annotations_by_document();
         assert_eq!(all_at_once.len(), p.documents().len());
         for (doc, listed) in p.documents().iter().zip(&all_at_once) {
-            assert_eq!(*listed, p.annotations_of(doc.id()), "{}", doc.id());
+            assert_eq!(*listed, p.annotations_in(doc.id()), "{}", doc.id());
         }
     }
     #[test]
