@@ -4,9 +4,10 @@
 //! Each document's annotations lie side by side in one list ([`DocAnnotations`], in
 //! reading order), held by `Arc`: copying the map (a save in the background takes a copy)
 //! copies one pointer per document, and an edit copies only the list of the document it
-//! changes (`Arc::make_mut`). The index is one sorted array of (id, document position)
-//! entries of 12 bytes, so an annotation costs its own 80 bytes and 12 more, with no
-//! allocation of its own (a tree of boxed annotations took ≈ 130 bytes each).
+//! changes (`Arc::make_mut`). The index holds (id, document position) entries of 12
+//! bytes, sorted by id in chunks of about a thousand, so an annotation costs its own 80
+//! bytes and 12 more, with no allocation of its own (a tree of boxed annotations took
+//! ≈ 130 bytes each).
 
 use super::annotation::{Annotation, AnnotationId};
 use std::cmp::Reverse;
@@ -18,8 +19,8 @@ use std::sync::Arc;
 /// document with thousands of tags is searched in a few steps.
 const SCAN_LIMIT: usize = 32;
 
-/// Below this many new annotations at once, each goes into the index on its own; above,
-/// the new entries are sorted and merged into the index in one pass.
+/// Below this many new annotations at once (or a 64th of the index), each goes into the
+/// index on its own; above, the new entries are merged with the whole index in one pass.
 const MERGE_FROM: usize = 16;
 
 /// Where an annotation sorts among its document's: by start, longer first, then by id.
@@ -69,6 +70,8 @@ impl DocAnnotations {
     fn index_ids(&mut self) {
         self.by_id.clear();
         if self.list.len() > SCAN_LIMIT {
+            // Sorted again only here: when a list grows past the limit, and after many
+            // annotations came at once.
             let list = &self.list;
             // A document's list holds far fewer than 2^32 annotations.
             self.by_id = (0..list.len() as u32).collect();
@@ -96,12 +99,28 @@ impl DocAnnotations {
         self.list.get(self.position(id)?)
     }
 
-    /// Adds an annotation at its place in reading order.
+    /// Adds an annotation at its place in reading order (the id order follows in one
+    /// pass, without sorting again).
     fn insert(&mut self, ann: Annotation) {
         let key = reading_key(&ann);
+        let id = ann.id();
         let at = self.list.partition_point(|a| reading_key(a) < key);
         self.list.insert(at, ann);
-        self.index_ids();
+        if self.by_id.is_empty() {
+            self.index_ids();
+            return;
+        }
+        for slot in &mut self.by_id {
+            if *slot as usize >= at {
+                *slot += 1;
+            }
+        }
+        let list = &self.list;
+        let place = self
+            .by_id
+            .partition_point(|&p| list.get(p as usize).is_some_and(|a| a.id() < id));
+        // A document's list holds far fewer than 2^32 annotations.
+        self.by_id.insert(place, at as u32);
     }
 
     /// Adds annotations at their places in reading order.
@@ -115,7 +134,16 @@ impl DocAnnotations {
     fn remove(&mut self, id: AnnotationId) -> Option<Annotation> {
         let at = self.position(id)?;
         let ann = self.list.remove(at);
-        self.index_ids();
+        if self.list.len() <= SCAN_LIMIT {
+            self.index_ids();
+            return Some(ann);
+        }
+        self.by_id.retain(|&p| p as usize != at);
+        for slot in &mut self.by_id {
+            if *slot as usize > at {
+                *slot -= 1;
+            }
+        }
         Some(ann)
     }
 
@@ -159,6 +187,159 @@ impl IdEntry {
     }
 }
 
+/// Every annotation's index entry, sorted by id, in chunks of about [`CHUNK`] entries:
+/// an addition or removal moves at most a chunk's entries (never the millions a single
+/// sorted array would), while an entry stays 12 bytes (a tree of boxed entries takes
+/// more than twice that).
+#[derive(Clone, Debug, Default)]
+struct IdIndex {
+    /// Non-empty, each sorted, and every entry of one before every entry of the next.
+    chunks: Vec<Vec<IdEntry>>,
+    len: usize,
+}
+
+/// Entries a chunk of the index is made with; one is split in two past twice this.
+const CHUNK: usize = 1024;
+
+impl IdIndex {
+    /// The index of entries sorted by id (and unique). The chunks are cut from the end
+    /// of `sorted`, which gives back its memory as it shrinks, so the entries are not
+    /// held twice.
+    fn from_sorted(mut sorted: Vec<IdEntry>) -> Self {
+        let len = sorted.len();
+        let mut chunks = Vec::with_capacity(len.div_ceil(CHUNK));
+        let mut released = sorted.len();
+        while !sorted.is_empty() {
+            let cut = sorted.len().saturating_sub(CHUNK);
+            chunks.push(sorted.split_off(cut));
+            if released - sorted.len() >= 64 * CHUNK {
+                sorted.shrink_to_fit();
+                released = sorted.len();
+            }
+        }
+        chunks.reverse();
+        Self { chunks, len }
+    }
+
+    /// The first chunk whose last entry is not below `id` (or the number of chunks).
+    fn chunk_for(&self, id: AnnotationId) -> usize {
+        self.chunks
+            .partition_point(|c| c.last().is_some_and(|e| e.id() < id))
+    }
+
+    fn get(&self, id: AnnotationId) -> Option<IdEntry> {
+        let chunk = self.chunks.get(self.chunk_for(id))?;
+        let at = chunk.binary_search_by_key(&id, |e| e.id()).ok()?;
+        chunk.get(at).copied()
+    }
+
+    /// Adds an entry whose id is not in the index.
+    fn insert(&mut self, entry: IdEntry) {
+        let id = entry.id();
+        let at = self.chunk_for(id).min(self.chunks.len().saturating_sub(1));
+        let Some(chunk) = self.chunks.get_mut(at) else {
+            self.chunks.push(vec![entry]);
+            self.len += 1;
+            return;
+        };
+        let place = chunk.partition_point(|e| e.id() < id);
+        chunk.insert(place, entry);
+        self.len += 1;
+        if chunk.len() > 2 * CHUNK {
+            let second = chunk.split_off(CHUNK);
+            chunk.shrink_to_fit();
+            self.chunks.insert(at + 1, second);
+        }
+    }
+
+    /// Takes out the entry of `id`.
+    fn remove(&mut self, id: AnnotationId) -> Option<IdEntry> {
+        let at = self.chunk_for(id);
+        let chunk = self.chunks.get_mut(at)?;
+        let place = chunk.binary_search_by_key(&id, |e| e.id()).ok()?;
+        let entry = chunk.remove(place);
+        if chunk.is_empty() {
+            self.chunks.remove(at);
+        }
+        self.len -= 1;
+        Some(entry)
+    }
+
+    /// Adds entries (sorted by id, none in the index): one by one when they are few
+    /// beside the index, else merged with all of it in one pass.
+    fn insert_sorted(&mut self, added: Vec<IdEntry>) {
+        if added.len() < MERGE_FROM || added.len() < self.len / 64 {
+            for entry in added {
+                self.insert(entry);
+            }
+            return;
+        }
+        let mut all: Vec<IdEntry> = Vec::with_capacity(self.len + added.len());
+        for chunk in std::mem::take(&mut self.chunks) {
+            all.extend(chunk);
+        }
+        merge_into(&mut all, &added);
+        *self = Self::from_sorted(all);
+    }
+
+    /// Keeps the entries for which `keep` says so (and may change them; their ids stay).
+    fn retain_mut(&mut self, mut keep: impl FnMut(&mut IdEntry) -> bool) {
+        for chunk in &mut self.chunks {
+            chunk.retain_mut(&mut keep);
+        }
+        self.chunks.retain(|c| !c.is_empty());
+        self.len = self.chunks.iter().map(Vec::len).sum();
+    }
+
+    /// Every entry by ascending id.
+    fn iter(&self) -> impl DoubleEndedIterator<Item = &IdEntry> {
+        self.chunks.iter().flatten()
+    }
+
+    /// Where the first entry with an id above (`after`) or not below `id` is: chunk and
+    /// place in it.
+    fn lower_bound(&self, id: AnnotationId, after: bool) -> (usize, usize) {
+        let past = |e: &IdEntry| if after { e.id() <= id } else { e.id() < id };
+        let chunk = self
+            .chunks
+            .partition_point(|c| c.last().is_some_and(|e| past(e)));
+        let place = self
+            .chunks
+            .get(chunk)
+            .map_or(0, |c| c.partition_point(|e| past(e)));
+        (chunk, place)
+    }
+
+    /// The entries with ids in `range`, ascending.
+    fn range(
+        &self,
+        range: impl RangeBounds<AnnotationId>,
+    ) -> impl DoubleEndedIterator<Item = &IdEntry> {
+        let (first, from) = match range.start_bound() {
+            Bound::Included(id) => self.lower_bound(*id, false),
+            Bound::Excluded(id) => self.lower_bound(*id, true),
+            Bound::Unbounded => (0, 0),
+        };
+        let (last, to) = match range.end_bound() {
+            Bound::Included(id) => self.lower_bound(*id, true),
+            Bound::Excluded(id) => self.lower_bound(*id, false),
+            Bound::Unbounded => (self.chunks.len(), 0),
+        };
+        let end = if to == 0 { last } else { last + 1 };
+        self.chunks
+            .get(first..end.max(first))
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+            .flat_map(move |(k, chunk)| {
+                let k = k + first;
+                let lo = if k == first { from } else { 0 };
+                let hi = if k == last { to } else { chunk.len() };
+                chunk.get(lo..hi).unwrap_or_default()
+            })
+    }
+}
+
 /// A project's annotations: per document (by the document's position in the project) in
 /// reading order, and by id.
 #[derive(Clone, Debug, Default)]
@@ -168,14 +349,14 @@ pub struct AnnotationMap {
     /// few pointers until one of them changes.
     docs: Arc<Vec<Arc<DocAnnotations>>>,
     /// Every annotation's id and document position, sorted by id.
-    index: Arc<Vec<IdEntry>>,
+    index: IdIndex,
 }
 
 impl PartialEq for AnnotationMap {
     /// Equal when every document position holds the same annotations (a document with
     /// none equals one past the end).
     fn eq(&self, other: &Self) -> bool {
-        if self.index.len() != other.index.len() {
+        if self.index.len != other.index.len {
             return false;
         }
         let longest = self.docs.len().max(other.docs.len());
@@ -189,7 +370,7 @@ impl AnnotationMap {
         let empty = Arc::new(DocAnnotations::default());
         Self {
             docs: Arc::new(vec![empty; documents]),
-            index: Arc::default(),
+            index: IdIndex::default(),
         }
     }
 
@@ -205,18 +386,17 @@ impl AnnotationMap {
 
     /// How many annotations there are.
     pub fn len(&self) -> usize {
-        self.index.len()
+        self.index.len
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.index.is_empty()
+        self.index.len == 0
     }
 
     /// The index entry of an id.
     fn entry_of(&self, id: AnnotationId) -> Option<IdEntry> {
-        let at = self.index.binary_search_by_key(&id, |e| e.id()).ok()?;
-        self.index.get(at).copied()
+        self.index.get(id)
     }
 
     /// The annotation an index entry points at.
@@ -272,20 +452,8 @@ impl AnnotationMap {
         &self,
         range: impl RangeBounds<AnnotationId>,
     ) -> impl DoubleEndedIterator<Item = (&AnnotationId, &Annotation)> {
-        let from = match range.start_bound() {
-            Bound::Included(id) => self.index.partition_point(|e| e.id() < *id),
-            Bound::Excluded(id) => self.index.partition_point(|e| e.id() <= *id),
-            Bound::Unbounded => 0,
-        };
-        let to = match range.end_bound() {
-            Bound::Included(id) => self.index.partition_point(|e| e.id() <= *id),
-            Bound::Excluded(id) => self.index.partition_point(|e| e.id() < *id),
-            Bound::Unbounded => self.index.len(),
-        };
         self.index
-            .get(from..to.max(from))
-            .unwrap_or_default()
-            .iter()
+            .range(range)
             .filter_map(|e| self.resolve(*e))
             .map(|a| (a.id_ref(), a))
     }
@@ -309,9 +477,7 @@ impl AnnotationMap {
             return;
         };
         list.insert(ann);
-        let index = Arc::make_mut(&mut self.index);
-        let at = index.partition_point(|e| e.id() < entry.id());
-        index.insert(at, entry);
+        self.index.insert(entry);
     }
 
     /// Adds annotations (each with its document's position) whose ids are in use neither
@@ -333,24 +499,15 @@ impl AnnotationMap {
                 list.extend(run);
             }
         }
-        let index = Arc::make_mut(&mut self.index);
-        if added.len() < MERGE_FROM {
-            for entry in added {
-                let at = index.partition_point(|e| e.id() < entry.id());
-                index.insert(at, entry);
-            }
-            return;
-        }
         added.sort_unstable_by_key(|e| e.id());
-        merge_into(index, &added);
+        self.index.insert_sorted(added);
     }
 
     /// Takes the annotation with this id out.
     pub(super) fn remove(&mut self, id: &AnnotationId) -> Option<Annotation> {
-        let at = self.index.binary_search_by_key(id, |e| e.id()).ok()?;
-        let entry = *self.index.get(at)?;
+        let entry = self.index.get(*id)?;
         let ann = self.document_mut(entry.doc())?.remove(*id)?;
-        Arc::make_mut(&mut self.index).remove(at);
+        self.index.remove(*id);
         Some(ann)
     }
 
@@ -389,8 +546,7 @@ impl AnnotationMap {
             at += 1;
             !gone(at - 1)
         });
-        let index = Arc::make_mut(&mut self.index);
-        index.retain_mut(|e| match new_position.get(e.doc()).copied().flatten() {
+        self.index.retain_mut(|e| match new_position.get(e.doc()).copied().flatten() {
             Some(moved) => {
                 e.doc = moved as u32;
                 true
@@ -431,10 +587,9 @@ impl MapBuilder {
         if let Some(pair) = index.windows(2).find(|w| w[0].id() == w[1].id()) {
             return Err(pair[0].id());
         }
-        index.shrink_to_fit();
         Ok(AnnotationMap {
             docs: Arc::new(docs),
-            index: Arc::new(index),
+            index: IdIndex::from_sorted(index),
         })
     }
 }
@@ -640,6 +795,43 @@ mod tests {
         assert_eq!(map.document_of(&AnnotationId(1)), Some(0));
         assert_eq!(map.document_of(&AnnotationId(2)), Some(1));
         assert_eq!(ids(map.of_document(1).iter()), [2]);
+    }
+
+    #[test]
+    fn the_index_splits_its_chunks_and_finds_every_id_in_any_range() {
+        let id_of = |i: u64| (i * 2_654_435_761) % 1_000_003 + 1;
+        let mut index = IdIndex::default();
+        for i in 0..5 * CHUNK as u64 {
+            index.insert(IdEntry::new(AnnotationId(id_of(i)), i as usize));
+        }
+        assert!(index.chunks.len() > 2, "split: {}", index.chunks.len());
+        assert!(index.chunks.iter().all(|c| c.len() <= 2 * CHUNK));
+        let all: Vec<u64> = index.iter().map(|e| e.id().0).collect();
+        assert_eq!(all.len(), 5 * CHUNK);
+        assert!(all.windows(2).all(|w| w[0] < w[1]));
+        for (from, to) in [(0, 1), (3, 3_000), (100, 4_000), (all.len() - 5, all.len() - 1)] {
+            let (lo, hi) = (AnnotationId(all[from]), AnnotationId(all[to]));
+            let got: Vec<u64> = index.range(lo..hi).map(|e| e.id().0).collect();
+            assert_eq!(got, all[from..to], "{from}..{to}");
+            let got: Vec<u64> = index.range(lo..=hi).rev().map(|e| e.id().0).collect();
+            let want: Vec<u64> = all[from..=to].iter().rev().copied().collect();
+            assert_eq!(got, want, "{from}..={to} backwards");
+        }
+        let many: Vec<IdEntry> = (0..3_000)
+            .map(|i| IdEntry::new(AnnotationId(2_000_000 + 2 * i), 1))
+            .collect();
+        index.insert_sorted(many);
+        assert_eq!(index.len, 5 * CHUNK + 3_000);
+        assert_eq!(index.get(AnnotationId(2_000_000 + 40)).map(IdEntry::doc), Some(1));
+        for i in 0..5 * CHUNK as u64 {
+            assert_eq!(
+                index.remove(AnnotationId(id_of(i))).map(IdEntry::doc),
+                Some(i as usize)
+            );
+        }
+        assert_eq!(index.len, 3_000);
+        assert!(index.chunks.iter().all(|c| !c.is_empty()));
+        assert!(index.get(AnnotationId(id_of(1))).is_none());
     }
 
     #[test]
