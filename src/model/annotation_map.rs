@@ -480,27 +480,52 @@ impl AnnotationMap {
         self.index.insert(entry);
     }
 
-    /// Adds annotations (each with its document's position) whose ids are in use neither
-    /// here nor among themselves: each document's list is sorted once, and many new
-    /// entries are merged into the index in one pass.
-    pub(super) fn insert_new(&mut self, mut annotations: Vec<(usize, Annotation)>) {
+    /// Whether any of `sorted` (ascending) is the id of an annotation here: one search
+    /// each when they are few, else one pass along the index.
+    pub(super) fn contains_any(&self, sorted: &[AnnotationId]) -> bool {
+        if sorted.len() < MERGE_FROM || sorted.len() < self.index.len / 64 {
+            return sorted.iter().any(|id| self.contains_key(id));
+        }
+        let mut index = self.index.iter().map(|e| e.id()).peekable();
+        sorted.iter().any(|id| {
+            while index.next_if(|x| x < id).is_some() {}
+            index.peek() == Some(id)
+        })
+    }
+
+    /// Adds annotations whose ids are in use neither here nor among themselves, each to
+    /// the document at its position in `positions`: each document's list is sorted once
+    /// per run of its annotations, and many new entries are merged into the index in one
+    /// pass. The annotations are moved from the back of `annotations`, which gives its
+    /// memory back as it empties (an import adds millions).
+    pub(super) fn insert_new(&mut self, mut annotations: Vec<Annotation>, mut positions: Vec<u32>) {
         let mut added: Vec<IdEntry> = annotations
             .iter()
-            .map(|(doc, a)| IdEntry::new(a.id(), *doc))
+            .zip(&positions)
+            .map(|(a, &doc)| IdEntry::new(a.id(), doc as usize))
             .collect();
-        annotations.sort_by_key(|(doc, _)| *doc);
-        let mut annotations = annotations.into_iter().peekable();
-        while let Some((doc, first)) = annotations.next() {
-            let mut run = vec![first];
-            while let Some((_, next)) = annotations.next_if(|(d, _)| *d == doc) {
-                run.push(next);
+        let mut run: Vec<Annotation> = Vec::new();
+        let mut run_doc: Option<u32> = None;
+        while let (Some(ann), Some(doc)) = (annotations.pop(), positions.pop()) {
+            if run_doc != Some(doc) {
+                self.extend_document(run_doc, std::mem::take(&mut run));
+                run_doc = Some(doc);
             }
-            if let Some(list) = self.document_mut(doc) {
-                list.extend(run);
-            }
+            run.push(ann);
+            super::edit::give_back_memory(&mut annotations);
         }
+        self.extend_document(run_doc, run);
         added.sort_unstable_by_key(|e| e.id());
         self.index.insert_sorted(added);
+    }
+
+    /// Adds `run` to the list of the document at `doc`.
+    fn extend_document(&mut self, doc: Option<u32>, run: Vec<Annotation>) {
+        if let Some(list) = doc.and_then(|doc| self.document_mut(doc as usize))
+            && !run.is_empty()
+        {
+            list.extend(run);
+        }
     }
 
     /// Takes the annotation with this id out.
@@ -730,11 +755,12 @@ mod tests {
             .map(|a| a.spans()[0].start().0)
             .collect();
         assert!(starts.windows(2).all(|w| w[0] < w[1]), "reading order");
-        let added: Vec<(usize, Annotation)> = (0..40)
+        let (positions, added): (Vec<u32>, Vec<Annotation>) = (0..40)
             .map(|i| (1, entity(2_000_000 + i, 7, 8 + i as usize)))
             .chain([(0, entity(3_000_000, 1, 2))])
-            .collect();
-        map.insert_new(added);
+            .unzip();
+        assert!(map.contains_any(&[AnnotationId(1), AnnotationId(id_of(3))]));
+        map.insert_new(added, positions);
         assert_eq!(map.len(), 5_041);
         assert_eq!(map.document_of(&AnnotationId(3_000_000)), Some(0));
         for i in 0..40 {

@@ -18,7 +18,7 @@ use super::edit::EditError;
 use super::schema::Schema;
 use super::team::{Assignment, Conflict};
 use rustc_hash::FxHashMap;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::Arc;
 
 /// Builds a project from documents that arrive one at a time with their annotations (a
@@ -569,63 +569,74 @@ impl Project {
         &mut self,
         annotations: Vec<Annotation>,
     ) -> Result<Vec<AnnotationId>, Vec<Annotation>> {
+        let Some(positions) = self.positions_if_sound(&annotations) else {
+            return Err(annotations);
+        };
         let ids: Vec<AnnotationId> = annotations.iter().map(Annotation::id).collect();
-        let mut sorted = ids.clone();
-        sorted.sort_unstable();
-        if sorted.windows(2).any(|w| w[0] == w[1]) {
-            return Err(annotations);
-        }
-        // Where each new one stands in the run: a holder must come before its stance.
-        let position: HashMap<AnnotationId, usize> =
-            ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-        let sound = annotations.iter().enumerate().all(|(i, ann)| {
-            let free = !self.annotations.contains_key(&ann.id())
-                && !self.relations.contains_key(&ann.id());
-            free && self.annotation_fits(ann, |holder| match position.get(&holder) {
-                Some(&at) => annotations
-                    .get(at)
-                    .filter(|h| at < i && h.doc() == ann.doc() && h.kind().is_entity()),
-                None => self
-                    .annotation(holder)
-                    .filter(|h| h.doc() == ann.doc() && h.kind().is_entity()),
-            })
-        });
-        if !sound {
-            return Err(annotations);
-        }
         for id in &ids {
             self.release(*id);
         }
-        // Every document was found above.
-        let placed: Vec<(usize, Annotation)> = annotations
-            .into_iter()
-            .filter_map(|ann| Some((self.document_index(ann.doc())?, ann)))
-            .collect();
-        self.annotations.insert_new(placed);
+        self.annotations.insert_new(annotations, positions);
         Ok(ids)
     }
 
-    /// Whether `ann` fits its document (which exists; spans inside its text) and its
-    /// holder, as `holder_of` finds it, is some other annotation.
-    fn annotation_fits<'a>(
-        &'a self,
-        ann: &Annotation,
-        holder_of: impl Fn(AnnotationId) -> Option<&'a Annotation>,
-    ) -> bool {
-        let Some(doc) = self.document(ann.doc()) else {
-            return false;
-        };
-        let len = doc.text().char_len();
-        if ann.spans().iter().any(|s| s.end().0 > len) {
-            return false;
+    /// The positions of the documents of `annotations` when every one of them could be
+    /// added in this order (see [`Project::add_annotations_at_once`]); `None` otherwise.
+    fn positions_if_sound(&self, annotations: &[Annotation]) -> Option<Vec<u32>> {
+        // (id, place in the run), sorted by id: a shared id lies side by side, and a
+        // holder's place in the run is found by a search.
+        let mut order: Vec<(AnnotationId, u32)> = annotations
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id(), u32::try_from(i).unwrap_or(u32::MAX)))
+            .collect();
+        order.sort_unstable();
+        if order.windows(2).any(|w| w[0].0 == w[1].0) {
+            return None;
         }
-        match ann.kind() {
-            AnnotationKind::Stance {
+        let sorted_ids: Vec<AnnotationId> = order.iter().map(|e| e.0).collect();
+        if self.annotations.contains_any(&sorted_ids)
+            || sorted_ids.iter().any(|id| self.relations.contains_key(id))
+        {
+            return None;
+        }
+        drop(sorted_ids);
+        let place_of = |id: AnnotationId| {
+            let k = order.binary_search_by_key(&id, |e| e.0).ok()?;
+            order.get(k).map(|e| e.1 as usize)
+        };
+        let mut positions = Vec::with_capacity(annotations.len());
+        // The document of the last annotation: its id, position and length.
+        let mut last: Option<(&DocId, usize, usize)> = None;
+        for (i, ann) in annotations.iter().enumerate() {
+            let (at, len) = match last {
+                Some((doc, at, len)) if doc == ann.doc() => (at, len),
+                _ => {
+                    let at = self.document_index(ann.doc())?;
+                    (at, self.documents.get(at)?.text().char_len())
+                }
+            };
+            last = Some((ann.doc(), at, len));
+            if ann.spans().iter().any(|s| s.end().0 > len) {
+                return None;
+            }
+            if let AnnotationKind::Stance {
                 holder: Some(holder),
                 ..
-            } => *holder != ann.id() && holder_of(*holder).is_some(),
-            _ => true,
+            } = ann.kind()
+            {
+                let is_entity_here = |h: &Annotation| h.doc() == ann.doc() && h.kind().is_entity();
+                let found = match place_of(*holder) {
+                    Some(k) => k < i && annotations.get(k).is_some_and(is_entity_here),
+                    None => self.annotation(*holder).is_some_and(is_entity_here),
+                };
+                if *holder == ann.id() || !found {
+                    return None;
+                }
+            }
+            positions.push(u32::try_from(at).ok()?);
         }
+        Some(positions)
     }
 
     /// Removes an annotation (links to it are the caller's business).
