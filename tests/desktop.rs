@@ -171,7 +171,7 @@ fn multi_script_session() -> spantag::app::session::Session {
     let doc = spantag::model::Document::new(
         "multi".into(),
         "多语种 — عربي — हिन्दी".to_owned(),
-        Default::default(),
+        spantag::model::Meta::default(),
         MULTI_SCRIPT.to_owned(),
     );
     let project =

@@ -100,7 +100,7 @@ struct SpanLine<'a> {
 
 /// A document's metadata as exported: its title plus its metadata map.
 pub fn doc_meta(doc: &Document) -> BTreeMap<String, String> {
-    let mut meta = doc.meta().clone();
+    let mut meta = doc.meta().to_map();
     meta.insert("title".to_owned(), doc.title().to_owned());
     meta
 }

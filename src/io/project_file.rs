@@ -579,11 +579,12 @@ fn write_file_ron<D: Sync>(
 /// tests' way to write a document in the file's shape).
 #[cfg(test)]
 fn document_piece(doc: &DocumentFile, out: &mut String) {
+    let meta = model::Meta::from(doc.meta.clone());
     fast_write::document_piece(
         &DocumentFields {
             id: &doc.id,
             title: &doc.title,
-            meta: &doc.meta,
+            meta: &meta,
             status: doc.status,
             hash: &doc.hash,
             text: &doc.text,
@@ -614,7 +615,7 @@ fn document_piece_by_ron(doc: &DocumentFile, out: &mut String) {
 struct DocumentFields<'a> {
     id: &'a str,
     title: &'a str,
-    meta: &'a BTreeMap<String, String>,
+    meta: &'a model::Meta,
     status: StatusFile,
     hash: &'a str,
     text: &'a str,
@@ -646,7 +647,7 @@ fn document_to_file(project: &Project, doc: &Document) -> DocumentFile {
     DocumentFile {
         id: doc.id().as_str().to_owned(),
         title: doc.title().to_owned(),
-        meta: doc.meta().clone(),
+        meta: doc.meta().to_map(),
         status: status_file(project.status(doc.id())),
         hash: doc.hash().to_owned(),
         text: doc.text().as_str().to_owned(),

@@ -68,24 +68,76 @@ impl DocStatus {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Document(Arc<DocumentData>);
 
+/// A document's metadata (`date`, `source` …), sorted by name: a list, not a tree (two
+/// entries in a `BTreeMap` take a 544-byte node; a corpus of 100k documents held 54 MB
+/// of them). Reads like the map it is made from.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Meta(Box<[(String, String)]>);
+
+impl Meta {
+    /// The value of `name`.
+    pub fn get(&self, name: &str) -> Option<&String> {
+        let at = self.0.binary_search_by(|(k, _)| k.as_str().cmp(name)).ok()?;
+        self.0.get(at).map(|(_, v)| v)
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// How many there are.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Names and values, sorted by name.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&String, &String)> + ExactSizeIterator {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+
+    /// The metadata as a map (to change it, or to hand it on).
+    pub fn to_map(&self) -> BTreeMap<String, String> {
+        self.0.iter().cloned().collect()
+    }
+}
+
+impl From<BTreeMap<String, String>> for Meta {
+    fn from(map: BTreeMap<String, String>) -> Self {
+        Meta(map.into_iter().collect())
+    }
+}
+
+impl<'a> IntoIterator for &'a Meta {
+    type Item = (&'a String, &'a String);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, (String, String)>,
+        fn(&'a (String, String)) -> (&'a String, &'a String),
+    >;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+}
+
 /// What a [`Document`] holds.
 #[derive(Debug, PartialEq, Eq)]
 struct DocumentData {
     id: DocId,
     title: Box<str>,
-    meta: BTreeMap<String, String>,
+    meta: Meta,
     text: DocText,
     hash: Box<str>,
 }
 
 impl Document {
     /// Builds a document from already normalised text (LF line endings, no BOM).
-    pub fn new(id: DocId, title: String, meta: BTreeMap<String, String>, text: String) -> Self {
+    pub fn new(id: DocId, title: String, meta: impl Into<Meta>, text: String) -> Self {
         let hash = content_hash(&text).into_boxed_str();
         Self(Arc::new(DocumentData {
             id,
             title: title.into_boxed_str(),
-            meta,
+            meta: meta.into(),
             text: DocText::new(text),
             hash,
         }))
@@ -119,7 +171,7 @@ impl Document {
     }
 
     /// Metadata such as `date`.
-    pub fn meta(&self) -> &BTreeMap<String, String> {
+    pub fn meta(&self) -> &Meta {
         &self.0.meta
     }
 
@@ -256,6 +308,24 @@ mod tests {
             title.ends_with('…') && title.chars().count() <= 81,
             "{title}"
         );
+    }
+
+    #[test]
+    fn metadata_reads_like_its_map() {
+        let map: BTreeMap<String, String> = [("source", "nos"), ("date", "2018-05"), ("a", "")]
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .into();
+        let meta = Meta::from(map.clone());
+        assert_eq!(meta.get("date").map(String::as_str), Some("2018-05"));
+        assert_eq!(meta.get("a").map(String::as_str), Some(""));
+        assert_eq!(meta.get("zz"), None);
+        let listed: Vec<(&String, &String)> = (&meta).into_iter().collect();
+        assert_eq!(listed, map.iter().collect::<Vec<_>>());
+        assert_eq!(meta.to_map(), map);
+        assert_eq!(meta.len(), 3);
+        assert!(Meta::default().is_empty() && Meta::default().get("date").is_none());
+        let doc = Document::new(DocId::from("d"), "T".into(), map, "Tekst.".into());
+        assert_eq!(doc.date(), Some("2018-05"));
     }
 
     #[test]

@@ -21,7 +21,7 @@ pub use annotation::{
     Anchor, Annotation, AnnotationId, AnnotationKind, Attributes, Note, Relation,
 };
 pub use annotation_map::AnnotationMap;
-pub use document::{DocId, DocStatus, Document};
+pub use document::{DocId, DocStatus, Document, Meta};
 pub use edit::{Edit, EditError, apply};
 pub use history::History;
 pub use name::{Interner, Name};

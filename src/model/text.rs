@@ -32,7 +32,7 @@ pub struct DocText {
     char_len: usize,
     /// `checkpoints[i]` is the byte offset of character `i * CHECKPOINT_EVERY`.
     /// Empty when the text is ASCII, where char and byte offsets coincide.
-    checkpoints: Vec<usize>,
+    checkpoints: Checkpoints,
 }
 
 impl fmt::Debug for DocText {
@@ -49,7 +49,7 @@ impl DocText {
             return Self {
                 text,
                 char_len,
-                checkpoints: Vec::new(),
+                checkpoints: Checkpoints::Narrow(Box::default()),
             };
         }
         let mut checkpoints = Vec::with_capacity(text.len() / CHECKPOINT_EVERY + 1);
@@ -65,7 +65,7 @@ impl DocText {
         Self {
             text,
             char_len,
-            checkpoints,
+            checkpoints: Checkpoints::new(checkpoints),
         }
     }
 
@@ -94,10 +94,9 @@ impl DocText {
         }
         let block = c.0 / CHECKPOINT_EVERY;
         let (start, end) = (
-            self.checkpoints[block],
+            self.checkpoints.get(block).unwrap_or(0),
             self.checkpoints
                 .get(block + 1)
-                .copied()
                 .unwrap_or(self.text.len()),
         );
         let skip = c.0 % CHECKPOINT_EVERY;
@@ -122,8 +121,8 @@ impl DocText {
         if self.checkpoints.is_empty() {
             return CharOffset(b.0);
         }
-        let block = self.checkpoints.partition_point(|&cp| cp <= b.0) - 1;
-        let base_byte = self.checkpoints[block];
+        let block = self.checkpoints.count_up_to(b.0).saturating_sub(1);
+        let base_byte = self.checkpoints.get(block).unwrap_or(0);
         let counted = self.text[base_byte..]
             .char_indices()
             .take_while(|(i, _)| base_byte + i < b.0)
@@ -141,6 +140,47 @@ impl DocText {
     /// The character at a char offset.
     pub fn char_at(&self, c: CharOffset) -> Option<char> {
         self.text[self.byte_of(c).0..].chars().next()
+    }
+}
+
+/// A text's checkpoints: `u32` byte offsets (half the memory) unless the text is longer
+/// than that counts.
+#[derive(Clone, PartialEq, Eq)]
+enum Checkpoints {
+    Narrow(Box<[u32]>),
+    Wide(Box<[usize]>),
+}
+
+impl Checkpoints {
+    fn new(offsets: Vec<usize>) -> Self {
+        let narrow: Option<Box<[u32]>> = offsets.iter().map(|&o| u32::try_from(o).ok()).collect();
+        match narrow {
+            Some(narrow) => Checkpoints::Narrow(narrow),
+            None => Checkpoints::Wide(offsets.into_boxed_slice()),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        match self {
+            Checkpoints::Narrow(c) => c.is_empty(),
+            Checkpoints::Wide(c) => c.is_empty(),
+        }
+    }
+
+    /// The byte offset of checkpoint `i`.
+    fn get(&self, i: usize) -> Option<usize> {
+        match self {
+            Checkpoints::Narrow(c) => c.get(i).map(|&o| o as usize),
+            Checkpoints::Wide(c) => c.get(i).copied(),
+        }
+    }
+
+    /// How many checkpoints lie at or before byte `at`.
+    fn count_up_to(&self, at: usize) -> usize {
+        match self {
+            Checkpoints::Narrow(c) => c.partition_point(|&o| o as usize <= at),
+            Checkpoints::Wide(c) => c.partition_point(|&o| o <= at),
+        }
     }
 }
 
