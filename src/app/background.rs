@@ -406,10 +406,7 @@ pub fn progress_ui(ui: &mut egui::Ui, app: &SpantagApp) {
         }
         if let Some(job) = &app.jobs.save {
             let name = file_name(&job.path);
-            ui.add(
-                egui::ProgressBar::new(job.fraction())
-                    .text(format!("saving {name}…")),
-            );
+            ui.add(egui::ProgressBar::new(job.fraction()).text(format!("saving {name}…")));
         }
     });
 }

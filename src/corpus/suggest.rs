@@ -315,7 +315,7 @@ impl SuggestionEngine {
         let documents = project.documents().iter();
         for (doc, annotations) in documents.zip(project.annotations_by_document()) {
             let mentions: Vec<Mention> = annotations
-                .into_iter()
+                .iter()
                 .filter_map(|ann| engine.mention(ann, doc))
                 .collect();
             for m in &mentions {

@@ -2343,7 +2343,11 @@ mod tests {
         );
         let tag = Annotation::entity(id, a.clone(), Span::new(0, 4, &text).expect("span"), "ORG");
         apply(&mut p, Edit::AddAnnotation(tag)).expect("add");
-        let first = p.annotations_in(&a).first().map(Annotation::id).expect("a tag");
+        let first = p
+            .annotations_in(&a)
+            .first()
+            .map(Annotation::id)
+            .expect("a tag");
         apply(&mut p, Edit::RemoveAnnotation(first)).expect("remove");
         apply(
             &mut p,

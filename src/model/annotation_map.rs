@@ -302,7 +302,7 @@ impl IdIndex {
         let past = |e: &IdEntry| if after { e.id() <= id } else { e.id() < id };
         let chunk = self
             .chunks
-            .partition_point(|c| c.last().is_some_and(|e| past(e)));
+            .partition_point(|c| c.last().is_some_and(&past));
         let place = self
             .chunks
             .get(chunk)
@@ -467,7 +467,9 @@ impl AnnotationMap {
     /// The list of the document at `doc`, to change (copied first if a snapshot shares
     /// it).
     fn document_mut(&mut self, doc: usize) -> Option<&mut DocAnnotations> {
-        Arc::make_mut(&mut self.docs).get_mut(doc).map(Arc::make_mut)
+        Arc::make_mut(&mut self.docs)
+            .get_mut(doc)
+            .map(Arc::make_mut)
     }
 
     /// Adds `ann`, whose id is in use by no other annotation, to the document at `doc`.
@@ -571,13 +573,14 @@ impl AnnotationMap {
             at += 1;
             !gone(at - 1)
         });
-        self.index.retain_mut(|e| match new_position.get(e.doc()).copied().flatten() {
-            Some(moved) => {
-                e.doc = moved as u32;
-                true
-            }
-            None => false,
-        });
+        self.index
+            .retain_mut(|e| match new_position.get(e.doc()).copied().flatten() {
+                Some(moved) => {
+                    e.doc = moved as u32;
+                    true
+                }
+                None => false,
+            });
     }
 }
 
@@ -675,10 +678,8 @@ mod tests {
         for (i, id) in ids_given.iter().enumerate() {
             one_by_one.insert(i % 2, stance(*id));
         }
-        let (even, odd): (Vec<_>, Vec<_>) = ids_given
-            .iter()
-            .enumerate()
-            .partition(|(i, _)| i % 2 == 0);
+        let (even, odd): (Vec<_>, Vec<_>) =
+            ids_given.iter().enumerate().partition(|(i, _)| i % 2 == 0);
         let documents = [even, odd]
             .into_iter()
             .map(|half| DocAnnotations::new(half.into_iter().map(|(_, id)| stance(*id)).collect()))
@@ -742,9 +743,11 @@ mod tests {
         let list = (0..count)
             .map(|i| entity(id_of(i), i as usize, i as usize + 3))
             .collect();
-        let mut map =
-            AnnotationMap::from_documents(vec![DocAnnotations::new(Vec::new()), DocAnnotations::new(list)])
-                .expect("unique ids");
+        let mut map = AnnotationMap::from_documents(vec![
+            DocAnnotations::new(Vec::new()),
+            DocAnnotations::new(list),
+        ])
+        .expect("unique ids");
         for i in (0..count).step_by(97) {
             let ann = map.get(&AnnotationId(id_of(i))).expect("found");
             assert_eq!(ann.spans()[0].start().0, i as usize);
@@ -789,9 +792,15 @@ mod tests {
         map.remove(&AnnotationId(2));
         map.replace(entity(1, 0, 2));
         assert_eq!(ids(copy.values()), [1, 2]);
-        assert_eq!(copy.get(&AnnotationId(1)).map(|a| a.spans()[0].end().0), Some(3));
+        assert_eq!(
+            copy.get(&AnnotationId(1)).map(|a| a.spans()[0].end().0),
+            Some(3)
+        );
         assert_eq!(ids(map.values()), [1, 3]);
-        assert_eq!(map.get(&AnnotationId(1)).map(|a| a.spans()[0].end().0), Some(2));
+        assert_eq!(
+            map.get(&AnnotationId(1)).map(|a| a.spans()[0].end().0),
+            Some(2)
+        );
         // The untouched document's list is still the copy's.
         let mut both = AnnotationMap::with_documents(2);
         both.insert(1, entity(5, 0, 1));
@@ -835,7 +844,12 @@ mod tests {
         let all: Vec<u64> = index.iter().map(|e| e.id().0).collect();
         assert_eq!(all.len(), 5 * CHUNK);
         assert!(all.windows(2).all(|w| w[0] < w[1]));
-        for (from, to) in [(0, 1), (3, 3_000), (100, 4_000), (all.len() - 5, all.len() - 1)] {
+        for (from, to) in [
+            (0, 1),
+            (3, 3_000),
+            (100, 4_000),
+            (all.len() - 5, all.len() - 1),
+        ] {
             let (lo, hi) = (AnnotationId(all[from]), AnnotationId(all[to]));
             let got: Vec<u64> = index.range(lo..hi).map(|e| e.id().0).collect();
             assert_eq!(got, all[from..to], "{from}..{to}");
@@ -848,7 +862,10 @@ mod tests {
             .collect();
         index.insert_sorted(many);
         assert_eq!(index.len, 5 * CHUNK + 3_000);
-        assert_eq!(index.get(AnnotationId(2_000_000 + 40)).map(IdEntry::doc), Some(1));
+        assert_eq!(
+            index.get(AnnotationId(2_000_000 + 40)).map(IdEntry::doc),
+            Some(1)
+        );
         for i in 0..5 * CHUNK as u64 {
             assert_eq!(
                 index.remove(AnnotationId(id_of(i))).map(IdEntry::doc),

@@ -77,7 +77,10 @@ pub struct Meta(Box<[(String, String)]>);
 impl Meta {
     /// The value of `name`.
     pub fn get(&self, name: &str) -> Option<&String> {
-        let at = self.0.binary_search_by(|(k, _)| k.as_str().cmp(name)).ok()?;
+        let at = self
+            .0
+            .binary_search_by(|(k, _)| k.as_str().cmp(name))
+            .ok()?;
         self.0.get(at).map(|(_, v)| v)
     }
 

@@ -355,10 +355,9 @@ impl Project {
         let mut project = Self::new(schema, documents)?;
         if project.annotations_are_sound(&annotations) {
             // The common case (a file spantag wrote): one pass, no per-edit bookkeeping.
-            let mut per_document: Vec<Vec<Annotation>> =
-                std::iter::repeat_with(Vec::new)
-                    .take(project.documents.len())
-                    .collect();
+            let mut per_document: Vec<Vec<Annotation>> = std::iter::repeat_with(Vec::new)
+                .take(project.documents.len())
+                .collect();
             let mut last_at: Option<usize> = None;
             for ann in annotations.into_iter().flatten() {
                 // Annotations come grouped by document: look the document up once a run.
@@ -671,9 +670,7 @@ impl Project {
 
     /// A document by id.
     pub fn document(&self, id: &DocId) -> Option<&Document> {
-        self.doc_index
-            .get(id)
-            .and_then(|&i| self.documents.get(i))
+        self.doc_index.get(id).and_then(|&i| self.documents.get(i))
     }
 
     /// Position of a document in [`Project::documents`].
@@ -889,7 +886,11 @@ impl Project {
     }
 
     pub(super) fn remove_documents(&mut self, ids: &BTreeSet<DocId>) -> Vec<Document> {
-        let gone: Vec<bool> = self.documents.iter().map(|d| ids.contains(d.id())).collect();
+        let gone: Vec<bool> = self
+            .documents
+            .iter()
+            .map(|d| ids.contains(d.id()))
+            .collect();
         self.annotations
             .remove_documents(|at| gone.get(at).copied().unwrap_or(false));
         let (removed, kept): (Vec<_>, Vec<_>) = std::mem::take(Arc::make_mut(&mut self.documents))

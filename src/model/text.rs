@@ -95,9 +95,7 @@ impl DocText {
         let block = c.0 / CHECKPOINT_EVERY;
         let (start, end) = (
             self.checkpoints.get(block).unwrap_or(0),
-            self.checkpoints
-                .get(block + 1)
-                .unwrap_or(self.text.len()),
+            self.checkpoints.get(block + 1).unwrap_or(self.text.len()),
         );
         let skip = c.0 % CHECKPOINT_EVERY;
         let chars = (self.char_len - block * CHECKPOINT_EVERY).min(CHECKPOINT_EVERY);
