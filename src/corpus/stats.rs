@@ -1,7 +1,7 @@
 //! Counting: annotations per label, per document and per status, relations per type,
 //! stances per target and polarity, and the holder × target stance matrix. Pure; shared by the CLI and the app.
 
-use crate::model::{AnnotationKind, DocId, DocStatus, Project};
+use crate::model::{AnnotationKind, DocStatus, Project};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -69,8 +69,8 @@ pub const NO_HOLDER: &str = "(no holder)";
 
 /// Computes all statistics of a project.
 ///
-/// One pass over the annotations in memory order
-/// ([`crate::model::AnnotationMap::in_memory_order`]); counts are kept under borrowed
+/// One pass over the annotations document by document, as they lie in memory
+/// ([`crate::model::AnnotationMap::of_document`]); counts are kept under borrowed
 /// names and per document by position, and turned into the report's owned, sorted maps
 /// once at the end — at 3M annotations an owned key per annotation was most of the time.
 pub fn compute(project: &Project) -> Stats {
@@ -93,18 +93,16 @@ pub fn compute(project: &Project) -> Stats {
             .or_default() += 1;
     }
     let mut counts = Counts::new(project.documents().len());
-    // In memory order, one document's annotations mostly come together: its position
-    // is looked up once per run.
-    let mut last: Option<(&DocId, Option<usize>)> = None;
-    for ann in project.annotations().in_memory_order() {
-        let doc = match last {
-            Some((id, at)) if id == ann.doc() => at,
-            _ => {
-                let at = project.document_index(ann.doc());
-                last = Some((ann.doc(), at));
-                at
-            }
-        };
+    // Document by document, each one's annotations as they lie in memory.
+    let by_document = (0..project.documents().len()).flat_map(|at| {
+        project
+            .annotations()
+            .of_document(at)
+            .iter()
+            .map(move |a| (at, a))
+    });
+    for (at, ann) in by_document {
+        let doc = Some(at);
         counts.annotation(doc);
         match ann.kind() {
             AnnotationKind::Entity { label, .. } => {

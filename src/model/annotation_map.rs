@@ -300,9 +300,7 @@ impl IdIndex {
     /// place in it.
     fn lower_bound(&self, id: AnnotationId, after: bool) -> (usize, usize) {
         let past = |e: &IdEntry| if after { e.id() <= id } else { e.id() < id };
-        let chunk = self
-            .chunks
-            .partition_point(|c| c.last().is_some_and(&past));
+        let chunk = self.chunks.partition_point(|c| c.last().is_some_and(&past));
         let place = self
             .chunks
             .get(chunk)
