@@ -211,6 +211,60 @@ pub enum Command {
     NextUncertain,
 }
 
+impl Command {
+    /// Whether the command works while only the first documents of a project are open
+    /// (see [`Session::preview_of`]): reading, moving around, and edits to those documents
+    /// that are redone on the whole project. Corpus-wide work (search, tag-all, import,
+    /// export, training, the schema), relations (they are read after the documents) and
+    /// saving wait.
+    pub fn works_on_first_documents(&self) -> bool {
+        use Command as C;
+        matches!(
+            self,
+            C::OpenDocument(_)
+                | C::StepDocument { .. }
+                | C::Tag(_)
+                | C::SelectAnnotation(_)
+                | C::Text(_)
+                | C::DeleteSelected
+                | C::Undo
+                | C::Redo
+                | C::SetStatus(_)
+                | C::Open
+                | C::OpenPath(_)
+                | C::OpenPathDiscarding(_)
+                | C::Recover(_)
+                | C::NewFromCorpus
+                | C::ClearSelection
+                | C::Escape
+                | C::ToggleSnap
+                | C::StartStance { .. }
+                | C::CreateStance { .. }
+                | C::ChangeKind(..)
+                | C::SetNote(..)
+                | C::ToggleHelp
+                | C::MoveWord { .. }
+                | C::NextTag { .. }
+                | C::NextSuggestion { .. }
+                | C::AcceptSuggestion
+                | C::Quit
+                | C::QuitDiscarding
+        )
+    }
+
+    /// Whether the command saves the project.
+    pub fn saves(&self) -> bool {
+        matches!(
+            self,
+            Command::Save
+                | Command::SaveAs
+                | Command::SaveTo(_)
+                | Command::SaveOverwriting
+                | Command::SaveBesideOther(_)
+        )
+    }
+}
+
 /// A modal question or message.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Dialog {
@@ -288,6 +342,9 @@ pub struct SpantagApp {
     pub learn: learn_ui::LearnState,
     tag_buffers: TagEditBuffers,
     pending: Vec<Command>,
+    /// Commands that wait until the project being loaded has landed (a save asked for
+    /// while only its first documents are shown).
+    after_load: Vec<Command>,
     allow_close: bool,
     /// Close once the running background jobs are done.
     close_when_idle: bool,
@@ -518,6 +575,7 @@ impl SpantagApp {
             jobs: background::Jobs::default(),
             tag_buffers: TagEditBuffers::default(),
             pending: Vec::new(),
+            after_load: Vec::new(),
             allow_close: false,
             close_when_idle: false,
             recovered: None,
@@ -536,6 +594,25 @@ impl SpantagApp {
 
     /// Carries out one command.
     pub fn execute(&mut self, ctx: &egui::Context, command: Command) {
+        if let Some(loading) = &self.session.preview_of
+            && !command.works_on_first_documents()
+        {
+            let name = loading
+                .file_name()
+                .unwrap_or(loading.as_os_str())
+                .to_string_lossy()
+                .into_owned();
+            if command.saves() {
+                self.status = format!("{name} is still loading: it is saved once it has loaded");
+                self.after_load.push(command);
+            } else {
+                self.status = format!(
+                    "{name} is still loading: only its first documents are open, so this \
+                     waits until it has loaded"
+                );
+            }
+            return;
+        }
         if matches!(
             command,
             Command::Undo
@@ -1365,6 +1442,11 @@ impl SpantagApp {
         let Some(saver) = &mut self.autosaver else {
             return;
         };
+        if self.session.preview_of.is_some() {
+            // Only part of the project is open: a recovery copy of it would stand for the
+            // whole project. Edits made meanwhile are copied once it has landed.
+            return;
+        }
         let focus_lost = ctx.input(|i| {
             i.events
                 .iter()

@@ -259,6 +259,12 @@ pub fn document_list_ui(ui: &mut Ui, app: &mut SpantagApp) {
                     .response
                     .on_hover_text("order of the list");
             });
+            if app.session.preview_of.is_some() {
+                ui.weak(format!(
+                    "the first {} documents; the rest is loading…",
+                    app.session.project.documents().len()
+                ));
+            }
             // Least sure first when the recommender's order is asked for, else the
             // order chosen above.
             let listed = app.listed_documents();
