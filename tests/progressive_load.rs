@@ -83,8 +83,7 @@ fn untagged_word(app: &SpantagApp) -> (usize, usize) {
 }
 
 #[test]
-fn the_first_documents_are_taggable_while_the_rest_loads_and_the_tag_lands_in_the_whole_project()
- {
+fn the_first_documents_are_taggable_while_the_rest_loads_and_the_tag_lands_in_the_whole_project() {
     let tmp = tempfile::tempdir().expect("tmp");
     let path = tmp.path().join("big.ron");
     let full = big_project(&path);
@@ -111,25 +110,46 @@ fn the_first_documents_are_taggable_while_the_rest_loads_and_the_tag_lands_in_th
     // Saving waits for the whole project; corpus-wide work is refused meanwhile.
     h.key_press_modifiers(Modifiers::COMMAND, Key::S);
     h.run_steps(2);
-    assert!(h.state().status.contains("saved once it has loaded"), "{}", h.state().status);
-    assert_eq!(std::fs::read(&path).expect("read"), written, "nothing written yet");
+    assert!(
+        h.state().status.contains("saved once it has loaded"),
+        "{}",
+        h.state().status
+    );
+    assert_eq!(
+        std::fs::read(&path).expect("read"),
+        written,
+        "nothing written yet"
+    );
     h.key_press_modifiers(Modifiers::COMMAND, Key::F);
     h.run_steps(2);
-    assert!(h.state().status.contains("waits until it has loaded"), "{}", h.state().status);
+    assert!(
+        h.state().status.contains("waits until it has loaded"),
+        "{}",
+        h.state().status
+    );
     // The whole project lands with the tag in it, and the save asked for is done.
     land(&mut h);
     let app = h.state();
     assert_eq!(app.session.preview_of, None);
     assert_eq!(app.session.path.as_deref(), Some(path.as_path()));
-    assert_eq!(app.session.project.documents().len(), full.documents().len());
+    assert_eq!(
+        app.session.project.documents().len(),
+        full.documents().len()
+    );
     assert_eq!(app.session.project.annotations().len(), before + 1);
     let doc = app.session.document().expect("still the same document");
     assert_eq!(doc.id(), full.documents()[0].id());
-    assert!(app.session.project.annotations_of(doc.id()).iter().any(|a| {
-        a.spans()[0].start().0 == start
-            && a.spans()[0].end().0 == end
-            && a.label() == Some("PER")
-    }));
+    assert!(
+        app.session
+            .project
+            .annotations_of(doc.id())
+            .iter()
+            .any(|a| {
+                a.spans()[0].start().0 == start
+                    && a.spans()[0].end().0 == end
+                    && a.label() == Some("PER")
+            })
+    );
     until(&mut h, "the deferred save is written", |app| {
         app.jobs.save.is_none() && !app.session.history.is_dirty()
     });
@@ -161,9 +181,16 @@ fn a_file_that_fails_after_its_first_documents_keeps_them_as_unsaved_work() {
         panic!("an error dialog, not {:?}", app.dialog);
     };
     assert!(message.contains("big.ron"), "names the file: {message}");
-    assert!(message.contains(&format!("first {shown} documents")), "{message}");
+    assert!(
+        message.contains(&format!("first {shown} documents")),
+        "{message}"
+    );
     assert_eq!(app.session.preview_of, None);
     assert_eq!(app.session.path, None, "never saved over the damaged file");
     assert_eq!(app.session.project.documents().len(), shown);
-    assert_eq!(std::fs::read(&path).expect("read"), bytes, "the file is untouched");
+    assert_eq!(
+        std::fs::read(&path).expect("read"),
+        bytes,
+        "the file is untouched"
+    );
 }

@@ -530,7 +530,13 @@ fn land_under_preview(
         project
             .documents()
             .iter()
-            .map(|d| project.annotations_of(d.id()).into_iter().cloned().collect())
+            .map(|d| {
+                project
+                    .annotations_of(d.id())
+                    .into_iter()
+                    .cloned()
+                    .collect()
+            })
             .collect()
     };
     let edited_tags = tags_of(&preview.project);
@@ -554,7 +560,9 @@ fn land_under_preview(
         }
     }
     session.history = history;
-    session.current = preview.current.min(session.project.documents().len().saturating_sub(1));
+    session.current = preview
+        .current
+        .min(session.project.documents().len().saturating_sub(1));
     session.selection = preview.selection;
     session.selected = preview.selected;
     session.snap_words = preview.snap_words;

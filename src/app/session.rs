@@ -615,7 +615,10 @@ impl Session {
     /// The window title: project name, and a marker when there are unsaved changes.
     pub fn title(&self) -> String {
         if let Some(path) = &self.preview_of {
-            let name = path.file_name().unwrap_or(path.as_os_str()).to_string_lossy();
+            let name = path
+                .file_name()
+                .unwrap_or(path.as_os_str())
+                .to_string_lossy();
             let marker = if self.history.is_dirty() { " ●" } else { "" };
             return format!("{name}{marker} (loading…) — spantag");
         }

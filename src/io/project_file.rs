@@ -1396,8 +1396,8 @@ pub fn check(path: &Path) -> Result<Vec<String>, ProjectFileError> {
 /// numbers are unchanged.
 mod parallel {
     use super::{
-        DocumentFile, FirstDocuments, Interner, Project, ProjectFile, ProjectFileError,
-        check_head, document_from_file, ron_options,
+        DocumentFile, FirstDocuments, Interner, Project, ProjectFile, ProjectFileError, check_head,
+        document_from_file, ron_options,
     };
     use crate::model::{DocumentPart, ProjectBuilder};
     use std::collections::BTreeMap;
@@ -2272,7 +2272,10 @@ mod tests {
         save(&small, &path).expect("saved");
         let called = std::sync::atomic::AtomicBool::new(false);
         let note = |_: Project| called.store(true, std::sync::atomic::Ordering::Relaxed);
-        assert_eq!(load_with_preview(&path, &|_| {}, Some(&note)).expect("loads"), small);
+        assert_eq!(
+            load_with_preview(&path, &|_| {}, Some(&note)).expect("loads"),
+            small
+        );
         assert!(!called.into_inner());
     }
 
