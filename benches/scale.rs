@@ -349,6 +349,8 @@ fn window(c: &Corpus, scratch: &Path, table: &mut Table) {
     if !out.status.success() {
         fail(&String::from_utf8_lossy(&out.stderr));
     }
+    // What the child says about its frames (which one was the slowest).
+    eprint!("{}", String::from_utf8_lossy(&out.stderr));
     let text = std::fs::read_to_string(&report).unwrap_or_default();
     let figure = |key: &str| -> Option<f64> {
         text.lines()
@@ -408,26 +410,52 @@ fn child_window(path: &Path, out: &Path) {
     let t = Instant::now();
     app.jobs.open(&app.session, path.to_owned());
     let (mut time, mut slowest, mut first_readable) = (0.0, Duration::ZERO, None);
+    let mut slowest_in = "";
+    let mut over = Vec::new();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     loop {
         let f = Instant::now();
+        let was_preview = app.session.preview_of.is_some();
         draw(&ctx, &mut app, &mut frame, time, Vec::new());
-        slowest = slowest.max(f.elapsed());
+        let took = f.elapsed();
+        let loaded = app.jobs.load.is_none();
+        let phase = match (was_preview, app.session.preview_of.is_some(), loaded) {
+            (_, _, true) => "the frame the whole project lands in",
+            (false, true, _) => "the frame the first documents land in",
+            (true, true, _) => "a frame showing the first documents",
+            _ => "a frame before any document",
+        };
+        if took > Duration::from_millis(16) {
+            over.push(format!("{:.1} ms ({phase})", ms(took)));
+        }
+        if took > slowest {
+            slowest = took;
+            slowest_in = phase;
+        }
         if first_readable.is_none() && !app.session.project.documents().is_empty() {
             first_readable = Some(t.elapsed());
         }
-        if app.jobs.load.is_none() {
+        if loaded {
             break;
         }
         std::thread::sleep(Duration::from_millis(8));
         time += 1.0 / 60.0;
     }
     let loaded = t.elapsed();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     if let Some(first) = first_readable {
         lines.push(format!("first_readable {}", ms(first)));
     }
     lines.push(format!("loaded {}", ms(loaded)));
     lines.push(format!("load_slowest {}", ms(slowest)));
+    eprintln!(
+        "slowest frame while loading: {:.1} ms, {slowest_in}; frames over 16 ms: {}",
+        ms(slowest),
+        if over.is_empty() {
+            "none".to_owned()
+        } else {
+            over.join(", ")
+        }
+    );
     for _ in 0..3 {
         time += 1.0 / 60.0;
         draw(&ctx, &mut app, &mut frame, time, Vec::new());

@@ -24,6 +24,10 @@ use std::time::{Duration, Instant};
 const BACKGROUND_LOAD_BYTES: u64 = 4 << 20;
 /// Projects with at least this much text save in the background.
 const BACKGROUND_SAVE_TEXT_BYTES: usize = 2 << 20;
+/// How long a frame may spend drawing glyphs ahead for the first documents.
+const WARM_BUDGET: Duration = Duration::from_millis(4);
+/// The first documents are shown after at most this long, warm or not.
+const WARM_AT_MOST: Duration = Duration::from_millis(600);
 /// How long a frame may spend copying the project for a save.
 const COPY_BUDGET: Duration = Duration::from_millis(5);
 
@@ -142,6 +146,8 @@ pub struct LoadJob {
     progress: Fraction,
     /// The file's first documents, sent as soon as they are read.
     first: Receiver<Project>,
+    /// The first documents, kept back while their glyphs are drawn into the font atlas.
+    first_waiting: Option<(Project, super::fonts::GlyphWarmer)>,
     /// Keep the finished project back and show only the first documents (tests drive the
     /// window in between this way; a real load never sets it).
     pub hold_result: bool,
@@ -197,6 +203,7 @@ impl LoadJob {
             waited: std::cell::Cell::new(None),
             progress,
             first: first_rx,
+            first_waiting: None,
             hold_result: false,
             result: rx,
             started: Instant::now(),
@@ -382,6 +389,14 @@ impl Jobs {
 pub fn poll_jobs(ctx: &egui::Context, app: &mut SpantagApp) {
     if let Some(job) = app.jobs.load.as_mut()
         && let Some(first) = job.poll_first()
+    {
+        let warmer = glyphs_to_warm(ctx, &first, app.settings.font_size);
+        job.first_waiting = Some((first, warmer));
+    }
+    if let Some(job) = app.jobs.load.as_mut()
+        && let Some((_, warmer)) = &mut job.first_waiting
+        && (warmer.step(ctx, Instant::now() + WARM_BUDGET) || job.started.elapsed() > WARM_AT_MOST)
+        && let Some((first, _)) = job.first_waiting.take()
         && job.ticket.lands_in(&app.session).is_ok()
     {
         show_first_documents(app, first);
@@ -484,10 +499,48 @@ pub fn poll_jobs(ctx: &egui::Context, app: &mut SpantagApp) {
             app.jobs.save = Some(SaveJob::start(&app.session, path));
         }
     }
-    if app.jobs.busy() {
+    if app
+        .jobs
+        .load
+        .as_ref()
+        .is_some_and(|job| job.first_waiting.is_some())
+    {
+        // Warming glyphs a slice a frame: the next slice at once.
+        ctx.request_repaint();
+    } else if app.jobs.busy() {
         // Progress changes on other threads; look again soon without spinning.
         ctx.request_repaint_after(Duration::from_millis(30));
     }
+}
+
+/// The glyphs the first frame showing `first` needs: the first document's text and the
+/// document list's titles and details, in the fonts of the reading view, its tag chips,
+/// the document list and the usual text styles.
+fn glyphs_to_warm(
+    ctx: &egui::Context,
+    first: &Project,
+    font_size: f32,
+) -> super::fonts::GlyphWarmer {
+    let docs = first.documents();
+    let texts = docs
+        .first()
+        .map(|d| d.text().as_str())
+        .into_iter()
+        .chain(docs.iter().map(|d| d.title()))
+        .chain(["0123456789 · no date tags –…", "ABCDEFGHIJKLMNOPQRSTUVWXYZ"]);
+    let mut fonts = vec![
+        egui::FontId::proportional(font_size),
+        egui::FontId::proportional(super::text_view::CHIP_FONT),
+        egui::FontId::proportional(14.0),
+        egui::FontId::proportional(12.0),
+    ];
+    let style = ctx.global_style();
+    for font in style.text_styles.values() {
+        if !fonts.contains(font) {
+            fonts.push(font.clone());
+        }
+    }
+    super::fonts::GlyphWarmer::new(texts, fonts)
 }
 
 /// Shows the first documents of the file being loaded in a session of their own (the
