@@ -111,3 +111,25 @@ impl GlyphWarmer {
         true
     }
 }
+
+#[cfg(test)]
+mod warmer_tests {
+    use super::GlyphWarmer;
+    use egui::FontId;
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn the_warmer_lays_out_each_character_once_per_font_and_stops_at_its_deadline() {
+        let ctx = egui::Context::default();
+        let mut output = ctx.run_ui(egui::RawInput::default(), |_| {});
+        output.textures_delta.clear();
+        let fonts = vec![FontId::proportional(13.0), FontId::monospace(11.0)];
+        let mut warmer = GlyphWarmer::new(["abcab", "bcd\n", "é"], fonts);
+        assert_eq!(warmer.chars, ['a', 'b', 'c', 'd', 'é']);
+        assert!(!warmer.step(&ctx, Instant::now()), "no time: nothing done");
+        assert_eq!(warmer.done, 0);
+        assert!(warmer.step(&ctx, Instant::now() + Duration::from_secs(30)));
+        assert_eq!(warmer.done, 2, "one unit of 16 characters per font");
+        assert!(warmer.step(&ctx, Instant::now()), "done stays done");
+    }
+}
