@@ -342,6 +342,20 @@ pub struct SpantagApp {
     pub learn: learn_ui::LearnState,
     tag_buffers: TagEditBuffers,
     pending: Vec<Command>,
+    /// What the document list shows: documents by title, status, label.
+    pub doc_filter: crate::corpus::order::DocumentFilter,
+    /// The filtered list: for the project revision, the filter and the order it filtered.
+    filtered: Option<(
+        u64,
+        crate::corpus::order::DocumentFilter,
+        learn_ui::DocumentPositions,
+        learn_ui::DocumentPositions,
+    )>,
+    /// Which labels each document uses (for the label filter), for (session, state).
+    doc_labels: Option<(u64, u64, crate::corpus::order::DocumentLabels)>,
+    /// One-document edits since the list last looked: (state before, state after,
+    /// document position).
+    one_document_steps: Vec<(u64, u64, usize)>,
     /// Commands that wait until the project being loaded has landed (a save asked for
     /// while only its first documents are shown).
     after_load: Vec<Command>,
@@ -575,6 +589,10 @@ impl SpantagApp {
             jobs: background::Jobs::default(),
             tag_buffers: TagEditBuffers::default(),
             pending: Vec::new(),
+            doc_filter: Default::default(),
+            filtered: None,
+            doc_labels: None,
+            one_document_steps: Vec::new(),
             after_load: Vec::new(),
             allow_close: false,
             close_when_idle: false,
@@ -624,6 +642,9 @@ impl SpantagApp {
         ) {
             self.suggestions.invalidate();
         }
+        let one_document = self.document_it_edits(&command);
+        let state_before = self.session.history.state_id();
+        let generation = self.session.generation();
         let result: Result<Option<String>, String> = match command {
             Command::OpenDocument(i) => {
                 self.session.open_document(i);
@@ -935,6 +956,14 @@ impl SpantagApp {
                 Ok(None)
             }
         };
+        let state_after = self.session.history.state_id();
+        if let Some(doc) = one_document
+            && generation == self.session.generation()
+            && state_after != state_before
+        {
+            self.one_document_steps
+                .push((state_before, state_after, doc));
+        }
         match result {
             Ok(Some(message)) => self.status = message,
             Ok(None) => {}
@@ -945,10 +974,92 @@ impl SpantagApp {
         }
     }
 
-    /// The positions of the documents in the order the list shows them: least sure first
-    /// when the recommender's order is asked for, else the chosen order (cached per
-    /// project revision). Shared, not copied: the list asks every frame.
+    /// The document a command edits when it edits one document only (a tag, a status, a
+    /// note): the document list's label index is then kept up to date for that document
+    /// alone. `None` for commands that may change more, or nothing.
+    fn document_it_edits(&self, command: &Command) -> Option<usize> {
+        let project = &self.session.project;
+        match command {
+            Command::Tag(_)
+            | Command::DeleteSelected
+            | Command::SetStatus(_)
+            | Command::CreateStance { .. }
+            | Command::AcceptSuggestion
+            | Command::RejectSuggestion
+            | Command::CreateRelation { .. }
+            | Command::RetypeRelation(..) => Some(self.session.current),
+            Command::ChangeKind(id, _) | Command::SetNote(id, _) => {
+                project.document_index(project.annotation(*id)?.doc())
+            }
+            _ => None,
+        }
+    }
+
+    /// The positions of the documents the list shows, in its order: the order
+    /// ([`SpantagApp::ordered_documents`]) with the list's filter applied (cached per
+    /// project revision and filter). Shared, not copied: the list asks every frame.
     pub fn listed_documents(&mut self) -> learn_ui::DocumentPositions {
+        let ordered = self.ordered_documents();
+        let steps = std::mem::take(&mut self.one_document_steps);
+        let needs_labels = self.doc_filter.label.is_some();
+        if needs_labels || self.doc_labels.is_some() {
+            self.refresh_document_labels(steps, needs_labels);
+        }
+        if self.doc_filter.is_empty() {
+            return ordered;
+        }
+        let revision = self.session.revision();
+        if let Some((r, filter, source, shown)) = &self.filtered
+            && *r == revision
+            && *filter == self.doc_filter
+            && std::sync::Arc::ptr_eq(source, &ordered)
+        {
+            return shown.clone();
+        }
+        let labels = self.doc_labels.as_ref().map(|(_, _, labels)| labels);
+        let shown: learn_ui::DocumentPositions = crate::corpus::order::filter_documents(
+            &self.session.project,
+            &ordered,
+            &self.doc_filter,
+            labels,
+        )
+        .into();
+        self.filtered = Some((revision, self.doc_filter.clone(), ordered, shown.clone()));
+        shown
+    }
+
+    /// Brings the document list's label index up to the project's state: the documents
+    /// edited by `steps` (one-document edits, in order) are counted again; any other
+    /// change, or another session, counts every document again (or, when the filter no
+    /// longer needs the index, drops it).
+    fn refresh_document_labels(&mut self, steps: Vec<(u64, u64, usize)>, recount: bool) {
+        let generation = self.session.generation();
+        let state = self.session.history.state_id();
+        let project = &self.session.project;
+        let fresh = match &mut self.doc_labels {
+            Some((g, at, labels)) if *g == generation => {
+                for (before, after, doc) in steps {
+                    if before == *at {
+                        labels.update(project, doc);
+                        *at = after;
+                    }
+                }
+                *at == state
+            }
+            _ => false,
+        };
+        if !fresh {
+            self.doc_labels = recount.then(|| {
+                let labels = crate::corpus::order::DocumentLabels::of(project);
+                (generation, state, labels)
+            });
+        }
+    }
+
+    /// The positions of the documents in the chosen order: least sure first when the
+    /// recommender's order is asked for, else the chosen order (cached per project
+    /// revision).
+    fn ordered_documents(&mut self) -> learn_ui::DocumentPositions {
         if let Some(uncertain) = learn_ui::document_order(self) {
             return uncertain;
         }
