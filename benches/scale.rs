@@ -18,7 +18,7 @@ use common::*;
 
 use spantag::app::session::Session;
 use spantag::app::{Command, Settings, SpantagApp};
-use spantag::corpus::order::DocumentOrder;
+use spantag::corpus::order::{DocumentFilter, DocumentOrder};
 use spantag::io::project_file;
 use spantag::model::Project;
 use std::path::{Path, PathBuf};
@@ -387,6 +387,28 @@ fn window(c: &Corpus, scratch: &Path, table: &mut Table) {
             );
         }
     }
+    for (key, label) in [
+        (
+            "filter_title",
+            "document list: the frame that filters by title text",
+        ),
+        (
+            "filter_status",
+            "document list: the frame that filters by status",
+        ),
+        (
+            "filter_label",
+            "document list: the frame that filters by label (first time)",
+        ),
+        (
+            "filter_after_tag",
+            "document list: the frame after a tag, filtered by label",
+        ),
+    ] {
+        if let Some(d) = ms(key) {
+            table.time(label, c, d, "≤ 16 ms");
+        }
+    }
     if let Some(d) = ms("list_scroll_p95") {
         table.time("document list: scrolling frame p95", c, d, "≤ 16 ms");
     }
@@ -476,6 +498,42 @@ fn child_window(path: &Path, out: &Path) {
             ms(f.elapsed())
         ));
     }
+    // The filters: the frame after each change (title text typed, a status, a label).
+    app.settings.document_order = DocumentOrder::Corpus;
+    let filters: [(&str, fn(&mut DocumentFilter)); 3] = [
+        ("title", |f: &mut DocumentFilter| f.title = "de".to_owned()),
+        ("status", |f: &mut DocumentFilter| {
+            f.status = Some(spantag::model::DocStatus::NotStarted)
+        }),
+        ("label", |f: &mut DocumentFilter| {
+            f.label = Some("PER".to_owned())
+        }),
+    ];
+    for (key, set) in filters {
+        app.doc_list.filter = DocumentFilter::default();
+        draw(&ctx, &mut app, &mut frame, time, Vec::new());
+        set(&mut app.doc_list.filter);
+        time += 1.0 / 60.0;
+        let f = Instant::now();
+        draw(&ctx, &mut app, &mut frame, time, Vec::new());
+        lines.push(format!("filter_{key} {}", ms(f.elapsed())));
+    }
+    // A tag made while the label filter is on: the frame after it.
+    let first_word = app
+        .session
+        .document()
+        .and_then(|d| d.text().as_str().find(' '))
+        .unwrap_or(1);
+    app.session.select_range(
+        spantag::model::CharOffset(0),
+        spantag::model::CharOffset(first_word),
+    );
+    app.send(Command::Tag("PER".to_owned()));
+    time += 1.0 / 60.0;
+    let f = Instant::now();
+    draw(&ctx, &mut app, &mut frame, time, Vec::new());
+    lines.push(format!("filter_after_tag {}", ms(f.elapsed())));
+    app.doc_list.filter = DocumentFilter::default();
     let over_list = egui::pos2(100.0, 400.0);
     let mut scrolling: Vec<Duration> = (0..200)
         .map(|_| {

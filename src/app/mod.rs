@@ -9,6 +9,7 @@ pub mod autosave;
 pub mod background;
 pub mod charts;
 pub mod corpus_views;
+pub mod document_list;
 pub mod file_chooser;
 pub mod fonts;
 pub mod keys;
@@ -324,12 +325,8 @@ pub struct SpantagApp {
     pub transfer: Option<transfer::TransferJob>,
     /// The in-app file chooser, while it is open.
     pub chooser: Option<file_chooser::InAppChooser>,
-    /// The document list's order, and the project revision it was computed for.
-    listed: Option<(
-        u64,
-        crate::corpus::order::DocumentOrder,
-        learn_ui::DocumentPositions,
-    )>,
+    /// What the document list shows, and the orders and filters it keeps.
+    pub doc_list: document_list::DocumentList,
     /// Suggestions for the current document.
     pub suggestions: assist_ui::Suggestions,
     /// The "tag all occurrences" window.
@@ -342,20 +339,6 @@ pub struct SpantagApp {
     pub learn: learn_ui::LearnState,
     tag_buffers: TagEditBuffers,
     pending: Vec<Command>,
-    /// What the document list shows: documents by title, status, label.
-    pub doc_filter: crate::corpus::order::DocumentFilter,
-    /// The filtered list: for the project revision, the filter and the order it filtered.
-    filtered: Option<(
-        u64,
-        crate::corpus::order::DocumentFilter,
-        learn_ui::DocumentPositions,
-        learn_ui::DocumentPositions,
-    )>,
-    /// Which labels each document uses (for the label filter), for (session, state).
-    doc_labels: Option<(u64, u64, crate::corpus::order::DocumentLabels)>,
-    /// One-document edits since the list last looked: (state before, state after,
-    /// document position).
-    one_document_steps: Vec<(u64, u64, usize)>,
     /// Commands that wait until the project being loaded has landed (a save asked for
     /// while only its first documents are shown).
     after_load: Vec<Command>,
@@ -580,7 +563,7 @@ impl SpantagApp {
             learn: learn_ui::LearnState::default(),
             transfer: None,
             chooser: None,
-            listed: None,
+            doc_list: Default::default(),
             tag_all: assist_ui::TagAll::default(),
             search: assist_ui::SearchState::default(),
             views: corpus_views::ViewsState::default(),
@@ -589,10 +572,6 @@ impl SpantagApp {
             jobs: background::Jobs::default(),
             tag_buffers: TagEditBuffers::default(),
             pending: Vec::new(),
-            doc_filter: Default::default(),
-            filtered: None,
-            doc_labels: None,
-            one_document_steps: Vec::new(),
             after_load: Vec::new(),
             allow_close: false,
             close_when_idle: false,
@@ -961,8 +940,8 @@ impl SpantagApp {
             && generation == self.session.generation()
             && state_after != state_before
         {
-            self.one_document_steps
-                .push((state_before, state_after, doc));
+            self.doc_list
+                .one_document_edited(&self.session, state_before, state_after, doc);
         }
         match result {
             Ok(Some(message)) => self.status = message,
@@ -995,99 +974,18 @@ impl SpantagApp {
         }
     }
 
-    /// The positions of the documents the list shows, in its order: the order
-    /// ([`SpantagApp::ordered_documents`]) with the list's filter applied (cached per
-    /// project revision and filter). Shared, not copied: the list asks every frame.
+    /// The positions of the documents the list shows, in its order: least sure first when
+    /// the recommender's order is asked for, else the chosen order, through the list's
+    /// filter (see [`document_list::DocumentList`]). Shared, not copied: the list asks
+    /// every frame.
     pub fn listed_documents(&mut self) -> learn_ui::DocumentPositions {
-        let ordered = self.ordered_documents();
-        let steps = std::mem::take(&mut self.one_document_steps);
-        let needs_labels = self.doc_filter.label.is_some();
-        if needs_labels || self.doc_labels.is_some() {
-            self.refresh_document_labels(steps, needs_labels);
-        }
-        if self.doc_filter.is_empty() {
-            return ordered;
-        }
-        let revision = self.session.revision();
-        if let Some((r, filter, source, shown)) = &self.filtered
-            && *r == revision
-            && *filter == self.doc_filter
-            && std::sync::Arc::ptr_eq(source, &ordered)
-        {
-            return shown.clone();
-        }
-        let labels = self.doc_labels.as_ref().map(|(_, _, labels)| labels);
-        let shown: learn_ui::DocumentPositions = crate::corpus::order::filter_documents(
-            &self.session.project,
-            &ordered,
-            &self.doc_filter,
-            labels,
-        )
-        .into();
-        self.filtered = Some((revision, self.doc_filter.clone(), ordered, shown.clone()));
-        shown
-    }
-
-    /// Brings the document list's label index up to the project's state: the documents
-    /// edited by `steps` (one-document edits, in order) are counted again; any other
-    /// change, or another session, counts every document again (or, when the filter no
-    /// longer needs the index, drops it).
-    fn refresh_document_labels(&mut self, steps: Vec<(u64, u64, usize)>, recount: bool) {
-        let generation = self.session.generation();
-        let state = self.session.history.state_id();
-        let project = &self.session.project;
-        let fresh = match &mut self.doc_labels {
-            Some((g, at, labels)) if *g == generation => {
-                for (before, after, doc) in steps {
-                    if before == *at {
-                        labels.update(project, doc);
-                        *at = after;
-                    }
-                }
-                *at == state
-            }
-            _ => false,
+        let ordered = match learn_ui::document_order(self) {
+            Some(uncertain) => uncertain,
+            None => self
+                .doc_list
+                .ordered(&self.session, self.settings.document_order),
         };
-        if !fresh {
-            self.doc_labels = recount.then(|| {
-                let labels = crate::corpus::order::DocumentLabels::of(project);
-                (generation, state, labels)
-            });
-        }
-    }
-
-    /// The positions of the documents in the chosen order: least sure first when the
-    /// recommender's order is asked for, else the chosen order (cached per project
-    /// revision).
-    fn ordered_documents(&mut self) -> learn_ui::DocumentPositions {
-        if let Some(uncertain) = learn_ui::document_order(self) {
-            return uncertain;
-        }
-        let order = self.settings.document_order;
-        // Orders by title or date depend on the document list alone: edits that tag do
-        // not sort 100k titles again.
-        let revision = match order {
-            crate::corpus::order::DocumentOrder::Corpus
-            | crate::corpus::order::DocumentOrder::Title
-            | crate::corpus::order::DocumentOrder::Date => {
-                (self.session.generation() << 40)
-                    ^ self.session.project.documents_revision()
-                    ^ (1 << 39)
-            }
-            crate::corpus::order::DocumentOrder::Status
-            | crate::corpus::order::DocumentOrder::TagCount => self.session.revision(),
-        };
-        let fresh = self.listed.as_ref().is_some_and(|(r, o, list)| {
-            *r == revision && *o == order && list.len() == self.session.project.documents().len()
-        });
-        if !fresh {
-            let list = crate::corpus::order::document_order(&self.session.project, order);
-            self.listed = Some((revision, order, list.into()));
-        }
-        self.listed.as_ref().map_or_else(
-            || learn_ui::DocumentPositions::from([]),
-            |(_, _, list)| list.clone(),
-        )
+        self.doc_list.shown(&self.session, ordered)
     }
 
     /// Asks for a path for `request`: the desktop's dialog, else (no dialog on this
@@ -1158,6 +1056,7 @@ impl SpantagApp {
         self.relation_editor = None;
         self.pick_holder_for = None;
         self.tag_all = assist_ui::TagAll::default();
+        self.doc_list = Default::default();
     }
 
     /// Removes this session's recovery copy (after a save or an explicit discard).

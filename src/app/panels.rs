@@ -269,6 +269,16 @@ pub fn document_list_ui(ui: &mut Ui, app: &mut SpantagApp) {
             // Least sure first when the recommender's order is asked for, else the
             // order chosen above.
             let listed = app.listed_documents();
+            if app.doc_list.busy() {
+                // The new order or label index lands on another thread: look again soon.
+                ui.ctx()
+                    .request_repaint_after(std::time::Duration::from_millis(30));
+                ui.weak(if app.doc_list.counting_labels() {
+                    "finding the documents with this label…"
+                } else {
+                    "sorting…"
+                });
+            }
             let project = &app.session.project;
             let docs = project.documents();
             let row_height = ui.text_style_height(&egui::TextStyle::Body) * 2.0 + 8.0;
@@ -308,7 +318,7 @@ fn document_filter_ui(ui: &mut Ui, app: &mut SpantagApp) {
         .map(|t| t.name.to_string())
         .chain(schema.polarities.iter().map(|p| p.name.to_string()))
         .collect();
-    let filter = &mut app.doc_filter;
+    let filter = &mut app.doc_list.filter;
     ui.add(
         egui::TextEdit::singleline(&mut filter.title)
             .hint_text("filter titles")
@@ -341,13 +351,13 @@ fn document_filter_ui(ui: &mut Ui, app: &mut SpantagApp) {
             .response
             .on_hover_text("show documents with a tag of this label");
     });
-    if !app.doc_filter.is_empty() {
+    if !app.doc_list.filter.is_empty() {
         let shown = app.listed_documents().len();
         let all = app.session.project.documents().len();
         ui.horizontal(|ui| {
             ui.weak(format!("{shown} of {all} documents"));
             if ui.small_button("clear").clicked() {
-                app.doc_filter = Default::default();
+                app.doc_list.filter = Default::default();
             }
         });
     }
