@@ -500,7 +500,8 @@ fn child_window(path: &Path, out: &Path) {
     }
     // The filters: the frame after each change (title text typed, a status, a label).
     app.settings.document_order = DocumentOrder::Corpus;
-    let filters: [(&str, fn(&mut DocumentFilter)); 3] = [
+    type SetFilter = fn(&mut DocumentFilter);
+    let filters: [(&str, SetFilter); 3] = [
         ("title", |f: &mut DocumentFilter| f.title = "de".to_owned()),
         ("status", |f: &mut DocumentFilter| {
             f.status = Some(spantag::model::DocStatus::NotStarted)
