@@ -180,13 +180,21 @@ impl DocumentLabels {
 
     /// Whether document `index` has a tag labelled `label`.
     pub fn has(&self, index: usize, label: &str) -> bool {
-        let Some(at) = self.names.iter().position(|n| n == label) else {
-            return false;
-        };
-        let at = u16::try_from(at).unwrap_or(u16::MAX);
+        self.number_of(label)
+            .is_some_and(|label| self.has_number(index, label))
+    }
+
+    /// The number `label` has in this index; `None` when no tag uses it.
+    fn number_of(&self, label: &str) -> Option<u16> {
+        let at = self.names.iter().position(|n| n == label)?;
+        u16::try_from(at).ok()
+    }
+
+    /// Whether document `index` has a tag whose label has number `label`.
+    fn has_number(&self, index: usize, label: u16) -> bool {
         self.per_document
             .get(index)
-            .is_some_and(|used| used.binary_search(&at).is_ok())
+            .is_some_and(|used| used.binary_search(&label).is_ok())
     }
 }
 
@@ -203,20 +211,37 @@ pub fn filter_documents(
     }
     let docs = project.documents();
     let needle = filter.title.trim().to_lowercase();
-    // Case-insensitive "contains" without lower-casing every title: ASCII needles (the
-    // usual case) compare byte by byte ignoring ASCII case.
-    let ascii = needle.is_ascii();
-    let title_matches = |title: &str| {
-        needle.is_empty()
-            || if ascii {
-                title
-                    .as_bytes()
-                    .windows(needle.len())
-                    .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
-            } else {
-                title.to_lowercase().contains(&needle)
-            }
+    // Case-insensitive "contains" without lower-casing every title: an ASCII needle (the
+    // usual case) is found by an automaton that ignores ASCII case.
+    let ascii = (!needle.is_empty() && needle.is_ascii())
+        .then(|| {
+            aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build([needle.as_str()])
+                .ok()
+        })
+        .flatten();
+    let title_matches = |title: &str| match &ascii {
+        _ if needle.is_empty() => true,
+        Some(finder) => finder.is_match(title),
+        None => title.to_lowercase().contains(&needle),
     };
+    // The few documents with a status of their own are looked up from the statuses'
+    // side, not a lookup by id per document.
+    let statuses = filter.status.map(|_| {
+        let mut statuses = vec![DocStatus::default(); docs.len()];
+        for (doc, status) in project.statuses() {
+            if let Some(slot) = project.document_index(doc).and_then(|i| statuses.get_mut(i)) {
+                *slot = status;
+            }
+        }
+        statuses
+    });
+    // The label's number, looked up once; `None` inside: no document has it.
+    let label = filter
+        .label
+        .as_deref()
+        .map(|label| labels.and_then(|l| Some((l, l.number_of(label)?))));
     listed
         .iter()
         .copied()
@@ -225,13 +250,13 @@ pub fn filter_documents(
                 return false;
             };
             title_matches(doc.title())
-                && filter
-                    .status
-                    .is_none_or(|status| project.status(doc.id()) == status)
-                && filter
-                    .label
-                    .as_deref()
-                    .is_none_or(|label| labels.is_some_and(|l| l.has(i, label)))
+                && filter.status.is_none_or(|status| {
+                    statuses
+                        .as_ref()
+                        .and_then(|s| s.get(i))
+                        .is_some_and(|s| *s == status)
+                })
+                && label.is_none_or(|label| label.is_some_and(|(l, n)| l.has_number(i, n)))
         })
         .collect()
 }
