@@ -18,7 +18,7 @@ use common::*;
 
 use spantag::app::session::Session;
 use spantag::app::{Command, Settings, SpantagApp};
-use spantag::corpus::order::DocumentOrder;
+use spantag::corpus::order::{DocumentFilter, DocumentOrder};
 use spantag::io::project_file;
 use spantag::model::Project;
 use std::path::{Path, PathBuf};
@@ -349,6 +349,8 @@ fn window(c: &Corpus, scratch: &Path, table: &mut Table) {
     if !out.status.success() {
         fail(&String::from_utf8_lossy(&out.stderr));
     }
+    // What the child says about its frames (which one was the slowest).
+    eprint!("{}", String::from_utf8_lossy(&out.stderr));
     let text = std::fs::read_to_string(&report).unwrap_or_default();
     let figure = |key: &str| -> Option<f64> {
         text.lines()
@@ -385,6 +387,42 @@ fn window(c: &Corpus, scratch: &Path, table: &mut Table) {
             );
         }
     }
+    for order in DocumentOrder::ALL {
+        let name = order.name().replace(' ', "_");
+        if let (Some(shown), Some(slowest)) = (
+            ms(&format!("order_{name}_shown")),
+            ms(&format!("order_{name}_slowest")),
+        ) {
+            let label = format!(
+                "document list: by {}, shown after (sorted in the background)",
+                order.name()
+            );
+            table.time(&label, c, shown, "");
+            table.time("  slowest frame until then", c, slowest, "≤ 16 ms");
+        }
+    }
+    for (key, label) in [
+        (
+            "filter_title",
+            "document list: the frame that filters by title text",
+        ),
+        (
+            "filter_status",
+            "document list: the frame that filters by status",
+        ),
+        (
+            "filter_label",
+            "document list: the frame that filters by label (first time)",
+        ),
+        (
+            "filter_after_tag",
+            "document list: the frame after a tag, filtered by label",
+        ),
+    ] {
+        if let Some(d) = ms(key) {
+            table.time(label, c, d, "≤ 16 ms");
+        }
+    }
     if let Some(d) = ms("list_scroll_p95") {
         table.time("document list: scrolling frame p95", c, d, "≤ 16 ms");
     }
@@ -408,26 +446,52 @@ fn child_window(path: &Path, out: &Path) {
     let t = Instant::now();
     app.jobs.open(&app.session, path.to_owned());
     let (mut time, mut slowest, mut first_readable) = (0.0, Duration::ZERO, None);
+    let mut slowest_in = "";
+    let mut over = Vec::new();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     loop {
         let f = Instant::now();
+        let was_preview = app.session.preview_of.is_some();
         draw(&ctx, &mut app, &mut frame, time, Vec::new());
-        slowest = slowest.max(f.elapsed());
+        let took = f.elapsed();
+        let loaded = app.jobs.load.is_none();
+        let phase = match (was_preview, app.session.preview_of.is_some(), loaded) {
+            (_, _, true) => "the frame the whole project lands in",
+            (false, true, _) => "the frame the first documents land in",
+            (true, true, _) => "a frame showing the first documents",
+            _ => "a frame before any document",
+        };
+        if took > Duration::from_millis(16) {
+            over.push(format!("{:.1} ms ({phase})", ms(took)));
+        }
+        if took > slowest {
+            slowest = took;
+            slowest_in = phase;
+        }
         if first_readable.is_none() && !app.session.project.documents().is_empty() {
             first_readable = Some(t.elapsed());
         }
-        if app.jobs.load.is_none() {
+        if loaded {
             break;
         }
         std::thread::sleep(Duration::from_millis(8));
         time += 1.0 / 60.0;
     }
     let loaded = t.elapsed();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     if let Some(first) = first_readable {
         lines.push(format!("first_readable {}", ms(first)));
     }
     lines.push(format!("loaded {}", ms(loaded)));
     lines.push(format!("load_slowest {}", ms(slowest)));
+    eprintln!(
+        "slowest frame while loading: {:.1} ms, {slowest_in}; frames over 16 ms: {}",
+        ms(slowest),
+        if over.is_empty() {
+            "none".to_owned()
+        } else {
+            over.join(", ")
+        }
+    );
     for _ in 0..3 {
         time += 1.0 / 60.0;
         draw(&ctx, &mut app, &mut frame, time, Vec::new());
@@ -442,12 +506,64 @@ fn child_window(path: &Path, out: &Path) {
         time += 1.0 / 60.0;
         let f = Instant::now();
         draw(&ctx, &mut app, &mut frame, time, Vec::new());
+        let first = f.elapsed();
         lines.push(format!(
             "order_{} {}",
             order.name().replace(' ', "_"),
-            ms(f.elapsed())
+            ms(first)
         ));
+        // Sorted on another thread (big projects, title and date): until it shows.
+        if app.doc_list.busy() {
+            let mut slowest = first;
+            while app.doc_list.busy() {
+                std::thread::sleep(Duration::from_millis(8));
+                time += 1.0 / 60.0;
+                let frame_start = Instant::now();
+                draw(&ctx, &mut app, &mut frame, time, Vec::new());
+                slowest = slowest.max(frame_start.elapsed());
+            }
+            let name = order.name().replace(' ', "_");
+            lines.push(format!("order_{name}_shown {}", ms(f.elapsed())));
+            lines.push(format!("order_{name}_slowest {}", ms(slowest)));
+        }
     }
+    // The filters: the frame after each change (title text typed, a status, a label).
+    app.settings.document_order = DocumentOrder::Corpus;
+    type SetFilter = fn(&mut DocumentFilter);
+    let filters: [(&str, SetFilter); 3] = [
+        ("title", |f: &mut DocumentFilter| f.title = "de".to_owned()),
+        ("status", |f: &mut DocumentFilter| {
+            f.status = Some(spantag::model::DocStatus::NotStarted)
+        }),
+        ("label", |f: &mut DocumentFilter| {
+            f.label = Some("PER".to_owned())
+        }),
+    ];
+    for (key, set) in filters {
+        app.doc_list.filter = DocumentFilter::default();
+        draw(&ctx, &mut app, &mut frame, time, Vec::new());
+        set(&mut app.doc_list.filter);
+        time += 1.0 / 60.0;
+        let f = Instant::now();
+        draw(&ctx, &mut app, &mut frame, time, Vec::new());
+        lines.push(format!("filter_{key} {}", ms(f.elapsed())));
+    }
+    // A tag made while the label filter is on: the frame after it.
+    let first_word = app
+        .session
+        .document()
+        .and_then(|d| d.text().as_str().find(' '))
+        .unwrap_or(1);
+    app.session.select_range(
+        spantag::model::CharOffset(0),
+        spantag::model::CharOffset(first_word),
+    );
+    app.send(Command::Tag("PER".to_owned()));
+    time += 1.0 / 60.0;
+    let f = Instant::now();
+    draw(&ctx, &mut app, &mut frame, time, Vec::new());
+    lines.push(format!("filter_after_tag {}", ms(f.elapsed())));
+    app.doc_list.filter = DocumentFilter::default();
     let over_list = egui::pos2(100.0, 400.0);
     let mut scrolling: Vec<Duration> = (0..200)
         .map(|_| {

@@ -241,6 +241,8 @@ fn a_tag_on_chinese_text_has_code_point_offsets() {
 /// field, 1: the file-name field), replacing what it held, and presses Enter.
 fn type_into_chooser(h: &mut Harness<'static, SpantagApp>, nth: usize, text: &str) {
     h.query_all_by_role(egui::accesskit::Role::TextInput)
+        // Not the document list's filter field, in the panel on the left.
+        .filter(|field| field.rect().left() > 100.0)
         .nth(nth)
         .expect("the chooser's text field")
         .click();

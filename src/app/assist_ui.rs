@@ -104,6 +104,18 @@ impl Suggestions {
         self.fresh = true;
     }
 
+    /// Recounts these documents in the engine (after edits made to them outside the
+    /// engine's view, as when edits made while a project loaded are redone on it).
+    pub fn recount_documents(&mut self, project: &crate::model::Project, docs: &[DocId]) {
+        if let Some(engine) = &mut self.engine {
+            for doc in docs {
+                engine.update_document(project, doc);
+            }
+        }
+        self.key = None;
+        self.fresh = false;
+    }
+
     /// The suggestion in focus.
     pub fn focused(&self) -> Option<&Suggestion> {
         self.list.get(self.focus?)

@@ -24,6 +24,10 @@ use std::time::{Duration, Instant};
 const BACKGROUND_LOAD_BYTES: u64 = 4 << 20;
 /// Projects with at least this much text save in the background.
 const BACKGROUND_SAVE_TEXT_BYTES: usize = 2 << 20;
+/// How long a frame may spend drawing glyphs ahead for the first documents.
+const WARM_BUDGET: Duration = Duration::from_millis(4);
+/// The first documents are shown after at most this long, warm or not.
+const WARM_AT_MOST: Duration = Duration::from_millis(600);
 
 /// Whether `path` is a project file big enough to load in the background.
 pub fn loads_in_background(path: &Path) -> bool {
@@ -138,6 +142,13 @@ pub struct LoadJob {
     /// The session that asked for the load: the project replaces it only if it is unchanged.
     pub ticket: JobTicket,
     progress: Fraction,
+    /// The file's first documents, sent as soon as they are read.
+    first: Receiver<Project>,
+    /// The first documents, kept back while their glyphs are drawn into the font atlas.
+    first_waiting: Option<(Project, super::fonts::GlyphWarmer)>,
+    /// Keep the finished project back and show only the first documents (tests drive the
+    /// window in between this way; a real load never sets it).
+    pub hold_result: bool,
     result: Receiver<Loaded>,
     /// A result taken by [`LoadJob::wait`], handed out by the next poll.
     waited: std::cell::Cell<Option<Loaded>>,
@@ -158,13 +169,21 @@ impl LoadJob {
     pub fn start(session: &Session, path: PathBuf) -> Self {
         let progress = Fraction::default();
         let (tx, rx) = mpsc::channel();
+        let (first_tx, first_rx) = mpsc::channel();
         let (thread_path, thread_progress) = (path.clone(), progress.clone());
         crate::parallel::spawn_background(move || {
             // The stamp before reading: a change made while a long load runs is noticed at
             // the next save.
             let stamp = FileStamp::of(&thread_path);
-            let result =
-                project_file::load_with_progress(&thread_path, &|f| thread_progress.set(f));
+            let show_first = |first: Project| {
+                // The window may be gone; then nobody needs them.
+                let _ = first_tx.send(first);
+            };
+            let result = project_file::load_with_preview(
+                &thread_path,
+                &|f| thread_progress.set(f),
+                Some(&show_first),
+            );
             // Build the suggestion engine here too, so the frame that receives the project
             // does not spend ~80 ms on it for a big corpus.
             let engine = result.as_ref().ok().map(|p| {
@@ -181,6 +200,9 @@ impl LoadJob {
             ticket: JobTicket::of(session),
             waited: std::cell::Cell::new(None),
             progress,
+            first: first_rx,
+            first_waiting: None,
+            hold_result: false,
             result: rx,
             started: Instant::now(),
         }
@@ -205,8 +227,17 @@ impl LoadJob {
         self.progress.get()
     }
 
+    /// The file's first documents, once they are read (at most once, and not for small
+    /// or unusual files).
+    pub fn poll_first(&self) -> Option<Project> {
+        self.first.try_recv().ok()
+    }
+
     /// The result, once there is one, with the suggestion engine built for it.
     pub fn poll(&self) -> Option<Loaded> {
+        if self.hold_result {
+            return None;
+        }
         if let Some(result) = self.waited.take() {
             return Some(result);
         }
@@ -315,11 +346,51 @@ impl Jobs {
 /// replaces the session, a finished save marks the saved state; errors open the error
 /// dialog. Keeps frames coming while a job runs.
 pub fn poll_jobs(ctx: &egui::Context, app: &mut SpantagApp) {
+    if let Some(job) = app.jobs.load.as_mut()
+        && let Some(first) = job.poll_first()
+    {
+        let warmer = glyphs_to_warm(ctx, &first, app.settings.font_size);
+        job.first_waiting = Some((first, warmer));
+    }
+    if let Some(job) = app.jobs.load.as_mut()
+        && let Some((_, warmer)) = &mut job.first_waiting
+        && (warmer.step(ctx, Instant::now() + WARM_BUDGET) || job.started.elapsed() > WARM_AT_MOST)
+        && let Some((first, _)) = job.first_waiting.take()
+        && job.ticket.lands_in(&app.session).is_ok()
+    {
+        show_first_documents(app, first);
+    }
     if let Some((result, stamp, engine)) = app.jobs.load.as_ref().and_then(LoadJob::poll)
         && let Some(job) = app.jobs.load.take()
     {
+        let previewed = job.ticket.same_session(&app.session) && app.session.preview_of.is_some();
         let landing = job.ticket.lands_in(&app.session);
         match (result, landing) {
+            (Ok(project), _) if previewed => {
+                app.settings.remember(&job.path);
+                let message = land_under_preview(app, project, stamp, engine);
+                app.status = format!(
+                    "opened {} in {:.1} s{message}",
+                    job.path.display(),
+                    job.started.elapsed().as_secs_f32()
+                );
+                app.pending.append(&mut app.after_load);
+            }
+            (Err(e), _) if previewed => {
+                // The first documents stay open as unsaved work, not tied to the file
+                // that could not be read: edits made to them are not lost, and nothing
+                // overwrites the file with part of it.
+                app.session.preview_of = None;
+                app.after_load.clear();
+                let message = format!(
+                    "{e}\n\nOnly the first {} documents could be shown. They stay open as \
+                     an unsaved project (with any edits made to them); the file was left as \
+                     it is.",
+                    app.session.project.documents().len()
+                );
+                app.status = e.to_string();
+                app.dialog = Some(super::Dialog::Error(message));
+            }
             (Ok(_), Err(stale)) => {
                 app.status =
                     stale.message(&format!("{} was loaded but not opened", job.path.display()));
@@ -384,9 +455,158 @@ pub fn poll_jobs(ctx: &egui::Context, app: &mut SpantagApp) {
             app.jobs.save = Some(SaveJob::start(&app.session, path));
         }
     }
-    if app.jobs.busy() {
+    if app
+        .jobs
+        .load
+        .as_ref()
+        .is_some_and(|job| job.first_waiting.is_some())
+    {
+        // Warming glyphs a slice a frame: the next slice at once.
+        ctx.request_repaint();
+    } else if app.jobs.busy() {
         // Progress changes on other threads; look again soon without spinning.
         ctx.request_repaint_after(Duration::from_millis(30));
+    }
+}
+
+/// The glyphs the first frame showing `first` needs: the first document's text and the
+/// document list's titles and details, in the fonts of the reading view, its tag chips,
+/// the document list and the usual text styles.
+fn glyphs_to_warm(
+    ctx: &egui::Context,
+    first: &Project,
+    font_size: f32,
+) -> super::fonts::GlyphWarmer {
+    let docs = first.documents();
+    let texts = docs
+        .first()
+        .map(|d| d.text().as_str())
+        .into_iter()
+        .chain(docs.iter().map(|d| d.title()))
+        .chain(["0123456789 · no date tags –…", "ABCDEFGHIJKLMNOPQRSTUVWXYZ"]);
+    let mut fonts = vec![
+        egui::FontId::proportional(font_size),
+        egui::FontId::proportional(super::text_view::CHIP_FONT),
+        egui::FontId::proportional(14.0),
+        egui::FontId::proportional(12.0),
+    ];
+    let style = ctx.global_style();
+    for font in style.text_styles.values() {
+        if !fonts.contains(font) {
+            fonts.push(font.clone());
+        }
+    }
+    super::fonts::GlyphWarmer::new(texts, fonts)
+}
+
+/// Shows the first documents of the file being loaded in a session of their own (the
+/// placeholder's), which the whole project replaces when it lands.
+fn show_first_documents(app: &mut SpantagApp, first: Project) {
+    let Some(job) = app.jobs.load.as_mut() else {
+        return;
+    };
+    let mut session = Session::saved_with_stamp(first, job.path.clone(), None);
+    session.path = None;
+    session.preview_of = Some(job.path.clone());
+    session.snap_words = app.settings.snap_words;
+    job.ticket = JobTicket::of(&session);
+    app.status = format!(
+        "showing the first {} documents of {} while the rest loads",
+        session.project.documents().len(),
+        job.path.display()
+    );
+    app.session = session;
+    app.session_replaced();
+}
+
+/// Puts the whole project in place of its first documents: the edits made to them
+/// meanwhile are redone on it (the undo history carries over, so they stay undoable), and
+/// the open document, selection and scroll position stay. Returns what the status line
+/// adds about edits that could not be carried over.
+fn land_under_preview(
+    app: &mut SpantagApp,
+    project: Project,
+    stamp: Option<FileStamp>,
+    engine: Option<SuggestionEngine>,
+) -> String {
+    let mut preview = std::mem::replace(&mut app.session, placeholder_session());
+    let Some(path) = preview.preview_of.take() else {
+        app.session = preview;
+        return String::new();
+    };
+    let mut history = std::mem::take(&mut preview.history);
+    let tags_of = |project: &Project| -> Vec<Vec<crate::model::Annotation>> {
+        project
+            .documents()
+            .iter()
+            .map(|d| {
+                project
+                    .annotations_of(d.id())
+                    .into_iter()
+                    .cloned()
+                    .collect()
+            })
+            .collect()
+    };
+    let edited_tags = tags_of(&preview.project);
+    // Undo everything on the first documents: the redo stack then holds every edit, in
+    // order, ready to be redone on the whole project.
+    let mut steps = 0;
+    while let Ok(true) = history.undo(preview.project_mut()) {
+        steps += 1;
+    }
+    let mut session = Session::saved_with_stamp(project, path, stamp);
+    let mut carried = 0;
+    let mut failure = None;
+    while carried < steps {
+        match history.redo(session.project_mut()) {
+            Ok(true) => carried += 1,
+            Ok(false) => break,
+            Err(e) => {
+                failure = Some(e.to_string());
+                break;
+            }
+        }
+    }
+    session.history = history;
+    session.current = preview
+        .current
+        .min(session.project.documents().len().saturating_sub(1));
+    session.selection = preview.selection;
+    session.selected = preview.selected;
+    session.snap_words = preview.snap_words;
+    // The documents whose tags the edits changed: the suggestion engine recounts them.
+    let edited: Vec<_> = preview
+        .project
+        .documents()
+        .iter()
+        .zip(edited_tags.iter().zip(tags_of(&preview.project)))
+        .filter(|(_, (after, before))| *after != before)
+        .map(|(d, _)| d.id().clone())
+        .collect();
+    app.session = session;
+    // Counted from the whole project from now on (a count of the first documents' tags
+    // would make the load look like thousands of new tags, and start a training).
+    app.learn = super::learn_ui::LearnState::default();
+    if let Some(engine) = engine {
+        app.suggestions.adopt(engine);
+        if carried > 0 {
+            app.suggestions
+                .recount_documents(&app.session.project, &edited);
+        }
+    }
+    match failure {
+        None if carried == 0 => String::new(),
+        None => format!("; your {carried} edits made while it loaded are in it"),
+        Some(why) => {
+            let message = format!(
+                "{} of your {steps} edits made while it loaded could not be redone on the \
+                 whole project ({why}); they wait on the redo stack",
+                steps - carried
+            );
+            app.dialog = Some(super::Dialog::Error(message.clone()));
+            format!("; {message}")
+        }
     }
 }
 

@@ -38,3 +38,98 @@ pub fn missing_glyphs(ctx: &egui::Context, family: egui::FontFamily, text: &str)
     });
     missing
 }
+
+/// Draws the glyphs of some text into the font atlas ahead of time, a slice per frame.
+/// The first frame that shows a document otherwise rasterises every glyph it meets (for
+/// the reading view, the tag chips and the document list: 30 ms and more), so the window
+/// warms them up while a big project loads, before its first documents are shown.
+pub struct GlyphWarmer {
+    /// The characters, each once.
+    chars: Vec<char>,
+    /// The fonts they are drawn in.
+    fonts: Vec<egui::FontId>,
+    /// Units done: a unit is one font and [`GlyphWarmer::CHARS_PER_UNIT`] characters.
+    done: usize,
+}
+
+impl GlyphWarmer {
+    /// Characters laid out at a time.
+    const CHARS_PER_UNIT: usize = 16;
+
+    /// A warmer for the characters of `texts` (control characters left out), in `fonts`.
+    pub fn new<'a>(texts: impl IntoIterator<Item = &'a str>, fonts: Vec<egui::FontId>) -> Self {
+        let mut seen = std::collections::HashSet::new();
+        let chars = texts
+            .into_iter()
+            .flat_map(str::chars)
+            .filter(|c| !c.is_control() && seen.insert(*c))
+            .collect();
+        Self {
+            chars,
+            fonts,
+            done: 0,
+        }
+    }
+
+    /// Lays out units until `deadline`; `true` once every glyph is in the atlas.
+    pub fn step(&mut self, ctx: &egui::Context, deadline: std::time::Instant) -> bool {
+        let per_font = self.chars.len().div_ceil(Self::CHARS_PER_UNIT);
+        let units = per_font * self.fonts.len();
+        while self.done < units {
+            if std::time::Instant::now() >= deadline {
+                return false;
+            }
+            let (font, chunk) = (self.done / per_font.max(1), self.done % per_font.max(1));
+            let start = chunk * Self::CHARS_PER_UNIT;
+            let text: String = self
+                .chars
+                .iter()
+                .skip(start)
+                .take(Self::CHARS_PER_UNIT)
+                .collect();
+            if let Some(font) = self.fonts.get(font) {
+                // A glyph is drawn once for each quarter pixel it may start at (epaint's
+                // subpixel bins): the text shifted by a quarter pixel four times puts
+                // every glyph in each.
+                let quarter = 0.25 / ctx.pixels_per_point();
+                ctx.fonts_mut(|f| {
+                    for shift in 0..4u8 {
+                        let mut job = egui::text::LayoutJob::simple_singleline(
+                            text.clone(),
+                            font.clone(),
+                            egui::Color32::WHITE,
+                        );
+                        if let Some(section) = job.sections.first_mut() {
+                            section.leading_space = f32::from(shift) * quarter;
+                        }
+                        f.layout_job(job);
+                    }
+                });
+            }
+            self.done += 1;
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod warmer_tests {
+    use super::GlyphWarmer;
+    use egui::FontId;
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn the_warmer_lays_out_each_character_once_per_font_and_stops_at_its_deadline() {
+        let ctx = egui::Context::default();
+        let mut output = ctx.run_ui(egui::RawInput::default(), |_| {});
+        output.textures_delta.clear();
+        let fonts = vec![FontId::proportional(13.0), FontId::monospace(11.0)];
+        let mut warmer = GlyphWarmer::new(["abcab", "bcd\n", "é"], fonts);
+        assert_eq!(warmer.chars, ['a', 'b', 'c', 'd', 'é']);
+        assert!(!warmer.step(&ctx, Instant::now()), "no time: nothing done");
+        assert_eq!(warmer.done, 0);
+        assert!(warmer.step(&ctx, Instant::now() + Duration::from_secs(30)));
+        assert_eq!(warmer.done, 2, "one unit of 16 characters per font");
+        assert!(warmer.step(&ctx, Instant::now()), "done stays done");
+    }
+}

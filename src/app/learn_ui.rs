@@ -133,6 +133,10 @@ pub fn start_training(app: &mut SpantagApp, ctx: &egui::Context) {
 
 /// Takes a finished training's results, and starts one when enough new tags arrived.
 pub fn poll(ctx: &egui::Context, app: &mut SpantagApp) {
+    if app.session.preview_of.is_some() {
+        // Only the first documents of a project are open: learning waits for all of it.
+        return;
+    }
     let tags = app.session.project.annotations().len();
     note_tagged_document(app, tags);
     if let Some(job) = &app.learn.job {

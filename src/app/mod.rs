@@ -9,6 +9,7 @@ pub mod autosave;
 pub mod background;
 pub mod charts;
 pub mod corpus_views;
+pub mod document_list;
 pub mod file_chooser;
 pub mod fonts;
 pub mod keys;
@@ -211,6 +212,60 @@ pub enum Command {
     NextUncertain,
 }
 
+impl Command {
+    /// Whether the command works while only the first documents of a project are open
+    /// (see [`Session::preview_of`]): reading, moving around, and edits to those documents
+    /// that are redone on the whole project. Corpus-wide work (search, tag-all, import,
+    /// export, training, the schema), relations (they are read after the documents) and
+    /// saving wait.
+    pub fn works_on_first_documents(&self) -> bool {
+        use Command as C;
+        matches!(
+            self,
+            C::OpenDocument(_)
+                | C::StepDocument { .. }
+                | C::Tag(_)
+                | C::SelectAnnotation(_)
+                | C::Text(_)
+                | C::DeleteSelected
+                | C::Undo
+                | C::Redo
+                | C::SetStatus(_)
+                | C::Open
+                | C::OpenPath(_)
+                | C::OpenPathDiscarding(_)
+                | C::Recover(_)
+                | C::NewFromCorpus
+                | C::ClearSelection
+                | C::Escape
+                | C::ToggleSnap
+                | C::StartStance { .. }
+                | C::CreateStance { .. }
+                | C::ChangeKind(..)
+                | C::SetNote(..)
+                | C::ToggleHelp
+                | C::MoveWord { .. }
+                | C::NextTag { .. }
+                | C::NextSuggestion { .. }
+                | C::AcceptSuggestion
+                | C::Quit
+                | C::QuitDiscarding
+        )
+    }
+
+    /// Whether the command saves the project.
+    pub fn saves(&self) -> bool {
+        matches!(
+            self,
+            Command::Save
+                | Command::SaveAs
+                | Command::SaveTo(_)
+                | Command::SaveOverwriting
+                | Command::SaveBesideOther(_)
+        )
+    }
+}
+
 /// A modal question or message.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Dialog {
@@ -270,12 +325,8 @@ pub struct SpantagApp {
     pub transfer: Option<transfer::TransferJob>,
     /// The in-app file chooser, while it is open.
     pub chooser: Option<file_chooser::InAppChooser>,
-    /// The document list's order, and the project revision it was computed for.
-    listed: Option<(
-        u64,
-        crate::corpus::order::DocumentOrder,
-        learn_ui::DocumentPositions,
-    )>,
+    /// What the document list shows, and the orders and filters it keeps.
+    pub doc_list: document_list::DocumentList,
     /// Suggestions for the current document.
     pub suggestions: assist_ui::Suggestions,
     /// The "tag all occurrences" window.
@@ -288,6 +339,9 @@ pub struct SpantagApp {
     pub learn: learn_ui::LearnState,
     tag_buffers: TagEditBuffers,
     pending: Vec<Command>,
+    /// Commands that wait until the project being loaded has landed (a save asked for
+    /// while only its first documents are shown).
+    after_load: Vec<Command>,
     allow_close: bool,
     /// Close once the running background jobs are done.
     close_when_idle: bool,
@@ -509,7 +563,7 @@ impl SpantagApp {
             learn: learn_ui::LearnState::default(),
             transfer: None,
             chooser: None,
-            listed: None,
+            doc_list: Default::default(),
             tag_all: assist_ui::TagAll::default(),
             search: assist_ui::SearchState::default(),
             views: corpus_views::ViewsState::default(),
@@ -518,6 +572,7 @@ impl SpantagApp {
             jobs: background::Jobs::default(),
             tag_buffers: TagEditBuffers::default(),
             pending: Vec::new(),
+            after_load: Vec::new(),
             allow_close: false,
             close_when_idle: false,
             recovered: None,
@@ -536,6 +591,25 @@ impl SpantagApp {
 
     /// Carries out one command.
     pub fn execute(&mut self, ctx: &egui::Context, command: Command) {
+        if let Some(loading) = &self.session.preview_of
+            && !command.works_on_first_documents()
+        {
+            let name = loading
+                .file_name()
+                .unwrap_or(loading.as_os_str())
+                .to_string_lossy()
+                .into_owned();
+            if command.saves() {
+                self.status = format!("{name} is still loading: it is saved once it has loaded");
+                self.after_load.push(command);
+            } else {
+                self.status = format!(
+                    "{name} is still loading: only its first documents are open, so this \
+                     waits until it has loaded"
+                );
+            }
+            return;
+        }
         if matches!(
             command,
             Command::Undo
@@ -547,6 +621,9 @@ impl SpantagApp {
         ) {
             self.suggestions.invalidate();
         }
+        let one_document = self.document_it_edits(&command);
+        let state_before = self.session.history.state_id();
+        let generation = self.session.generation();
         let result: Result<Option<String>, String> = match command {
             Command::OpenDocument(i) => {
                 self.session.open_document(i);
@@ -858,6 +935,14 @@ impl SpantagApp {
                 Ok(None)
             }
         };
+        let state_after = self.session.history.state_id();
+        if let Some(doc) = one_document
+            && generation == self.session.generation()
+            && state_after != state_before
+        {
+            self.doc_list
+                .one_document_edited(&self.session, state_before, state_after, doc);
+        }
         match result {
             Ok(Some(message)) => self.status = message,
             Ok(None) => {}
@@ -868,38 +953,39 @@ impl SpantagApp {
         }
     }
 
-    /// The positions of the documents in the order the list shows them: least sure first
-    /// when the recommender's order is asked for, else the chosen order (cached per
-    /// project revision). Shared, not copied: the list asks every frame.
-    pub fn listed_documents(&mut self) -> learn_ui::DocumentPositions {
-        if let Some(uncertain) = learn_ui::document_order(self) {
-            return uncertain;
-        }
-        let order = self.settings.document_order;
-        // Orders by title or date depend on the document list alone: edits that tag do
-        // not sort 100k titles again.
-        let revision = match order {
-            crate::corpus::order::DocumentOrder::Corpus
-            | crate::corpus::order::DocumentOrder::Title
-            | crate::corpus::order::DocumentOrder::Date => {
-                (self.session.generation() << 40)
-                    ^ self.session.project.documents_revision()
-                    ^ (1 << 39)
+    /// The document a command edits when it edits one document only (a tag, a status, a
+    /// note): the document list's label index is then kept up to date for that document
+    /// alone. `None` for commands that may change more, or nothing.
+    fn document_it_edits(&self, command: &Command) -> Option<usize> {
+        let project = &self.session.project;
+        match command {
+            Command::Tag(_)
+            | Command::DeleteSelected
+            | Command::SetStatus(_)
+            | Command::CreateStance { .. }
+            | Command::AcceptSuggestion
+            | Command::RejectSuggestion
+            | Command::CreateRelation { .. }
+            | Command::RetypeRelation(..) => Some(self.session.current),
+            Command::ChangeKind(id, _) | Command::SetNote(id, _) => {
+                project.document_index(project.annotation(*id)?.doc())
             }
-            crate::corpus::order::DocumentOrder::Status
-            | crate::corpus::order::DocumentOrder::TagCount => self.session.revision(),
-        };
-        let fresh = self.listed.as_ref().is_some_and(|(r, o, list)| {
-            *r == revision && *o == order && list.len() == self.session.project.documents().len()
-        });
-        if !fresh {
-            let list = crate::corpus::order::document_order(&self.session.project, order);
-            self.listed = Some((revision, order, list.into()));
+            _ => None,
         }
-        self.listed.as_ref().map_or_else(
-            || learn_ui::DocumentPositions::from([]),
-            |(_, _, list)| list.clone(),
-        )
+    }
+
+    /// The positions of the documents the list shows, in its order: least sure first when
+    /// the recommender's order is asked for, else the chosen order, through the list's
+    /// filter (see [`document_list::DocumentList`]). Shared, not copied: the list asks
+    /// every frame.
+    pub fn listed_documents(&mut self) -> learn_ui::DocumentPositions {
+        let ordered = match learn_ui::document_order(self) {
+            Some(uncertain) => uncertain,
+            None => self
+                .doc_list
+                .ordered(&self.session, self.settings.document_order),
+        };
+        self.doc_list.shown(&self.session, ordered)
     }
 
     /// Asks for a path for `request`: the desktop's dialog, else (no dialog on this
@@ -970,6 +1056,7 @@ impl SpantagApp {
         self.relation_editor = None;
         self.pick_holder_for = None;
         self.tag_all = assist_ui::TagAll::default();
+        self.doc_list = Default::default();
     }
 
     /// Removes this session's recovery copy (after a save or an explicit discard).
@@ -1365,6 +1452,11 @@ impl SpantagApp {
         let Some(saver) = &mut self.autosaver else {
             return;
         };
+        if self.session.preview_of.is_some() {
+            // Only part of the project is open: a recovery copy of it would stand for the
+            // whole project. Edits made meanwhile are copied once it has landed.
+            return;
+        }
         let focus_lost = ctx.input(|i| {
             i.events
                 .iter()

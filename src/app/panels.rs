@@ -259,9 +259,26 @@ pub fn document_list_ui(ui: &mut Ui, app: &mut SpantagApp) {
                     .response
                     .on_hover_text("order of the list");
             });
+            document_filter_ui(ui, app);
+            if app.session.preview_of.is_some() {
+                ui.weak(format!(
+                    "the first {} documents; the rest is loading…",
+                    app.session.project.documents().len()
+                ));
+            }
             // Least sure first when the recommender's order is asked for, else the
             // order chosen above.
             let listed = app.listed_documents();
+            if app.doc_list.busy() {
+                // The new order or label index lands on another thread: look again soon.
+                ui.ctx()
+                    .request_repaint_after(std::time::Duration::from_millis(30));
+                ui.weak(if app.doc_list.counting_labels() {
+                    "finding the documents with this label…"
+                } else {
+                    "sorting…"
+                });
+            }
             let project = &app.session.project;
             let docs = project.documents();
             let row_height = ui.text_style_height(&egui::TextStyle::Body) * 2.0 + 8.0;
@@ -290,6 +307,60 @@ pub fn document_list_ui(ui: &mut Ui, app: &mut SpantagApp) {
                     }
                 });
         });
+}
+
+/// The document list's filter: title text, status, label; and how many documents pass.
+fn document_filter_ui(ui: &mut Ui, app: &mut SpantagApp) {
+    let schema = app.session.project.schema();
+    let labels: Vec<String> = schema
+        .entity_types
+        .iter()
+        .map(|t| t.name.to_string())
+        .chain(schema.polarities.iter().map(|p| p.name.to_string()))
+        .collect();
+    let filter = &mut app.doc_list.filter;
+    ui.add(
+        egui::TextEdit::singleline(&mut filter.title)
+            .hint_text("filter titles")
+            .desired_width(f32::INFINITY),
+    );
+    ui.horizontal(|ui| {
+        egui::ComboBox::from_id_salt("status filter")
+            .selected_text(filter.status.map_or("any status", DocStatus::name))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut filter.status, None, "any status");
+                for status in [
+                    DocStatus::NotStarted,
+                    DocStatus::InProgress,
+                    DocStatus::Done,
+                ] {
+                    ui.selectable_value(&mut filter.status, Some(status), status.name());
+                }
+            })
+            .response
+            .on_hover_text("show documents with this status");
+        egui::ComboBox::from_id_salt("label filter")
+            .selected_text(filter.label.as_deref().unwrap_or("any label"))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut filter.label, None, "any label");
+                for label in labels {
+                    let text = label.clone();
+                    ui.selectable_value(&mut filter.label, Some(label), text);
+                }
+            })
+            .response
+            .on_hover_text("show documents with a tag of this label");
+    });
+    if !app.doc_list.filter.is_empty() {
+        let shown = app.listed_documents().len();
+        let all = app.session.project.documents().len();
+        ui.horizontal(|ui| {
+            ui.weak(format!("{shown} of {all} documents"));
+            if ui.small_button("clear").clicked() {
+                app.doc_list.filter = Default::default();
+            }
+        });
+    }
 }
 
 /// One row of the document list: the title on one line, details below; clickable.

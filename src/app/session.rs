@@ -118,6 +118,11 @@ pub struct Session {
     pub selected_relation: Option<AnnotationId>,
     /// Snap selections to whole words (the default) or keep exact characters.
     pub snap_words: bool,
+    /// The file whose first documents this session shows while the rest of it loads: the
+    /// project is only part of that file, so nothing saves it (saving waits for the whole
+    /// project) and corpus-wide work waits; the edits made meanwhile are carried over to
+    /// the whole project when it lands.
+    pub preview_of: Option<PathBuf>,
     /// Unique to this session: background jobs and caches that outlive a frame check it,
     /// so work started on one project never lands in another.
     generation: u64,
@@ -139,6 +144,7 @@ impl Session {
             selected: None,
             selected_relation: None,
             snap_words: true,
+            preview_of: None,
             generation: NEXT_GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
     }
@@ -608,6 +614,14 @@ impl Session {
 
     /// The window title: project name, and a marker when there are unsaved changes.
     pub fn title(&self) -> String {
+        if let Some(path) = &self.preview_of {
+            let name = path
+                .file_name()
+                .unwrap_or(path.as_os_str())
+                .to_string_lossy();
+            let marker = if self.history.is_dirty() { " ●" } else { "" };
+            return format!("{name}{marker} (loading…) — spantag");
+        }
         let name = self.path.as_ref().and_then(|p| p.file_name()).map_or_else(
             || "untitled".to_owned(),
             |n| n.to_string_lossy().into_owned(),

@@ -148,7 +148,7 @@ pub struct TextView {
 const PARAGRAPH_GAP: f32 = 10.0;
 /// Room above the first line for its label chips.
 const TOP_MARGIN: f32 = 12.0;
-const CHIP_FONT: f32 = 10.5;
+pub(super) const CHIP_FONT: f32 = 10.5;
 /// The outline of the recommender's entities: violet, unlike the grey of string
 /// suggestions and the colours of tags.
 const PREDICTED_GHOST: Color32 = Color32::from_rgb(140, 80, 200);

@@ -95,6 +95,172 @@ pub fn document_order(project: &Project, order: DocumentOrder) -> Vec<usize> {
     positions
 }
 
+/// What the document list shows: documents whose title contains some text (any case),
+/// with some status, using some label. Empty parts let every document through.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocumentFilter {
+    /// Text the title must contain, case-insensitively.
+    pub title: String,
+    /// The status the document must have.
+    pub status: Option<DocStatus>,
+    /// A label (entity type or stance polarity) one of the document's tags must have.
+    pub label: Option<String>,
+}
+
+impl DocumentFilter {
+    /// Whether it lets every document through.
+    pub fn is_empty(&self) -> bool {
+        self.title.trim().is_empty() && self.status.is_none() && self.label.is_none()
+    }
+}
+
+/// The label a tag is filtered by: an entity's type, a stance's polarity.
+fn filter_label(ann: &crate::model::Annotation) -> &str {
+    match ann.kind() {
+        crate::model::AnnotationKind::Entity { label, .. } => label,
+        crate::model::AnnotationKind::Stance { polarity, .. } => polarity,
+    }
+}
+
+/// Which labels each document's tags use, for filtering the list by label without
+/// visiting every tag again: made once in one pass over the tags, then kept up to date
+/// one document at a time after edits to it ([`DocumentLabels::update`]).
+#[derive(Debug, Clone, Default)]
+pub struct DocumentLabels {
+    /// Every label met, in order of meeting.
+    names: Vec<String>,
+    /// Per document (by position): indexes into `names`, sorted, each once.
+    per_document: Vec<Box<[u16]>>,
+}
+
+impl DocumentLabels {
+    /// The labels of every document of `project`.
+    pub fn of(project: &Project) -> Self {
+        let mut labels = Self {
+            names: Vec::new(),
+            per_document: vec![Box::default(); project.documents().len()],
+        };
+        for (i, tags) in project.annotations_by_document().into_iter().enumerate() {
+            labels.set(i, tags);
+        }
+        labels
+    }
+
+    /// Counts document `index` of `project` again (after an edit to it).
+    pub fn update(&mut self, project: &Project, index: usize) {
+        if self.per_document.len() != project.documents().len() {
+            *self = Self::of(project);
+            return;
+        }
+        if let Some(doc) = project.documents().get(index) {
+            self.set(index, project.annotations_in(doc.id()));
+        }
+    }
+
+    fn set(&mut self, index: usize, tags: &[crate::model::Annotation]) {
+        let mut used: Vec<u16> = Vec::new();
+        for ann in tags {
+            let name = filter_label(ann);
+            let at = match self.names.iter().position(|n| n == name) {
+                Some(at) => at,
+                None => {
+                    self.names.push(name.to_owned());
+                    self.names.len() - 1
+                }
+            };
+            let at = u16::try_from(at).unwrap_or(u16::MAX);
+            if let Err(slot) = used.binary_search(&at) {
+                used.insert(slot, at);
+            }
+        }
+        if let Some(entry) = self.per_document.get_mut(index) {
+            *entry = used.into_boxed_slice();
+        }
+    }
+
+    /// Whether document `index` has a tag labelled `label`.
+    pub fn has(&self, index: usize, label: &str) -> bool {
+        self.number_of(label)
+            .is_some_and(|label| self.has_number(index, label))
+    }
+
+    /// The number `label` has in this index; `None` when no tag uses it.
+    fn number_of(&self, label: &str) -> Option<u16> {
+        let at = self.names.iter().position(|n| n == label)?;
+        u16::try_from(at).ok()
+    }
+
+    /// Whether document `index` has a tag whose label has number `label`.
+    fn has_number(&self, index: usize, label: u16) -> bool {
+        self.per_document
+            .get(index)
+            .is_some_and(|used| used.binary_search(&label).is_ok())
+    }
+}
+
+/// The documents of `listed` (positions in the project, in the list's order) that pass
+/// `filter`, in the same order. `labels` must be given when the filter names a label.
+pub fn filter_documents(
+    project: &Project,
+    listed: &[usize],
+    filter: &DocumentFilter,
+    labels: Option<&DocumentLabels>,
+) -> Vec<usize> {
+    if filter.is_empty() {
+        return listed.to_vec();
+    }
+    let docs = project.documents();
+    let needle = filter.title.trim().to_lowercase();
+    // Case-insensitive "contains" without lower-casing every title: an ASCII needle (the
+    // usual case) is found by an automaton that ignores ASCII case.
+    let ascii = (!needle.is_empty() && needle.is_ascii())
+        .then(|| {
+            aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build([needle.as_str()])
+                .ok()
+        })
+        .flatten();
+    let title_matches = |title: &str| match &ascii {
+        _ if needle.is_empty() => true,
+        Some(finder) => finder.is_match(title),
+        None => title.to_lowercase().contains(&needle),
+    };
+    // The few documents with a status of their own are looked up from the statuses'
+    // side, not a lookup by id per document.
+    let statuses = filter.status.map(|_| {
+        let mut statuses = vec![DocStatus::default(); docs.len()];
+        for (doc, status) in project.statuses() {
+            if let Some(slot) = project.document_index(doc).and_then(|i| statuses.get_mut(i)) {
+                *slot = status;
+            }
+        }
+        statuses
+    });
+    // The label's number, looked up once; `None` inside: no document has it.
+    let label = filter
+        .label
+        .as_deref()
+        .map(|label| labels.and_then(|l| Some((l, l.number_of(label)?))));
+    listed
+        .iter()
+        .copied()
+        .filter(|&i| {
+            let Some(doc) = docs.get(i) else {
+                return false;
+            };
+            title_matches(doc.title())
+                && filter.status.is_none_or(|status| {
+                    statuses
+                        .as_ref()
+                        .and_then(|s| s.get(i))
+                        .is_some_and(|s| *s == status)
+                })
+                && label.is_none_or(|label| label.is_some_and(|(l, n)| l.has_number(i, n)))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,5 +326,52 @@ mod tests {
         for (order, want) in cases {
             assert_eq!(document_order(&p, order), want, "{}", order.name());
         }
+    }
+
+    #[test]
+    fn filters_keep_the_list_order_and_combine() {
+        use DocStatus::*;
+        let mut p = project(&[
+            ("d1", "Deel 10", Some("2018-05"), Done, 1),
+            ("d2", "deel 2", None, NotStarted, 0),
+            ("d3", "Anders", Some("2018-01"), InProgress, 3),
+            ("d4", "Déel 2", Some("2018-05"), NotStarted, 1),
+        ]);
+        let labels = DocumentLabels::of(&p);
+        let listed = [3, 2, 1, 0];
+        let filter = |title: &str, status, label: Option<&str>| DocumentFilter {
+            title: title.to_owned(),
+            status,
+            label: label.map(str::to_owned),
+        };
+        let cases: [(DocumentFilter, &[usize]); 8] = [
+            (filter("", None, None), &[3, 2, 1, 0]),
+            (filter("  ", None, None), &[3, 2, 1, 0]),
+            (filter("DEEL", None, None), &[1, 0]),
+            (filter("déel", None, None), &[3]),
+            (filter("", Some(NotStarted), None), &[3, 1]),
+            (filter("", None, Some("PER")), &[3, 2, 0]),
+            (filter("deel", None, Some("PER")), &[0]),
+            (filter("", None, Some("ORG")), &[]),
+        ];
+        for (f, want) in cases {
+            assert_eq!(
+                filter_documents(&p, &listed, &f, Some(&labels)),
+                want,
+                "{f:?}"
+            );
+        }
+        // A tag added to one document: that document is counted again.
+        let span = Span::within(0, 3, 24).expect("span");
+        let org = Annotation::entity(AnnotationId(99), DocId::from("d2"), span, "ORG");
+        apply(&mut p, Edit::AddAnnotation(org)).expect("tag");
+        let mut labels = labels;
+        assert!(!labels.has(1, "ORG"));
+        labels.update(&p, 1);
+        assert!(labels.has(1, "ORG"));
+        assert_eq!(
+            filter_documents(&p, &listed, &filter("", None, Some("ORG")), Some(&labels)),
+            [1]
+        );
     }
 }

@@ -1032,7 +1032,11 @@ pub fn load_making(
     let size = size_to_open(path).ok()?;
     let file = std::fs::File::open(path).ok()?;
     let side = parallel::SideOutput { make, sink };
-    parallel::stream_with(file, (size, parallel::CHUNK), path, progress, Some(side))?.ok()
+    let watch = parallel::Watch {
+        progress,
+        first: None,
+    };
+    parallel::stream_with(file, (size, parallel::CHUNK), path, watch, Some(side))?.ok()
 }
 
 /// The size of a project file, refused when it is more than spantag opens.
@@ -1063,13 +1067,30 @@ pub fn load_with_progress(
     path: &Path,
     progress: &(dyn Fn(f32) + Sync),
 ) -> Result<Project, ProjectFileError> {
+    load_with_preview(path, progress, None)
+}
+
+/// What [`load_with_preview`] hands over early: a project of the file's first documents.
+pub type FirstDocuments<'a> = dyn Fn(Project) + Sync + 'a;
+
+/// [`load_with_progress`] that also hands `first`, as soon as they are read, a project of
+/// the file's first documents (its schema and its first batch of documents, without the
+/// relations, rejected suggestions and team records that follow the documents in the
+/// file), so the window can show them while the rest loads. Nothing is handed over when
+/// the file is small, read in one batch, or unusual (the plain parser reads it); the
+/// result is always the whole project, or the error.
+pub fn load_with_preview(
+    path: &Path,
+    progress: &(dyn Fn(f32) + Sync),
+    first: Option<&FirstDocuments<'_>>,
+) -> Result<Project, ProjectFileError> {
     let io = |source| ProjectFileError::Io {
         path: path.to_owned(),
         source,
     };
     let size = size_to_open(path)?;
     if size >= parallel::MIN_BYTES as u64
-        && let Some(loaded) = parallel::stream(path, size, parallel::CHUNK, progress)
+        && let Some(loaded) = parallel::stream(path, size, parallel::CHUNK, progress, first)
     {
         return loaded;
     }
@@ -1333,7 +1354,7 @@ pub fn check(path: &Path) -> Result<Vec<String>, ProjectFileError> {
 /// numbers are unchanged.
 mod parallel {
     use super::{
-        DocumentFile, Interner, Project, ProjectFile, ProjectFileError, check_head,
+        DocumentFile, FirstDocuments, Interner, Project, ProjectFile, ProjectFileError, check_head,
         document_from_file, ron_options,
     };
     use crate::model::{DocumentPart, ProjectBuilder};
@@ -1364,6 +1385,7 @@ mod parallel {
         size: u64,
         chunk: usize,
         progress: &(dyn Fn(f32) + Sync),
+        first: Option<&FirstDocuments<'_>>,
     ) -> Option<Result<Project, ProjectFileError>> {
         let file = match std::fs::File::open(path) {
             Ok(file) => file,
@@ -1374,7 +1396,8 @@ mod parallel {
                 }));
             }
         };
-        stream_from(file, size, chunk, path, progress)
+        let watch = Watch { progress, first };
+        stream_with(file, (size, chunk), path, watch, None)
     }
 
     /// [`stream`] over any reader (`size` only drives the progress).
@@ -1385,7 +1408,18 @@ mod parallel {
         path: &Path,
         progress: &(dyn Fn(f32) + Sync),
     ) -> Option<Result<Project, ProjectFileError>> {
-        stream_with(input, (size, chunk), path, progress, None)
+        let watch = Watch {
+            progress,
+            first: None,
+        };
+        stream_with(input, (size, chunk), path, watch, None)
+    }
+
+    /// Who follows a streaming load: its progress (0 to 1), and who gets the first
+    /// documents early.
+    pub(super) struct Watch<'w> {
+        pub(super) progress: &'w (dyn Fn(f32) + Sync),
+        pub(super) first: Option<&'w FirstDocuments<'w>>,
     }
 
     /// A batch of documents parsed: the parts, and the side output made from them.
@@ -1396,9 +1430,10 @@ mod parallel {
         mut input: impl Read,
         (size, chunk): (u64, usize),
         path: &Path,
-        progress: &(dyn Fn(f32) + Sync),
+        watch: Watch<'_>,
         side: Option<SideOutput<'_>>,
     ) -> Option<Result<Project, ProjectFileError>> {
+        let progress = watch.progress;
         // Opening a project: the window only draws a progress bar meanwhile.
         let workers = crate::parallel::every_core();
         let stop = AtomicBool::new(false);
@@ -1440,7 +1475,7 @@ mod parallel {
             let result = read_all(
                 &mut input,
                 (size, chunk),
-                progress,
+                &watch,
                 &batch_tx,
                 &done_rx,
                 &mut reading,
@@ -1537,7 +1572,7 @@ mod parallel {
     fn read_all(
         input: &mut impl Read,
         (size, chunk): (u64, usize),
-        progress: &(dyn Fn(f32) + Sync),
+        watch: &Watch<'_>,
         batches: &mpsc::SyncSender<Batch>,
         done: &mpsc::Receiver<(usize, Option<Parsed>)>,
         reading: &mut Reading<'_>,
@@ -1560,6 +1595,12 @@ mod parallel {
                 bytes,
                 pieces,
             };
+            if reading.sent == 0
+                && let Some(first) = watch.first
+                && let Some(preview) = batch.preview(&splitter.head)
+            {
+                first(preview);
+            }
             reading.sent += 1;
             batches.send(batch).ok()
         };
@@ -1589,7 +1630,7 @@ mod parallel {
                     return Ok(None);
                 }
             }
-            progress(0.95 * read as f32 / size.max(1) as f32);
+            (watch.progress)(0.95 * read as f32 / size.max(1) as f32);
         }
         let Some(last) = splitter.finish() else {
             return Ok(None);
@@ -1618,6 +1659,22 @@ mod parallel {
     }
 
     impl Batch {
+        /// A project of this batch's documents under the schema of `head` (the file up to
+        /// its document list, which the list's end and the file's end close); `None` when
+        /// anything in it does not read.
+        fn preview(&self, head: &[u8]) -> Option<Project> {
+            let mut head = String::from_utf8(head.to_vec()).ok()?;
+            head.push_str("])");
+            let mut head = ron_options().from_str::<ProjectFile>(&head).ok()?;
+            let schema = check_head(&mut head, Path::new("")).ok()?;
+            let (parts, _) = self.parse(None)?;
+            let mut builder = ProjectBuilder::new();
+            for part in parts {
+                builder.add(part);
+            }
+            builder.finish(schema, Vec::new(), Vec::new())?.ok()
+        }
+
         /// Parses and converts every document, and makes their side output with `make`;
         /// `None` at the first problem.
         fn parse(&self, make: Option<&MakeSide<'_>>) -> Option<Parsed> {
@@ -2133,6 +2190,51 @@ mod tests {
         assert!(streamed_in(&broken, parallel::CHUNK).is_none());
         let err = from_ron(&broken, Path::new("p.ron")).expect_err("broken");
         assert!(err.to_string().starts_with("p.ron:"), "{err}");
+    }
+
+    #[test]
+    fn a_streaming_load_hands_over_its_first_documents_before_the_whole_project() {
+        let p = crate::corpus::generate::generate(&crate::corpus::generate::Spec {
+            documents: 400,
+            words_per_document: 400,
+            spans_per_document: 20,
+            seed: 5,
+        });
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("big.ron");
+        save(&p, &path).expect("saved");
+        let previews = std::sync::Mutex::new(Vec::new());
+        let keep = |preview: Project| previews.lock().expect("lock").push(preview);
+        let loaded = load_with_preview(&path, &|_| {}, Some(&keep)).expect("loads");
+        assert_eq!(loaded, p);
+        let previews = previews.into_inner().expect("lock");
+        assert_eq!(previews.len(), 1, "one preview");
+        let preview = &previews[0];
+        let shown = preview.documents().len();
+        assert!((1..p.documents().len()).contains(&shown), "{shown}");
+        assert_eq!(preview.schema(), p.schema());
+        for (early, full) in preview.documents().iter().zip(p.documents()) {
+            assert_eq!(early, full);
+            assert_eq!(
+                preview.annotations_of(early.id()),
+                p.annotations_of(full.id())
+            );
+        }
+        // A file read in one batch has nothing to show early.
+        let small = crate::corpus::generate::generate(&crate::corpus::generate::Spec {
+            documents: 3,
+            words_per_document: 50,
+            spans_per_document: 3,
+            seed: 5,
+        });
+        save(&small, &path).expect("saved");
+        let called = std::sync::atomic::AtomicBool::new(false);
+        let note = |_: Project| called.store(true, std::sync::atomic::Ordering::Relaxed);
+        assert_eq!(
+            load_with_preview(&path, &|_| {}, Some(&note)).expect("loads"),
+            small
+        );
+        assert!(!called.into_inner());
     }
 
     /// `text` loaded by the streaming path, read `chunk` bytes at a time.
