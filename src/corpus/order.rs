@@ -231,7 +231,10 @@ pub fn filter_documents(
     let statuses = filter.status.map(|_| {
         let mut statuses = vec![DocStatus::default(); docs.len()];
         for (doc, status) in project.statuses() {
-            if let Some(slot) = project.document_index(doc).and_then(|i| statuses.get_mut(i)) {
+            if let Some(slot) = project
+                .document_index(doc)
+                .and_then(|i| statuses.get_mut(i))
+            {
                 *slot = status;
             }
         }
