@@ -190,11 +190,12 @@ impl IdEntry {
 /// Every annotation's index entry, sorted by id, in chunks of about [`CHUNK`] entries:
 /// an addition or removal moves at most a chunk's entries (never the millions a single
 /// sorted array would), while an entry stays 12 bytes (a tree of boxed entries takes
-/// more than twice that).
+/// more than twice that). The chunks are shared (`Arc`, copied on write), so a copy of
+/// the project copies a pointer per thousand annotations.
 #[derive(Clone, Debug, Default)]
 struct IdIndex {
     /// Non-empty, each sorted, and every entry of one before every entry of the next.
-    chunks: Vec<Vec<IdEntry>>,
+    chunks: Vec<Arc<Vec<IdEntry>>>,
     len: usize,
 }
 
@@ -211,7 +212,7 @@ impl IdIndex {
         let mut released = sorted.len();
         while !sorted.is_empty() {
             let cut = sorted.len().saturating_sub(CHUNK);
-            chunks.push(sorted.split_off(cut));
+            chunks.push(Arc::new(sorted.split_off(cut)));
             if released - sorted.len() >= 64 * CHUNK {
                 sorted.shrink_to_fit();
                 released = sorted.len();
@@ -237,8 +238,8 @@ impl IdIndex {
     fn insert(&mut self, entry: IdEntry) {
         let id = entry.id();
         let at = self.chunk_for(id).min(self.chunks.len().saturating_sub(1));
-        let Some(chunk) = self.chunks.get_mut(at) else {
-            self.chunks.push(vec![entry]);
+        let Some(chunk) = self.chunks.get_mut(at).map(Arc::make_mut) else {
+            self.chunks.push(Arc::new(vec![entry]));
             self.len += 1;
             return;
         };
@@ -248,15 +249,19 @@ impl IdIndex {
         if chunk.len() > 2 * CHUNK {
             let second = chunk.split_off(CHUNK);
             chunk.shrink_to_fit();
-            self.chunks.insert(at + 1, second);
+            self.chunks.insert(at + 1, Arc::new(second));
         }
     }
 
     /// Takes out the entry of `id`.
     fn remove(&mut self, id: AnnotationId) -> Option<IdEntry> {
         let at = self.chunk_for(id);
-        let chunk = self.chunks.get_mut(at)?;
-        let place = chunk.binary_search_by_key(&id, |e| e.id()).ok()?;
+        let place = self
+            .chunks
+            .get(at)?
+            .binary_search_by_key(&id, |e| e.id())
+            .ok()?;
+        let chunk = Arc::make_mut(self.chunks.get_mut(at)?);
         let entry = chunk.remove(place);
         if chunk.is_empty() {
             self.chunks.remove(at);
@@ -276,7 +281,7 @@ impl IdIndex {
         }
         let mut all: Vec<IdEntry> = Vec::with_capacity(self.len + added.len());
         for chunk in std::mem::take(&mut self.chunks) {
-            all.extend(chunk);
+            all.extend_from_slice(&chunk);
         }
         merge_into(&mut all, &added);
         *self = Self::from_sorted(all);
@@ -285,15 +290,15 @@ impl IdIndex {
     /// Keeps the entries for which `keep` says so (and may change them; their ids stay).
     fn retain_mut(&mut self, mut keep: impl FnMut(&mut IdEntry) -> bool) {
         for chunk in &mut self.chunks {
-            chunk.retain_mut(&mut keep);
+            Arc::make_mut(chunk).retain_mut(&mut keep);
         }
         self.chunks.retain(|c| !c.is_empty());
-        self.len = self.chunks.iter().map(Vec::len).sum();
+        self.len = self.chunks.iter().map(|c| c.len()).sum();
     }
 
     /// Every entry by ascending id.
     fn iter(&self) -> impl DoubleEndedIterator<Item = &IdEntry> {
-        self.chunks.iter().flatten()
+        self.chunks.iter().flat_map(|c| c.iter())
     }
 
     /// Where the first entry with an id above (`after`) or not below `id` is: chunk and
@@ -860,6 +865,7 @@ mod tests {
             .collect();
         index.insert_sorted(many);
         assert_eq!(index.len, 5 * CHUNK + 3_000);
+        let copy = index.clone();
         assert_eq!(
             index.get(AnnotationId(2_000_000 + 40)).map(IdEntry::doc),
             Some(1)
@@ -873,6 +879,10 @@ mod tests {
         assert_eq!(index.len, 3_000);
         assert!(index.chunks.iter().all(|c| !c.is_empty()));
         assert!(index.get(AnnotationId(id_of(1))).is_none());
+        // The copy kept every entry: the chunks were copied before they changed.
+        assert_eq!(copy.len, 5 * CHUNK + 3_000);
+        assert_eq!(copy.iter().count(), copy.len);
+        assert_eq!(copy.get(AnnotationId(id_of(1))).map(IdEntry::doc), Some(1));
     }
 
     #[test]

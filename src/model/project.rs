@@ -147,8 +147,9 @@ pub struct Project {
     documents: Arc<Vec<Document>>,
     /// Document positions by id. Hashed with FxHash: looking documents up by id is on every
     /// hot path (sorting the document list, gathering tags), and SipHash made that most of
-    /// the cost; the ids come from the user's own files, not from an adversary.
-    doc_index: FxHashMap<DocId, usize>,
+    /// the cost; the ids come from the user's own files, not from an adversary. Shared
+    /// between copies of the project (made again whenever the documents change).
+    doc_index: Arc<FxHashMap<DocId, usize>>,
     /// Each document's annotations (by the document's position) in reading order, and
     /// the index by id.
     pub(super) annotations: AnnotationMap,
@@ -293,7 +294,7 @@ impl Project {
         Self {
             schema,
             documents: Arc::default(),
-            doc_index: FxHashMap::default(),
+            doc_index: Arc::default(),
             annotations: AnnotationMap::default(),
             relations: BTreeMap::new(),
             statuses: Arc::default(),
@@ -317,7 +318,7 @@ impl Project {
         Ok(Self {
             annotations: AnnotationMap::with_documents(documents.len()),
             documents: Arc::new(documents),
-            doc_index,
+            doc_index: Arc::new(doc_index),
             ..Self::empty(schema)
         })
     }
@@ -903,12 +904,13 @@ impl Project {
 
     fn reindex_documents(&mut self) {
         self.documents_revision += 1;
-        self.doc_index = self
-            .documents
-            .iter()
-            .enumerate()
-            .map(|(i, d)| (d.id().clone(), i))
-            .collect();
+        self.doc_index = Arc::new(
+            self.documents
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (d.id().clone(), i))
+                .collect(),
+        );
     }
 }
 
@@ -1126,6 +1128,42 @@ mod tests {
             assert_eq!(*listed, p.annotations_in(doc.id()), "{}", doc.id());
         }
     }
+    #[test]
+    fn a_copy_shares_what_it_does_not_change_and_never_sees_later_edits() {
+        let mut p = Project::new(builtin_schema(), docs()).expect("project");
+        apply(&mut p, Edit::AddAnnotation(entity(1, "a", 0, 10))).expect("add");
+        apply(&mut p, Edit::AddAnnotation(entity(2, "b", 0, 8))).expect("add");
+        let copy = p.clone();
+        let snapshot = p.snapshot();
+        apply(&mut p, Edit::AddAnnotation(entity(3, "a", 11, 15))).expect("add");
+        apply(&mut p, Edit::RemoveAnnotation(AnnotationId(2))).expect("remove");
+        let status = Edit::SetStatus {
+            doc: DocId("b".into()),
+            status: DocStatus::Done,
+        };
+        apply(&mut p, status).expect("status");
+        let ids = |list: &[Annotation]| list.iter().map(|a| a.id().0).collect::<Vec<_>>();
+        assert_eq!(ids(copy.annotations_in(&DocId("a".into()))), [1]);
+        assert_eq!(ids(copy.annotations_in(&DocId("b".into()))), [2]);
+        assert_eq!(copy.status(&DocId("b".into())), DocStatus::NotStarted);
+        assert_eq!(ids(snapshot.annotations_at(0)), [1]);
+        assert_eq!(ids(snapshot.annotations_at(1)), [2]);
+        assert_eq!(snapshot.status(&DocId("b".into())), DocStatus::NotStarted);
+        assert_eq!(ids(p.annotations_in(&DocId("a".into()))), [1, 3]);
+        assert!(p.annotations_in(&DocId("b".into())).is_empty());
+        assert_eq!(copy.annotation(AnnotationId(2)).map(|a| a.id().0), Some(2));
+        assert!(p.annotation(AnnotationId(2)).is_none());
+        // The document text is one copy for all three.
+        assert!(std::ptr::eq(
+            copy.documents()[0].text().as_str(),
+            p.documents()[0].text().as_str()
+        ));
+        assert!(std::ptr::eq(
+            snapshot.documents()[1].text().as_str(),
+            p.documents()[1].text().as_str()
+        ));
+    }
+
     #[test]
     fn ids_derive_from_content_so_copies_made_apart_agree_and_never_collide() {
         let a = DocId("a".into());
