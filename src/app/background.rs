@@ -289,8 +289,8 @@ impl SaveJob {
         }
     }
 
-    /// How far the save has come, 0 to 1 (the copy is taken at once; the writing is not
-    /// measured).
+    /// How far the save has come, 0 to 1: the snapshot is taken at once and the writing
+    /// is not measured, so half way (the bar is drawn moving).
     pub fn fraction(&self) -> f32 {
         0.5
     }
@@ -626,7 +626,11 @@ pub fn progress_ui(ui: &mut egui::Ui, app: &SpantagApp) {
         }
         if let Some(job) = &app.jobs.save {
             let name = file_name(&job.path);
-            ui.add(egui::ProgressBar::new(job.fraction()).text(format!("saving {name}…")));
+            ui.add(
+                egui::ProgressBar::new(job.fraction())
+                    .animate(true)
+                    .text(format!("saving {name}…")),
+            );
         }
     });
 }
