@@ -503,7 +503,16 @@ mod tests {
             anns.iter().map(|a| a.id()).collect()
         };
         assert_eq!(ids_of_a, by_sorting);
-        apply(&mut p, undo).expect("undo");
+        assert!(
+            matches!(&undo, Edit::Batch(inverses) if inverses.iter().any(|e| matches!(e, Edit::RemoveAnnotations(ids) if ids.len() >= RUN_AT_ONCE))),
+            "the run is undone by one edit"
+        );
+        let after = p.clone();
+        let redo = apply(&mut p, undo).expect("undo");
+        assert_eq!(p, before);
+        let undo_again = apply(&mut p, redo).expect("redo");
+        assert_eq!(p, after);
+        apply(&mut p, undo_again).expect("undo again");
         assert_eq!(p, before);
         for edits in damaged {
             let expected = one_at_a_time(&before, &edits).expect_err("damaged");
