@@ -561,8 +561,8 @@ impl Project {
 
     /// Adds `annotations` as applying an `Edit::AddAnnotation` for each in order would,
     /// when every one of them would apply (ids free, documents known, spans inside the
-    /// text, holders entities of the same document added before): then the indexes and
-    /// the tree take them at once, and their ids come back in order. `Err` gives them back
+    /// text, holders entities of the same document added before): then the documents'
+    /// lists and the index take them at once, and their ids come back in order. `Err` gives them back
     /// untouched (and the project unchanged) for the caller to add one by one, which finds
     /// the exact error.
     pub(super) fn add_annotations_at_once(
