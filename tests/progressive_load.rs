@@ -20,7 +20,7 @@ fn big_project(path: &Path) -> Project {
     let project = generate(&Spec {
         documents: 1000,
         words_per_document: 400,
-        spans_per_document: 20,
+        spans_per_document: 30,
         seed: 11,
     });
     spantag::io::project_file::save(&project, path).expect("save");
@@ -192,5 +192,38 @@ fn a_file_that_fails_after_its_first_documents_keeps_them_as_unsaved_work() {
         std::fs::read(&path).expect("read"),
         bytes,
         "the file is untouched"
+    );
+}
+
+#[test]
+fn a_big_projects_suggestions_are_built_in_the_background_and_take_in_edits_made_meanwhile() {
+    use spantag::corpus::suggest::SuggestionEngine;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let path = tmp.path().join("big.ron");
+    let full = big_project(&path);
+    assert!(
+        full.annotations().len() > 20_000,
+        "big enough to build in the background"
+    );
+    let mut h = opening(&path);
+    land(&mut h);
+    // Tag a word at once: the engine being built has not seen it.
+    let (start, _) = untagged_word(h.state());
+    let pos = char_center(&h, start + 1);
+    double_click(&mut h, pos);
+    h.key_press(Key::Num1);
+    h.run_steps(1);
+    until(&mut h, "the suggestion engine landed", |app| {
+        !app.suggestions.building()
+    });
+    h.run_steps(2);
+    let app = h.state();
+    let doc = app.session.document().expect("doc").id().clone();
+    let project = &app.session.project;
+    let built_here = SuggestionEngine::build(project, &Default::default());
+    assert_eq!(
+        app.suggestions.list,
+        built_here.for_document(project, &doc),
+        "the same suggestions as an engine built on the project as it is now"
     );
 }

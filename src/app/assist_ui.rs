@@ -13,10 +13,21 @@ use egui::{RichText, Ui};
 /// Above this many annotations the engine is updated per document instead of rebuilt.
 const FULL_REBUILD_LIMIT: usize = 20_000;
 
+/// An engine being built on another thread, with the copy of the project it is built
+/// from (a copy shares the project's parts, so it costs microseconds).
+type EngineBuild = std::sync::mpsc::Receiver<(SuggestionEngine, crate::model::Project)>;
+
+/// At most this many documents edited while an engine was being built are counted again
+/// when it lands; more, and it is built again.
+const RECOUNT_AT_MOST: usize = 64;
+
 /// Suggestions for the current document, kept in step with the project.
 #[derive(Default)]
 pub struct Suggestions {
     engine: Option<SuggestionEngine>,
+    /// The engine of a big project being built on another thread (see
+    /// [`Suggestions::refresh`]); no suggestions meanwhile.
+    building: Option<EngineBuild>,
     /// (state, document) the list below was computed for.
     key: Option<(u64, DocId, bool, bool)>,
     /// The current document's suggestions, by start.
@@ -27,8 +38,6 @@ pub struct Suggestions {
     pub enabled: bool,
     /// Also propose Dutch genitive forms.
     pub genitive: bool,
-    /// The engine was just built for the current project state: nothing to recount.
-    fresh: bool,
 }
 
 impl Suggestions {
@@ -59,10 +68,20 @@ impl Suggestions {
             genitive: self.genitive,
             ..SuggestOptions::default()
         };
+        if self.engine.is_none() && app_project.annotations().len() > FULL_REBUILD_LIMIT {
+            // A big project's engine takes a second or more to build: on another thread,
+            // from a copy of the project, while the document shows no suggestions.
+            if !self.take_built(app_project) {
+                if self.building.is_none() {
+                    self.building = Some(build_in_background(app_project, &options));
+                }
+                self.list.clear();
+                return;
+            }
+        }
         match &mut self.engine {
             // Big projects: only the edited document is recounted; edits that touch many
             // documents (undo, import, tag-all) call `invalidate` first.
-            Some(engine) if engine.options().genitive == self.genitive && self.fresh => {}
             Some(engine)
                 if engine.options().genitive == self.genitive
                     && app_project.annotations().len() > FULL_REBUILD_LIMIT =>
@@ -84,7 +103,6 @@ impl Suggestions {
             Vec::new()
         };
         self.focus = focused.and_then(|(s, _)| self.list.iter().position(|x| x.start >= s));
-        self.fresh = false;
         self.key = Some(key);
     }
 
@@ -92,28 +110,49 @@ impl Suggestions {
     /// the project was replaced or an edit touched many documents.
     pub fn invalidate(&mut self) {
         self.engine = None;
+        self.building = None;
         self.key = None;
-        self.fresh = false;
     }
 
-    /// Takes an engine built elsewhere (on the thread that loaded the project), so the
-    /// next refresh only scans the open document.
-    pub fn adopt(&mut self, engine: SuggestionEngine) {
+    /// Whether an engine is being built on another thread (the window keeps drawing
+    /// frames to pick it up).
+    pub fn building(&self) -> bool {
+        self.building.is_some()
+    }
+
+    /// Takes an engine built in the background, if it is done: the documents whose tags
+    /// changed since its copy of the project was taken are counted again (a few; more,
+    /// or documents added or removed, and it is built again). `true` when there is an
+    /// engine now.
+    fn take_built(&mut self, project: &crate::model::Project) -> bool {
+        let Some(Ok((mut engine, copy))) = self.building.as_ref().map(|rx| rx.try_recv()) else {
+            return false;
+        };
+        self.building = None;
+        if copy.documents_revision() != project.documents_revision() {
+            return false;
+        }
+        // Unchanged documents still share their tag lists with the copy.
+        let (now, then) = (
+            project.annotations_by_document(),
+            copy.annotations_by_document(),
+        );
+        let changed: Vec<&DocId> = project
+            .documents()
+            .iter()
+            .zip(now.into_iter().zip(then))
+            .filter(|&(_, (now, then))| !std::ptr::eq(now, then))
+            .map(|(doc, _)| doc.id())
+            .collect();
+        if changed.len() > RECOUNT_AT_MOST {
+            return false;
+        }
+        for doc in changed {
+            engine.update_document(project, doc);
+        }
         self.engine = Some(engine);
         self.key = None;
-        self.fresh = true;
-    }
-
-    /// Recounts these documents in the engine (after edits made to them outside the
-    /// engine's view, as when edits made while a project loaded are redone on it).
-    pub fn recount_documents(&mut self, project: &crate::model::Project, docs: &[DocId]) {
-        if let Some(engine) = &mut self.engine {
-            for doc in docs {
-                engine.update_document(project, doc);
-            }
-        }
-        self.key = None;
-        self.fresh = false;
+        true
     }
 
     /// The suggestion in focus.
@@ -521,4 +560,17 @@ pub fn suggestion_controls_ui(ui: &mut Ui, app: &mut SpantagApp) {
             app.send(Command::NextSuggestion { forward: true });
         }
     });
+}
+
+/// Builds `project`'s suggestion engine on a background thread, from a copy of it.
+fn build_in_background(project: &crate::model::Project, options: &SuggestOptions) -> EngineBuild {
+    let copy = project.clone();
+    let options = options.clone();
+    let (tx, rx) = std::sync::mpsc::channel();
+    crate::parallel::spawn_background(move || {
+        let engine = SuggestionEngine::build(&copy, &options);
+        // The window may have moved on; then nobody needs it.
+        let _ = tx.send((engine, copy));
+    });
+    rx
 }

@@ -10,7 +10,6 @@
 
 use super::SpantagApp;
 use super::session::{FileStamp, Session};
-use crate::corpus::suggest::SuggestionEngine;
 use crate::io::project_file::{self, ProjectFileError, Snapshot};
 use crate::model::Project;
 use std::path::{Path, PathBuf};
@@ -156,13 +155,10 @@ pub struct LoadJob {
     pub started: Instant,
 }
 
-/// What a load hands back: the project (or why not), the file's stamp taken before it was
-/// read, and the suggestion engine built for the project.
-pub type Loaded = (
-    Result<Project, ProjectFileError>,
-    Option<FileStamp>,
-    Option<SuggestionEngine>,
-);
+/// What a load hands back: the project (or why not), and the file's stamp taken before it
+/// was read. (A big project's suggestion engine is built after it lands, on another
+/// thread: `assist_ui::Suggestions`.)
+pub type Loaded = (Result<Project, ProjectFileError>, Option<FileStamp>);
 
 impl LoadJob {
     /// Starts loading `path` on a new thread, for `session`.
@@ -184,16 +180,8 @@ impl LoadJob {
                 &|f| thread_progress.set(f),
                 Some(&show_first),
             );
-            // Build the suggestion engine here too, so the frame that receives the project
-            // does not spend ~80 ms on it for a big corpus.
-            let engine = result.as_ref().ok().map(|p| {
-                crate::corpus::suggest::SuggestionEngine::build(
-                    p,
-                    &crate::corpus::suggest::SuggestOptions::default(),
-                )
-            });
             // The window may be gone; then nobody needs the result.
-            let _ = tx.send((result, stamp, engine));
+            let _ = tx.send((result, stamp));
         });
         Self {
             path,
@@ -218,7 +206,7 @@ impl LoadJob {
         let result = self
             .result
             .recv()
-            .unwrap_or_else(|_| (Err(stopped(&self.path)), None, None));
+            .unwrap_or_else(|_| (Err(stopped(&self.path)), None));
         self.waited.set(Some(result));
     }
 
@@ -233,7 +221,7 @@ impl LoadJob {
         self.first.try_recv().ok()
     }
 
-    /// The result, once there is one, with the suggestion engine built for it.
+    /// The result, once there is one.
     pub fn poll(&self) -> Option<Loaded> {
         if self.hold_result {
             return None;
@@ -244,7 +232,7 @@ impl LoadJob {
         match self.result.try_recv() {
             Ok(result) => Some(result),
             Err(TryRecvError::Empty) => None,
-            Err(TryRecvError::Disconnected) => Some((Err(stopped(&self.path)), None, None)),
+            Err(TryRecvError::Disconnected) => Some((Err(stopped(&self.path)), None)),
         }
     }
 }
@@ -360,7 +348,7 @@ pub fn poll_jobs(ctx: &egui::Context, app: &mut SpantagApp) {
     {
         show_first_documents(app, first);
     }
-    if let Some((result, stamp, engine)) = app.jobs.load.as_ref().and_then(LoadJob::poll)
+    if let Some((result, stamp)) = app.jobs.load.as_ref().and_then(LoadJob::poll)
         && let Some(job) = app.jobs.load.take()
     {
         let previewed = job.ticket.same_session(&app.session) && app.session.preview_of.is_some();
@@ -368,7 +356,7 @@ pub fn poll_jobs(ctx: &egui::Context, app: &mut SpantagApp) {
         match (result, landing) {
             (Ok(project), _) if previewed => {
                 app.settings.remember(&job.path);
-                let message = land_under_preview(app, project, stamp, engine);
+                let message = land_under_preview(app, project, stamp);
                 app.status = format!(
                     "opened {} in {:.1} s{message}",
                     job.path.display(),
@@ -400,10 +388,6 @@ pub fn poll_jobs(ctx: &egui::Context, app: &mut SpantagApp) {
                 app.session = Session::saved_with_stamp(project, job.path.clone(), stamp);
                 app.session.snap_words = app.settings.snap_words;
                 app.session_replaced();
-                // After the reset: the engine built on the load thread fits this project.
-                if let Some(engine) = engine {
-                    app.suggestions.adopt(engine);
-                }
                 app.status = format!(
                     "opened {} in {:.1} s",
                     job.path.display(),
@@ -523,32 +507,13 @@ fn show_first_documents(app: &mut SpantagApp, first: Project) {
 /// meanwhile are redone on it (the undo history carries over, so they stay undoable), and
 /// the open document, selection and scroll position stay. Returns what the status line
 /// adds about edits that could not be carried over.
-fn land_under_preview(
-    app: &mut SpantagApp,
-    project: Project,
-    stamp: Option<FileStamp>,
-    engine: Option<SuggestionEngine>,
-) -> String {
+fn land_under_preview(app: &mut SpantagApp, project: Project, stamp: Option<FileStamp>) -> String {
     let mut preview = std::mem::replace(&mut app.session, placeholder_session());
     let Some(path) = preview.preview_of.take() else {
         app.session = preview;
         return String::new();
     };
     let mut history = std::mem::take(&mut preview.history);
-    let tags_of = |project: &Project| -> Vec<Vec<crate::model::Annotation>> {
-        project
-            .documents()
-            .iter()
-            .map(|d| {
-                project
-                    .annotations_of(d.id())
-                    .into_iter()
-                    .cloned()
-                    .collect()
-            })
-            .collect()
-    };
-    let edited_tags = tags_of(&preview.project);
     // Undo everything on the first documents: the redo stack then holds every edit, in
     // order, ready to be redone on the whole project.
     let mut steps = 0;
@@ -575,26 +540,12 @@ fn land_under_preview(
     session.selection = preview.selection;
     session.selected = preview.selected;
     session.snap_words = preview.snap_words;
-    // The documents whose tags the edits changed: the suggestion engine recounts them.
-    let edited: Vec<_> = preview
-        .project
-        .documents()
-        .iter()
-        .zip(edited_tags.iter().zip(tags_of(&preview.project)))
-        .filter(|(_, (after, before))| *after != before)
-        .map(|(d, _)| d.id().clone())
-        .collect();
     app.session = session;
     // Counted from the whole project from now on (a count of the first documents' tags
     // would make the load look like thousands of new tags, and start a training).
     app.learn = super::learn_ui::LearnState::default();
-    if let Some(engine) = engine {
-        app.suggestions.adopt(engine);
-        if carried > 0 {
-            app.suggestions
-                .recount_documents(&app.session.project, &edited);
-        }
-    }
+    // Built again for the whole project (on another thread when it is big).
+    app.suggestions.invalidate();
     match failure {
         None if carried == 0 => String::new(),
         None => format!("; your {carried} edits made while it loaded are in it"),

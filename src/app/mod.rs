@@ -1581,6 +1581,10 @@ impl eframe::App for SpantagApp {
             doc_id.as_ref(),
             self.session.history.state_id(),
         );
+        if self.suggestions.building() {
+            // A big project's engine lands on another thread: look again soon.
+            ctx.request_repaint_after(std::time::Duration::from_millis(50));
+        }
         learn_ui::poll(&ctx, self);
         learn_ui::merge_predictions(self);
         self.view.ghosts = self
