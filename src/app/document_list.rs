@@ -2,9 +2,9 @@
 //! filter (title text, status, label). The orders, the filter and the index of which
 //! labels each document uses are corpus computations (`corpus::order`); this keeps their
 //! results for the project's current state, so a frame never computes them again, and
-//! on a big project (100k documents) does the costly ones — sorting by title or date,
-//! counting every document's labels — on a background thread while the list keeps
-//! showing what it showed, so no frame waits for them.
+//! on a big project (20k documents or more; 100k take 10–350 ms each) computes them on a
+//! background thread — on the session's shared project, which an edit meanwhile copies
+//! in microseconds — while the list keeps showing what it showed, so no frame waits.
 
 use super::learn_ui::DocumentPositions;
 use super::session::Session;
@@ -14,9 +14,9 @@ use crate::corpus::order::{
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, TryRecvError};
 
-/// Projects with at least this many documents sort by title or date, and count their
-/// documents' labels, on a background thread (at 10k documents either takes well under a
-/// frame's time; at 100k the title order takes about 150 ms).
+/// Projects with at least this many documents sort, filter and count their documents'
+/// labels on a background thread (at 10k documents each takes a few milliseconds; at
+/// 100k the title order takes about 150 ms, a filter 10–45 ms).
 const BACKGROUND_DOCUMENTS: usize = 20_000;
 
 /// A result being computed on another thread, for a key.
@@ -46,6 +46,17 @@ impl<K: PartialEq, T: Send + 'static> Job<K, T> {
     }
 }
 
+/// What a filtered list was made from: the project revision, the filter, and the order it
+/// filtered (compared by pointer: an order is made once and shared).
+#[derive(Clone)]
+struct FilterKey(u64, DocumentFilter, DocumentPositions);
+
+impl PartialEq for FilterKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0 && self.1 == other.1 && Arc::ptr_eq(&self.2, &other.2)
+    }
+}
+
 /// The document list's filter and the results it keeps (see the module comment).
 pub struct DocumentList {
     /// Projects with at least this many documents compute in the background.
@@ -57,9 +68,12 @@ pub struct DocumentList {
     /// An order being sorted on another thread.
     ordering: Option<Job<(u64, DocumentOrder), Vec<usize>>>,
     /// The filtered list: for (project revision, filter, the order it filtered).
-    filtered: Option<(u64, DocumentFilter, DocumentPositions, DocumentPositions)>,
-    /// Which labels each document uses, for (session generation, history state).
-    labels: Option<((u64, u64), DocumentLabels)>,
+    filtered: Option<(FilterKey, DocumentPositions)>,
+    /// A filter being applied on another thread.
+    filtering: Option<Job<FilterKey, Vec<usize>>>,
+    /// Which labels each document uses, for (session generation, history state); shared
+    /// with a filter running on another thread.
+    labels: Option<((u64, u64), Arc<DocumentLabels>)>,
     /// Labels being counted on another thread.
     counting: Option<Job<(u64, u64), DocumentLabels>>,
     /// One-document edits not yet taken into `labels`: (session generation, state
@@ -75,6 +89,7 @@ impl Default for DocumentList {
             ordered: None,
             ordering: None,
             filtered: None,
+            filtering: None,
             labels: None,
             counting: None,
             one_document_steps: Vec::new(),
@@ -95,7 +110,7 @@ impl DocumentList {
     /// Whether something is being computed for the list (it shows the previous result
     /// meanwhile, and the window keeps drawing frames to pick the new one up).
     pub fn busy(&self) -> bool {
-        self.ordering.is_some() || self.counting.is_some()
+        self.ordering.is_some() || self.counting.is_some() || self.filtering.is_some()
     }
 
     /// The positions of `session`'s documents in `order`.
@@ -117,8 +132,7 @@ impl DocumentList {
         {
             return list.clone();
         }
-        let in_background = documents >= self.background_from
-            && matches!(order, DocumentOrder::Title | DocumentOrder::Date);
+        let in_background = documents >= self.background_from && order != DocumentOrder::Corpus;
         if !in_background {
             self.ordering = None;
             let list: DocumentPositions = document_order(project, order).into();
@@ -157,23 +171,55 @@ impl DocumentList {
         if self.filter.is_empty() {
             return ordered;
         }
-        let revision = session.revision();
         let labels_ready = !needs_labels || self.labels.is_some();
-        if let Some((r, filter, source, shown)) = &self.filtered
-            && *r == revision
-            && *filter == self.filter
-            && Arc::ptr_eq(source, &ordered)
+        let key = FilterKey(session.revision(), self.filter.clone(), ordered.clone());
+        if let Some((k, shown)) = &self.filtered
+            && *k == key
             && labels_ready
         {
             return shown.clone();
         }
-        let labels = self.labels.as_ref().map(|(_, labels)| labels);
-        let shown: DocumentPositions =
-            filter_documents(&session.project, &ordered, &self.filter, labels).into();
-        if labels_ready {
-            self.filtered = Some((revision, self.filter.clone(), ordered, shown.clone()));
+        if !labels_ready {
+            // The labels are being counted: what the list showed before, meanwhile.
+            return self.previously_shown();
         }
-        shown
+        let labels = self.labels.as_ref().map(|(_, labels)| Arc::clone(labels));
+        if ordered.len() < self.background_from {
+            self.filtering = None;
+            let shown: DocumentPositions =
+                filter_documents(&session.project, &ordered, &self.filter, labels.as_deref())
+                    .into();
+            self.filtered = Some((key, shown.clone()));
+            return shown;
+        }
+        match self
+            .filtering
+            .as_ref()
+            .map(|job| (job.key == key, job.poll()))
+        {
+            Some((true, Ok(Some(shown)))) => {
+                self.filtering = None;
+                let shown: DocumentPositions = shown.into();
+                self.filtered = Some((key, shown.clone()));
+                return shown;
+            }
+            Some((true, Ok(None))) => {}
+            _ => {
+                let (project, filter) = (Arc::clone(&session.project), self.filter.clone());
+                self.filtering = Some(Job::start(key, move || {
+                    filter_documents(&project, &ordered, &filter, labels.as_deref())
+                }));
+            }
+        }
+        self.previously_shown()
+    }
+
+    /// What the filtered list showed last (nothing before the first filter).
+    fn previously_shown(&self) -> DocumentPositions {
+        match &self.filtered {
+            Some((_, shown)) => shown.clone(),
+            None => DocumentPositions::from([]),
+        }
     }
 
     /// Whether the label filter waits for the documents' labels to be counted.
@@ -190,7 +236,7 @@ impl DocumentList {
         if let Some(job) = &self.counting {
             match job.poll() {
                 Ok(Some(labels)) => {
-                    self.labels = Some((job.key, labels));
+                    self.labels = Some((job.key, Arc::new(labels)));
                     self.counting = None;
                 }
                 Ok(None) if job.key.0 == now.0 => {}
@@ -201,7 +247,7 @@ impl DocumentList {
         if let Some((at, labels)) = &mut self.labels {
             for &(generation, before, after, doc) in &self.one_document_steps {
                 if generation == at.0 && before == at.1 {
-                    labels.update(project, doc);
+                    Arc::make_mut(labels).update(project, doc);
                     at.1 = after;
                 }
             }
@@ -219,7 +265,7 @@ impl DocumentList {
             return;
         }
         if project.documents().len() < self.background_from {
-            self.labels = Some((now, DocumentLabels::of(project)));
+            self.labels = Some((now, Arc::new(DocumentLabels::of(project))));
         } else if self.counting.as_ref().is_none_or(|job| job.key.0 != now.0) {
             // Edits made while it counts are one-document steps taken in when it lands,
             // or (any other edit) another count.
@@ -276,6 +322,30 @@ mod tests {
         let again = list.ordered(&session, DocumentOrder::Title);
         assert!(!list.busy());
         assert!(Arc::ptr_eq(&again, &sorted));
+    }
+
+    #[test]
+    fn a_background_filter_shows_what_was_shown_until_it_lands() {
+        let session = session();
+        let mut list = DocumentList {
+            background_from: 0,
+            ..DocumentList::default()
+        };
+        let corpus: DocumentPositions = (0..40).collect();
+        list.filter.status = Some(crate::model::DocStatus::NotStarted);
+        let not_started = settle(&mut list, |l| l.shown(&session, corpus.clone()));
+        let want = filter_documents(&session.project, &corpus, &list.filter, None);
+        assert_eq!(*not_started, *want);
+        assert!(!not_started.is_empty());
+        list.filter.title = "zzz-no-such-title".to_owned();
+        let meanwhile = list.shown(&session, corpus.clone());
+        assert!(list.busy());
+        assert_eq!(
+            meanwhile, not_started,
+            "the previous result while it filters"
+        );
+        let shown = settle(&mut list, |l| l.shown(&session, corpus.clone()));
+        assert!(shown.is_empty());
     }
 
     #[test]
