@@ -458,12 +458,14 @@ fn child_window(path: &Path, out: &Path) {
     let (mut time, mut slowest, mut first_readable) = (0.0, Duration::ZERO, None);
     let mut slowest_in = "";
     let mut over = Vec::new();
+    let mut frames = 0;
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     loop {
         let f = Instant::now();
         let was_preview = app.session.preview_of.is_some();
         draw(&ctx, &mut app, &mut frame, time, Vec::new());
         let took = f.elapsed();
+        frames += 1;
         let loaded = app.jobs.load.is_none();
         let phase = match (was_preview, app.session.preview_of.is_some(), loaded) {
             (_, _, true) => "the frame the whole project lands in",
@@ -472,7 +474,7 @@ fn child_window(path: &Path, out: &Path) {
             _ => "a frame before any document",
         };
         if took > Duration::from_millis(16) {
-            over.push(format!("{:.1} ms ({phase})", ms(took)));
+            over.push(format!("{:.1} ms (frame {}, {phase})", ms(took), frames));
         }
         if took > slowest {
             slowest = took;

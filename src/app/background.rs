@@ -24,7 +24,7 @@ const BACKGROUND_LOAD_BYTES: u64 = 4 << 20;
 /// Projects with at least this much text save in the background.
 const BACKGROUND_SAVE_TEXT_BYTES: usize = 2 << 20;
 /// How long a frame may spend drawing glyphs ahead for the first documents.
-const WARM_BUDGET: Duration = Duration::from_millis(4);
+const WARM_BUDGET: Duration = Duration::from_millis(3);
 /// The first documents are shown after at most this long, warm or not.
 const WARM_AT_MOST: Duration = Duration::from_millis(600);
 

@@ -54,7 +54,7 @@ pub struct GlyphWarmer {
 
 impl GlyphWarmer {
     /// Characters laid out at a time.
-    const CHARS_PER_UNIT: usize = 16;
+    const CHARS_PER_UNIT: usize = 8;
 
     /// A warmer for the characters of `texts` (control characters left out), in `fonts`.
     pub fn new<'a>(texts: impl IntoIterator<Item = &'a str>, fonts: Vec<egui::FontId>) -> Self {
@@ -129,7 +129,7 @@ mod warmer_tests {
         assert!(!warmer.step(&ctx, Instant::now()), "no time: nothing done");
         assert_eq!(warmer.done, 0);
         assert!(warmer.step(&ctx, Instant::now() + Duration::from_secs(30)));
-        assert_eq!(warmer.done, 2, "one unit of 16 characters per font");
+        assert_eq!(warmer.done, 2, "one unit of 8 characters per font");
         assert!(warmer.step(&ctx, Instant::now()), "done stays done");
     }
 }
