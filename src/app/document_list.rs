@@ -46,6 +46,27 @@ impl<K: PartialEq, T: Send + 'static> Job<K, T> {
     }
 }
 
+/// The result of the job in `slot` for `key` once it has landed; until then `None`, and
+/// `work` is started for `key` unless a job for it runs already (one for another key is
+/// dropped: its result would be stale).
+fn landed<K: PartialEq + Clone, T: Send + 'static>(
+    slot: &mut Option<Job<K, T>>,
+    key: &K,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Option<T> {
+    match slot.as_ref().map(|job| (job.key == *key, job.poll())) {
+        Some((true, Ok(Some(result)))) => {
+            *slot = None;
+            Some(result)
+        }
+        Some((true, Ok(None))) => None,
+        _ => {
+            *slot = Some(Job::start(key.clone(), work));
+            None
+        }
+    }
+}
+
 /// What a filtered list was made from: the project revision, the filter, and the order it
 /// filtered (compared by pointer: an order is made once and shared).
 #[derive(Clone)]
@@ -139,22 +160,13 @@ impl DocumentList {
             self.ordered = Some((key, list.clone()));
             return list;
         }
-        match self
-            .ordering
-            .as_ref()
-            .map(|job| (job.key == key, job.poll()))
-        {
-            Some((true, Ok(Some(list)))) if list.len() == documents => {
-                self.ordering = None;
-                let list: DocumentPositions = list.into();
-                self.ordered = Some((key, list.clone()));
-                return list;
-            }
-            Some((true, Ok(None))) => {}
-            _ => {
-                let project = Arc::clone(project);
-                self.ordering = Some(Job::start(key, move || document_order(&project, order)));
-            }
+        let project = Arc::clone(project);
+        if let Some(list) = landed(&mut self.ordering, &key, move || {
+            document_order(&project, order)
+        }) {
+            let list: DocumentPositions = list.into();
+            self.ordered = Some((key, list.clone()));
+            return list;
         }
         // Meanwhile: the order shown before, while it still lists every document, else
         // the corpus order.
@@ -192,24 +204,13 @@ impl DocumentList {
             self.filtered = Some((key, shown.clone()));
             return shown;
         }
-        match self
-            .filtering
-            .as_ref()
-            .map(|job| (job.key == key, job.poll()))
-        {
-            Some((true, Ok(Some(shown)))) => {
-                self.filtering = None;
-                let shown: DocumentPositions = shown.into();
-                self.filtered = Some((key, shown.clone()));
-                return shown;
-            }
-            Some((true, Ok(None))) => {}
-            _ => {
-                let (project, filter) = (Arc::clone(&session.project), self.filter.clone());
-                self.filtering = Some(Job::start(key, move || {
-                    filter_documents(&project, &ordered, &filter, labels.as_deref())
-                }));
-            }
+        let (project, filter) = (Arc::clone(&session.project), self.filter.clone());
+        if let Some(shown) = landed(&mut self.filtering, &key, move || {
+            filter_documents(&project, &ordered, &filter, labels.as_deref())
+        }) {
+            let shown: DocumentPositions = shown.into();
+            self.filtered = Some((key, shown.clone()));
+            return shown;
         }
         self.previously_shown()
     }
