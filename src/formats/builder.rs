@@ -24,6 +24,21 @@ fn on_grapheme_boundary(text: &DocText, c: usize) -> bool {
         .unwrap_or(true)
 }
 
+/// A span of `text`, or why not (for a skip reason): what [`Builder::span`] gives for a
+/// document with this text, for importers that check spans before the builder sees them.
+pub fn span_in(text: &DocText, start: usize, end: usize) -> Result<Span, String> {
+    let span = Span::new(start, end, text).map_err(|e| e.to_string())?;
+    for offset in [start, end] {
+        if !on_grapheme_boundary(text, offset) {
+            return Err(format!(
+                "span {start}..{end} splits a character at {offset} (a base letter from \
+                 its accent, or an emoji sequence)"
+            ));
+        }
+    }
+    Ok(span)
+}
+
 /// The parts of an annotation that make two annotations the same, apart from the id.
 type Key = (Anchor, AnnotationKind, Option<Note>, Attributes);
 
@@ -144,16 +159,7 @@ impl<'p> Builder<'p> {
         let text = self
             .text_of(doc)
             .ok_or_else(|| format!("no document '{doc}'"))?;
-        let span = Span::new(start, end, text).map_err(|e| e.to_string())?;
-        for offset in [start, end] {
-            if !on_grapheme_boundary(text, offset) {
-                return Err(format!(
-                    "span {start}..{end} splits a character at {offset} (a base letter from \
-                     its accent, or an emoji sequence)"
-                ));
-            }
-        }
-        Ok(span)
+        span_in(text, start, end)
     }
 
     /// Adds an annotation with a fresh id and returns the id; an exact duplicate of one the

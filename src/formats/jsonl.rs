@@ -26,12 +26,26 @@ pub struct BadRecord {
 /// Reads every JSON object of `path`. Fails only when the file cannot be read or when no
 /// record at all can be read (then with the first problem and its line).
 pub fn read_records(path: &Path) -> Result<(Vec<Record>, Vec<BadRecord>), FormatError> {
+    read_records_with(path, &mut |_| {}, |line, object| Record { line, object })
+}
+
+/// [`read_records`] with each object made into an `R` by `make` (given its line) as it is
+/// read: the lines are parsed and made on every core (see [`crate::parallel`]), and the
+/// results come back in the file's order. `progress` goes from 0 to 1 over the lines.
+pub fn read_records_with<R: Send>(
+    path: &Path,
+    progress: &mut dyn FnMut(f32),
+    make: impl Fn(usize, Map<String, Value>) -> R + Sync,
+) -> Result<(Vec<R>, Vec<BadRecord>), FormatError> {
     let text = read_text_file(path)?;
-    let (mut records, mut bad) = by_lines(path, &text);
+    let (mut records, mut bad) = by_lines(path, &text, progress, &make);
     if !bad.is_empty()
         && let Some(stream) = as_stream(&text)
     {
-        records = stream;
+        records = stream
+            .into_iter()
+            .map(|r| make(r.line, r.object))
+            .collect();
         bad = Vec::new();
     }
     if records.is_empty() && bad.is_empty() {
@@ -64,47 +78,95 @@ pub fn type_name(v: &Value) -> &'static str {
     }
 }
 
-fn by_lines(path: &Path, text: &str) -> (Vec<Record>, Vec<BadRecord>) {
-    let mut records = Vec::new();
+/// What one line held: its objects (made into `R`) and what was wrong with it.
+struct LineRead<R> {
+    records: Vec<R>,
+    bad: Vec<BadRecord>,
+}
+
+/// Lines parsed together on one core: enough that handing a batch over costs little.
+const LINES_PER_BATCH: usize = 64;
+
+/// Every non-blank line as a JSON object (or an array of them), parsed on every core; the
+/// records and the bad lines each in the file's order.
+fn by_lines<R: Send>(
+    path: &Path,
+    text: &str,
+    progress: &mut dyn FnMut(f32),
+    make: &(impl Fn(usize, Map<String, Value>) -> R + Sync),
+) -> (Vec<R>, Vec<BadRecord>) {
+    let lines: Vec<(usize, &str)> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(i, line)| (i + 1, line))
+        .collect();
+    let mut records = Vec::with_capacity(lines.len());
     let mut bad = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let line_no = i + 1;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let mut push_bad = |message: String| {
-            bad.push(BadRecord {
-                at: Location::line(path, line_no),
-                message,
-            })
-        };
-        match serde_json::from_str::<Value>(line) {
-            Ok(Value::Object(object)) => records.push(Record {
-                line: line_no,
-                object,
-            }),
-            Ok(Value::Array(items)) => {
-                for item in items {
-                    match item {
-                        Value::Object(object) => records.push(Record {
-                            line: line_no,
-                            object,
-                        }),
-                        other => push_bad(format!(
-                            "expected a JSON object, found {}",
-                            type_name(&other)
-                        )),
-                    }
+    let total = lines.len().max(1) as f32;
+    let mut done = 0;
+    let read: Result<(), std::convert::Infallible> = crate::parallel::for_each_batch_in_order(
+        &lines,
+        LINES_PER_BATCH,
+        |batch| {
+            batch
+                .iter()
+                .map(|&(line_no, line)| read_line(path, line_no, line, make))
+                .collect::<Vec<_>>()
+        },
+        |batch| {
+            done += batch.len();
+            for line in batch {
+                records.extend(line.records);
+                bad.extend(line.bad);
+            }
+            progress(done as f32 / total);
+            Ok(())
+        },
+    );
+    match read {
+        Ok(()) => (records, bad),
+        Err(never) => match never {},
+    }
+}
+
+/// One line: a JSON object, or an array of objects; anything else is a bad line.
+fn read_line<R>(
+    path: &Path,
+    line_no: usize,
+    line: &str,
+    make: &impl Fn(usize, Map<String, Value>) -> R,
+) -> LineRead<R> {
+    let mut read = LineRead {
+        records: Vec::new(),
+        bad: Vec::new(),
+    };
+    let push_bad = |bad: &mut Vec<BadRecord>, message: String| {
+        bad.push(BadRecord {
+            at: Location::line(path, line_no),
+            message,
+        })
+    };
+    match serde_json::from_str::<Value>(line) {
+        Ok(Value::Object(object)) => read.records.push(make(line_no, object)),
+        Ok(Value::Array(items)) => {
+            for item in items {
+                match item {
+                    Value::Object(object) => read.records.push(make(line_no, object)),
+                    other => push_bad(
+                        &mut read.bad,
+                        format!("expected a JSON object, found {}", type_name(&other)),
+                    ),
                 }
             }
-            Ok(other) => push_bad(format!(
-                "expected a JSON object, found {}",
-                type_name(&other)
-            )),
-            Err(e) => push_bad(format!("expected a JSON object: {e}")),
         }
+        Ok(other) => push_bad(
+            &mut read.bad,
+            format!("expected a JSON object, found {}", type_name(&other)),
+        ),
+        Err(e) => push_bad(&mut read.bad, format!("expected a JSON object: {e}")),
     }
-    (records, bad)
+    read
 }
 
 /// The whole text as a stream of JSON values (objects, or arrays of objects), or `None`
@@ -156,13 +218,44 @@ pub fn import_each(
         Map<String, Value>,
     ),
 ) -> Result<(), FormatError> {
-    let records = read_records_reporting(b, path)?;
+    import_each_prepared(
+        b,
+        path,
+        progress,
+        |_, _, line, object| (line, object),
+        |b, at, stem, (line, object)| one(b, at, stem, line, object),
+    )
+}
+
+/// [`import_each`] in two steps: `prepare` reads each record apart from the project (on
+/// every core, as the lines are parsed; it gets the record's location, the file's stem and
+/// line), then `add` gives each prepared record to the builder on this thread, in the
+/// file's order, so the result is the same as doing both steps record by record. Progress
+/// goes to one half while the lines are read, to the end as the records are added.
+pub fn import_each_prepared<P: Send>(
+    b: &mut super::builder::Builder,
+    path: &Path,
+    progress: &mut dyn FnMut(f32),
+    prepare: impl Fn(&Location, &crate::model::DocId, usize, Map<String, Value>) -> P + Sync,
+    mut add: impl FnMut(&mut super::builder::Builder, &Location, &crate::model::DocId, P),
+) -> Result<(), FormatError> {
     let stem = super::text::stem_id(path);
+    let (records, bad) = read_records_with(
+        path,
+        &mut |f| progress(f / 2.0),
+        |line, object| {
+            let at = Location::line(path, line);
+            let prepared = prepare(&at, &stem, line, object);
+            (at, prepared)
+        },
+    )?;
+    for r in bad {
+        b.skip(&r.at, "unreadable line", Some(r.message));
+    }
     let total = records.len().max(1) as f32;
-    for (i, record) in records.into_iter().enumerate() {
-        let at = Location::line(path, record.line);
-        one(b, &at, &stem, record.line, record.object);
-        progress((i + 1) as f32 / total);
+    for (i, (at, record)) in records.into_iter().enumerate() {
+        add(b, &at, &stem, record);
+        progress(0.5 + (i + 1) as f32 / total / 2.0);
     }
     Ok(())
 }
