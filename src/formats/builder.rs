@@ -6,9 +6,10 @@ use super::error::Location;
 use super::report::{ImportReport, Skipped};
 use crate::model::{
     Anchor, Annotation, AnnotationId, AnnotationKind, Attributes, DocId, DocText, Document, Edit,
-    Interner, Note, Polarity, Project, Relation, RelationType, Rgb, Schema, Span,
+    Interner, Name, Note, Polarity, Project, Relation, RelationType, Rgb, Schema, Span,
 };
-use std::collections::{BTreeMap, HashMap, HashSet};
+use rustc_hash::FxHashMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use unicode_segmentation::GraphemeCursor;
 
@@ -39,6 +40,34 @@ pub fn span_in(text: &DocText, start: usize, end: usize) -> Result<Span, String>
     Ok(span)
 }
 
+/// An entity read on another core, before the builder sees it: checked, and with the
+/// first id its document's id and content give (see [`Project::allocate_id_from_first`]),
+/// so the builder need not hash it again.
+pub struct PreparedEntity {
+    doc: DocId,
+    span: Span,
+    label: Name,
+    first_id: AnnotationId,
+}
+
+impl PreparedEntity {
+    /// An entity `label` on `span` of document `doc`.
+    pub fn new(doc: &DocId, span: Span, label: String) -> Self {
+        let label = Name::from(label);
+        let kind = AnnotationKind::Entity {
+            label: label.clone(),
+            canonical: None,
+        };
+        let first_id = AnnotationId::derive(doc, &Anchor::span(span), &kind, |_| false);
+        Self {
+            doc: doc.clone(),
+            span,
+            label,
+            first_id,
+        }
+    }
+}
+
 /// The parts of an annotation that make two annotations the same, apart from the id.
 type Key = (Anchor, AnnotationKind, Option<Note>, Attributes);
 
@@ -51,7 +80,7 @@ pub struct Builder<'p> {
     project: &'p mut Project,
     schema: Schema,
     new_docs: Vec<Document>,
-    new_doc_index: HashMap<DocId, usize>,
+    new_doc_index: FxHashMap<DocId, usize>,
     entities: Vec<Annotation>,
     stances: Vec<Annotation>,
     relations: Vec<Relation>,
@@ -59,9 +88,9 @@ pub struct Builder<'p> {
     /// first relation, so duplicates are found without scanning all relations each time.
     relations_seen: Option<HashSet<(String, AnnotationId, AnnotationId)>>,
     /// Document and whether it is an entity, for every annotation of the import.
-    known: HashMap<AnnotationId, (DocId, bool)>,
+    known: FxHashMap<AnnotationId, (DocId, bool)>,
     /// Annotations per document (the project's and the import's), for duplicate detection.
-    seen: HashMap<DocId, HashMap<Key, AnnotationId>>,
+    seen: FxHashMap<DocId, FxHashMap<Key, AnnotationId>>,
     /// Labels, canonical names, targets and polarities, shared by every annotation that
     /// names them (an import of millions of tags has a few dozen labels).
     names: Interner,
@@ -76,13 +105,13 @@ impl<'p> Builder<'p> {
             project,
             schema,
             new_docs: Vec::new(),
-            new_doc_index: HashMap::new(),
+            new_doc_index: FxHashMap::default(),
             entities: Vec::new(),
             stances: Vec::new(),
             relations: Vec::new(),
             relations_seen: None,
-            known: HashMap::new(),
-            seen: HashMap::new(),
+            known: FxHashMap::default(),
+            seen: FxHashMap::default(),
             names: Interner::default(),
             report: ImportReport {
                 format: format.to_owned(),
@@ -186,6 +215,48 @@ impl<'p> Builder<'p> {
         };
         ann.note = note.filter(|n| !n.is_empty()).map(Into::into);
         ann.attributes = attributes.into();
+        self.add_checked(at, doc, ann, None)
+    }
+
+    /// [`Builder::add_annotation`] for an entity made on another core
+    /// ([`PreparedEntity`]): the same result, with the id's hashing done beforehand when
+    /// the entity's document kept the id it was prepared for.
+    pub fn add_prepared_entity(
+        &mut self,
+        at: &Location,
+        doc: &DocId,
+        entity: PreparedEntity,
+    ) -> Option<AnnotationId> {
+        let PreparedEntity {
+            doc: prepared_for,
+            span,
+            label,
+            first_id,
+        } = entity;
+        let first_id = (prepared_for == *doc).then_some(first_id);
+        let kind = self.shared(AnnotationKind::Entity {
+            label,
+            canonical: None,
+        });
+        let ann = match Annotation::new(AnnotationId(0), doc.clone(), Anchor::span(span), kind) {
+            Ok(a) => a,
+            Err(e) => {
+                self.skip(at, "invalid annotation", Some(e.to_string()));
+                return None;
+            }
+        };
+        self.add_checked(at, doc, ann, first_id)
+    }
+
+    /// Adds a checked annotation (id 0, names shared) unless the document has it already;
+    /// `first_id` is the first id [`Project::allocate_id_for`] would try, when known.
+    fn add_checked(
+        &mut self,
+        at: &Location,
+        doc: &DocId,
+        ann: Annotation,
+        first_id: Option<AnnotationId>,
+    ) -> Option<AnnotationId> {
         let key: Key = (
             ann.anchor().clone(),
             ann.kind().clone(),
@@ -202,9 +273,16 @@ impl<'p> Builder<'p> {
             );
             return Some(existing);
         }
-        let id = self.project.allocate_id_for(doc, ann.anchor(), ann.kind());
+        let id = match first_id {
+            Some(first) => self
+                .project
+                .allocate_id_from_first(first, doc, ann.anchor(), ann.kind()),
+            None => self.project.allocate_id_for(doc, ann.anchor(), ann.kind()),
+        };
         let ann = ann.renumbered(id);
-        self.seen.entry(doc.clone()).or_default().insert(key, id);
+        if let Some(seen) = self.seen.get_mut(doc) {
+            seen.insert(key, id);
+        }
         self.known.insert(id, (doc.clone(), ann.kind().is_entity()));
         match ann.kind() {
             AnnotationKind::Entity { label, .. } => {
@@ -298,7 +376,7 @@ impl<'p> Builder<'p> {
         if self.seen.contains_key(doc) {
             return;
         }
-        let existing: HashMap<Key, AnnotationId> = self
+        let existing: FxHashMap<Key, AnnotationId> = self
             .project
             .annotations_of(doc)
             .into_iter()

@@ -10,13 +10,13 @@
 //! doccano's relation shape instead, `{"text", "entities": [{"id", "start_offset",
 //! "end_offset", "label"}], "relations": [{"id", "from_id", "to_id", "type"}]}`.
 
-use super::builder::{Builder, span_in};
+use super::builder::{Builder, PreparedEntity, span_in};
 use super::error::{FormatError, Location};
 use super::jsonl::{import_each_prepared, type_name};
 use super::normalize::Normalized;
 use super::report::ExportReport;
 use super::write::{io_err, write_file};
-use crate::model::{Anchor, AnnotationId, AnnotationKind, DocId, Document, Project, Span};
+use crate::model::{AnnotationId, AnnotationKind, DocId, Document, Project};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -237,8 +237,7 @@ enum PreparedSpan {
     Bad(String),
     /// A span of the text, with its label and the record's id for it.
     Good {
-        span: Span,
-        label: String,
+        entity: PreparedEntity,
         id: Option<String>,
     },
 }
@@ -310,8 +309,7 @@ fn prepare_record(
             }
             match span_in(document.text(), start, end) {
                 Ok(s) => PreparedSpan::Good {
-                    span: s,
-                    label: span.label,
+                    entity: PreparedEntity::new(document.id(), s, span.label),
                     id: span.id,
                 },
                 Err(reason) => PreparedSpan::Bad(reason),
@@ -341,12 +339,8 @@ fn add_record(b: &mut Builder, at: &Location, _stem: &DocId, record: PreparedRec
         match span {
             PreparedSpan::Outside(detail) => b.skip(at, "span outside the text", Some(detail)),
             PreparedSpan::Bad(reason) => b.skip(at, "bad span", Some(reason)),
-            PreparedSpan::Good { span, label, id } => {
-                let kind = AnnotationKind::Entity {
-                    label: label.into(),
-                    canonical: None,
-                };
-                let new = b.add_annotation(at, &doc, Anchor::span(span), kind, None, BTreeMap::new());
+            PreparedSpan::Good { entity, id } => {
+                let new = b.add_prepared_entity(at, &doc, entity);
                 if let (Some(old), Some(new)) = (id, new) {
                     ids.insert(old, new);
                 }

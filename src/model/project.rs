@@ -741,6 +741,24 @@ impl Project {
         id
     }
 
+    /// [`Project::allocate_id_for`] given the first id of the sequence it tries,
+    /// `AnnotationId::derive(doc, anchor, kind, |_| false)`, which needs no project and so
+    /// can be made on another core beforehand: the same id, without hashing again when
+    /// that first one is free.
+    pub fn allocate_id_from_first(
+        &mut self,
+        first: AnnotationId,
+        doc: &DocId,
+        anchor: &Anchor,
+        kind: &AnnotationKind,
+    ) -> AnnotationId {
+        if self.id_taken(first) {
+            return self.allocate_id_for(doc, anchor, kind);
+        }
+        self.reserved.insert(first);
+        first
+    }
+
     /// `ann` (built with [`AnnotationId::NEW`]) under its id: [`Project::allocate_id_for`]
     /// its content.
     pub fn with_new_id(&mut self, ann: Annotation) -> Annotation {
