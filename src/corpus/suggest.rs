@@ -1123,6 +1123,39 @@ mod tests {
     use super::*;
 
     #[test]
+    fn tags_for_gives_the_ids_of_tagging_one_by_one() {
+        use crate::corpus::generate::{Spec, generate};
+        let project = generate(&Spec {
+            documents: 2000,
+            words_per_document: 160,
+            spans_per_document: 10,
+            seed: 3,
+        });
+        let found = occurrences(&project, "de", Scope::Corpus, false);
+        let mut picked: Vec<&Occurrence> = found
+            .iter()
+            .filter(|o| !o.tagged && !o.overlaps_entity)
+            .collect();
+        assert!(picked.len() > 2 * TAGS_PER_BATCH, "{}", picked.len());
+        // The same occurrence twice: the second one's first id is taken by then.
+        picked.push(picked[0]);
+        let mut by_batch = project.clone();
+        let tags = tags_for(&mut by_batch, &picked, "MISC", None);
+        let mut one_by_one = project.clone();
+        let expected: Vec<Annotation> = picked
+            .iter()
+            .filter_map(|o| {
+                let text = one_by_one.document(&o.doc)?.text().clone();
+                let ann = o.annotation(AnnotationId::NEW, &text, "MISC", None).ok()?;
+                Some(one_by_one.with_new_id(ann))
+            })
+            .collect();
+        assert_eq!(tags, expected);
+        assert_eq!(tags.len(), picked.len());
+        assert_ne!(tags.first().map(Annotation::id), tags.last().map(Annotation::id));
+    }
+
+    #[test]
     fn occurrences_in_many_documents_are_those_found_document_by_document() {
         use crate::corpus::generate::{Spec, generate};
         let project = generate(&Spec {

@@ -493,3 +493,74 @@ impl<'p> Builder<'p> {
         (Edit::Batch(edits), self.report)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::testutil::project_from;
+
+    /// Entities prepared on another core ([`PreparedEntity`]) give the same edit and
+    /// report as adding them one by one: for a document the project has (its entity
+    /// comes again as a duplicate), one whose id another text holds (renamed, so the
+    /// prepared id does not count), a new one, duplicates within a record and an empty
+    /// label.
+    #[test]
+    fn prepared_entities_are_added_as_one_by_one() {
+        let run = |prepared: bool| {
+            let mut p = project_from(&[("a", "[Zuckerberg]PER zegt sorry.")]);
+            let at = Location::line(Path::new("x.jsonl"), 1);
+            let mut b = Builder::new(&mut p, "doccano", Path::new("x.jsonl"));
+            let documents = [
+                ("a", "Zuckerberg zegt sorry."),
+                ("a", "Een andere tekst."),
+                ("b", "Nog een tekst."),
+            ];
+            for (id, text) in documents {
+                let doc = Document::new(DocId::from(id), "t".into(), BTreeMap::new(), text.into());
+                let spans: Vec<(Span, &str)> = [
+                    (0, 3, "PER"),
+                    (0, 3, "PER"),
+                    (4, 8, "ORG"),
+                    (0, 10, "PER"),
+                    (1, 2, ""),
+                ]
+                .into_iter()
+                .filter_map(|(s, e, label)| Some((Span::new(s, e, doc.text()).ok()?, label)))
+                .collect();
+                let entities: Vec<PreparedEntity> = spans
+                    .iter()
+                    .map(|&(span, label)| PreparedEntity::new(doc.id(), span, label.to_owned()))
+                    .collect();
+                let added = b.add_document(doc);
+                for ((span, label), entity) in spans.into_iter().zip(entities) {
+                    if prepared {
+                        b.add_prepared_entity(&at, &added, entity);
+                    } else {
+                        let kind = AnnotationKind::Entity {
+                            label: label.into(),
+                            canonical: None,
+                        };
+                        b.add_annotation(&at, &added, Anchor::span(span), kind, None, BTreeMap::new());
+                    }
+                }
+            }
+            b.finish()
+        };
+        let (one_by_one, prepared) = (run(false), run(true));
+        assert_eq!(prepared.0, one_by_one.0);
+        assert_eq!(prepared.1, one_by_one.1);
+        let report = prepared.1;
+        assert_eq!(report.renamed, [("a".to_owned(), "a-2".to_owned())]);
+        assert_eq!(report.documents_matched, 1);
+        let reasons: Vec<&str> = report.skipped.iter().map(|s| s.reason.as_str()).collect();
+        assert_eq!(
+            reasons.iter().filter(|r| r.starts_with("duplicate")).count(),
+            4,
+            "{reasons:?}"
+        );
+        assert_eq!(
+            reasons.iter().filter(|r| **r == "invalid annotation").count(),
+            3
+        );
+    }
+}

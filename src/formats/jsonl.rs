@@ -316,6 +316,27 @@ mod tests {
     }
 
     #[test]
+    fn many_lines_come_back_in_file_order_with_their_numbers() {
+        // More lines than one batch of the parallel parse, with blank and bad lines.
+        let mut content = String::new();
+        let (mut records, mut bad) = (Vec::new(), Vec::new());
+        for line in 1..=1000 {
+            match line % 97 {
+                0 => {
+                    content.push_str("42\n");
+                    bad.push(format!("{line}: expected a JSON object, found a number"));
+                }
+                13 => content.push_str(" \n"),
+                _ => {
+                    content.push_str(&format!("{{\"n\": {line}}}\n"));
+                    records.push(line);
+                }
+            }
+        }
+        assert_eq!(read(&content), Ok((records, bad)));
+    }
+
+    #[test]
     fn nothing_readable_is_an_error_naming_file_and_line() {
         let err = read("\n{\"text\": ").expect_err("error");
         assert!(
