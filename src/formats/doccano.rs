@@ -265,8 +265,7 @@ fn prepare_record(
     if raw.is_empty() {
         return PreparedRecord::Skipped("record with empty text", None);
     }
-    let norm = Normalized::new(&raw);
-    drop(raw);
+    let norm = Normalized::from_string(raw);
     let id = DocId::from(id_value(obj.get("id")).unwrap_or_else(|| format!("{}-{line}", stem.0)));
     let title = match obj.get("title") {
         Some(Value::String(t)) => t.clone(),
