@@ -51,9 +51,9 @@ pub struct PreparedEntity {
 }
 
 impl PreparedEntity {
-    /// An entity `label` on `span` of document `doc`.
-    pub fn new(doc: &DocId, span: Span, label: String) -> Self {
-        let label = Name::from(label);
+    /// An entity `label` on `span` of document `doc`. The label is kept as given (made by
+    /// an [`Interner`], it is shared with the other entities that name it).
+    pub fn new(doc: &DocId, span: Span, label: Name) -> Self {
         let kind = AnnotationKind::Entity {
             label: label.clone(),
             canonical: None,
@@ -234,10 +234,10 @@ impl<'p> Builder<'p> {
             first_id,
         } = entity;
         let first_id = (prepared_for == *doc).then_some(first_id);
-        let kind = self.shared(AnnotationKind::Entity {
+        let kind = AnnotationKind::Entity {
             label,
             canonical: None,
-        });
+        };
         let ann = match Annotation::new(AnnotationId(0), doc.clone(), Anchor::span(span), kind) {
             Ok(a) => a,
             Err(e) => {
@@ -529,7 +529,7 @@ mod tests {
                 .collect();
                 let entities: Vec<PreparedEntity> = spans
                     .iter()
-                    .map(|&(span, label)| PreparedEntity::new(doc.id(), span, label.to_owned()))
+                    .map(|&(span, label)| PreparedEntity::new(doc.id(), span, label.into()))
                     .collect();
                 let added = b.add_document(doc);
                 for ((span, label), entity) in spans.into_iter().zip(entities) {

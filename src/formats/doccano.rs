@@ -16,7 +16,7 @@ use super::jsonl::{import_each_prepared, type_name};
 use super::normalize::Normalized;
 use super::report::ExportReport;
 use super::write::{io_err, write_file};
-use crate::model::{AnnotationId, AnnotationKind, DocId, Document, Project};
+use crate::model::{AnnotationId, AnnotationKind, DocId, Document, Interner, Project};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -243,10 +243,12 @@ enum PreparedSpan {
 }
 
 /// Reads one record: its text normalised, the document made (content hash included), its
-/// span lists read and each span checked against the text. The same text gives the same
+/// span lists read and each span checked against the text, labels shared through
+/// `names` (one interner per batch of lines). The same text gives the same
 /// checks whichever document the builder attaches it to (the same id, or a document with
 /// the same content hash), so this needs no builder.
 fn prepare_record(
+    names: &mut Interner,
     _at: &Location,
     stem: &DocId,
     line: usize,
@@ -308,7 +310,7 @@ fn prepare_record(
             }
             match span_in(document.text(), start, end) {
                 Ok(s) => PreparedSpan::Good {
-                    entity: PreparedEntity::new(document.id(), s, span.label),
+                    entity: PreparedEntity::new(document.id(), s, names.name(&span.label)),
                     id: span.id,
                 },
                 Err(reason) => PreparedSpan::Bad(reason),

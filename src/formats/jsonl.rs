@@ -26,25 +26,31 @@ pub struct BadRecord {
 /// Reads every JSON object of `path`. Fails only when the file cannot be read or when no
 /// record at all can be read (then with the first problem and its line).
 pub fn read_records(path: &Path) -> Result<(Vec<Record>, Vec<BadRecord>), FormatError> {
-    read_records_with(path, &mut |_| {}, |line, object| Record { line, object })
+    read_records_with(path, &mut |_| {}, |_: &mut (), line, object| Record {
+        line,
+        object,
+    })
 }
 
 /// [`read_records`] with each object made into an `R` by `make` (given its line) as it is
 /// read: the lines are parsed and made on every core (see [`crate::parallel`]), and the
-/// results come back in the file's order. `progress` goes from 0 to 1 over the lines.
-pub fn read_records_with<R: Send>(
+/// results come back in the file's order. `make` also gets a scratch state `S` kept for a
+/// batch of lines on one core (a name interner, say). `progress` goes from 0 to 1 over
+/// the lines.
+pub fn read_records_with<R: Send, S: Default>(
     path: &Path,
     progress: &mut dyn FnMut(f32),
-    make: impl Fn(usize, Map<String, Value>) -> R + Sync,
+    make: impl Fn(&mut S, usize, Map<String, Value>) -> R + Sync,
 ) -> Result<(Vec<R>, Vec<BadRecord>), FormatError> {
     let text = read_text_file(path)?;
     let (mut records, mut bad) = by_lines(path, &text, progress, &make);
     if !bad.is_empty()
         && let Some(stream) = as_stream(&text)
     {
+        let mut state = S::default();
         records = stream
             .into_iter()
-            .map(|r| make(r.line, r.object))
+            .map(|r| make(&mut state, r.line, r.object))
             .collect();
         bad = Vec::new();
     }
@@ -89,11 +95,11 @@ const LINES_PER_BATCH: usize = 64;
 
 /// Every non-blank line as a JSON object (or an array of them), parsed on every core; the
 /// records and the bad lines each in the file's order.
-fn by_lines<R: Send>(
+fn by_lines<R: Send, S: Default>(
     path: &Path,
     text: &str,
     progress: &mut dyn FnMut(f32),
-    make: &(impl Fn(usize, Map<String, Value>) -> R + Sync),
+    make: &(impl Fn(&mut S, usize, Map<String, Value>) -> R + Sync),
 ) -> (Vec<R>, Vec<BadRecord>) {
     let lines: Vec<(usize, &str)> = text
         .lines()
@@ -109,9 +115,14 @@ fn by_lines<R: Send>(
         &lines,
         LINES_PER_BATCH,
         |batch| {
+            let mut state = S::default();
             batch
                 .iter()
-                .map(|&(line_no, line)| read_line(path, line_no, line, make))
+                .map(|&(line_no, line)| {
+                    read_line(path, line_no, line, &mut |line, object| {
+                        make(&mut state, line, object)
+                    })
+                })
                 .collect::<Vec<_>>()
         },
         |batch| {
@@ -135,7 +146,7 @@ fn read_line<R>(
     path: &Path,
     line_no: usize,
     line: &str,
-    make: &impl Fn(usize, Map<String, Value>) -> R,
+    make: &mut impl FnMut(usize, Map<String, Value>) -> R,
 ) -> LineRead<R> {
     let mut read = LineRead {
         records: Vec::new(),
@@ -222,30 +233,32 @@ pub fn import_each(
         b,
         path,
         progress,
-        |_, _, line, object| (line, object),
+        |_: &mut (), _, _, line, object| (line, object),
         |b, at, stem, (line, object)| one(b, at, stem, line, object),
     )
 }
 
 /// [`import_each`] in two steps: `prepare` reads each record apart from the project (on
-/// every core, as the lines are parsed; it gets the record's location, the file's stem and
-/// line), then `add` gives each prepared record to the builder on this thread, in the
-/// file's order, so the result is the same as doing both steps record by record. Progress
-/// goes to one half while the lines are read, to the end as the records are added.
-pub fn import_each_prepared<P: Send>(
+/// every core, as the lines are parsed; it gets a scratch state kept for a batch of
+/// lines, the record's location, the file's stem and line), then `add` gives each
+/// prepared record to the builder on this thread, in the file's order, so the result is
+/// the same as doing both steps record by record. Progress goes to one half while the
+/// lines are read, to the end as the records are added.
+pub fn import_each_prepared<P: Send, S: Default>(
     b: &mut super::builder::Builder,
     path: &Path,
     progress: &mut dyn FnMut(f32),
-    prepare: impl Fn(&Location, &crate::model::DocId, usize, Map<String, Value>) -> P + Sync,
+    prepare: impl Fn(&mut S, &Location, &crate::model::DocId, usize, Map<String, Value>) -> P
+    + Sync,
     mut add: impl FnMut(&mut super::builder::Builder, &Location, &crate::model::DocId, P),
 ) -> Result<(), FormatError> {
     let stem = super::text::stem_id(path);
     let (records, bad) = read_records_with(
         path,
         &mut |f| progress(f / 2.0),
-        |line, object| {
+        |state: &mut S, line, object| {
             let at = Location::line(path, line);
-            let prepared = prepare(&at, &stem, line, object);
+            let prepared = prepare(state, &at, &stem, line, object);
             (at, prepared)
         },
     )?;

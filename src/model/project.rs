@@ -12,7 +12,7 @@ use super::document::{DocId, DocStatus, Document};
 use super::edit::EditError;
 use super::schema::Schema;
 use super::team::{Assignment, Conflict};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -182,7 +182,7 @@ pub struct Project {
     /// Ids handed out by [`Project::allocate_id_for`] whose annotation is not added yet
     /// (an import allocates thousands before applying them as one edit): never handed out
     /// twice. Not content: left out of equality and never saved.
-    reserved: HashSet<AnnotationId>,
+    reserved: FxHashSet<AnnotationId>,
     /// Counts changes to the document list (documents added or removed): what depends on
     /// the documents alone (a list sorted by title) is made again only when this moves.
     /// Not content: left out of equality.
@@ -262,7 +262,7 @@ impl Project {
             rejected: BTreeSet::new(),
             assignment: None,
             conflicts: BTreeSet::new(),
-            reserved: HashSet::new(),
+            reserved: FxHashSet::default(),
             documents_revision: 0,
         }
     }
