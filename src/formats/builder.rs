@@ -460,6 +460,40 @@ impl<'p> Builder<'p> {
         }
     }
 
+    /// Back to a builder nothing was added to: the ids it took are handed back to the
+    /// project (so taking them again gives the same ids) and everything it collected is
+    /// dropped. For a reader that finds, after adding records, that the file must be read
+    /// another way.
+    pub fn start_over(&mut self) {
+        for id in self.known.keys() {
+            self.project.release(*id);
+        }
+        for relation in &self.relations {
+            self.project.release(relation.id);
+        }
+        self.schema = self.project.schema().clone();
+        self.new_docs.clear();
+        self.new_doc_index.clear();
+        self.entities.clear();
+        self.stances.clear();
+        self.relations.clear();
+        self.relations_seen = None;
+        self.known.clear();
+        self.seen.clear();
+        self.names = Interner::default();
+        self.report = ImportReport {
+            format: std::mem::take(&mut self.report.format),
+            source: std::mem::take(&mut self.report.source),
+            ..ImportReport::default()
+        };
+    }
+
+    /// Records skips that come before everything recorded so far (a reader that adds
+    /// records while it still finds bad lines, and reports the bad lines first).
+    pub fn skip_first(&mut self, skips: Vec<Skipped>) {
+        self.report.skipped.splice(0..0, skips);
+    }
+
     /// Records something left out.
     pub fn skip(&mut self, at: &Location, reason: &str, detail: Option<String>) {
         self.report.skipped.push(Skipped {

@@ -482,6 +482,34 @@ mod tests {
         );
     }
 
+    /// Records are added while later lines are still parsed; a file whose later record
+    /// is written over several lines is then read again as a stream, from the start, and
+    /// gives what the same records on one line each give (the same ids included).
+    #[test]
+    fn a_record_over_several_lines_makes_the_import_start_over_alike() {
+        let one_line = |id: usize| {
+            format!(r#"{{"id": "d{id}", "text": "Zuckerberg zegt sorry {id}.", "label": [[0, 10, "PER"], [0, 10, "PER"], [16, 21, "MISC"]]}}"#)
+        };
+        let lines: Vec<String> = (0..300).map(one_line).collect();
+        let mut pretty = lines.clone();
+        pretty.push("{\n  \"id\": \"last\",\n  \"text\": \"Nix in Londen.\",\n  \"label\": [[7, 13, \"LOC\"]]\n}".to_owned());
+        let mut flat = lines;
+        flat.push(r#"{"id": "last", "text": "Nix in Londen.", "label": [[7, 13, "LOC"]]}"#.to_owned());
+        let import = |content: String| {
+            let mut p = empty_project();
+            import_str(&mut p, "d.jsonl", &content, Some(ImportFormat::Doccano)).expect("import")
+        };
+        let (pretty_edit, pretty_report) = import(pretty.join("\n"));
+        let (flat_edit, flat_report) = import(flat.join("\n"));
+        assert_eq!(pretty_edit, flat_edit);
+        let reasons = |r: &crate::formats::ImportReport| -> Vec<String> {
+            r.skipped.iter().map(|s| format!("{:?} {}", s.at.line, s.reason)).collect()
+        };
+        assert_eq!(reasons(&pretty_report), reasons(&flat_report));
+        assert_eq!(pretty_report.documents_added, 301);
+        assert_eq!(flat_report.skipped.len(), 300, "one duplicate a record");
+    }
+
     #[test]
     fn bad_records_are_skipped_with_their_line() {
         let input = [

@@ -3,6 +3,7 @@
 //! lines are returned as skips with their line number so the rest still imports.
 
 use super::error::{FormatError, Location};
+use super::report::Skipped;
 use super::text::read_text_file;
 use serde_json::{Map, Value};
 use std::path::Path;
@@ -101,13 +102,27 @@ fn by_lines<R: Send, S: Default>(
     progress: &mut dyn FnMut(f32),
     make: &(impl Fn(&mut S, usize, Map<String, Value>) -> R + Sync),
 ) -> (Vec<R>, Vec<BadRecord>) {
+    let mut records = Vec::new();
+    let bad = each_line(path, text, progress, make, &mut |record| records.push(record));
+    (records, bad)
+}
+
+/// Parses every non-blank line on every core ([`read_line`]) and hands each record to
+/// `take` on this thread in the file's order, as soon as its batch and those before it
+/// are done; returns the bad lines in order.
+fn each_line<R: Send, S: Default>(
+    path: &Path,
+    text: &str,
+    progress: &mut dyn FnMut(f32),
+    make: &(impl Fn(&mut S, usize, Map<String, Value>) -> R + Sync),
+    take: &mut dyn FnMut(R),
+) -> Vec<BadRecord> {
     let lines: Vec<(usize, &str)> = text
         .lines()
         .enumerate()
         .filter(|(_, line)| !line.trim().is_empty())
         .map(|(i, line)| (i + 1, line))
         .collect();
-    let mut records = Vec::with_capacity(lines.len());
     let mut bad = Vec::new();
     let total = lines.len().max(1) as f32;
     let mut done = 0;
@@ -128,7 +143,7 @@ fn by_lines<R: Send, S: Default>(
         |batch| {
             done += batch.len();
             for line in batch {
-                records.extend(line.records);
+                line.records.into_iter().for_each(&mut *take);
                 bad.extend(line.bad);
             }
             progress(done as f32 / total);
@@ -136,7 +151,7 @@ fn by_lines<R: Send, S: Default>(
         },
     );
     match read {
-        Ok(()) => (records, bad),
+        Ok(()) => bad,
         Err(never) => match never {},
     }
 }
@@ -241,9 +256,12 @@ pub fn import_each(
 /// [`import_each`] in two steps: `prepare` reads each record apart from the project (on
 /// every core, as the lines are parsed; it gets a scratch state kept for a batch of
 /// lines, the record's location, the file's stem and line), then `add` gives each
-/// prepared record to the builder on this thread, in the file's order, so the result is
-/// the same as doing both steps record by record. Progress goes to one half while the
-/// lines are read, to the end as the records are added.
+/// prepared record to the builder on this thread, in the file's order, while the workers
+/// parse the lines after it. The result is the same as reading every record first and
+/// then adding them one by one ([`read_records`]): bad lines are reported before the
+/// records' own skips, and when the lines hold bad ones but the whole text reads as a
+/// stream of JSON values (objects written over several lines), the builder starts over
+/// and takes the stream's records. `b` must be a builder nothing was added to yet.
 pub fn import_each_prepared<P: Send, S: Default>(
     b: &mut super::builder::Builder,
     path: &Path,
@@ -252,24 +270,56 @@ pub fn import_each_prepared<P: Send, S: Default>(
     + Sync,
     mut add: impl FnMut(&mut super::builder::Builder, &Location, &crate::model::DocId, P),
 ) -> Result<(), FormatError> {
+    let text = read_text_file(path)?;
     let stem = super::text::stem_id(path);
-    let (records, bad) = read_records_with(
-        path,
-        &mut |f| progress(f / 2.0),
-        |state: &mut S, line, object| {
-            let at = Location::line(path, line);
-            let prepared = prepare(state, &at, &stem, line, object);
-            (at, prepared)
-        },
-    )?;
-    for r in bad {
-        b.skip(&r.at, "unreadable line", Some(r.message));
+    let make = |state: &mut S, line: usize, object: Map<String, Value>| {
+        let at = Location::line(path, line);
+        let prepared = prepare(state, &at, &stem, line, object);
+        (at, prepared)
+    };
+    let mut records = 0;
+    let bad = each_line(path, &text, progress, &make, &mut |(at, prepared)| {
+        records += 1;
+        add(b, &at, &stem, prepared);
+    });
+    if !bad.is_empty()
+        && let Some(stream) = as_stream(&text)
+    {
+        b.start_over();
+        if stream.is_empty() {
+            return Err(FormatError::invalid(
+                path,
+                None,
+                "the file is empty (no JSON records)",
+            ));
+        }
+        let mut state = S::default();
+        let total = stream.len().max(1) as f32;
+        for (i, r) in stream.into_iter().enumerate() {
+            let (at, prepared) = make(&mut state, r.line, r.object);
+            add(b, &at, &stem, prepared);
+            progress((i + 1) as f32 / total);
+        }
+        return Ok(());
     }
-    let total = records.len().max(1) as f32;
-    for (i, (at, record)) in records.into_iter().enumerate() {
-        add(b, &at, &stem, record);
-        progress(0.5 + (i + 1) as f32 / total / 2.0);
+    if records == 0 {
+        return Err(match bad.into_iter().next() {
+            None => FormatError::invalid(path, None, "the file is empty (no JSON records)"),
+            Some(first) => FormatError::Json {
+                at: first.at,
+                message: first.message,
+            },
+        });
     }
+    b.skip_first(
+        bad.into_iter()
+            .map(|r| Skipped {
+                at: r.at,
+                reason: "unreadable line".to_owned(),
+                detail: Some(r.message),
+            })
+            .collect(),
+    );
     Ok(())
 }
 

@@ -778,9 +778,9 @@ impl Project {
         id
     }
 
-    /// Forgets that `id` was handed out (it is in use now). The table is freed once
-    /// empty: a big import reserves 300k ids at once.
-    pub(super) fn release(&mut self, id: AnnotationId) {
+    /// Forgets that `id` was handed out (it is in use now, or the import that took it
+    /// starts over). The table is freed once empty: a big import reserves 300k ids at once.
+    pub fn release(&mut self, id: AnnotationId) {
         if self.reserved.remove(&id) && self.reserved.is_empty() {
             self.reserved.shrink_to_fit();
         }
