@@ -87,8 +87,10 @@ pub struct Builder<'p> {
     /// (type, from, to) of every relation of the project and of the import, made at the
     /// first relation, so duplicates are found without scanning all relations each time.
     relations_seen: Option<HashSet<(String, AnnotationId, AnnotationId)>>,
-    /// Document and whether it is an entity, for every annotation of the import.
-    known: FxHashMap<AnnotationId, (DocId, bool)>,
+    /// Document and whether it is an entity, for every annotation of the import: made
+    /// from the annotations at the first stance holder or relation that needs it, then
+    /// kept up (an import of entities alone never needs it).
+    known: Option<FxHashMap<AnnotationId, (DocId, bool)>>,
     /// Annotations per document (the project's and the import's), for duplicate detection.
     seen: FxHashMap<DocId, FxHashMap<Key, AnnotationId>>,
     /// Labels, canonical names, targets and polarities, shared by every annotation that
@@ -110,7 +112,7 @@ impl<'p> Builder<'p> {
             stances: Vec::new(),
             relations: Vec::new(),
             relations_seen: None,
-            known: FxHashMap::default(),
+            known: None,
             seen: FxHashMap::default(),
             names: Interner::default(),
             report: ImportReport {
@@ -283,7 +285,9 @@ impl<'p> Builder<'p> {
         if let Some(seen) = self.seen.get_mut(doc) {
             seen.insert(key, id);
         }
-        self.known.insert(id, (doc.clone(), ann.kind().is_entity()));
+        if let Some(known) = &mut self.known {
+            known.insert(id, (doc.clone(), ann.kind().is_entity()));
+        }
         match ann.kind() {
             AnnotationKind::Entity { label, .. } => {
                 if self.schema.entity_type(label).is_none() {
@@ -351,7 +355,7 @@ impl<'p> Builder<'p> {
         else {
             return kind;
         };
-        let ok = match self.known.get(&holder) {
+        let ok = match self.known().get(&holder) {
             Some((d, is_entity)) => d == doc && *is_entity,
             None => self
                 .project
@@ -395,9 +399,21 @@ impl<'p> Builder<'p> {
         self.seen.insert(doc.clone(), existing);
     }
 
+    /// The document and kind (entity or not) of every annotation of this import.
+    fn known(&mut self) -> &FxHashMap<AnnotationId, (DocId, bool)> {
+        let (entities, stances) = (&self.entities, &self.stances);
+        self.known.get_or_insert_with(|| {
+            entities
+                .iter()
+                .chain(stances)
+                .map(|a| (a.id(), (a.doc().clone(), a.kind().is_entity())))
+                .collect()
+        })
+    }
+
     /// The document of an annotation of the project or of this import.
-    fn doc_of(&self, id: AnnotationId) -> Option<DocId> {
-        match self.known.get(&id) {
+    fn doc_of(&mut self, id: AnnotationId) -> Option<DocId> {
+        match self.known().get(&id) {
             Some((doc, _)) => Some(doc.clone()),
             None => self.project.annotation(id).map(|a| a.doc().clone()),
         }
@@ -465,8 +481,8 @@ impl<'p> Builder<'p> {
     /// dropped. For a reader that finds, after adding records, that the file must be read
     /// another way.
     pub fn start_over(&mut self) {
-        for id in self.known.keys() {
-            self.project.release(*id);
+        for ann in self.entities.iter().chain(&self.stances) {
+            self.project.release(ann.id());
         }
         for relation in &self.relations {
             self.project.release(relation.id);
@@ -478,7 +494,7 @@ impl<'p> Builder<'p> {
         self.stances.clear();
         self.relations.clear();
         self.relations_seen = None;
-        self.known.clear();
+        self.known = None;
         self.seen.clear();
         self.names = Interner::default();
         self.report = ImportReport {
