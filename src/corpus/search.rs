@@ -660,8 +660,7 @@ mod tests {
     #[test]
     fn context_shortcut_agrees_with_grapheme_clusters() {
         let pieces = [
-            "ab", " ", "word ", "x", "ab", "zegt ", "\r\n", "\r", "\n", "e\u{301}", "👍🏽",
-            "\t", "é",
+            "ab", " ", "word ", "x", "ab", "zegt ", "\r\n", "\r", "\n", "e\u{301}", "👍🏽", "\t", "é",
         ];
         // xorshift: a fixed stream of numbers, each below its argument.
         let mut state = 17u64;
@@ -675,7 +674,13 @@ mod tests {
         for _ in 0..5000 {
             // Mostly ASCII pieces, so long plain runs come up beside the others.
             let text: String = (0..next(80))
-                .map(|_| pieces[if next(3) == 0 { next(pieces.len()) } else { next(6) }])
+                .map(|_| {
+                    pieces[if next(3) == 0 {
+                        next(pieces.len())
+                    } else {
+                        next(6)
+                    }]
+                })
                 .collect();
             let boundaries: Vec<usize> = (0..=text.len())
                 .filter(|&b| text.is_char_boundary(b))

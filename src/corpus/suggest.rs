@@ -1094,7 +1094,8 @@ pub fn tags_for(
                     let ann = o
                         .annotation(AnnotationId::NEW, text, label, canonical)
                         .ok()?;
-                    let first = AnnotationId::derive(ann.doc(), ann.anchor(), ann.kind(), |_| false);
+                    let first =
+                        AnnotationId::derive(ann.doc(), ann.anchor(), ann.kind(), |_| false);
                     Some((ann, first))
                 })
                 .collect::<Vec<_>>()
@@ -1152,7 +1153,10 @@ mod tests {
             .collect();
         assert_eq!(tags, expected);
         assert_eq!(tags.len(), picked.len());
-        assert_ne!(tags.first().map(Annotation::id), tags.last().map(Annotation::id));
+        assert_ne!(
+            tags.first().map(Annotation::id),
+            tags.last().map(Annotation::id)
+        );
     }
 
     #[test]

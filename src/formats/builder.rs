@@ -276,9 +276,10 @@ impl<'p> Builder<'p> {
             return Some(existing);
         }
         let id = match first_id {
-            Some(first) => self
-                .project
-                .allocate_id_from_first(first, doc, ann.anchor(), ann.kind()),
+            Some(first) => {
+                self.project
+                    .allocate_id_from_first(first, doc, ann.anchor(), ann.kind())
+            }
             None => self.project.allocate_id_for(doc, ann.anchor(), ann.kind()),
         };
         let ann = ann.renumbered(id);
@@ -590,7 +591,14 @@ mod tests {
                             label: label.into(),
                             canonical: None,
                         };
-                        b.add_annotation(&at, &added, Anchor::span(span), kind, None, BTreeMap::new());
+                        b.add_annotation(
+                            &at,
+                            &added,
+                            Anchor::span(span),
+                            kind,
+                            None,
+                            BTreeMap::new(),
+                        );
                     }
                 }
             }
@@ -604,12 +612,18 @@ mod tests {
         assert_eq!(report.documents_matched, 1);
         let reasons: Vec<&str> = report.skipped.iter().map(|s| s.reason.as_str()).collect();
         assert_eq!(
-            reasons.iter().filter(|r| r.starts_with("duplicate")).count(),
+            reasons
+                .iter()
+                .filter(|r| r.starts_with("duplicate"))
+                .count(),
             4,
             "{reasons:?}"
         );
         assert_eq!(
-            reasons.iter().filter(|r| **r == "invalid annotation").count(),
+            reasons
+                .iter()
+                .filter(|r| **r == "invalid annotation")
+                .count(),
             3
         );
     }

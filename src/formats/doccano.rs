@@ -488,13 +488,17 @@ mod tests {
     #[test]
     fn a_record_over_several_lines_makes_the_import_start_over_alike() {
         let one_line = |id: usize| {
-            format!(r#"{{"id": "d{id}", "text": "Zuckerberg zegt sorry {id}.", "label": [[0, 10, "PER"], [0, 10, "PER"], [16, 21, "MISC"]]}}"#)
+            format!(
+                r#"{{"id": "d{id}", "text": "Zuckerberg zegt sorry {id}.", "label": [[0, 10, "PER"], [0, 10, "PER"], [16, 21, "MISC"]]}}"#
+            )
         };
         let lines: Vec<String> = (0..300).map(one_line).collect();
         let mut pretty = lines.clone();
         pretty.push("{\n  \"id\": \"last\",\n  \"text\": \"Nix in Londen.\",\n  \"label\": [[7, 13, \"LOC\"]]\n}".to_owned());
         let mut flat = lines;
-        flat.push(r#"{"id": "last", "text": "Nix in Londen.", "label": [[7, 13, "LOC"]]}"#.to_owned());
+        flat.push(
+            r#"{"id": "last", "text": "Nix in Londen.", "label": [[7, 13, "LOC"]]}"#.to_owned(),
+        );
         let import = |content: String| {
             let mut p = empty_project();
             import_str(&mut p, "d.jsonl", &content, Some(ImportFormat::Doccano)).expect("import")
@@ -503,7 +507,10 @@ mod tests {
         let (flat_edit, flat_report) = import(flat.join("\n"));
         assert_eq!(pretty_edit, flat_edit);
         let reasons = |r: &crate::formats::ImportReport| -> Vec<String> {
-            r.skipped.iter().map(|s| format!("{:?} {}", s.at.line, s.reason)).collect()
+            r.skipped
+                .iter()
+                .map(|s| format!("{:?} {}", s.at.line, s.reason))
+                .collect()
         };
         assert_eq!(reasons(&pretty_report), reasons(&flat_report));
         assert_eq!(pretty_report.documents_added, 301);

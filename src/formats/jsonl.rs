@@ -103,7 +103,9 @@ fn by_lines<R: Send, S: Default>(
     make: &(impl Fn(&mut S, usize, Map<String, Value>) -> R + Sync),
 ) -> (Vec<R>, Vec<BadRecord>) {
     let mut records = Vec::new();
-    let bad = each_line(path, text, progress, make, &mut |record| records.push(record));
+    let bad = each_line(path, text, progress, make, &mut |record| {
+        records.push(record)
+    });
     (records, bad)
 }
 
@@ -266,8 +268,7 @@ pub fn import_each_prepared<P: Send, S: Default>(
     b: &mut super::builder::Builder,
     path: &Path,
     progress: &mut dyn FnMut(f32),
-    prepare: impl Fn(&mut S, &Location, &crate::model::DocId, usize, Map<String, Value>) -> P
-    + Sync,
+    prepare: impl Fn(&mut S, &Location, &crate::model::DocId, usize, Map<String, Value>) -> P + Sync,
     mut add: impl FnMut(&mut super::builder::Builder, &Location, &crate::model::DocId, P),
 ) -> Result<(), FormatError> {
     let text = read_text_file(path)?;

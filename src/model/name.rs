@@ -5,8 +5,8 @@
 //! annotations that say the same thing can share one copy ([`Interner`]); cloning one is a
 //! count increment. It reads like a `&str` (`Deref`, comparisons with strings).
 
-use std::borrow::Borrow;
 use rustc_hash::FxHashSet;
+use std::borrow::Borrow;
 use std::fmt;
 use std::ops::Deref;
 use std::sync::Arc;
