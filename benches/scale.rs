@@ -662,7 +662,7 @@ fn draw(
 /// Corpus search and tag-all, in this process on the project as loaded from its file.
 fn search(c: &Corpus, runs: usize, table: &mut Table) {
     use spantag::corpus::search::{Scope, SearchQuery, search as find};
-    use spantag::corpus::suggest::occurrences;
+    use spantag::corpus::suggest::{occurrences, tags_for};
     let mut project = load(&c.ron);
     let window_query = SearchQuery::plain("zuckerberg");
     let one = median(runs, || {
@@ -704,19 +704,14 @@ fn search(c: &Corpus, runs: usize, table: &mut Table) {
     // two occurrences a document).
     let t = Instant::now();
     let found = occurrences(&project, "klokkenluider", Scope::Corpus, true);
-    // As the tag-all window does it: the tags first, then their ids.
-    let tags: Vec<_> = found
+    // As the tag-all window does it: the tags with their ids, then one edit.
+    let picked: Vec<_> = found
         .iter()
         .filter(|o| !o.tagged && !o.overlaps_entity)
-        .filter_map(|o| {
-            let text = project.document(&o.doc)?.text();
-            o.annotation(spantag::model::AnnotationId::NEW, text, "MISC", None)
-                .ok()
-        })
         .collect();
-    let edits: Vec<_> = tags
+    let edits: Vec<_> = tags_for(&mut project, &picked, "MISC", None)
         .into_iter()
-        .map(|ann| spantag::model::Edit::AddAnnotation(project.with_new_id(ann)))
+        .map(spantag::model::Edit::AddAnnotation)
         .collect();
     let tagged = edits.len();
     if let Err(e) = spantag::model::apply(&mut project, spantag::model::Edit::Batch(edits)) {

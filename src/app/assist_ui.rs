@@ -5,7 +5,7 @@
 use super::{Command, SpantagApp, short};
 use crate::corpus::search::{self, Scope, SearchHit, SearchMode, SearchQuery};
 use crate::corpus::suggest::{
-    Occurrence, SuggestOptions, Suggestion, SuggestionEngine, occurrences,
+    Occurrence, SuggestOptions, Suggestion, SuggestionEngine, occurrences, tags_for,
 };
 use crate::model::{AnnotationId, CharOffset, DocId, DocStatus, Edit};
 use egui::{RichText, Ui};
@@ -331,25 +331,23 @@ pub fn tag_all_ui(ctx: &egui::Context, app: &mut SpantagApp) {
         });
     if apply {
         let mut docs = std::collections::BTreeSet::new();
-        // The tags first (reading the texts), then their ids (which changes the project).
-        let project = &app.session.project;
-        let tags: Vec<_> = app
+        let picked: Vec<&Occurrence> = app
             .tag_all
             .found
             .iter()
             .filter(|(_, checked)| *checked)
-            .filter_map(|(o, _)| {
-                let text = project.document(&o.doc)?.text();
-                o.annotation(AnnotationId::NEW, text, &label, canonical.as_deref())
-                    .ok()
-            })
+            .map(|(o, _)| o)
             .collect();
+        let tags = tags_for(
+            app.session.project_mut(),
+            &picked,
+            &label,
+            canonical.as_deref(),
+        );
         let mut edits = Vec::with_capacity(tags.len());
         for ann in tags {
             docs.insert(ann.doc().clone());
-            edits.push(Edit::AddAnnotation(
-                app.session.project_mut().with_new_id(ann),
-            ));
+            edits.push(Edit::AddAnnotation(ann));
         }
         for doc in docs {
             if app.session.project.status(&doc) == DocStatus::NotStarted {

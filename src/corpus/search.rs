@@ -255,21 +255,46 @@ pub(crate) fn next_char(text: &str, b: usize) -> usize {
 /// byte range `start..end`, with newlines and tabs shown as spaces.
 pub(crate) fn context(text: &str, start: usize, end: usize) -> (String, String) {
     let before = text.get(..start).unwrap_or("");
-    let left_from = before
-        .grapheme_indices(true)
-        .rev()
-        .take(CONTEXT_CHARS)
-        .last()
-        .map_or(before.len(), |(i, _)| i);
+    let left_from = ascii_context_start(before.as_bytes()).unwrap_or_else(|| {
+        before
+            .grapheme_indices(true)
+            .rev()
+            .take(CONTEXT_CHARS)
+            .last()
+            .map_or(before.len(), |(i, _)| i)
+    });
     let after = text.get(end..).unwrap_or("");
-    let right_to = after
-        .grapheme_indices(true)
-        .nth(CONTEXT_CHARS)
-        .map_or(after.len(), |(i, _)| i);
+    let right_to = ascii_context_end(after.as_bytes()).unwrap_or_else(|| {
+        after
+            .grapheme_indices(true)
+            .nth(CONTEXT_CHARS)
+            .map_or(after.len(), |(i, _)| i)
+    });
     (
         flatten(before.get(left_from..).unwrap_or("")),
         flatten(after.get(..right_to).unwrap_or("")),
     )
+}
+
+/// Where the context before a hit starts when the last [`CONTEXT_CHARS`] + 1 bytes of
+/// `before` are plain ASCII without a CR LF pair: there every byte is a grapheme cluster of
+/// its own (only CR LF joins two ASCII characters), so the answer is a subtraction instead
+/// of walking clusters backwards. `None` otherwise.
+fn ascii_context_start(before: &[u8]) -> Option<usize> {
+    let from = before.len().saturating_sub(CONTEXT_CHARS + 1);
+    plain_ascii(before.get(from..)?).then(|| before.len().saturating_sub(CONTEXT_CHARS))
+}
+
+/// Where the context after a hit ends, when the first [`CONTEXT_CHARS`] + 1 bytes of
+/// `after` are plain ASCII without a CR LF pair (see [`ascii_context_start`]).
+fn ascii_context_end(after: &[u8]) -> Option<usize> {
+    let window = after.get(..after.len().min(CONTEXT_CHARS + 1))?;
+    plain_ascii(window).then(|| after.len().min(CONTEXT_CHARS))
+}
+
+/// ASCII bytes with no CR directly before an LF.
+fn plain_ascii(bytes: &[u8]) -> bool {
+    bytes.is_ascii() && !bytes.windows(2).any(|pair| pair == b"\r\n")
 }
 
 /// Newlines, carriage returns and tabs become spaces, so a snippet fits on one line.
@@ -628,6 +653,62 @@ mod tests {
             ..SearchQuery::plain("de")
         };
         assert_eq!(hits(&p, &one_doc), ["b:0-2:de"]);
+    }
+
+    /// The ASCII shortcut gives what walking grapheme clusters gives, whatever is
+    /// around the hit: CR LF pairs, accents, emoji and the text's ends.
+    #[test]
+    fn context_shortcut_agrees_with_grapheme_clusters() {
+        let pieces = [
+            "ab", " ", "word ", "x", "ab", "zegt ", "\r\n", "\r", "\n", "e\u{301}", "👍🏽", "\t", "é",
+        ];
+        // xorshift: a fixed stream of numbers, each below its argument.
+        let mut state = 17u64;
+        let mut next = |below: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % below as u64) as usize
+        };
+        let mut shortcuts = [0, 0];
+        for _ in 0..5000 {
+            // Mostly ASCII pieces, so long plain runs come up beside the others.
+            let text: String = (0..next(80))
+                .map(|_| {
+                    pieces[if next(3) == 0 {
+                        next(pieces.len())
+                    } else {
+                        next(6)
+                    }]
+                })
+                .collect();
+            let boundaries: Vec<usize> = (0..=text.len())
+                .filter(|&b| text.is_char_boundary(b))
+                .collect();
+            let start = boundaries[next(boundaries.len())];
+            let end = start.max(boundaries[next(boundaries.len())]);
+            let before = &text[..start];
+            let after = &text[end..];
+            let left = before
+                .grapheme_indices(true)
+                .rev()
+                .take(CONTEXT_CHARS)
+                .last()
+                .map_or(before.len(), |(i, _)| i);
+            let right = after
+                .grapheme_indices(true)
+                .nth(CONTEXT_CHARS)
+                .map_or(after.len(), |(i, _)| i);
+            if let Some(shortcut) = ascii_context_start(before.as_bytes()) {
+                assert_eq!(shortcut, left, "{text:?} before {start}");
+                shortcuts[0] += 1;
+            }
+            if let Some(shortcut) = ascii_context_end(after.as_bytes()) {
+                assert_eq!(shortcut, right, "{text:?} after {end}");
+                shortcuts[1] += 1;
+            }
+        }
+        assert!(shortcuts.iter().all(|&n| n > 500), "{shortcuts:?}");
     }
 
     #[test]

@@ -6,9 +6,10 @@ use super::error::Location;
 use super::report::{ImportReport, Skipped};
 use crate::model::{
     Anchor, Annotation, AnnotationId, AnnotationKind, Attributes, DocId, DocText, Document, Edit,
-    Interner, Note, Polarity, Project, Relation, RelationType, Rgb, Schema, Span,
+    Interner, Name, Note, Polarity, Project, Relation, RelationType, Rgb, Schema, Span,
 };
-use std::collections::{BTreeMap, HashMap, HashSet};
+use rustc_hash::FxHashMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use unicode_segmentation::GraphemeCursor;
 
@@ -24,6 +25,49 @@ fn on_grapheme_boundary(text: &DocText, c: usize) -> bool {
         .unwrap_or(true)
 }
 
+/// A span of `text`, or why not (for a skip reason): what [`Builder::span`] gives for a
+/// document with this text, for importers that check spans before the builder sees them.
+pub fn span_in(text: &DocText, start: usize, end: usize) -> Result<Span, String> {
+    let span = Span::new(start, end, text).map_err(|e| e.to_string())?;
+    for offset in [start, end] {
+        if !on_grapheme_boundary(text, offset) {
+            return Err(format!(
+                "span {start}..{end} splits a character at {offset} (a base letter from \
+                 its accent, or an emoji sequence)"
+            ));
+        }
+    }
+    Ok(span)
+}
+
+/// An entity read on another core, before the builder sees it: checked, and with the
+/// first id its document's id and content give (see [`Project::allocate_id_from_first`]),
+/// so the builder need not hash it again.
+pub struct PreparedEntity {
+    doc: DocId,
+    span: Span,
+    label: Name,
+    first_id: AnnotationId,
+}
+
+impl PreparedEntity {
+    /// An entity `label` on `span` of document `doc`. The label is kept as given (made by
+    /// an [`Interner`], it is shared with the other entities that name it).
+    pub fn new(doc: &DocId, span: Span, label: Name) -> Self {
+        let kind = AnnotationKind::Entity {
+            label: label.clone(),
+            canonical: None,
+        };
+        let first_id = AnnotationId::derive(doc, &Anchor::span(span), &kind, |_| false);
+        Self {
+            doc: doc.clone(),
+            span,
+            label,
+            first_id,
+        }
+    }
+}
+
 /// The parts of an annotation that make two annotations the same, apart from the id.
 type Key = (Anchor, AnnotationKind, Option<Note>, Attributes);
 
@@ -36,17 +80,19 @@ pub struct Builder<'p> {
     project: &'p mut Project,
     schema: Schema,
     new_docs: Vec<Document>,
-    new_doc_index: HashMap<DocId, usize>,
+    new_doc_index: FxHashMap<DocId, usize>,
     entities: Vec<Annotation>,
     stances: Vec<Annotation>,
     relations: Vec<Relation>,
     /// (type, from, to) of every relation of the project and of the import, made at the
     /// first relation, so duplicates are found without scanning all relations each time.
     relations_seen: Option<HashSet<(String, AnnotationId, AnnotationId)>>,
-    /// Document and whether it is an entity, for every annotation of the import.
-    known: HashMap<AnnotationId, (DocId, bool)>,
+    /// Document and whether it is an entity, for every annotation of the import: made
+    /// from the annotations at the first stance holder or relation that needs it, then
+    /// kept up (an import of entities alone never needs it).
+    known: Option<FxHashMap<AnnotationId, (DocId, bool)>>,
     /// Annotations per document (the project's and the import's), for duplicate detection.
-    seen: HashMap<DocId, HashMap<Key, AnnotationId>>,
+    seen: FxHashMap<DocId, FxHashMap<Key, AnnotationId>>,
     /// Labels, canonical names, targets and polarities, shared by every annotation that
     /// names them (an import of millions of tags has a few dozen labels).
     names: Interner,
@@ -61,13 +107,13 @@ impl<'p> Builder<'p> {
             project,
             schema,
             new_docs: Vec::new(),
-            new_doc_index: HashMap::new(),
+            new_doc_index: FxHashMap::default(),
             entities: Vec::new(),
             stances: Vec::new(),
             relations: Vec::new(),
             relations_seen: None,
-            known: HashMap::new(),
-            seen: HashMap::new(),
+            known: None,
+            seen: FxHashMap::default(),
             names: Interner::default(),
             report: ImportReport {
                 format: format.to_owned(),
@@ -144,16 +190,7 @@ impl<'p> Builder<'p> {
         let text = self
             .text_of(doc)
             .ok_or_else(|| format!("no document '{doc}'"))?;
-        let span = Span::new(start, end, text).map_err(|e| e.to_string())?;
-        for offset in [start, end] {
-            if !on_grapheme_boundary(text, offset) {
-                return Err(format!(
-                    "span {start}..{end} splits a character at {offset} (a base letter from \
-                     its accent, or an emoji sequence)"
-                ));
-            }
-        }
-        Ok(span)
+        span_in(text, start, end)
     }
 
     /// Adds an annotation with a fresh id and returns the id; an exact duplicate of one the
@@ -180,6 +217,48 @@ impl<'p> Builder<'p> {
         };
         ann.note = note.filter(|n| !n.is_empty()).map(Into::into);
         ann.attributes = attributes.into();
+        self.add_checked(at, doc, ann, None)
+    }
+
+    /// [`Builder::add_annotation`] for an entity made on another core
+    /// ([`PreparedEntity`]): the same result, with the id's hashing done beforehand when
+    /// the entity's document kept the id it was prepared for.
+    pub fn add_prepared_entity(
+        &mut self,
+        at: &Location,
+        doc: &DocId,
+        entity: PreparedEntity,
+    ) -> Option<AnnotationId> {
+        let PreparedEntity {
+            doc: prepared_for,
+            span,
+            label,
+            first_id,
+        } = entity;
+        let first_id = (prepared_for == *doc).then_some(first_id);
+        let kind = AnnotationKind::Entity {
+            label,
+            canonical: None,
+        };
+        let ann = match Annotation::new(AnnotationId(0), doc.clone(), Anchor::span(span), kind) {
+            Ok(a) => a,
+            Err(e) => {
+                self.skip(at, "invalid annotation", Some(e.to_string()));
+                return None;
+            }
+        };
+        self.add_checked(at, doc, ann, first_id)
+    }
+
+    /// Adds a checked annotation (id 0, names shared) unless the document has it already;
+    /// `first_id` is the first id [`Project::allocate_id_for`] would try, when known.
+    fn add_checked(
+        &mut self,
+        at: &Location,
+        doc: &DocId,
+        ann: Annotation,
+        first_id: Option<AnnotationId>,
+    ) -> Option<AnnotationId> {
         let key: Key = (
             ann.anchor().clone(),
             ann.kind().clone(),
@@ -196,10 +275,20 @@ impl<'p> Builder<'p> {
             );
             return Some(existing);
         }
-        let id = self.project.allocate_id_for(doc, ann.anchor(), ann.kind());
+        let id = match first_id {
+            Some(first) => {
+                self.project
+                    .allocate_id_from_first(first, doc, ann.anchor(), ann.kind())
+            }
+            None => self.project.allocate_id_for(doc, ann.anchor(), ann.kind()),
+        };
         let ann = ann.renumbered(id);
-        self.seen.entry(doc.clone()).or_default().insert(key, id);
-        self.known.insert(id, (doc.clone(), ann.kind().is_entity()));
+        if let Some(seen) = self.seen.get_mut(doc) {
+            seen.insert(key, id);
+        }
+        if let Some(known) = &mut self.known {
+            known.insert(id, (doc.clone(), ann.kind().is_entity()));
+        }
         match ann.kind() {
             AnnotationKind::Entity { label, .. } => {
                 if self.schema.entity_type(label).is_none() {
@@ -267,7 +356,7 @@ impl<'p> Builder<'p> {
         else {
             return kind;
         };
-        let ok = match self.known.get(&holder) {
+        let ok = match self.known().get(&holder) {
             Some((d, is_entity)) => d == doc && *is_entity,
             None => self
                 .project
@@ -292,7 +381,7 @@ impl<'p> Builder<'p> {
         if self.seen.contains_key(doc) {
             return;
         }
-        let existing: HashMap<Key, AnnotationId> = self
+        let existing: FxHashMap<Key, AnnotationId> = self
             .project
             .annotations_of(doc)
             .into_iter()
@@ -311,9 +400,21 @@ impl<'p> Builder<'p> {
         self.seen.insert(doc.clone(), existing);
     }
 
+    /// The document and kind (entity or not) of every annotation of this import.
+    fn known(&mut self) -> &FxHashMap<AnnotationId, (DocId, bool)> {
+        let (entities, stances) = (&self.entities, &self.stances);
+        self.known.get_or_insert_with(|| {
+            entities
+                .iter()
+                .chain(stances)
+                .map(|a| (a.id(), (a.doc().clone(), a.kind().is_entity())))
+                .collect()
+        })
+    }
+
     /// The document of an annotation of the project or of this import.
-    fn doc_of(&self, id: AnnotationId) -> Option<DocId> {
-        match self.known.get(&id) {
+    fn doc_of(&mut self, id: AnnotationId) -> Option<DocId> {
+        match self.known().get(&id) {
             Some((doc, _)) => Some(doc.clone()),
             None => self.project.annotation(id).map(|a| a.doc().clone()),
         }
@@ -376,6 +477,40 @@ impl<'p> Builder<'p> {
         }
     }
 
+    /// Back to a builder nothing was added to: the ids it took are handed back to the
+    /// project (so taking them again gives the same ids) and everything it collected is
+    /// dropped. For a reader that finds, after adding records, that the file must be read
+    /// another way.
+    pub fn start_over(&mut self) {
+        for ann in self.entities.iter().chain(&self.stances) {
+            self.project.release(ann.id());
+        }
+        for relation in &self.relations {
+            self.project.release(relation.id);
+        }
+        self.schema = self.project.schema().clone();
+        self.new_docs.clear();
+        self.new_doc_index.clear();
+        self.entities.clear();
+        self.stances.clear();
+        self.relations.clear();
+        self.relations_seen = None;
+        self.known = None;
+        self.seen.clear();
+        self.names = Interner::default();
+        self.report = ImportReport {
+            format: std::mem::take(&mut self.report.format),
+            source: std::mem::take(&mut self.report.source),
+            ..ImportReport::default()
+        };
+    }
+
+    /// Records skips that come before everything recorded so far (a reader that adds
+    /// records while it still finds bad lines, and reports the bad lines first).
+    pub fn skip_first(&mut self, skips: Vec<Skipped>) {
+        self.report.skipped.splice(0..0, skips);
+    }
+
     /// Records something left out.
     pub fn skip(&mut self, at: &Location, reason: &str, detail: Option<String>) {
         self.report.skipped.push(Skipped {
@@ -407,5 +542,89 @@ impl<'p> Builder<'p> {
         edits.extend(self.stances.into_iter().map(Edit::AddAnnotation));
         edits.extend(self.relations.into_iter().map(Edit::AddRelation));
         (Edit::Batch(edits), self.report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::testutil::project_from;
+
+    /// Entities prepared on another core ([`PreparedEntity`]) give the same edit and
+    /// report as adding them one by one: for a document the project has (its entity
+    /// comes again as a duplicate), one whose id another text holds (renamed, so the
+    /// prepared id does not count), a new one, duplicates within a record and an empty
+    /// label.
+    #[test]
+    fn prepared_entities_are_added_as_one_by_one() {
+        let run = |prepared: bool| {
+            let mut p = project_from(&[("a", "[Zuckerberg]PER zegt sorry.")]);
+            let at = Location::line(Path::new("x.jsonl"), 1);
+            let mut b = Builder::new(&mut p, "doccano", Path::new("x.jsonl"));
+            let documents = [
+                ("a", "Zuckerberg zegt sorry."),
+                ("a", "Een andere tekst."),
+                ("b", "Nog een tekst."),
+            ];
+            for (id, text) in documents {
+                let doc = Document::new(DocId::from(id), "t".into(), BTreeMap::new(), text.into());
+                let spans: Vec<(Span, &str)> = [
+                    (0, 3, "PER"),
+                    (0, 3, "PER"),
+                    (4, 8, "ORG"),
+                    (0, 10, "PER"),
+                    (1, 2, ""),
+                ]
+                .into_iter()
+                .filter_map(|(s, e, label)| Some((Span::new(s, e, doc.text()).ok()?, label)))
+                .collect();
+                let entities: Vec<PreparedEntity> = spans
+                    .iter()
+                    .map(|&(span, label)| PreparedEntity::new(doc.id(), span, label.into()))
+                    .collect();
+                let added = b.add_document(doc);
+                for ((span, label), entity) in spans.into_iter().zip(entities) {
+                    if prepared {
+                        b.add_prepared_entity(&at, &added, entity);
+                    } else {
+                        let kind = AnnotationKind::Entity {
+                            label: label.into(),
+                            canonical: None,
+                        };
+                        b.add_annotation(
+                            &at,
+                            &added,
+                            Anchor::span(span),
+                            kind,
+                            None,
+                            BTreeMap::new(),
+                        );
+                    }
+                }
+            }
+            b.finish()
+        };
+        let (one_by_one, prepared) = (run(false), run(true));
+        assert_eq!(prepared.0, one_by_one.0);
+        assert_eq!(prepared.1, one_by_one.1);
+        let report = prepared.1;
+        assert_eq!(report.renamed, [("a".to_owned(), "a-2".to_owned())]);
+        assert_eq!(report.documents_matched, 1);
+        let reasons: Vec<&str> = report.skipped.iter().map(|s| s.reason.as_str()).collect();
+        assert_eq!(
+            reasons
+                .iter()
+                .filter(|r| r.starts_with("duplicate"))
+                .count(),
+            4,
+            "{reasons:?}"
+        );
+        assert_eq!(
+            reasons
+                .iter()
+                .filter(|r| **r == "invalid annotation")
+                .count(),
+            3
+        );
     }
 }

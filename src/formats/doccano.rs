@@ -10,13 +10,13 @@
 //! doccano's relation shape instead, `{"text", "entities": [{"id", "start_offset",
 //! "end_offset", "label"}], "relations": [{"id", "from_id", "to_id", "type"}]}`.
 
-use super::builder::Builder;
+use super::builder::{Builder, PreparedEntity, span_in};
 use super::error::{FormatError, Location};
-use super::jsonl::{import_each, type_name};
+use super::jsonl::{import_each_prepared, type_name};
 use super::normalize::Normalized;
 use super::report::ExportReport;
 use super::write::{io_err, write_file};
-use crate::model::{Anchor, AnnotationId, AnnotationKind, DocId, Document, Project};
+use crate::model::{AnnotationId, AnnotationKind, DocId, Document, Interner, Project};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -193,15 +193,14 @@ pub fn id_value(v: Option<&Value>) -> Option<String> {
     }
 }
 
-/// Imports every record.
+/// Imports every record: each is read and checked on every core
+/// ([`prepare_record`]), then added to the builder in the file's order ([`add_record`]).
 pub fn import(
     b: &mut Builder,
     path: &Path,
     progress: &mut dyn FnMut(f32),
 ) -> Result<(), FormatError> {
-    import_each(b, path, progress, |b, at, stem, line, object| {
-        import_record(b, at, stem, line, object)
-    })
+    import_each_prepared(b, path, progress, prepare_record, add_record)
 }
 
 /// A span as read: raw offsets, label, and the record's own id for it (relations).
@@ -212,45 +211,76 @@ struct RawSpan {
     id: Option<String>,
 }
 
-fn import_record(
-    b: &mut Builder,
-    at: &Location,
+/// A record read apart from the project: everything that does not depend on what the
+/// project or the rest of the import holds, so it can be done on any core.
+enum PreparedRecord {
+    /// The record has no usable text: the reason and detail of its skip.
+    Skipped(&'static str, Option<String>),
+    /// A document with its spans checked against its text.
+    Document(Box<PreparedDocument>),
+}
+
+/// A record's document and what it says about it, in the order the builder is told.
+struct PreparedDocument {
+    /// Skips found reading the span lists (reason, detail), before the document is added.
+    skips: Vec<(&'static str, String)>,
+    document: Document,
+    spans: Vec<PreparedSpan>,
+    relations: Option<Value>,
+}
+
+/// One span of a record, checked against the document's text.
+enum PreparedSpan {
+    /// Past the end of the raw text (the detail of the skip).
+    Outside(String),
+    /// Not a span of the text (why).
+    Bad(String),
+    /// A span of the text, with its label and the record's id for it.
+    Good {
+        entity: PreparedEntity,
+        id: Option<String>,
+    },
+}
+
+/// Reads one record: its text normalised, the document made (content hash included), its
+/// span lists read and each span checked against the text, labels shared through
+/// `names` (one interner per batch of lines). The same text gives the same
+/// checks whichever document the builder attaches it to (the same id, or a document with
+/// the same content hash), so this needs no builder.
+fn prepare_record(
+    names: &mut Interner,
+    _at: &Location,
     stem: &DocId,
     line: usize,
     mut obj: Map<String, Value>,
-) {
+) -> PreparedRecord {
     let raw = match obj.remove("text") {
         Some(Value::String(t)) => t,
         Some(other) => {
-            b.skip(
-                at,
+            return PreparedRecord::Skipped(
                 "text is not a string",
                 Some(format!("found {}", type_name(&other))),
             );
-            return;
         }
-        None => {
-            b.skip(at, "record without text", None);
-            return;
-        }
+        None => return PreparedRecord::Skipped("record without text", None),
     };
     if raw.is_empty() {
-        b.skip(at, "record with empty text", None);
-        return;
+        return PreparedRecord::Skipped("record with empty text", None);
     }
-    let norm = Normalized::new(&raw);
+    let norm = Normalized::from_string(raw);
     let id = DocId::from(id_value(obj.get("id")).unwrap_or_else(|| format!("{}-{line}", stem.0)));
     let title = match obj.get("title") {
         Some(Value::String(t)) => t.clone(),
         _ => Document::title_for(&norm.text, id.as_str()),
     };
-    let mut spans = Vec::new();
+    let mut skips = Vec::new();
+    let mut raw_spans = Vec::new();
     for key in ["label", "labels", "entities", "annotations"] {
         if let Some(value) = obj.get(key) {
-            read_spans(b, at, key, value, &mut spans);
+            read_spans(&mut skips, key, value, &mut raw_spans);
         }
     }
-    let relations = obj.get("relations").cloned();
+    let relations = obj.remove("relations");
     let mut meta = BTreeMap::new();
     for (k, v) in &obj {
         if k == "meta"
@@ -261,33 +291,64 @@ fn import_record(
             meta.insert(k.clone(), meta_value(v));
         }
     }
-    let doc = b.add_document(Document::new(id, title, meta, norm.text.clone()));
+    // Offsets are mapped onto the normalised text before the document takes it.
+    let raw_len = norm.raw_len();
+    let mapped: Vec<(usize, usize)> = raw_spans
+        .iter()
+        .map(|span| (norm.map(span.start), norm.map(span.end)))
+        .collect();
+    let document = Document::new(id, title, meta, norm.text);
+    let spans = raw_spans
+        .into_iter()
+        .zip(mapped)
+        .map(|(span, (start, end))| {
+            if span.end > raw_len {
+                return PreparedSpan::Outside(format!(
+                    "{}..{} {}",
+                    span.start, span.end, span.label
+                ));
+            }
+            match span_in(document.text(), start, end) {
+                Ok(s) => PreparedSpan::Good {
+                    entity: PreparedEntity::new(document.id(), s, names.name(&span.label)),
+                    id: span.id,
+                },
+                Err(reason) => PreparedSpan::Bad(reason),
+            }
+        })
+        .collect();
+    PreparedRecord::Document(Box::new(PreparedDocument {
+        skips,
+        document,
+        spans,
+        relations,
+    }))
+}
+/// Adds a prepared record to the import: skips, then the document, its spans and its
+/// relations, in the order the record gives them.
+fn add_record(b: &mut Builder, at: &Location, _stem: &DocId, record: PreparedRecord) {
+    let prepared = match record {
+        PreparedRecord::Skipped(reason, detail) => return b.skip(at, reason, detail),
+        PreparedRecord::Document(prepared) => *prepared,
+    };
+    for (reason, detail) in prepared.skips {
+        b.skip(at, reason, Some(detail));
+    }
+    let doc = b.add_document(prepared.document);
     let mut ids: HashMap<String, AnnotationId> = HashMap::new();
-    for span in spans {
-        let (start, end) = (norm.map(span.start), norm.map(span.end));
-        if span.end > norm.raw_len() {
-            b.skip(
-                at,
-                "span outside the text",
-                Some(format!("{}..{} {}", span.start, span.end, span.label)),
-            );
-            continue;
-        }
-        match b.span(&doc, start, end) {
-            Ok(s) => {
-                let kind = AnnotationKind::Entity {
-                    label: span.label.into(),
-                    canonical: None,
-                };
-                let new = b.add_annotation(at, &doc, Anchor::span(s), kind, None, BTreeMap::new());
-                if let (Some(old), Some(new)) = (span.id, new) {
+    for span in prepared.spans {
+        match span {
+            PreparedSpan::Outside(detail) => b.skip(at, "span outside the text", Some(detail)),
+            PreparedSpan::Bad(reason) => b.skip(at, "bad span", Some(reason)),
+            PreparedSpan::Good { entity, id } => {
+                let new = b.add_prepared_entity(at, &doc, entity);
+                if let (Some(old), Some(new)) = (id, new) {
                     ids.insert(old, new);
                 }
             }
-            Err(reason) => b.skip(at, "bad span", Some(reason)),
         }
     }
-    if let Some(Value::Array(relations)) = relations {
+    if let Some(Value::Array(relations)) = prepared.relations {
         for rel in relations {
             let from = id_value(rel.get("from_id")).and_then(|i| ids.get(&i).copied());
             let to = id_value(rel.get("to_id")).and_then(|i| ids.get(&i).copied());
@@ -306,19 +367,24 @@ fn import_record(
     }
 }
 
-fn read_spans(b: &mut Builder, at: &Location, key: &str, value: &Value, out: &mut Vec<RawSpan>) {
+/// Reads a span list; what is not a span is a skip (reason, detail) in `skips`.
+fn read_spans(
+    skips: &mut Vec<(&'static str, String)>,
+    key: &str,
+    value: &Value,
+    out: &mut Vec<RawSpan>,
+) {
     let Value::Array(items) = value else {
-        b.skip(
-            at,
+        skips.push((
             "span list is not an array",
-            Some(format!("'{key}' is {}", type_name(value))),
-        );
+            format!("'{key}' is {}", type_name(value)),
+        ));
         return;
     };
     for item in items {
         match raw_span(item) {
             Some(span) => out.push(span),
-            None => b.skip(at, "not a span [start, end, label]", Some(item.to_string())),
+            None => skips.push(("not a span [start, end, label]", item.to_string())),
         }
     }
 }
@@ -414,6 +480,41 @@ mod tests {
                 .as_str(),
             "a\n😀 e\u{301}\nZuck"
         );
+    }
+
+    /// Records are added while later lines are still parsed; a file whose later record
+    /// is written over several lines is then read again as a stream, from the start, and
+    /// gives what the same records on one line each give (the same ids included).
+    #[test]
+    fn a_record_over_several_lines_makes_the_import_start_over_alike() {
+        let one_line = |id: usize| {
+            format!(
+                r#"{{"id": "d{id}", "text": "Zuckerberg zegt sorry {id}.", "label": [[0, 10, "PER"], [0, 10, "PER"], [16, 21, "MISC"]]}}"#
+            )
+        };
+        let lines: Vec<String> = (0..300).map(one_line).collect();
+        let mut pretty = lines.clone();
+        pretty.push("{\n  \"id\": \"last\",\n  \"text\": \"Nix in Londen.\",\n  \"label\": [[7, 13, \"LOC\"]]\n}".to_owned());
+        let mut flat = lines;
+        flat.push(
+            r#"{"id": "last", "text": "Nix in Londen.", "label": [[7, 13, "LOC"]]}"#.to_owned(),
+        );
+        let import = |content: String| {
+            let mut p = empty_project();
+            import_str(&mut p, "d.jsonl", &content, Some(ImportFormat::Doccano)).expect("import")
+        };
+        let (pretty_edit, pretty_report) = import(pretty.join("\n"));
+        let (flat_edit, flat_report) = import(flat.join("\n"));
+        assert_eq!(pretty_edit, flat_edit);
+        let reasons = |r: &crate::formats::ImportReport| -> Vec<String> {
+            r.skipped
+                .iter()
+                .map(|s| format!("{:?} {}", s.at.line, s.reason))
+                .collect()
+        };
+        assert_eq!(reasons(&pretty_report), reasons(&flat_report));
+        assert_eq!(pretty_report.documents_added, 301);
+        assert_eq!(flat_report.skipped.len(), 300, "one duplicate a record");
     }
 
     #[test]

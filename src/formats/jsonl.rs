@@ -3,6 +3,7 @@
 //! lines are returned as skips with their line number so the rest still imports.
 
 use super::error::{FormatError, Location};
+use super::report::Skipped;
 use super::text::read_text_file;
 use serde_json::{Map, Value};
 use std::path::Path;
@@ -26,12 +27,32 @@ pub struct BadRecord {
 /// Reads every JSON object of `path`. Fails only when the file cannot be read or when no
 /// record at all can be read (then with the first problem and its line).
 pub fn read_records(path: &Path) -> Result<(Vec<Record>, Vec<BadRecord>), FormatError> {
+    read_records_with(path, &mut |_| {}, |_: &mut (), line, object| Record {
+        line,
+        object,
+    })
+}
+
+/// [`read_records`] with each object made into an `R` by `make` (given its line) as it is
+/// read: the lines are parsed and made on every core (see [`crate::parallel`]), and the
+/// results come back in the file's order. `make` also gets a scratch state `S` kept for a
+/// batch of lines on one core (a name interner, say). `progress` goes from 0 to 1 over
+/// the lines.
+pub fn read_records_with<R: Send, S: Default>(
+    path: &Path,
+    progress: &mut dyn FnMut(f32),
+    make: impl Fn(&mut S, usize, Map<String, Value>) -> R + Sync,
+) -> Result<(Vec<R>, Vec<BadRecord>), FormatError> {
     let text = read_text_file(path)?;
-    let (mut records, mut bad) = by_lines(path, &text);
+    let (mut records, mut bad) = by_lines(path, &text, progress, &make);
     if !bad.is_empty()
         && let Some(stream) = as_stream(&text)
     {
-        records = stream;
+        let mut state = S::default();
+        records = stream
+            .into_iter()
+            .map(|r| make(&mut state, r.line, r.object))
+            .collect();
         bad = Vec::new();
     }
     if records.is_empty() && bad.is_empty() {
@@ -64,47 +85,116 @@ pub fn type_name(v: &Value) -> &'static str {
     }
 }
 
-fn by_lines(path: &Path, text: &str) -> (Vec<Record>, Vec<BadRecord>) {
+/// What one line held: its objects (made into `R`) and what was wrong with it.
+struct LineRead<R> {
+    records: Vec<R>,
+    bad: Vec<BadRecord>,
+}
+
+/// Lines parsed together on one core: enough that handing a batch over costs little.
+const LINES_PER_BATCH: usize = 64;
+
+/// Every non-blank line as a JSON object (or an array of them), parsed on every core; the
+/// records and the bad lines each in the file's order.
+fn by_lines<R: Send, S: Default>(
+    path: &Path,
+    text: &str,
+    progress: &mut dyn FnMut(f32),
+    make: &(impl Fn(&mut S, usize, Map<String, Value>) -> R + Sync),
+) -> (Vec<R>, Vec<BadRecord>) {
     let mut records = Vec::new();
+    let bad = each_line(path, text, progress, make, &mut |record| {
+        records.push(record)
+    });
+    (records, bad)
+}
+
+/// Parses every non-blank line on every core ([`read_line`]) and hands each record to
+/// `take` on this thread in the file's order, as soon as its batch and those before it
+/// are done; returns the bad lines in order.
+fn each_line<R: Send, S: Default>(
+    path: &Path,
+    text: &str,
+    progress: &mut dyn FnMut(f32),
+    make: &(impl Fn(&mut S, usize, Map<String, Value>) -> R + Sync),
+    take: &mut dyn FnMut(R),
+) -> Vec<BadRecord> {
+    let lines: Vec<(usize, &str)> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(i, line)| (i + 1, line))
+        .collect();
     let mut bad = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let line_no = i + 1;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let mut push_bad = |message: String| {
-            bad.push(BadRecord {
-                at: Location::line(path, line_no),
-                message,
-            })
-        };
-        match serde_json::from_str::<Value>(line) {
-            Ok(Value::Object(object)) => records.push(Record {
-                line: line_no,
-                object,
-            }),
-            Ok(Value::Array(items)) => {
-                for item in items {
-                    match item {
-                        Value::Object(object) => records.push(Record {
-                            line: line_no,
-                            object,
-                        }),
-                        other => push_bad(format!(
-                            "expected a JSON object, found {}",
-                            type_name(&other)
-                        )),
-                    }
+    let total = lines.len().max(1) as f32;
+    let mut done = 0;
+    let read: Result<(), std::convert::Infallible> = crate::parallel::for_each_batch_in_order(
+        &lines,
+        LINES_PER_BATCH,
+        |batch| {
+            let mut state = S::default();
+            batch
+                .iter()
+                .map(|&(line_no, line)| {
+                    read_line(path, line_no, line, &mut |line, object| {
+                        make(&mut state, line, object)
+                    })
+                })
+                .collect::<Vec<_>>()
+        },
+        |batch| {
+            done += batch.len();
+            for line in batch {
+                line.records.into_iter().for_each(&mut *take);
+                bad.extend(line.bad);
+            }
+            progress(done as f32 / total);
+            Ok(())
+        },
+    );
+    match read {
+        Ok(()) => bad,
+        Err(never) => match never {},
+    }
+}
+
+/// One line: a JSON object, or an array of objects; anything else is a bad line.
+fn read_line<R>(
+    path: &Path,
+    line_no: usize,
+    line: &str,
+    make: &mut impl FnMut(usize, Map<String, Value>) -> R,
+) -> LineRead<R> {
+    let mut read = LineRead {
+        records: Vec::new(),
+        bad: Vec::new(),
+    };
+    let push_bad = |bad: &mut Vec<BadRecord>, message: String| {
+        bad.push(BadRecord {
+            at: Location::line(path, line_no),
+            message,
+        })
+    };
+    match serde_json::from_str::<Value>(line) {
+        Ok(Value::Object(object)) => read.records.push(make(line_no, object)),
+        Ok(Value::Array(items)) => {
+            for item in items {
+                match item {
+                    Value::Object(object) => read.records.push(make(line_no, object)),
+                    other => push_bad(
+                        &mut read.bad,
+                        format!("expected a JSON object, found {}", type_name(&other)),
+                    ),
                 }
             }
-            Ok(other) => push_bad(format!(
-                "expected a JSON object, found {}",
-                type_name(&other)
-            )),
-            Err(e) => push_bad(format!("expected a JSON object: {e}")),
         }
+        Ok(other) => push_bad(
+            &mut read.bad,
+            format!("expected a JSON object, found {}", type_name(&other)),
+        ),
+        Err(e) => push_bad(&mut read.bad, format!("expected a JSON object: {e}")),
     }
-    (records, bad)
+    read
 }
 
 /// The whole text as a stream of JSON values (objects, or arrays of objects), or `None`
@@ -156,14 +246,81 @@ pub fn import_each(
         Map<String, Value>,
     ),
 ) -> Result<(), FormatError> {
-    let records = read_records_reporting(b, path)?;
+    import_each_prepared(
+        b,
+        path,
+        progress,
+        |_: &mut (), _, _, line, object| (line, object),
+        |b, at, stem, (line, object)| one(b, at, stem, line, object),
+    )
+}
+
+/// [`import_each`] in two steps: `prepare` reads each record apart from the project (on
+/// every core, as the lines are parsed; it gets a scratch state kept for a batch of
+/// lines, the record's location, the file's stem and line), then `add` gives each
+/// prepared record to the builder on this thread, in the file's order, while the workers
+/// parse the lines after it. The result is the same as reading every record first and
+/// then adding them one by one ([`read_records`]): bad lines are reported before the
+/// records' own skips, and when the lines hold bad ones but the whole text reads as a
+/// stream of JSON values (objects written over several lines), the builder starts over
+/// and takes the stream's records. `b` must be a builder nothing was added to yet.
+pub fn import_each_prepared<P: Send, S: Default>(
+    b: &mut super::builder::Builder,
+    path: &Path,
+    progress: &mut dyn FnMut(f32),
+    prepare: impl Fn(&mut S, &Location, &crate::model::DocId, usize, Map<String, Value>) -> P + Sync,
+    mut add: impl FnMut(&mut super::builder::Builder, &Location, &crate::model::DocId, P),
+) -> Result<(), FormatError> {
+    let text = read_text_file(path)?;
     let stem = super::text::stem_id(path);
-    let total = records.len().max(1) as f32;
-    for (i, record) in records.into_iter().enumerate() {
-        let at = Location::line(path, record.line);
-        one(b, &at, &stem, record.line, record.object);
-        progress((i + 1) as f32 / total);
+    let make = |state: &mut S, line: usize, object: Map<String, Value>| {
+        let at = Location::line(path, line);
+        let prepared = prepare(state, &at, &stem, line, object);
+        (at, prepared)
+    };
+    let mut records = 0;
+    let bad = each_line(path, &text, progress, &make, &mut |(at, prepared)| {
+        records += 1;
+        add(b, &at, &stem, prepared);
+    });
+    if !bad.is_empty()
+        && let Some(stream) = as_stream(&text)
+    {
+        b.start_over();
+        if stream.is_empty() {
+            return Err(FormatError::invalid(
+                path,
+                None,
+                "the file is empty (no JSON records)",
+            ));
+        }
+        let mut state = S::default();
+        let total = stream.len().max(1) as f32;
+        for (i, r) in stream.into_iter().enumerate() {
+            let (at, prepared) = make(&mut state, r.line, r.object);
+            add(b, &at, &stem, prepared);
+            progress((i + 1) as f32 / total);
+        }
+        return Ok(());
     }
+    if records == 0 {
+        return Err(match bad.into_iter().next() {
+            None => FormatError::invalid(path, None, "the file is empty (no JSON records)"),
+            Some(first) => FormatError::Json {
+                at: first.at,
+                message: first.message,
+            },
+        });
+    }
+    b.skip_first(
+        bad.into_iter()
+            .map(|r| Skipped {
+                at: r.at,
+                reason: "unreadable line".to_owned(),
+                detail: Some(r.message),
+            })
+            .collect(),
+    );
     Ok(())
 }
 
@@ -220,6 +377,27 @@ mod tests {
             got.1
         );
         assert_eq!(got.1[1], "3: expected a JSON object, found a number");
+    }
+
+    #[test]
+    fn many_lines_come_back_in_file_order_with_their_numbers() {
+        // More lines than one batch of the parallel parse, with blank and bad lines.
+        let mut content = String::new();
+        let (mut records, mut bad) = (Vec::new(), Vec::new());
+        for line in 1..=1000 {
+            match line % 97 {
+                0 => {
+                    content.push_str("42\n");
+                    bad.push(format!("{line}: expected a JSON object, found a number"));
+                }
+                13 => content.push_str(" \n"),
+                _ => {
+                    content.push_str(&format!("{{\"n\": {line}}}\n"));
+                    records.push(line);
+                }
+            }
+        }
+        assert_eq!(read(&content), Ok((records, bad)));
     }
 
     #[test]

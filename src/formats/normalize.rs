@@ -44,6 +44,19 @@ impl Normalized {
         }
     }
 
+    /// [`Normalized::new`] taking the raw text: one without a leading BOM and without any
+    /// CR (the usual case) is already normalised and becomes the text as it is.
+    pub fn from_string(raw: String) -> Self {
+        if raw.starts_with('\u{feff}') || memchr::memchr(b'\r', raw.as_bytes()).is_some() {
+            return Self::new(&raw);
+        }
+        Self {
+            raw_len: raw.chars().count(),
+            text: raw,
+            removed: Vec::new(),
+        }
+    }
+
     /// Length of the raw text in code points.
     pub fn raw_len(&self) -> usize {
         self.raw_len
@@ -73,12 +86,16 @@ mod tests {
             ("a\rb", 2, 2),
             ("😀\r\n😀\r\nx", 6, 4),
             ("e\u{301}\r\nx", 4, 3),
+            ("a\u{feff}b", 3, 3),
+            ("geen regeleinde 😀", 18, 18),
+            ("", 0, 0),
         ];
         for &(raw, from, to) in cases {
             let n = Normalized::new(raw);
             assert_eq!(n.text, normalize_newlines(raw), "{raw:?}");
             assert_eq!(n.map(from), to, "{raw:?} offset {from}");
             assert_eq!(n.raw_len(), raw.chars().count());
+            assert_eq!(Normalized::from_string(raw.to_owned()), n, "{raw:?}");
         }
     }
 }

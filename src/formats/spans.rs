@@ -208,20 +208,32 @@ pub fn export_while_loading(
     let progress = std::sync::Mutex::new(progress);
     let mut loaded = None;
     let written = super::write::write_file(out, |w| {
-        let mut failed = None;
-        let mut sink = |bytes: &[u8]| match w.write_all(bytes) {
-            Ok(()) => true,
-            Err(e) => {
-                failed = Some(e);
-                false
-            }
-        };
         let report_progress = |f: f32| {
             if let Ok(mut progress) = progress.lock() {
                 progress(f);
             }
         };
-        loaded = crate::io::project_file::load_making(project, &report_progress, &make, &mut sink);
+        // The load runs on a thread of its own, so reading the project never waits for
+        // the disk: its batches of lines come here in order and are written meanwhile.
+        // A failed write drops the receiver, which stops the load.
+        let (lines_tx, lines_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(LINE_BATCHES_IN_FLIGHT);
+        let mut failed = None;
+        loaded = std::thread::scope(|scope| {
+            let loader = scope.spawn(|| {
+                // Taken by the thread, so the lines end when the load does.
+                let lines_tx = lines_tx;
+                let mut sink = |bytes: Vec<u8>| lines_tx.send(bytes).is_ok();
+                crate::io::project_file::load_making(project, &report_progress, &make, &mut sink)
+            });
+            for bytes in lines_rx.iter() {
+                if let Err(e) = w.write_all(&bytes) {
+                    failed = Some(e);
+                    break;
+                }
+            }
+            drop(lines_rx);
+            loader.join().ok().flatten()
+        });
         if unwritable.load(std::sync::atomic::Ordering::Relaxed) {
             loaded = None;
         }
@@ -245,6 +257,9 @@ pub fn export_while_loading(
         (_, None) => None,
     }
 }
+
+/// Batches of lines made while loading that may wait for the disk at once.
+const LINE_BATCHES_IN_FLIGHT: usize = 8;
 
 /// The report's counts for a spans export of `project` that wrote `written` span lines
 /// and `relations` relation lines.

@@ -25,7 +25,7 @@ pub fn read_text_file(path: &Path) -> Result<String, FormatError> {
         ));
     }
     let bytes = fs::read(path).map_err(|e| FormatError::io(path, "cannot read", e))?;
-    let text = decode_bytes(&bytes);
+    let text = decode_owned(bytes);
     if let Some(pos) = text.find('\0') {
         let line = text.get(..pos).unwrap_or_default().matches('\n').count() + 1;
         return Err(FormatError::invalid(
@@ -35,6 +35,18 @@ pub fn read_text_file(path: &Path) -> Result<String, FormatError> {
         ));
     }
     Ok(text)
+}
+
+/// [`decode_bytes`] taking the bytes: UTF-8 without a byte order mark (the usual file)
+/// becomes the text without being copied.
+fn decode_owned(bytes: Vec<u8>) -> String {
+    if encoding_rs::Encoding::for_bom(&bytes).is_some() {
+        return decode_bytes(&bytes);
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(not_utf8) => decode_bytes(not_utf8.as_bytes()),
+    }
 }
 
 /// The file stem as a document id.
@@ -146,6 +158,7 @@ mod tests {
         ];
         for (bytes, want) in cases {
             assert_eq!(decode_bytes(&bytes), want);
+            assert_eq!(decode_owned(bytes), want, "without copying");
         }
     }
 

@@ -1532,8 +1532,9 @@ mod parallel {
 
     /// Makes a document's side output (see [`SideOutput`]).
     pub(crate) type MakeSide<'a> = dyn Fn(&DocumentPart, &mut Vec<u8>) + Sync + 'a;
-    /// Takes a batch's side output in order; `false` stops the load.
-    pub(crate) type SinkSide<'a> = dyn FnMut(&[u8]) -> bool + 'a;
+    /// Takes a batch's side output in order (its buffer, to keep or hand on); `false`
+    /// stops the load.
+    pub(crate) type SinkSide<'a> = dyn FnMut(Vec<u8>) -> bool + 'a;
 
     /// Documents read so far: parsed batches go into the builder in file order.
     struct Reading<'s> {
@@ -1554,7 +1555,7 @@ mod parallel {
             while let Some((docs, side)) = self.pending.remove(&self.next) {
                 self.next += 1;
                 if let Some(sink) = &mut self.sink
-                    && !sink(&side)
+                    && !sink(side)
                 {
                     return None;
                 }

@@ -5,8 +5,8 @@
 //! annotations that say the same thing can share one copy ([`Interner`]); cloning one is a
 //! count increment. It reads like a `&str` (`Deref`, comparisons with strings).
 
+use rustc_hash::FxHashSet;
 use std::borrow::Borrow;
-use std::collections::HashSet;
 use std::fmt;
 use std::ops::Deref;
 use std::sync::Arc;
@@ -118,7 +118,7 @@ impl PartialEq<Name> for String {
 /// Hands out one shared [`Name`] per distinct string (a loader keeps one while it reads).
 #[derive(Debug, Default)]
 pub struct Interner {
-    names: HashSet<Name>,
+    names: FxHashSet<Name>,
 }
 
 impl Interner {

@@ -17,8 +17,8 @@ use super::document::{DocId, DocStatus, Document};
 use super::edit::EditError;
 use super::schema::Schema;
 use super::team::{Assignment, Conflict};
-use rustc_hash::FxHashMap;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// Builds a project from documents that arrive one at a time with their annotations (a
@@ -164,7 +164,7 @@ pub struct Project {
     /// Ids handed out by [`Project::allocate_id_for`] whose annotation is not added yet
     /// (an import allocates thousands before applying them as one edit): never handed out
     /// twice. Not content: left out of equality and never saved.
-    reserved: HashSet<AnnotationId>,
+    reserved: FxHashSet<AnnotationId>,
     /// Counts changes to the document list (documents added or removed): what depends on
     /// the documents alone (a list sorted by title) is made again only when this moves.
     /// Not content: left out of equality.
@@ -301,7 +301,7 @@ impl Project {
             rejected: BTreeSet::new(),
             assignment: None,
             conflicts: BTreeSet::new(),
-            reserved: HashSet::new(),
+            reserved: FxHashSet::default(),
             documents_revision: 0,
         }
     }
@@ -757,6 +757,24 @@ impl Project {
         id
     }
 
+    /// [`Project::allocate_id_for`] given the first id of the sequence it tries,
+    /// `AnnotationId::derive(doc, anchor, kind, |_| false)`, which needs no project and so
+    /// can be made on another core beforehand: the same id, without hashing again when
+    /// that first one is free.
+    pub fn allocate_id_from_first(
+        &mut self,
+        first: AnnotationId,
+        doc: &DocId,
+        anchor: &Anchor,
+        kind: &AnnotationKind,
+    ) -> AnnotationId {
+        if self.id_taken(first) {
+            return self.allocate_id_for(doc, anchor, kind);
+        }
+        self.reserved.insert(first);
+        first
+    }
+
     /// `ann` (built with [`AnnotationId::NEW`]) under its id: [`Project::allocate_id_for`]
     /// its content.
     pub fn with_new_id(&mut self, ann: Annotation) -> Annotation {
@@ -776,9 +794,9 @@ impl Project {
         id
     }
 
-    /// Forgets that `id` was handed out (it is in use now). The table is freed once
-    /// empty: a big import reserves 300k ids at once.
-    pub(super) fn release(&mut self, id: AnnotationId) {
+    /// Forgets that `id` was handed out (it is in use now, or the import that took it
+    /// starts over). The table is freed once empty: a big import reserves 300k ids at once.
+    pub fn release(&mut self, id: AnnotationId) {
         if self.reserved.remove(&id) && self.reserved.is_empty() {
             self.reserved.shrink_to_fit();
         }

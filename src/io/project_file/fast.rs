@@ -38,9 +38,11 @@ impl<'a> Parser<'a> {
     /// Skips ASCII whitespace only: `ron` also skips comments and a few Unicode spaces,
     /// which the next expected token then refuses.
     fn skip_ws(&mut self) {
-        while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.peek() {
-            self.at += 1;
-        }
+        let rest = self.text.as_bytes().get(self.at..).unwrap_or_default();
+        self.at += rest
+            .iter()
+            .position(|b| !matches!(b, b' ' | b'\n' | b'\t' | b'\r'))
+            .unwrap_or(rest.len());
     }
 
     /// Takes `byte` right here, without skipping whitespace before it.
@@ -90,19 +92,20 @@ impl<'a> Parser<'a> {
     /// A decimal number: digits only, no leading zero, no sign, suffix or separator.
     fn number(&mut self) -> Option<u64> {
         self.skip_ws();
-        let bytes = self.text.as_bytes();
-        let digits = bytes
-            .get(self.at..)?
-            .iter()
-            .take_while(|b| b.is_ascii_digit())
-            .count();
-        let number = bytes.get(self.at..self.at + digits)?;
-        if digits == 0 || (digits > 1 && number.first() == Some(&b'0')) {
+        let rest = self.text.as_bytes().get(self.at..)?;
+        // One pass: the digits are summed as they are counted (ids have about 19).
+        let mut value = 0u64;
+        let mut digits = 0;
+        for &b in rest {
+            if !b.is_ascii_digit() {
+                break;
+            }
+            value = value.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+            digits += 1;
+        }
+        if digits == 0 || (digits > 1 && rest.first() == Some(&b'0')) {
             return None;
         }
-        let value = number.iter().try_fold(0u64, |n, d| {
-            n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
-        })?;
         self.at += digits;
         // `1_000`, `1.5`, `1e3`, `5u8`, `0x10`: all for `ron`.
         match self.peek() {
