@@ -300,3 +300,34 @@ fn export_refuses_to_overwrite_the_project_or_a_corpus_folder() {
         "tekst"
     );
 }
+
+/// `spantag stats` counts while it loads (each document on the loader's workers); its
+/// report is exactly the one counting the loaded project gives, in JSON and as text, on a
+/// generated project with stances, holders and statuses.
+#[test]
+fn stats_counted_while_loading_are_the_loaded_project_counts() {
+    use spantag::corpus::generate::{Spec, generate};
+    use spantag::corpus::stats;
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("generated.ron");
+    let project = generate(&Spec {
+        documents: 300,
+        words_per_document: 120,
+        spans_per_document: 12,
+        seed: 3,
+    });
+    spantag::io::project_file::save(&project, &path).expect("saved");
+    let expected = stats::compute(&spantag::io::project_file::load(&path).expect("loads"));
+    assert!(expected.stances > 0 && expected.stance.matrix.len() > 1);
+    let p = path.to_str().expect("utf-8 path");
+    let out = spantag(&["stats", p, "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json = serde_json::to_string_pretty(&expected).expect("json");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), format!("{json}\n"));
+    let out = spantag(&["stats", p]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        stats::to_text(&expected)
+    );
+}

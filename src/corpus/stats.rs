@@ -1,7 +1,7 @@
 //! Counting: annotations per label, per document and per status, relations per type,
 //! stances per target and polarity, and the holder × target stance matrix. Pure; shared by the CLI and the app.
 
-use crate::model::{AnnotationKind, DocStatus, Project};
+use crate::model::{AnnotationKind, DocStatus, Document, DocumentPart, Project};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -164,6 +164,120 @@ pub fn compute(project: &Project) -> Stats {
     stats
 }
 
+/// Counts one document of a project being loaded into `into` ([`compute`]'s counts for
+/// it, and its row of `per_document`): what the loader's workers do as they parse
+/// ([`crate::io::project_file::load_making`]), so counting overlaps the load. The part
+/// must be sound (its holders among its own entities), which the load checks: a stance's
+/// holder is looked up among the document's annotations. Batches are put together with
+/// [`merge`] and finished with [`finish_loaded`].
+pub fn count_document(part: &DocumentPart, into: &mut Stats) {
+    let doc = part.doc();
+    let mut row = DocumentStats {
+        title: doc.title().to_owned(),
+        date: doc.date().map(str::to_owned),
+        status: part.status().name().to_owned(),
+        ..DocumentStats::default()
+    };
+    let mut per_label: Vec<(&str, usize)> = Vec::new();
+    for ann in part.annotations() {
+        row.annotations += 1;
+        match ann.kind() {
+            AnnotationKind::Entity { label, .. } => {
+                into.entities += 1;
+                let label = label.as_str();
+                match per_label.iter_mut().find(|(l, _)| *l == label) {
+                    Some((_, n)) => *n += 1,
+                    None => per_label.push((label, 1)),
+                }
+            }
+            AnnotationKind::Stance {
+                target,
+                polarity,
+                holder,
+            } => {
+                into.stances += 1;
+                row.stances += 1;
+                let s = &mut into.stance;
+                bump(&mut s.per_polarity, polarity);
+                with_entry(&mut s.per_target, target, |c| bump(c, polarity));
+                if ann.spans().is_empty() {
+                    with_entry(&mut s.document_stances, target, |c| bump(c, polarity));
+                } else {
+                    let holder_name = holder
+                        .and_then(|h| part.annotations().find(|a| a.id() == h))
+                        .map_or(Cow::Borrowed(NO_HOLDER), |h| name_in_document(doc, h));
+                    with_entry(&mut s.matrix, &holder_name, |row| {
+                        with_entry(row, target, |c| bump(c, polarity));
+                    });
+                }
+            }
+        }
+    }
+    into.annotations += row.annotations;
+    for (label, n) in per_label {
+        with_entry(&mut into.per_label, label, |total| *total += n);
+        row.per_label.insert(label.to_owned(), n);
+    }
+    with_entry(&mut into.per_status, &row.status, |n| *n += 1);
+    into.documents += 1;
+    into.per_document.insert(doc.id().0.to_string(), row);
+}
+
+/// Adds the counts of `more` (other documents, from [`count_document`]) to `into`.
+pub fn merge(into: &mut Stats, more: Stats) {
+    into.documents += more.documents;
+    into.annotations += more.annotations;
+    into.entities += more.entities;
+    into.stances += more.stances;
+    add_counts(&mut into.per_label, more.per_label);
+    into.per_document.extend(more.per_document);
+    add_counts(&mut into.per_status, more.per_status);
+    into.relations += more.relations;
+    add_counts(&mut into.per_relation_type, more.per_relation_type);
+    let (s, stances) = (&mut into.stance, more.stance);
+    add_counts(&mut s.per_polarity, stances.per_polarity);
+    add_nested(&mut s.per_target, stances.per_target);
+    add_nested(&mut s.document_stances, stances.document_stances);
+    for (holder, row) in stances.matrix {
+        add_nested(s.matrix.entry(holder).or_default(), row);
+    }
+}
+
+/// The statistics of `project` from the counts of all its documents, made while it
+/// loaded ([`count_document`], [`merge`]): what [`compute`] gives for it. The relations,
+/// which come after the documents in the file, are counted here.
+pub fn finish_loaded(mut counted: Stats, project: &Project) -> Stats {
+    for status in [
+        DocStatus::NotStarted,
+        DocStatus::InProgress,
+        DocStatus::Done,
+    ] {
+        counted
+            .per_status
+            .entry(status.name().to_owned())
+            .or_default();
+    }
+    counted.relations = 0;
+    counted.per_relation_type.clear();
+    for relation in project.relations().values() {
+        counted.relations += 1;
+        with_entry(&mut counted.per_relation_type, &relation.label, |n| *n += 1);
+    }
+    counted
+}
+
+fn add_counts(into: &mut BTreeMap<String, usize>, more: BTreeMap<String, usize>) {
+    for (key, n) in more {
+        *into.entry(key).or_default() += n;
+    }
+}
+
+fn add_nested(into: &mut BTreeMap<String, PolarityCounts>, more: BTreeMap<String, PolarityCounts>) {
+    for (key, counts) in more {
+        add_counts(into.entry(key).or_default(), counts);
+    }
+}
+
 /// [`compute`]'s running counts: names are borrowed from the project, documents are
 /// found by position (`None`: an annotation of no document, which a sound project has
 /// not; counted in the totals only).
@@ -244,6 +358,20 @@ fn borrowed_entity_name<'p>(
     match (project.document(ann.doc()), ann.spans()) {
         (Some(d), [span]) => Cow::Borrowed(span.text(d.text())),
         _ => Cow::Owned(entity_name(project, ann)),
+    }
+}
+
+/// [`borrowed_entity_name`] for an annotation of `doc`.
+fn name_in_document<'p>(doc: &'p Document, ann: &'p crate::model::Annotation) -> Cow<'p, str> {
+    if let AnnotationKind::Entity {
+        canonical: Some(c), ..
+    } = ann.kind()
+    {
+        return Cow::Borrowed(c.as_str());
+    }
+    match ann.spans() {
+        [span] => Cow::Borrowed(span.text(doc.text())),
+        _ => Cow::Owned(ann.text(doc.text())),
     }
 }
 
@@ -515,6 +643,98 @@ mod tests {
     use super::*;
     use crate::corpus::generate::{Spec, generate};
     use crate::model::{Anchor, Annotation, AnnotationId, Edit, Span, apply};
+
+    /// Counting document by document in batches (as the loader's workers do) and putting
+    /// the batches together in order gives what counting the loaded project gives: with
+    /// statuses, a document-level stance, stances with and without holders, a two-span
+    /// holder and a relation.
+    #[test]
+    fn counting_while_loading_gives_the_project_counts() {
+        let mut project = generate(&Spec {
+            documents: 30,
+            words_per_document: 80,
+            spans_per_document: 10,
+            seed: 5,
+        });
+        let doc = project.documents()[3].clone();
+        let two_spans = Anchor::spans(
+            [(0, 3), (5, 9)]
+                .map(|(s, e)| Span::new(s, e, doc.text()).expect("span"))
+                .to_vec(),
+        )
+        .expect("two spans");
+        let entity = AnnotationKind::Entity {
+            label: "PER".into(),
+            canonical: None,
+        };
+        let holder = Annotation::new(AnnotationId::NEW, doc.id().clone(), two_spans, entity)
+            .expect("entity");
+        let holder = project.with_new_id(holder);
+        let holder_id = holder.id();
+        apply(&mut project, Edit::AddAnnotation(holder)).expect("holder added");
+        let stance_on = |anchor: Anchor, holder: Option<AnnotationId>| {
+            let kind = AnnotationKind::Stance {
+                target: "the plan".into(),
+                polarity: "against".into(),
+                holder,
+            };
+            Annotation::new(AnnotationId::NEW, doc.id().clone(), anchor, kind).expect("stance")
+        };
+        let span = Anchor::spans(vec![Span::new(10, 20, doc.text()).expect("span")]);
+        for stance in [
+            stance_on(Anchor::Document, None),
+            stance_on(span.clone().expect("span"), Some(holder_id)),
+            stance_on(span.expect("span"), None),
+        ] {
+            let stance = project.with_new_id(stance);
+            apply(&mut project, Edit::AddAnnotation(stance)).expect("stance added");
+        }
+        for (at, status) in [(0, DocStatus::Done), (4, DocStatus::InProgress)] {
+            let doc = project.documents()[at].id().clone();
+            apply(&mut project, Edit::SetStatus { doc, status }).expect("status set");
+        }
+        let entities: Vec<AnnotationId> = project
+            .annotations()
+            .of_document(1)
+            .iter()
+            .filter(|a| a.kind().is_entity())
+            .map(Annotation::id)
+            .take(2)
+            .collect();
+        if let [from, to] = entities[..] {
+            let relation = crate::model::Relation {
+                id: project
+                    .with_new_id(project.annotations().of_document(1)[0].clone())
+                    .id(),
+                label: "Knows".into(),
+                from,
+                to,
+            };
+            apply(&mut project, Edit::AddRelation(relation)).expect("relation added");
+        }
+        let parts: Vec<DocumentPart> = project
+            .documents()
+            .iter()
+            .enumerate()
+            .map(|(at, doc)| {
+                let annotations = project.annotations().of_document(at).to_vec();
+                DocumentPart::new(doc.clone(), project.status(doc.id()), annotations)
+            })
+            .collect();
+        let mut counted = Stats::default();
+        for batch in parts.chunks(7) {
+            let mut batch_counts = Stats::default();
+            for part in batch {
+                count_document(part, &mut batch_counts);
+            }
+            merge(&mut counted, batch_counts);
+        }
+        let expected = compute(&project);
+        assert!(expected.stance.document_stances.len() == 1 && expected.relations == 1);
+        assert!(expected.stance.matrix.len() > 2 && expected.stance.matrix.contains_key(NO_HOLDER));
+        assert!(expected.per_status.values().all(|n| *n > 0));
+        assert_eq!(finish_loaded(counted, &project), expected);
+    }
 
     /// The borrowed holder name is the owned one, whatever the entity: with a canonical
     /// name, on one span, on two spans (joined with a space).

@@ -1018,16 +1018,17 @@ pub fn fast_path_agrees_with_ron(text: &str) -> bool {
     })
 }
 
-/// Loads a project file while making bytes from each document as it is parsed (an export
-/// written during the load): `make` runs on the loader's workers, `sink` takes the bytes
-/// in document order and returns `false` to stop. `None` when the file is not read this
-/// way — too big, anything unusual, a problem in the file (a document id used twice), or
-/// `sink` stopping it; then [`load`] gives the project or the message.
-pub fn load_making(
+/// Loads a project file while making something from each document as it is parsed (an
+/// export written during the load, counts): `make` runs on the loader's workers and adds
+/// a document to its batch's `T`, `sink` takes each batch's `T` in document order and
+/// returns `false` to stop. `None` when the file is not read this way — too big, anything
+/// unusual, a problem in the file (a document id used twice), or `sink` stopping it; then
+/// [`load`] gives the project or the message.
+pub fn load_making<T: Default + Send>(
     path: &Path,
     progress: &(dyn Fn(f32) + Sync),
-    make: &parallel::MakeSide<'_>,
-    sink: &mut parallel::SinkSide<'_>,
+    make: &parallel::MakeSide<'_, T>,
+    sink: &mut parallel::SinkSide<'_, T>,
 ) -> Option<Project> {
     let size = size_to_open(path).ok()?;
     let file = std::fs::File::open(path).ok()?;
@@ -1397,7 +1398,7 @@ mod parallel {
             }
         };
         let watch = Watch { progress, first };
-        stream_with(file, (size, chunk), path, watch, None)
+        stream_with::<()>(file, (size, chunk), path, watch, None)
     }
 
     /// [`stream`] over any reader (`size` only drives the progress).
@@ -1412,7 +1413,7 @@ mod parallel {
             progress,
             first: None,
         };
-        stream_with(input, (size, chunk), path, watch, None)
+        stream_with::<()>(input, (size, chunk), path, watch, None)
     }
 
     /// Who follows a streaming load: its progress (0 to 1), and who gets the first
@@ -1423,15 +1424,15 @@ mod parallel {
     }
 
     /// A batch of documents parsed: the parts, and the side output made from them.
-    type Parsed = (Vec<DocumentPart>, Vec<u8>);
+    type Parsed<T> = (Vec<DocumentPart>, T);
 
     /// [`stream_from`], making `side` output from the documents as they come.
-    pub(super) fn stream_with(
+    pub(super) fn stream_with<T: Default + Send>(
         mut input: impl Read,
         (size, chunk): (u64, usize),
         path: &Path,
         watch: Watch<'_>,
-        side: Option<SideOutput<'_>>,
+        side: Option<SideOutput<'_, T>>,
     ) -> Option<Result<Project, ProjectFileError>> {
         let progress = watch.progress;
         // Opening a project: the window only draws a progress bar meanwhile.
@@ -1439,7 +1440,7 @@ mod parallel {
         let stop = AtomicBool::new(false);
         let (batch_tx, batch_rx) = mpsc::sync_channel::<Batch>(workers * 2);
         let batch_rx = Mutex::new(batch_rx);
-        let (done_tx, done_rx) = mpsc::channel::<(usize, Option<Parsed>)>();
+        let (done_tx, done_rx) = mpsc::channel::<(usize, Option<Parsed<T>>)>();
         let (make, sink) = match side {
             Some(SideOutput { make, sink }) => (Some(make), Some(sink)),
             None => (None, None),
@@ -1521,36 +1522,36 @@ mod parallel {
     }
 
     /// What a streaming load makes from each document besides the project (an export
-    /// written while the file loads): `make` appends a document's bytes on the worker
-    /// that parsed it, and `sink` takes each batch's bytes in file order and returns
-    /// `false` to stop the load. The project keeps the documents in file order, so the
-    /// side output comes in the order of the project's list.
-    pub(crate) struct SideOutput<'s> {
-        pub(crate) make: &'s MakeSide<'s>,
-        pub(crate) sink: &'s mut SinkSide<'s>,
+    /// written while the file loads, counts): `make` adds a document to its batch's `T`
+    /// (bytes, counts) on the worker that parsed it, and `sink` takes each batch's `T` in
+    /// file order and returns `false` to stop the load. The project keeps the documents
+    /// in file order, so the side output comes in the order of the project's list.
+    pub(crate) struct SideOutput<'s, T> {
+        pub(crate) make: &'s MakeSide<'s, T>,
+        pub(crate) sink: &'s mut SinkSide<'s, T>,
     }
 
     /// Makes a document's side output (see [`SideOutput`]).
-    pub(crate) type MakeSide<'a> = dyn Fn(&DocumentPart, &mut Vec<u8>) + Sync + 'a;
+    pub(crate) type MakeSide<'a, T> = dyn Fn(&DocumentPart, &mut T) + Sync + 'a;
     /// Takes a batch's side output in order (its buffer, to keep or hand on); `false`
     /// stops the load.
-    pub(crate) type SinkSide<'a> = dyn FnMut(Vec<u8>) -> bool + 'a;
+    pub(crate) type SinkSide<'a, T> = dyn FnMut(T) -> bool + 'a;
 
     /// Documents read so far: parsed batches go into the builder in file order.
-    struct Reading<'s> {
+    struct Reading<'s, T> {
         builder: ProjectBuilder,
-        pending: BTreeMap<usize, Parsed>,
+        pending: BTreeMap<usize, Parsed<T>>,
         /// The next batch the builder takes.
         next: usize,
         /// Batches handed to the workers.
         sent: usize,
-        sink: Option<&'s mut SinkSide<'s>>,
+        sink: Option<&'s mut SinkSide<'s, T>>,
     }
 
-    impl Reading<'_> {
+    impl<T> Reading<'_, T> {
         /// Keeps a parsed batch and moves every batch now in order into the builder;
         /// `None` when the batch did not parse.
-        fn take(&mut self, index: usize, parsed: Option<Parsed>) -> Option<()> {
+        fn take(&mut self, index: usize, parsed: Option<Parsed<T>>) -> Option<()> {
             self.pending.insert(index, parsed?);
             while let Some((docs, side)) = self.pending.remove(&self.next) {
                 self.next += 1;
@@ -1570,13 +1571,13 @@ mod parallel {
     /// Reads the file through, sending batches of documents to the workers and taking
     /// finished ones meanwhile. Returns the parsed head (the file without its documents)
     /// and the version the documents were converted for; `None` for anything unusual.
-    fn read_all(
+    fn read_all<T>(
         input: &mut impl Read,
         (size, chunk): (u64, usize),
         watch: &Watch<'_>,
         batches: &mpsc::SyncSender<Batch>,
-        done: &mpsc::Receiver<(usize, Option<Parsed>)>,
-        reading: &mut Reading<'_>,
+        done: &mpsc::Receiver<(usize, Option<Parsed<T>>)>,
+        reading: &mut Reading<'_, T>,
     ) -> std::io::Result<Option<(ProjectFile, u32)>> {
         let mut splitter = Splitter::default();
         let mut buf = vec![0; chunk.max(1)];
@@ -1584,7 +1585,7 @@ mod parallel {
         // The version the documents are converted for, from the head before the list;
         // checked against the parsed head at the end.
         let mut version = None;
-        let mut send = |splitter: &Splitter, (bytes, pieces): Cut, reading: &mut Reading| {
+        let mut send = |splitter: &Splitter, (bytes, pieces): Cut, reading: &mut Reading<T>| {
             if version.is_none() {
                 version = std::str::from_utf8(&splitter.head)
                     .ok()
@@ -1668,7 +1669,7 @@ mod parallel {
             head.push_str("])");
             let mut head = ron_options().from_str::<ProjectFile>(&head).ok()?;
             let schema = check_head(&mut head, Path::new("")).ok()?;
-            let (parts, _) = self.parse(None)?;
+            let (parts, ()) = self.parse::<()>(None)?;
             let mut builder = ProjectBuilder::new();
             for part in parts {
                 builder.add(part);
@@ -1678,10 +1679,10 @@ mod parallel {
 
         /// Parses and converts every document, and makes their side output with `make`;
         /// `None` at the first problem.
-        fn parse(&self, make: Option<&MakeSide<'_>>) -> Option<Parsed> {
+        fn parse<T: Default>(&self, make: Option<&MakeSide<'_, T>>) -> Option<Parsed<T>> {
             let text = std::str::from_utf8(&self.bytes).ok()?;
             let mut names = Interner::default();
-            let mut side = Vec::new();
+            let mut side = T::default();
             let parts = self
                 .pieces
                 .iter()

@@ -133,6 +133,11 @@ impl DocumentPart {
         &self.doc
     }
 
+    /// Its status.
+    pub fn status(&self) -> DocStatus {
+        self.status
+    }
+
     /// Its annotations in reading order (the order of [`Project::annotations_of`]).
     pub fn annotations(&self) -> impl Iterator<Item = &Annotation> {
         self.annotations.as_slice().iter()
