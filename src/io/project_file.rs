@@ -977,11 +977,18 @@ fn annotation_from_file(
     names: &mut Interner,
 ) -> Result<Annotation, String> {
     let where_ = || format!("document '{}', annotation {}", doc.id(), a.id);
-    let mut spans = Vec::with_capacity(a.spans.len());
-    for (s, e) in &a.spans {
-        spans.push(Span::new(*s, *e, doc.text()).map_err(|err| format!("{}: {err}", where_()))?);
-    }
-    let anchor = Anchor::spans(spans).unwrap_or(Anchor::Document);
+    let span = |(s, e): &(usize, usize)| {
+        Span::new(*s, *e, doc.text()).map_err(|err| format!("{}: {err}", where_()))
+    };
+    // One span (nearly every annotation) goes inline without a list made first.
+    let anchor = match a.spans.as_slice() {
+        [] => Anchor::Document,
+        [one] => Anchor::span(span(one)?),
+        many => {
+            let spans = many.iter().map(span).collect::<Result<Vec<_>, _>>()?;
+            Anchor::spans(spans).unwrap_or(Anchor::Document)
+        }
+    };
     let kind = match a.kind {
         KindFile::Entity { label, canonical } => AnnotationKind::Entity {
             label: names.name_owned(label),
