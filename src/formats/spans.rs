@@ -72,7 +72,8 @@ struct SpanLine<'a> {
     doc: &'a str,
     start: Option<usize>,
     end: Option<usize>,
-    text: Option<String>,
+    /// Borrowed from the document for one span (nearly every annotation).
+    text: Option<std::borrow::Cow<'a, str>>,
     kind: &'static str,
     label: &'a str,
     id: u64,
@@ -343,7 +344,10 @@ fn span_line<'a: 'm, 'm>(
         doc: doc.id().as_str(),
         start: covering.map(|c| c.start().0),
         end: covering.map(|c| c.end().0),
-        text: covering.map(|_| ann.text(text)),
+        text: covering.map(|_| match ann.spans() {
+            [one] => std::borrow::Cow::Borrowed(one.text(text)),
+            _ => std::borrow::Cow::Owned(ann.text(text)),
+        }),
         kind,
         label,
         id: ann.id().0,
