@@ -18,7 +18,7 @@
 use crate::model::document::content_hash;
 use crate::model::{
     self, Anchor, Annotation, AnnotationId, AnnotationKind, ConflictKind, DocId, DocStatus,
-    Document, Edit, Interner, Project, ProjectSnapshot, Relation, Rgb, Schema, Span,
+    Document, Edit, Interner, Name, Project, ProjectSnapshot, Relation, Rgb, Schema, Span,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -222,16 +222,34 @@ struct AnnotationFile {
 #[derive(Serialize, Deserialize, Debug, PartialEq, Clone)]
 enum KindFile {
     Entity {
-        label: String,
+        #[serde(with = "name_text")]
+        label: Name,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         canonical: Option<String>,
     },
     Stance {
-        target: String,
-        polarity: String,
+        #[serde(with = "name_text")]
+        target: Name,
+        #[serde(with = "name_text")]
+        polarity: Name,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         holder: Option<u64>,
     },
+}
+
+/// A label, target or polarity written as the plain string it is: read as a [`Name`]
+/// so the fast reader can share it between annotations without a copy of its own.
+mod name_text {
+    use crate::model::Name;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(name: &Name, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(name.as_str())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Name, D::Error> {
+        String::deserialize(d).map(Name::from)
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -674,7 +692,7 @@ fn annotation_to_file(a: &Annotation) -> AnnotationFile {
         spans: a.spans().iter().map(|s| (s.start().0, s.end().0)).collect(),
         kind: match a.kind() {
             AnnotationKind::Entity { label, canonical } => KindFile::Entity {
-                label: label.to_string(),
+                label: label.clone(),
                 canonical: canonical.as_deref().map(str::to_owned),
             },
             AnnotationKind::Stance {
@@ -682,8 +700,8 @@ fn annotation_to_file(a: &Annotation) -> AnnotationFile {
                 polarity,
                 holder,
             } => KindFile::Stance {
-                target: target.to_string(),
-                polarity: polarity.to_string(),
+                target: target.clone(),
+                polarity: polarity.clone(),
                 holder: holder.map(|h| h.0),
             },
         },
@@ -991,7 +1009,7 @@ fn annotation_from_file(
     };
     let kind = match a.kind {
         KindFile::Entity { label, canonical } => AnnotationKind::Entity {
-            label: names.name_owned(label),
+            label: names.share(label),
             canonical: canonical.map(|c| names.name_owned(c)),
         },
         KindFile::Stance { .. } if version < 2 => {
@@ -1002,8 +1020,8 @@ fn annotation_from_file(
             polarity,
             holder,
         } => AnnotationKind::Stance {
-            target: names.name_owned(target),
-            polarity: names.name_owned(polarity),
+            target: names.share(target),
+            polarity: names.share(polarity),
             holder: holder.map(AnnotationId),
         },
     };
@@ -1695,7 +1713,7 @@ mod parallel {
                 .iter()
                 .map(|piece| {
                     let piece = text.get(piece.clone())?;
-                    let d = super::fast::document(piece)
+                    let d = super::fast::document_sharing(piece, &mut names)
                         .or_else(|| ron_options().from_str::<DocumentFile>(piece).ok())?;
                     let d = document_from_file(d, self.version, &mut names).ok()?;
                     let part = DocumentPart::new(d.doc, d.status, d.annotations);

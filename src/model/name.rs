@@ -132,6 +132,15 @@ impl Interner {
         name
     }
 
+    /// The shared name equal to `name` (`name` itself when the name is new).
+    pub fn share(&mut self, name: Name) -> Name {
+        if let Some(shared) = self.names.get(&name) {
+            return shared.clone();
+        }
+        self.names.insert(name.clone());
+        name
+    }
+
     /// The shared name for `s`, reusing `s`'s buffer when the name is new.
     pub fn name_owned(&mut self, s: String) -> Name {
         if let Some(name) = self.names.get(s.as_str()) {

@@ -12,12 +12,19 @@
 //! `fast_document` fuzz target keeps comparing them.
 
 use super::{AnnotationFile, DocumentFile, KindFile, StatusFile};
+use crate::model::{Interner, Name};
 use std::collections::BTreeMap;
 
 /// One document's RON (what the document splitter cuts out of the `documents` list), or
 /// `None` when it is anything but the plain shape this parser knows.
 pub(super) fn document(text: &str) -> Option<DocumentFile> {
-    let mut p = Parser { text, at: 0 };
+    document_sharing(text, &mut Interner::default())
+}
+
+/// [`document`], its labels, targets and polarities shared through `names` (read without
+/// a copy of their own when they are already there).
+pub(super) fn document_sharing(text: &str, names: &mut Interner) -> Option<DocumentFile> {
+    let mut p = Parser { text, at: 0, names };
     let document = p.document()?;
     p.skip_ws();
     (p.at == text.len()).then_some(document)
@@ -28,6 +35,8 @@ struct Parser<'a> {
     text: &'a str,
     /// Byte offset of the next unread byte; always on a character boundary.
     at: usize,
+    /// Labels, targets and polarities read so far.
+    names: &'a mut Interner,
 }
 
 impl<'a> Parser<'a> {
@@ -165,6 +174,25 @@ impl<'a> Parser<'a> {
             self.at += 1;
             out.push(escaped);
         }
+    }
+
+    /// A string shared through the parser's names: one without escapes (every label
+    /// the writer writes but odd ones) is looked up where it lies, without a copy.
+    fn name(&mut self) -> Option<Name> {
+        self.skip_ws();
+        let rest = self.text.get(self.at..)?;
+        if rest.as_bytes().first() == Some(&b'"') {
+            let body = rest.get(1..)?;
+            if let Some(stop) = memchr::memchr2(b'"', b'\\', body.as_bytes())
+                && body.as_bytes().get(stop) == Some(&b'"')
+            {
+                let name = self.names.name(body.get(..stop)?);
+                self.at += stop + 2;
+                return Some(name);
+            }
+        }
+        let owned = self.string()?;
+        Some(self.names.name_owned(owned))
     }
 
     /// How many bytes the string starting here takes as written, up to its closing quote
@@ -322,7 +350,7 @@ impl<'a> Parser<'a> {
                 let (mut label, mut canonical) = (None, None);
                 self.take(b'(')?;
                 self.fields(|p, name| match name {
-                    "label" => set(&mut label, p.string()?),
+                    "label" => set(&mut label, p.name()?),
                     "canonical" => set(&mut canonical, p.option(Self::string)?),
                     _ => None,
                 })?;
@@ -335,8 +363,8 @@ impl<'a> Parser<'a> {
                 let (mut target, mut polarity, mut holder) = (None, None, None);
                 self.take(b'(')?;
                 self.fields(|p, name| match name {
-                    "target" => set(&mut target, p.string()?),
-                    "polarity" => set(&mut polarity, p.string()?),
+                    "target" => set(&mut target, p.name()?),
+                    "polarity" => set(&mut polarity, p.name()?),
                     "holder" => set(&mut holder, p.option(Self::number)?),
                     _ => None,
                 })?;
@@ -409,7 +437,7 @@ mod tests {
                     7,
                     vec![(0, 8)],
                     KindFile::Entity {
-                        label: "PER".to_owned(),
+                        label: "PER".into(),
                         canonical: Some(awkward.to_owned()),
                     },
                 ),
@@ -420,8 +448,8 @@ mod tests {
                         u64::MAX,
                         vec![(1, 2), (30, 40)],
                         KindFile::Stance {
-                            target: "EU".to_owned(),
-                            polarity: "FAVOR".to_owned(),
+                            target: "EU".into(),
+                            polarity: "FAVOR".into(),
                             holder: Some(7),
                         },
                     )
@@ -430,8 +458,8 @@ mod tests {
                     0,
                     vec![],
                     KindFile::Stance {
-                        target: "".to_owned(),
-                        polarity: "NONE".to_owned(),
+                        target: "".into(),
+                        polarity: "NONE".into(),
                         holder: None,
                     },
                 ),
@@ -455,6 +483,33 @@ mod tests {
             assert_eq!(document(&text).as_ref(), Some(&doc), "{text}");
             assert_eq!(by_ron(&text).as_ref(), Some(&doc), "{text}");
         }
+    }
+
+    /// Labels, targets and polarities come shared through the names given, whether
+    /// written plainly or with escapes, and read as `ron` reads them.
+    #[test]
+    fn labels_are_shared_through_the_names() {
+        let mut doc = everything();
+        let entity = |label: &str| KindFile::Entity {
+            label: label.into(),
+            canonical: None,
+        };
+        doc.annotations = vec![
+            annotation(1, vec![(0, 1)], entity("PER")),
+            annotation(2, vec![(1, 2)], entity("PER")),
+            annotation(3, vec![(2, 3)], entity("Q\"uote\\d")),
+            annotation(4, vec![(3, 4)], entity("Q\"uote\\d")),
+        ];
+        let text = written(&doc);
+        let mut names = Interner::default();
+        let read = document_sharing(&text, &mut names).expect("fast path");
+        assert_eq!(Some(&read), by_ron(&text).as_ref());
+        let label = |i: usize| match read.annotations.get(i).map(|a| &a.kind) {
+            Some(KindFile::Entity { label, .. }) => label.as_str().as_ptr(),
+            _ => std::ptr::null(),
+        };
+        assert!(!label(0).is_null() && label(0) == label(1) && label(2) == label(3));
+        assert_eq!(names.name("PER").as_str().as_ptr(), label(0));
     }
 
     #[test]
@@ -570,12 +625,14 @@ mod tests {
         // Any characters at all, control characters and lone combining marks included.
         let text = "(?s:.){0,12}";
         let kind = prop_oneof![
-            (text, prop::option::of(text))
-                .prop_map(|(label, canonical)| KindFile::Entity { label, canonical }),
+            (text, prop::option::of(text)).prop_map(|(label, canonical)| KindFile::Entity {
+                label: label.into(),
+                canonical
+            }),
             (text, text, prop::option::of(any::<u64>())).prop_map(|(target, polarity, holder)| {
                 KindFile::Stance {
-                    target,
-                    polarity,
+                    target: target.into(),
+                    polarity: polarity.into(),
                     holder,
                 }
             }),
