@@ -239,18 +239,17 @@ fn one_line(message: &str) -> String {
 
 /// Loads a project file and counts its statistics: each document is counted on the
 /// loader's workers as it is parsed ([`stats::count_document`]) and the batches' counts
-/// are put together in document order after it, so counting overlaps the load; a file not read
+/// are put together in document order, so counting overlaps the load; a file not read
 /// that way is loaded plainly and counted after ([`stats::compute`]), which gives the
 /// same report (or the file's message).
 fn load_counting(path: &Path) -> Result<(Project, stats::Stats), project_file::ProjectFileError> {
-    let mut counted = Vec::new();
+    let mut counted = stats::Stats::default();
     let loaded = {
-        let count = |part: &crate::model::DocumentPart, batch: &mut stats::CountedDocuments| {
+        let count = |part: &crate::model::DocumentPart, batch: &mut stats::Stats| {
             stats::count_document(part, batch);
         };
-        // Kept as they come: the reader thread that takes them is the load's chain.
-        let mut sink = |batch: stats::CountedDocuments| {
-            counted.push(batch);
+        let mut sink = |batch: stats::Stats| {
+            stats::merge(&mut counted, batch);
             true
         };
         project_file::load_making(path, &|_| {}, &count, &mut sink)

@@ -168,10 +168,9 @@ pub fn compute(project: &Project) -> Stats {
 /// it, and its row of `per_document`): what the loader's workers do as they parse
 /// ([`crate::io::project_file::load_making`]), so counting overlaps the load. The part
 /// must be sound (its holders among its own entities), which the load checks: a stance's
-/// holder is looked up among the document's annotations. The batches are put together
-/// with [`finish_loaded`].
-pub fn count_document(part: &DocumentPart, batch: &mut CountedDocuments) {
-    let into = &mut batch.totals;
+/// holder is looked up among the document's annotations. Batches are put together with
+/// [`merge`] and finished with [`finish_loaded`].
+pub fn count_document(part: &DocumentPart, into: &mut Stats) {
     let doc = part.doc();
     let mut row = DocumentStats {
         title: doc.title().to_owned(),
@@ -221,19 +220,11 @@ pub fn count_document(part: &DocumentPart, batch: &mut CountedDocuments) {
     }
     with_entry(&mut into.per_status, &row.status, |n| *n += 1);
     into.documents += 1;
-    batch.rows.push((doc.id().0.to_string(), row));
+    into.per_document.insert(doc.id().0.to_string(), row);
 }
 
-/// Some documents' counts made by [`count_document`]: the totals, and each document's
-/// row of the report in document order (made into the report's map once, at the end).
-#[derive(Debug, Default)]
-pub struct CountedDocuments {
-    totals: Stats,
-    rows: Vec<(String, DocumentStats)>,
-}
-
-/// Adds the totals of `more` (other documents) to `into`.
-fn merge(into: &mut Stats, more: Stats) {
+/// Adds the counts of `more` (other documents, from [`count_document`]) to `into`.
+pub fn merge(into: &mut Stats, more: Stats) {
     into.documents += more.documents;
     into.annotations += more.annotations;
     into.entities += more.entities;
@@ -253,18 +244,9 @@ fn merge(into: &mut Stats, more: Stats) {
 }
 
 /// The statistics of `project` from the counts of all its documents, made while it
-/// loaded ([`count_document`]; the batches in document order): what [`compute`] gives
-/// for it. The relations, which come after the documents in the file, are counted here.
-pub fn finish_loaded(batches: Vec<CountedDocuments>, project: &Project) -> Stats {
-    let mut counted = Stats::default();
-    let mut rows = Vec::with_capacity(project.documents().len());
-    for batch in batches {
-        merge(&mut counted, batch.totals);
-        rows.extend(batch.rows);
-    }
-    // Built at once from the rows (sorted first, stably: a key given twice keeps its last
-    // row, as inserting one by one would).
-    counted.per_document = rows.into_iter().collect();
+/// loaded ([`count_document`], [`merge`]): what [`compute`] gives for it. The relations,
+/// which come after the documents in the file, are counted here.
+pub fn finish_loaded(mut counted: Stats, project: &Project) -> Stats {
     for status in [
         DocStatus::NotStarted,
         DocStatus::InProgress,
@@ -739,16 +721,14 @@ mod tests {
                 DocumentPart::new(doc.clone(), project.status(doc.id()), annotations)
             })
             .collect();
-        let counted = parts
-            .chunks(7)
-            .map(|batch| {
-                let mut counts = CountedDocuments::default();
-                for part in batch {
-                    count_document(part, &mut counts);
-                }
-                counts
-            })
-            .collect();
+        let mut counted = Stats::default();
+        for batch in parts.chunks(7) {
+            let mut batch_counts = Stats::default();
+            for part in batch {
+                count_document(part, &mut batch_counts);
+            }
+            merge(&mut counted, batch_counts);
+        }
         let expected = compute(&project);
         assert!(expected.stance.document_stances.len() == 1 && expected.relations == 1);
         assert!(expected.stance.matrix.len() > 2 && expected.stance.matrix.contains_key(NO_HOLDER));
