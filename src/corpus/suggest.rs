@@ -1078,9 +1078,21 @@ pub fn tags_for(
     if let Err(never) = made {
         match never {}
     }
+    // Which first ids annotations have already, asked all at once (one pass along the
+    // index instead of a search each).
+    let firsts: Vec<AnnotationId> = tags.iter().map(|(_, first)| *first).collect();
+    let annotated = project.annotations().contains_each(&firsts);
+    drop(firsts);
     tags.into_iter()
-        .map(|(ann, first)| {
-            let id = project.allocate_id_from_first(first, ann.doc(), ann.anchor(), ann.kind());
+        .zip(annotated)
+        .map(|((ann, first), annotated)| {
+            let id = project.allocate_id_from_first_known(
+                first,
+                annotated,
+                ann.doc(),
+                ann.anchor(),
+                ann.kind(),
+            );
             ann.renumbered(id)
         })
         .collect()
