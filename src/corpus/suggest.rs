@@ -957,7 +957,8 @@ pub fn occurrences(
     };
     // The documents are searched on every core, in batches whose results come back in
     // document order (one pass over all text is 200 ms at 100k documents).
-    let mut found: Vec<(&Document, Vec<_>)> = Vec::new();
+    // (position in `docs`, the document, its hits).
+    let mut found: Vec<(usize, &Document, Vec<_>)> = Vec::new();
     let positions: Vec<usize> = (0..docs.len()).collect();
     let searched: Result<(), std::convert::Infallible> = crate::parallel::for_each_batch_in_order(
         &positions,
@@ -975,7 +976,7 @@ pub fn occurrences(
             found.extend(
                 batch
                     .into_iter()
-                    .filter_map(|(i, hits)| Some((docs.get(i)?, hits))),
+                    .filter_map(|(i, hits)| Some((i, docs.get(i)?, hits))),
             );
             Ok(())
         },
@@ -986,7 +987,11 @@ pub fn occurrences(
     // When the word is in many documents, every document's annotations are gathered in
     // one pass over memory: at millions of annotations that is cheaper than looking up
     // each hit document's annotations in the id tree.
-    let gathered = (found.len() > MANY_DOCUMENTS && found.len() > project.documents().len() / 4)
+    // Over the corpus a document's position in `docs` is its position in the project, so
+    // no document is looked up by id.
+    let gathered = (matches!(query.scope, Scope::Corpus)
+        && found.len() > MANY_DOCUMENTS
+        && found.len() > project.documents().len() / 4)
         .then(|| project.annotations_by_document());
     // Each hit document's entities are matched against its hits on every core too:
     // (tagged, overlaps an entity) for each hit, in order.
@@ -996,10 +1001,8 @@ pub fn occurrences(
         DOCUMENTS_PER_BATCH,
         |batch| {
             let mut marks = Vec::new();
-            for (doc, hits) in batch {
-                let listed = gathered
-                    .as_ref()
-                    .and_then(|all| all.get(project.document_index(doc.id())?));
+            for (at, doc, hits) in batch {
+                let listed = gathered.as_ref().and_then(|all| all.get(*at));
                 let cover = match listed {
                     Some(annotations) => EntityCover::from_annotations(annotations),
                     None => EntityCover::of(project, doc.id()),
@@ -1022,7 +1025,7 @@ pub fn occurrences(
     }
     found
         .into_iter()
-        .flat_map(|(_, hits)| hits)
+        .flat_map(|(_, _, hits)| hits)
         .zip(marks)
         .map(|(h, (tagged, overlaps_entity))| Occurrence {
             overlaps_entity,
@@ -1057,10 +1060,17 @@ pub fn tags_for(
         picked,
         TAGS_PER_BATCH,
         |batch| {
+            // A document's occurrences come one after another: it is looked up once.
+            let mut last: Option<&Document> = None;
             batch
                 .iter()
                 .filter_map(|o| {
-                    let text = reader.document(&o.doc)?.text();
+                    let document = match last {
+                        Some(doc) if doc.id() == &o.doc => doc,
+                        _ => reader.document(&o.doc)?,
+                    };
+                    last = Some(document);
+                    let text = document.text();
                     let ann = o
                         .annotation(AnnotationId::NEW, text, label, canonical)
                         .ok()?;

@@ -19,6 +19,10 @@ use std::sync::Arc;
 /// document with thousands of tags is searched in a few steps.
 const SCAN_LIMIT: usize = 32;
 
+/// Up to this many annotations added to a document at once go in one by one at their
+/// places; more are merged with its list in one pass.
+const FEW_ADDED: usize = 8;
+
 /// Below this many new annotations at once (or a 64th of the index), each goes into the
 /// index on its own; above, the new entries are merged with the whole index in one pass.
 const MERGE_FROM: usize = 16;
@@ -128,6 +132,18 @@ impl DocAnnotations {
         // Reading keys are unique (they end with the id), so the new ones sorted and
         // merged with the list are the order a sort of everything gives.
         added.sort_unstable_by_key(reading_key);
+        if added.len() <= FEW_ADDED {
+            // A few (tag-all adds two or three to a document): each goes in at its place,
+            // found by a binary search, and the list grows where it lies if it can.
+            self.list.reserve_exact(added.len());
+            for ann in added {
+                let key = reading_key(&ann);
+                let at = self.list.partition_point(|a| reading_key(a) < key);
+                self.list.insert(at, ann);
+            }
+            self.index_ids();
+            return;
+        }
         let mut list = Vec::with_capacity(self.list.len() + added.len());
         let mut old = std::mem::take(&mut self.list).into_iter().peekable();
         let mut added = added.into_iter().peekable();
@@ -991,6 +1007,20 @@ mod tests {
         // The copy taken before still holds the old entries only.
         let kept: Vec<IdEntry> = copy.iter().copied().collect();
         assert_eq!(kept, old);
+    }
+
+    #[test]
+    fn a_few_or_many_added_at_once_give_the_order_of_a_sort() {
+        // Starts repeat and spans nest, so the reading key's every part decides somewhere.
+        let make = |k: u64| entity(1000 - k, (k % 7) as usize, (k % 7 + 1 + k % 3) as usize);
+        for (kept, added) in [(40, 3), (40, FEW_ADDED as u64 + 12), (5, 2), (0, 30)] {
+            let mut doc = DocAnnotations::new((0..kept).map(make).collect());
+            doc.extend((kept..kept + added).map(make).collect());
+            let sorted = DocAnnotations::new((0..kept + added).map(make).collect());
+            assert_eq!(ids(doc.as_slice().iter()), ids(sorted.as_slice().iter()));
+            assert_eq!(doc.by_id, sorted.by_id, "{kept} + {added}");
+            assert!(doc.get(AnnotationId(1000 - kept)).is_some());
+        }
     }
 
     #[test]
