@@ -149,14 +149,11 @@ fn entity(
     doc: DocId,
     (start, end): (usize, usize),
     text: &DocText,
-    label: &str,
-    canonical: Option<&str>,
+    label: Name,
+    canonical: Option<Name>,
 ) -> Result<Annotation, AcceptError> {
     let span = Span::new(start, end, text)?;
-    let kind = AnnotationKind::Entity {
-        label: label.into(),
-        canonical: canonical.map(Name::from),
-    };
+    let kind = AnnotationKind::Entity { label, canonical };
     Ok(Annotation::new(id, doc, Anchor::span(span), kind)?)
 }
 
@@ -180,8 +177,8 @@ impl Suggestion {
             self.doc.clone(),
             (self.start, self.end),
             text,
-            &self.label,
-            self.canonical.as_deref(),
+            self.label.clone(),
+            self.canonical.clone(),
         )
     }
 }
@@ -925,6 +922,18 @@ impl Occurrence {
         label: &str,
         canonical: Option<&str>,
     ) -> Result<Annotation, AcceptError> {
+        self.annotation_named(id, text, label.into(), canonical.map(Name::from))
+    }
+
+    /// [`Occurrence::annotation`] with the label and canonical name made already, so
+    /// the tags of one "tag all" share them instead of holding a copy each.
+    fn annotation_named(
+        &self,
+        id: AnnotationId,
+        text: &DocText,
+        label: Name,
+        canonical: Option<Name>,
+    ) -> Result<Annotation, AcceptError> {
         let range = (self.start.0, self.end.0);
         entity(id, self.doc.clone(), range, text, label, canonical)
     }
@@ -1056,6 +1065,7 @@ pub fn tags_for(
 ) -> Vec<Annotation> {
     let mut tags: Vec<(Annotation, AnnotationId)> = Vec::with_capacity(picked.len());
     let reader: &Project = project;
+    let (label, canonical) = (Name::from(label), canonical.map(Name::from));
     let made: Result<(), std::convert::Infallible> = crate::parallel::for_each_batch_in_order(
         picked,
         TAGS_PER_BATCH,
@@ -1072,7 +1082,7 @@ pub fn tags_for(
                     last = Some(document);
                     let text = document.text();
                     let ann = o
-                        .annotation(AnnotationId::NEW, text, label, canonical)
+                        .annotation_named(AnnotationId::NEW, text, label.clone(), canonical.clone())
                         .ok()?;
                     let first =
                         AnnotationId::derive(ann.doc(), ann.anchor(), ann.kind(), |_| false);
