@@ -255,7 +255,7 @@ pub(crate) fn next_char(text: &str, b: usize) -> usize {
 /// byte range `start..end`, with newlines and tabs shown as spaces.
 pub(crate) fn context(text: &str, start: usize, end: usize) -> (String, String) {
     let before = text.get(..start).unwrap_or("");
-    let left_from = ascii_context_start(before.as_bytes()).unwrap_or_else(|| {
+    let left_from = simple_context_start(before).unwrap_or_else(|| {
         before
             .grapheme_indices(true)
             .rev()
@@ -264,7 +264,7 @@ pub(crate) fn context(text: &str, start: usize, end: usize) -> (String, String) 
             .map_or(before.len(), |(i, _)| i)
     });
     let after = text.get(end..).unwrap_or("");
-    let right_to = ascii_context_end(after.as_bytes()).unwrap_or_else(|| {
+    let right_to = simple_context_end(after).unwrap_or_else(|| {
         after
             .grapheme_indices(true)
             .nth(CONTEXT_CHARS)
@@ -276,38 +276,53 @@ pub(crate) fn context(text: &str, start: usize, end: usize) -> (String, String) 
     )
 }
 
-/// Where the context before a hit starts when the last [`CONTEXT_CHARS`] + 1 bytes of
-/// `before` are plain ASCII without a CR LF pair: there every byte is a grapheme cluster of
-/// its own (only CR LF joins two ASCII characters), so the answer is a subtraction instead
-/// of walking clusters backwards. `None` otherwise.
-fn ascii_context_start(before: &[u8]) -> Option<usize> {
-    let from = before.len().saturating_sub(CONTEXT_CHARS + 1);
-    plain_ascii(before.get(from..)?).then(|| before.len().saturating_sub(CONTEXT_CHARS))
+/// Where the context before a hit starts when each of the last [`CONTEXT_CHARS`] + 1
+/// characters of `before` is a grapheme cluster of its own, so the answer is a count of
+/// characters instead of a walk over clusters backwards. `None` otherwise.
+///
+/// Below U+0300 (ASCII, Latin-1, Latin Extended) no character extends or joins another
+/// (combining marks, joiners, prepended and spacing marks, Hangul jamo and regional
+/// indicators all lie above); only CR LF is one cluster of two.
+fn simple_context_start(before: &str) -> Option<usize> {
+    let mut start = before.len();
+    let mut next = None;
+    for (n, (i, c)) in before
+        .char_indices()
+        .rev()
+        .take(CONTEXT_CHARS + 1)
+        .enumerate()
+    {
+        if c >= '\u{300}' || (c == '\r' && next == Some('\n')) {
+            return None;
+        }
+        if n < CONTEXT_CHARS {
+            start = i;
+        }
+        next = Some(c);
+    }
+    Some(start)
 }
 
-/// Where the context after a hit ends, when the first [`CONTEXT_CHARS`] + 1 bytes of
-/// `after` are plain ASCII without a CR LF pair (see [`ascii_context_start`]).
-fn ascii_context_end(after: &[u8]) -> Option<usize> {
-    let window = after.get(..after.len().min(CONTEXT_CHARS + 1))?;
-    plain_ascii(window).then(|| after.len().min(CONTEXT_CHARS))
-}
-
-/// ASCII bytes with no CR directly before an LF.
-fn plain_ascii(bytes: &[u8]) -> bool {
-    bytes.is_ascii() && !bytes.windows(2).any(|pair| pair == b"\r\n")
+/// Where the context after a hit ends, when each of the first [`CONTEXT_CHARS`] + 1
+/// characters of `after` is a grapheme cluster of its own (see [`simple_context_start`]).
+fn simple_context_end(after: &str) -> Option<usize> {
+    let mut end = after.len();
+    let mut previous = None;
+    for (n, (i, c)) in after.char_indices().take(CONTEXT_CHARS + 1).enumerate() {
+        if c >= '\u{300}' || (c == '\n' && previous == Some('\r')) {
+            return None;
+        }
+        if n == CONTEXT_CHARS {
+            end = i;
+        }
+        previous = Some(c);
+    }
+    Some(end)
 }
 
 /// Newlines, carriage returns and tabs become spaces, so a snippet fits on one line.
 fn flatten(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if matches!(c, '\n' | '\r' | '\t') {
-                ' '
-            } else {
-                c
-            }
-        })
-        .collect()
+    s.replace(['\n', '\r', '\t'], " ")
 }
 
 /// Converts byte offsets to code-point offsets for queries that move forward through one
@@ -660,7 +675,24 @@ mod tests {
     #[test]
     fn context_shortcut_agrees_with_grapheme_clusters() {
         let pieces = [
-            "ab", " ", "word ", "x", "ab", "zegt ", "\r\n", "\r", "\n", "e\u{301}", "👍🏽", "\t", "é",
+            "ab",
+            " ",
+            "word ",
+            "x",
+            "ab",
+            "zegt ",
+            "\r\n",
+            "\r",
+            "\n",
+            "e\u{301}",
+            "👍🏽",
+            "\t",
+            "é",
+            "©\u{200d}",
+            "\u{ad}",
+            "ß",
+            "\u{1100}\u{1161}",
+            "🇳🇱",
         ];
         // xorshift: a fixed stream of numbers, each below its argument.
         let mut state = 17u64;
@@ -699,11 +731,11 @@ mod tests {
                 .grapheme_indices(true)
                 .nth(CONTEXT_CHARS)
                 .map_or(after.len(), |(i, _)| i);
-            if let Some(shortcut) = ascii_context_start(before.as_bytes()) {
+            if let Some(shortcut) = simple_context_start(before) {
                 assert_eq!(shortcut, left, "{text:?} before {start}");
                 shortcuts[0] += 1;
             }
-            if let Some(shortcut) = ascii_context_end(after.as_bytes()) {
+            if let Some(shortcut) = simple_context_end(after) {
                 assert_eq!(shortcut, right, "{text:?} after {end}");
                 shortcuts[1] += 1;
             }

@@ -149,14 +149,11 @@ fn entity(
     doc: DocId,
     (start, end): (usize, usize),
     text: &DocText,
-    label: &str,
-    canonical: Option<&str>,
+    label: Name,
+    canonical: Option<Name>,
 ) -> Result<Annotation, AcceptError> {
     let span = Span::new(start, end, text)?;
-    let kind = AnnotationKind::Entity {
-        label: label.into(),
-        canonical: canonical.map(Name::from),
-    };
+    let kind = AnnotationKind::Entity { label, canonical };
     Ok(Annotation::new(id, doc, Anchor::span(span), kind)?)
 }
 
@@ -180,8 +177,8 @@ impl Suggestion {
             self.doc.clone(),
             (self.start, self.end),
             text,
-            &self.label,
-            self.canonical.as_deref(),
+            self.label.clone(),
+            self.canonical.clone(),
         )
     }
 }
@@ -925,6 +922,18 @@ impl Occurrence {
         label: &str,
         canonical: Option<&str>,
     ) -> Result<Annotation, AcceptError> {
+        self.annotation_named(id, text, label.into(), canonical.map(Name::from))
+    }
+
+    /// [`Occurrence::annotation`] with the label and canonical name made already, so
+    /// the tags of one "tag all" share them instead of holding a copy each.
+    fn annotation_named(
+        &self,
+        id: AnnotationId,
+        text: &DocText,
+        label: Name,
+        canonical: Option<Name>,
+    ) -> Result<Annotation, AcceptError> {
         let range = (self.start.0, self.end.0);
         entity(id, self.doc.clone(), range, text, label, canonical)
     }
@@ -957,7 +966,8 @@ pub fn occurrences(
     };
     // The documents are searched on every core, in batches whose results come back in
     // document order (one pass over all text is 200 ms at 100k documents).
-    let mut found: Vec<(&Document, Vec<_>)> = Vec::new();
+    // (position in `docs`, the document, its hits).
+    let mut found: Vec<(usize, &Document, Vec<_>)> = Vec::new();
     let positions: Vec<usize> = (0..docs.len()).collect();
     let searched: Result<(), std::convert::Infallible> = crate::parallel::for_each_batch_in_order(
         &positions,
@@ -975,7 +985,7 @@ pub fn occurrences(
             found.extend(
                 batch
                     .into_iter()
-                    .filter_map(|(i, hits)| Some((docs.get(i)?, hits))),
+                    .filter_map(|(i, hits)| Some((i, docs.get(i)?, hits))),
             );
             Ok(())
         },
@@ -986,7 +996,11 @@ pub fn occurrences(
     // When the word is in many documents, every document's annotations are gathered in
     // one pass over memory: at millions of annotations that is cheaper than looking up
     // each hit document's annotations in the id tree.
-    let gathered = (found.len() > MANY_DOCUMENTS && found.len() > project.documents().len() / 4)
+    // Over the corpus a document's position in `docs` is its position in the project, so
+    // no document is looked up by id.
+    let gathered = (matches!(query.scope, Scope::Corpus)
+        && found.len() > MANY_DOCUMENTS
+        && found.len() > project.documents().len() / 4)
         .then(|| project.annotations_by_document());
     // Each hit document's entities are matched against its hits on every core too:
     // (tagged, overlaps an entity) for each hit, in order.
@@ -996,10 +1010,8 @@ pub fn occurrences(
         DOCUMENTS_PER_BATCH,
         |batch| {
             let mut marks = Vec::new();
-            for (doc, hits) in batch {
-                let listed = gathered
-                    .as_ref()
-                    .and_then(|all| all.get(project.document_index(doc.id())?));
+            for (at, doc, hits) in batch {
+                let listed = gathered.as_ref().and_then(|all| all.get(*at));
                 let cover = match listed {
                     Some(annotations) => EntityCover::from_annotations(annotations),
                     None => EntityCover::of(project, doc.id()),
@@ -1022,7 +1034,7 @@ pub fn occurrences(
     }
     found
         .into_iter()
-        .flat_map(|(_, hits)| hits)
+        .flat_map(|(_, _, hits)| hits)
         .zip(marks)
         .map(|(h, (tagged, overlaps_entity))| Occurrence {
             overlaps_entity,
@@ -1053,16 +1065,24 @@ pub fn tags_for(
 ) -> Vec<Annotation> {
     let mut tags: Vec<(Annotation, AnnotationId)> = Vec::with_capacity(picked.len());
     let reader: &Project = project;
+    let (label, canonical) = (Name::from(label), canonical.map(Name::from));
     let made: Result<(), std::convert::Infallible> = crate::parallel::for_each_batch_in_order(
         picked,
         TAGS_PER_BATCH,
         |batch| {
+            // A document's occurrences come one after another: it is looked up once.
+            let mut last: Option<&Document> = None;
             batch
                 .iter()
                 .filter_map(|o| {
-                    let text = reader.document(&o.doc)?.text();
+                    let document = match last {
+                        Some(doc) if doc.id() == &o.doc => doc,
+                        _ => reader.document(&o.doc)?,
+                    };
+                    last = Some(document);
+                    let text = document.text();
                     let ann = o
-                        .annotation(AnnotationId::NEW, text, label, canonical)
+                        .annotation_named(AnnotationId::NEW, text, label.clone(), canonical.clone())
                         .ok()?;
                     let first =
                         AnnotationId::derive(ann.doc(), ann.anchor(), ann.kind(), |_| false);
@@ -1078,9 +1098,21 @@ pub fn tags_for(
     if let Err(never) = made {
         match never {}
     }
+    // Which first ids annotations have already, asked all at once (one pass along the
+    // index instead of a search each).
+    let firsts: Vec<AnnotationId> = tags.iter().map(|(_, first)| *first).collect();
+    let annotated = project.annotations().contains_each(&firsts);
+    drop(firsts);
     tags.into_iter()
-        .map(|(ann, first)| {
-            let id = project.allocate_id_from_first(first, ann.doc(), ann.anchor(), ann.kind());
+        .zip(annotated)
+        .map(|((ann, first), annotated)| {
+            let id = project.allocate_id_from_first_known(
+                first,
+                annotated,
+                ann.doc(),
+                ann.anchor(),
+                ann.kind(),
+            );
             ann.renumbered(id)
         })
         .collect()

@@ -19,6 +19,10 @@ use std::sync::Arc;
 /// document with thousands of tags is searched in a few steps.
 const SCAN_LIMIT: usize = 32;
 
+/// Up to this many annotations added to a document at once go in one by one at their
+/// places; more are merged with its list in one pass.
+const FEW_ADDED: usize = 8;
+
 /// Below this many new annotations at once (or a 64th of the index), each goes into the
 /// index on its own; above, the new entries are merged with the whole index in one pass.
 const MERGE_FROM: usize = 16;
@@ -124,9 +128,35 @@ impl DocAnnotations {
     }
 
     /// Adds annotations at their places in reading order.
-    fn extend(&mut self, added: Vec<Annotation>) {
-        self.list.extend(added);
-        self.list.sort_by_key(reading_key);
+    fn extend(&mut self, mut added: Vec<Annotation>) {
+        // Reading keys are unique (they end with the id), so the new ones sorted and
+        // merged with the list are the order a sort of everything gives.
+        added.sort_unstable_by_key(reading_key);
+        if added.len() <= FEW_ADDED {
+            // A few (tag-all adds two or three to a document): each goes in at its place,
+            // found by a binary search, and the list grows where it lies if it can.
+            self.list.reserve_exact(added.len());
+            for ann in added {
+                let key = reading_key(&ann);
+                let at = self.list.partition_point(|a| reading_key(a) < key);
+                self.list.insert(at, ann);
+            }
+            self.index_ids();
+            return;
+        }
+        let mut list = Vec::with_capacity(self.list.len() + added.len());
+        let mut old = std::mem::take(&mut self.list).into_iter().peekable();
+        let mut added = added.into_iter().peekable();
+        loop {
+            let next = match (old.peek(), added.peek()) {
+                (Some(a), Some(b)) if a.reading_order() < b.reading_order() => old.next(),
+                (Some(_), Some(_)) | (None, Some(_)) => added.next(),
+                (Some(_), None) => old.next(),
+                (None, None) => break,
+            };
+            list.extend(next);
+        }
+        self.list = list;
         self.index_ids();
     }
 
@@ -279,12 +309,43 @@ impl IdIndex {
             }
             return;
         }
-        let mut all: Vec<IdEntry> = Vec::with_capacity(self.len + added.len());
-        for chunk in std::mem::take(&mut self.chunks) {
-            all.extend_from_slice(&chunk);
+        if self.chunks.is_empty() {
+            *self = Self::from_sorted(added);
+            return;
         }
-        merge_into(&mut all, &added);
-        *self = Self::from_sorted(all);
+        // Where `added` is cut between the chunks: a chunk takes the entries below the
+        // first of the next one (the last chunk takes the rest).
+        let mut cuts = Vec::with_capacity(self.chunks.len());
+        let mut from = 0;
+        for next in self.chunks.iter().skip(1) {
+            let bound = next.first().map_or(AnnotationId(u64::MAX), |e| e.id());
+            let rest = added.get(from..).unwrap_or_default();
+            from += rest.partition_point(|e| e.id() < bound);
+            cuts.push(from);
+        }
+        cuts.push(added.len());
+        // Each chunk that gains entries is merged into a new one (split in equal parts
+        // past twice the size); the others are kept as they are, still shared with any
+        // copy. No array of the whole index is made.
+        let mut chunks = Vec::with_capacity(self.chunks.len() + added.len() / CHUNK + 1);
+        let mut start = 0;
+        for (chunk, end) in std::mem::take(&mut self.chunks).into_iter().zip(cuts) {
+            let part = added.get(start..end).unwrap_or_default();
+            start = end;
+            if part.is_empty() {
+                chunks.push(chunk);
+                continue;
+            }
+            let merged = merge_sorted(&chunk, part);
+            if merged.len() > 2 * CHUNK {
+                let size = merged.len().div_ceil(merged.len().div_ceil(CHUNK));
+                chunks.extend(merged.chunks(size).map(|piece| Arc::new(piece.to_vec())));
+            } else {
+                chunks.push(Arc::new(merged));
+            }
+        }
+        self.chunks = chunks;
+        self.len += added.len();
     }
 
     /// Keeps the entries for which `keep` says so (and may change them; their ids stay).
@@ -498,6 +559,29 @@ impl AnnotationMap {
         })
     }
 
+    /// For each of `ids` (in any order), whether an annotation here has it: one search
+    /// each when they are few, else one pass along the index (tag-all asks about
+    /// hundreds of thousands at once).
+    pub fn contains_each(&self, ids: &[AnnotationId]) -> Vec<bool> {
+        if ids.len() < MERGE_FROM || ids.len() < self.index.len / 64 {
+            return ids.iter().map(|id| self.contains_key(id)).collect();
+        }
+        let mut sorted: Vec<(AnnotationId, usize)> =
+            ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
+        sorted.sort_unstable();
+        let mut found = vec![false; ids.len()];
+        let mut index = self.index.iter().map(|e| e.id()).peekable();
+        for (id, i) in sorted {
+            while index.next_if(|x| *x < id).is_some() {}
+            if index.peek() == Some(&id)
+                && let Some(slot) = found.get_mut(i)
+            {
+                *slot = true;
+            }
+        }
+        found
+    }
+
     /// Adds annotations whose ids are in use neither here nor among themselves, each to
     /// the document at its position in `positions`: each document's list is sorted once
     /// per run of its annotations, and many new entries are merged into the index in one
@@ -625,25 +709,21 @@ impl MapBuilder {
     }
 }
 
-/// Merges the sorted entries `added` into the sorted `index`, from the back, in place.
-fn merge_into(index: &mut Vec<IdEntry>, added: &[IdEntry]) {
-    let old = index.len();
-    index.resize(old + added.len(), IdEntry::default());
-    let (mut i, mut j) = (old, added.len());
-    for k in (0..index.len()).rev() {
-        if j == 0 {
-            // What is left of the old entries is in place already.
-            break;
-        }
-        let take_old = i > 0 && index[i - 1].id() > added[j - 1].id();
-        if take_old {
-            index[k] = index[i - 1];
-            i -= 1;
-        } else {
-            index[k] = added[j - 1];
-            j -= 1;
-        }
+/// The entries of two sorted slices (with no id in both), sorted, in a vector of
+/// exactly their length.
+fn merge_sorted(old: &[IdEntry], added: &[IdEntry]) -> Vec<IdEntry> {
+    let mut merged = Vec::with_capacity(old.len() + added.len());
+    let (mut old, mut added) = (old.iter().peekable(), added.iter().peekable());
+    loop {
+        let next = match (old.peek(), added.peek()) {
+            (Some(a), Some(b)) if a.id() < b.id() => old.next(),
+            (Some(_), Some(_)) | (None, Some(_)) => added.next(),
+            (Some(_), None) => old.next(),
+            (None, None) => break,
+        };
+        merged.extend(next.copied());
     }
+    merged
 }
 
 #[cfg(test)]
@@ -886,15 +966,86 @@ mod tests {
     }
 
     #[test]
+    fn many_entries_merge_into_every_chunk_and_a_copy_keeps_its_own() {
+        // Even ids in the index, then odd ids everywhere (below the first, between all,
+        // past the last) and a dense run that overfills one chunk.
+        let old: Vec<IdEntry> = (1..=6 * CHUNK as u64)
+            .map(|i| IdEntry::new(AnnotationId(i * 10), 0))
+            .collect();
+        let mut index = IdIndex::from_sorted(old.clone());
+        let copy = index.clone();
+        let mut added: Vec<IdEntry> = (0..=6 * CHUNK as u64 + 3)
+            .step_by(3)
+            .map(|i| IdEntry::new(AnnotationId(i * 10 + 5), 1))
+            .collect();
+        added.extend(
+            (0..3 * CHUNK as u64)
+                .map(|i| IdEntry::new(AnnotationId(20_001 + i % 9 + 10 * (i / 9)), 2)),
+        );
+        added.sort_unstable_by_key(|e| e.id());
+        added.dedup_by_key(|e| e.id());
+        index.insert_sorted(added.clone());
+        let mut want: Vec<IdEntry> = old.iter().chain(&added).copied().collect();
+        want.sort_unstable_by_key(|e| e.id());
+        let got: Vec<IdEntry> = index.iter().copied().collect();
+        assert_eq!(got, want);
+        assert_eq!(index.len, want.len());
+        assert!(
+            index
+                .chunks
+                .iter()
+                .all(|c| !c.is_empty() && c.len() <= 2 * CHUNK)
+        );
+        for entry in [
+            added[0],
+            added[added.len() / 2],
+            old[17],
+            want[want.len() - 1],
+        ] {
+            assert_eq!(index.get(entry.id()), Some(entry));
+        }
+        // The copy taken before still holds the old entries only.
+        let kept: Vec<IdEntry> = copy.iter().copied().collect();
+        assert_eq!(kept, old);
+    }
+
+    #[test]
+    fn a_few_or_many_added_at_once_give_the_order_of_a_sort() {
+        // Starts repeat and spans nest, so the reading key's every part decides somewhere.
+        let make = |k: u64| entity(1000 - k, (k % 7) as usize, (k % 7 + 1 + k % 3) as usize);
+        for (kept, added) in [(40, 3), (40, FEW_ADDED as u64 + 12), (5, 2), (0, 30)] {
+            let mut doc = DocAnnotations::new((0..kept).map(make).collect());
+            doc.extend((kept..kept + added).map(make).collect());
+            let sorted = DocAnnotations::new((0..kept + added).map(make).collect());
+            assert_eq!(ids(doc.as_slice().iter()), ids(sorted.as_slice().iter()));
+            assert_eq!(doc.by_id, sorted.by_id, "{kept} + {added}");
+            assert!(doc.get(AnnotationId(1000 - kept)).is_some());
+        }
+    }
+
+    #[test]
+    fn contains_each_answers_as_contains_key_for_few_and_many() {
+        let mut map = AnnotationMap::with_documents(1);
+        let present: Vec<Annotation> = (1..=400).map(|i| entity(i * 3, 0, 1)).collect();
+        let positions = vec![0; present.len()];
+        map.insert_new(present, positions);
+        for asked in [vec![3, 4, 1200], (0..2_000).rev().collect::<Vec<u64>>()] {
+            let ids: Vec<AnnotationId> = asked.iter().map(|&i| AnnotationId(i)).collect();
+            let want: Vec<bool> = ids.iter().map(|id| map.contains_key(id)).collect();
+            assert_eq!(map.contains_each(&ids), want);
+            assert!(want.iter().any(|&b| b) && want.iter().any(|&b| !b));
+        }
+    }
+
+    #[test]
     fn merging_into_the_index_keeps_it_sorted() {
         let entry = |id: u64| IdEntry::new(AnnotationId(id), 0);
-        let mut index: Vec<IdEntry> = [2, 5, 9].map(entry).to_vec();
-        merge_into(&mut index, &[1, 3, 10, 11].map(entry));
+        let index = merge_sorted(&[2, 5, 9].map(entry), &[1, 3, 10, 11].map(entry));
         let got: Vec<u64> = index.iter().map(|e| e.id().0).collect();
         assert_eq!(got, [1, 2, 3, 5, 9, 10, 11]);
-        let mut empty = Vec::new();
-        merge_into(&mut empty, &[entry(1 << 40), entry(u64::MAX)]);
+        let empty = merge_sorted(&[], &[entry(1 << 40), entry(u64::MAX)]);
         let got: Vec<u64> = empty.iter().map(|e| e.id().0).collect();
         assert_eq!(got, [1 << 40, u64::MAX]);
+        assert_eq!(merge_sorted(&[entry(4)], &[]), [entry(4)]);
     }
 }

@@ -780,6 +780,25 @@ impl Project {
         first
     }
 
+    /// [`Project::allocate_id_from_first`] when whether an annotation has `first` is
+    /// known already (`annotated`, from [`AnnotationMap::contains_each`] over many firsts
+    /// at once, asked of this project as it is now): the same id, without a search of
+    /// the annotations' index per id.
+    pub fn allocate_id_from_first_known(
+        &mut self,
+        first: AnnotationId,
+        annotated: bool,
+        doc: &DocId,
+        anchor: &Anchor,
+        kind: &AnnotationKind,
+    ) -> AnnotationId {
+        if annotated || self.relations.contains_key(&first) || self.reserved.contains(&first) {
+            return self.allocate_id_for(doc, anchor, kind);
+        }
+        self.reserved.insert(first);
+        first
+    }
+
     /// `ann` (built with [`AnnotationId::NEW`]) under its id: [`Project::allocate_id_for`]
     /// its content.
     pub fn with_new_id(&mut self, ann: Annotation) -> Annotation {
