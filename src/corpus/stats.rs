@@ -1,7 +1,7 @@
 //! Counting: annotations per label, per document and per status, relations per type,
 //! stances per target and polarity, and the holder × target stance matrix. Pure; shared by the CLI and the app.
 
-use crate::model::{AnnotationKind, DocStatus, Document, DocumentPart, Project};
+use crate::model::{Annotation, AnnotationKind, DocStatus, Document, DocumentPart, Project};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -117,21 +117,13 @@ pub fn compute(project: &Project) -> Stats {
             } => {
                 stats.stances += 1;
                 counts.stance(doc);
-                let s = &mut stats.stance;
-                bump(&mut s.per_polarity, polarity);
-                with_entry(&mut s.per_target, target, |c| bump(c, polarity));
-                if ann.spans().is_empty() {
-                    with_entry(&mut s.document_stances, target, |c| bump(c, polarity));
-                } else {
-                    let holder_name = holder
+                count_stance(&mut stats.stance, ann, target, polarity, || {
+                    holder
                         .and_then(|h| project.annotation(h))
                         .map_or(Cow::Borrowed(NO_HOLDER), |h| {
                             borrowed_entity_name(project, h)
-                        });
-                    with_entry(&mut s.matrix, &holder_name, |row| {
-                        with_entry(row, target, |c| bump(c, polarity));
-                    });
-                }
+                        })
+                });
             }
         }
     }
@@ -197,19 +189,11 @@ pub fn count_document(part: &DocumentPart, into: &mut Stats) {
             } => {
                 into.stances += 1;
                 row.stances += 1;
-                let s = &mut into.stance;
-                bump(&mut s.per_polarity, polarity);
-                with_entry(&mut s.per_target, target, |c| bump(c, polarity));
-                if ann.spans().is_empty() {
-                    with_entry(&mut s.document_stances, target, |c| bump(c, polarity));
-                } else {
-                    let holder_name = holder
+                count_stance(&mut into.stance, ann, target, polarity, || {
+                    holder
                         .and_then(|h| part.annotations().find(|a| a.id() == h))
-                        .map_or(Cow::Borrowed(NO_HOLDER), |h| name_in_document(doc, h));
-                    with_entry(&mut s.matrix, &holder_name, |row| {
-                        with_entry(row, target, |c| bump(c, polarity));
-                    });
-                }
+                        .map_or(Cow::Borrowed(NO_HOLDER), |h| name_in_document(doc, h))
+                });
             }
         }
     }
@@ -326,6 +310,27 @@ impl<'p> Counts<'p> {
                 None => counts.per_label.push((label, 1)),
             }
         }
+    }
+}
+
+/// Counts the stance `ann` (with `target` and `polarity`): per polarity, per target, and
+/// either as a document stance (no spans) or in the row of its holder, named by `holder`
+/// (called only then).
+fn count_stance<'a>(
+    s: &mut StanceStats,
+    ann: &Annotation,
+    target: &str,
+    polarity: &str,
+    holder: impl FnOnce() -> Cow<'a, str>,
+) {
+    bump(&mut s.per_polarity, polarity);
+    with_entry(&mut s.per_target, target, |c| bump(c, polarity));
+    if ann.spans().is_empty() {
+        with_entry(&mut s.document_stances, target, |c| bump(c, polarity));
+    } else {
+        with_entry(&mut s.matrix, &holder(), |row| {
+            with_entry(row, target, |c| bump(c, polarity));
+        });
     }
 }
 
