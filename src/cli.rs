@@ -211,6 +211,27 @@ impl<E: std::fmt::Display> From<E> for CliError {
 }
 
 /// Parses the arguments and runs the command (or the window). Returns the exit code.
+/// Writes a line to standard output. A reader that went away (`spantag stats | head`)
+/// ends the program quietly, as with other command-line tools, instead of a panic; any
+/// other failure to write says so on standard error.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        write_out(format_args!($($arg)*), "\n")
+    };
+}
+
+/// Writes `text` and then `end` to standard output (see [`out!`]).
+fn write_out(text: std::fmt::Arguments<'_>, end: &str) {
+    use std::io::Write;
+    if let Err(e) = write!(std::io::stdout().lock(), "{text}{end}") {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("spantag: could not write to standard output: {e}");
+        std::process::exit(1);
+    }
+}
+
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -369,9 +390,9 @@ pub fn run(command: Command) -> Result<(), CliError> {
         Command::Stats { project, json } => {
             let (project, stats) = load_counting(&project)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&stats)?);
+                out!("{}", serde_json::to_string_pretty(&stats)?);
             } else {
-                print!("{}", stats::to_text(&stats));
+                write_out(format_args!("{}", stats::to_text(&stats)), "");
             }
             leave_to_exit(project);
             Ok(())
@@ -381,9 +402,12 @@ pub fn run(command: Command) -> Result<(), CliError> {
             let agreement = crate::corpus::agree::compare(&pa, &pb)
                 .map_err(|e| CliError(format!("{} vs {}: {e}", a.display(), b.display())))?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&agreement)?);
+                out!("{}", serde_json::to_string_pretty(&agreement)?);
             } else {
-                print!("{}", crate::corpus::agree::to_text(&agreement));
+                write_out(
+                    format_args!("{}", crate::corpus::agree::to_text(&agreement)),
+                    "",
+                );
             }
             Ok(())
         }
@@ -400,9 +424,9 @@ pub fn run(command: Command) -> Result<(), CliError> {
             let engine = crate::corpus::suggest::SuggestionEngine::build(&loaded, &options);
             for s in engine.all(&loaded) {
                 if json {
-                    println!("{}", serde_json::to_string(&s)?);
+                    out!("{}", serde_json::to_string(&s)?);
                 } else {
-                    println!("{}\t{}\t{}\t{}\t{}", s.doc, s.start, s.end, s.label, s.text);
+                    out!("{}\t{}\t{}\t{}\t{}", s.doc, s.start, s.end, s.label, s.text);
                 }
             }
             Ok(())
@@ -453,7 +477,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
             } else {
                 "already in"
             };
-            println!(
+            out!(
                 "{}: '{}' {attributes} .gitattributes; merge driver: {}",
                 report.root.display(),
                 crate::corpus::team::git::ATTRIBUTES_LINE,
@@ -558,7 +582,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
             let problems = project_file::check(&path)?;
             if problems.is_empty() {
                 let project = project_file::load(&path)?;
-                println!(
+                out!(
                     "{}: ok ({} documents, {} annotations)",
                     path.display(),
                     project.documents().len(),
@@ -567,7 +591,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
                 return Ok(());
             }
             for problem in &problems {
-                println!("{}: {problem}", path.display());
+                out!("{}: {problem}", path.display());
             }
             Err(CliError(format!(
                 "{}: {} problem(s) found",
@@ -598,7 +622,7 @@ fn split_command(
         let file = output.join(format!("{stem}.{name}.ron"));
         project_file::save(share, &file)?;
         let shared = share.assignment().map_or(0, |a| a.shared.len());
-        println!(
+        out!(
             "{}: {} documents for {name} ({shared} shared)",
             file.display(),
             share.documents().len()
@@ -683,7 +707,7 @@ fn merge_command(projects: &[PathBuf], output: &Path, adjudicate: bool) -> Resul
         return Ok(());
     }
     for conflict in conflicts {
-        println!(
+        out!(
             "{}: {}",
             output.display(),
             team::describe(&merged, conflict)

@@ -331,3 +331,25 @@ fn stats_counted_while_loading_are_the_loaded_project_counts() {
         stats::to_text(&expected)
     );
 }
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly_without_a_panic() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let p = dir.path().join("p.ron");
+    let p = p.to_str().expect("utf-8 path");
+    new_project(p);
+    for args in [vec!["stats", p], vec!["stats", p, "--json"]] {
+        // The reader is gone before the program writes (`spantag stats | head -0`).
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_spantag"))
+            .args(&args)
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .expect("spantag runs");
+        let err = stderr(&out);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(out.status.success(), "{args:?}: {err}");
+    }
+}
