@@ -10,6 +10,7 @@
 //! ≈ 130 bytes each).
 
 use super::annotation::{Annotation, AnnotationId};
+use itertools::Itertools;
 use std::cmp::Reverse;
 use std::ops::{Bound, RangeBounds};
 use std::sync::Arc;
@@ -145,17 +146,11 @@ impl DocAnnotations {
             return;
         }
         let mut list = Vec::with_capacity(self.list.len() + added.len());
-        let mut old = std::mem::take(&mut self.list).into_iter().peekable();
-        let mut added = added.into_iter().peekable();
-        loop {
-            let next = match (old.peek(), added.peek()) {
-                (Some(a), Some(b)) if a.reading_order() < b.reading_order() => old.next(),
-                (Some(_), Some(_)) | (None, Some(_)) => added.next(),
-                (Some(_), None) => old.next(),
-                (None, None) => break,
-            };
-            list.extend(next);
-        }
+        let old = std::mem::take(&mut self.list);
+        list.extend(
+            old.into_iter()
+                .merge_by(added, |a, b| a.reading_order() < b.reading_order()),
+        );
         self.list = list;
         self.index_ids();
     }
@@ -713,16 +708,7 @@ impl MapBuilder {
 /// exactly their length.
 fn merge_sorted(old: &[IdEntry], added: &[IdEntry]) -> Vec<IdEntry> {
     let mut merged = Vec::with_capacity(old.len() + added.len());
-    let (mut old, mut added) = (old.iter().peekable(), added.iter().peekable());
-    loop {
-        let next = match (old.peek(), added.peek()) {
-            (Some(a), Some(b)) if a.id() < b.id() => old.next(),
-            (Some(_), Some(_)) | (None, Some(_)) => added.next(),
-            (Some(_), None) => old.next(),
-            (None, None) => break,
-        };
-        merged.extend(next.copied());
-    }
+    merged.extend(old.iter().merge_by(added, |a, b| a.id() < b.id()).copied());
     merged
 }
 
