@@ -48,6 +48,23 @@ fn tag_all_occurrences_applies_the_checked_ones_and_one_undo_takes_them_back() {
         checked >= 3,
         "other occurrences of Cambridge Analytica are offered: {checked}"
     );
+    // Each offered row shows the occurrence in its context; unchecking one leaves it out.
+    let row = {
+        let state = h.state();
+        let (o, _) = state
+            .tag_all
+            .found
+            .iter()
+            .find(|(_, c)| *c)
+            .expect("offered");
+        let doc = state.session.project.document(&o.doc).expect("doc");
+        let seen = o.in_context(doc.text());
+        assert_eq!(seen.text, "Cambridge Analytica");
+        format!("{}: …{}«{}»{}…", o.doc, seen.left, seen.text, seen.right)
+    };
+    h.get_by_label(&row).click();
+    h.run_steps(2);
+    let checked = checked - 1;
     h.get_by_label(&format!("Tag {checked} checked")).click();
     h.run_steps(3);
     assert_eq!(

@@ -312,12 +312,21 @@ pub fn tag_all_ui(ctx: &egui::Context, app: &mut SpantagApp) {
                 }
             });
             ui.weak("Whole words only. Already tagged occurrences are shown but not offered.");
-            egui::ScrollArea::vertical().show(ui, |ui| {
-                for (o, checked) in &mut app.tag_all.found {
-                    let line = format!(
-                        "{}: …{}«{}»{}…",
-                        o.doc, o.context_left, o.text, o.context_right
-                    );
+            // Only the rows on screen are laid out, with their context cut from the text
+            // then: over a corpus there can be hundreds of thousands.
+            let project = &app.session.project;
+            let row_height = ui.spacing().interact_size.y;
+            let rows = app.tag_all.found.len();
+            egui::ScrollArea::vertical().show_rows(ui, row_height, rows, |ui, shown| {
+                // One line a row (cut, not wrapped), so every row has the height counted.
+                ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
+                let found = app.tag_all.found.get_mut(shown).unwrap_or_default();
+                for (o, checked) in found {
+                    let Some(doc) = project.document(&o.doc) else {
+                        continue;
+                    };
+                    let seen = o.in_context(doc.text());
+                    let line = format!("{}: …{}«{}»{}…", o.doc, seen.left, seen.text, seen.right);
                     if o.tagged || o.overlaps_entity {
                         ui.add_enabled(
                             false,

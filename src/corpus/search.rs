@@ -12,6 +12,7 @@
 
 use crate::model::{CharOffset, DocId, Document, Project};
 use regex::{Regex, RegexBuilder};
+use std::ops::ControlFlow;
 use thiserror::Error;
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -172,6 +173,38 @@ impl Searcher {
     /// Appends up to `max - hits.len()` hits of `doc`; returns whether more were left.
     fn scan(&self, doc: &Document, max: usize, hits: &mut Vec<SearchHit>) -> bool {
         let text = doc.text().as_str();
+        self.each_match(text, |m| {
+            if hits.len() >= max {
+                return ControlFlow::Break(());
+            }
+            let (context_left, context_right) = context(text, m.bytes.start, m.bytes.end);
+            hits.push(SearchHit {
+                doc: doc.id().clone(),
+                start: m.start,
+                end: m.end,
+                text: text.get(m.bytes).unwrap_or_default().to_owned(),
+                context_left,
+                context_right,
+            });
+            ControlFlow::Continue(())
+        })
+    }
+
+    /// Where the query matches in `doc`, in reading order, as code-point offsets: the
+    /// hits without their text and context (tag-all over a corpus finds hundreds of
+    /// thousands, and shows a screenful).
+    pub fn matches_in(&self, doc: &Document) -> Vec<(CharOffset, CharOffset)> {
+        let mut found = Vec::new();
+        self.each_match(doc.text().as_str(), |m| {
+            found.push((m.start, m.end));
+            ControlFlow::Continue(())
+        });
+        found
+    }
+
+    /// Calls `each` with every match in `text`, in reading order, until it breaks;
+    /// returns whether it broke.
+    fn each_match(&self, text: &str, mut each: impl FnMut(Match) -> ControlFlow<()>) -> bool {
         let mut words = WordBoundaries::new(text);
         let mut chars = CharCursor::new(text);
         let mut at = 0;
@@ -184,23 +217,26 @@ impl Searcher {
                 at = next_char(text, start);
                 continue;
             }
-            if hits.len() >= max {
-                return true;
-            }
-            let (context_left, context_right) = context(text, start, end);
             let char_start = chars.char_of(start);
-            hits.push(SearchHit {
-                doc: doc.id().clone(),
+            let found = Match {
+                bytes: start..end,
                 start: CharOffset(char_start),
                 end: CharOffset(char_start + m.as_str().chars().count()),
-                text: m.as_str().to_owned(),
-                context_left,
-                context_right,
-            });
+            };
+            if each(found).is_break() {
+                return true;
+            }
             at = end;
         }
         false
     }
+}
+
+/// One match of a [`Searcher`] in a text: its bytes and its code points.
+struct Match {
+    bytes: std::ops::Range<usize>,
+    start: CharOffset,
+    end: CharOffset,
 }
 
 /// Searches the project: every document in [`Project::documents`] order, or the one the

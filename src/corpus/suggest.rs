@@ -899,20 +899,38 @@ pub struct Occurrence {
     pub start: CharOffset,
     /// One past the last character (code points).
     pub end: CharOffset,
-    /// The text there (differs from the needle in case when searching case-insensitively).
-    pub text: String,
     /// Whether an entity annotation covers exactly this span already.
     pub tagged: bool,
     /// Whether an entity annotation overlaps this span without covering exactly it
     /// (tagging it too would nest or cross annotations).
     pub overlaps_entity: bool,
-    /// Up to 40 characters before, newlines as spaces.
-    pub context_left: String,
-    /// Up to 40 characters after, newlines as spaces.
-    pub context_right: String,
+}
+
+/// An occurrence as the tag-all window shows it: the text there and its context.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OccurrenceInContext {
+    /// Up to [`crate::corpus::search::CONTEXT_CHARS`] characters before, newlines as spaces.
+    pub left: String,
+    /// The text there (differs from the needle in case when searching case-insensitively).
+    pub text: String,
+    /// Up to [`crate::corpus::search::CONTEXT_CHARS`] characters after, newlines as spaces.
+    pub right: String,
 }
 
 impl Occurrence {
+    /// The occurrence's text and context in `text`, its document's text: made for the
+    /// rows on screen only, as a search over the corpus finds hundreds of thousands.
+    pub fn in_context(&self, text: &DocText) -> OccurrenceInContext {
+        let (start, end) = (text.byte_of(self.start).0, text.byte_of(self.end).0);
+        let whole = text.as_str();
+        let (left, right) = crate::corpus::search::context(whole, start, end);
+        OccurrenceInContext {
+            left,
+            text: whole.get(start..end).unwrap_or_default().to_owned(),
+            right,
+        }
+    }
+
     /// The entity annotation that tags this occurrence (to collect into one
     /// `Edit::Batch`, so "tag all" is one undo step); `text` is the document's text.
     pub fn annotation(
@@ -976,7 +994,7 @@ pub fn occurrences(
             batch
                 .iter()
                 .filter_map(|&i| {
-                    let (hits, _) = searcher.search_document(docs.get(i)?, usize::MAX);
+                    let hits = searcher.matches_in(docs.get(i)?);
                     (!hits.is_empty()).then_some((i, hits))
                 })
                 .collect::<Vec<_>>()
@@ -1016,8 +1034,8 @@ pub fn occurrences(
                     Some(annotations) => EntityCover::from_annotations(annotations),
                     None => EntityCover::of(project, doc.id()),
                 };
-                marks.extend(hits.iter().map(|h| {
-                    let (s, e) = (h.start.0, h.end.0);
+                marks.extend(hits.iter().map(|&(s, e)| {
+                    let (s, e) = (s.0, e.0);
                     let tagged = cover.exact(s, e);
                     (tagged, !tagged && cover.overlaps(s, e))
                 }));
@@ -1034,18 +1052,17 @@ pub fn occurrences(
     }
     found
         .into_iter()
-        .flat_map(|(_, _, hits)| hits)
+        .flat_map(|(_, doc, hits)| hits.into_iter().map(move |hit| (doc.id(), hit)))
         .zip(marks)
-        .map(|(h, (tagged, overlaps_entity))| Occurrence {
-            overlaps_entity,
-            tagged,
-            doc: h.doc,
-            start: h.start,
-            end: h.end,
-            text: h.text,
-            context_left: h.context_left,
-            context_right: h.context_right,
-        })
+        .map(
+            |((doc, (start, end)), (tagged, overlaps_entity))| Occurrence {
+                overlaps_entity,
+                tagged,
+                doc: doc.clone(),
+                start,
+                end,
+            },
+        )
         .collect()
 }
 
@@ -1682,13 +1699,14 @@ mod tests {
             .iter()
             .map(|o| {
                 let doc = p.document(&o.doc).expect("known doc");
-                assert_eq!(doc.text().slice(o.start, o.end), o.text);
+                let text = o.in_context(doc.text()).text;
+                assert_eq!(doc.text().slice(o.start, o.end), text);
                 let mark = match (o.tagged, o.overlaps_entity) {
                     (true, _) => "*",
                     (false, true) => "~",
                     (false, false) => "",
                 };
-                format!("{}:{}-{}:{}{mark}", o.doc, o.start, o.end, o.text)
+                format!("{}:{}-{}:{text}{mark}", o.doc, o.start, o.end)
             })
             .collect()
     }
@@ -1730,11 +1748,15 @@ mod tests {
 
         let found = occurrences(&p, "Facebook", Scope::Corpus, true);
         let last = found.last().expect("found");
-        assert_eq!(
-            (last.context_left.as_str(), last.context_right.as_str()),
-            ("EBOOK-gebruikers, Facebooks, 👍 Facebook ", "")
-        );
         let text = p.document(&last.doc).expect("doc").text();
+        assert_eq!(
+            last.in_context(text),
+            OccurrenceInContext {
+                left: "EBOOK-gebruikers, Facebooks, 👍 Facebook ".to_owned(),
+                text: "Facebook".to_owned(),
+                right: String::new(),
+            }
+        );
         let ann = last
             .annotation(AnnotationId(99), text, "ORG", Some("Meta"))
             .expect("fits");

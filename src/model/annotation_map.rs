@@ -16,9 +16,11 @@ use std::ops::{Bound, RangeBounds};
 use std::sync::Arc;
 
 /// Documents with at most this many annotations are searched for an id front to back
-/// (a few cache lines); bigger ones keep their annotations' positions sorted by id, so a
-/// document with thousands of tags is searched in a few steps.
-const SCAN_LIMIT: usize = 32;
+/// (a few hundred nanoseconds); bigger ones keep their annotations' positions sorted by
+/// id, so a document with thousands of tags is searched in a few steps. A news article
+/// has tens of tags: below the limit, they cost no table, and a tag added to each of
+/// 100k documents (tag-all) makes no table either.
+const SCAN_LIMIT: usize = 64;
 
 /// Up to this many annotations added to a document at once go in one by one at their
 /// places; more are merged with its list in one pass.
@@ -128,8 +130,9 @@ impl DocAnnotations {
         self.by_id.insert(place, at as u32);
     }
 
-    /// Adds annotations at their places in reading order.
-    fn extend(&mut self, mut added: Vec<Annotation>) {
+    /// Adds annotations at their places in reading order, taking them out of `added`
+    /// (whose room is kept for the caller's next document).
+    fn extend(&mut self, added: &mut Vec<Annotation>) {
         // Reading keys are unique (they end with the id), so the new ones sorted and
         // merged with the list are the order a sort of everything gives.
         added.sort_unstable_by_key(reading_key);
@@ -137,7 +140,7 @@ impl DocAnnotations {
             // A few (tag-all adds two or three to a document): each goes in at its place,
             // found by a binary search, and the list grows where it lies if it can.
             self.list.reserve_exact(added.len());
-            for ann in added {
+            for ann in added.drain(..) {
                 let key = reading_key(&ann);
                 let at = self.list.partition_point(|a| reading_key(a) < key);
                 self.list.insert(at, ann);
@@ -147,10 +150,9 @@ impl DocAnnotations {
         }
         let mut list = Vec::with_capacity(self.list.len() + added.len());
         let old = std::mem::take(&mut self.list);
-        list.extend(
-            old.into_iter()
-                .merge_by(added, |a, b| a.reading_order() < b.reading_order()),
-        );
+        list.extend(old.into_iter().merge_by(added.drain(..), |a, b| {
+            a.reading_order() < b.reading_order()
+        }));
         self.list = list;
         self.index_ids();
     }
@@ -582,34 +584,37 @@ impl AnnotationMap {
     /// per run of its annotations, and many new entries are merged into the index in one
     /// pass. The annotations are moved from the back of `annotations`, which gives its
     /// memory back as it empties (an import adds millions).
-    pub(super) fn insert_new(&mut self, mut annotations: Vec<Annotation>, mut positions: Vec<u32>) {
+    pub(super) fn insert_new(&mut self, mut annotations: Vec<Annotation>, positions: Vec<u32>) {
         let mut added: Vec<IdEntry> = annotations
             .iter()
             .zip(&positions)
             .map(|(a, &doc)| IdEntry::new(a.id(), doc as usize))
             .collect();
-        let mut run: Vec<Annotation> = Vec::new();
-        let mut run_doc: Option<u32> = None;
-        while let (Some(ann), Some(doc)) = (annotations.pop(), positions.pop()) {
-            if run_doc != Some(doc) {
-                self.extend_document(run_doc, std::mem::take(&mut run));
-                run_doc = Some(doc);
+        let docs = Arc::make_mut(&mut self.docs);
+        // Many annotations in document order (tag-all over a corpus, an import) grow the
+        // lists of the first half of their documents on one core and the rest on another:
+        // at 100k documents that is 100k lists copied to a bigger place.
+        let cut = (annotations.len() >= ON_TWO_CORES_FROM && positions.is_sorted())
+            .then(|| positions.get(positions.len() / 2).copied())
+            .flatten()
+            .map(|middle| (middle, positions.partition_point(|&p| p < middle)))
+            .filter(|&(_, at)| at > 0);
+        match cut {
+            Some((middle, at)) => {
+                let later = annotations.split_off(at);
+                annotations.shrink_to_fit();
+                let (first_docs, later_docs) = docs.split_at_mut(middle as usize);
+                let (first_at, later_at) = positions.split_at(at);
+                std::thread::scope(|scope| {
+                    scope.spawn(|| extend_lists(later_docs, middle, later, later_at));
+                    extend_lists(first_docs, 0, annotations, first_at);
+                });
             }
-            run.push(ann);
-            super::edit::give_back_memory(&mut annotations);
+            None => extend_lists(docs, 0, annotations, &positions),
         }
-        self.extend_document(run_doc, run);
+        drop(positions);
         added.sort_unstable_by_key(|e| e.id());
         self.index.insert_sorted(added);
-    }
-
-    /// Adds `run` to the list of the document at `doc`.
-    fn extend_document(&mut self, doc: Option<u32>, run: Vec<Annotation>) {
-        if let Some(list) = doc.and_then(|doc| self.document_mut(doc as usize))
-            && !run.is_empty()
-        {
-            list.extend(run);
-        }
     }
 
     /// Takes the annotation with this id out.
@@ -711,6 +716,43 @@ fn merge_sorted(old: &[IdEntry], added: &[IdEntry]) -> Vec<IdEntry> {
     merged.extend(old.iter().merge_by(added, |a, b| a.id() < b.id()).copied());
     merged
 }
+
+/// Adds `annotations`, whose documents' positions `positions` gives, to the lists of
+/// `docs` (which hold the documents from position `first` on). They are taken from the
+/// back, document by document, and their memory is given back as they go: an import's
+/// run holds millions, and should not sit beside all of them.
+fn extend_lists(
+    docs: &mut [Arc<DocAnnotations>],
+    first: u32,
+    mut annotations: Vec<Annotation>,
+    positions: &[u32],
+) {
+    let mut run: Vec<Annotation> = Vec::new();
+    let mut run_doc: Option<u32> = None;
+    let mut add = |doc: Option<u32>, run: &mut Vec<Annotation>| {
+        let list = doc
+            .and_then(|doc| doc.checked_sub(first))
+            .and_then(|at| docs.get_mut(at as usize));
+        match list {
+            Some(list) if !run.is_empty() => Arc::make_mut(list).extend(run),
+            _ => run.clear(),
+        }
+    };
+    let mut positions = positions.iter().rev();
+    while let (Some(ann), Some(&doc)) = (annotations.pop(), positions.next()) {
+        if run_doc != Some(doc) {
+            add(run_doc, &mut run);
+            run_doc = Some(doc);
+        }
+        run.push(ann);
+        super::edit::give_back_memory(&mut annotations);
+    }
+    add(run_doc, &mut run);
+}
+
+/// From this many annotations at once, [`AnnotationMap::insert_new`] grows the lists on
+/// two cores.
+const ON_TWO_CORES_FROM: usize = 4096;
 
 #[cfg(test)]
 mod tests {
@@ -999,13 +1041,72 @@ mod tests {
     fn a_few_or_many_added_at_once_give_the_order_of_a_sort() {
         // Starts repeat and spans nest, so the reading key's every part decides somewhere.
         let make = |k: u64| entity(1000 - k, (k % 7) as usize, (k % 7 + 1 + k % 3) as usize);
-        for (kept, added) in [(40, 3), (40, FEW_ADDED as u64 + 12), (5, 2), (0, 30)] {
+        let over = SCAN_LIMIT as u64 + 8;
+        let under = SCAN_LIMIT as u64 - 1;
+        for (kept, added) in [
+            (over, 3),
+            (over, FEW_ADDED as u64 + 12),
+            (under, 3),
+            (under, FEW_ADDED as u64 + 2),
+            (5, 2),
+            (0, 30),
+        ] {
             let mut doc = DocAnnotations::new((0..kept).map(make).collect());
-            doc.extend((kept..kept + added).map(make).collect());
+            doc.extend(&mut (kept..kept + added).map(make).collect());
             let sorted = DocAnnotations::new((0..kept + added).map(make).collect());
             assert_eq!(ids(doc.as_slice().iter()), ids(sorted.as_slice().iter()));
             assert_eq!(doc.by_id, sorted.by_id, "{kept} + {added}");
             assert!(doc.get(AnnotationId(1000 - kept)).is_some());
+        }
+    }
+
+    #[test]
+    fn many_added_at_once_in_document_order_or_not_land_in_their_documents() {
+        const DOCS: usize = 600;
+        let before: Vec<Annotation> = (0..DOCS as u64 * 3)
+            .map(|i| entity(5_000_000 + i, (i % 40) as usize, (i % 40 + 2) as usize))
+            .collect();
+        let before_at: Vec<u32> = (0..before.len()).map(|i| (i / 3) as u32).collect();
+        // Documents 0, 2, 4, … get 1 to 40 each: more than ON_TWO_CORES_FROM in all.
+        let mut added = Vec::new();
+        let mut added_at = Vec::new();
+        for doc in (0..DOCS).step_by(2) {
+            for k in 0..(doc % 40 + 1) {
+                let id = (doc * 100 + k) as u64 + 1;
+                added.push(entity(id, k, k + 1 + doc % 3));
+                added_at.push(doc as u32);
+            }
+        }
+        assert!(added.len() >= ON_TWO_CORES_FROM, "{}", added.len());
+        let mut shuffled: Vec<(Annotation, u32)> = added
+            .iter()
+            .cloned()
+            .zip(added_at.iter().copied())
+            .collect();
+        shuffled.reverse();
+        let (shuffled, shuffled_at): (Vec<_>, Vec<_>) = shuffled.into_iter().unzip();
+        for (added, added_at) in [(added, added_at), (shuffled, shuffled_at)] {
+            let mut map = AnnotationMap::with_documents(DOCS);
+            map.insert_new(before.clone(), before_at.clone());
+            let copy = map.clone();
+            map.insert_new(added.clone(), added_at.clone());
+            for doc in 0..DOCS {
+                let mut want: Vec<Annotation> = before
+                    .iter()
+                    .zip(&before_at)
+                    .chain(added.iter().zip(&added_at))
+                    .filter(|(_, at)| **at as usize == doc)
+                    .map(|(a, _)| a.clone())
+                    .collect();
+                let want = DocAnnotations::new(std::mem::take(&mut want));
+                let got = ids(map.of_document(doc).iter());
+                assert_eq!(got, ids(want.as_slice().iter()), "document {doc}");
+            }
+            for (ann, &at) in added.iter().zip(&added_at) {
+                assert_eq!(map.entry_of(ann.id()).map(|e| e.doc()), Some(at as usize));
+            }
+            // The copy taken before is as it was.
+            assert_eq!(copy.of_document(0).len(), 3);
         }
     }
 

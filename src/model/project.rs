@@ -578,8 +578,10 @@ impl Project {
             return Err(annotations);
         };
         let ids: Vec<AnnotationId> = annotations.iter().map(Annotation::id).collect();
-        for id in &ids {
-            self.release(*id);
+        if !self.reserved.is_empty() {
+            for id in &ids {
+                self.release(*id);
+            }
         }
         self.annotations.insert_new(annotations, positions);
         Ok(ids)
