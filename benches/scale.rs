@@ -464,9 +464,11 @@ fn child_window(path: &Path, out: &Path) {
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     loop {
         let f = Instant::now();
+        let sched = thread_schedstat();
         let was_preview = app.session.preview_of.is_some();
         draw(&ctx, &mut app, &mut frame, time, Vec::new());
         let took = f.elapsed();
+        let (on_cpu, waiting) = thread_schedstat().since(sched);
         frames += 1;
         let loaded = app.jobs.load.is_none();
         let phase = match (was_preview, app.session.preview_of.is_some(), loaded) {
@@ -476,7 +478,12 @@ fn child_window(path: &Path, out: &Path) {
             _ => "a frame before any document",
         };
         if took > Duration::from_millis(16) {
-            over.push(format!("{:.1} ms (frame {}, {phase})", ms(took), frames));
+            over.push(format!(
+                "{:.1} ms (frame {frames}, {phase}; on a core {:.1} ms, waiting for one {:.1} ms)",
+                ms(took),
+                ms(on_cpu),
+                ms(waiting)
+            ));
         }
         if took > slowest {
             slowest = took;
@@ -742,6 +749,35 @@ fn search(c: &Corpus, runs: usize, table: &mut Table) {
     table.note("    CPU time", c, &cpu(cpu2, cpu3));
     table.note("  tagged", c, &format!("{tagged} of {} found", found.len()));
     drop(project);
+}
+
+/// This thread's time on a core and waiting for one, in nanoseconds, from
+/// `/proc/thread-self/schedstat` (zero where it cannot be read): tells a frame that
+/// worked long from one that waited while other threads had the cores.
+#[derive(Clone, Copy, Default)]
+struct Schedstat {
+    on_cpu: u64,
+    waiting: u64,
+}
+
+impl Schedstat {
+    fn since(self, before: Schedstat) -> (Duration, Duration) {
+        (
+            Duration::from_nanos(self.on_cpu.saturating_sub(before.on_cpu)),
+            Duration::from_nanos(self.waiting.saturating_sub(before.waiting)),
+        )
+    }
+}
+
+fn thread_schedstat() -> Schedstat {
+    let line = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
+    let mut fields = line
+        .split_whitespace()
+        .map(|f| f.parse::<u64>().unwrap_or(0));
+    Schedstat {
+        on_cpu: fields.next().unwrap_or(0),
+        waiting: fields.next().unwrap_or(0),
+    }
 }
 
 /// The CPU time this process has used, user and system, in milliseconds (from
