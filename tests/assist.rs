@@ -271,3 +271,80 @@ fn keys_typed_into_any_text_field_never_edit_the_project() {
         "no tag deleted, added or undone"
     );
 }
+
+#[test]
+fn tag_all_over_a_big_corpus_searches_on_another_thread_and_tags_what_it_found() {
+    use spantag::app::session::Session;
+    use spantag::corpus::generate::{Spec, generate};
+    use spantag::corpus::search::Scope;
+    use spantag::corpus::suggest::occurrences;
+    let project = generate(&Spec {
+        documents: 5_000,
+        words_per_document: 30,
+        spans_per_document: 2,
+        seed: 11,
+    });
+    // A word of the first document that is untagged there and occurs in other documents.
+    let first = project.documents()[0].text().as_str().to_owned();
+    let word = first
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| w.chars().count() >= 4)
+        .find(|w| {
+            let found = occurrences(&project, w, Scope::Corpus, true);
+            let docs: std::collections::HashSet<_> = found.iter().map(|o| &o.doc).collect();
+            let here = found.first().is_some_and(|o| {
+                o.doc == *project.documents()[0].id() && !o.tagged && !o.overlaps_entity
+            });
+            here && docs.len() >= 20
+        })
+        .expect("a word found in many documents")
+        .to_owned();
+    let mut h = harness(Session::unsaved(project));
+    let at = nth(&h, &word, 0);
+    tag(&mut h, at, "MISC");
+    let before = h.state().session.project.annotations().len();
+    h.key_press(Key::T);
+    h.run_steps(2);
+    h.get_by_label("whole corpus").click();
+    h.run_steps(2);
+    assert!(
+        h.state().tag_all.searching(),
+        "the search runs on another thread"
+    );
+    assert!(
+        h.state().tag_all.found.is_empty(),
+        "nothing stale is offered meanwhile"
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while h.state().tag_all.searching() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the search never landed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        h.run_steps(1);
+    }
+    // As the window searches by default: any case.
+    let expected = occurrences(&h.state().session.project, &word, Scope::Corpus, false);
+    let found: Vec<_> = h
+        .state()
+        .tag_all
+        .found
+        .iter()
+        .map(|(o, _)| o.clone())
+        .collect();
+    assert!(
+        found == expected,
+        "{} found, {} expected",
+        found.len(),
+        expected.len()
+    );
+    let checked = h.state().tag_all.found.iter().filter(|(_, c)| *c).count();
+    assert!(checked >= 19, "{checked}");
+    h.get_by_label(&format!("Tag {checked} checked")).click();
+    h.run_steps(3);
+    assert_eq!(
+        h.state().session.project.annotations().len(),
+        before + checked
+    );
+}

@@ -2,6 +2,7 @@
 //! X), "tag all occurrences" of a tag's text as one undoable edit, and corpus search with
 //! keyword-in-context results that jump to the hit so it can be tagged at once.
 
+use super::background::{Job, landed};
 use super::{Command, SpantagApp, short};
 use crate::corpus::search::{self, Scope, SearchHit, SearchMode, SearchQuery};
 use crate::corpus::suggest::{
@@ -225,7 +226,36 @@ pub struct TagAll {
     pub case_sensitive: bool,
     /// Found occurrences and whether each is checked.
     pub found: Vec<(Occurrence, bool)>,
-    key: Option<(AnnotationId, bool, bool, u64)>,
+    key: Option<TagAllKey>,
+    /// The search over a big corpus, running on another thread.
+    finding: Option<Job<TagAllKey, Vec<Occurrence>>>,
+}
+
+/// What a tag-all list was found for: the tag, whole corpus, match case, and the
+/// project's state.
+type TagAllKey = (AnnotationId, bool, bool, u64);
+
+/// From this many documents, tag-all looks through the corpus on another thread (at 100k
+/// documents it takes a few hundred milliseconds); the window says it is searching.
+const BACKGROUND_TAG_ALL_DOCUMENTS: usize = 5_000;
+
+impl TagAll {
+    /// Whether a search over the corpus is still running.
+    pub fn searching(&self) -> bool {
+        self.finding.is_some()
+    }
+}
+
+/// The tag-all checklist of `found`: every occurrence not tagged yet, and not
+/// overlapping an entity, is checked.
+fn checklist(found: Vec<Occurrence>) -> Vec<(Occurrence, bool)> {
+    found
+        .into_iter()
+        .map(|o| {
+            let check = !o.tagged && !o.overlaps_entity;
+            (o, check)
+        })
+        .collect()
 }
 
 /// Opens "tag all" for the selected entity tag.
@@ -271,25 +301,35 @@ pub fn tag_all_ui(ctx: &egui::Context, app: &mut SpantagApp) {
         app.session.history.state_id(),
     );
     if app.tag_all.key != Some(key) {
-        let scope = if app.tag_all.corpus {
-            Scope::Corpus
+        let case_sensitive = app.tag_all.case_sensitive;
+        let project = &app.session.project;
+        if app.tag_all.corpus && project.documents().len() >= BACKGROUND_TAG_ALL_DOCUMENTS {
+            // Nothing stale is offered while the search runs; the copy costs microseconds.
+            app.tag_all.found.clear();
+            let (copy, needle) = (project.clone(), needle.clone());
+            let found = landed(&mut app.tag_all.finding, &key, move || {
+                occurrences(&copy, &needle, Scope::Corpus, case_sensitive)
+            });
+            match found {
+                Some(found) => {
+                    app.tag_all.found = checklist(found);
+                    app.tag_all.key = Some(key);
+                }
+                None => ctx.request_repaint_after(std::time::Duration::from_millis(20)),
+            }
         } else {
-            Scope::Document(source.doc().clone())
-        };
-        app.tag_all.found = occurrences(
-            &app.session.project,
-            &needle,
-            scope,
-            app.tag_all.case_sensitive,
-        )
-        .into_iter()
-        .map(|o| {
-            let check = !o.tagged && !o.overlaps_entity;
-            (o, check)
-        })
-        .collect();
-        app.tag_all.key = Some(key);
+            let scope = if app.tag_all.corpus {
+                Scope::Corpus
+            } else {
+                Scope::Document(source.doc().clone())
+            };
+            app.tag_all.finding = None;
+            app.tag_all.found = checklist(occurrences(project, &needle, scope, case_sensitive));
+            app.tag_all.key = Some(key);
+        }
     }
+    let searching = app.tag_all.searching();
+    let documents = app.session.project.documents().len();
     let mut open = true;
     let mut apply = false;
     egui::Window::new(format!("Tag all “{needle}” as {label}"))
@@ -312,6 +352,12 @@ pub fn tag_all_ui(ctx: &egui::Context, app: &mut SpantagApp) {
                 }
             });
             ui.weak("Whole words only. Already tagged occurrences are shown but not offered.");
+            if searching {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label(format!("looking through {documents} documents…"));
+                });
+            }
             // Only the rows on screen are laid out, with their context cut from the text
             // then: over a corpus there can be hundreds of thousands.
             let project = &app.session.project;

@@ -592,3 +592,52 @@ fn file_name(path: &Path) -> String {
         |n| n.to_string_lossy().into_owned(),
     )
 }
+
+/// A result being computed on another thread, for a key.
+pub(super) struct Job<K, T> {
+    /// What the result is for.
+    pub(super) key: K,
+    result: Receiver<T>,
+}
+
+impl<K: PartialEq, T: Send + 'static> Job<K, T> {
+    /// Computes `work` on a background thread.
+    pub(super) fn start(key: K, work: impl FnOnce() -> T + Send + 'static) -> Self {
+        let (tx, rx) = mpsc::channel();
+        crate::parallel::spawn_background(move || {
+            // The window may be gone, or the list moved on: then nobody needs it.
+            let _ = tx.send(work());
+        });
+        Self { key, result: rx }
+    }
+
+    /// The result once there is one; `Err(())` when the thread stopped without one.
+    pub(super) fn poll(&self) -> Result<Option<T>, ()> {
+        match self.result.try_recv() {
+            Ok(result) => Ok(Some(result)),
+            Err(TryRecvError::Empty) => Ok(None),
+            Err(TryRecvError::Disconnected) => Err(()),
+        }
+    }
+}
+
+/// The result of the job in `slot` for `key` once it has landed; until then `None`, and
+/// `work` is started for `key` unless a job for it runs already (one for another key is
+/// dropped: its result would be stale).
+pub(super) fn landed<K: PartialEq + Clone, T: Send + 'static>(
+    slot: &mut Option<Job<K, T>>,
+    key: &K,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Option<T> {
+    match slot.as_ref().map(|job| (job.key == *key, job.poll())) {
+        Some((true, Ok(Some(result)))) => {
+            *slot = None;
+            Some(result)
+        }
+        Some((true, Ok(None))) => None,
+        _ => {
+            *slot = Some(Job::start(key.clone(), work));
+            None
+        }
+    }
+}

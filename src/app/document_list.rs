@@ -6,66 +6,18 @@
 //! background thread — on the session's shared project, which an edit meanwhile copies
 //! in microseconds — while the list keeps showing what it showed, so no frame waits.
 
+use super::background::{Job, landed};
 use super::learn_ui::DocumentPositions;
 use super::session::Session;
 use crate::corpus::order::{
     DocumentFilter, DocumentLabels, DocumentOrder, document_order, filter_documents,
 };
 use std::sync::Arc;
-use std::sync::mpsc::{self, Receiver, TryRecvError};
 
 /// Projects with at least this many documents sort, filter and count their documents'
 /// labels on a background thread (at 10k documents the label index takes 17 ms and the
 /// title order 13 ms; at 100k the title order takes about 150 ms, a filter 10–170 ms).
 const BACKGROUND_DOCUMENTS: usize = 5_000;
-
-/// A result being computed on another thread, for a key.
-struct Job<K, T> {
-    key: K,
-    result: Receiver<T>,
-}
-
-impl<K: PartialEq, T: Send + 'static> Job<K, T> {
-    /// Computes `work` on a background thread.
-    fn start(key: K, work: impl FnOnce() -> T + Send + 'static) -> Self {
-        let (tx, rx) = mpsc::channel();
-        crate::parallel::spawn_background(move || {
-            // The window may be gone, or the list moved on: then nobody needs it.
-            let _ = tx.send(work());
-        });
-        Self { key, result: rx }
-    }
-
-    /// The result once there is one; `Err(())` when the thread stopped without one.
-    fn poll(&self) -> Result<Option<T>, ()> {
-        match self.result.try_recv() {
-            Ok(result) => Ok(Some(result)),
-            Err(TryRecvError::Empty) => Ok(None),
-            Err(TryRecvError::Disconnected) => Err(()),
-        }
-    }
-}
-
-/// The result of the job in `slot` for `key` once it has landed; until then `None`, and
-/// `work` is started for `key` unless a job for it runs already (one for another key is
-/// dropped: its result would be stale).
-fn landed<K: PartialEq + Clone, T: Send + 'static>(
-    slot: &mut Option<Job<K, T>>,
-    key: &K,
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Option<T> {
-    match slot.as_ref().map(|job| (job.key == *key, job.poll())) {
-        Some((true, Ok(Some(result)))) => {
-            *slot = None;
-            Some(result)
-        }
-        Some((true, Ok(None))) => None,
-        _ => {
-            *slot = Some(Job::start(key.clone(), work));
-            None
-        }
-    }
-}
 
 /// What a filtered list was made from: the project revision, the filter, and the order it
 /// filtered (compared by pointer: an order is made once and shared).
