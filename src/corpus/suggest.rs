@@ -787,13 +787,6 @@ struct EntityCover {
 }
 
 impl EntityCover {
-    /// The cover of one document.
-    fn of(project: &Project, doc: &DocId) -> Self {
-        let mut spans = Vec::new();
-        entity_spans(project, doc, &mut spans);
-        Self::from_spans(spans)
-    }
-
     /// The cover of one document's `annotations`.
     fn from_annotations(annotations: &[Annotation]) -> Self {
         let mut spans: Vec<(usize, usize)> = annotations
@@ -1029,11 +1022,20 @@ pub fn occurrences(
         |batch| {
             let mut marks = Vec::new();
             for (at, doc, hits) in batch {
-                let listed = gathered.as_ref().and_then(|all| all.get(*at));
-                let cover = match listed {
-                    Some(annotations) => EntityCover::from_annotations(annotations),
-                    None => EntityCover::of(project, doc.id()),
+                let annotations = match gathered.as_ref().and_then(|all| all.get(*at)) {
+                    Some(annotations) => annotations,
+                    None => project.annotations_in(doc.id()),
                 };
+                if annotations.len() * hits.len() <= SCAN_PAIRS_AT_MOST {
+                    // A news article's few hits against its tens of tags: looked at
+                    // side by side, without sorting the spans first.
+                    marks.extend(
+                        hits.iter()
+                            .map(|&(s, e)| mark_by_scan(annotations, s.0, e.0)),
+                    );
+                    continue;
+                }
+                let cover = EntityCover::from_annotations(annotations);
                 marks.extend(hits.iter().map(|&(s, e)| {
                     let (s, e) = (s.0, e.0);
                     let tagged = cover.exact(s, e);
@@ -1064,6 +1066,25 @@ pub fn occurrences(
             },
         )
         .collect()
+}
+
+/// Up to this many (hit, annotation) pairs in a document, [`occurrences`] looks at each
+/// pair instead of sorting the document's entity spans for searches.
+const SCAN_PAIRS_AT_MOST: usize = 512;
+
+/// (tagged, overlaps an entity) for the hit `start..end` among `annotations`, looking at
+/// every entity span: what [`EntityCover::exact`] and [`EntityCover::overlaps`] answer.
+fn mark_by_scan(annotations: &[Annotation], start: usize, end: usize) -> (bool, bool) {
+    let spans = annotations
+        .iter()
+        .filter(|a| a.kind().is_entity())
+        .flat_map(|a| a.spans().iter().map(|s| (s.start().0, s.end().0)));
+    let (mut tagged, mut overlaps) = (false, false);
+    for (s, e) in spans {
+        tagged |= (s, e) == (start, end);
+        overlaps |= s < end && e > start;
+    }
+    (tagged, !tagged && overlaps)
 }
 
 /// Documents searched together on one core by [`occurrences`].
@@ -1141,6 +1162,56 @@ const TAGS_PER_BATCH: usize = 1024;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_scan_of_the_spans_marks_hits_as_the_sorted_cover_does() {
+        use crate::model::{Anchor, Span};
+        let doc = DocId::from("d");
+        let entity = |id: u64, spans: &[(usize, usize)]| {
+            let spans = spans
+                .iter()
+                .map(|&(s, e)| Span::within(s, e, 100).expect("span"))
+                .collect();
+            let kind = AnnotationKind::Entity {
+                label: "PER".into(),
+                canonical: None,
+            };
+            let anchor = Anchor::spans(spans).expect("spans");
+            Annotation::new(AnnotationId(id), doc.clone(), anchor, kind).expect("entity")
+        };
+        let stance = Annotation::new(
+            AnnotationId(99),
+            doc.clone(),
+            Anchor::span(Span::within(0, 30, 100).expect("span")),
+            AnnotationKind::Stance {
+                target: "x".into(),
+                polarity: "FAVOR".into(),
+                holder: None,
+            },
+        )
+        .expect("stance");
+        let documents = [
+            vec![],
+            vec![entity(1, &[(3, 7)])],
+            vec![entity(1, &[(3, 7)]), entity(2, &[(5, 12)]), stance.clone()],
+            vec![entity(1, &[(2, 4), (9, 11)]), entity(2, &[(9, 11)]), stance],
+        ];
+        for annotations in &documents {
+            let cover = EntityCover::from_annotations(annotations);
+            for start in 0..14 {
+                for end in start + 1..15 {
+                    let tagged = cover.exact(start, end);
+                    let sorted = (tagged, !tagged && cover.overlaps(start, end));
+                    assert_eq!(
+                        mark_by_scan(annotations, start, end),
+                        sorted,
+                        "{start}..{end} among {}",
+                        annotations.len()
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn tags_for_gives_the_ids_of_tagging_one_by_one() {
