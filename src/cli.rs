@@ -337,10 +337,10 @@ pub fn run(command: Command) -> Result<(), CliError> {
                 Project::empty(project_file::default_schema())
             };
             let mut bar = ProgressBar::new("import");
-            let (edit, report) = formats::import(&mut project, &path, format, &mut |f| bar.set(f))?;
+            // Applied as it is read: the import's edit is never held whole beside the
+            // project (there is no undo here).
+            let report = formats::import_into(&mut project, &path, format, &mut |f| bar.set(f))?;
             bar.finish();
-            crate::model::apply(&mut project, edit)
-                .map_err(|e| CliError(format!("{}: {e}", path.display())))?;
             if adds_to_a_project {
                 project_file::save(&project, &output)?;
             } else {

@@ -1,6 +1,9 @@
 //! What every importer shares: matching documents against the project by id and content
 //! hash, fresh ids, growing the schema for new labels, skipping exact duplicates, and
-//! collecting it all into one undoable [`Edit`] plus an [`ImportReport`].
+//! collecting it all into one undoable [`Edit`] plus an [`ImportReport`] — or, for a
+//! project nothing else holds (the command line), applying what it collected a part at a
+//! time ([`Builder::applying`], [`Builder::checkpoint`]), so a big import never holds
+//! its whole edit beside the project it becomes.
 
 use super::error::Location;
 use super::report::{ImportReport, Skipped};
@@ -97,6 +100,10 @@ pub struct Builder<'p> {
     /// names them (an import of millions of tags has a few dozen labels).
     names: Interner,
     report: ImportReport,
+    /// The project as it was before the import, when the builder applies what it
+    /// collects at each [`Builder::checkpoint`] (a copy shares everything with the
+    /// project, so it costs a few pointers); `None` when it collects one edit.
+    before: Option<Project>,
 }
 
 impl<'p> Builder<'p> {
@@ -120,6 +127,20 @@ impl<'p> Builder<'p> {
                 source: source.to_path_buf(),
                 ..ImportReport::default()
             },
+            before: None,
+        }
+    }
+
+    /// A builder that applies what it collected to `project` at each
+    /// [`Builder::checkpoint`] and at [`Builder::finish_applied`], through
+    /// [`crate::model::apply`], instead of returning one edit: the project ends up exactly
+    /// as applying [`Builder::finish`]'s edit would leave it, without the whole import
+    /// held twice (as the edit and in the project) on the way.
+    pub fn applying(project: &'p mut Project, format: &str, source: &Path) -> Self {
+        let before = Some(project.clone());
+        Self {
+            before,
+            ..Self::new(project, format, source)
         }
     }
 
@@ -482,11 +503,16 @@ impl<'p> Builder<'p> {
     /// dropped. For a reader that finds, after adding records, that the file must be read
     /// another way.
     pub fn start_over(&mut self) {
-        for ann in self.entities.iter().chain(&self.stances) {
-            self.project.release(ann.id());
-        }
-        for relation in &self.relations {
-            self.project.release(relation.id);
+        if let Some(before) = &self.before {
+            // What was applied goes with the ids still reserved.
+            *self.project = before.clone();
+        } else {
+            for ann in self.entities.iter().chain(&self.stances) {
+                self.project.release(ann.id());
+            }
+            for relation in &self.relations {
+                self.project.release(relation.id);
+            }
         }
         self.schema = self.project.schema().clone();
         self.new_docs.clear();
@@ -530,18 +556,68 @@ impl<'p> Builder<'p> {
     }
 
     /// The edit (documents, then schema, entities, stances, relations) and the report.
-    pub fn finish(self) -> (Edit, ImportReport) {
+    pub fn finish(mut self) -> (Edit, ImportReport) {
+        let edit = self.take_edit();
+        (edit, self.report)
+    }
+
+    /// For a builder made by [`Builder::applying`]: applies what is collected since the
+    /// last checkpoint to the project and forgets it (the documents and annotations now
+    /// live in the project, where matching and duplicate checks find them). Does nothing
+    /// for a builder that collects one edit. Records read after a checkpoint give the
+    /// same ids, skips and project as without it.
+    pub fn checkpoint(&mut self) -> Result<(), super::FormatError> {
+        if self.before.is_none() {
+            return Ok(());
+        }
+        let edit = self.take_edit();
+        crate::model::apply(self.project, edit)
+            .map_err(|e| super::FormatError::invalid(&self.report.source, None, e.to_string()))?;
+        // Rebuilt from the project when a document comes again.
+        self.seen.clear();
+        self.known = None;
+        Ok(())
+    }
+
+    /// For a builder made by [`Builder::applying`]: applies the rest and gives the report.
+    /// On error the project is as it was before the import.
+    pub fn finish_applied(mut self) -> Result<ImportReport, super::FormatError> {
+        match self.checkpoint() {
+            Ok(()) => Ok(self.report),
+            Err(e) => {
+                self.start_over();
+                Err(e)
+            }
+        }
+    }
+
+    /// The edit of what is collected (documents, then schema, entities, stances,
+    /// relations), leaving the builder with nothing collected.
+    fn take_edit(&mut self) -> Edit {
         let mut edits = Vec::new();
         if !self.new_docs.is_empty() {
-            edits.push(Edit::AddDocuments(self.new_docs));
+            edits.push(Edit::AddDocuments(std::mem::take(&mut self.new_docs)));
         }
+        self.new_doc_index.clear();
         if &self.schema != self.project.schema() {
-            edits.push(Edit::SetSchema(self.schema));
+            edits.push(Edit::SetSchema(self.schema.clone()));
         }
-        edits.extend(self.entities.into_iter().map(Edit::AddAnnotation));
-        edits.extend(self.stances.into_iter().map(Edit::AddAnnotation));
-        edits.extend(self.relations.into_iter().map(Edit::AddRelation));
-        (Edit::Batch(edits), self.report)
+        edits.extend(
+            std::mem::take(&mut self.entities)
+                .into_iter()
+                .map(Edit::AddAnnotation),
+        );
+        edits.extend(
+            std::mem::take(&mut self.stances)
+                .into_iter()
+                .map(Edit::AddAnnotation),
+        );
+        edits.extend(
+            std::mem::take(&mut self.relations)
+                .into_iter()
+                .map(Edit::AddRelation),
+        );
+        Edit::Batch(edits)
     }
 }
 
