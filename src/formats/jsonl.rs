@@ -296,6 +296,7 @@ pub fn import_each_prepared<P: Send, S: Default>(
         (at, prepared)
     };
     let pieces = Pieces::open(path)?;
+    let pieces_size = pieces.size;
     let size = pieces.size.max(1) as f32;
     let mut records = 0;
     let mut bad: Vec<BadRecord> = Vec::new();
@@ -367,7 +368,14 @@ pub fn import_each_prepared<P: Send, S: Default>(
             if parsed.is_err() {
                 return Ok(turn);
             }
-            b.checkpoint()?;
+            // The last piece (often a short one) is applied with the one before it: every
+            // checkpoint then adds at least a piece's records, which the project's index
+            // takes in one merge (a few additions go in one by one, each growing its part
+            // of the index).
+            let left = pieces_size.saturating_sub(piece.start + piece.text.len() as u64);
+            if left >= PIECE_BYTES as u64 {
+                b.checkpoint()?;
+            }
         }
         Ok(None)
     })?;
