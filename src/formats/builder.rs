@@ -54,6 +54,11 @@ pub struct PreparedEntity {
 }
 
 impl PreparedEntity {
+    /// The first id its document's id and content give.
+    pub fn first_id(&self) -> AnnotationId {
+        self.first_id
+    }
+
     /// An entity `label` on `span` of document `doc`. The label is kept as given (made by
     /// an [`Interner`], it is shared with the other entities that name it).
     pub fn new(doc: &DocId, span: Span, label: Name) -> Self {
@@ -104,6 +109,10 @@ pub struct Builder<'p> {
     /// collects at each [`Builder::checkpoint`] (a copy shares everything with the
     /// project, so it costs a few pointers); `None` when it collects one edit.
     before: Option<Project>,
+    /// Whether an annotation of the project has each first id looked up for the entities
+    /// about to be added ([`Builder::look_up_first_ids`]); emptied when the project's
+    /// annotations change.
+    first_ids_annotated: FxHashMap<AnnotationId, bool>,
 }
 
 impl<'p> Builder<'p> {
@@ -128,7 +137,17 @@ impl<'p> Builder<'p> {
                 ..ImportReport::default()
             },
             before: None,
+            first_ids_annotated: FxHashMap::default(),
         }
+    }
+
+    /// Looks up at once, in one pass along the project's index when they are many,
+    /// whether an annotation of the project has each of `firsts` (the first ids of
+    /// entities about to be added, [`PreparedEntity::first_id`]): adding them then
+    /// asks this answer instead of searching the index for each — the same ids.
+    pub fn look_up_first_ids(&mut self, firsts: Vec<AnnotationId>) {
+        let annotated = self.project.annotations().contains_each(&firsts);
+        self.first_ids_annotated = firsts.into_iter().zip(annotated).collect();
     }
 
     /// A builder that applies what it collected to `project` at each
@@ -297,10 +316,18 @@ impl<'p> Builder<'p> {
             return Some(existing);
         }
         let id = match first_id {
-            Some(first) => {
-                self.project
-                    .allocate_id_from_first(first, doc, ann.anchor(), ann.kind())
-            }
+            Some(first) => match self.first_ids_annotated.get(&first) {
+                Some(&annotated) => self.project.allocate_id_from_first_known(
+                    first,
+                    annotated,
+                    doc,
+                    ann.anchor(),
+                    ann.kind(),
+                ),
+                None => self
+                    .project
+                    .allocate_id_from_first(first, doc, ann.anchor(), ann.kind()),
+            },
             None => self.project.allocate_id_for(doc, ann.anchor(), ann.kind()),
         };
         let ann = ann.renumbered(id);
@@ -523,6 +550,7 @@ impl<'p> Builder<'p> {
         self.relations_seen = None;
         self.known = None;
         self.seen.clear();
+        self.first_ids_annotated = FxHashMap::default();
         self.names = Interner::default();
         self.report = ImportReport {
             format: std::mem::take(&mut self.report.format),
@@ -571,6 +599,7 @@ impl<'p> Builder<'p> {
             return Ok(());
         }
         let edit = self.take_edit();
+        self.first_ids_annotated = FxHashMap::default();
         crate::model::apply(self.project, edit)
             .map_err(|e| super::FormatError::invalid(&self.report.source, None, e.to_string()))?;
         // Rebuilt from the project when a document comes again.
@@ -701,6 +730,57 @@ mod tests {
                 .filter(|r| **r == "invalid annotation")
                 .count(),
             3
+        );
+    }
+
+    /// First ids looked up for many entities at once give the ids that searching the
+    /// project for each gives, also when an annotation of the project holds an entity's
+    /// first id (as if two contents hashed alike): that entity takes the next one.
+    #[test]
+    fn first_ids_looked_up_at_once_give_the_same_ids() {
+        let run = |look_up: bool| {
+            let mut p = project_from(&[("a", "[Zuckerberg]PER zegt sorry.")]);
+            let doc = p.documents().first().expect("a").clone();
+            let span = |s, e| Span::new(s, e, doc.text()).expect("span");
+            let taken = PreparedEntity::new(doc.id(), span(16, 21), "ORG".into()).first_id();
+            let holder = Annotation::new(
+                taken,
+                doc.id().clone(),
+                Anchor::span(span(11, 15)),
+                AnnotationKind::Entity {
+                    label: "MISC".into(),
+                    canonical: None,
+                },
+            )
+            .expect("annotation");
+            crate::model::apply(&mut p, Edit::AddAnnotation(holder)).expect("apply");
+            let at = Location::line(Path::new("x.jsonl"), 1);
+            let mut b = Builder::new(&mut p, "doccano", Path::new("x.jsonl"));
+            let entities = vec![
+                PreparedEntity::new(doc.id(), span(16, 21), "ORG".into()),
+                PreparedEntity::new(doc.id(), span(0, 10), "LOC".into()),
+                PreparedEntity::new(doc.id(), span(0, 10), "PER".into()),
+            ];
+            if look_up {
+                b.look_up_first_ids(entities.iter().map(PreparedEntity::first_id).collect());
+            }
+            let added = b.add_document(doc.clone());
+            let ids: Vec<Option<AnnotationId>> = entities
+                .into_iter()
+                .map(|e| b.add_prepared_entity(&at, &added, e))
+                .collect();
+            (ids, taken, b.finish())
+        };
+        let (looked_up, searched) = (run(true), run(false));
+        assert_eq!(looked_up.0, searched.0);
+        assert_eq!(looked_up.2.0, searched.2.0);
+        let (ids, taken, _) = looked_up;
+        assert_eq!(ids.len(), 3);
+        assert!(ids.iter().all(Option::is_some));
+        assert_ne!(
+            ids.first().copied().flatten(),
+            Some(taken),
+            "the held id is not taken"
         );
     }
 }

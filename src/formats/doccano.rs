@@ -220,6 +220,18 @@ enum PreparedRecord {
     Document(Box<PreparedDocument>),
 }
 
+impl super::jsonl::FirstIds for PreparedRecord {
+    fn first_ids(&self, ids: &mut Vec<AnnotationId>) {
+        if let PreparedRecord::Document(prepared) = self {
+            for span in &prepared.spans {
+                if let PreparedSpan::Good { entity, .. } = span {
+                    ids.push(entity.first_id());
+                }
+            }
+        }
+    }
+}
+
 /// A record's document and what it says about it, in the order the builder is told.
 struct PreparedDocument {
     /// Skips found reading the span lists (reason, detail), before the document is added.

@@ -282,7 +282,7 @@ pub fn import_each(
 /// same either way. A file that is not plain UTF-8 (a byte order mark, or bytes that are
 /// not UTF-8) is decoded whole, as [`read_text_file`] does, since its encoding is guessed
 /// from all of it; the builder then starts over if it was given records already.
-pub fn import_each_prepared<P: Send, S: Default>(
+pub fn import_each_prepared<P: Send + FirstIds, S: Default>(
     b: &mut super::builder::Builder,
     path: &Path,
     progress: &mut dyn FnMut(f32),
@@ -302,7 +302,8 @@ pub fn import_each_prepared<P: Send, S: Default>(
     let mut bad: Vec<BadRecord> = Vec::new();
     let mut looked_for_stream = false;
     let turn = std::thread::scope(|scope| -> Result<Option<Turn>, FormatError> {
-        // One piece read ahead while the one before is parsed.
+        // Three stages: a piece is read ahead on one thread while the one before is
+        // parsed on every core, and the one before that is given to the builder here.
         let (sender, read) = std::sync::mpsc::sync_channel(1);
         scope.spawn(move || {
             let mut pieces = pieces;
@@ -319,61 +320,49 @@ pub fn import_each_prepared<P: Send, S: Default>(
                 }
             }
         });
-        for next in read {
+        let (sender, parsed) = std::sync::mpsc::sync_channel(0);
+        let make = &make;
+        scope.spawn(move || {
+            for next in read {
+                let parsed = next.map(|piece| parse_piece(path, &piece, make));
+                if sender.send(parsed).is_err() {
+                    break;
+                }
+            }
+        });
+        for next in parsed {
             let piece = match next {
                 Ok(piece) => piece,
                 Err(PieceError::NotPlainUtf8) => return Ok(Some(Turn::Whole)),
                 Err(PieceError::Failed(e)) => return Err(e),
             };
-            let lines = numbered_lines(&piece.text, piece.first_line);
-            let mut turn = None;
-            let parsed = crate::parallel::for_each_batch_in_order(
-                &lines,
-                LINES_PER_BATCH,
-                |batch| {
-                    let mut state = S::default();
-                    batch
-                        .iter()
-                        .map(|line| {
-                            let read =
-                                read_line(path, line.number, line.text, &mut |at, object| {
-                                    make(&mut state, at, object)
-                                });
-                            (line.number, line.offset, read)
-                        })
-                        .collect::<Vec<_>>()
-                },
-                |batch| {
-                    let mut last_offset = 0;
-                    for (number, offset, read) in batch {
-                        if !read.bad.is_empty() && !looked_for_stream {
-                            looked_for_stream = true;
-                            let from = piece.start + offset as u64;
-                            if rest_is_stream(path, from) {
-                                turn = Some(Turn::Stream { from, line: number });
-                                return Err(Stopped);
-                            }
-                        }
-                        records += read.records.len();
-                        for (at, prepared) in read.records {
-                            add(b, &at, &stem, prepared);
-                        }
-                        bad.extend(read.bad);
-                        last_offset = offset;
-                    }
-                    progress((piece.start + last_offset as u64) as f32 / size);
-                    Ok(())
-                },
-            );
-            if parsed.is_err() {
-                return Ok(turn);
+            let mut firsts = Vec::new();
+            for (_, _, read) in &piece.lines {
+                for (_, prepared) in &read.records {
+                    prepared.first_ids(&mut firsts);
+                }
             }
+            b.look_up_first_ids(firsts);
+            for (number, offset, read) in piece.lines {
+                if !read.bad.is_empty() && !looked_for_stream {
+                    looked_for_stream = true;
+                    let from = piece.start + offset as u64;
+                    if rest_is_stream(path, from) {
+                        return Ok(Some(Turn::Stream { from, line: number }));
+                    }
+                }
+                records += read.records.len();
+                for (at, prepared) in read.records {
+                    add(b, &at, &stem, prepared);
+                }
+                bad.extend(read.bad);
+            }
+            progress(piece.end as f32 / size);
             // The last piece (often a short one) is applied with the one before it: every
             // checkpoint then adds at least a piece's records, which the project's index
             // takes in one merge (a few additions go in one by one, each growing its part
             // of the index).
-            let left = pieces_size.saturating_sub(piece.start + piece.text.len() as u64);
-            if left >= PIECE_BYTES as u64 {
+            if pieces_size.saturating_sub(piece.end) >= PIECE_BYTES as u64 {
                 b.checkpoint()?;
             }
         }
@@ -404,6 +393,64 @@ pub fn import_each_prepared<P: Send, S: Default>(
     }
     finish_lines(b, path, records, bad)
 }
+
+/// A piece's lines parsed: each line's number, place in the piece and what it held.
+struct ParsedPiece<R> {
+    /// Where the piece starts in the file, in bytes.
+    start: u64,
+    /// Where it ends.
+    end: u64,
+    /// Its non-blank lines in order: number, offset in the piece, what was read.
+    lines: Vec<(usize, usize, LineRead<R>)>,
+}
+
+/// Parses the lines of `piece` on every core, each object made into an `R` by `make`.
+fn parse_piece<R: Send, S: Default>(
+    path: &Path,
+    piece: &Piece,
+    make: &(impl Fn(&mut S, usize, Map<String, Value>) -> R + Sync),
+) -> ParsedPiece<R> {
+    let lines = numbered_lines(&piece.text, piece.first_line);
+    let mut parsed = Vec::with_capacity(lines.len());
+    let done: Result<(), std::convert::Infallible> = crate::parallel::for_each_batch_in_order(
+        &lines,
+        LINES_PER_BATCH,
+        |batch| {
+            let mut state = S::default();
+            batch
+                .iter()
+                .map(|line| {
+                    let read = read_line(path, line.number, line.text, &mut |at, object| {
+                        make(&mut state, at, object)
+                    });
+                    (line.number, line.offset, read)
+                })
+                .collect::<Vec<_>>()
+        },
+        |batch| {
+            parsed.extend(batch);
+            Ok(())
+        },
+    );
+    match done {
+        Ok(()) => ParsedPiece {
+            start: piece.start,
+            end: piece.start + piece.text.len() as u64,
+            lines: parsed,
+        },
+        Err(never) => match never {},
+    }
+}
+
+/// A record prepared on a worker, as [`import_each_prepared`] gives it to the builder:
+/// the first ids of its entities ([`super::builder::PreparedEntity`]) are looked up in
+/// the project for a whole piece at once ([`super::builder::Builder::look_up_first_ids`]).
+pub trait FirstIds {
+    /// Appends the first ids of the record's entities (none by default).
+    fn first_ids(&self, _ids: &mut Vec<crate::model::AnnotationId>) {}
+}
+
+impl FirstIds for (usize, Map<String, Value>) {}
 
 /// The end of a read by lines: an error when no record was read (the first bad line's,
 /// or that the file is empty), else the bad lines reported before everything else.
@@ -480,9 +527,6 @@ enum Turn {
     /// The file is not plain UTF-8: it is read whole.
     Whole,
 }
-
-/// The sink's way to stop the parallel parse of a piece (see [`Turn`]).
-struct Stopped;
 
 /// Bytes of a file read at a time by [`Pieces`] (then up to the end of the line): bounds
 /// what an import holds besides the project — the piece being parsed, the one read
