@@ -602,15 +602,12 @@ mod tests {
         lines.join("\n")
     }
 
+    /// A project and report imported, or the error's message.
+    type Imported = Result<(Project, crate::formats::ImportReport), String>;
+
     /// Imports `content` both ways into a copy of `base`: the edit applied at the end, and
     /// applied a piece at a time (`import_into`).
-    fn both_ways(
-        base: &Project,
-        content: &[u8],
-    ) -> (
-        Result<(Project, crate::formats::ImportReport), String>,
-        Result<(Project, crate::formats::ImportReport), String>,
-    ) {
+    fn both_ways(base: &Project, content: &[u8]) -> (Imported, Imported) {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("d.jsonl");
         std::fs::write(&path, content).expect("write");
