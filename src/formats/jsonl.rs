@@ -3,10 +3,10 @@
 //! lines are returned as skips with their line number so the rest still imports.
 //!
 //! An import reads the file a piece of whole lines at a time ([`import_each_prepared`]):
-//! one piece is read ahead on a thread of its own while the lines of the one before are
-//! parsed on every core and handed to the builder, which may apply them to the project
-//! ([`super::builder::Builder::checkpoint`]); so an import of a big file holds a few
-//! pieces besides the project, never the whole file.
+//! one piece is read ahead on a thread of its own, the one before is parsed on every
+//! core, and the one before that is handed to the builder, which may apply it to the
+//! project ([`super::builder::Builder::checkpoint`]); so an import of a big file holds a
+//! few pieces besides the project, never the whole file.
 
 use super::error::{FormatError, Location};
 use super::report::Skipped;
