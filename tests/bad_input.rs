@@ -784,3 +784,46 @@ fn check_reports_every_problem_kind() {
         stderr(&out)
     );
 }
+
+/// A doccano file read in several pieces (over 8 MB, what the import reads at a time):
+/// a bad line in the middle and a truncated last line are reported with their numbers and
+/// everything else is kept; a NUL byte far into the file, or bytes that are not UTF-8
+/// there, give what they give in a small file (refused naming the line, the project
+/// untouched; decoded as a legacy encoding).
+#[test]
+fn a_file_read_in_pieces() {
+    let filler = "Mark Zuckerberg zegt sorry. ".repeat(140);
+    let record =
+        |i: usize| format!(r#"{{"id": "d{i}", "text": "{filler}{i}", "label": [[0, 15, "PER"]]}}"#);
+    let records = 2_400;
+    let mut lines: Vec<String> = (0..records).map(record).collect();
+    lines.insert(records / 2, r#"{"id": "broken", "text": "Mark"#.to_owned());
+    let body = lines.join("\n");
+    assert!(body.len() > 9 << 20, "{} bytes", body.len());
+
+    let s = setup();
+    let truncated = format!("{body}\n{}", &record(records)[..40]);
+    let out = s.import(&s.write("d.jsonl", truncated), "doccano");
+    let p = s.kept(
+        &out,
+        &["unreadable line", "d.jsonl:1201", "d.jsonl:2402"],
+        records,
+    );
+    assert_eq!(p.documents().len(), 1 + records);
+    assert!(stderr(&out).contains(&format!("{records} new documents")));
+
+    let s = setup();
+    let binary = format!("{body}\n{{\"id\": \"x\", \"text\": \"a\0b\"}}\n");
+    let out = s.import(&s.write("d.jsonl", binary), "doccano");
+    s.refused(&out, &["d.jsonl:2402:", "looks binary"]);
+
+    let s = setup();
+    let mut latin = format!("{body}\n").into_bytes();
+    latin.extend_from_slice(b"{\"id\": \"c\", \"text\": \"Caf\xe9 Zuck\", \"label\": []}\n");
+    let p = s.kept(
+        &s.import(&s.write("d.jsonl", latin), "doccano"),
+        &[],
+        records,
+    );
+    assert_eq!(doc_text(&p, "c"), "Café Zuck");
+}

@@ -1,6 +1,9 @@
 //! What every importer shares: matching documents against the project by id and content
 //! hash, fresh ids, growing the schema for new labels, skipping exact duplicates, and
-//! collecting it all into one undoable [`Edit`] plus an [`ImportReport`].
+//! collecting it all into one undoable [`Edit`] plus an [`ImportReport`] — or, for a
+//! project nothing else holds (the command line), applying what it collected a part at a
+//! time ([`Builder::applying`], [`Builder::checkpoint`]), so a big import never holds
+//! its whole edit beside the project it becomes.
 
 use super::error::Location;
 use super::report::{ImportReport, Skipped};
@@ -51,6 +54,11 @@ pub struct PreparedEntity {
 }
 
 impl PreparedEntity {
+    /// The first id its document's id and content give.
+    pub fn first_id(&self) -> AnnotationId {
+        self.first_id
+    }
+
     /// An entity `label` on `span` of document `doc`. The label is kept as given (made by
     /// an [`Interner`], it is shared with the other entities that name it).
     pub fn new(doc: &DocId, span: Span, label: Name) -> Self {
@@ -97,6 +105,14 @@ pub struct Builder<'p> {
     /// names them (an import of millions of tags has a few dozen labels).
     names: Interner,
     report: ImportReport,
+    /// The project as it was before the import, when the builder applies what it
+    /// collects at each [`Builder::checkpoint`] (a copy shares everything with the
+    /// project, so it costs a few pointers); `None` when it collects one edit.
+    before: Option<Project>,
+    /// Whether an annotation of the project has each first id looked up for the entities
+    /// about to be added ([`Builder::look_up_first_ids`]); emptied when the project's
+    /// annotations change.
+    first_ids_annotated: FxHashMap<AnnotationId, bool>,
 }
 
 impl<'p> Builder<'p> {
@@ -120,6 +136,30 @@ impl<'p> Builder<'p> {
                 source: source.to_path_buf(),
                 ..ImportReport::default()
             },
+            before: None,
+            first_ids_annotated: FxHashMap::default(),
+        }
+    }
+
+    /// Looks up at once, in one pass along the project's index when they are many,
+    /// whether an annotation of the project has each of `firsts` (the first ids of
+    /// entities about to be added, [`PreparedEntity::first_id`]): adding them then
+    /// asks this answer instead of searching the index for each — the same ids.
+    pub fn look_up_first_ids(&mut self, firsts: Vec<AnnotationId>) {
+        let annotated = self.project.annotations().contains_each(&firsts);
+        self.first_ids_annotated = firsts.into_iter().zip(annotated).collect();
+    }
+
+    /// A builder that applies what it collected to `project` at each
+    /// [`Builder::checkpoint`] and at [`Builder::finish_applied`], through
+    /// [`crate::model::apply`], instead of returning one edit: the project ends up exactly
+    /// as applying [`Builder::finish`]'s edit would leave it, without the whole import
+    /// held twice (as the edit and in the project) on the way.
+    pub fn applying(project: &'p mut Project, format: &str, source: &Path) -> Self {
+        let before = Some(project.clone());
+        Self {
+            before,
+            ..Self::new(project, format, source)
         }
     }
 
@@ -276,10 +316,18 @@ impl<'p> Builder<'p> {
             return Some(existing);
         }
         let id = match first_id {
-            Some(first) => {
-                self.project
-                    .allocate_id_from_first(first, doc, ann.anchor(), ann.kind())
-            }
+            Some(first) => match self.first_ids_annotated.get(&first) {
+                Some(&annotated) => self.project.allocate_id_from_first_known(
+                    first,
+                    annotated,
+                    doc,
+                    ann.anchor(),
+                    ann.kind(),
+                ),
+                None => self
+                    .project
+                    .allocate_id_from_first(first, doc, ann.anchor(), ann.kind()),
+            },
             None => self.project.allocate_id_for(doc, ann.anchor(), ann.kind()),
         };
         let ann = ann.renumbered(id);
@@ -482,11 +530,16 @@ impl<'p> Builder<'p> {
     /// dropped. For a reader that finds, after adding records, that the file must be read
     /// another way.
     pub fn start_over(&mut self) {
-        for ann in self.entities.iter().chain(&self.stances) {
-            self.project.release(ann.id());
-        }
-        for relation in &self.relations {
-            self.project.release(relation.id);
+        if let Some(before) = &self.before {
+            // What was applied goes with the ids still reserved.
+            *self.project = before.clone();
+        } else {
+            for ann in self.entities.iter().chain(&self.stances) {
+                self.project.release(ann.id());
+            }
+            for relation in &self.relations {
+                self.project.release(relation.id);
+            }
         }
         self.schema = self.project.schema().clone();
         self.new_docs.clear();
@@ -497,6 +550,7 @@ impl<'p> Builder<'p> {
         self.relations_seen = None;
         self.known = None;
         self.seen.clear();
+        self.first_ids_annotated = FxHashMap::default();
         self.names = Interner::default();
         self.report = ImportReport {
             format: std::mem::take(&mut self.report.format),
@@ -530,18 +584,69 @@ impl<'p> Builder<'p> {
     }
 
     /// The edit (documents, then schema, entities, stances, relations) and the report.
-    pub fn finish(self) -> (Edit, ImportReport) {
+    pub fn finish(mut self) -> (Edit, ImportReport) {
+        let edit = self.take_edit();
+        (edit, self.report)
+    }
+
+    /// For a builder made by [`Builder::applying`]: applies what is collected since the
+    /// last checkpoint to the project and forgets it (the documents and annotations now
+    /// live in the project, where matching and duplicate checks find them). Does nothing
+    /// for a builder that collects one edit. Records read after a checkpoint give the
+    /// same ids, skips and project as without it.
+    pub fn checkpoint(&mut self) -> Result<(), super::FormatError> {
+        if self.before.is_none() {
+            return Ok(());
+        }
+        let edit = self.take_edit();
+        self.first_ids_annotated = FxHashMap::default();
+        crate::model::apply(self.project, edit)
+            .map_err(|e| super::FormatError::invalid(&self.report.source, None, e.to_string()))?;
+        // Rebuilt from the project when a document comes again.
+        self.seen.clear();
+        self.known = None;
+        Ok(())
+    }
+
+    /// For a builder made by [`Builder::applying`]: applies the rest and gives the report.
+    /// On error the project is as it was before the import.
+    pub fn finish_applied(mut self) -> Result<ImportReport, super::FormatError> {
+        match self.checkpoint() {
+            Ok(()) => Ok(self.report),
+            Err(e) => {
+                self.start_over();
+                Err(e)
+            }
+        }
+    }
+
+    /// The edit of what is collected (documents, then schema, entities, stances,
+    /// relations), leaving the builder with nothing collected.
+    fn take_edit(&mut self) -> Edit {
         let mut edits = Vec::new();
         if !self.new_docs.is_empty() {
-            edits.push(Edit::AddDocuments(self.new_docs));
+            edits.push(Edit::AddDocuments(std::mem::take(&mut self.new_docs)));
         }
+        self.new_doc_index.clear();
         if &self.schema != self.project.schema() {
-            edits.push(Edit::SetSchema(self.schema));
+            edits.push(Edit::SetSchema(self.schema.clone()));
         }
-        edits.extend(self.entities.into_iter().map(Edit::AddAnnotation));
-        edits.extend(self.stances.into_iter().map(Edit::AddAnnotation));
-        edits.extend(self.relations.into_iter().map(Edit::AddRelation));
-        (Edit::Batch(edits), self.report)
+        edits.extend(
+            std::mem::take(&mut self.entities)
+                .into_iter()
+                .map(Edit::AddAnnotation),
+        );
+        edits.extend(
+            std::mem::take(&mut self.stances)
+                .into_iter()
+                .map(Edit::AddAnnotation),
+        );
+        edits.extend(
+            std::mem::take(&mut self.relations)
+                .into_iter()
+                .map(Edit::AddRelation),
+        );
+        Edit::Batch(edits)
     }
 }
 
@@ -625,6 +730,57 @@ mod tests {
                 .filter(|r| **r == "invalid annotation")
                 .count(),
             3
+        );
+    }
+
+    /// First ids looked up for many entities at once give the ids that searching the
+    /// project for each gives, also when an annotation of the project holds an entity's
+    /// first id (as if two contents hashed alike): that entity takes the next one.
+    #[test]
+    fn first_ids_looked_up_at_once_give_the_same_ids() {
+        let run = |look_up: bool| {
+            let mut p = project_from(&[("a", "[Zuckerberg]PER zegt sorry.")]);
+            let doc = p.documents().first().expect("a").clone();
+            let span = |s, e| Span::new(s, e, doc.text()).expect("span");
+            let taken = PreparedEntity::new(doc.id(), span(16, 21), "ORG".into()).first_id();
+            let holder = Annotation::new(
+                taken,
+                doc.id().clone(),
+                Anchor::span(span(11, 15)),
+                AnnotationKind::Entity {
+                    label: "MISC".into(),
+                    canonical: None,
+                },
+            )
+            .expect("annotation");
+            crate::model::apply(&mut p, Edit::AddAnnotation(holder)).expect("apply");
+            let at = Location::line(Path::new("x.jsonl"), 1);
+            let mut b = Builder::new(&mut p, "doccano", Path::new("x.jsonl"));
+            let entities = vec![
+                PreparedEntity::new(doc.id(), span(16, 21), "ORG".into()),
+                PreparedEntity::new(doc.id(), span(0, 10), "LOC".into()),
+                PreparedEntity::new(doc.id(), span(0, 10), "PER".into()),
+            ];
+            if look_up {
+                b.look_up_first_ids(entities.iter().map(PreparedEntity::first_id).collect());
+            }
+            let added = b.add_document(doc.clone());
+            let ids: Vec<Option<AnnotationId>> = entities
+                .into_iter()
+                .map(|e| b.add_prepared_entity(&at, &added, e))
+                .collect();
+            (ids, taken, b.finish())
+        };
+        let (looked_up, searched) = (run(true), run(false));
+        assert_eq!(looked_up.0, searched.0);
+        assert_eq!(looked_up.2.0, searched.2.0);
+        let (ids, taken, _) = looked_up;
+        assert_eq!(ids.len(), 3);
+        assert!(ids.iter().all(Option::is_some));
+        assert_ne!(
+            ids.first().copied().flatten(),
+            Some(taken),
+            "the held id is not taken"
         );
     }
 }

@@ -220,6 +220,18 @@ enum PreparedRecord {
     Document(Box<PreparedDocument>),
 }
 
+impl super::jsonl::FirstIds for PreparedRecord {
+    fn first_ids(&self, ids: &mut Vec<AnnotationId>) {
+        if let PreparedRecord::Document(prepared) = self {
+            for span in &prepared.spans {
+                if let PreparedSpan::Good { entity, .. } = span {
+                    ids.push(entity.first_id());
+                }
+            }
+        }
+    }
+}
+
 /// A record's document and what it says about it, in the order the builder is told.
 struct PreparedDocument {
     /// Skips found reading the span lists (reason, detail), before the document is added.
@@ -556,5 +568,175 @@ mod tests {
         );
         assert_eq!(report.documents_added, 2);
         assert_eq!(report.documents_matched, 0);
+    }
+
+    /// A doccano file of `records` lines over many pieces of the reader, with what an
+    /// import meets: a document the project has (matched, its tag a duplicate), one whose
+    /// id the project gives another text (renamed), records repeated pieces later (matched
+    /// then: duplicates skipped, a new tag added to the document applied earlier), the
+    /// relation shape with relations, and a bad line in the middle.
+    fn many_pieces(records: usize) -> String {
+        let mut lines = vec![
+            r#"{"id": "a", "text": "Zuckerberg zegt sorry.", "label": [[0, 10, "PER"], [16, 21, "MISC"]]}"#.to_owned(),
+            r#"{"id": "a", "text": "Een andere tekst.", "label": [[4, 10, "ORG"]]}"#.to_owned(),
+        ];
+        for i in 0..records {
+            let line = match i % 50 {
+                17 if i > 100 => format!(
+                    r#"{{"id": "d{}", "text": "Nix werkt voor SCL in Londen {}.", "label": [[0, 3, "PER"], [15, 18, "NEW"]]}}"#,
+                    i - 40,
+                    i - 40
+                ),
+                23 => format!(
+                    r#"{{"id": "r{i}", "text": "Nix werkt voor SCL.", "entities": [{{"id": 1, "start_offset": 0, "end_offset": 3, "label": "PER"}}, {{"id": 2, "start_offset": 15, "end_offset": 18, "label": "ORG"}}], "relations": [{{"id": 9, "from_id": 1, "to_id": 2, "type": "Works_for"}}]}}"#
+                ),
+                _ => format!(
+                    r#"{{"id": "d{i}", "text": "Nix werkt voor SCL in Londen {i}.", "label": [[0, 3, "PER"], [15, 18, "ORG"], [22, 28, "LOC"], [0, 3, "PER"]], "date": "2018-05"}}"#
+                ),
+            };
+            lines.push(line);
+            if i == records / 2 {
+                lines.push(r#"{"id": "broken", "text": "Nix"#.to_owned());
+            }
+        }
+        lines.join("\n")
+    }
+
+    /// A project and report imported, or the error's message.
+    type Imported = Result<(Project, crate::formats::ImportReport), String>;
+
+    /// Imports `content` both ways into a copy of `base`: the edit applied at the end, and
+    /// applied a piece at a time (`import_into`).
+    fn both_ways(base: &Project, content: &[u8]) -> (Imported, Imported) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("d.jsonl");
+        std::fs::write(&path, content).expect("write");
+        let format = Some(ImportFormat::Doccano);
+        let mut at_end = base.clone();
+        let at_end = crate::formats::import(&mut at_end, &path, format, &mut |_| {})
+            .map_err(|e| e.to_string())
+            .map(|(edit, report)| {
+                apply(&mut at_end, edit).expect("apply");
+                (at_end, report)
+            });
+        let mut piecewise = base.clone();
+        let piecewise = crate::formats::import_into(&mut piecewise, &path, format, &mut |_| {})
+            .map_err(|e| e.to_string())
+            .map(|report| (piecewise, report));
+        (at_end, piecewise)
+    }
+
+    #[test]
+    fn applied_a_piece_at_a_time_gives_the_project_and_report_of_the_whole_edit() {
+        let base = project_from(&[("a", "[Zuckerberg]PER zegt sorry.")]);
+        let content = many_pieces(600);
+        assert!(content.len() > 10 * crate::formats::jsonl::PIECE_BYTES);
+        let (at_end, piecewise) = both_ways(&base, content.as_bytes());
+        let (p, report) = at_end.expect("import");
+        let (q, piecewise_report) = piecewise.expect("import into");
+        assert_eq!(piecewise_report, report);
+        assert!(q == p, "the same project");
+        assert_eq!(
+            crate::io::project_file::to_ron(&q),
+            crate::io::project_file::to_ron(&p)
+        );
+        assert_eq!(report.renamed, [("a".to_owned(), "a-2".to_owned())]);
+        assert_eq!(report.relations, 12);
+        // The bad line comes first, with its number; the rest is all read.
+        let first = report.skipped.first().expect("skips");
+        assert_eq!(
+            (first.at.line, first.reason.as_str()),
+            (Some(304), "unreadable line")
+        );
+        assert_eq!(report.documents_added, 1 + 600 - 12 + 12 - 10);
+        assert_eq!(report.documents_matched, 1 + 10);
+        assert_eq!(report.annotations.get("NEW"), Some(&10));
+        assert!(report.new_labels.contains("NEW"));
+    }
+
+    #[test]
+    fn a_truncated_last_line_is_a_skip_and_a_record_over_several_lines_a_stream_either_way() {
+        let base = empty_project();
+        let truncated = many_pieces(300) + "\n{\"id\": \"last\", \"text\": \"Nix in";
+        let (at_end, piecewise) = both_ways(&base, truncated.as_bytes());
+        let ((p, report), (q, piecewise_report)) =
+            (at_end.expect("import"), piecewise.expect("import into"));
+        assert!(q == p);
+        assert_eq!(piecewise_report, report);
+        let lines: Vec<Option<usize>> = report
+            .skipped
+            .iter()
+            .filter(|s| s.reason == "unreadable line")
+            .map(|s| s.at.line)
+            .collect();
+        assert_eq!(lines, [Some(154), Some(304)]);
+        let pretty = many_pieces(300).replace("\n{\"id\": \"broken\", \"text\": \"Nix", "")
+            + "\n{\n  \"id\": \"last\",\n  \"text\": \"Nix in Londen.\",\n  \"label\": [[7, 13, \"LOC\"]]\n}\n";
+        let (at_end, piecewise) = both_ways(&base, pretty.as_bytes());
+        let ((p, report), (q, piecewise_report)) =
+            (at_end.expect("import"), piecewise.expect("import into"));
+        assert!(q == p);
+        assert_eq!(piecewise_report, report);
+        assert!(report.skipped.iter().all(|s| s.reason != "unreadable line"));
+        assert!(p.document(&DocId::from("last")).is_some());
+    }
+
+    /// Bytes that are not UTF-8 pieces into the file: the file is decoded whole (its
+    /// encoding guessed from all of it), as before the import read pieces; the import
+    /// applied a piece at a time starts over and gives the same.
+    #[test]
+    fn bad_utf8_late_in_the_file_decodes_it_whole_either_way() {
+        let base = empty_project();
+        let mut content = many_pieces(300).replace("Londen", "Londen é").into_bytes();
+        content.extend_from_slice(
+            b"\n{\"id\": \"latin\", \"text\": \"Caf\xe9 Nix\", \"label\": [[5, 8, \"PER\"]]}\n",
+        );
+        let (at_end, piecewise) = both_ways(&base, &content);
+        let ((p, report), (q, piecewise_report)) =
+            (at_end.expect("import"), piecewise.expect("import into"));
+        assert!(q == p);
+        assert_eq!(piecewise_report, report);
+        let decoded = crate::formats::decode_bytes(&content);
+        let (whole, _) = both_ways(&base, decoded.as_bytes());
+        let (whole, _) = whole.expect("import decoded");
+        assert!(p == whole, "as the file decoded whole");
+    }
+
+    /// A NUL byte in a later piece is the error it was (naming the line), and the
+    /// import applied a piece at a time leaves the project as it was; so does an empty
+    /// file.
+    #[test]
+    fn a_binary_or_empty_file_is_an_error_and_changes_nothing() {
+        let base = project_from(&[("a", "[Zuckerberg]PER zegt sorry.")]);
+        let mut content = many_pieces(300).into_bytes();
+        content.extend_from_slice(b"\n{\"text\": \"a\0b\"}\n");
+        for (content, error) in [
+            (
+                content,
+                "d.jsonl:304: contains NUL bytes, so it looks binary, not text",
+            ),
+            (
+                b"\n \n".to_vec(),
+                "d.jsonl: the file is empty (no JSON records)",
+            ),
+            (Vec::new(), "d.jsonl: the file is empty (no JSON records)"),
+        ] {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let path = dir.path().join("d.jsonl");
+            std::fs::write(&path, content).expect("write");
+            let format = Some(ImportFormat::Doccano);
+            let mut q = base.clone();
+            let err = crate::formats::import_into(&mut q, &path, format, &mut |_| {})
+                .expect_err("an error");
+            let message = err
+                .to_string()
+                .replace(&format!("{}/", dir.path().display()), "");
+            assert_eq!(message, error);
+            assert!(q == base, "unchanged");
+            assert_eq!(
+                crate::io::project_file::to_ron(&q),
+                crate::io::project_file::to_ron(&base)
+            );
+        }
     }
 }

@@ -158,16 +158,51 @@ pub fn import(
         None => detect_format(path)?,
     };
     let mut b = builder::Builder::new(project, format.name(), path);
-    match format {
-        ImportFormat::Brat => brat::import(&mut b, path, progress)?,
-        ImportFormat::Conll => conll::import(&mut b, path, progress)?,
-        ImportFormat::Doccano => doccano::import(&mut b, path, progress)?,
-        ImportFormat::Prodigy => prodigy::import(&mut b, path, progress)?,
-        ImportFormat::Spans => spans::import(&mut b, path, progress)?,
-        ImportFormat::Text => text::import(&mut b, path, progress)?,
-    }
+    read_into(&mut b, path, format, progress)?;
     progress(1.0);
     Ok(b.finish())
+}
+
+/// [`import`] applied to `project` as it is read, for a project nothing else holds (the
+/// command line, where there is no undo): the documents and annotations read so far are
+/// applied through [`crate::model::apply`] a part at a time (for JSONL, after each piece
+/// of the file), so the import's edit is never held whole beside the project. The project
+/// ends up as applying [`import`]'s edit leaves it, with the same report. On error the
+/// project is as it was.
+pub fn import_into(
+    project: &mut Project,
+    path: &Path,
+    format: Option<ImportFormat>,
+    progress: &mut dyn FnMut(f32),
+) -> Result<ImportReport, FormatError> {
+    let format = match format {
+        Some(f) => f,
+        None => detect_format(path)?,
+    };
+    let mut b = builder::Builder::applying(project, format.name(), path);
+    if let Err(e) = read_into(&mut b, path, format, progress) {
+        b.start_over();
+        return Err(e);
+    }
+    progress(1.0);
+    b.finish_applied()
+}
+
+/// Reads `path` in `format` into the builder.
+fn read_into(
+    b: &mut builder::Builder,
+    path: &Path,
+    format: ImportFormat,
+    progress: &mut dyn FnMut(f32),
+) -> Result<(), FormatError> {
+    match format {
+        ImportFormat::Brat => brat::import(b, path, progress),
+        ImportFormat::Conll => conll::import(b, path, progress),
+        ImportFormat::Doccano => doccano::import(b, path, progress),
+        ImportFormat::Prodigy => prodigy::import(b, path, progress),
+        ImportFormat::Spans => spans::import(b, path, progress),
+        ImportFormat::Text => text::import(b, path, progress),
+    }
 }
 
 #[cfg(test)]

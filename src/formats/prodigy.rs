@@ -338,4 +338,39 @@ mod tests {
             import_str(&mut p, "w.jsonl", input, Some(ImportFormat::Prodigy)).expect("import");
         assert_eq!(report.skipped.len(), 3, "{report}");
     }
+
+    /// A Prodigy file of many pieces applied a piece at a time (`import_into`, the
+    /// command line) gives the project and report of its one edit applied at the end.
+    #[test]
+    fn applied_a_piece_at_a_time_as_the_whole_edit() {
+        let mut lines = Vec::new();
+        for i in 0..400 {
+            // Every 40th record repeats one 30 records back (pieces earlier): matched.
+            let n = if i % 40 == 39 { i - 30 } else { i };
+            lines.push(format!(
+                r#"{{"text": "Nix werkt voor SCL in Londen {n}.", "spans": [{{"start": 0, "end": 3, "label": "PER"}}, {{"start": 15, "end": 18, "label": "{}"}}], "meta": {{"id": "d{n}"}}, "answer": "accept"}}"#,
+                if i % 40 == 39 { "NEW" } else { "ORG" }
+            ));
+        }
+        lines.insert(200, r#"{"text": "Nix"#.to_owned());
+        let content = lines.join("\n");
+        assert!(content.len() > 10 * crate::formats::jsonl::PIECE_BYTES);
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("p.jsonl");
+        std::fs::write(&path, &content).expect("write");
+        let format = Some(ImportFormat::Prodigy);
+        let mut at_end = empty_project();
+        let (edit, report) =
+            crate::formats::import(&mut at_end, &path, format, &mut |_| {}).expect("import");
+        apply(&mut at_end, edit).expect("apply");
+        let mut piecewise = empty_project();
+        let piecewise_report =
+            crate::formats::import_into(&mut piecewise, &path, format, &mut |_| {})
+                .expect("import into");
+        assert_eq!(piecewise_report, report);
+        assert!(piecewise == at_end);
+        assert_eq!(report.documents_matched, 10);
+        assert_eq!(report.annotations.get("NEW"), Some(&10));
+        assert_eq!(report.skipped.first().and_then(|s| s.at.line), Some(201));
+    }
 }
