@@ -192,7 +192,7 @@ fn edit_for(p: &mut Project, op: &Op) -> Option<Edit> {
         }),
         Op::Note(k) => {
             let mut a = nth(p, k)?;
-            a.note = Some(format!("note \"{k}\"\nline 2").into());
+            a.set_note(Some(format!("note \"{k}\"\nline 2").into()));
             Some(Edit::ReplaceAnnotation(a))
         }
         Op::Relate(k, offset, t) => {

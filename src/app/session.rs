@@ -467,11 +467,11 @@ impl Session {
             return Err(EditError::NoSuchAnnotation(id));
         };
         let note = (!note.trim().is_empty()).then(|| note.to_owned());
-        if ann.note.as_deref() == note.as_deref() {
+        if ann.note() == note.as_deref() {
             return Ok(());
         }
         let mut changed = ann.clone();
-        changed.note = note.map(Into::into);
+        changed.set_note(note.map(Into::into));
         self.apply(Edit::ReplaceAnnotation(changed), "edit note")
     }
 
@@ -931,7 +931,7 @@ mod stance_tests {
                 holder: Some(holder)
             }
         );
-        assert_eq!(back.note, None);
+        assert_eq!(back.note(), None);
         s.undo().expect("undo stance");
         assert!(
             !s.project.schema().targets.contains("Mark Zuckerberg"),

@@ -253,7 +253,7 @@ pub fn selected_tag_ui(ui: &mut Ui, app: &mut SpantagApp) {
                 AnnotationKind::Stance { target, .. } => target.to_string(),
                 AnnotationKind::Entity { .. } => String::new(),
             },
-            note: ann.note.as_deref().unwrap_or_default().to_owned(),
+            note: ann.note().unwrap_or_default().to_owned(),
         };
     }
     let text = if ann.spans().is_empty() {

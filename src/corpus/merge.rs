@@ -305,8 +305,8 @@ pub fn take_edit(project: &mut Project, difference: &Difference, side: Side) -> 
         match replaced {
             Some(old) => {
                 let mut new = old.with_kind(kind).ok()?;
-                new.note.clone_from(&wanted.annotation.note);
-                new.attributes.clone_from(&wanted.annotation.attributes);
+                new.set_note(wanted.annotation.note().map(Into::into));
+                new.set_attributes(wanted.annotation.attributes().clone());
                 edits.push(Edit::ReplaceAnnotation(new));
             }
             None => {

@@ -215,8 +215,8 @@ impl<'p> Builder<'p> {
                 return None;
             }
         };
-        ann.note = note.filter(|n| !n.is_empty()).map(Into::into);
-        ann.attributes = attributes.into();
+        ann.set_note(note.filter(|n| !n.is_empty()).map(Into::into));
+        ann.set_attributes(attributes.into());
         self.add_checked(at, doc, ann, None)
     }
 
@@ -262,8 +262,8 @@ impl<'p> Builder<'p> {
         let key: Key = (
             ann.anchor().clone(),
             ann.kind().clone(),
-            ann.note.clone(),
-            ann.attributes.clone(),
+            ann.note().map(Into::into),
+            ann.attributes().clone(),
         );
         self.load_seen(doc);
         if let Some(existing) = self.seen.get(doc).and_then(|m| m.get(&key)) {
@@ -390,8 +390,8 @@ impl<'p> Builder<'p> {
                     (
                         a.anchor().clone(),
                         a.kind().clone(),
-                        a.note.clone(),
-                        a.attributes.clone(),
+                        a.note().map(Into::into),
+                        a.attributes().clone(),
                     ),
                     a.id(),
                 )

@@ -356,8 +356,8 @@ fn span_line<'a: 'm, 'm>(
         target,
         polarity,
         holder,
-        note: ann.note.as_deref(),
-        attributes: ann.attributes.as_map(),
+        note: ann.note(),
+        attributes: ann.attributes().as_map(),
         meta,
         context_left,
         context_right,
@@ -640,11 +640,11 @@ mod tests {
             "AGAINST",
             Some(holder),
         );
-        change(&mut p, stance, |a| a.note = Some("ironisch".into()));
+        change(&mut p, stance, |a| a.set_note(Some("ironisch".into())));
         add_stance(&mut p, "b", None, "EU", "FAVOR", None);
         let disc = add_entity(&mut p, "a", &[(0, 10), (35, 40)], "PER");
         change(&mut p, disc, |a| {
-            a.attributes.insert("bron".into(), "krant".into());
+            a.insert_attribute("bron".into(), "krant".into());
         });
         p
     }

@@ -705,8 +705,8 @@ fn annotation_to_file(a: &Annotation) -> AnnotationFile {
                 holder: holder.map(|h| h.0),
             },
         },
-        note: a.note.as_deref().map(str::to_owned),
-        attributes: a.attributes.as_map().cloned().unwrap_or_default(),
+        note: a.note().map(str::to_owned),
+        attributes: a.attributes().as_map().cloned().unwrap_or_default(),
     }
 }
 
@@ -1027,8 +1027,8 @@ fn annotation_from_file(
     };
     let mut ann = Annotation::new(AnnotationId(a.id), doc.id().clone(), anchor, kind)
         .map_err(|err| format!("{}: {err}", where_()))?;
-    ann.note = a.note.map(Into::into);
-    ann.attributes = a.attributes.into();
+    ann.set_note(a.note.map(Into::into));
+    ann.set_attributes(a.attributes.into());
     Ok(ann)
 }
 
@@ -2294,7 +2294,7 @@ mod tests {
             Span::new(0, 3, &text).expect("span"),
             "ORG",
         );
-        noted.note = Some("a \"quote\", ] ) [ \\ and 'chars'".into());
+        noted.set_note(Some("a \"quote\", ] ) [ \\ and 'chars'".into()));
         apply(&mut p, Edit::AddAnnotation(noted)).expect("note");
         let rel = AnnotationId(2);
         let other = p.annotations_of(&first)[1].id();
@@ -2425,8 +2425,8 @@ mod tests {
         let text = with_extras.document(&a).expect("doc a").text().clone();
         let id = AnnotationId(3);
         let mut noted = Annotation::entity(id, a, Span::new(0, 9, &text).expect("span"), "ORG");
-        noted.note = Some("line one\nline \"two\" \\ ) ]".into());
-        noted.attributes.insert("source".into(), "brat, T1".into());
+        noted.set_note(Some("line one\nline \"two\" \\ ) ]".into()));
+        noted.insert_attribute("source".into(), "brat, T1".into());
         apply(&mut with_extras, Edit::AddAnnotation(noted)).expect("add");
         let generated = crate::corpus::generate::generate(&crate::corpus::generate::Spec {
             documents: 150,

@@ -367,18 +367,41 @@ impl<'a> IntoIterator for &'a Attributes {
     }
 }
 
+/// What few annotations carry: a note and attributes, boxed together so an annotation
+/// without either (nearly all of them) spends one word on both.
+#[derive(Clone, Debug, Default)]
+struct Extras {
+    note: Option<Note>,
+    attributes: Attributes,
+}
+
+/// The attributes of an annotation that has none.
+static NO_ATTRIBUTES: Attributes = Attributes(None);
+
 /// One annotation.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Annotation {
     id: AnnotationId,
     doc: DocId,
     anchor: Anchor,
     kind: AnnotationKind,
-    /// Free note.
-    pub note: Option<Note>,
-    /// Extra attributes (brat `A` lines, imported metadata), sorted by name.
-    pub attributes: Attributes,
+    /// Note and attributes; `None` when it has neither.
+    extras: Option<Box<Extras>>,
 }
+
+impl PartialEq for Annotation {
+    /// Equal when they say the same (an emptied note or attributes equal none).
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+            && self.doc == other.doc
+            && self.anchor == other.anchor
+            && self.kind == other.kind
+            && self.note() == other.note()
+            && self.attributes() == other.attributes()
+    }
+}
+
+impl Eq for Annotation {}
 
 impl Annotation {
     /// Builds an annotation; entities must have spans and names must not be empty.
@@ -394,8 +417,7 @@ impl Annotation {
             doc,
             anchor,
             kind,
-            note: None,
-            attributes: Attributes::default(),
+            extras: None,
         })
     }
 
@@ -409,8 +431,7 @@ impl Annotation {
                 label: label.into(),
                 canonical: None,
             },
-            note: None,
-            attributes: Attributes::default(),
+            extras: None,
         }
     }
 
@@ -427,6 +448,55 @@ impl Annotation {
     /// The document it belongs to.
     pub fn doc(&self) -> &DocId {
         &self.doc
+    }
+
+    /// The free note, if any.
+    pub fn note(&self) -> Option<&str> {
+        self.extras.as_ref()?.note.as_deref()
+    }
+
+    /// Sets (or with `None` clears) the free note.
+    pub fn set_note(&mut self, note: Option<Note>) {
+        if note.is_none() && self.extras.is_none() {
+            return;
+        }
+        self.extras.get_or_insert_default().note = note;
+        self.drop_empty_extras();
+    }
+
+    /// Extra attributes (brat `A` lines, imported metadata), sorted by name.
+    pub fn attributes(&self) -> &Attributes {
+        self.extras
+            .as_ref()
+            .map_or(&NO_ATTRIBUTES, |e| &e.attributes)
+    }
+
+    /// Sets attribute `name`; returns its previous value.
+    pub fn insert_attribute(&mut self, name: String, value: String) -> Option<String> {
+        self.extras
+            .get_or_insert_default()
+            .attributes
+            .insert(name, value)
+    }
+
+    /// Replaces all the attributes.
+    pub fn set_attributes(&mut self, attributes: Attributes) {
+        if attributes.is_empty() && self.extras.is_none() {
+            return;
+        }
+        self.extras.get_or_insert_default().attributes = attributes;
+        self.drop_empty_extras();
+    }
+
+    /// Frees the box of note and attributes once both are gone.
+    fn drop_empty_extras(&mut self) {
+        if self
+            .extras
+            .as_ref()
+            .is_some_and(|e| e.note.is_none() && e.attributes.is_empty())
+        {
+            self.extras = None;
+        }
     }
 
     /// Spans or document.
@@ -546,7 +616,7 @@ mod tests {
         assert_eq!(std::mem::size_of::<Span>(), 8);
         assert_eq!(std::mem::size_of::<Anchor>(), 16);
         assert_eq!(std::mem::size_of::<AnnotationKind>(), 32);
-        assert_eq!(std::mem::size_of::<Annotation>(), 80);
+        assert_eq!(std::mem::size_of::<Annotation>(), 72);
     }
 
     #[test]
