@@ -46,6 +46,8 @@ const SIZES: [Size; 2] = [
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(at) = args.iter().position(|a| a == "--child-window") {
+        // The window child starts as the app does.
+        spantag::allocator::limit_malloc_arenas();
         if let (Some(path), Some(out)) = (args.get(at + 1), args.get(at + 2)) {
             child_window(Path::new(path), Path::new(out));
         }
