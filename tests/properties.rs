@@ -141,7 +141,7 @@ fn edit_for(p: &mut Project, op: &Op) -> Option<Edit> {
             let kind = AnnotationKind::Stance {
                 target: "Facebook".into(),
                 polarity: ["FAVOR", "AGAINST", "NEUTRAL", "NONE"][polarity].into(),
-                holder,
+                holder: holder.and_then(spantag::model::HolderId::new),
             };
             Annotation::new(
                 spantag::model::AnnotationId::NEW,

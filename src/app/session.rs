@@ -414,7 +414,7 @@ impl Session {
         let kind = AnnotationKind::Stance {
             target: target.trim().into(),
             polarity: polarity.into(),
-            holder,
+            holder: holder.and_then(crate::model::HolderId::new),
         };
         let id = self.project_mut().allocate_id_for(&doc_id, &anchor, &kind);
         let stance = Annotation::new(id, doc_id.clone(), anchor, kind)
@@ -928,7 +928,7 @@ mod stance_tests {
             &AnnotationKind::Stance {
                 target: "Mark Zuckerberg".into(),
                 polarity: "AGAINST".into(),
-                holder: Some(holder)
+                holder: crate::model::HolderId::new(holder)
             }
         );
         assert_eq!(back.note(), None);

@@ -489,7 +489,7 @@ fn annotate(
         let kind = AnnotationKind::Stance {
             target: (*rng.pick(TARGETS)).into(),
             polarity: (*rng.pick(POLARITIES)).into(),
-            holder,
+            holder: holder.and_then(crate::model::HolderId::new),
         };
         let id = project.allocate_id_for(doc, &Anchor::span(span), &kind);
         if let Ok(mut ann) = Annotation::new(id, doc.clone(), Anchor::span(span), kind) {

@@ -89,7 +89,7 @@ pub fn content_of(project: &Project, ann: &Annotation) -> Content {
             target: target.clone(),
             polarity: polarity.clone(),
             holder: holder
-                .and_then(|h| project.annotation(h))
+                .and_then(|h| project.annotation(h.id()))
                 .map(|h| (h.anchor().clone(), h.label().unwrap_or_default().into())),
         },
     };
@@ -270,7 +270,7 @@ fn kind_in(project: &Project, content: &Content) -> AnnotationKind {
                     .annotations_of(&content.doc)
                     .into_iter()
                     .find(|h| h.anchor() == anchor && h.label() == Some(label.as_str()))
-                    .map(Annotation::id)
+                    .and_then(|h| crate::model::HolderId::new(h.id()))
             }),
         },
     }

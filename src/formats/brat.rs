@@ -425,7 +425,7 @@ fn ann_file(project: &Project, doc: &Document, c: &mut Counts, conf: &mut ConfCo
                 if matches!(ann.anchor(), Anchor::Document) {
                     push_attr(&mut s, &tid, SCOPE, SCOPE_DOCUMENT);
                 }
-                if let Some(h) = holder.and_then(|h| t_ids.get(&h)) {
+                if let Some(h) = holder.and_then(|h| t_ids.get(&h.id())) {
                     r += 1;
                     c.relations += 1;
                     let _ = writeln!(s, "R{r}\t{HOLDER} Arg1:{h} Arg2:{tid}");
@@ -1092,7 +1092,7 @@ fn build(b: &mut Builder, doc: &DocId, offsets: &Offsets, lines: Vec<(Location, 
                     AnnotationKind::Stance {
                         target: target.into(),
                         polarity: polarity.into(),
-                        holder,
+                        holder: holder.and_then(crate::model::HolderId::new),
                     },
                 )
             } else {
@@ -1335,7 +1335,7 @@ R2\tWorks%20for Arg1:T2 Arg2:T3
         else {
             unreachable!()
         };
-        let holder = q.annotation(*h).expect("holder");
+        let holder = q.annotation(h.id()).expect("holder");
         assert_eq!(holder.note(), Some(" topman"));
         assert_eq!(
             holder.attributes().get("Individual").map(String::as_str),

@@ -356,11 +356,11 @@ impl<'p> Builder<'p> {
         else {
             return kind;
         };
-        let ok = match self.known().get(&holder) {
+        let ok = match self.known().get(&holder.id()) {
             Some((d, is_entity)) => d == doc && *is_entity,
             None => self
                 .project
-                .annotation(holder)
+                .annotation(holder.id())
                 .is_some_and(|h| h.doc() == doc && h.kind().is_entity()),
         };
         if !ok {

@@ -76,7 +76,7 @@ pub fn export(
                         target.to_string(),
                         polarity.to_string(),
                         holder
-                            .and_then(|h| project.annotation(h))
+                            .and_then(|h| project.annotation(h.id()))
                             .map(|h| h.text(text))
                             .unwrap_or_default(),
                     ),

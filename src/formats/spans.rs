@@ -321,7 +321,7 @@ fn span_line<'a: 'm, 'm>(
             polarity,
             holder,
         } => {
-            let holder = holder.and_then(holder_of).map(|h| {
+            let holder = holder.and_then(|h| holder_of(h.id())).map(|h| {
                 let c = h.anchor().covering();
                 HolderOut {
                     id: Some(h.id().0),
@@ -547,7 +547,7 @@ fn import_line(
             AnnotationKind::Stance {
                 target: line.target.unwrap_or_default().into(),
                 polarity: line.polarity.unwrap_or_default().into(),
-                holder,
+                holder: holder.and_then(crate::model::HolderId::new),
             }
         }
         other => {

@@ -702,7 +702,7 @@ fn annotation_to_file(a: &Annotation) -> AnnotationFile {
             } => KindFile::Stance {
                 target: target.clone(),
                 polarity: polarity.clone(),
-                holder: holder.map(|h| h.0),
+                holder: holder.map(|h| h.id().0),
             },
         },
         note: a.note().map(str::to_owned),
@@ -1022,7 +1022,13 @@ fn annotation_from_file(
         } => AnnotationKind::Stance {
             target: names.share(target),
             polarity: names.share(polarity),
-            holder: holder.map(AnnotationId),
+            holder: holder
+                .map(|h| {
+                    crate::model::HolderId::new(AnnotationId(h)).ok_or_else(|| {
+                        format!("{}: holder {h} cannot be an annotation id", where_())
+                    })
+                })
+                .transpose()?,
         },
     };
     let mut ann = Annotation::new(AnnotationId(a.id), doc.id().clone(), anchor, kind)
@@ -1948,7 +1954,7 @@ mod tests {
             AnnotationKind::Stance {
                 target: "Facebook".into(),
                 polarity: "NEUTRAL".into(),
-                holder: Some(id),
+                holder: crate::model::HolderId::new(id),
             },
         )
         .expect("stance");

@@ -258,11 +258,66 @@ pub enum AnnotationKind {
         /// Polarity name from the schema, e.g. `AGAINST`.
         polarity: Name,
         /// The entity annotation (in the same document) who expresses the stance.
-        holder: Option<AnnotationId>,
+        holder: Option<HolderId>,
     },
 }
 
+/// The id of a stance's holder, in one word with room for "no holder": an
+/// `Option<HolderId>` is 8 bytes where an `Option<AnnotationId>` takes 16, which keeps
+/// [`AnnotationKind`] at three words. Every id but `u64::MAX` (which no project hands
+/// out: derived ids lie below 2^53, older counter ids below 2^32) can be a holder.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct HolderId(std::num::NonZeroU64);
+
+impl HolderId {
+    /// The holder `id`; `None` for `u64::MAX`, the one id that cannot be one.
+    pub fn new(id: AnnotationId) -> Option<Self> {
+        std::num::NonZeroU64::new(!id.0).map(Self)
+    }
+
+    /// The holder's annotation id.
+    pub fn id(self) -> AnnotationId {
+        AnnotationId(!self.0.get())
+    }
+}
+
+impl From<HolderId> for AnnotationId {
+    fn from(holder: HolderId) -> Self {
+        holder.id()
+    }
+}
+
+impl fmt::Debug for HolderId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.id(), f)
+    }
+}
+
+impl fmt::Display for HolderId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.id(), f)
+    }
+}
+
 impl AnnotationKind {
+    /// A stance on `target` with `polarity`, held by `holder` (an id that cannot be a
+    /// holder, `u64::MAX`, gives no holder).
+    pub fn stance(target: Name, polarity: Name, holder: Option<AnnotationId>) -> Self {
+        AnnotationKind::Stance {
+            target,
+            polarity,
+            holder: holder.and_then(HolderId::new),
+        }
+    }
+
+    /// A stance's holder (`None` for entities and stances without one).
+    pub fn holder(&self) -> Option<AnnotationId> {
+        match self {
+            AnnotationKind::Stance { holder, .. } => holder.map(HolderId::id),
+            AnnotationKind::Entity { .. } => None,
+        }
+    }
+
     /// The label shown on the highlight: the entity type, or `polarity → target`.
     pub fn display_label(&self) -> String {
         match self {
@@ -615,8 +670,32 @@ mod tests {
     fn an_annotation_stays_small() {
         assert_eq!(std::mem::size_of::<Span>(), 8);
         assert_eq!(std::mem::size_of::<Anchor>(), 16);
-        assert_eq!(std::mem::size_of::<AnnotationKind>(), 32);
-        assert_eq!(std::mem::size_of::<Annotation>(), 72);
+        assert_eq!(std::mem::size_of::<Option<HolderId>>(), 8);
+        assert_eq!(std::mem::size_of::<AnnotationKind>(), 24);
+        assert_eq!(std::mem::size_of::<Annotation>(), 64);
+    }
+
+    #[test]
+    fn a_holder_keeps_its_id() {
+        for raw in [
+            0,
+            1,
+            7,
+            u64::from(u32::MAX),
+            AnnotationId::DERIVED_END - 1,
+            u64::MAX - 1,
+        ] {
+            let id = AnnotationId(raw);
+            let holder = HolderId::new(id).expect("every id but the last");
+            assert_eq!(holder.id(), id);
+            assert_eq!(AnnotationId::from(holder), id);
+            assert_eq!(format!("{holder} {holder:?}"), format!("{id} {id:?}"));
+            let kind = AnnotationKind::stance("EU".into(), "AGAINST".into(), Some(id));
+            assert_eq!(kind.holder(), Some(id));
+        }
+        assert_eq!(HolderId::new(AnnotationId(u64::MAX)), None);
+        let none = AnnotationKind::stance("EU".into(), "AGAINST".into(), None);
+        assert_eq!(none.holder(), None);
     }
 
     #[test]
