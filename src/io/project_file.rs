@@ -2089,6 +2089,10 @@ mod tests {
                 "links to #77",
             ),
             (
+                good.replacen("holder: Some(1)", &format!("holder: Some({})", u64::MAX), 1),
+                "holder 18446744073709551615 cannot be an annotation id",
+            ),
+            (
                 good.replacen("text: \"Zuckerberg", "text: \"Zuckerburg", 1),
                 "content hash",
             ),
