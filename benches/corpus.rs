@@ -889,7 +889,7 @@ fn serde_json_floor(project: &Project, runs: usize) -> (Duration, Duration) {
                         a.id().0,
                         a.spans().iter().map(|s| (s.start().0, s.end().0)).collect(),
                         a.kind().display_label(),
-                        a.note.as_deref().map(str::to_owned),
+                        a.note().map(str::to_owned),
                     )
                 })
                 .collect(),

@@ -319,7 +319,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
             output,
             force,
         } => {
-            one_allocator_arena();
+            crate::allocator::limit_malloc_arenas_to(1);
             if crate::io::paths::same_file(&path, &output) {
                 return Err(CliError(format!(
                     "{}: is the project file itself; import from another file",
@@ -756,20 +756,6 @@ fn refuse_to_replace(output: &Path, force: bool, why: &str) -> Result<(), CliErr
         output.display(),
         output.display()
     )))
-}
-
-/// Keeps the allocator to one arena for the rest of the process (`spantag import`): the
-/// document texts parsed on every core stay in the project, and the arena of each worker
-/// kept the scraps freed around them (about 50 MB beside a 100k-document import); one
-/// arena reuses them. Measured at 100k: 693 → 641 MB at the peak, the same CPU time
-/// (BENCHMARKS.md, "Import in bounded memory").
-fn one_allocator_arena() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: `mallopt` only sets a tuning parameter of glibc's allocator, and
-    // M_ARENA_MAX takes any positive value; it changes no memory in use.
-    unsafe {
-        libc::mallopt(libc::M_ARENA_MAX, 1);
-    }
 }
 
 /// Writes a project that is not a later version of whatever `output` holds (`new`,

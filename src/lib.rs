@@ -4,6 +4,7 @@
 //! corpora on disk), [`formats`] (import and export), [`corpus`] (statistics, search,
 //! suggestions, agreement, merging), [`cli`] and [`app`] (the egui window).
 
+pub mod allocator;
 pub mod app;
 pub mod cli;
 pub mod corpus;

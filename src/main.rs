@@ -1,5 +1,6 @@
 //! The `spantag` binary: the command line, or the window when no command is given.
 
 fn main() -> std::process::ExitCode {
+    spantag::allocator::limit_malloc_arenas();
     spantag::cli::main()
 }

@@ -349,8 +349,8 @@ fn invalid_utf8_is_read_as_a_legacy_encoding_or_refused_in_a_project() {
     let s = setup();
     let line = b"{\"doc\": \"a\", \"start\": 0, \"end\": 15, \"kind\": \"entity\", \"label\": \"PER\", \"note\": \"caf\xe9\"}";
     let p = s.kept(&s.import(&s.write("s.jsonl", line), "spans"), &[], 1);
-    let note = p.annotations().values().next().and_then(|a| a.note.clone());
-    assert_eq!(note.as_deref(), Some("café"));
+    let note = p.annotations().values().next().and_then(|a| a.note());
+    assert_eq!(note, Some("café"));
 
     let s = setup();
     let out = s.import(

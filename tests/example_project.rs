@@ -129,7 +129,7 @@ fn stance_matrix_counts_the_example() {
             polarity,
         } = a.kind()
             && !a.spans().is_empty()
-            && stats::entity_name(&p, p.annotation(*h).expect("holder")) == "Paul Stamsnijder"
+            && stats::entity_name(&p, p.annotation(h.id()).expect("holder")) == "Paul Stamsnijder"
             && target == "Mark Zuckerberg"
             && polarity == "AGAINST"
         {

@@ -77,7 +77,7 @@ fn describe(p: &Project) -> Vec<String> {
                 spans.join(";"),
                 a.kind().display_label(),
                 a.text(doc.text()),
-                a.note
+                a.note()
             ));
         }
     }

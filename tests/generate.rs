@@ -46,7 +46,7 @@ fn counts_spans_and_holders_are_valid() {
                 holder: Some(h), ..
             } = ann.kind()
             {
-                let holder = p.annotation(*h).expect("holder exists");
+                let holder = p.annotation(h.id()).expect("holder exists");
                 assert_eq!(holder.doc(), doc.id());
                 assert_eq!(holder.label(), Some("PER"));
             }

@@ -257,7 +257,7 @@ fn stamsnijder_stance_through_the_ui_and_its_exported_line() {
         &AnnotationKind::Stance {
             target: "Mark Zuckerberg".into(),
             polarity: "AGAINST".into(),
-            holder: Some(holder_id),
+            holder: spantag::model::HolderId::new(holder_id),
         }
     );
     assert!(session.project.schema().targets.contains("Mark Zuckerberg"));

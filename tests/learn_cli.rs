@@ -88,12 +88,12 @@ fn predict_adds_marked_entities_beside_the_tags() {
     let marked: Vec<_> = predicted
         .annotations()
         .values()
-        .filter(|a| a.attributes.get(PREDICTED_ATTRIBUTE).is_some())
+        .filter(|a| a.attributes().get(PREDICTED_ATTRIBUTE).is_some())
         .collect();
     assert!(marked.len() >= 5, "the model finds names: {}", marked.len());
     for a in &marked {
         let confidence: f64 = a
-            .attributes
+            .attributes()
             .get(PREDICTED_ATTRIBUTE)
             .expect("value")
             .parse()
@@ -132,7 +132,7 @@ fn only_predictions_gives_a_project_for_agree() {
     assert!(
         only.annotations()
             .values()
-            .all(|a| a.kind().is_entity() && a.attributes.get(PREDICTED_ATTRIBUTE).is_some()),
+            .all(|a| a.kind().is_entity() && a.attributes().get(PREDICTED_ATTRIBUTE).is_some()),
         "the model's entities only"
     );
     let agree = spantag(&[

@@ -44,7 +44,7 @@ fn stance(p: &mut Project, quote: &str, polarity: &str, holder: Option<Annotatio
         AnnotationKind::Stance {
             target: "Facebook".into(),
             polarity: polarity.into(),
-            holder,
+            holder: holder.and_then(spantag::model::HolderId::new),
         },
     )
     .expect("stance");
@@ -200,7 +200,7 @@ fn a_stance_taken_from_b_finds_its_holder_taken_from_b() {
     let held = result.annotations().values().find_map(|x| match x.kind() {
         AnnotationKind::Stance {
             holder: Some(h), ..
-        } => result.annotation(*h),
+        } => result.annotation(h.id()),
         _ => None,
     });
     assert_eq!(

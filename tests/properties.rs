@@ -141,7 +141,7 @@ fn edit_for(p: &mut Project, op: &Op) -> Option<Edit> {
             let kind = AnnotationKind::Stance {
                 target: "Facebook".into(),
                 polarity: ["FAVOR", "AGAINST", "NEUTRAL", "NONE"][polarity].into(),
-                holder,
+                holder: holder.and_then(spantag::model::HolderId::new),
             };
             Annotation::new(
                 spantag::model::AnnotationId::NEW,
@@ -192,7 +192,7 @@ fn edit_for(p: &mut Project, op: &Op) -> Option<Edit> {
         }),
         Op::Note(k) => {
             let mut a = nth(p, k)?;
-            a.note = Some(format!("note \"{k}\"\nline 2").into());
+            a.set_note(Some(format!("note \"{k}\"\nline 2").into()));
             Some(Edit::ReplaceAnnotation(a))
         }
         Op::Relate(k, offset, t) => {

@@ -128,7 +128,8 @@ fn build(docs: &[GenDoc], with_stances: bool) -> Project {
                         target: TARGETS[*target].into(),
                         polarity: POLARITIES[*polarity].into(),
                         holder: holder
-                            .and_then(|h| entities.get(h % entities.len().max(1)).copied()),
+                            .and_then(|h| entities.get(h % entities.len().max(1)).copied())
+                            .and_then(spantag::model::HolderId::new),
                     },
                 ),
             };
@@ -169,7 +170,7 @@ fn describe(p: &Project) -> Vec<String> {
                 polarity,
                 holder,
             } => {
-                let holder = holder.and_then(|h| p.annotation(h)).map(spans);
+                let holder = holder.and_then(|h| p.annotation(h.id())).map(spans);
                 format!(
                     "{} {} stance {target} {polarity} held by {holder:?}",
                     a.doc(),

@@ -227,7 +227,7 @@ fn adjudication_combines_copies_and_flags_disagreements() {
         .annotation(conflict.ours.expect("id"))
         .expect("annotation");
     assert_eq!(
-        flagged.attributes.get("annotators").map(String::as_str),
+        flagged.attributes().get("annotators").map(String::as_str),
         Some("bob")
     );
 }

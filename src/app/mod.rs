@@ -1234,7 +1234,7 @@ impl SpantagApp {
                             AnnotationKind::Stance {
                                 target,
                                 polarity,
-                                holder: Some(id),
+                                holder: crate::model::HolderId::new(id),
                             },
                         ));
                     }

@@ -414,7 +414,7 @@ impl Session {
         let kind = AnnotationKind::Stance {
             target: target.trim().into(),
             polarity: polarity.into(),
-            holder,
+            holder: holder.and_then(crate::model::HolderId::new),
         };
         let id = self.project_mut().allocate_id_for(&doc_id, &anchor, &kind);
         let stance = Annotation::new(id, doc_id.clone(), anchor, kind)
@@ -467,11 +467,11 @@ impl Session {
             return Err(EditError::NoSuchAnnotation(id));
         };
         let note = (!note.trim().is_empty()).then(|| note.to_owned());
-        if ann.note.as_deref() == note.as_deref() {
+        if ann.note() == note.as_deref() {
             return Ok(());
         }
         let mut changed = ann.clone();
-        changed.note = note.map(Into::into);
+        changed.set_note(note.map(Into::into));
         self.apply(Edit::ReplaceAnnotation(changed), "edit note")
     }
 
@@ -928,10 +928,10 @@ mod stance_tests {
             &AnnotationKind::Stance {
                 target: "Mark Zuckerberg".into(),
                 polarity: "AGAINST".into(),
-                holder: Some(holder)
+                holder: crate::model::HolderId::new(holder)
             }
         );
-        assert_eq!(back.note, None);
+        assert_eq!(back.note(), None);
         s.undo().expect("undo stance");
         assert!(
             !s.project.schema().targets.contains("Mark Zuckerberg"),

@@ -253,7 +253,7 @@ pub fn selected_tag_ui(ui: &mut Ui, app: &mut SpantagApp) {
                 AnnotationKind::Stance { target, .. } => target.to_string(),
                 AnnotationKind::Entity { .. } => String::new(),
             },
-            note: ann.note.as_deref().unwrap_or_default().to_owned(),
+            note: ann.note().unwrap_or_default().to_owned(),
         };
     }
     let text = if ann.spans().is_empty() {
@@ -361,7 +361,7 @@ pub fn selected_tag_ui(ui: &mut Ui, app: &mut SpantagApp) {
             });
             ui.horizontal(|ui| {
                 let name = holder
-                    .and_then(|h| app.session.project.annotation(h))
+                    .and_then(|h| app.session.project.annotation(h.id()))
                     .map_or("none".to_owned(), |h| {
                         stats::entity_name(&app.session.project, h)
                     });
@@ -538,7 +538,7 @@ fn stance_rows_ui(
             continue;
         };
         let holder = holder
-            .and_then(|h| project.annotation(h))
+            .and_then(|h| project.annotation(h.id()))
             .map_or("—".to_owned(), |h| stats::entity_name(project, h));
         let what = if ann.spans().is_empty() {
             "document".to_owned()
@@ -658,7 +658,7 @@ pub fn quotes(project: &Project, holder: &str, target: &str) -> Vec<(AnnotationI
         let Some(span) = ann.anchor().covering() else {
             continue;
         };
-        let name = h.and_then(|h| project.annotation(h)).map_or_else(
+        let name = h.and_then(|h| project.annotation(h.id())).map_or_else(
             || stats::NO_HOLDER.to_owned(),
             |h| stats::entity_name(project, h),
         );

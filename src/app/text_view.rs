@@ -276,7 +276,7 @@ fn highlights(project: &Project, doc: &DocId) -> Vec<Highlight> {
     let mut out: Vec<Highlight> = Vec::new();
     for ann in project.annotations_of(doc) {
         let holder = match ann.kind() {
-            AnnotationKind::Stance { holder, .. } => *holder,
+            AnnotationKind::Stance { holder, .. } => holder.map(crate::model::HolderId::id),
             AnnotationKind::Entity { .. } => None,
         };
         let (color, border, label) = match ann.kind() {

@@ -489,12 +489,12 @@ fn annotate(
         let kind = AnnotationKind::Stance {
             target: (*rng.pick(TARGETS)).into(),
             polarity: (*rng.pick(POLARITIES)).into(),
-            holder,
+            holder: holder.and_then(crate::model::HolderId::new),
         };
         let id = project.allocate_id_for(doc, &Anchor::span(span), &kind);
         if let Ok(mut ann) = Annotation::new(id, doc.clone(), Anchor::span(span), kind) {
             if rng.chance(10) {
-                ann.note = Some("citaat uit persbericht".into());
+                ann.set_note(Some("citaat uit persbericht".into()));
             }
             edits.push(Edit::AddAnnotation(ann));
         }

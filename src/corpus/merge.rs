@@ -89,7 +89,7 @@ pub fn content_of(project: &Project, ann: &Annotation) -> Content {
             target: target.clone(),
             polarity: polarity.clone(),
             holder: holder
-                .and_then(|h| project.annotation(h))
+                .and_then(|h| project.annotation(h.id()))
                 .map(|h| (h.anchor().clone(), h.label().unwrap_or_default().into())),
         },
     };
@@ -270,7 +270,7 @@ fn kind_in(project: &Project, content: &Content) -> AnnotationKind {
                     .annotations_of(&content.doc)
                     .into_iter()
                     .find(|h| h.anchor() == anchor && h.label() == Some(label.as_str()))
-                    .map(Annotation::id)
+                    .and_then(|h| crate::model::HolderId::new(h.id()))
             }),
         },
     }
@@ -305,8 +305,8 @@ pub fn take_edit(project: &mut Project, difference: &Difference, side: Side) -> 
         match replaced {
             Some(old) => {
                 let mut new = old.with_kind(kind).ok()?;
-                new.note.clone_from(&wanted.annotation.note);
-                new.attributes.clone_from(&wanted.annotation.attributes);
+                new.set_note(wanted.annotation.note().map(Into::into));
+                new.set_attributes(wanted.annotation.attributes().clone());
                 edits.push(Edit::ReplaceAnnotation(new));
             }
             None => {

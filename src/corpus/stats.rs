@@ -119,7 +119,7 @@ pub fn compute(project: &Project) -> Stats {
                 counts.stance(doc);
                 count_stance(&mut stats.stance, ann, target, polarity, || {
                     holder
-                        .and_then(|h| project.annotation(h))
+                        .and_then(|h| project.annotation(h.id()))
                         .map_or(Cow::Borrowed(NO_HOLDER), |h| {
                             borrowed_entity_name(project, h)
                         })
@@ -191,7 +191,7 @@ pub fn count_document(part: &DocumentPart, into: &mut Stats) {
                 row.stances += 1;
                 count_stance(&mut into.stance, ann, target, polarity, || {
                     holder
-                        .and_then(|h| part.annotations().find(|a| a.id() == h))
+                        .and_then(|h| part.annotations().find(|a| a.id() == h.id()))
                         .map_or(Cow::Borrowed(NO_HOLDER), |h| name_in_document(doc, h))
                 });
             }
@@ -681,7 +681,7 @@ mod tests {
             let kind = AnnotationKind::Stance {
                 target: "the plan".into(),
                 polarity: "against".into(),
-                holder,
+                holder: holder.and_then(crate::model::HolderId::new),
             };
             Annotation::new(AnnotationId::NEW, doc.id().clone(), anchor, kind).expect("stance")
         };

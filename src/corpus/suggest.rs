@@ -218,7 +218,7 @@ impl Interner {
 }
 
 /// One entity mention's contribution: its text, label and canonical name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 struct Mention {
     text: Sym,
     label: Sym,
@@ -241,8 +241,11 @@ pub struct SuggestionEngine {
     strings: Interner,
     /// How many entity annotations carry each (text, label, canonical).
     counts: HashMap<Mention, u32>,
-    /// Each document's mentions, so one document can be re-counted after an edit.
-    per_doc: HashMap<DocId, Vec<Mention>>,
+    /// Each document's mentions, so one document can be re-counted after an edit: each
+    /// different one once, with how often the document has it, sorted ([`tally`]) — a
+    /// document names the same few entities again and again, and a big project has
+    /// millions of mentions.
+    per_doc: HashMap<DocId, Vec<(Mention, u32)>>,
     /// Pattern strings, sorted; index = automaton pattern id.
     patterns: Vec<Sym>,
     /// What each pattern proposes, same index.
@@ -295,6 +298,20 @@ impl Matcher {
     }
 }
 
+/// Each different mention of `mentions` once, with how often it is there, sorted.
+fn tally(mut mentions: Vec<Mention>) -> Vec<(Mention, u32)> {
+    mentions.sort_unstable();
+    let mut tallied: Vec<(Mention, u32)> = Vec::new();
+    for m in mentions {
+        match tallied.last_mut() {
+            Some((last, n)) if *last == m => *n += 1,
+            _ => tallied.push((m, 1)),
+        }
+    }
+    tallied.shrink_to_fit();
+    tallied
+}
+
 impl SuggestionEngine {
     /// Builds the engine from every entity tag in the project.
     pub fn build(project: &Project, options: &SuggestOptions) -> Self {
@@ -315,8 +332,9 @@ impl SuggestionEngine {
                 .iter()
                 .filter_map(|ann| engine.mention(ann, doc))
                 .collect();
-            for m in &mentions {
-                *engine.counts.entry(*m).or_insert(0) += 1;
+            let mentions = tally(mentions);
+            for &(m, n) in &mentions {
+                *engine.counts.entry(m).or_insert(0) += n;
             }
             if !mentions.is_empty() {
                 engine.per_doc.insert(doc.id().clone(), mentions);
@@ -358,32 +376,29 @@ impl SuggestionEngine {
         let old = self.per_doc.remove(doc).unwrap_or_default();
         let new: Vec<Mention> = match project.document(doc) {
             Some(document) => project
-                .annotations_of(doc)
-                .into_iter()
+                .annotations_in(doc)
+                .iter()
                 .filter_map(|a| self.mention(a, document))
                 .collect(),
             None => Vec::new(),
         };
-        let mut sorted_old = old.clone();
-        let mut sorted_new = new.clone();
-        sorted_old.sort_unstable_by_key(|m| (m.text, m.label, m.canonical));
-        sorted_new.sort_unstable_by_key(|m| (m.text, m.label, m.canonical));
-        if sorted_old == sorted_new {
+        let new = tally(new);
+        if old == new {
             if !new.is_empty() {
                 self.per_doc.insert(doc.clone(), new);
             }
             return false;
         }
-        for m in &old {
+        for (m, n) in &old {
             if let Some(count) = self.counts.get_mut(m) {
-                *count = count.saturating_sub(1);
+                *count = count.saturating_sub(*n);
                 if *count == 0 {
                     self.counts.remove(m);
                 }
             }
         }
-        for m in &new {
-            *self.counts.entry(*m).or_insert(0) += 1;
+        for &(m, n) in &new {
+            *self.counts.entry(m).or_insert(0) += n;
         }
         if !new.is_empty() {
             self.per_doc.insert(doc.clone(), new);
@@ -1210,6 +1225,34 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn a_tally_counts_each_mention_once_sorted() {
+        let m = |text, label, canonical| Mention {
+            text,
+            label,
+            canonical,
+        };
+        for (mentions, tallied) in [
+            (vec![], vec![]),
+            (vec![m(1, 2, None)], vec![(m(1, 2, None), 1)]),
+            (
+                vec![
+                    m(3, 2, None),
+                    m(1, 2, Some(4)),
+                    m(3, 2, None),
+                    m(1, 2, None),
+                ],
+                vec![
+                    (m(1, 2, None), 1),
+                    (m(1, 2, Some(4)), 1),
+                    (m(3, 2, None), 2),
+                ],
+            ),
+        ] {
+            assert_eq!(tally(mentions), tallied);
         }
     }
 

@@ -425,7 +425,7 @@ fn ann_file(project: &Project, doc: &Document, c: &mut Counts, conf: &mut ConfCo
                 if matches!(ann.anchor(), Anchor::Document) {
                     push_attr(&mut s, &tid, SCOPE, SCOPE_DOCUMENT);
                 }
-                if let Some(h) = holder.and_then(|h| t_ids.get(&h)) {
+                if let Some(h) = holder.and_then(|h| t_ids.get(&h.id())) {
                     r += 1;
                     c.relations += 1;
                     let _ = writeln!(s, "R{r}\t{HOLDER} Arg1:{h} Arg2:{tid}");
@@ -434,14 +434,14 @@ fn ann_file(project: &Project, doc: &Document, c: &mut Counts, conf: &mut ConfCo
             }
         };
         c.annotations += 1;
-        for (name, value) in &ann.attributes {
+        for (name, value) in ann.attributes() {
             conf.attributes
                 .entry(enc(name))
                 .or_default()
                 .insert(enc(value));
             push_attr(&mut s, event.unwrap_or(&tid), name, value);
         }
-        if let Some(note) = &ann.note {
+        if let Some(note) = ann.note() {
             note_n += 1;
             c.flattened_notes += usize::from(note.contains(['\n', '\r']));
             let _ = writeln!(
@@ -1092,7 +1092,7 @@ fn build(b: &mut Builder, doc: &DocId, offsets: &Offsets, lines: Vec<(Location, 
                     AnnotationKind::Stance {
                         target: target.into(),
                         polarity: polarity.into(),
-                        holder,
+                        holder: holder.and_then(crate::model::HolderId::new),
                     },
                 )
             } else {
@@ -1213,9 +1213,9 @@ mod tests {
             .map(|a| a.id())
             .collect();
         change(&mut p, anns[0], |a| {
-            a.note = Some(" topman".into());
-            a.attributes.insert("bron".into(), "de krant".into());
-            a.attributes.insert("Individual".into(), BINARY.into());
+            a.set_note(Some(" topman".into()));
+            a.insert_attribute("bron".into(), "de krant".into());
+            a.insert_attribute("Individual".into(), BINARY.into());
         });
         let zuck = anns[0];
         change(&mut p, zuck, |a| {
@@ -1234,7 +1234,7 @@ mod tests {
             "AGAINST",
             Some(zuck),
         );
-        change(&mut p, stance, |a| a.note = Some("twee\nregels".into()));
+        change(&mut p, stance, |a| a.set_note(Some("twee\nregels".into())));
         add_stance(&mut p, "../a", None, "EU", "FAVOR", None);
         add_entity(&mut p, "../a", &[(2, 6), (22, 30)], "ORG");
         let rel = crate::model::Relation {
@@ -1328,17 +1328,17 @@ R2\tWorks%20for Arg1:T2 Arg2:T3
                 )
             })
             .expect("held stance");
-        assert_eq!(stance.note.as_deref(), Some("twee regels"));
+        assert_eq!(stance.note(), Some("twee regels"));
         let AnnotationKind::Stance {
             holder: Some(h), ..
         } = stance.kind()
         else {
             unreachable!()
         };
-        let holder = q.annotation(*h).expect("holder");
-        assert_eq!(holder.note.as_deref(), Some(" topman"));
+        let holder = q.annotation(h.id()).expect("holder");
+        assert_eq!(holder.note(), Some(" topman"));
         assert_eq!(
-            holder.attributes.get("Individual").map(String::as_str),
+            holder.attributes().get("Individual").map(String::as_str),
             Some(BINARY)
         );
         assert!(
@@ -1512,17 +1512,17 @@ R2\tWorks%20for Arg1:T2 Arg2:T3
         let anns = p.annotations_of(&DocId("d".into()));
         let zuck = anns[0].clone();
         assert_eq!(
-            zuck.attributes.get("Mention").map(String::as_str),
+            zuck.attributes().get("Mention").map(String::as_str),
             Some("Name")
         );
         // The event's A and M lines belong to its trigger.
         let trigger = anns[1].clone();
         assert_eq!(
-            trigger.attributes.get("Confidence").map(String::as_str),
+            trigger.attributes().get("Confidence").map(String::as_str),
             Some("High")
         );
         assert_eq!(
-            trigger.attributes.get("Negation").map(String::as_str),
+            trigger.attributes().get("Negation").map(String::as_str),
             Some(BINARY)
         );
         // Exported again: the event, the equivalence and the relations come back as lines

@@ -255,8 +255,8 @@ impl<'p> Builder<'p> {
                 return None;
             }
         };
-        ann.note = note.filter(|n| !n.is_empty()).map(Into::into);
-        ann.attributes = attributes.into();
+        ann.set_note(note.filter(|n| !n.is_empty()).map(Into::into));
+        ann.set_attributes(attributes.into());
         self.add_checked(at, doc, ann, None)
     }
 
@@ -302,8 +302,8 @@ impl<'p> Builder<'p> {
         let key: Key = (
             ann.anchor().clone(),
             ann.kind().clone(),
-            ann.note.clone(),
-            ann.attributes.clone(),
+            ann.note().map(Into::into),
+            ann.attributes().clone(),
         );
         self.load_seen(doc);
         if let Some(existing) = self.seen.get(doc).and_then(|m| m.get(&key)) {
@@ -404,11 +404,11 @@ impl<'p> Builder<'p> {
         else {
             return kind;
         };
-        let ok = match self.known().get(&holder) {
+        let ok = match self.known().get(&holder.id()) {
             Some((d, is_entity)) => d == doc && *is_entity,
             None => self
                 .project
-                .annotation(holder)
+                .annotation(holder.id())
                 .is_some_and(|h| h.doc() == doc && h.kind().is_entity()),
         };
         if !ok {
@@ -438,8 +438,8 @@ impl<'p> Builder<'p> {
                     (
                         a.anchor().clone(),
                         a.kind().clone(),
-                        a.note.clone(),
-                        a.attributes.clone(),
+                        a.note().map(Into::into),
+                        a.attributes().clone(),
                     ),
                     a.id(),
                 )

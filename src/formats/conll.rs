@@ -337,7 +337,7 @@ fn write_doc(
             AnnotationKind::Entity { label, canonical } => {
                 counts.fragmented += usize::from(ann.spans().len() > 1);
                 counts.details += usize::from(
-                    canonical.is_some() || ann.note.is_some() || !ann.attributes.is_empty(),
+                    canonical.is_some() || ann.note().is_some() || !ann.attributes().is_empty(),
                 );
                 candidates.extend(ann.spans().iter().map(|s| (*s, column(label))));
             }

@@ -76,13 +76,13 @@ pub fn export(
                         target.to_string(),
                         polarity.to_string(),
                         holder
-                            .and_then(|h| project.annotation(h))
+                            .and_then(|h| project.annotation(h.id()))
                             .map(|h| h.text(text))
                             .unwrap_or_default(),
                     ),
                 };
                 fragmented += usize::from(ann.spans().len() > 1);
-                with_attributes += usize::from(!ann.attributes.is_empty());
+                with_attributes += usize::from(!ann.attributes().is_empty());
                 let row = [
                     doc.id().as_str().to_owned(),
                     start,
@@ -94,7 +94,7 @@ pub fn export(
                     target,
                     polarity,
                     holder,
-                    ann.note.as_deref().unwrap_or_default().to_owned(),
+                    ann.note().unwrap_or_default().to_owned(),
                 ];
                 csv.write_record(row.iter().map(|c| safe_cell(c)))
                     .map_err(csv_err)?;

@@ -162,7 +162,7 @@ pub fn entity_fragments(
             AnnotationKind::Entity { label, canonical } => {
                 counts.fragmented += usize::from(ann.spans().len() > 1);
                 counts.details += usize::from(
-                    canonical.is_some() || ann.note.is_some() || !ann.attributes.is_empty(),
+                    canonical.is_some() || ann.note().is_some() || !ann.attributes().is_empty(),
                 );
                 for s in ann.spans() {
                     out.push((s.start().0, s.end().0, label.to_string(), ann.id()));

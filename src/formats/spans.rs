@@ -321,7 +321,7 @@ fn span_line<'a: 'm, 'm>(
             polarity,
             holder,
         } => {
-            let holder = holder.and_then(holder_of).map(|h| {
+            let holder = holder.and_then(|h| holder_of(h.id())).map(|h| {
                 let c = h.anchor().covering();
                 HolderOut {
                     id: Some(h.id().0),
@@ -356,8 +356,8 @@ fn span_line<'a: 'm, 'm>(
         target,
         polarity,
         holder,
-        note: ann.note.as_deref(),
-        attributes: ann.attributes.as_map(),
+        note: ann.note(),
+        attributes: ann.attributes().as_map(),
         meta,
         context_left,
         context_right,
@@ -547,7 +547,7 @@ fn import_line(
             AnnotationKind::Stance {
                 target: line.target.unwrap_or_default().into(),
                 polarity: line.polarity.unwrap_or_default().into(),
-                holder,
+                holder: holder.and_then(crate::model::HolderId::new),
             }
         }
         other => {
@@ -640,11 +640,11 @@ mod tests {
             "AGAINST",
             Some(holder),
         );
-        change(&mut p, stance, |a| a.note = Some("ironisch".into()));
+        change(&mut p, stance, |a| a.set_note(Some("ironisch".into())));
         add_stance(&mut p, "b", None, "EU", "FAVOR", None);
         let disc = add_entity(&mut p, "a", &[(0, 10), (35, 40)], "PER");
         change(&mut p, disc, |a| {
-            a.attributes.insert("bron".into(), "krant".into());
+            a.insert_attribute("bron".into(), "krant".into());
         });
         p
     }

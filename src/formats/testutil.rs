@@ -145,7 +145,7 @@ pub fn add_stance(
         AnnotationKind::Stance {
             target: target.into(),
             polarity: polarity.into(),
-            holder,
+            holder: holder.and_then(crate::model::HolderId::new),
         },
     )
     .expect("annotation");

@@ -702,11 +702,11 @@ fn annotation_to_file(a: &Annotation) -> AnnotationFile {
             } => KindFile::Stance {
                 target: target.clone(),
                 polarity: polarity.clone(),
-                holder: holder.map(|h| h.0),
+                holder: holder.map(|h| h.id().0),
             },
         },
-        note: a.note.as_deref().map(str::to_owned),
-        attributes: a.attributes.as_map().cloned().unwrap_or_default(),
+        note: a.note().map(str::to_owned),
+        attributes: a.attributes().as_map().cloned().unwrap_or_default(),
     }
 }
 
@@ -1022,13 +1022,19 @@ fn annotation_from_file(
         } => AnnotationKind::Stance {
             target: names.share(target),
             polarity: names.share(polarity),
-            holder: holder.map(AnnotationId),
+            holder: holder
+                .map(|h| {
+                    crate::model::HolderId::new(AnnotationId(h)).ok_or_else(|| {
+                        format!("{}: holder {h} cannot be an annotation id", where_())
+                    })
+                })
+                .transpose()?,
         },
     };
     let mut ann = Annotation::new(AnnotationId(a.id), doc.id().clone(), anchor, kind)
         .map_err(|err| format!("{}: {err}", where_()))?;
-    ann.note = a.note.map(Into::into);
-    ann.attributes = a.attributes.into();
+    ann.set_note(a.note.map(Into::into));
+    ann.set_attributes(a.attributes.into());
     Ok(ann)
 }
 
@@ -1948,7 +1954,7 @@ mod tests {
             AnnotationKind::Stance {
                 target: "Facebook".into(),
                 polarity: "NEUTRAL".into(),
-                holder: Some(id),
+                holder: crate::model::HolderId::new(id),
             },
         )
         .expect("stance");
@@ -2081,6 +2087,10 @@ mod tests {
             (
                 good.replacen("holder: Some(1)", "holder: Some(77)", 1),
                 "links to #77",
+            ),
+            (
+                good.replacen("holder: Some(1)", &format!("holder: Some({})", u64::MAX), 1),
+                "holder 18446744073709551615 cannot be an annotation id",
             ),
             (
                 good.replacen("text: \"Zuckerberg", "text: \"Zuckerburg", 1),
@@ -2294,7 +2304,7 @@ mod tests {
             Span::new(0, 3, &text).expect("span"),
             "ORG",
         );
-        noted.note = Some("a \"quote\", ] ) [ \\ and 'chars'".into());
+        noted.set_note(Some("a \"quote\", ] ) [ \\ and 'chars'".into()));
         apply(&mut p, Edit::AddAnnotation(noted)).expect("note");
         let rel = AnnotationId(2);
         let other = p.annotations_of(&first)[1].id();
@@ -2425,8 +2435,8 @@ mod tests {
         let text = with_extras.document(&a).expect("doc a").text().clone();
         let id = AnnotationId(3);
         let mut noted = Annotation::entity(id, a, Span::new(0, 9, &text).expect("span"), "ORG");
-        noted.note = Some("line one\nline \"two\" \\ ) ]".into());
-        noted.attributes.insert("source".into(), "brat, T1".into());
+        noted.set_note(Some("line one\nline \"two\" \\ ) ]".into()));
+        noted.insert_attribute("source".into(), "brat, T1".into());
         apply(&mut with_extras, Edit::AddAnnotation(noted)).expect("add");
         let generated = crate::corpus::generate::generate(&crate::corpus::generate::Spec {
             documents: 150,

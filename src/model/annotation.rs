@@ -258,11 +258,66 @@ pub enum AnnotationKind {
         /// Polarity name from the schema, e.g. `AGAINST`.
         polarity: Name,
         /// The entity annotation (in the same document) who expresses the stance.
-        holder: Option<AnnotationId>,
+        holder: Option<HolderId>,
     },
 }
 
+/// The id of a stance's holder, in one word with room for "no holder": an
+/// `Option<HolderId>` is 8 bytes where an `Option<AnnotationId>` takes 16, which keeps
+/// [`AnnotationKind`] at three words. Every id but `u64::MAX` (which no project hands
+/// out: derived ids lie below 2^53, older counter ids below 2^32) can be a holder.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct HolderId(std::num::NonZeroU64);
+
+impl HolderId {
+    /// The holder `id`; `None` for `u64::MAX`, the one id that cannot be one.
+    pub fn new(id: AnnotationId) -> Option<Self> {
+        std::num::NonZeroU64::new(!id.0).map(Self)
+    }
+
+    /// The holder's annotation id.
+    pub fn id(self) -> AnnotationId {
+        AnnotationId(!self.0.get())
+    }
+}
+
+impl From<HolderId> for AnnotationId {
+    fn from(holder: HolderId) -> Self {
+        holder.id()
+    }
+}
+
+impl fmt::Debug for HolderId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.id(), f)
+    }
+}
+
+impl fmt::Display for HolderId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.id(), f)
+    }
+}
+
 impl AnnotationKind {
+    /// A stance on `target` with `polarity`, held by `holder` (an id that cannot be a
+    /// holder, `u64::MAX`, gives no holder).
+    pub fn stance(target: Name, polarity: Name, holder: Option<AnnotationId>) -> Self {
+        AnnotationKind::Stance {
+            target,
+            polarity,
+            holder: holder.and_then(HolderId::new),
+        }
+    }
+
+    /// A stance's holder (`None` for entities and stances without one).
+    pub fn holder(&self) -> Option<AnnotationId> {
+        match self {
+            AnnotationKind::Stance { holder, .. } => holder.map(HolderId::id),
+            AnnotationKind::Entity { .. } => None,
+        }
+    }
+
     /// The label shown on the highlight: the entity type, or `polarity → target`.
     pub fn display_label(&self) -> String {
         match self {
@@ -367,18 +422,41 @@ impl<'a> IntoIterator for &'a Attributes {
     }
 }
 
+/// What few annotations carry: a note and attributes, boxed together so an annotation
+/// without either (nearly all of them) spends one word on both.
+#[derive(Clone, Debug, Default)]
+struct Extras {
+    note: Option<Note>,
+    attributes: Attributes,
+}
+
+/// The attributes of an annotation that has none.
+static NO_ATTRIBUTES: Attributes = Attributes(None);
+
 /// One annotation.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Annotation {
     id: AnnotationId,
     doc: DocId,
     anchor: Anchor,
     kind: AnnotationKind,
-    /// Free note.
-    pub note: Option<Note>,
-    /// Extra attributes (brat `A` lines, imported metadata), sorted by name.
-    pub attributes: Attributes,
+    /// Note and attributes; `None` when it has neither.
+    extras: Option<Box<Extras>>,
 }
+
+impl PartialEq for Annotation {
+    /// Equal when they say the same (an emptied note or attributes equal none).
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+            && self.doc == other.doc
+            && self.anchor == other.anchor
+            && self.kind == other.kind
+            && self.note() == other.note()
+            && self.attributes() == other.attributes()
+    }
+}
+
+impl Eq for Annotation {}
 
 impl Annotation {
     /// Builds an annotation; entities must have spans and names must not be empty.
@@ -394,8 +472,7 @@ impl Annotation {
             doc,
             anchor,
             kind,
-            note: None,
-            attributes: Attributes::default(),
+            extras: None,
         })
     }
 
@@ -409,8 +486,7 @@ impl Annotation {
                 label: label.into(),
                 canonical: None,
             },
-            note: None,
-            attributes: Attributes::default(),
+            extras: None,
         }
     }
 
@@ -427,6 +503,55 @@ impl Annotation {
     /// The document it belongs to.
     pub fn doc(&self) -> &DocId {
         &self.doc
+    }
+
+    /// The free note, if any.
+    pub fn note(&self) -> Option<&str> {
+        self.extras.as_ref()?.note.as_deref()
+    }
+
+    /// Sets (or with `None` clears) the free note.
+    pub fn set_note(&mut self, note: Option<Note>) {
+        if note.is_none() && self.extras.is_none() {
+            return;
+        }
+        self.extras.get_or_insert_default().note = note;
+        self.drop_empty_extras();
+    }
+
+    /// Extra attributes (brat `A` lines, imported metadata), sorted by name.
+    pub fn attributes(&self) -> &Attributes {
+        self.extras
+            .as_ref()
+            .map_or(&NO_ATTRIBUTES, |e| &e.attributes)
+    }
+
+    /// Sets attribute `name`; returns its previous value.
+    pub fn insert_attribute(&mut self, name: String, value: String) -> Option<String> {
+        self.extras
+            .get_or_insert_default()
+            .attributes
+            .insert(name, value)
+    }
+
+    /// Replaces all the attributes.
+    pub fn set_attributes(&mut self, attributes: Attributes) {
+        if attributes.is_empty() && self.extras.is_none() {
+            return;
+        }
+        self.extras.get_or_insert_default().attributes = attributes;
+        self.drop_empty_extras();
+    }
+
+    /// Frees the box of note and attributes once both are gone.
+    fn drop_empty_extras(&mut self) {
+        if self
+            .extras
+            .as_ref()
+            .is_some_and(|e| e.note.is_none() && e.attributes.is_empty())
+        {
+            self.extras = None;
+        }
     }
 
     /// Spans or document.
@@ -539,14 +664,38 @@ mod tests {
     use super::*;
 
     /// A big project holds millions of annotations, side by side in their documents'
-    /// lists: the usual one (one span, no note, no attributes) stays at 80 bytes.
+    /// lists: the usual one (one span, no note, no attributes) stays at 64 bytes (a stance with a holder too).
     #[cfg(target_pointer_width = "64")]
     #[test]
     fn an_annotation_stays_small() {
         assert_eq!(std::mem::size_of::<Span>(), 8);
         assert_eq!(std::mem::size_of::<Anchor>(), 16);
-        assert_eq!(std::mem::size_of::<AnnotationKind>(), 32);
-        assert_eq!(std::mem::size_of::<Annotation>(), 80);
+        assert_eq!(std::mem::size_of::<Option<HolderId>>(), 8);
+        assert_eq!(std::mem::size_of::<AnnotationKind>(), 24);
+        assert_eq!(std::mem::size_of::<Annotation>(), 64);
+    }
+
+    #[test]
+    fn a_holder_keeps_its_id() {
+        for raw in [
+            0,
+            1,
+            7,
+            u64::from(u32::MAX),
+            AnnotationId::DERIVED_END - 1,
+            u64::MAX - 1,
+        ] {
+            let id = AnnotationId(raw);
+            let holder = HolderId::new(id).expect("every id but the last");
+            assert_eq!(holder.id(), id);
+            assert_eq!(AnnotationId::from(holder), id);
+            assert_eq!(format!("{holder} {holder:?}"), format!("{id} {id:?}"));
+            let kind = AnnotationKind::stance("EU".into(), "AGAINST".into(), Some(id));
+            assert_eq!(kind.holder(), Some(id));
+        }
+        assert_eq!(HolderId::new(AnnotationId(u64::MAX)), None);
+        let none = AnnotationKind::stance("EU".into(), "AGAINST".into(), None);
+        assert_eq!(none.holder(), None);
     }
 
     #[test]

@@ -414,7 +414,7 @@ mod tests {
                 AnnotationKind::Stance {
                     target: "Facebook".into(),
                     polarity: "FAVOR".into(),
-                    holder: holder.map(AnnotationId),
+                    holder: holder.and_then(|h| crate::model::HolderId::new(AnnotationId(h))),
                 },
             )
             .expect("stance"),
@@ -437,7 +437,7 @@ mod tests {
                     let kind = AnnotationKind::Stance {
                         target: "Facebook".into(),
                         polarity: "FAVOR".into(),
-                        holder: Some(AnnotationId(holder)),
+                        holder: crate::model::HolderId::new(AnnotationId(holder)),
                     };
                     Edit::AddAnnotation(
                         Annotation::new(id, DocId(doc.into()), Anchor::span(span), kind)

@@ -18,7 +18,7 @@ pub mod team;
 pub mod text;
 
 pub use annotation::{
-    Anchor, Annotation, AnnotationId, AnnotationKind, Attributes, Note, Relation,
+    Anchor, Annotation, AnnotationId, AnnotationKind, Attributes, HolderId, Note, Relation,
 };
 pub use annotation_map::AnnotationMap;
 pub use document::{DocId, DocStatus, Document, Meta};

@@ -116,7 +116,7 @@ impl DocumentPart {
                 && match a.kind() {
                     AnnotationKind::Stance {
                         holder: Some(h), ..
-                    } => *h != a.id() && entities.binary_search(h).is_ok(),
+                    } => h.id() != a.id() && entities.binary_search(&h.id()).is_ok(),
                     _ => true,
                 }
         });
@@ -481,7 +481,7 @@ impl Project {
                 ..
             } => {
                 let own = at_of(ann.id()).map(|e| e.1);
-                at_of(*holder)
+                at_of(holder.id())
                     .is_some_and(|&(h, at, entity)| entity && h != ann.id() && Some(at) == own)
             }
             _ => true,
@@ -521,13 +521,13 @@ impl Project {
             ..
         } = ann.kind()
         {
-            let ok = self.annotation(*holder).is_some_and(|h| {
+            let ok = self.annotation(holder.id()).is_some_and(|h| {
                 h.doc() == ann.doc() && h.kind().is_entity() && h.id() != ann.id()
             });
             if !ok {
                 return Err(EditError::BadLink {
                     from: ann.id(),
-                    to: *holder,
+                    to: holder.id(),
                 });
             }
         }
@@ -633,11 +633,11 @@ impl Project {
             } = ann.kind()
             {
                 let is_entity_here = |h: &Annotation| h.doc() == ann.doc() && h.kind().is_entity();
-                let found = match place_of(*holder) {
+                let found = match place_of(holder.id()) {
                     Some(k) => k < i && annotations.get(k).is_some_and(is_entity_here),
-                    None => self.annotation(*holder).is_some_and(is_entity_here),
+                    None => self.annotation(holder.id()).is_some_and(is_entity_here),
                 };
-                if *holder == ann.id() || !found {
+                if holder.id() == ann.id() || !found {
                     return None;
                 }
             }
@@ -861,7 +861,7 @@ impl Project {
         self.annotations_in(entity.doc())
             .iter()
             .filter(
-                |a| matches!(a.kind(), AnnotationKind::Stance { holder: Some(h), .. } if *h == id),
+                |a| matches!(a.kind(), AnnotationKind::Stance { holder: Some(h), .. } if h.id() == id),
             )
             .collect()
     }
@@ -983,7 +983,7 @@ mod tests {
             AnnotationKind::Stance {
                 target: "Facebook".into(),
                 polarity: "AGAINST".into(),
-                holder: Some(AnnotationId(holder)),
+                holder: crate::model::HolderId::new(AnnotationId(holder)),
             },
         )
         .expect("stance")

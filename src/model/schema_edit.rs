@@ -192,7 +192,7 @@ fn restance_holders(
                 target,
                 polarity,
                 holder: Some(h),
-            } if going.contains(h) => ann
+            } if going.contains(&h.id()) => ann
                 .with_kind(AnnotationKind::Stance {
                     target: target.clone(),
                     polarity: polarity.clone(),
@@ -305,7 +305,7 @@ mod tests {
             AnnotationKind::Stance {
                 target: "Facebook".into(),
                 polarity: "AGAINST".into(),
-                holder: Some(AnnotationId(2)),
+                holder: crate::model::HolderId::new(AnnotationId(2)),
             },
         )
         .expect("stance");

@@ -332,7 +332,7 @@ impl Prediction {
         .ok()?;
         let mut annotation = project.with_new_id(annotation);
         if marked {
-            annotation.attributes.insert(
+            annotation.insert_attribute(
                 PREDICTED_ATTRIBUTE.to_owned(),
                 format!("{:.2}", self.confidence),
             );
@@ -874,7 +874,7 @@ mod tests {
         let added = target
             .annotations()
             .values()
-            .find(|a| a.attributes.get(PREDICTED_ATTRIBUTE).is_some())
+            .find(|a| a.attributes().get(PREDICTED_ATTRIBUTE).is_some())
             .expect("predicted entity");
         assert_eq!(added.label(), Some("LOC"));
         // Rejected, it is no longer offered.

@@ -92,8 +92,7 @@ pub fn adjudicate(copies: &[Copy<'_>]) -> Result<Project, MergeError> {
             };
             let everyone = holders.get(ann.doc()).map_or(0, Vec::len);
             if shared.contains(ann.doc()) && who.len() < everyone {
-                kept.attributes
-                    .insert(ANNOTATORS_ATTRIBUTE.to_owned(), who.join(","));
+                kept.insert_attribute(ANNOTATORS_ATTRIBUTE.to_owned(), who.join(","));
                 conflicts.push(Conflict {
                     doc: ann.doc().clone(),
                     kind: ConflictKind::Disagreement,
@@ -158,7 +157,7 @@ pub fn made_by<'p>(project: &'p Project, doc: &DocId, annotator: &str) -> Vec<&'
         .annotations_of(doc)
         .into_iter()
         .filter(|a| {
-            a.attributes
+            a.attributes()
                 .get(ANNOTATORS_ATTRIBUTE)
                 .is_none_or(|who| who.split(',').any(|w| w == annotator))
         })

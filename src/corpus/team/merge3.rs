@@ -514,7 +514,7 @@ fn restore_linked<'a>(
     let holder_of = |ann: &Annotation| match ann.kind() {
         AnnotationKind::Stance {
             holder: Some(h), ..
-        } => Some(*h),
+        } => Some(h.id()),
         _ => None,
     };
     let mut wanted: BTreeSet<AnnotationId> = kept
@@ -820,7 +820,7 @@ mod tests {
                     let kind = AnnotationKind::Stance {
                         target: "Facebook".into(),
                         polarity: "AGAINST".into(),
-                        holder,
+                        holder: holder.and_then(crate::model::HolderId::new),
                     };
                     let d = DocId("d".into());
                     let id = p.allocate_id_for(&d, &Anchor::Document, &kind);

@@ -84,8 +84,8 @@ pub fn resolution_edit(
 fn moved_content(onto: &Annotation, from: &Annotation) -> Option<Annotation> {
     let mut moved = onto.with_anchor(from.anchor().clone()).ok()?;
     moved = moved.with_kind(from.kind().clone()).ok()?;
-    moved.note.clone_from(&from.note);
-    moved.attributes.clone_from(&from.attributes);
+    moved.set_note(from.note().map(Into::into));
+    moved.set_attributes(from.attributes().clone());
     Some(moved)
 }
 
@@ -120,7 +120,7 @@ pub fn describe(project: &Project, conflict: &Conflict) -> String {
         let who = conflict
             .ours
             .and_then(|id| project.annotation(id))
-            .and_then(|a| a.attributes.get(crate::model::team::ANNOTATORS_ATTRIBUTE))
+            .and_then(|a| a.attributes().get(crate::model::team::ANNOTATORS_ATTRIBUTE))
             .map_or_else(String::new, |w| format!(" (by {w})"));
         return format!(
             "document '{}': {kind}: {}{who}",

@@ -1,0 +1,38 @@
+//! The C allocator's set-up for a process that holds one big project.
+//!
+//! glibc's malloc gives each thread that allocates at once an arena of its own (up to
+//! eight per core), and an arena keeps what was freed in it for its next allocations
+//! instead of giving it back. The loader parses on every core and the window runs its
+//! saves, searches and suggestions on threads of their own, so a 100k-document project
+//! left about 70 MB in arenas that only held garbage. Two arenas keep the loader's
+//! threads from waiting on one lock while the freed memory stays in two heaps
+//! (BENCHMARKS.md, "Memory: a 56-byte annotation").
+
+/// How many malloc arenas the process uses at most.
+pub const MALLOC_ARENAS: i32 = 2;
+
+/// Limits glibc's malloc to [`MALLOC_ARENAS`] arenas, unless `MALLOC_ARENA_MAX` is set
+/// in the environment (glibc reads that itself; a measurement sets it to compare). Call
+/// it first thing in `main`, before any thread starts. Does nothing on other C
+/// libraries.
+pub fn limit_malloc_arenas() {
+    limit_malloc_arenas_to(MALLOC_ARENAS);
+}
+
+/// Limits glibc's malloc to `arenas` arenas from now on, unless `MALLOC_ARENA_MAX` is
+/// set in the environment. `spantag import` keeps to one: its texts are parsed on every
+/// core, and each worker's arena kept the scraps freed around them (about 50 MB beside a
+/// 100k-document import); one arena reuses them, at the same CPU time (BENCHMARKS.md,
+/// "Import in bounded memory").
+pub fn limit_malloc_arenas_to(arenas: i32) {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        // SAFETY: `mallopt` only sets one of malloc's tuning parameters (M_ARENA_MAX
+        // takes any positive value); it changes no memory in use.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, arenas);
+        }
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    let _ = arenas;
+}
