@@ -28,6 +28,8 @@ use thiserror::Error;
 mod fast;
 mod fast_write;
 
+pub(crate) use parallel::{MakeSide, SinkSide};
+
 /// The format version this build writes.
 pub const CURRENT_VERSION: u32 = 3;
 /// The `format` field every project file carries.
@@ -1062,7 +1064,220 @@ pub fn load_making<T: Default + Send>(
         progress,
         first: None,
     };
-    parallel::stream_with(file, (size, parallel::CHUNK), path, watch, Some(side))?.ok()
+    parallel::stream_with::<T, model::ProjectBuilder>(
+        file,
+        (size, parallel::CHUNK),
+        path,
+        watch,
+        Some(side),
+    )?
+    .ok()
+}
+
+/// Whether the end of the project file at `path` shows an empty relation list
+/// (`relations: []` in its last 64 KiB, as spantag writes it): a guess made before
+/// reading the file, for commands whose output can be made without keeping the project
+/// only when it has no relations. A wrong guess only costs time: the read then finds the
+/// relations and gives up.
+pub fn ends_without_relations(path: &Path) -> bool {
+    use std::io::{Read, Seek, SeekFrom};
+    const TAIL: u64 = 64 << 10;
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let Ok(size) = file.metadata().map(|m| m.len()) else {
+        return false;
+    };
+    let mut tail = Vec::new();
+    if file.seek(SeekFrom::Start(size.saturating_sub(TAIL))).is_err()
+        || file.read_to_end(&mut tail).is_err()
+    {
+        return false;
+    }
+    let Some(at) = memchr::memmem::rfind(&tail, b"relations:") else {
+        return false;
+    };
+    let after: Vec<u8> = tail
+        .get(at + b"relations:".len()..)
+        .unwrap_or_default()
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .take(2)
+        .collect();
+    after == b"[]"
+}
+
+/// What [`read_making`] leaves of a project file once it is read through: the counts of
+/// its documents and annotations and its relations (in id order), the file checked as a
+/// load checks it.
+#[derive(Debug)]
+pub struct ReadThrough {
+    /// Documents in the file.
+    pub documents: usize,
+    /// Annotations in the file (of all documents).
+    pub annotations: usize,
+    /// The relations, in id order (as [`Project::relations`] lists them).
+    pub relations: Vec<Relation>,
+}
+
+/// [`load_making`] for a command that needs the documents only as they come (`spantag
+/// stats`, the spans export): each document is dropped on the worker that made its side
+/// output, and only what checking the whole file needs is kept — the document ids (used
+/// twice?), the annotation ids with their document (used twice? what the relations,
+/// conflicts and rejected suggestions name) — so neither the time nor the memory of
+/// building the project is spent. The file is checked exactly as [`load`] checks it:
+/// `None` when it is not sound or not read this way (then [`load`] gives the message).
+pub fn read_making<T: Default + Send>(
+    path: &Path,
+    progress: &(dyn Fn(f32) + Sync),
+    make: &parallel::MakeSide<'_, T>,
+    sink: &mut parallel::SinkSide<'_, T>,
+) -> Option<ReadThrough> {
+    let size = size_to_open(path).ok()?;
+    let file = std::fs::File::open(path).ok()?;
+    let side = parallel::SideOutput { make, sink };
+    let watch = parallel::Watch {
+        progress,
+        first: None,
+    };
+    parallel::stream_with::<T, IdTable>(file, (size, parallel::CHUNK), path, watch, Some(side))?
+        .ok()
+}
+
+/// What a read-through keeps of the documents ([`read_making`]): their ids in file order
+/// and every annotation's id with its document's position, 16 bytes an annotation.
+#[derive(Default)]
+struct IdTable {
+    documents: Vec<DocId>,
+    /// `(annotation id, document position)`.
+    annotations: Vec<(u64, u32)>,
+    /// A document whose annotations the project would refuse (see [`IdTable::keep`]).
+    unsound: bool,
+}
+
+/// One batch of a read-through's documents ([`IdTable`]), positions counted in the batch.
+#[derive(Default)]
+struct IdBatch {
+    documents: Vec<DocId>,
+    annotations: Vec<(u64, u32)>,
+    unsound: bool,
+}
+
+impl parallel::Keep for IdTable {
+    type Batch = IdBatch;
+    type Done = ReadThrough;
+
+    /// Keeps the ids, after the checks [`model::ProjectBuilder`] makes of a part: its
+    /// annotations lie inside the text and a stance's holder is another annotation of
+    /// the document, an entity.
+    fn keep(batch: &mut IdBatch, part: model::DocumentPart) {
+        let at = u32::try_from(batch.documents.len()).unwrap_or(u32::MAX);
+        let len = part.doc().text().char_len();
+        let mut entities: Vec<AnnotationId> = part
+            .annotations()
+            .filter(|a| a.kind().is_entity())
+            .map(Annotation::id)
+            .collect();
+        entities.sort_unstable();
+        for a in part.annotations() {
+            let sound = a.doc() == part.doc().id()
+                && a.spans().iter().all(|s| s.end().0 <= len)
+                && match a.kind() {
+                    AnnotationKind::Stance {
+                        holder: Some(h), ..
+                    } => *h != a.id() && entities.binary_search(h).is_ok(),
+                    _ => true,
+                };
+            batch.unsound |= !sound;
+            batch.annotations.push((a.id().0, at));
+        }
+        batch.documents.push(part.doc().id().clone());
+    }
+
+    fn add(&mut self, batch: IdBatch) {
+        let shift = u32::try_from(self.documents.len()).unwrap_or(u32::MAX);
+        self.unsound |= batch.unsound;
+        self.documents.extend(batch.documents);
+        self.annotations.extend(
+            batch
+                .annotations
+                .into_iter()
+                .map(|(id, at)| (id, at.saturating_add(shift))),
+        );
+    }
+
+    /// The checks of [`model::ProjectBuilder::finish`] and of adding the team records,
+    /// on the ids alone: documents and annotation ids used once, every relation's id
+    /// free and its ends annotations of one document, every conflict naming annotations
+    /// of its document, every rejected suggestion's document in the file.
+    fn finish(
+        mut self,
+        head: ProjectFile,
+        _schema: Schema,
+        _path: &Path,
+    ) -> Option<Result<ReadThrough, ProjectFileError>> {
+        if self.unsound || u32::try_from(self.documents.len()).is_err() {
+            return None;
+        }
+        let mut positions: rustc_hash::FxHashMap<&DocId, u32> =
+            rustc_hash::FxHashMap::with_capacity_and_hasher(
+                self.documents.len(),
+                Default::default(),
+            );
+        for (at, id) in (0u32..).zip(&self.documents) {
+            if positions.insert(id, at).is_some() {
+                return None;
+            }
+        }
+        self.annotations.sort_unstable();
+        if self.annotations.windows(2).any(|w| w[0].0 == w[1].0) {
+            return None;
+        }
+        let document_of = |id: u64| {
+            let at = self.annotations.binary_search_by_key(&id, |e| e.0).ok()?;
+            self.annotations.get(at).map(|e| e.1)
+        };
+        for c in &head.conflicts {
+            let doc = positions.get(&DocId::from(c.doc.as_str())).copied()?;
+            let sides = [c.ours, c.theirs];
+            if sides.iter().all(Option::is_none)
+                || !sides
+                    .iter()
+                    .flatten()
+                    .all(|id| document_of(*id) == Some(doc))
+            {
+                return None;
+            }
+        }
+        for (doc, ..) in &head.rejected_suggestions {
+            positions.get(&DocId::from(doc.as_str()))?;
+        }
+        let mut relations: BTreeMap<u64, Relation> = BTreeMap::new();
+        for r in head.relations {
+            if document_of(r.id).is_some() || relations.contains_key(&r.id) {
+                return None;
+            }
+            let (from, to) = (document_of(r.from)?, document_of(r.to)?);
+            if from != to {
+                return None;
+            }
+            relations.insert(
+                r.id,
+                Relation {
+                    id: AnnotationId(r.id),
+                    label: r.label,
+                    from: AnnotationId(r.from),
+                    to: AnnotationId(r.to),
+                },
+            );
+        }
+        Some(Ok(ReadThrough {
+            documents: self.documents.len(),
+            annotations: self.annotations.len(),
+            relations: relations.into_values().collect(),
+        }))
+    }
 }
 
 /// The size of a project file, refused when it is more than spantag opens.
@@ -1383,7 +1598,7 @@ mod parallel {
         DocumentFile, FirstDocuments, Interner, Project, ProjectFile, ProjectFileError, check_head,
         document_from_file, ron_options,
     };
-    use crate::model::{DocumentPart, ProjectBuilder};
+    use crate::model::{DocumentPart, ProjectBuilder, Schema};
     use std::collections::BTreeMap;
     use std::io::Read;
     use std::ops::Range;
@@ -1423,7 +1638,7 @@ mod parallel {
             }
         };
         let watch = Watch { progress, first };
-        stream_with::<()>(file, (size, chunk), path, watch, None)
+        stream_with::<(), ProjectBuilder>(file, (size, chunk), path, watch, None)
     }
 
     /// [`stream`] over any reader (`size` only drives the progress).
@@ -1438,7 +1653,7 @@ mod parallel {
             progress,
             first: None,
         };
-        stream_with::<()>(input, (size, chunk), path, watch, None)
+        stream_with::<(), ProjectBuilder>(input, (size, chunk), path, watch, None)
     }
 
     /// Who follows a streaming load: its progress (0 to 1), and who gets the first
@@ -1448,24 +1663,84 @@ mod parallel {
         pub(super) first: Option<&'w FirstDocuments<'w>>,
     }
 
-    /// A batch of documents parsed: the parts, and the side output made from them.
-    type Parsed<T> = (Vec<DocumentPart>, T);
+    /// A batch of documents parsed: what is kept of them, and the side output made from
+    /// them.
+    type Parsed<K, T> = (<K as Keep>::Batch, T);
 
-    /// [`stream_from`], making `side` output from the documents as they come.
-    pub(super) fn stream_with<T: Default + Send>(
+    /// What a streaming load keeps of the documents it reads, and what it gives once the
+    /// whole file is read: the project ([`ProjectBuilder`]), or only what checking the
+    /// whole file needs ([`super::IdTable`], for commands that make their output from the
+    /// documents as they come and need no project).
+    pub(super) trait Keep: Default {
+        /// What a worker keeps of a batch of documents; made on the worker, so whatever
+        /// is not kept is dropped there.
+        type Batch: Default + Send;
+        /// What the load gives.
+        type Done;
+        /// Keeps a document (its side output already made) in its batch, on a worker.
+        fn keep(batch: &mut Self::Batch, part: DocumentPart);
+        /// Takes the batches in file order, on the reading thread.
+        fn add(&mut self, batch: Self::Batch);
+        /// The result, given the file's head (its documents left out) and its schema;
+        /// `None` when anything is not sound, so the plain parser gives the message.
+        fn finish(
+            self,
+            head: ProjectFile,
+            schema: Schema,
+            path: &Path,
+        ) -> Option<Result<Self::Done, ProjectFileError>>;
+    }
+
+    impl Keep for ProjectBuilder {
+        type Batch = Vec<DocumentPart>;
+        type Done = Project;
+
+        fn keep(batch: &mut Self::Batch, part: DocumentPart) {
+            batch.push(part);
+        }
+
+        fn add(&mut self, batch: Self::Batch) {
+            for part in batch {
+                ProjectBuilder::add(self, part);
+            }
+        }
+
+        fn finish(
+            self,
+            mut head: ProjectFile,
+            schema: Schema,
+            path: &Path,
+        ) -> Option<Result<Project, ProjectFileError>> {
+            let team = super::team_edit(&mut head);
+            let (relations, rejected) = super::project_wide_parts(head);
+            let built = ProjectBuilder::finish(self, schema, relations, rejected)?;
+            Some(
+                built
+                    .map_err(|e| ProjectFileError::Invalid {
+                        path: path.to_owned(),
+                        message: e.to_string(),
+                    })
+                    .and_then(|project| super::with_team_records(project, team, path)),
+            )
+        }
+    }
+
+    /// [`stream_from`], making `side` output from the documents as they come and keeping
+    /// of them what `K` keeps.
+    pub(super) fn stream_with<T: Default + Send, K: Keep>(
         mut input: impl Read,
         (size, chunk): (u64, usize),
         path: &Path,
         watch: Watch<'_>,
         side: Option<SideOutput<'_, T>>,
-    ) -> Option<Result<Project, ProjectFileError>> {
+    ) -> Option<Result<K::Done, ProjectFileError>> {
         let progress = watch.progress;
         // Opening a project: the window only draws a progress bar meanwhile.
         let workers = crate::parallel::every_core();
         let stop = AtomicBool::new(false);
         let (batch_tx, batch_rx) = mpsc::sync_channel::<Batch>(workers * 2);
         let batch_rx = Mutex::new(batch_rx);
-        let (done_tx, done_rx) = mpsc::channel::<(usize, Option<Parsed<T>>)>();
+        let (done_tx, done_rx) = mpsc::channel::<(usize, Option<Parsed<K, T>>)>();
         let (make, sink) = match side {
             Some(SideOutput { make, sink }) => (Some(make), Some(sink)),
             None => (None, None),
@@ -1482,7 +1757,7 @@ mod parallel {
                         };
                         let Ok(batch) = next else { break };
                         let parsed = (!stop.load(Ordering::Relaxed))
-                            .then(|| batch.parse(make))
+                            .then(|| batch.parse::<T, K>(make))
                             .flatten();
                         if done_tx.send((batch.index, parsed)).is_err() {
                             break;
@@ -1491,8 +1766,8 @@ mod parallel {
                 });
             }
             drop(done_tx);
-            let mut reading = Reading {
-                builder: ProjectBuilder::new(),
+            let mut reading = Reading::<K, T> {
+                kept: K::default(),
                 pending: BTreeMap::new(),
                 next: 0,
                 sent: 0,
@@ -1531,18 +1806,8 @@ mod parallel {
                 return None;
             }
             let schema = check_head(&mut head, path).ok()?;
-            let team = super::team_edit(&mut head);
-            let (relations, rejected) = super::project_wide_parts(head);
             progress(1.0);
-            let built = reading.builder.finish(schema, relations, rejected)?;
-            Some(
-                built
-                    .map_err(|e| ProjectFileError::Invalid {
-                        path: path.to_owned(),
-                        message: e.to_string(),
-                    })
-                    .and_then(|project| super::with_team_records(project, team, path)),
-            )
+            reading.kept.finish(head, schema, path)
         })
     }
 
@@ -1562,10 +1827,10 @@ mod parallel {
     /// stops the load.
     pub(crate) type SinkSide<'a, T> = dyn FnMut(T) -> bool + 'a;
 
-    /// Documents read so far: parsed batches go into the builder in file order.
-    struct Reading<'s, T> {
-        builder: ProjectBuilder,
-        pending: BTreeMap<usize, Parsed<T>>,
+    /// Documents read so far: parsed batches go to the keeper in file order.
+    struct Reading<'s, K: Keep, T> {
+        kept: K,
+        pending: BTreeMap<usize, Parsed<K, T>>,
         /// The next batch the builder takes.
         next: usize,
         /// Batches handed to the workers.
@@ -1573,10 +1838,10 @@ mod parallel {
         sink: Option<&'s mut SinkSide<'s, T>>,
     }
 
-    impl<T> Reading<'_, T> {
-        /// Keeps a parsed batch and moves every batch now in order into the builder;
+    impl<K: Keep, T> Reading<'_, K, T> {
+        /// Keeps a parsed batch and hands every batch now in order to the keeper;
         /// `None` when the batch did not parse.
-        fn take(&mut self, index: usize, parsed: Option<Parsed<T>>) -> Option<()> {
+        fn take(&mut self, index: usize, parsed: Option<Parsed<K, T>>) -> Option<()> {
             self.pending.insert(index, parsed?);
             while let Some((docs, side)) = self.pending.remove(&self.next) {
                 self.next += 1;
@@ -1585,9 +1850,7 @@ mod parallel {
                 {
                     return None;
                 }
-                for part in docs {
-                    self.builder.add(part);
-                }
+                self.kept.add(docs);
             }
             Some(())
         }
@@ -1596,13 +1859,13 @@ mod parallel {
     /// Reads the file through, sending batches of documents to the workers and taking
     /// finished ones meanwhile. Returns the parsed head (the file without its documents)
     /// and the version the documents were converted for; `None` for anything unusual.
-    fn read_all<T>(
+    fn read_all<K: Keep, T>(
         input: &mut impl Read,
         (size, chunk): (u64, usize),
         watch: &Watch<'_>,
         batches: &mpsc::SyncSender<Batch>,
-        done: &mpsc::Receiver<(usize, Option<Parsed<T>>)>,
-        reading: &mut Reading<'_, T>,
+        done: &mpsc::Receiver<(usize, Option<Parsed<K, T>>)>,
+        reading: &mut Reading<'_, K, T>,
     ) -> std::io::Result<Option<(ProjectFile, u32)>> {
         let mut splitter = Splitter::default();
         let mut buf = vec![0; chunk.max(1)];
@@ -1610,7 +1873,7 @@ mod parallel {
         // The version the documents are converted for, from the head before the list;
         // checked against the parsed head at the end.
         let mut version = None;
-        let mut send = |splitter: &Splitter, (bytes, pieces): Cut, reading: &mut Reading<T>| {
+        let mut send = |splitter: &Splitter, (bytes, pieces): Cut, reading: &mut Reading<K, T>| {
             if version.is_none() {
                 version = std::str::from_utf8(&splitter.head)
                     .ok()
@@ -1694,36 +1957,34 @@ mod parallel {
             head.push_str("])");
             let mut head = ron_options().from_str::<ProjectFile>(&head).ok()?;
             let schema = check_head(&mut head, Path::new("")).ok()?;
-            let (parts, ()) = self.parse::<()>(None)?;
+            let (parts, ()) = self.parse::<(), ProjectBuilder>(None)?;
             let mut builder = ProjectBuilder::new();
-            for part in parts {
-                builder.add(part);
-            }
+            Keep::add(&mut builder, parts);
             builder.finish(schema, Vec::new(), Vec::new())?.ok()
         }
 
         /// Parses and converts every document, and makes their side output with `make`;
         /// `None` at the first problem.
-        fn parse<T: Default>(&self, make: Option<&MakeSide<'_, T>>) -> Option<Parsed<T>> {
+        fn parse<T: Default, K: Keep>(
+            &self,
+            make: Option<&MakeSide<'_, T>>,
+        ) -> Option<Parsed<K, T>> {
             let text = std::str::from_utf8(&self.bytes).ok()?;
             let mut names = Interner::default();
             let mut side = T::default();
-            let parts = self
-                .pieces
-                .iter()
-                .map(|piece| {
-                    let piece = text.get(piece.clone())?;
-                    let d = super::fast::document_sharing(piece, &mut names)
-                        .or_else(|| ron_options().from_str::<DocumentFile>(piece).ok())?;
-                    let d = document_from_file(d, self.version, &mut names).ok()?;
-                    let part = DocumentPart::new(d.doc, d.status, d.annotations);
-                    if let Some(make) = make {
-                        make(&part, &mut side);
-                    }
-                    Some(part)
-                })
-                .collect::<Option<Vec<_>>>()?;
-            Some((parts, side))
+            let mut kept = K::Batch::default();
+            for piece in &self.pieces {
+                let piece = text.get(piece.clone())?;
+                let d = super::fast::document_sharing(piece, &mut names)
+                    .or_else(|| ron_options().from_str::<DocumentFile>(piece).ok())?;
+                let d = document_from_file(d, self.version, &mut names).ok()?;
+                let part = DocumentPart::new(d.doc, d.status, d.annotations);
+                if let Some(make) = make {
+                    make(&part, &mut side);
+                }
+                K::keep(&mut kept, part);
+            }
+            Some((kept, side))
         }
     }
 
