@@ -179,7 +179,11 @@ pub fn count_document(part: &DocumentPart, into: &mut Stats) {
             AnnotationKind::Entity { label, .. } => {
                 into.entities += 1;
                 let label = label.as_str();
-                match per_label.iter_mut().find(|(l, _)| *l == label) {
+                // Labels read from one batch share their text: most compare by address.
+                match per_label
+                    .iter_mut()
+                    .find(|(l, _)| std::ptr::eq(*l, label) || *l == label)
+                {
                     Some((_, n)) => *n += 1,
                     None => per_label.push((label, 1)),
                 }

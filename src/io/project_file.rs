@@ -212,8 +212,10 @@ enum StatusFile {
 #[derive(Serialize, Deserialize, Debug, PartialEq, Clone)]
 struct AnnotationFile {
     id: u64,
-    /// `[(start, end)]` in code points; empty for a document stance.
-    spans: Vec<(usize, usize)>,
+    /// `[(start, end)]` in code points; empty for a document stance. One span (nearly
+    /// every annotation) is kept inline, without an allocation of its own.
+    #[serde(with = "spans_list")]
+    spans: SpansFile,
     kind: KindFile,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     note: Option<String>,
@@ -226,8 +228,12 @@ enum KindFile {
     Entity {
         #[serde(with = "name_text")]
         label: Name,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        canonical: Option<String>,
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "optional_name_text"
+        )]
+        canonical: Option<Name>,
     },
     Stance {
         #[serde(with = "name_text")]
@@ -251,6 +257,40 @@ mod name_text {
 
     pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Name, D::Error> {
         String::deserialize(d).map(Name::from)
+    }
+}
+
+/// [`name_text`] for an optional name (an entity's canonical name).
+mod optional_name_text {
+    use crate::model::Name;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(name: &Option<Name>, s: S) -> Result<S::Ok, S::Error> {
+        match name {
+            Some(name) => s.serialize_some(name.as_str()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Name>, D::Error> {
+        Option::<String>::deserialize(d).map(|name| name.map(Name::from))
+    }
+}
+
+/// An annotation's spans as the file holds them while it is read or written.
+type SpansFile = smallvec::SmallVec<[(usize, usize); 1]>;
+
+/// [`SpansFile`] written as the plain list of pairs it is.
+mod spans_list {
+    use super::SpansFile;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(spans: &SpansFile, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(spans.iter())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SpansFile, D::Error> {
+        Vec::<(usize, usize)>::deserialize(d).map(SpansFile::from_vec)
     }
 }
 
@@ -695,7 +735,7 @@ fn annotation_to_file(a: &Annotation) -> AnnotationFile {
         kind: match a.kind() {
             AnnotationKind::Entity { label, canonical } => KindFile::Entity {
                 label: label.clone(),
-                canonical: canonical.as_deref().map(str::to_owned),
+                canonical: canonical.clone(),
             },
             AnnotationKind::Stance {
                 target,
@@ -1012,7 +1052,7 @@ fn annotation_from_file(
     let kind = match a.kind {
         KindFile::Entity { label, canonical } => AnnotationKind::Entity {
             label: names.share(label),
-            canonical: canonical.map(|c| names.name_owned(c)),
+            canonical: canonical.map(|c| names.share(c)),
         },
         KindFile::Stance { .. } if version < 2 => {
             return Err(format!("{}: stances need format version 2", where_()));
@@ -1195,6 +1235,12 @@ impl parallel::Keep for IdTable {
         batch.documents.push(part.doc().id().clone());
     }
 
+    /// Sorts the batch's annotation ids on its worker: the whole table is then sorted
+    /// by merging runs.
+    fn seal(batch: &mut IdBatch) {
+        batch.annotations.sort_unstable();
+    }
+
     fn add(&mut self, batch: IdBatch) {
         let shift = u32::try_from(self.documents.len()).unwrap_or(u32::MAX);
         self.unsound |= batch.unsound;
@@ -1230,7 +1276,8 @@ impl parallel::Keep for IdTable {
                 return None;
             }
         }
-        self.annotations.sort_unstable();
+        // Sorted runs, one a batch: the stable sort merges them.
+        self.annotations.sort();
         if self.annotations.windows(2).any(|w| w[0].0 == w[1].0) {
             return None;
         }
@@ -1679,6 +1726,8 @@ mod parallel {
         type Done;
         /// Keeps a document (its side output already made) in its batch, on a worker.
         fn keep(batch: &mut Self::Batch, part: DocumentPart);
+        /// Finishes a batch on its worker once every document is kept.
+        fn seal(_batch: &mut Self::Batch) {}
         /// Takes the batches in file order, on the reading thread.
         fn add(&mut self, batch: Self::Batch);
         /// The result, given the file's head (its documents left out) and its schema;
@@ -1984,6 +2033,7 @@ mod parallel {
                 }
                 K::keep(&mut kept, part);
             }
+            K::seal(&mut kept);
             Some((kept, side))
         }
     }
@@ -2117,9 +2167,11 @@ mod parallel {
                 self.pieces.push(piece);
             }
             if self.pieces.len() >= BATCH {
+                // The next batch is about as big: room for it at once, not by doubling.
+                let room = self.bytes.len() + self.bytes.len() / 4;
                 full.push((
-                    std::mem::take(&mut self.bytes),
-                    std::mem::take(&mut self.pieces),
+                    std::mem::replace(&mut self.bytes, Vec::with_capacity(room)),
+                    std::mem::replace(&mut self.pieces, Vec::with_capacity(BATCH)),
                 ));
             }
             self.element_start = self.bytes.len();

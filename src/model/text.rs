@@ -54,12 +54,31 @@ impl DocText {
         }
         let mut checkpoints = Vec::with_capacity(text.len() / CHECKPOINT_EVERY + 1);
         let mut char_len = 0;
-        for (byte, b) in text.bytes().enumerate() {
-            if !is_continuation_byte(b) {
-                if char_len % CHECKPOINT_EVERY == 0 {
-                    checkpoints.push(byte);
+        // A block of characters at a time: a block of ASCII (most of a news text) is
+        // as many characters as bytes, found at once, and only a block holding other
+        // characters is walked a character at a time.
+        let mut byte = 0;
+        while let Some(rest) = text.get(byte..).filter(|r| !r.is_empty()) {
+            checkpoints.push(byte);
+            let ascii = rest
+                .as_bytes()
+                .get(..CHECKPOINT_EVERY)
+                .filter(|block| block.is_ascii());
+            match ascii {
+                Some(block) => {
+                    byte += block.len();
+                    char_len += block.len();
                 }
-                char_len += 1;
+                None => match rest.char_indices().nth(CHECKPOINT_EVERY) {
+                    Some((next, _)) => {
+                        byte += next;
+                        char_len += CHECKPOINT_EVERY;
+                    }
+                    None => {
+                        char_len += rest.chars().count();
+                        break;
+                    }
+                },
             }
         }
         Self {
