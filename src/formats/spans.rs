@@ -264,7 +264,13 @@ fn while_reading<R: Send>(
 ) -> Option<Result<(R, usize), FormatError>> {
     let unwritable = std::sync::atomic::AtomicBool::new(false);
     let lines = std::sync::atomic::AtomicUsize::new(0);
+    // The biggest batch of lines so far: a new batch takes that room at once instead of
+    // growing (and copying) its buffer a doubling at a time.
+    let biggest = std::sync::atomic::AtomicUsize::new(0);
     let make = |part: &crate::model::DocumentPart, w: &mut Vec<u8>| {
+        if w.capacity() == 0 {
+            w.reserve(biggest.load(std::sync::atomic::Ordering::Relaxed));
+        }
         let annotations: Vec<&Annotation> = part.annotations().collect();
         let mut by_id = annotations.clone();
         by_id.sort_by_key(|a| a.id());
@@ -275,6 +281,7 @@ fn while_reading<R: Send>(
         match document_lines(part.doc(), &annotations, holder, w) {
             Ok(n) => {
                 lines.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+                biggest.fetch_max(w.len(), std::sync::atomic::Ordering::Relaxed);
             }
             // The plain export gives the message.
             Err(_) => unwritable.store(true, std::sync::atomic::Ordering::Relaxed),
@@ -370,12 +377,19 @@ fn span_line<'a: 'm, 'm>(
             .map(|s| [s.start().0, s.end().0])
             .collect()
     });
-    let context_left = covering.map(|c| {
-        let from = c.start().0.saturating_sub(CONTEXT);
-        text.slice(crate::model::CharOffset(from), c.start())
+    // The covering span and its context as byte ranges, each offset found once.
+    let bytes = covering.map(|c| {
+        let at = |offset: usize| text.byte_of(crate::model::CharOffset(offset)).0;
+        (
+            at(c.start().0.saturating_sub(CONTEXT)),
+            at(c.start().0),
+            at(c.end().0),
+            at(c.end().0 + CONTEXT),
+        )
     });
-    let context_right =
-        covering.map(|c| text.slice(c.end(), crate::model::CharOffset(c.end().0 + CONTEXT)));
+    let within = |from: usize, to: usize| text.as_str().get(from..to).unwrap_or_default();
+    let context_left = bytes.map(|(left, start, ..)| within(left, start));
+    let context_right = bytes.map(|(.., end, right)| within(end, right));
     let (kind, label, canonical, target, polarity, holder) = match ann.kind() {
         AnnotationKind::Entity { label, canonical } => (
             "entity",
@@ -413,8 +427,9 @@ fn span_line<'a: 'm, 'm>(
         doc: doc.id().as_str(),
         start: covering.map(|c| c.start().0),
         end: covering.map(|c| c.end().0),
-        text: covering.map(|_| match ann.spans() {
-            [one] => std::borrow::Cow::Borrowed(one.text(text)),
+        text: bytes.map(|(_, start, end, _)| match ann.spans() {
+            // The one span is the covering span.
+            [_] => std::borrow::Cow::Borrowed(within(start, end)),
             _ => std::borrow::Cow::Owned(ann.text(text)),
         }),
         kind,

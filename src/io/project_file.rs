@@ -841,7 +841,8 @@ fn parse_documents(
     let mut loaded = Vec::with_capacity(documents.len());
     let mut names = Interner::default();
     for d in documents {
-        loaded.push(document_from_file(d, head.version, &mut names).map_err(&invalid)?);
+        let d = (d, Sharing::Share(&mut names));
+        loaded.push(document_from_file(d, head.version).map_err(&invalid)?);
     }
     Ok((head, schema, loaded))
 }
@@ -889,9 +890,8 @@ struct LoadedDocument {
 
 /// Converts one document of a file (any thread may do this).
 fn document_from_file(
-    d: DocumentFile,
+    (d, mut names): (DocumentFile, Sharing<'_>),
     version: u32,
-    names: &mut Interner,
 ) -> Result<LoadedDocument, String> {
     let id = DocId::from(d.id);
     if id.0.is_empty() {
@@ -914,7 +914,7 @@ fn document_from_file(
     };
     let mut annotations = Vec::with_capacity(d.annotations.len());
     for a in d.annotations {
-        annotations.push(annotation_from_file(a, &doc, version, names)?);
+        annotations.push(annotation_from_file(a, &doc, version, &mut names)?);
     }
     Ok(LoadedDocument {
         doc,
@@ -1029,12 +1029,30 @@ fn assemble(
     with_team_records(project, team, path)
 }
 
+/// How the labels and names of a document read from a file are shared between its
+/// annotations.
+enum Sharing<'n> {
+    /// Through this interner (a document `ron` read: each has a copy of its own).
+    Share(&'n mut Interner),
+    /// Already shared: the fast reader read them through the batch's interner.
+    Shared,
+}
+
+impl Sharing<'_> {
+    fn share(&mut self, name: Name) -> Name {
+        match self {
+            Sharing::Share(names) => names.share(name),
+            Sharing::Shared => name,
+        }
+    }
+}
+
 /// Converts one annotation; `names` shares the copies of labels and names between them.
 fn annotation_from_file(
     a: AnnotationFile,
     doc: &Document,
     version: u32,
-    names: &mut Interner,
+    names: &mut Sharing<'_>,
 ) -> Result<Annotation, String> {
     let where_ = || format!("document '{}', annotation {}", doc.id(), a.id);
     let span = |(s, e): &(usize, usize)| {
@@ -2024,9 +2042,14 @@ mod parallel {
             let mut kept = K::Batch::default();
             for piece in &self.pieces {
                 let piece = text.get(piece.clone())?;
-                let d = super::fast::document_sharing(piece, &mut names)
-                    .or_else(|| ron_options().from_str::<DocumentFile>(piece).ok())?;
-                let d = document_from_file(d, self.version, &mut names).ok()?;
+                let d = match super::fast::document_sharing(piece, &mut names) {
+                    Some(d) => (d, super::Sharing::Shared),
+                    None => (
+                        ron_options().from_str::<DocumentFile>(piece).ok()?,
+                        super::Sharing::Share(&mut names),
+                    ),
+                };
+                let d = document_from_file(d, self.version).ok()?;
                 let part = DocumentPart::new(d.doc, d.status, d.annotations);
                 if let Some(make) = make {
                     make(&part, &mut side);

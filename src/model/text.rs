@@ -118,8 +118,12 @@ impl DocText {
         );
         let skip = c.0 % CHECKPOINT_EVERY;
         let chars = (self.char_len - block * CHECKPOINT_EVERY).min(CHECKPOINT_EVERY);
-        if end - start == chars {
-            // As many bytes as characters: an ASCII stretch.
+        if end - start == chars
+            || self.text.as_bytes()[start..]
+                .get(..skip)
+                .is_some_and(<[u8]>::is_ascii)
+        {
+            // As many bytes as characters up to it: an ASCII stretch.
             return ByteOffset(start + skip);
         }
         let found = self.text.as_bytes()[start..end]
