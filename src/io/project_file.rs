@@ -20,6 +20,7 @@ use crate::model::{
     self, Anchor, Annotation, AnnotationId, AnnotationKind, ConflictKind, DocId, DocStatus,
     Document, Edit, Interner, Name, Project, ProjectSnapshot, Relation, Rgb, Schema, Span,
 };
+use itertools::Itertools;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -1253,12 +1254,6 @@ impl parallel::Keep for IdTable {
         batch.documents.push(part.doc().id().clone());
     }
 
-    /// Sorts the batch's annotation ids on its worker: the whole table is then sorted
-    /// by merging runs.
-    fn seal(batch: &mut IdBatch) {
-        batch.annotations.sort_unstable();
-    }
-
     fn add(&mut self, batch: IdBatch) {
         let shift = u32::try_from(self.documents.len()).unwrap_or(u32::MAX);
         self.unsound |= batch.unsound;
@@ -1294,14 +1289,32 @@ impl parallel::Keep for IdTable {
                 return None;
             }
         }
-        // Sorted runs, one a batch: the stable sort merges them.
-        self.annotations.sort();
-        if self.annotations.windows(2).any(|w| w[0].0 == w[1].0) {
+        // The table is sorted in a part a core, at once (the load has ended: the cores
+        // are free), and the sorted parts are walked together for an id used twice.
+        let part = self
+            .annotations
+            .len()
+            .div_ceil(crate::parallel::every_core())
+            .max(1);
+        std::thread::scope(|scope| {
+            for ids in self.annotations.chunks_mut(part) {
+                scope.spawn(|| ids.sort_unstable());
+            }
+        });
+        let sorted: Vec<&[(u64, u32)]> = self.annotations.chunks(part).collect();
+        let mut ids = sorted
+            .iter()
+            .map(|ids| ids.iter().map(|e| e.0))
+            .kmerge();
+        let mut last = None;
+        if ids.any(|id| last.replace(id) == Some(id)) {
             return None;
         }
         let document_of = |id: u64| {
-            let at = self.annotations.binary_search_by_key(&id, |e| e.0).ok()?;
-            self.annotations.get(at).map(|e| e.1)
+            sorted.iter().find_map(|ids| {
+                let at = ids.binary_search_by_key(&id, |e| e.0).ok()?;
+                ids.get(at).map(|e| e.1)
+            })
         };
         for c in &head.conflicts {
             let doc = positions.get(&DocId::from(c.doc.as_str())).copied()?;
@@ -1744,8 +1757,6 @@ mod parallel {
         type Done;
         /// Keeps a document (its side output already made) in its batch, on a worker.
         fn keep(batch: &mut Self::Batch, part: DocumentPart);
-        /// Finishes a batch on its worker once every document is kept.
-        fn seal(_batch: &mut Self::Batch) {}
         /// Takes the batches in file order, on the reading thread.
         fn add(&mut self, batch: Self::Batch);
         /// The result, given the file's head (its documents left out) and its schema;
@@ -2056,7 +2067,6 @@ mod parallel {
                 }
                 K::keep(&mut kept, part);
             }
-            K::seal(&mut kept);
             Some((kept, side))
         }
     }
