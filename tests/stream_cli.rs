@@ -128,8 +128,13 @@ fn damages(text: &str) -> Vec<Damage> {
         (
             "an annotation id used in two documents",
             first.clone(),
-            in_document(text, "gen-00250", &format!("(id: {late},"), &format!("(id: {first},"))
-                .into_bytes(),
+            in_document(
+                text,
+                "gen-00250",
+                &format!("(id: {late},"),
+                &format!("(id: {first},"),
+            )
+            .into_bytes(),
         ),
         (
             "a relation naming an unknown id",
@@ -174,7 +179,11 @@ fn damages(text: &str) -> Vec<Damage> {
             "99999".to_owned(),
             past_end.into_bytes(),
         ),
-        ("a text that does not match its hash", "gen-00210".to_owned(), bad_hash.into_bytes()),
+        (
+            "a text that does not match its hash",
+            "gen-00210".to_owned(),
+            bad_hash.into_bytes(),
+        ),
         ("bad UTF-8", "UTF-8".to_owned(), bad_utf8),
         (
             "a truncated file",
@@ -348,5 +357,7 @@ fn the_relation_list_is_seen_at_the_end_of_the_file() {
         with_relations(&text, "(id: 1, label: \"x\", from: 2, to: 3)").as_bytes(),
     );
     assert!(!project_file::ends_without_relations(&with));
-    assert!(!project_file::ends_without_relations(&dir.path().join("missing.ron")));
+    assert!(!project_file::ends_without_relations(
+        &dir.path().join("missing.ron")
+    ));
 }

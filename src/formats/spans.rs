@@ -257,8 +257,7 @@ fn while_reading<R: Send>(
     project: &Path,
     out: &Path,
     progress: &mut (dyn FnMut(f32) + Send),
-    read: impl FnOnce(&Path, &(dyn Fn(f32) + Sync), &LinesOut<'_>, &mut LinesIn<'_>) -> Option<R>
-    + Send,
+    read: impl FnOnce(&Path, &(dyn Fn(f32) + Sync), &LinesOut<'_>, &mut LinesIn<'_>) -> Option<R> + Send,
     whole: impl FnOnce(&R) -> bool,
     tail: impl FnOnce(&R, &mut dyn Write) -> Result<usize, FormatError>,
 ) -> Option<Result<(R, usize), FormatError>> {

@@ -1148,7 +1148,9 @@ pub fn ends_without_relations(path: &Path) -> bool {
         return false;
     };
     let mut tail = Vec::new();
-    if file.seek(SeekFrom::Start(size.saturating_sub(TAIL))).is_err()
+    if file
+        .seek(SeekFrom::Start(size.saturating_sub(TAIL)))
+        .is_err()
         || file.read_to_end(&mut tail).is_err()
     {
         return false;
@@ -1302,10 +1304,7 @@ impl parallel::Keep for IdTable {
             }
         });
         let sorted: Vec<&[(u64, u32)]> = self.annotations.chunks(part).collect();
-        let mut ids = sorted
-            .iter()
-            .map(|ids| ids.iter().map(|e| e.0))
-            .kmerge();
+        let mut ids = sorted.iter().map(|ids| ids.iter().map(|e| e.0)).kmerge();
         let mut last = None;
         if ids.any(|id| last.replace(id) == Some(id)) {
             return None;
