@@ -2070,6 +2070,9 @@ mod parallel {
         }
     }
 
+    /// Bytes of a string [`Splitter::feed`] looks through one by one before searching.
+    const SHORT: usize = 24;
+
     /// The bytes [`Splitter::feed`] looks at outside strings.
     const MEANINGFUL: [bool; 256] = {
         let mut table = [false; 256];
@@ -2114,7 +2117,21 @@ mod parallel {
                         i += 1;
                         continue;
                     }
-                    match memchr::memchr2(quote, b'\\', chunk.get(i..)?) {
+                    // Labels, names and ids are short: their end is looked for among
+                    // the next bytes before a search through the rest (a text).
+                    let rest = chunk.get(i..)?;
+                    let end = match rest
+                        .iter()
+                        .take(SHORT)
+                        .position(|&b| b == quote || b == b'\\')
+                    {
+                        Some(k) => Some(k),
+                        None => rest
+                            .get(SHORT..)
+                            .and_then(|far| memchr::memchr2(quote, b'\\', far))
+                            .map(|k| k + SHORT),
+                    };
+                    match end {
                         None => i = chunk.len(),
                         Some(k) => {
                             i += k;

@@ -69,16 +69,34 @@ impl DocText {
                     byte += block.len();
                     char_len += block.len();
                 }
-                None => match rest.char_indices().nth(CHECKPOINT_EVERY) {
-                    Some((next, _)) => {
-                        byte += next;
-                        char_len += CHECKPOINT_EVERY;
+                None => {
+                    // Windows as long as the characters still to count, their starts
+                    // counted at once (a loop the compiler vectorises): each byte is
+                    // looked at once, and a window never passes the block's end.
+                    let bytes = rest.as_bytes();
+                    let (mut end, mut chars) = (0, 0);
+                    while chars < CHECKPOINT_EVERY
+                        && let Some(window) =
+                            bytes.get(end..(end + CHECKPOINT_EVERY - chars).min(bytes.len()))
+                        && !window.is_empty()
+                    {
+                        chars += window.iter().filter(|b| !is_continuation_byte(**b)).count();
+                        end += window.len();
                     }
-                    None => {
-                        char_len += rest.chars().count();
+                    // The last character counted ends where the next one starts.
+                    end += bytes
+                        .get(end..)
+                        .unwrap_or_default()
+                        .iter()
+                        .take_while(|b| is_continuation_byte(**b))
+                        .count();
+                    if end >= bytes.len() {
+                        char_len += chars;
                         break;
                     }
-                },
+                    byte += end;
+                    char_len += CHECKPOINT_EVERY;
+                }
             }
         }
         Self {
@@ -264,6 +282,27 @@ mod tests {
             for (c, &b) in expected.iter().enumerate() {
                 assert_eq!(doc.byte_of(CharOffset(c)), ByteOffset(b), "{text} char {c}");
                 assert_eq!(doc.char_of(ByteOffset(b)), CharOffset(c), "{text} byte {b}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Any text, of characters of every width in any mix: the offsets found through
+        /// the checkpoints are those `char_indices` gives.
+        #[test]
+        fn offsets_agree_with_char_indices_for_any_text(
+            text in "(?s:[a-z ]{0,200}|.{0,3}){0,12}"
+        ) {
+            let doc = DocText::new(text.clone());
+            let expected: Vec<usize> = text
+                .char_indices()
+                .map(|(b, _)| b)
+                .chain([text.len()])
+                .collect();
+            proptest::prop_assert_eq!(doc.char_len() + 1, expected.len());
+            for (c, &b) in expected.iter().enumerate() {
+                proptest::prop_assert_eq!(doc.byte_of(CharOffset(c)), ByteOffset(b));
+                proptest::prop_assert_eq!(doc.char_of(ByteOffset(b)), CharOffset(c));
             }
         }
     }
