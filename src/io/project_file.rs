@@ -889,7 +889,8 @@ struct LoadedDocument {
     annotations: Vec<Annotation>,
 }
 
-/// Converts one document of a file (any thread may do this).
+/// Converts one document of a file (any thread may do this), its labels and names shared
+/// as its [`Sharing`] says.
 fn document_from_file(
     (d, mut names): (DocumentFile, Sharing<'_>),
     version: u32,
