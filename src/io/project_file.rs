@@ -2071,9 +2071,6 @@ mod parallel {
         }
     }
 
-    /// Bytes of a string [`Splitter::feed`] looks through one by one before searching.
-    const SHORT: usize = 24;
-
     /// The bytes [`Splitter::feed`] looks at outside strings.
     const MEANINGFUL: [bool; 256] = {
         let mut table = [false; 256];
@@ -2118,21 +2115,7 @@ mod parallel {
                         i += 1;
                         continue;
                     }
-                    // Labels, names and ids are short: their end is looked for among
-                    // the next bytes before a search through the rest (a text).
-                    let rest = chunk.get(i..)?;
-                    let end = match rest
-                        .iter()
-                        .take(SHORT)
-                        .position(|&b| b == quote || b == b'\\')
-                    {
-                        Some(k) => Some(k),
-                        None => rest
-                            .get(SHORT..)
-                            .and_then(|far| memchr::memchr2(quote, b'\\', far))
-                            .map(|k| k + SHORT),
-                    };
-                    match end {
+                    match memchr::memchr2(quote, b'\\', chunk.get(i..)?) {
                         None => i = chunk.len(),
                         Some(k) => {
                             i += k;
