@@ -258,14 +258,15 @@ fn one_line(message: &str) -> String {
     message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Loads a project file and counts its statistics: each document is counted on the
-/// loader's workers as it is parsed ([`stats::count_document`]) and the batches' counts
-/// are put together in document order, so counting overlaps the load; a file not read
-/// that way is loaded plainly and counted after ([`stats::compute`]), which gives the
-/// same report (or the file's message).
-fn load_counting(path: &Path) -> Result<(Project, stats::Stats), project_file::ProjectFileError> {
+/// Reads a project file and counts its statistics: each document is counted on the
+/// loader's workers as it is parsed ([`stats::count_document`]) and then dropped, the
+/// batches' counts are put together in document order, and the project is never built
+/// ([`project_file::read_making`]); a file not read that way is loaded plainly and
+/// counted after ([`stats::compute`]), which gives the same report (or the file's
+/// message).
+fn load_counting(path: &Path) -> Result<stats::Stats, project_file::ProjectFileError> {
     let mut counted = stats::Stats::default();
-    let loaded = {
+    let read = {
         let count = |part: &crate::model::DocumentPart, batch: &mut stats::Stats| {
             stats::count_document(part, batch);
         };
@@ -273,17 +274,15 @@ fn load_counting(path: &Path) -> Result<(Project, stats::Stats), project_file::P
             stats::merge(&mut counted, batch);
             true
         };
-        project_file::load_making(path, &|_| {}, &count, &mut sink)
+        project_file::read_making(path, &|_| {}, &count, &mut sink)
     };
-    match loaded {
-        Some(project) => {
-            let stats = stats::finish_loaded(counted, &project);
-            Ok((project, stats))
-        }
+    match read {
+        Some(read) => Ok(stats::finish_counted(counted, &read.relations)),
         None => {
             let project = project_file::load(path)?;
             let stats = stats::compute(&project);
-            Ok((project, stats))
+            leave_to_exit(project);
+            Ok(stats)
         }
     }
 }
@@ -380,22 +379,25 @@ pub fn run(command: Command) -> Result<(), CliError> {
                         let loaded = project_file::load(&project)?;
                         let report =
                             formats::export(&loaded, format, &output, &mut |f| bar.set(f))?;
-                        (loaded, report)
+                        (Some(loaded), report)
                     }
                 };
             bar.finish();
             eprintln!("{report}");
-            leave_to_exit(loaded);
+            if let Some(loaded) = loaded {
+                leave_to_exit(loaded);
+            }
             Ok(())
         }
         Command::Stats { project, json } => {
-            let (project, stats) = load_counting(&project)?;
+            let stats = load_counting(&project)?;
             if json {
                 out!("{}", serde_json::to_string_pretty(&stats)?);
             } else {
                 write_out(format_args!("{}", stats::to_text(&stats)), "");
             }
-            leave_to_exit(project);
+            // The report is left to the exit as well (100,000 rows).
+            std::mem::forget(stats);
             Ok(())
         }
         Command::Agree { a, b, json } => {

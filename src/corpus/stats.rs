@@ -1,7 +1,9 @@
 //! Counting: annotations per label, per document and per status, relations per type,
 //! stances per target and polarity, and the holder × target stance matrix. Pure; shared by the CLI and the app.
 
-use crate::model::{Annotation, AnnotationKind, DocStatus, Document, DocumentPart, Project};
+use crate::model::{
+    Annotation, AnnotationKind, DocStatus, Document, DocumentPart, Project, Relation,
+};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -177,7 +179,11 @@ pub fn count_document(part: &DocumentPart, into: &mut Stats) {
             AnnotationKind::Entity { label, .. } => {
                 into.entities += 1;
                 let label = label.as_str();
-                match per_label.iter_mut().find(|(l, _)| *l == label) {
+                // Labels read from one batch share their text: most compare by address.
+                match per_label
+                    .iter_mut()
+                    .find(|(l, _)| std::ptr::eq(*l, label) || *l == label)
+                {
                     Some((_, n)) => *n += 1,
                     None => per_label.push((label, 1)),
                 }
@@ -230,7 +236,16 @@ pub fn merge(into: &mut Stats, more: Stats) {
 /// The statistics of `project` from the counts of all its documents, made while it
 /// loaded ([`count_document`], [`merge`]): what [`compute`] gives for it. The relations,
 /// which come after the documents in the file, are counted here.
-pub fn finish_loaded(mut counted: Stats, project: &Project) -> Stats {
+pub fn finish_loaded(counted: Stats, project: &Project) -> Stats {
+    finish_counted(counted, project.relations().values())
+}
+
+/// [`finish_loaded`] for a file read without keeping the project
+/// ([`crate::io::project_file::read_making`]): `relations` are the file's relations.
+pub fn finish_counted<'r>(
+    mut counted: Stats,
+    relations: impl IntoIterator<Item = &'r Relation>,
+) -> Stats {
     for status in [
         DocStatus::NotStarted,
         DocStatus::InProgress,
@@ -243,7 +258,7 @@ pub fn finish_loaded(mut counted: Stats, project: &Project) -> Stats {
     }
     counted.relations = 0;
     counted.per_relation_type.clear();
-    for relation in project.relations().values() {
+    for relation in relations {
         counted.relations += 1;
         with_entry(&mut counted.per_relation_type, &relation.label, |n| *n += 1);
     }

@@ -124,18 +124,25 @@ pub fn export(
     Ok(report)
 }
 
-/// Exports the project file `project` in `format` to `out` while the file loads, when the
-/// format is written document by document (spans JSONL): the same file and report as
-/// loading it and calling [`export`], sooner. `None` for other formats or when the file is
-/// not read this way; then load it and call [`export`].
+/// Exports the project file `project` in `format` to `out` while the file is read, when
+/// the format is written document by document (spans JSONL): the same file and report as
+/// loading it and calling [`export`], sooner. A file whose relation list is empty is read
+/// without keeping the project ([`spans::export_reading`]; the project is `None`), any
+/// other one loaded while its lines are written ([`spans::export_while_loading`]).
+/// `None` for other formats or when the file is not read this way; then load it and call
+/// [`export`].
 pub fn export_while_loading(
     project: &Path,
     format: ExportFormat,
     out: &Path,
     progress: &mut (dyn FnMut(f32) + Send),
-) -> Option<Result<(Project, ExportReport), FormatError>> {
+) -> Option<Result<(Option<Project>, ExportReport), FormatError>> {
     match format {
-        ExportFormat::Spans => spans::export_while_loading(project, out, progress),
+        ExportFormat::Spans if crate::io::project_file::ends_without_relations(project) => {
+            spans::export_reading(project, out, progress).map(|done| done.map(|r| (None, r)))
+        }
+        ExportFormat::Spans => spans::export_while_loading(project, out, progress)
+            .map(|done| done.map(|(p, r)| (Some(p), r))),
         _ => None,
     }
 }

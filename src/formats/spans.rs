@@ -192,8 +192,84 @@ pub fn export_while_loading(
     out: &Path,
     progress: &mut (dyn FnMut(f32) + Send),
 ) -> Option<Result<(Project, ExportReport), FormatError>> {
+    let done = while_reading(
+        project,
+        out,
+        progress,
+        |path, progress, make, sink| {
+            crate::io::project_file::load_making(path, progress, make, sink)
+        },
+        |_| true,
+        |project, w| relation_lines(project, out, w),
+    )?;
+    Some(done.map(|(project, _)| {
+        let mut report = ExportReport::new(super::ExportFormat::Spans.name(), out);
+        let written = project.annotations().len();
+        let relations = project.relations().len();
+        fill_report(&project, written, relations, &mut report);
+        (project, report)
+    }))
+}
+
+/// [`export_while_loading`] without keeping the project: each document is dropped once
+/// its lines are made ([`crate::io::project_file::read_making`]), which spares the time
+/// and memory of building the project. The same file and report, or `None` when the
+/// file is not read this way — besides [`export_while_loading`]'s reasons, when it has
+/// relations, whose lines need the project: then load it and call [`export`].
+pub fn export_reading(
+    project: &Path,
+    out: &Path,
+    progress: &mut (dyn FnMut(f32) + Send),
+) -> Option<Result<ExportReport, FormatError>> {
+    let done = while_reading(
+        project,
+        out,
+        progress,
+        |path, progress, make, sink| {
+            crate::io::project_file::read_making(path, progress, make, sink)
+        },
+        |read| read.relations.is_empty(),
+        |_, _| Ok(0),
+    )?;
+    Some(done.map(|(read, written)| {
+        let mut report = ExportReport::new(super::ExportFormat::Spans.name(), out);
+        report.documents = read.documents;
+        report.annotations = written;
+        report.relations = 0;
+        report
+    }))
+}
+
+/// The side output of a streaming read that makes a document's span lines.
+type LinesOut<'a> = crate::io::project_file::MakeSide<'a, Vec<u8>>;
+/// Where a streaming read hands each batch's lines, in order (`false` stops it).
+type LinesIn<'a> = crate::io::project_file::SinkSide<'a, Vec<u8>>;
+
+/// Writes the spans export of the project file `project` to `out` while `read` reads
+/// it, making the lines on its workers (`read` is [`crate::io::project_file::
+/// load_making`] or [`crate::io::project_file::read_making`]): its batches of lines
+/// are written in order on this thread, while the read runs on a thread of its own, so
+/// reading never waits for the disk. Once read, `whole` says whether what `read` gave
+/// can finish the export (else nothing is kept: `None`), and `tail` writes what follows
+/// the documents (the relations' lines) and says how many. Gives what `read` gave and
+/// the number of span lines; `None` when the file is not read this way.
+fn while_reading<R: Send>(
+    project: &Path,
+    out: &Path,
+    progress: &mut (dyn FnMut(f32) + Send),
+    read: impl FnOnce(&Path, &(dyn Fn(f32) + Sync), &LinesOut<'_>, &mut LinesIn<'_>) -> Option<R> + Send,
+    whole: impl FnOnce(&R) -> bool,
+    tail: impl FnOnce(&R, &mut dyn Write) -> Result<usize, FormatError>,
+) -> Option<Result<(R, usize), FormatError>> {
     let unwritable = std::sync::atomic::AtomicBool::new(false);
+    let lines = std::sync::atomic::AtomicUsize::new(0);
+    // The biggest batch of lines so far: a new batch takes that room at once instead of
+    // growing (and copying) its buffer a doubling at a time.
+    let biggest = std::sync::atomic::AtomicUsize::new(0);
     let make = |part: &crate::model::DocumentPart, w: &mut Vec<u8>| {
+        if w.capacity() == 0 {
+            w.reserve(biggest.load(std::sync::atomic::Ordering::Relaxed));
+        }
         let annotations: Vec<&Annotation> = part.annotations().collect();
         let mut by_id = annotations.clone();
         by_id.sort_by_key(|a| a.id());
@@ -201,9 +277,13 @@ pub fn export_while_loading(
             let at = by_id.binary_search_by_key(&h, |a| a.id()).ok()?;
             by_id.get(at).copied()
         };
-        if document_lines(part.doc(), &annotations, holder, w).is_err() {
+        match document_lines(part.doc(), &annotations, holder, w) {
+            Ok(n) => {
+                lines.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+                biggest.fetch_max(w.len(), std::sync::atomic::Ordering::Relaxed);
+            }
             // The plain export gives the message.
-            unwritable.store(true, std::sync::atomic::Ordering::Relaxed);
+            Err(_) => unwritable.store(true, std::sync::atomic::Ordering::Relaxed),
         }
     };
     let progress = std::sync::Mutex::new(progress);
@@ -214,17 +294,15 @@ pub fn export_while_loading(
                 progress(f);
             }
         };
-        // The load runs on a thread of its own, so reading the project never waits for
-        // the disk: its batches of lines come here in order and are written meanwhile.
-        // A failed write drops the receiver, which stops the load.
+        // A failed write drops the receiver, which stops the read.
         let (lines_tx, lines_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(LINE_BATCHES_IN_FLIGHT);
         let mut failed = None;
         loaded = std::thread::scope(|scope| {
             let loader = scope.spawn(|| {
-                // Taken by the thread, so the lines end when the load does.
+                // Taken by the thread, so the lines end when the read does.
                 let lines_tx = lines_tx;
                 let mut sink = |bytes: Vec<u8>| lines_tx.send(bytes).is_ok();
-                crate::io::project_file::load_making(project, &report_progress, &make, &mut sink)
+                read(project, &report_progress, &make, &mut sink)
             });
             for bytes in lines_rx.iter() {
                 if let Err(e) = w.write_all(&bytes) {
@@ -235,25 +313,22 @@ pub fn export_while_loading(
             drop(lines_rx);
             loader.join().ok().flatten()
         });
-        if unwritable.load(std::sync::atomic::Ordering::Relaxed) {
+        if unwritable.load(std::sync::atomic::Ordering::Relaxed)
+            || !loaded.as_ref().is_some_and(whole)
+        {
             loaded = None;
         }
         match (failed, &loaded) {
             (Some(e), _) => Err(FormatError::io(out, "cannot write", e)),
             // The relations come last, once the whole project (they end it) is read.
-            (None, Some(project)) => relation_lines(project, out, w).map(|_| ()),
+            (None, Some(read)) => tail(read, w).map(|_| ()),
             // Not read this way: nothing is kept of what was written.
             (None, None) => Err(FormatError::invalid(out, None, String::new())),
         }
     });
+    let lines = lines.into_inner();
     match (written, loaded) {
-        (Ok(()), Some(project)) => {
-            let mut report = ExportReport::new(super::ExportFormat::Spans.name(), out);
-            let written = project.annotations().len();
-            let relations = project.relations().len();
-            fill_report(&project, written, relations, &mut report);
-            Some(Ok((project, report)))
-        }
+        (Ok(()), Some(read)) => Some(Ok((read, lines))),
         (Err(e), Some(_)) => Some(Err(e)),
         (_, None) => None,
     }
@@ -301,12 +376,19 @@ fn span_line<'a: 'm, 'm>(
             .map(|s| [s.start().0, s.end().0])
             .collect()
     });
-    let context_left = covering.map(|c| {
-        let from = c.start().0.saturating_sub(CONTEXT);
-        text.slice(crate::model::CharOffset(from), c.start())
+    // The covering span and its context as byte ranges, each offset found once.
+    let bytes = covering.map(|c| {
+        let at = |offset: usize| text.byte_of(crate::model::CharOffset(offset)).0;
+        (
+            at(c.start().0.saturating_sub(CONTEXT)),
+            at(c.start().0),
+            at(c.end().0),
+            at(c.end().0 + CONTEXT),
+        )
     });
-    let context_right =
-        covering.map(|c| text.slice(c.end(), crate::model::CharOffset(c.end().0 + CONTEXT)));
+    let within = |from: usize, to: usize| text.as_str().get(from..to).unwrap_or_default();
+    let context_left = bytes.map(|(left, start, ..)| within(left, start));
+    let context_right = bytes.map(|(.., end, right)| within(end, right));
     let (kind, label, canonical, target, polarity, holder) = match ann.kind() {
         AnnotationKind::Entity { label, canonical } => (
             "entity",
@@ -344,8 +426,9 @@ fn span_line<'a: 'm, 'm>(
         doc: doc.id().as_str(),
         start: covering.map(|c| c.start().0),
         end: covering.map(|c| c.end().0),
-        text: covering.map(|_| match ann.spans() {
-            [one] => std::borrow::Cow::Borrowed(one.text(text)),
+        text: bytes.map(|(_, start, end, _)| match ann.spans() {
+            // The one span is the covering span.
+            [_] => std::borrow::Cow::Borrowed(within(start, end)),
             _ => std::borrow::Cow::Owned(ann.text(text)),
         }),
         kind,

@@ -20,6 +20,7 @@ use crate::model::{
     self, Anchor, Annotation, AnnotationId, AnnotationKind, ConflictKind, DocId, DocStatus,
     Document, Edit, Interner, Name, Project, ProjectSnapshot, Relation, Rgb, Schema, Span,
 };
+use itertools::Itertools;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -27,6 +28,8 @@ use thiserror::Error;
 
 mod fast;
 mod fast_write;
+
+pub(crate) use parallel::{MakeSide, SinkSide};
 
 /// The format version this build writes.
 pub const CURRENT_VERSION: u32 = 3;
@@ -210,8 +213,10 @@ enum StatusFile {
 #[derive(Serialize, Deserialize, Debug, PartialEq, Clone)]
 struct AnnotationFile {
     id: u64,
-    /// `[(start, end)]` in code points; empty for a document stance.
-    spans: Vec<(usize, usize)>,
+    /// `[(start, end)]` in code points; empty for a document stance. One span (nearly
+    /// every annotation) is kept inline, without an allocation of its own.
+    #[serde(with = "spans_list")]
+    spans: SpansFile,
     kind: KindFile,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     note: Option<String>,
@@ -224,8 +229,12 @@ enum KindFile {
     Entity {
         #[serde(with = "name_text")]
         label: Name,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        canonical: Option<String>,
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "optional_name_text"
+        )]
+        canonical: Option<Name>,
     },
     Stance {
         #[serde(with = "name_text")]
@@ -249,6 +258,40 @@ mod name_text {
 
     pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Name, D::Error> {
         String::deserialize(d).map(Name::from)
+    }
+}
+
+/// [`name_text`] for an optional name (an entity's canonical name).
+mod optional_name_text {
+    use crate::model::Name;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(name: &Option<Name>, s: S) -> Result<S::Ok, S::Error> {
+        match name {
+            Some(name) => s.serialize_some(name.as_str()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Name>, D::Error> {
+        Option::<String>::deserialize(d).map(|name| name.map(Name::from))
+    }
+}
+
+/// An annotation's spans as the file holds them while it is read or written.
+type SpansFile = smallvec::SmallVec<[(usize, usize); 1]>;
+
+/// [`SpansFile`] written as the plain list of pairs it is.
+mod spans_list {
+    use super::SpansFile;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(spans: &SpansFile, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(spans.iter())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SpansFile, D::Error> {
+        Vec::<(usize, usize)>::deserialize(d).map(SpansFile::from_vec)
     }
 }
 
@@ -693,7 +736,7 @@ fn annotation_to_file(a: &Annotation) -> AnnotationFile {
         kind: match a.kind() {
             AnnotationKind::Entity { label, canonical } => KindFile::Entity {
                 label: label.clone(),
-                canonical: canonical.as_deref().map(str::to_owned),
+                canonical: canonical.clone(),
             },
             AnnotationKind::Stance {
                 target,
@@ -799,7 +842,8 @@ fn parse_documents(
     let mut loaded = Vec::with_capacity(documents.len());
     let mut names = Interner::default();
     for d in documents {
-        loaded.push(document_from_file(d, head.version, &mut names).map_err(&invalid)?);
+        let d = (d, Sharing::Share(&mut names));
+        loaded.push(document_from_file(d, head.version).map_err(&invalid)?);
     }
     Ok((head, schema, loaded))
 }
@@ -845,11 +889,11 @@ struct LoadedDocument {
     annotations: Vec<Annotation>,
 }
 
-/// Converts one document of a file (any thread may do this).
+/// Converts one document of a file (any thread may do this), its labels and names shared
+/// as its [`Sharing`] says.
 fn document_from_file(
-    d: DocumentFile,
+    (d, mut names): (DocumentFile, Sharing<'_>),
     version: u32,
-    names: &mut Interner,
 ) -> Result<LoadedDocument, String> {
     let id = DocId::from(d.id);
     if id.0.is_empty() {
@@ -872,7 +916,7 @@ fn document_from_file(
     };
     let mut annotations = Vec::with_capacity(d.annotations.len());
     for a in d.annotations {
-        annotations.push(annotation_from_file(a, &doc, version, names)?);
+        annotations.push(annotation_from_file(a, &doc, version, &mut names)?);
     }
     Ok(LoadedDocument {
         doc,
@@ -987,12 +1031,30 @@ fn assemble(
     with_team_records(project, team, path)
 }
 
+/// How the labels and names of a document read from a file are shared between its
+/// annotations.
+enum Sharing<'n> {
+    /// Through this interner (a document `ron` read: each has a copy of its own).
+    Share(&'n mut Interner),
+    /// Already shared: the fast reader read them through the batch's interner.
+    Shared,
+}
+
+impl Sharing<'_> {
+    fn share(&mut self, name: Name) -> Name {
+        match self {
+            Sharing::Share(names) => names.share(name),
+            Sharing::Shared => name,
+        }
+    }
+}
+
 /// Converts one annotation; `names` shares the copies of labels and names between them.
 fn annotation_from_file(
     a: AnnotationFile,
     doc: &Document,
     version: u32,
-    names: &mut Interner,
+    names: &mut Sharing<'_>,
 ) -> Result<Annotation, String> {
     let where_ = || format!("document '{}', annotation {}", doc.id(), a.id);
     let span = |(s, e): &(usize, usize)| {
@@ -1010,7 +1072,7 @@ fn annotation_from_file(
     let kind = match a.kind {
         KindFile::Entity { label, canonical } => AnnotationKind::Entity {
             label: names.share(label),
-            canonical: canonical.map(|c| names.name_owned(c)),
+            canonical: canonical.map(|c| names.share(c)),
         },
         KindFile::Stance { .. } if version < 2 => {
             return Err(format!("{}: stances need format version 2", where_()));
@@ -1068,7 +1130,238 @@ pub fn load_making<T: Default + Send>(
         progress,
         first: None,
     };
-    parallel::stream_with(file, (size, parallel::CHUNK), path, watch, Some(side))?.ok()
+    parallel::stream_with::<T, model::ProjectBuilder>(
+        file,
+        (size, parallel::CHUNK),
+        path,
+        watch,
+        Some(side),
+    )?
+    .ok()
+}
+
+/// Whether the end of the project file at `path` shows an empty relation list
+/// (`relations: []` in its last 64 KiB, as spantag writes it): a guess made before
+/// reading the file, for commands whose output can be made without keeping the project
+/// only when it has no relations. A wrong guess only costs time: the read then finds the
+/// relations and gives up.
+pub fn ends_without_relations(path: &Path) -> bool {
+    use std::io::{Read, Seek, SeekFrom};
+    const TAIL: u64 = 64 << 10;
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let Ok(size) = file.metadata().map(|m| m.len()) else {
+        return false;
+    };
+    let mut tail = Vec::new();
+    if file
+        .seek(SeekFrom::Start(size.saturating_sub(TAIL)))
+        .is_err()
+        || file.read_to_end(&mut tail).is_err()
+    {
+        return false;
+    }
+    let Some(at) = memchr::memmem::rfind(&tail, b"relations:") else {
+        return false;
+    };
+    let after: Vec<u8> = tail
+        .get(at + b"relations:".len()..)
+        .unwrap_or_default()
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .take(2)
+        .collect();
+    after == b"[]"
+}
+
+/// What [`read_making`] leaves of a project file once it is read through: the counts of
+/// its documents and annotations and its relations (in id order), the file checked as a
+/// load checks it.
+#[derive(Debug)]
+pub struct ReadThrough {
+    /// Documents in the file.
+    pub documents: usize,
+    /// Annotations in the file (of all documents).
+    pub annotations: usize,
+    /// The relations, in id order (as [`Project::relations`] lists them).
+    pub relations: Vec<Relation>,
+}
+
+/// [`load_making`] for a command that needs the documents only as they come (`spantag
+/// stats`, the spans export): each document is dropped on the worker that made its side
+/// output, and only what checking the whole file needs is kept — the document ids (used
+/// twice?), the annotation ids with their document (used twice? what the relations,
+/// conflicts and rejected suggestions name) — so neither the time nor the memory of
+/// building the project is spent. The file is checked exactly as [`load`] checks it:
+/// `None` when it is not sound or not read this way (then [`load`] gives the message).
+pub fn read_making<T: Default + Send>(
+    path: &Path,
+    progress: &(dyn Fn(f32) + Sync),
+    make: &parallel::MakeSide<'_, T>,
+    sink: &mut parallel::SinkSide<'_, T>,
+) -> Option<ReadThrough> {
+    let size = size_to_open(path).ok()?;
+    let file = std::fs::File::open(path).ok()?;
+    let side = parallel::SideOutput { make, sink };
+    let watch = parallel::Watch {
+        progress,
+        first: None,
+    };
+    parallel::stream_with::<T, IdTable>(file, (size, parallel::CHUNK), path, watch, Some(side))?
+        .ok()
+}
+
+/// What a read-through keeps of the documents ([`read_making`]): their ids in file order
+/// and every annotation's id with its document's position, 16 bytes an annotation.
+#[derive(Default)]
+struct IdTable {
+    documents: Vec<DocId>,
+    /// `(annotation id, document position)`.
+    annotations: Vec<(u64, u32)>,
+    /// A document whose annotations the project would refuse (see [`IdTable::keep`]).
+    unsound: bool,
+}
+
+/// One batch of a read-through's documents ([`IdTable`]), positions counted in the batch.
+#[derive(Default)]
+struct IdBatch {
+    documents: Vec<DocId>,
+    annotations: Vec<(u64, u32)>,
+    unsound: bool,
+}
+
+impl parallel::Keep for IdTable {
+    type Batch = IdBatch;
+    type Done = ReadThrough;
+
+    /// Keeps the ids, after the checks [`model::ProjectBuilder`] makes of a part: its
+    /// annotations lie inside the text and a stance's holder is another annotation of
+    /// the document, an entity.
+    fn keep(batch: &mut IdBatch, part: model::DocumentPart) {
+        let at = u32::try_from(batch.documents.len()).unwrap_or(u32::MAX);
+        let len = part.doc().text().char_len();
+        let mut entities: Vec<AnnotationId> = part
+            .annotations()
+            .filter(|a| a.kind().is_entity())
+            .map(Annotation::id)
+            .collect();
+        entities.sort_unstable();
+        for a in part.annotations() {
+            let sound = a.doc() == part.doc().id()
+                && a.spans().iter().all(|s| s.end().0 <= len)
+                && match a.kind() {
+                    AnnotationKind::Stance {
+                        holder: Some(h), ..
+                    } => h.id() != a.id() && entities.binary_search(&h.id()).is_ok(),
+                    _ => true,
+                };
+            batch.unsound |= !sound;
+            batch.annotations.push((a.id().0, at));
+        }
+        batch.documents.push(part.doc().id().clone());
+    }
+
+    fn add(&mut self, batch: IdBatch) {
+        let shift = u32::try_from(self.documents.len()).unwrap_or(u32::MAX);
+        self.unsound |= batch.unsound;
+        self.documents.extend(batch.documents);
+        self.annotations.extend(
+            batch
+                .annotations
+                .into_iter()
+                .map(|(id, at)| (id, at.saturating_add(shift))),
+        );
+    }
+
+    /// The checks of [`model::ProjectBuilder::finish`] and of adding the team records,
+    /// on the ids alone: documents and annotation ids used once, every relation's id
+    /// free and its ends annotations of one document, every conflict naming annotations
+    /// of its document, every rejected suggestion's document in the file.
+    fn finish(
+        mut self,
+        head: ProjectFile,
+        _schema: Schema,
+        _path: &Path,
+    ) -> Option<Result<ReadThrough, ProjectFileError>> {
+        if self.unsound || u32::try_from(self.documents.len()).is_err() {
+            return None;
+        }
+        let mut positions: rustc_hash::FxHashMap<&DocId, u32> =
+            rustc_hash::FxHashMap::with_capacity_and_hasher(
+                self.documents.len(),
+                Default::default(),
+            );
+        for (at, id) in (0u32..).zip(&self.documents) {
+            if positions.insert(id, at).is_some() {
+                return None;
+            }
+        }
+        // The table is sorted in a part a core, at once (the load has ended: the cores
+        // are free), and the sorted parts are walked together for an id used twice.
+        let part = self
+            .annotations
+            .len()
+            .div_ceil(crate::parallel::every_core())
+            .max(1);
+        std::thread::scope(|scope| {
+            for ids in self.annotations.chunks_mut(part) {
+                scope.spawn(|| ids.sort_unstable());
+            }
+        });
+        let sorted: Vec<&[(u64, u32)]> = self.annotations.chunks(part).collect();
+        let mut ids = sorted.iter().map(|ids| ids.iter().map(|e| e.0)).kmerge();
+        let mut last = None;
+        if ids.any(|id| last.replace(id) == Some(id)) {
+            return None;
+        }
+        let document_of = |id: u64| {
+            sorted.iter().find_map(|ids| {
+                let at = ids.binary_search_by_key(&id, |e| e.0).ok()?;
+                ids.get(at).map(|e| e.1)
+            })
+        };
+        for c in &head.conflicts {
+            let doc = positions.get(&DocId::from(c.doc.as_str())).copied()?;
+            let sides = [c.ours, c.theirs];
+            if sides.iter().all(Option::is_none)
+                || !sides
+                    .iter()
+                    .flatten()
+                    .all(|id| document_of(*id) == Some(doc))
+            {
+                return None;
+            }
+        }
+        for (doc, ..) in &head.rejected_suggestions {
+            positions.get(&DocId::from(doc.as_str()))?;
+        }
+        let mut relations: BTreeMap<u64, Relation> = BTreeMap::new();
+        for r in head.relations {
+            if document_of(r.id).is_some() || relations.contains_key(&r.id) {
+                return None;
+            }
+            let (from, to) = (document_of(r.from)?, document_of(r.to)?);
+            if from != to {
+                return None;
+            }
+            relations.insert(
+                r.id,
+                Relation {
+                    id: AnnotationId(r.id),
+                    label: r.label,
+                    from: AnnotationId(r.from),
+                    to: AnnotationId(r.to),
+                },
+            );
+        }
+        Some(Ok(ReadThrough {
+            documents: self.documents.len(),
+            annotations: self.annotations.len(),
+            relations: relations.into_values().collect(),
+        }))
+    }
 }
 
 /// The size of a project file, refused when it is more than spantag opens.
@@ -1389,7 +1682,7 @@ mod parallel {
         DocumentFile, FirstDocuments, Interner, Project, ProjectFile, ProjectFileError, check_head,
         document_from_file, ron_options,
     };
-    use crate::model::{DocumentPart, ProjectBuilder};
+    use crate::model::{DocumentPart, ProjectBuilder, Schema};
     use std::collections::BTreeMap;
     use std::io::Read;
     use std::ops::Range;
@@ -1429,7 +1722,7 @@ mod parallel {
             }
         };
         let watch = Watch { progress, first };
-        stream_with::<()>(file, (size, chunk), path, watch, None)
+        stream_with::<(), ProjectBuilder>(file, (size, chunk), path, watch, None)
     }
 
     /// [`stream`] over any reader (`size` only drives the progress).
@@ -1444,7 +1737,7 @@ mod parallel {
             progress,
             first: None,
         };
-        stream_with::<()>(input, (size, chunk), path, watch, None)
+        stream_with::<(), ProjectBuilder>(input, (size, chunk), path, watch, None)
     }
 
     /// Who follows a streaming load: its progress (0 to 1), and who gets the first
@@ -1454,24 +1747,84 @@ mod parallel {
         pub(super) first: Option<&'w FirstDocuments<'w>>,
     }
 
-    /// A batch of documents parsed: the parts, and the side output made from them.
-    type Parsed<T> = (Vec<DocumentPart>, T);
+    /// A batch of documents parsed: what is kept of them, and the side output made from
+    /// them.
+    type Parsed<K, T> = (<K as Keep>::Batch, T);
 
-    /// [`stream_from`], making `side` output from the documents as they come.
-    pub(super) fn stream_with<T: Default + Send>(
+    /// What a streaming load keeps of the documents it reads, and what it gives once the
+    /// whole file is read: the project ([`ProjectBuilder`]), or only what checking the
+    /// whole file needs ([`super::IdTable`], for commands that make their output from the
+    /// documents as they come and need no project).
+    pub(super) trait Keep: Default {
+        /// What a worker keeps of a batch of documents; made on the worker, so whatever
+        /// is not kept is dropped there.
+        type Batch: Default + Send;
+        /// What the load gives.
+        type Done;
+        /// Keeps a document (its side output already made) in its batch, on a worker.
+        fn keep(batch: &mut Self::Batch, part: DocumentPart);
+        /// Takes the batches in file order, on the reading thread.
+        fn add(&mut self, batch: Self::Batch);
+        /// The result, given the file's head (its documents left out) and its schema;
+        /// `None` when anything is not sound, so the plain parser gives the message.
+        fn finish(
+            self,
+            head: ProjectFile,
+            schema: Schema,
+            path: &Path,
+        ) -> Option<Result<Self::Done, ProjectFileError>>;
+    }
+
+    impl Keep for ProjectBuilder {
+        type Batch = Vec<DocumentPart>;
+        type Done = Project;
+
+        fn keep(batch: &mut Self::Batch, part: DocumentPart) {
+            batch.push(part);
+        }
+
+        fn add(&mut self, batch: Self::Batch) {
+            for part in batch {
+                ProjectBuilder::add(self, part);
+            }
+        }
+
+        fn finish(
+            self,
+            mut head: ProjectFile,
+            schema: Schema,
+            path: &Path,
+        ) -> Option<Result<Project, ProjectFileError>> {
+            let team = super::team_edit(&mut head);
+            let (relations, rejected) = super::project_wide_parts(head);
+            let built = ProjectBuilder::finish(self, schema, relations, rejected)?;
+            Some(
+                built
+                    .map_err(|e| ProjectFileError::Invalid {
+                        path: path.to_owned(),
+                        message: e.to_string(),
+                    })
+                    .and_then(|project| super::with_team_records(project, team, path)),
+            )
+        }
+    }
+
+    /// [`stream_from`], making `side` output from the documents as they come and keeping
+    /// of them what `K` keeps.
+    pub(super) fn stream_with<T: Default + Send, K: Keep>(
         mut input: impl Read,
         (size, chunk): (u64, usize),
         path: &Path,
         watch: Watch<'_>,
         side: Option<SideOutput<'_, T>>,
-    ) -> Option<Result<Project, ProjectFileError>> {
+    ) -> Option<Result<K::Done, ProjectFileError>> {
         let progress = watch.progress;
         // Opening a project: the window only draws a progress bar meanwhile.
         let workers = crate::parallel::every_core();
         let stop = AtomicBool::new(false);
         let (batch_tx, batch_rx) = mpsc::sync_channel::<Batch>(workers * 2);
         let batch_rx = Mutex::new(batch_rx);
-        let (done_tx, done_rx) = mpsc::channel::<(usize, Option<Parsed<T>>)>();
+        let (done_tx, done_rx) = mpsc::channel::<(usize, Option<Parsed<K, T>>)>();
         let (make, sink) = match side {
             Some(SideOutput { make, sink }) => (Some(make), Some(sink)),
             None => (None, None),
@@ -1488,7 +1841,7 @@ mod parallel {
                         };
                         let Ok(batch) = next else { break };
                         let parsed = (!stop.load(Ordering::Relaxed))
-                            .then(|| batch.parse(make))
+                            .then(|| batch.parse::<T, K>(make))
                             .flatten();
                         if done_tx.send((batch.index, parsed)).is_err() {
                             break;
@@ -1497,8 +1850,8 @@ mod parallel {
                 });
             }
             drop(done_tx);
-            let mut reading = Reading {
-                builder: ProjectBuilder::new(),
+            let mut reading = Reading::<K, T> {
+                kept: K::default(),
                 pending: BTreeMap::new(),
                 next: 0,
                 sent: 0,
@@ -1537,18 +1890,8 @@ mod parallel {
                 return None;
             }
             let schema = check_head(&mut head, path).ok()?;
-            let team = super::team_edit(&mut head);
-            let (relations, rejected) = super::project_wide_parts(head);
             progress(1.0);
-            let built = reading.builder.finish(schema, relations, rejected)?;
-            Some(
-                built
-                    .map_err(|e| ProjectFileError::Invalid {
-                        path: path.to_owned(),
-                        message: e.to_string(),
-                    })
-                    .and_then(|project| super::with_team_records(project, team, path)),
-            )
+            reading.kept.finish(head, schema, path)
         })
     }
 
@@ -1568,10 +1911,10 @@ mod parallel {
     /// stops the load.
     pub(crate) type SinkSide<'a, T> = dyn FnMut(T) -> bool + 'a;
 
-    /// Documents read so far: parsed batches go into the builder in file order.
-    struct Reading<'s, T> {
-        builder: ProjectBuilder,
-        pending: BTreeMap<usize, Parsed<T>>,
+    /// Documents read so far: parsed batches go to the keeper in file order.
+    struct Reading<'s, K: Keep, T> {
+        kept: K,
+        pending: BTreeMap<usize, Parsed<K, T>>,
         /// The next batch the builder takes.
         next: usize,
         /// Batches handed to the workers.
@@ -1579,10 +1922,10 @@ mod parallel {
         sink: Option<&'s mut SinkSide<'s, T>>,
     }
 
-    impl<T> Reading<'_, T> {
-        /// Keeps a parsed batch and moves every batch now in order into the builder;
+    impl<K: Keep, T> Reading<'_, K, T> {
+        /// Keeps a parsed batch and hands every batch now in order to the keeper;
         /// `None` when the batch did not parse.
-        fn take(&mut self, index: usize, parsed: Option<Parsed<T>>) -> Option<()> {
+        fn take(&mut self, index: usize, parsed: Option<Parsed<K, T>>) -> Option<()> {
             self.pending.insert(index, parsed?);
             while let Some((docs, side)) = self.pending.remove(&self.next) {
                 self.next += 1;
@@ -1591,9 +1934,7 @@ mod parallel {
                 {
                     return None;
                 }
-                for part in docs {
-                    self.builder.add(part);
-                }
+                self.kept.add(docs);
             }
             Some(())
         }
@@ -1602,13 +1943,13 @@ mod parallel {
     /// Reads the file through, sending batches of documents to the workers and taking
     /// finished ones meanwhile. Returns the parsed head (the file without its documents)
     /// and the version the documents were converted for; `None` for anything unusual.
-    fn read_all<T>(
+    fn read_all<K: Keep, T>(
         input: &mut impl Read,
         (size, chunk): (u64, usize),
         watch: &Watch<'_>,
         batches: &mpsc::SyncSender<Batch>,
-        done: &mpsc::Receiver<(usize, Option<Parsed<T>>)>,
-        reading: &mut Reading<'_, T>,
+        done: &mpsc::Receiver<(usize, Option<Parsed<K, T>>)>,
+        reading: &mut Reading<'_, K, T>,
     ) -> std::io::Result<Option<(ProjectFile, u32)>> {
         let mut splitter = Splitter::default();
         let mut buf = vec![0; chunk.max(1)];
@@ -1616,7 +1957,7 @@ mod parallel {
         // The version the documents are converted for, from the head before the list;
         // checked against the parsed head at the end.
         let mut version = None;
-        let mut send = |splitter: &Splitter, (bytes, pieces): Cut, reading: &mut Reading<T>| {
+        let mut send = |splitter: &Splitter, (bytes, pieces): Cut, reading: &mut Reading<K, T>| {
             if version.is_none() {
                 version = std::str::from_utf8(&splitter.head)
                     .ok()
@@ -1700,36 +2041,39 @@ mod parallel {
             head.push_str("])");
             let mut head = ron_options().from_str::<ProjectFile>(&head).ok()?;
             let schema = check_head(&mut head, Path::new("")).ok()?;
-            let (parts, ()) = self.parse::<()>(None)?;
+            let (parts, ()) = self.parse::<(), ProjectBuilder>(None)?;
             let mut builder = ProjectBuilder::new();
-            for part in parts {
-                builder.add(part);
-            }
+            Keep::add(&mut builder, parts);
             builder.finish(schema, Vec::new(), Vec::new())?.ok()
         }
 
         /// Parses and converts every document, and makes their side output with `make`;
         /// `None` at the first problem.
-        fn parse<T: Default>(&self, make: Option<&MakeSide<'_, T>>) -> Option<Parsed<T>> {
+        fn parse<T: Default, K: Keep>(
+            &self,
+            make: Option<&MakeSide<'_, T>>,
+        ) -> Option<Parsed<K, T>> {
             let text = std::str::from_utf8(&self.bytes).ok()?;
             let mut names = Interner::default();
             let mut side = T::default();
-            let parts = self
-                .pieces
-                .iter()
-                .map(|piece| {
-                    let piece = text.get(piece.clone())?;
-                    let d = super::fast::document_sharing(piece, &mut names)
-                        .or_else(|| ron_options().from_str::<DocumentFile>(piece).ok())?;
-                    let d = document_from_file(d, self.version, &mut names).ok()?;
-                    let part = DocumentPart::new(d.doc, d.status, d.annotations);
-                    if let Some(make) = make {
-                        make(&part, &mut side);
-                    }
-                    Some(part)
-                })
-                .collect::<Option<Vec<_>>>()?;
-            Some((parts, side))
+            let mut kept = K::Batch::default();
+            for piece in &self.pieces {
+                let piece = text.get(piece.clone())?;
+                let d = match super::fast::document_sharing(piece, &mut names) {
+                    Some(d) => (d, super::Sharing::Shared),
+                    None => (
+                        ron_options().from_str::<DocumentFile>(piece).ok()?,
+                        super::Sharing::Share(&mut names),
+                    ),
+                };
+                let d = document_from_file(d, self.version).ok()?;
+                let part = DocumentPart::new(d.doc, d.status, d.annotations);
+                if let Some(make) = make {
+                    make(&part, &mut side);
+                }
+                K::keep(&mut kept, part);
+            }
+            Some((kept, side))
         }
     }
 
@@ -1862,9 +2206,11 @@ mod parallel {
                 self.pieces.push(piece);
             }
             if self.pieces.len() >= BATCH {
+                // The next batch is about as big: room for it at once, not by doubling.
+                let room = self.bytes.len() + self.bytes.len() / 4;
                 full.push((
-                    std::mem::take(&mut self.bytes),
-                    std::mem::take(&mut self.pieces),
+                    std::mem::replace(&mut self.bytes, Vec::with_capacity(room)),
+                    std::mem::replace(&mut self.pieces, Vec::with_capacity(BATCH)),
                 ));
             }
             self.element_start = self.bytes.len();

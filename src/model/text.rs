@@ -54,12 +54,49 @@ impl DocText {
         }
         let mut checkpoints = Vec::with_capacity(text.len() / CHECKPOINT_EVERY + 1);
         let mut char_len = 0;
-        for (byte, b) in text.bytes().enumerate() {
-            if !is_continuation_byte(b) {
-                if char_len % CHECKPOINT_EVERY == 0 {
-                    checkpoints.push(byte);
+        // A block of characters at a time: a block of ASCII (most of a news text) is
+        // as many characters as bytes, found at once, and only a block holding other
+        // characters is walked a character at a time.
+        let mut byte = 0;
+        while let Some(rest) = text.get(byte..).filter(|r| !r.is_empty()) {
+            checkpoints.push(byte);
+            let ascii = rest
+                .as_bytes()
+                .get(..CHECKPOINT_EVERY)
+                .filter(|block| block.is_ascii());
+            match ascii {
+                Some(block) => {
+                    byte += block.len();
+                    char_len += block.len();
                 }
-                char_len += 1;
+                None => {
+                    // Windows as long as the characters still to count, their starts
+                    // counted at once (a loop the compiler vectorises): each byte is
+                    // looked at once, and a window never passes the block's end.
+                    let bytes = rest.as_bytes();
+                    let (mut end, mut chars) = (0, 0);
+                    while chars < CHECKPOINT_EVERY
+                        && let Some(window) =
+                            bytes.get(end..(end + CHECKPOINT_EVERY - chars).min(bytes.len()))
+                        && !window.is_empty()
+                    {
+                        chars += window.iter().filter(|b| !is_continuation_byte(**b)).count();
+                        end += window.len();
+                    }
+                    // The last character counted ends where the next one starts.
+                    end += bytes
+                        .get(end..)
+                        .unwrap_or_default()
+                        .iter()
+                        .take_while(|b| is_continuation_byte(**b))
+                        .count();
+                    if end >= bytes.len() {
+                        char_len += chars;
+                        break;
+                    }
+                    byte += end;
+                    char_len += CHECKPOINT_EVERY;
+                }
             }
         }
         Self {
@@ -99,8 +136,12 @@ impl DocText {
         );
         let skip = c.0 % CHECKPOINT_EVERY;
         let chars = (self.char_len - block * CHECKPOINT_EVERY).min(CHECKPOINT_EVERY);
-        if end - start == chars {
-            // As many bytes as characters: an ASCII stretch.
+        if end - start == chars
+            || self.text.as_bytes()[start..]
+                .get(..skip)
+                .is_some_and(<[u8]>::is_ascii)
+        {
+            // As many bytes as characters up to it: an ASCII stretch.
             return ByteOffset(start + skip);
         }
         let found = self.text.as_bytes()[start..end]
@@ -241,6 +282,27 @@ mod tests {
             for (c, &b) in expected.iter().enumerate() {
                 assert_eq!(doc.byte_of(CharOffset(c)), ByteOffset(b), "{text} char {c}");
                 assert_eq!(doc.char_of(ByteOffset(b)), CharOffset(c), "{text} byte {b}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Any text, of characters of every width in any mix: the offsets found through
+        /// the checkpoints are those `char_indices` gives.
+        #[test]
+        fn offsets_agree_with_char_indices_for_any_text(
+            text in "(?s:[a-z ]{0,200}|.{0,3}){0,12}"
+        ) {
+            let doc = DocText::new(text.clone());
+            let expected: Vec<usize> = text
+                .char_indices()
+                .map(|(b, _)| b)
+                .chain([text.len()])
+                .collect();
+            proptest::prop_assert_eq!(doc.char_len() + 1, expected.len());
+            for (c, &b) in expected.iter().enumerate() {
+                proptest::prop_assert_eq!(doc.byte_of(CharOffset(c)), ByteOffset(b));
+                proptest::prop_assert_eq!(doc.char_of(ByteOffset(b)), CharOffset(c));
             }
         }
     }

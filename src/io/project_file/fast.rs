@@ -11,7 +11,7 @@
 //! everything the writer produces and on thousands of damaged documents, and the
 //! `fast_document` fuzz target keeps comparing them.
 
-use super::{AnnotationFile, DocumentFile, KindFile, StatusFile};
+use super::{AnnotationFile, DocumentFile, KindFile, SpansFile, StatusFile};
 use crate::model::{Interner, Name};
 use std::collections::BTreeMap;
 
@@ -319,7 +319,7 @@ impl<'a> Parser<'a> {
         self.expect(b'(')?;
         self.fields(|p, name| match name {
             "id" => set(&mut id, p.number()?),
-            "spans" => set(&mut spans, p.list(Self::span)?),
+            "spans" => set(&mut spans, p.spans()?),
             "kind" => set(&mut kind, p.kind()?),
             "note" => set(&mut note, p.option(Self::string)?),
             "attributes" => set(&mut attributes, p.string_map()?),
@@ -332,6 +332,21 @@ impl<'a> Parser<'a> {
             note: note.flatten(),
             attributes: attributes.unwrap_or_default(),
         })
+    }
+
+    /// `[(start, end), …]`, one span kept inline.
+    fn spans(&mut self) -> Option<SpansFile> {
+        self.expect(b'[')?;
+        let mut out = SpansFile::new();
+        loop {
+            if self.eat(b']') {
+                return Some(out);
+            }
+            out.push(self.span()?);
+            if !self.next_element(b']')? {
+                return Some(out);
+            }
+        }
     }
 
     /// `(start, end)`.
@@ -351,7 +366,7 @@ impl<'a> Parser<'a> {
                 self.take(b'(')?;
                 self.fields(|p, name| match name {
                     "label" => set(&mut label, p.name()?),
-                    "canonical" => set(&mut canonical, p.option(Self::string)?),
+                    "canonical" => set(&mut canonical, p.option(Self::name)?),
                     _ => None,
                 })?;
                 Some(KindFile::Entity {
@@ -411,7 +426,7 @@ mod tests {
     fn annotation(id: u64, spans: Vec<(usize, usize)>, kind: KindFile) -> AnnotationFile {
         AnnotationFile {
             id,
-            spans,
+            spans: spans.into(),
             kind,
             note: None,
             attributes: BTreeMap::new(),
@@ -438,7 +453,7 @@ mod tests {
                     vec![(0, 8)],
                     KindFile::Entity {
                         label: "PER".into(),
-                        canonical: Some(awkward.to_owned()),
+                        canonical: Some(awkward.into()),
                     },
                 ),
                 AnnotationFile {
@@ -627,7 +642,7 @@ mod tests {
         let kind = prop_oneof![
             (text, prop::option::of(text)).prop_map(|(label, canonical)| KindFile::Entity {
                 label: label.into(),
-                canonical
+                canonical: canonical.map(Name::from)
             }),
             (text, text, prop::option::of(any::<u64>())).prop_map(|(target, polarity, holder)| {
                 KindFile::Stance {
@@ -646,7 +661,7 @@ mod tests {
         )
             .prop_map(|(id, spans, kind, note, attributes)| AnnotationFile {
                 id,
-                spans,
+                spans: spans.into(),
                 kind,
                 note,
                 attributes,

@@ -139,7 +139,7 @@ mod tests {
     fn annotation(id: u64, kind: KindFile) -> AnnotationFile {
         AnnotationFile {
             id,
-            spans: vec![(0, 4)],
+            spans: vec![(0, 4)].into(),
             kind,
             note: None,
             attributes: BTreeMap::new(),
@@ -172,7 +172,7 @@ mod tests {
                 holder: Some(3),
             },
         );
-        full.spans = vec![(1, 2), (5, 9)];
+        full.spans = vec![(1, 2), (5, 9)].into();
         full.note = Some("citaat \"zo\"".into());
         full.attributes = [("a".to_owned(), "b".to_owned()), ("c".into(), "d".into())].into();
         let canonical = annotation(
