@@ -767,11 +767,11 @@ fn search(c: &Corpus, runs: usize, table: &mut Table) {
     let cpu = |from: u64, to: u64| format!("{} ms", to.saturating_sub(from));
     table.note("  CPU time (both cores)", c, &cpu(cpu0, cpu3));
     table.time("  of which finding the occurrences", c, finding, "");
-    table.note("    CPU time", c, &cpu(cpu0, cpu1));
+    table.note("    CPU time (finding)", c, &cpu(cpu0, cpu1));
     table.time("  of which the tags and their ids", c, making, "");
-    table.note("    CPU time", c, &cpu(cpu1, cpu2));
+    table.note("    CPU time (tags and ids)", c, &cpu(cpu1, cpu2));
     table.time("  of which the edit", c, total - finding - making, "");
-    table.note("    CPU time", c, &cpu(cpu2, cpu3));
+    table.note("    CPU time (the edit)", c, &cpu(cpu2, cpu3));
     table.note("  tagged", c, &format!("{tagged} of {} found", found.len()));
     drop(project);
 }

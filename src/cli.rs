@@ -318,7 +318,6 @@ pub fn run(command: Command) -> Result<(), CliError> {
             output,
             force,
         } => {
-            crate::allocator::limit_malloc_arenas_to(1);
             if crate::io::paths::same_file(&path, &output) {
                 return Err(CliError(format!(
                     "{}: is the project file itself; import from another file",
