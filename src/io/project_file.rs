@@ -1123,6 +1123,17 @@ pub fn load_making<T: Default + Send>(
     make: &parallel::MakeSide<'_, T>,
     sink: &mut parallel::SinkSide<'_, T>,
 ) -> Option<Project> {
+    stream_making::<T, model::ProjectBuilder>(path, progress, make, sink)
+}
+
+/// Streams the file at `path` with a side output, keeping what `K` keeps; `None` when it
+/// is not read this way or not sound.
+fn stream_making<T: Default + Send, K: parallel::Keep>(
+    path: &Path,
+    progress: &(dyn Fn(f32) + Sync),
+    make: &parallel::MakeSide<'_, T>,
+    sink: &mut parallel::SinkSide<'_, T>,
+) -> Option<K::Done> {
     let size = size_to_open(path).ok()?;
     let file = std::fs::File::open(path).ok()?;
     let side = parallel::SideOutput { make, sink };
@@ -1130,14 +1141,7 @@ pub fn load_making<T: Default + Send>(
         progress,
         first: None,
     };
-    parallel::stream_with::<T, model::ProjectBuilder>(
-        file,
-        (size, parallel::CHUNK),
-        path,
-        watch,
-        Some(side),
-    )?
-    .ok()
+    parallel::stream_with::<T, K>(file, (size, parallel::CHUNK), path, watch, Some(side))?.ok()
 }
 
 /// Whether the end of the project file at `path` shows an empty relation list
@@ -1202,15 +1206,7 @@ pub fn read_making<T: Default + Send>(
     make: &parallel::MakeSide<'_, T>,
     sink: &mut parallel::SinkSide<'_, T>,
 ) -> Option<ReadThrough> {
-    let size = size_to_open(path).ok()?;
-    let file = std::fs::File::open(path).ok()?;
-    let side = parallel::SideOutput { make, sink };
-    let watch = parallel::Watch {
-        progress,
-        first: None,
-    };
-    parallel::stream_with::<T, IdTable>(file, (size, parallel::CHUNK), path, watch, Some(side))?
-        .ok()
+    stream_making::<T, IdTable>(path, progress, make, sink)
 }
 
 /// What a read-through keeps of the documents ([`read_making`]): their ids in file order
