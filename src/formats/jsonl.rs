@@ -125,42 +125,52 @@ fn each_line<R: Send, S: Default>(
     make: &(impl Fn(&mut S, usize, Map<String, Value>) -> R + Sync),
     take: &mut dyn FnMut(R),
 ) -> Vec<BadRecord> {
-    let lines: Vec<(usize, &str)> = text
-        .lines()
-        .enumerate()
-        .filter(|(_, line)| !line.trim().is_empty())
-        .map(|(i, line)| (i + 1, line))
-        .collect();
+    let lines = numbered_lines(text, 1);
     let mut bad = Vec::new();
     let total = lines.len().max(1) as f32;
     let mut done = 0;
-    let read: Result<(), std::convert::Infallible> = crate::parallel::for_each_batch_in_order(
-        &lines,
+    read_lines(path, &lines, make, &mut |batch| {
+        done += batch.len();
+        for (_, _, line) in batch {
+            line.records.into_iter().for_each(&mut *take);
+            bad.extend(line.bad);
+        }
+        progress(done as f32 / total);
+    });
+    bad
+}
+
+/// Reads `lines` on every core ([`read_line`], each object made into an `R` by `make`)
+/// and hands each batch's reads — (line number, offset, what was read) — to `take` on
+/// this thread, in the lines' order.
+fn read_lines<R: Send, S: Default>(
+    path: &Path,
+    lines: &[NumberedLine<'_>],
+    make: &(impl Fn(&mut S, usize, Map<String, Value>) -> R + Sync),
+    take: &mut dyn FnMut(Vec<(usize, usize, LineRead<R>)>),
+) {
+    let done: Result<(), std::convert::Infallible> = crate::parallel::for_each_batch_in_order(
+        lines,
         LINES_PER_BATCH,
         |batch| {
             let mut state = S::default();
             batch
                 .iter()
-                .map(|&(line_no, line)| {
-                    read_line(path, line_no, line, &mut |line, object| {
-                        make(&mut state, line, object)
-                    })
+                .map(|line| {
+                    let read = read_line(path, line.number, line.text, &mut |at, object| {
+                        make(&mut state, at, object)
+                    });
+                    (line.number, line.offset, read)
                 })
                 .collect::<Vec<_>>()
         },
         |batch| {
-            done += batch.len();
-            for line in batch {
-                line.records.into_iter().for_each(&mut *take);
-                bad.extend(line.bad);
-            }
-            progress(done as f32 / total);
+            take(batch);
             Ok(())
         },
     );
-    match read {
-        Ok(()) => bad,
-        Err(never) => match never {},
+    if let Err(never) = done {
+        match never {}
     }
 }
 
@@ -412,33 +422,11 @@ fn parse_piece<R: Send, S: Default>(
 ) -> ParsedPiece<R> {
     let lines = numbered_lines(&piece.text, piece.first_line);
     let mut parsed = Vec::with_capacity(lines.len());
-    let done: Result<(), std::convert::Infallible> = crate::parallel::for_each_batch_in_order(
-        &lines,
-        LINES_PER_BATCH,
-        |batch| {
-            let mut state = S::default();
-            batch
-                .iter()
-                .map(|line| {
-                    let read = read_line(path, line.number, line.text, &mut |at, object| {
-                        make(&mut state, at, object)
-                    });
-                    (line.number, line.offset, read)
-                })
-                .collect::<Vec<_>>()
-        },
-        |batch| {
-            parsed.extend(batch);
-            Ok(())
-        },
-    );
-    match done {
-        Ok(()) => ParsedPiece {
-            start: piece.start,
-            end: piece.start + piece.text.len() as u64,
-            lines: parsed,
-        },
-        Err(never) => match never {},
+    read_lines(path, &lines, make, &mut |batch| parsed.extend(batch));
+    ParsedPiece {
+        start: piece.start,
+        end: piece.start + piece.text.len() as u64,
+        lines: parsed,
     }
 }
 
