@@ -140,6 +140,9 @@ fn each_line<R: Send, S: Default>(
     bad
 }
 
+/// What was read on one line: its number, its offset in its piece, and the read.
+type LineReadAt<R> = (usize, usize, LineRead<R>);
+
 /// Reads `lines` on every core ([`read_line`], each object made into an `R` by `make`)
 /// and hands each batch's reads — (line number, offset, what was read) — to `take` on
 /// this thread, in the lines' order.
@@ -147,7 +150,7 @@ fn read_lines<R: Send, S: Default>(
     path: &Path,
     lines: &[NumberedLine<'_>],
     make: &(impl Fn(&mut S, usize, Map<String, Value>) -> R + Sync),
-    take: &mut dyn FnMut(Vec<(usize, usize, LineRead<R>)>),
+    take: &mut dyn FnMut(Vec<LineReadAt<R>>),
 ) {
     let done: Result<(), std::convert::Infallible> = crate::parallel::for_each_batch_in_order(
         lines,
@@ -411,7 +414,7 @@ struct ParsedPiece<R> {
     /// Where it ends.
     end: u64,
     /// Its non-blank lines in order: number, offset in the piece, what was read.
-    lines: Vec<(usize, usize, LineRead<R>)>,
+    lines: Vec<LineReadAt<R>>,
 }
 
 /// Parses the lines of `piece` on every core, each object made into an `R` by `make`.
