@@ -22,7 +22,7 @@ pub fn limit_malloc_arenas() {
 /// Limits glibc's malloc to `arenas` arenas from now on, unless `MALLOC_ARENA_MAX` is
 /// set in the environment. (One arena took `spantag import` at 100k from 641 to 603 MB
 /// but cost it 20–30 % more time, 0.2 s at 10k, as its workers waited on one lock:
-/// BENCHMARKS.md, "Tag-all at 100k … (the lead, seventh session)".)
+/// BENCHMARKS.md, "Tag-all at 100k, and the loading frame".)
 fn limit_malloc_arenas_to(arenas: i32) {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
