@@ -1232,30 +1232,15 @@ impl parallel::Keep for IdTable {
     type Batch = IdBatch;
     type Done = ReadThrough;
 
-    /// Keeps the ids, after the checks [`model::ProjectBuilder`] makes of a part: its
-    /// annotations lie inside the text and a stance's holder is another annotation of
-    /// the document, an entity.
+    /// Keeps the ids, and whether the part passed the checks [`model::ProjectBuilder`]
+    /// gives up on ([`model::DocumentPart::is_sound`]: its annotations lie inside the
+    /// text and a stance's holder is another annotation of the document, an entity).
     fn keep(batch: &mut IdBatch, part: model::DocumentPart) {
         let at = u32::try_from(batch.documents.len()).unwrap_or(u32::MAX);
-        let len = part.doc().text().char_len();
-        let mut entities: Vec<AnnotationId> = part
-            .annotations()
-            .filter(|a| a.kind().is_entity())
-            .map(Annotation::id)
-            .collect();
-        entities.sort_unstable();
-        for a in part.annotations() {
-            let sound = a.doc() == part.doc().id()
-                && a.spans().iter().all(|s| s.end().0 <= len)
-                && match a.kind() {
-                    AnnotationKind::Stance {
-                        holder: Some(h), ..
-                    } => h.id() != a.id() && entities.binary_search(&h.id()).is_ok(),
-                    _ => true,
-                };
-            batch.unsound |= !sound;
-            batch.annotations.push((a.id().0, at));
-        }
+        batch.unsound |= !part.is_sound();
+        batch
+            .annotations
+            .extend(part.annotations().map(|a| (a.id().0, at)));
         batch.documents.push(part.doc().id().clone());
     }
 

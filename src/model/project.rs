@@ -142,6 +142,12 @@ impl DocumentPart {
     pub fn annotations(&self) -> impl Iterator<Item = &Annotation> {
         self.annotations.as_slice().iter()
     }
+
+    /// Whether every annotation belongs to the document, lies inside its text and names
+    /// as holder an entity among them (what [`DocumentPart::new`] checked).
+    pub fn is_sound(&self) -> bool {
+        self.sound
+    }
 }
 
 /// An annotation project held in memory.
