@@ -605,12 +605,19 @@ mod tests {
     /// A project and report imported, or the error's message.
     type Imported = Result<(Project, crate::formats::ImportReport), String>;
 
+    /// `content` written to a file `name` in a new temporary folder (kept while the
+    /// folder lives).
+    fn written(name: &str, content: &[u8]) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join(name);
+        std::fs::write(&path, content).expect("write");
+        (dir, path)
+    }
+
     /// Imports `content` both ways into a copy of `base`: the edit applied at the end, and
     /// applied a piece at a time (`import_into`).
     fn both_ways(base: &Project, content: &[u8]) -> (Imported, Imported) {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("d.jsonl");
-        std::fs::write(&path, content).expect("write");
+        let (_dir, path) = written("d.jsonl", content);
         let format = Some(ImportFormat::Doccano);
         let mut at_end = base.clone();
         let at_end = crate::formats::import(&mut at_end, &path, format, &mut |_| {})
@@ -721,9 +728,7 @@ mod tests {
             ),
             (Vec::new(), "d.jsonl: the file is empty (no JSON records)"),
         ] {
-            let dir = tempfile::tempdir().expect("tempdir");
-            let path = dir.path().join("d.jsonl");
-            std::fs::write(&path, content).expect("write");
+            let (dir, path) = written("d.jsonl", &content);
             let format = Some(ImportFormat::Doccano);
             let mut q = base.clone();
             let err = crate::formats::import_into(&mut q, &path, format, &mut |_| {})

@@ -273,17 +273,21 @@ mod tests {
             &format!("{}é{}", "a".repeat(128), "d".repeat(126)),
         ] {
             let doc = DocText::new(text.to_owned());
-            let expected: Vec<usize> = text
-                .char_indices()
-                .map(|(b, _)| b)
-                .chain([text.len()])
-                .collect();
+            let expected = char_starts(text);
             assert_eq!(doc.char_len() + 1, expected.len(), "{text}");
             for (c, &b) in expected.iter().enumerate() {
                 assert_eq!(doc.byte_of(CharOffset(c)), ByteOffset(b), "{text} char {c}");
                 assert_eq!(doc.char_of(ByteOffset(b)), CharOffset(c), "{text} byte {b}");
             }
         }
+    }
+
+    /// The byte offset of every character of `text`, and its length.
+    fn char_starts(text: &str) -> Vec<usize> {
+        text.char_indices()
+            .map(|(b, _)| b)
+            .chain([text.len()])
+            .collect()
     }
 
     proptest::proptest! {
@@ -294,11 +298,7 @@ mod tests {
             text in "(?s:[a-z ]{0,200}|.{0,3}){0,12}"
         ) {
             let doc = DocText::new(text.clone());
-            let expected: Vec<usize> = text
-                .char_indices()
-                .map(|(b, _)| b)
-                .chain([text.len()])
-                .collect();
+            let expected = char_starts(&text);
             proptest::prop_assert_eq!(doc.char_len() + 1, expected.len());
             for (c, &b) in expected.iter().enumerate() {
                 proptest::prop_assert_eq!(doc.byte_of(CharOffset(c)), ByteOffset(b));
