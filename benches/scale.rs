@@ -696,7 +696,7 @@ fn draw(
 /// Corpus search and tag-all, in this process on the project as loaded from its file.
 fn search(c: &Corpus, runs: usize, table: &mut Table) {
     use spantag::corpus::search::{Scope, SearchQuery, search as find};
-    use spantag::corpus::suggest::{occurrences, tags_for};
+    use spantag::corpus::suggest::{occurrences, tag_all_edit};
     let mut project = load(&c.ron);
     let window_query = SearchQuery::plain("zuckerberg");
     let one = median(runs, || {
@@ -736,28 +736,27 @@ fn search(c: &Corpus, runs: usize, table: &mut Table) {
     // Tag all: every untagged occurrence of a word over the corpus, as one edit (the
     // generator tags every mention of its entities, so an untagged common word: about
     // two occurrences a document).
+    perf_control("enable");
     let cpu0 = process_cpu_ms();
     let t = Instant::now();
     let found = occurrences(&project, "klokkenluider", Scope::Corpus, true);
     let finding = t.elapsed();
     let cpu1 = process_cpu_ms();
-    // As the tag-all window does it: the tags with their ids, then one edit.
+    // What the tag-all window does: the tags with their ids and the documents to mark in
+    // progress as one edit, then that edit.
     let picked: Vec<_> = found
         .iter()
         .filter(|o| !o.tagged && !o.overlaps_entity)
         .collect();
-    let edits: Vec<_> = tags_for(&mut project, &picked, "MISC", None)
-        .into_iter()
-        .map(spantag::model::Edit::AddAnnotation)
-        .collect();
+    let (edit, tagged) = tag_all_edit(&mut project, &picked, "MISC", None);
     let making = t.elapsed() - finding;
     let cpu2 = process_cpu_ms();
-    let tagged = edits.len();
-    if let Err(e) = spantag::model::apply(&mut project, spantag::model::Edit::Batch(edits)) {
+    if let Err(e) = spantag::model::apply(&mut project, edit) {
         fail(&e.to_string());
     }
     let total = t.elapsed();
     let cpu3 = process_cpu_ms();
+    perf_control("disable");
     table.time(
         "tag-all over the corpus (find + one edit)",
         c,
@@ -774,6 +773,14 @@ fn search(c: &Corpus, runs: usize, table: &mut Table) {
     table.note("    CPU time (the edit)", c, &cpu(cpu2, cpu3));
     table.note("  tagged", c, &format!("{tagged} of {} found", found.len()));
     drop(project);
+}
+
+/// Tells `perf record --control=fifo:FIFO -D -1` (started with `SPANTAG_PERF_CTL=FIFO`)
+/// to `enable` or `disable` its recording, so a profile shows tag-all alone.
+fn perf_control(command: &str) {
+    if let Some(fifo) = std::env::var_os("SPANTAG_PERF_CTL") {
+        let _ = std::fs::write(fifo, format!("{command}\n"));
+    }
 }
 
 /// This thread's time on a core and waiting for one, in nanoseconds, from

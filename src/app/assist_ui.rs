@@ -6,7 +6,7 @@ use super::background::{Job, landed};
 use super::{Command, SpantagApp, short};
 use crate::corpus::search::{self, Scope, SearchHit, SearchMode, SearchQuery};
 use crate::corpus::suggest::{
-    Occurrence, SuggestOptions, Suggestion, SuggestionEngine, occurrences, tags_for,
+    Occurrence, SuggestOptions, Suggestion, SuggestionEngine, occurrences, tag_all_edit,
 };
 use crate::model::{AnnotationId, CharOffset, DocId, DocStatus, Edit};
 use egui::{RichText, Ui};
@@ -385,7 +385,6 @@ pub fn tag_all_ui(ctx: &egui::Context, app: &mut SpantagApp) {
             });
         });
     if apply {
-        let mut docs = std::collections::BTreeSet::new();
         let picked: Vec<&Occurrence> = app
             .tag_all
             .found
@@ -393,33 +392,13 @@ pub fn tag_all_ui(ctx: &egui::Context, app: &mut SpantagApp) {
             .filter(|(_, checked)| *checked)
             .map(|(o, _)| o)
             .collect();
-        let tags = tags_for(
+        let (edit, n) = tag_all_edit(
             app.session.project_mut(),
             &picked,
             &label,
             canonical.as_deref(),
         );
-        let mut edits = Vec::with_capacity(tags.len());
-        for ann in tags {
-            docs.insert(ann.doc().clone());
-            edits.push(Edit::AddAnnotation(ann));
-        }
-        for doc in docs {
-            if app.session.project.status(&doc) == DocStatus::NotStarted {
-                edits.push(Edit::SetStatus {
-                    doc,
-                    status: DocStatus::InProgress,
-                });
-            }
-        }
-        let n = edits
-            .iter()
-            .filter(|e| matches!(e, Edit::AddAnnotation(_)))
-            .count();
-        app.send(Command::Apply(
-            Edit::Batch(edits),
-            format!("tag all {n} × {label}"),
-        ));
+        app.send(Command::Apply(edit, format!("tag all {n} × {label}")));
         open = false;
     }
     app.tag_all.open = open;

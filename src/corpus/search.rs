@@ -190,16 +190,14 @@ impl Searcher {
         })
     }
 
-    /// Where the query matches in `doc`, in reading order, as code-point offsets: the
-    /// hits without their text and context (tag-all over a corpus finds hundreds of
-    /// thousands, and shows a screenful).
-    pub fn matches_in(&self, doc: &Document) -> Vec<(CharOffset, CharOffset)> {
-        let mut found = Vec::new();
+    /// Calls `each` with where the query matches in `doc`, in reading order, as
+    /// code-point offsets: the hits without their text and context (tag-all over a
+    /// corpus finds hundreds of thousands, and shows a screenful).
+    pub fn each_match_in(&self, doc: &Document, mut each: impl FnMut(CharOffset, CharOffset)) {
         self.each_match(doc.text().as_str(), |m| {
-            found.push((m.start, m.end));
+            each(m.start, m.end);
             ControlFlow::Continue(())
         });
-        found
     }
 
     /// Calls `each` with every match in `text`, in reading order, until it breaks;

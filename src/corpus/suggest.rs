@@ -44,8 +44,8 @@ use crate::corpus::search::{
 };
 use crate::model::annotation::AnnotationError;
 use crate::model::{
-    Anchor, Annotation, AnnotationId, AnnotationKind, CharOffset, DocId, DocText, Document, Name,
-    Project, RejectedSuggestion, Span, SpanError,
+    Anchor, Annotation, AnnotationId, AnnotationKind, CharOffset, DocId, DocStatus, DocText,
+    Document, Edit, Name, Project, RejectedSuggestion, Span, SpanError,
 };
 use aho_corasick::{AhoCorasick, Anchored, BuildError, Input, MatchKind, StartKind};
 use serde::Serialize;
@@ -837,10 +837,6 @@ impl EntityCover {
     }
 }
 
-/// More documents with hits than this (and more than a quarter of the corpus) and
-/// [`occurrences`] gathers all annotations at once instead of per document.
-const MANY_DOCUMENTS: usize = 1000;
-
 /// A byte that never occurs in UTF-8, so in no pattern.
 const MASK: u8 = 0xFF;
 
@@ -990,116 +986,102 @@ pub fn occurrences(
     ) else {
         return Vec::new();
     };
-    // The documents are searched on every core, in batches whose results come back in
-    // document order (one pass over all text is 200 ms at 100k documents).
-    // (position in `docs`, the document, its hits).
-    let mut found: Vec<(usize, &Document, Vec<_>)> = Vec::new();
+    // Over the corpus a document's position in `docs` is its position in the project, so
+    // its annotations are found without a lookup by id.
+    let over_corpus = matches!(query.scope, Scope::Corpus);
+    // The documents are searched, and each hit marked against its document's entities,
+    // on every core, in batches whose occurrences come back in document order (one pass
+    // over all text is 200 ms at 100k documents).
+    let mut batches: Vec<Vec<Occurrence>> = Vec::new();
     let positions: Vec<usize> = (0..docs.len()).collect();
     let searched: Result<(), std::convert::Infallible> = crate::parallel::for_each_batch_in_order(
         &positions,
         DOCUMENTS_PER_BATCH,
         |batch| {
-            batch
-                .iter()
-                .filter_map(|&i| {
-                    let hits = searcher.matches_in(docs.get(i)?);
-                    (!hits.is_empty()).then_some((i, hits))
-                })
-                .collect::<Vec<_>>()
+            let (mut found, mut hits, mut marks) = (Vec::new(), Vec::new(), Vec::new());
+            for (&at, doc) in batch.iter().filter_map(|at| Some((at, docs.get(*at)?))) {
+                hits.clear();
+                searcher.each_match_in(doc, |start, end| hits.push((start.0, end.0)));
+                if hits.is_empty() {
+                    continue;
+                }
+                let annotations = if over_corpus {
+                    project.annotations().of_document(at)
+                } else {
+                    project.annotations_in(doc.id())
+                };
+                let occurrence = |(start, end), (tagged, overlaps_entity)| Occurrence {
+                    doc: doc.id().clone(),
+                    start: CharOffset(start),
+                    end: CharOffset(end),
+                    tagged,
+                    overlaps_entity,
+                };
+                if annotations.len() * hits.len() <= SCAN_PAIRS_AT_MOST {
+                    // A news article's few hits against its tens of tags: looked at
+                    // side by side, without sorting the spans first.
+                    mark_by_scan(annotations, &hits, &mut marks);
+                    found.extend(
+                        hits.iter()
+                            .zip(&marks)
+                            .map(|(&hit, &mark)| occurrence(hit, mark)),
+                    );
+                    continue;
+                }
+                let cover = EntityCover::from_annotations(annotations);
+                found.extend(hits.iter().map(|&(s, e)| {
+                    let tagged = cover.exact(s, e);
+                    occurrence((s, e), (tagged, !tagged && cover.overlaps(s, e)))
+                }));
+            }
+            found
         },
-        |batch| {
-            found.extend(
-                batch
-                    .into_iter()
-                    .filter_map(|(i, hits)| Some((i, docs.get(i)?, hits))),
-            );
+        |found| {
+            if !found.is_empty() {
+                batches.push(found);
+            }
             Ok(())
         },
     );
     if let Err(never) = searched {
         match never {}
     }
-    // When the word is in many documents, every document's annotations are gathered in
-    // one pass over memory: at millions of annotations that is cheaper than looking up
-    // each hit document's annotations in the id tree.
-    // Over the corpus a document's position in `docs` is its position in the project, so
-    // no document is looked up by id.
-    let gathered = (matches!(query.scope, Scope::Corpus)
-        && found.len() > MANY_DOCUMENTS
-        && found.len() > project.documents().len() / 4)
-        .then(|| project.annotations_by_document());
-    // Each hit document's entities are matched against its hits on every core too:
-    // (tagged, overlaps an entity) for each hit, in order.
-    let mut marks = Vec::new();
-    let marked: Result<(), std::convert::Infallible> = crate::parallel::for_each_batch_in_order(
-        &found,
-        DOCUMENTS_PER_BATCH,
-        |batch| {
-            let mut marks = Vec::new();
-            for (at, doc, hits) in batch {
-                let annotations = match gathered.as_ref().and_then(|all| all.get(*at)) {
-                    Some(annotations) => annotations,
-                    None => project.annotations_in(doc.id()),
-                };
-                if annotations.len() * hits.len() <= SCAN_PAIRS_AT_MOST {
-                    // A news article's few hits against its tens of tags: looked at
-                    // side by side, without sorting the spans first.
-                    marks.extend(
-                        hits.iter()
-                            .map(|&(s, e)| mark_by_scan(annotations, s.0, e.0)),
-                    );
-                    continue;
-                }
-                let cover = EntityCover::from_annotations(annotations);
-                marks.extend(hits.iter().map(|&(s, e)| {
-                    let (s, e) = (s.0, e.0);
-                    let tagged = cover.exact(s, e);
-                    (tagged, !tagged && cover.overlaps(s, e))
-                }));
-            }
-            marks
-        },
-        |batch| {
-            marks.extend(batch);
-            Ok(())
-        },
-    );
-    if let Err(never) = marked {
-        match never {}
+    // One vector of exactly their number: at 100k documents tag-all finds 270k.
+    let mut occurrences = Vec::with_capacity(batches.iter().map(Vec::len).sum());
+    for batch in batches {
+        occurrences.extend(batch);
     }
-    found
-        .into_iter()
-        .flat_map(|(_, doc, hits)| hits.into_iter().map(move |hit| (doc.id(), hit)))
-        .zip(marks)
-        .map(
-            |((doc, (start, end)), (tagged, overlaps_entity))| Occurrence {
-                overlaps_entity,
-                tagged,
-                doc: doc.clone(),
-                start,
-                end,
-            },
-        )
-        .collect()
+    occurrences
 }
 
 /// Up to this many (hit, annotation) pairs in a document, [`occurrences`] looks at each
 /// pair instead of sorting the document's entity spans for searches.
 const SCAN_PAIRS_AT_MOST: usize = 512;
 
-/// (tagged, overlaps an entity) for the hit `start..end` among `annotations`, looking at
-/// every entity span: what [`EntityCover::exact`] and [`EntityCover::overlaps`] answer.
-fn mark_by_scan(annotations: &[Annotation], start: usize, end: usize) -> (bool, bool) {
+/// Sets `marks` to (tagged, overlaps an entity) for each of `hits` (code-point ranges)
+/// among `annotations`, in one look at every entity span: what [`EntityCover::exact`] and
+/// [`EntityCover::overlaps`] answer. One pass over the document's annotations for all its
+/// hits: at 100k documents tag-all reads every document's list once, not once a hit.
+fn mark_by_scan(
+    annotations: &[Annotation],
+    hits: &[(usize, usize)],
+    marks: &mut Vec<(bool, bool)>,
+) {
+    marks.clear();
+    marks.resize(hits.len(), (false, false));
     let spans = annotations
         .iter()
         .filter(|a| a.kind().is_entity())
         .flat_map(|a| a.spans().iter().map(|s| (s.start().0, s.end().0)));
-    let (mut tagged, mut overlaps) = (false, false);
     for (s, e) in spans {
-        tagged |= (s, e) == (start, end);
-        overlaps |= s < end && e > start;
+        for (&(start, end), (tagged, overlaps)) in hits.iter().zip(marks.iter_mut()) {
+            *tagged |= (s, e) == (start, end);
+            *overlaps |= s < end && e > start;
+        }
     }
-    (tagged, !tagged && overlaps)
+    for (tagged, overlaps) in marks.iter_mut() {
+        *overlaps &= !*tagged;
+    }
 }
 
 /// Documents searched together on one core by [`occurrences`].
@@ -1125,6 +1107,13 @@ pub fn tags_for(
         |batch| {
             // A document's occurrences come one after another: it is looked up once.
             let mut last: Option<&Document> = None;
+            // Each batch's tags share a copy of the names of their own: one shared
+            // count, increased by every tag on both cores at once, would go back and
+            // forth between them.
+            let (label, canonical) = (
+                Name::from(label.as_str()),
+                canonical.as_deref().map(Name::from),
+            );
             batch
                 .iter()
                 .filter_map(|o| {
@@ -1171,6 +1160,46 @@ pub fn tags_for(
         .collect()
 }
 
+/// What "tag all" applies, as one edit (one undo step): the tags of `picked` (see
+/// [`tags_for`]) added at once, and each document they go into that was not started
+/// marked in progress. With the number of tags.
+pub fn tag_all_edit(
+    project: &mut Project,
+    picked: &[&Occurrence],
+    label: &str,
+    canonical: Option<&str>,
+) -> (Edit, usize) {
+    let tags = tags_for(project, picked, label, canonical);
+    // The documents the tags go into, once each, by id: looked up in the statuses in one
+    // pass along them instead of a tree lookup each (tag-all reaches 100k documents).
+    let mut documents: Vec<&DocId> = Vec::new();
+    for ann in &tags {
+        if documents.last() != Some(&ann.doc()) {
+            documents.push(ann.doc());
+        }
+    }
+    documents.sort_unstable();
+    documents.dedup();
+    let mut statuses = project.statuses().peekable();
+    let not_started: Vec<(DocId, DocStatus)> = documents
+        .into_iter()
+        .filter(|doc| {
+            while statuses.next_if(|(set, _)| set < doc).is_some() {}
+            statuses
+                .peek()
+                .filter(|(set, _)| set == doc)
+                .is_none_or(|(_, status)| *status == DocStatus::NotStarted)
+        })
+        .map(|doc| (doc.clone(), DocStatus::InProgress))
+        .collect();
+    let count = tags.len();
+    let mut edits = vec![Edit::AddAnnotations(tags)];
+    if !not_started.is_empty() {
+        edits.push(Edit::SetStatuses(not_started));
+    }
+    (Edit::Batch(edits), count)
+}
+
 /// Tags made together on one core by [`tags_for`].
 const TAGS_PER_BATCH: usize = 1024;
 
@@ -1211,19 +1240,26 @@ mod tests {
             vec![entity(1, &[(3, 7)]), entity(2, &[(5, 12)]), stance.clone()],
             vec![entity(1, &[(2, 4), (9, 11)]), entity(2, &[(9, 11)]), stance],
         ];
+        let hits: Vec<(usize, usize)> = (0..14)
+            .flat_map(|start| (start + 1..15).map(move |end| (start, end)))
+            .collect();
+        let mut marks = Vec::new();
         for annotations in &documents {
             let cover = EntityCover::from_annotations(annotations);
-            for start in 0..14 {
-                for end in start + 1..15 {
-                    let tagged = cover.exact(start, end);
-                    let sorted = (tagged, !tagged && cover.overlaps(start, end));
-                    assert_eq!(
-                        mark_by_scan(annotations, start, end),
-                        sorted,
-                        "{start}..{end} among {}",
-                        annotations.len()
-                    );
-                }
+            // All hits of a document at once, and each alone.
+            mark_by_scan(annotations, &hits, &mut marks);
+            for (&(start, end), &all_at_once) in hits.iter().zip(&marks) {
+                let tagged = cover.exact(start, end);
+                let sorted = (tagged, !tagged && cover.overlaps(start, end));
+                assert_eq!(
+                    all_at_once,
+                    sorted,
+                    "{start}..{end} among {}",
+                    annotations.len()
+                );
+                let mut alone = Vec::new();
+                mark_by_scan(annotations, &[(start, end)], &mut alone);
+                assert_eq!(alone, [sorted], "{start}..{end} alone");
             }
         }
     }
@@ -1293,6 +1329,69 @@ mod tests {
     }
 
     #[test]
+    fn tag_all_tags_at_once_and_marks_documents_not_started_in_progress() {
+        use crate::corpus::generate::{Spec, generate};
+        use crate::model::DocStatus::{Done, InProgress, NotStarted};
+        let mut project = generate(&Spec {
+            documents: 600,
+            words_per_document: 120,
+            spans_per_document: 10,
+            seed: 5,
+        });
+        let ids: Vec<DocId> = project.documents().iter().map(|d| d.id().clone()).collect();
+        // Some documents done or in progress already.
+        let statuses: Vec<Edit> = ids
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % 4 != 0)
+            .map(|(i, doc)| Edit::SetStatus {
+                doc: doc.clone(),
+                status: if i % 4 == 1 { Done } else { InProgress },
+            })
+            .collect();
+        apply(&mut project, Edit::Batch(statuses)).expect("statuses");
+        let found = occurrences(&project, "de", Scope::Corpus, false);
+        let picked: Vec<&Occurrence> = found
+            .iter()
+            .filter(|o| !o.tagged && !o.overlaps_entity)
+            .collect();
+        let before = project.clone();
+        let (edit, count) = tag_all_edit(&mut project, &picked, "MISC", None);
+        let mut by_tags_for = before.clone();
+        let tags = tags_for(&mut by_tags_for, &picked, "MISC", None);
+        assert_eq!(count, tags.len());
+        assert!(count > RUN_AT_ONCE_IN_TEST, "{count}");
+        let undo = apply(&mut project, edit).expect("applies");
+        let tagged_documents: std::collections::HashSet<&DocId> =
+            tags.iter().map(|a| a.doc()).collect();
+        for doc in &ids {
+            let was = before.status(doc);
+            let expected = if was == NotStarted && tagged_documents.contains(doc) {
+                InProgress
+            } else {
+                was
+            };
+            assert_eq!(project.status(doc), expected, "{doc}");
+        }
+        assert!(
+            ids.iter()
+                .any(|d| before.status(d) == NotStarted && project.status(d) == InProgress)
+        );
+        for tag in &tags {
+            assert_eq!(project.annotation(tag.id()), Some(tag));
+        }
+        assert_eq!(
+            project.annotations().len(),
+            before.annotations().len() + count
+        );
+        apply(&mut project, undo).expect("undo");
+        assert_eq!(project, before);
+    }
+
+    /// More tags than a run that is added at once needs (`model::edit`'s `RUN_AT_ONCE`).
+    const RUN_AT_ONCE_IN_TEST: usize = 256;
+
+    #[test]
     fn occurrences_in_many_documents_are_those_found_document_by_document() {
         use crate::corpus::generate::{Spec, generate};
         let project = generate(&Spec {
@@ -1318,8 +1417,9 @@ mod tests {
                 .collect();
             let documents: std::collections::HashSet<&DocId> =
                 whole.iter().map(|o| &o.doc).collect();
+            // Hits in many documents: several batches of the parallel search.
             assert!(
-                documents.len() > MANY_DOCUMENTS,
+                documents.len() > 4 * DOCUMENTS_PER_BATCH,
                 "{needle}: {}",
                 documents.len()
             );

@@ -14,6 +14,9 @@ use thiserror::Error;
 pub enum Edit {
     /// Adds a new annotation (its id must be unused).
     AddAnnotation(Annotation),
+    /// Adds new annotations, in order (their ids must be unused and differ): tag-all's
+    /// hundreds of thousands of tags as one edit, checked and added at once.
+    AddAnnotations(Vec<Annotation>),
     /// Removes an annotation nothing links to.
     RemoveAnnotation(AnnotationId),
     /// Removes annotations nothing links to, the last first: the undo of a long run of
@@ -32,6 +35,9 @@ pub enum Edit {
         /// New status.
         status: DocStatus,
     },
+    /// Sets several documents' statuses, in order: tag-all marks tens of thousands of
+    /// documents in progress at once.
+    SetStatuses(Vec<(DocId, DocStatus)>),
     /// Replaces the schema.
     SetSchema(Schema),
     /// Marks a suggestion as rejected (`true`) or not (`false`).
@@ -111,6 +117,18 @@ pub fn apply(project: &mut Project, edit: Edit) -> Result<Edit, EditError> {
             project.insert_annotation(ann);
             Ok(Edit::RemoveAnnotation(id))
         }
+        Edit::AddAnnotations(annotations) => {
+            let mut inverses = Vec::new();
+            if let Err(err) = add_run(project, annotations, &mut inverses) {
+                undo_applied(project, inverses);
+                return Err(err);
+            }
+            inverses.reverse();
+            Ok(match inverses.len() {
+                1 => inverses.pop().unwrap_or(Edit::Batch(Vec::new())),
+                _ => Edit::Batch(inverses),
+            })
+        }
         Edit::RemoveAnnotation(id) => {
             if !project.annotations.contains_key(&id) {
                 return Err(EditError::NoSuchAnnotation(id));
@@ -135,10 +153,7 @@ pub fn apply(project: &mut Project, edit: Edit) -> Result<Edit, EditError> {
                 match apply(project, Edit::RemoveAnnotation(id)) {
                     Ok(inverse) => inverses.push(inverse),
                     Err(err) => {
-                        for inverse in inverses.into_iter().rev() {
-                            // Inverses of edits that just succeeded always apply.
-                            let _ = apply(project, inverse);
-                        }
+                        undo_applied(project, inverses);
                         return Err(err);
                     }
                 }
@@ -180,14 +195,17 @@ pub fn apply(project: &mut Project, edit: Edit) -> Result<Edit, EditError> {
             if project.document(&doc).is_none() {
                 return Err(EditError::NoSuchDocument(doc));
             }
-            let old = project.status(&doc);
-            let statuses = std::sync::Arc::make_mut(&mut project.statuses);
-            if status == DocStatus::default() {
-                statuses.remove(&doc);
-            } else {
-                statuses.insert(doc.clone(), status);
+            let old = project.set_statuses(vec![(doc.clone(), status)]);
+            Ok(Edit::SetStatus {
+                doc,
+                status: old.first().map_or(DocStatus::default(), |(_, s)| *s),
+            })
+        }
+        Edit::SetStatuses(changes) => {
+            if let Some((doc, _)) = changes.iter().find(|(d, _)| project.document(d).is_none()) {
+                return Err(EditError::NoSuchDocument(doc.clone()));
             }
-            Ok(Edit::SetStatus { doc, status: old })
+            Ok(Edit::SetStatuses(project.set_statuses(changes)))
         }
         Edit::SetRejected(suggestion, rejected) => {
             if project.document(&suggestion.doc).is_none() {
@@ -256,7 +274,9 @@ pub fn apply(project: &mut Project, edit: Edit) -> Result<Edit, EditError> {
                     Edit::AddAnnotation(first)
                         if matches!(edits.peek(), Some(Edit::AddAnnotation(_))) =>
                     {
-                        let mut run = vec![first];
+                        // Sized at once: tag-all's run is 270k annotations long.
+                        let mut run = Vec::with_capacity(1 + edits.additions_ahead());
+                        run.push(first);
                         while let Some(Edit::AddAnnotation(_)) = edits.peek() {
                             if let Some(Edit::AddAnnotation(ann)) = edits.next() {
                                 run.push(ann);
@@ -267,16 +287,22 @@ pub fn apply(project: &mut Project, edit: Edit) -> Result<Edit, EditError> {
                     edit => apply(project, edit).map(|inverse| inverses.push(inverse)),
                 };
                 if let Err(err) = applied {
-                    for inverse in inverses.into_iter().rev() {
-                        // Inverses of edits that just succeeded always apply.
-                        let _ = apply(project, inverse);
-                    }
+                    undo_applied(project, inverses);
                     return Err(err);
                 }
             }
             inverses.reverse();
             Ok(Edit::Batch(inverses))
         }
+    }
+}
+
+/// Takes back edits that were just applied, given by their inverses in the order they
+/// were applied (the last is undone first).
+fn undo_applied(project: &mut Project, inverses: Vec<Edit>) {
+    for inverse in inverses.into_iter().rev() {
+        // Inverses of edits that just succeeded always apply.
+        let _ = apply(project, inverse);
     }
 }
 
@@ -302,6 +328,15 @@ impl Draining {
 
     fn peek(&self) -> Option<&Edit> {
         self.rest.last()
+    }
+
+    /// How many `Edit::AddAnnotation`s come next, one after another.
+    fn additions_ahead(&self) -> usize {
+        self.rest
+            .iter()
+            .rev()
+            .take_while(|e| matches!(e, Edit::AddAnnotation(_)))
+            .count()
     }
 }
 
@@ -517,9 +552,102 @@ mod tests {
         for edits in damaged {
             let expected = one_at_a_time(&before, &edits).expect_err("damaged");
             let mut p = before.clone();
-            assert_eq!(apply(&mut p, Edit::Batch(edits)), Err(expected));
+            assert_eq!(
+                apply(&mut p, Edit::Batch(edits.clone())),
+                Err(expected.clone())
+            );
+            assert_eq!(p, before);
+            // The same run as one bulk addition.
+            assert_eq!(
+                apply(&mut p, Edit::AddAnnotations(added(edits))),
+                Err(expected)
+            );
             assert_eq!(p, before);
         }
+        // A bulk addition, long or short, is the run one at a time, and undoes and
+        // redoes as one edit.
+        for edits in [sound.clone(), sound[..3].to_vec(), Vec::new()] {
+            let mut p = before.clone();
+            let undo = apply(&mut p, Edit::AddAnnotations(added(edits.clone()))).expect("adds");
+            assert_eq!(Ok(&p), one_at_a_time(&before, &edits).as_ref());
+            let after = p.clone();
+            let redo = apply(&mut p, undo).expect("undo");
+            assert_eq!(p, before);
+            apply(&mut p, redo).expect("redo");
+            assert_eq!(p, after);
+        }
+    }
+
+    /// The annotations of a run of `Edit::AddAnnotation`s.
+    fn added(edits: Vec<Edit>) -> Vec<Annotation> {
+        edits
+            .into_iter()
+            .filter_map(|e| match e {
+                Edit::AddAnnotation(ann) => Some(ann),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn many_statuses_set_at_once_are_those_set_one_at_a_time() {
+        use crate::model::DocStatus::{Done, InProgress, NotStarted};
+        let ids: Vec<String> = (0..200).map(|i| format!("d{i:03}")).collect();
+        let docs = ids
+            .iter()
+            .map(|id| Document::from_raw(DocId(id.as_str().into()), "Tekst."))
+            .collect();
+        let mut before = Project::new(crate::model::schema::builtin_schema(), docs).expect("p");
+        let first: Vec<Edit> = (0..200)
+            .step_by(3)
+            .map(|i| Edit::SetStatus {
+                doc: DocId(ids[i].as_str().into()),
+                status: if i % 2 == 0 { Done } else { InProgress },
+            })
+            .collect();
+        apply(&mut before, Edit::Batch(first)).expect("statuses");
+        let change = |i: usize, status| (DocId(ids[i].as_str().into()), status);
+        // Few and many changes, in and out of order, a document changed twice (the
+        // last change counts), statuses set back to the default.
+        let cases: Vec<Vec<(DocId, DocStatus)>> = vec![
+            vec![change(5, Done)],
+            vec![change(3, NotStarted), change(3, InProgress)],
+            (0..200).rev().map(|i| change(i, InProgress)).collect(),
+            (0..200)
+                .map(|i| change((i * 7) % 200, [NotStarted, InProgress, Done][i % 3]))
+                .chain([change(9, Done), change(9, NotStarted)])
+                .collect(),
+        ];
+        for changes in cases {
+            let one_by_one: Vec<Edit> = changes
+                .iter()
+                .map(|(doc, status)| Edit::SetStatus {
+                    doc: doc.clone(),
+                    status: *status,
+                })
+                .collect();
+            let expected = one_at_a_time(&before, &one_by_one).expect("sound");
+            let mut p = before.clone();
+            let undo = apply(&mut p, Edit::SetStatuses(changes)).expect("sound");
+            assert_eq!(p, expected);
+            assert_eq!(
+                p.statuses().collect::<Vec<_>>(),
+                expected.statuses().collect::<Vec<_>>()
+            );
+            apply(&mut p, undo).expect("undo");
+            assert_eq!(p, before);
+            assert_eq!(
+                p.statuses().collect::<Vec<_>>(),
+                before.statuses().collect::<Vec<_>>()
+            );
+        }
+        let mut p = before.clone();
+        let unknown = vec![change(1, Done), (DocId("nope".into()), Done)];
+        assert_eq!(
+            apply(&mut p, Edit::SetStatuses(unknown)),
+            Err(EditError::NoSuchDocument(DocId("nope".into())))
+        );
+        assert_eq!(p, before);
     }
 
     #[test]

@@ -746,6 +746,63 @@ impl Project {
         self.statuses.get(doc).copied().unwrap_or_default()
     }
 
+    /// Sets the statuses `changes` gives, in order (documents the caller checked), and
+    /// returns the changes that undo them. Many at once (tag-all) are merged with the
+    /// statuses in one pass instead of one tree insertion each.
+    pub(super) fn set_statuses(
+        &mut self,
+        mut changes: Vec<(DocId, DocStatus)>,
+    ) -> Vec<(DocId, DocStatus)> {
+        let statuses = Arc::make_mut(&mut self.statuses);
+        if changes.len() < STATUSES_MERGED_FROM || changes.len() < statuses.len() / 16 {
+            let mut undo: Vec<(DocId, DocStatus)> = changes
+                .into_iter()
+                .map(|(doc, status)| {
+                    let old = if status == DocStatus::default() {
+                        statuses.remove(&doc)
+                    } else {
+                        statuses.insert(doc.clone(), status)
+                    };
+                    (doc, old.unwrap_or_default())
+                })
+                .collect();
+            undo.reverse();
+            return undo;
+        }
+        // Sorted by document, the last change of a document last (a stable sort, which
+        // finds documents in id order in one pass); only that one counts.
+        changes.sort_by(|a, b| a.0.cmp(&b.0));
+        changes.reverse();
+        changes.dedup_by(|later, earlier| later.0 == earlier.0);
+        changes.reverse();
+        let mut undo = Vec::with_capacity(changes.len());
+        let old = std::mem::take(statuses);
+        let mut changes = changes.into_iter().peekable();
+        let mut merged = Vec::with_capacity(old.len() + changes.len());
+        for (doc, status) in old {
+            while let Some((new, set)) = changes.next_if(|(new, _)| *new < doc) {
+                undo.push((new.clone(), DocStatus::default()));
+                merged.push((new, set));
+            }
+            match changes.next_if(|(new, _)| *new == doc) {
+                Some((new, set)) => {
+                    undo.push((new, status));
+                    merged.push((doc, set));
+                }
+                None => merged.push((doc, status)),
+            }
+        }
+        for (new, set) in changes {
+            undo.push((new.clone(), DocStatus::default()));
+            merged.push((new, set));
+        }
+        *statuses = merged
+            .into_iter()
+            .filter(|(_, status)| *status != DocStatus::default())
+            .collect();
+        undo
+    }
+
     /// The documents whose status is not the default, with their status, by id.
     pub fn statuses(&self) -> impl Iterator<Item = (&DocId, DocStatus)> {
         self.statuses.iter().map(|(doc, status)| (doc, *status))
@@ -963,6 +1020,10 @@ impl Project {
         );
     }
 }
+
+/// From this many status changes at once (and one for every 16 statuses set),
+/// [`Project::set_statuses`] merges them with the statuses in one pass.
+const STATUSES_MERGED_FROM: usize = 64;
 
 #[cfg(test)]
 mod tests {
