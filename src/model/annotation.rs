@@ -602,8 +602,13 @@ impl Annotation {
 
     /// The same annotation under another id.
     pub fn renumbered(mut self, id: AnnotationId) -> Self {
-        self.id = id;
+        self.renumber(id);
         self
+    }
+
+    /// Puts this annotation under another id, where it lies (tag-all renumbers 270k).
+    pub fn renumber(&mut self, id: AnnotationId) {
+        self.id = id;
     }
 
     /// The covered text; discontinuous fragments are joined with a space, as brat does.

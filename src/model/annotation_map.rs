@@ -579,17 +579,30 @@ impl AnnotationMap {
         found
     }
 
-    /// Adds annotations whose ids are in use neither here nor among themselves, each to
-    /// the document at its position in `positions`: each document's list is sorted once
-    /// per run of its annotations, and many new entries are merged into the index in one
-    /// pass. The annotations are moved from the back of `annotations`, which gives its
-    /// memory back as it empties (an import adds millions).
-    pub(super) fn insert_new(&mut self, mut annotations: Vec<Annotation>, positions: Vec<u32>) {
-        let mut added: Vec<IdEntry> = annotations
+    /// [`AnnotationMap::insert_new_sorted`] sorting the ids itself.
+    #[cfg(test)]
+    pub(super) fn insert_new(&mut self, annotations: Vec<Annotation>, positions: Vec<u32>) {
+        let mut by_id: Vec<(AnnotationId, u32)> = annotations
             .iter()
             .zip(&positions)
-            .map(|(a, &doc)| IdEntry::new(a.id(), doc as usize))
+            .map(|(a, &doc)| (a.id(), doc))
             .collect();
+        by_id.sort_unstable();
+        self.insert_new_sorted(annotations, positions, by_id);
+    }
+
+    /// Adds annotations whose ids are in use neither here nor among themselves, each to
+    /// the document at its position in `positions`; `by_id` has their ids with those
+    /// positions, sorted by id (the caller sorted them to check them). Each document's
+    /// list is sorted once per run of its annotations, and many new entries are merged
+    /// into the index in one pass. The annotations are moved from the back of
+    /// `annotations`, which gives its memory back as it empties (an import adds millions).
+    pub(super) fn insert_new_sorted(
+        &mut self,
+        mut annotations: Vec<Annotation>,
+        positions: Vec<u32>,
+        by_id: Vec<(AnnotationId, u32)>,
+    ) {
         let docs = Arc::make_mut(&mut self.docs);
         // Many annotations in document order (tag-all over a corpus, an import) grow the
         // lists of the first half of their documents on one core and the rest on another:
@@ -613,7 +626,10 @@ impl AnnotationMap {
             None => extend_lists(docs, 0, annotations, &positions),
         }
         drop(positions);
-        added.sort_unstable_by_key(|e| e.id());
+        let added = by_id
+            .into_iter()
+            .map(|(id, doc)| IdEntry::new(id, doc as usize))
+            .collect();
         self.index.insert_sorted(added);
     }
 
@@ -750,7 +766,7 @@ fn extend_lists(
     add(run_doc, &mut run);
 }
 
-/// From this many annotations at once, [`AnnotationMap::insert_new`] grows the lists on
+/// From this many annotations at once, [`AnnotationMap::insert_new_sorted`] grows the lists on
 /// two cores.
 const ON_TWO_CORES_FROM: usize = 4096;
 

@@ -580,7 +580,7 @@ impl Project {
         &mut self,
         annotations: Vec<Annotation>,
     ) -> Result<Vec<AnnotationId>, Vec<Annotation>> {
-        let Some(positions) = self.positions_if_sound(&annotations) else {
+        let Some((positions, by_id)) = self.positions_if_sound(&annotations) else {
             return Err(annotations);
         };
         let ids: Vec<AnnotationId> = annotations.iter().map(Annotation::id).collect();
@@ -589,13 +589,20 @@ impl Project {
                 self.release(*id);
             }
         }
-        self.annotations.insert_new(annotations, positions);
+        // The ids with their documents' positions, still sorted by id.
+        let by_id = by_id
+            .into_iter()
+            .map(|(id, place)| (id, positions.get(place as usize).copied().unwrap_or(0)))
+            .collect();
+        self.annotations
+            .insert_new_sorted(annotations, positions, by_id);
         Ok(ids)
     }
 
     /// The positions of the documents of `annotations` when every one of them could be
     /// added in this order (see [`Project::add_annotations_at_once`]); `None` otherwise.
-    fn positions_if_sound(&self, annotations: &[Annotation]) -> Option<Vec<u32>> {
+    /// With them, each annotation's id and place in `annotations`, sorted by id.
+    fn positions_if_sound(&self, annotations: &[Annotation]) -> Option<(Vec<u32>, IdsInPlace)> {
         // (id, place in the run), sorted by id: a shared id lies side by side, and a
         // holder's place in the run is found by a search.
         let mut order: Vec<(AnnotationId, u32)> = annotations
@@ -649,7 +656,7 @@ impl Project {
             }
             positions.push(u32::try_from(at).ok()?);
         }
-        Some(positions)
+        Some((positions, order))
     }
 
     /// Removes an annotation (links to it are the caller's business).
@@ -1020,6 +1027,9 @@ impl Project {
         );
     }
 }
+
+/// Ids with a place (in a run of annotations, or their document's position), sorted by id.
+type IdsInPlace = Vec<(AnnotationId, u32)>;
 
 /// From this many status changes at once (and one for every 16 statuses set),
 /// [`Project::set_statuses`] merges them with the statuses in one pass.
