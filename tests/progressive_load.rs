@@ -227,3 +227,23 @@ fn a_big_projects_suggestions_are_built_in_the_background_and_take_in_edits_made
         "the same suggestions as an engine built on the project as it is now"
     );
 }
+
+#[test]
+fn a_load_begins_once_the_window_has_drawn_its_first_frames() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("big.ron");
+    big_project(&path);
+    let mut h = opening(&path);
+    // No frame yet: the load has not begun, however long it is given.
+    std::thread::sleep(Duration::from_millis(300));
+    let job = h.state().jobs.load.as_ref().expect("a load");
+    assert_eq!(job.fraction(), 0.0, "nothing read before the first frames");
+    assert!(h.state().session.project.documents().is_empty());
+    // The first frames are drawn; then it begins, and the first documents come.
+    until(&mut h, "the first documents are shown", |app| {
+        !app.session.project.documents().is_empty()
+    });
+    assert!(h.state().session.preview_of.is_some());
+    land(&mut h);
+    assert_eq!(h.state().session.project.documents().len(), 1000);
+}

@@ -153,7 +153,18 @@ pub struct LoadJob {
     waited: std::cell::Cell<Option<Loaded>>,
     /// When the job started.
     pub started: Instant,
+    /// Lets the load begin (a message, or this dropped): the window opens it once it has
+    /// drawn its first frames ([`FRAMES_BEFORE_LOADING`]), or when something waits for
+    /// the load.
+    gate: mpsc::Sender<()>,
+    /// Frames the window began since the job started.
+    frames: u32,
 }
+
+/// The window draws this many frames before a load it starts begins: the first frames
+/// lay out every widget and font cold (5–10 ms of work at once), and a load's threads,
+/// starting on every core, would make them wait for a core as long again.
+const FRAMES_BEFORE_LOADING: u32 = 2;
 
 /// What a load hands back: the project (or why not), and the file's stamp taken before it
 /// was read. (A big project's suggestion engine is built after it lands, on another
@@ -166,8 +177,11 @@ impl LoadJob {
         let progress = Fraction::default();
         let (tx, rx) = mpsc::channel();
         let (first_tx, first_rx) = mpsc::channel();
+        let (gate, gate_opened) = mpsc::channel();
         let (thread_path, thread_progress) = (path.clone(), progress.clone());
         crate::parallel::spawn_background(move || {
+            // A message, or the window gone: either way, go.
+            let _ = gate_opened.recv();
             // The stamp before reading: a change made while a long load runs is noticed at
             // the next save.
             let stamp = FileStamp::of(&thread_path);
@@ -193,7 +207,23 @@ impl LoadJob {
             hold_result: false,
             result: rx,
             started: Instant::now(),
+            gate,
+            frames: 0,
         }
+    }
+
+    /// Counts a frame the window begins; after [`FRAMES_BEFORE_LOADING`] the load begins.
+    pub fn frame_begins(&mut self) {
+        self.frames += 1;
+        if self.frames > FRAMES_BEFORE_LOADING {
+            self.begin();
+        }
+    }
+
+    /// Lets the load begin now, if it has not (a second call does nothing).
+    fn begin(&self) {
+        // The thread takes the first message; later ones find nobody, which is fine.
+        let _ = self.gate.send(());
     }
 
     /// Blocks until the load is done; the next [`LoadJob::poll`] hands out the result
@@ -203,6 +233,7 @@ impl LoadJob {
             self.waited.set(Some(result));
             return;
         }
+        self.begin();
         let result = self
             .result
             .recv()
@@ -334,6 +365,9 @@ impl Jobs {
 /// replaces the session, a finished save marks the saved state; errors open the error
 /// dialog. Keeps frames coming while a job runs.
 pub fn poll_jobs(ctx: &egui::Context, app: &mut SpantagApp) {
+    if let Some(job) = app.jobs.load.as_mut() {
+        job.frame_begins();
+    }
     if let Some(job) = app.jobs.load.as_mut()
         && let Some(first) = job.poll_first()
     {
