@@ -271,9 +271,14 @@ fn while_reading<R: Send>(
             w.reserve(biggest.load(std::sync::atomic::Ordering::Relaxed));
         }
         let annotations: Vec<&Annotation> = part.annotations().collect();
-        let mut by_id = annotations.clone();
-        by_id.sort_by_key(|a| a.id());
+        // Sorted by id only for a document whose stances name holders.
+        let by_id = std::cell::OnceCell::new();
         let holder = |h: AnnotationId| {
+            let by_id = by_id.get_or_init(|| {
+                let mut by_id = annotations.clone();
+                by_id.sort_unstable_by_key(|a| a.id());
+                by_id
+            });
             let at = by_id.binary_search_by_key(&h, |a| a.id()).ok()?;
             by_id.get(at).copied()
         };
@@ -376,15 +381,16 @@ fn span_line<'a: 'm, 'm>(
             .map(|s| [s.start().0, s.end().0])
             .collect()
     });
-    // The covering span and its context as byte ranges, each offset found once.
+    // The covering span and its context as byte ranges: the left context's start looked
+    // up, the other three offsets walked to from it, one after the other.
     let bytes = covering.map(|c| {
-        let at = |offset: usize| text.byte_of(crate::model::CharOffset(offset)).0;
-        (
-            at(c.start().0.saturating_sub(CONTEXT)),
-            at(c.start().0),
-            at(c.end().0),
-            at(c.end().0 + CONTEXT),
-        )
+        let (start, end) = (c.start().0, c.end().0);
+        let left_chars = start.min(CONTEXT);
+        let left = text.byte_of(crate::model::CharOffset(start - left_chars));
+        let span_start = text.advance(left, left_chars);
+        let span_end = text.advance(span_start, end - start);
+        let right = text.advance(span_end, CONTEXT);
+        (left.0, span_start.0, span_end.0, right.0)
     });
     let within = |from: usize, to: usize| text.as_str().get(from..to).unwrap_or_default();
     let context_left = bytes.map(|(left, start, ..)| within(left, start));

@@ -26,9 +26,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
+mod direct;
 mod fast;
 mod fast_write;
 
+pub use direct::{FileAnnotation, FileDocument, FileKind};
 pub(crate) use parallel::{MakeSide, SinkSide};
 
 /// The format version this build writes.
@@ -1123,15 +1125,15 @@ pub fn load_making<T: Default + Send>(
     make: &parallel::MakeSide<'_, T>,
     sink: &mut parallel::SinkSide<'_, T>,
 ) -> Option<Project> {
-    stream_making::<T, model::ProjectBuilder>(path, progress, make, sink)
+    stream_making::<T, model::DocumentPart, model::ProjectBuilder>(path, progress, make, sink)
 }
 
 /// Streams the file at `path` with a side output, keeping what `K` keeps; `None` when it
 /// is not read this way or not sound.
-fn stream_making<T: Default + Send, K: parallel::Keep>(
+fn stream_making<T: Default + Send, P: parallel::FilePart, K: parallel::Keep<P>>(
     path: &Path,
     progress: &(dyn Fn(f32) + Sync),
-    make: &parallel::MakeSide<'_, T>,
+    make: &parallel::MakeSide<'_, T, P>,
     sink: &mut parallel::SinkSide<'_, T>,
 ) -> Option<K::Done> {
     let size = size_to_open(path).ok()?;
@@ -1141,7 +1143,7 @@ fn stream_making<T: Default + Send, K: parallel::Keep>(
         progress,
         first: None,
     };
-    parallel::stream_with::<T, K>(file, (size, parallel::CHUNK), path, watch, Some(side))?.ok()
+    parallel::stream_with::<T, P, K>(file, (size, parallel::CHUNK), path, watch, Some(side))?.ok()
 }
 
 /// Whether the end of the project file at `path` shows an empty relation list
@@ -1206,7 +1208,20 @@ pub fn read_making<T: Default + Send>(
     make: &parallel::MakeSide<'_, T>,
     sink: &mut parallel::SinkSide<'_, T>,
 ) -> Option<ReadThrough> {
-    stream_making::<T, IdTable>(path, progress, make, sink)
+    stream_making::<T, model::DocumentPart, IdTable>(path, progress, make, sink)
+}
+
+/// [`read_making`] handing `make` each document as the file gives it ([`FileDocument`]:
+/// its fields and annotations checked as a load checks them, but no [`Document`] with
+/// its offset table and no [`Annotation`]s made): for output that needs no char↔byte
+/// offsets (`spantag stats`). The same checks, the same `None`.
+pub fn read_direct<T: Default + Send>(
+    path: &Path,
+    progress: &(dyn Fn(f32) + Sync),
+    make: &parallel::MakeSide<'_, T, FileDocument>,
+    sink: &mut parallel::SinkSide<'_, T>,
+) -> Option<ReadThrough> {
+    stream_making::<T, FileDocument, IdTable>(path, progress, make, sink)
 }
 
 /// What a read-through keeps of the documents ([`read_making`]): their ids in file order
@@ -1228,20 +1243,20 @@ struct IdBatch {
     unsound: bool,
 }
 
-impl parallel::Keep for IdTable {
+impl<P: parallel::FilePart> parallel::Keep<P> for IdTable {
     type Batch = IdBatch;
     type Done = ReadThrough;
 
     /// Keeps the ids, and whether the part passed the checks [`model::ProjectBuilder`]
-    /// gives up on ([`model::DocumentPart::is_sound`]: its annotations lie inside the
+    /// gives up on ([`parallel::FilePart::is_sound`]: its annotations lie inside the
     /// text and a stance's holder is another annotation of the document, an entity).
-    fn keep(batch: &mut IdBatch, part: model::DocumentPart) {
+    fn keep(batch: &mut IdBatch, part: P) {
         let at = u32::try_from(batch.documents.len()).unwrap_or(u32::MAX);
         batch.unsound |= !part.is_sound();
         batch
             .annotations
-            .extend(part.annotations().map(|a| (a.id().0, at)));
-        batch.documents.push(part.doc().id().clone());
+            .extend(part.annotation_ids().map(|id| (id, at)));
+        batch.documents.push(part.id().clone());
     }
 
     fn add(&mut self, batch: IdBatch) {
@@ -1660,10 +1675,10 @@ pub fn check(path: &Path) -> Result<Vec<String>, ProjectFileError> {
 /// numbers are unchanged.
 mod parallel {
     use super::{
-        DocumentFile, FirstDocuments, Interner, Project, ProjectFile, ProjectFileError, check_head,
-        document_from_file, ron_options,
+        DocumentFile, FirstDocuments, Interner, Project, ProjectFile, ProjectFileError, Sharing,
+        check_head, document_from_file, ron_options,
     };
-    use crate::model::{DocumentPart, ProjectBuilder, Schema};
+    use crate::model::{DocId, DocumentPart, ProjectBuilder, Schema};
     use std::collections::BTreeMap;
     use std::io::Read;
     use std::ops::Range;
@@ -1703,7 +1718,7 @@ mod parallel {
             }
         };
         let watch = Watch { progress, first };
-        stream_with::<(), ProjectBuilder>(file, (size, chunk), path, watch, None)
+        stream_with::<(), DocumentPart, ProjectBuilder>(file, (size, chunk), path, watch, None)
     }
 
     /// [`stream`] over any reader (`size` only drives the progress).
@@ -1718,7 +1733,7 @@ mod parallel {
             progress,
             first: None,
         };
-        stream_with::<(), ProjectBuilder>(input, (size, chunk), path, watch, None)
+        stream_with::<(), DocumentPart, ProjectBuilder>(input, (size, chunk), path, watch, None)
     }
 
     /// Who follows a streaming load: its progress (0 to 1), and who gets the first
@@ -1730,20 +1745,54 @@ mod parallel {
 
     /// A batch of documents parsed: what is kept of them, and the side output made from
     /// them.
-    type Parsed<K, T> = (<K as Keep>::Batch, T);
+    type Parsed<K, P, T> = (<K as Keep<P>>::Batch, T);
+
+    /// What a worker makes of one document as the file gives it, checked as a load
+    /// checks it: the model's [`DocumentPart`] (for a load), or the file's own
+    /// [`super::FileDocument`] (for output made from the file's fields).
+    pub(super) trait FilePart: Sized + Send {
+        /// Converts and checks one parsed document of a file of format `version`; `None`
+        /// for anything a load refuses (the plain load then gives the message).
+        fn from_file(document: (DocumentFile, Sharing<'_>), version: u32) -> Option<Self>;
+        /// The document's id.
+        fn id(&self) -> &DocId;
+        /// Its annotations' ids.
+        fn annotation_ids(&self) -> impl Iterator<Item = u64>;
+        /// Whether its annotations passed the checks [`ProjectBuilder`] gives up on.
+        fn is_sound(&self) -> bool;
+    }
+
+    impl FilePart for DocumentPart {
+        fn from_file(document: (DocumentFile, Sharing<'_>), version: u32) -> Option<Self> {
+            let d = document_from_file(document, version).ok()?;
+            Some(DocumentPart::new(d.doc, d.status, d.annotations))
+        }
+
+        fn id(&self) -> &DocId {
+            self.doc().id()
+        }
+
+        fn annotation_ids(&self) -> impl Iterator<Item = u64> {
+            self.annotations().map(|a| a.id().0)
+        }
+
+        fn is_sound(&self) -> bool {
+            DocumentPart::is_sound(self)
+        }
+    }
 
     /// What a streaming load keeps of the documents it reads, and what it gives once the
     /// whole file is read: the project ([`ProjectBuilder`]), or only what checking the
     /// whole file needs ([`super::IdTable`], for commands that make their output from the
     /// documents as they come and need no project).
-    pub(super) trait Keep: Default {
+    pub(super) trait Keep<P: FilePart>: Default {
         /// What a worker keeps of a batch of documents; made on the worker, so whatever
         /// is not kept is dropped there.
         type Batch: Default + Send;
         /// What the load gives.
         type Done;
         /// Keeps a document (its side output already made) in its batch, on a worker.
-        fn keep(batch: &mut Self::Batch, part: DocumentPart);
+        fn keep(batch: &mut Self::Batch, part: P);
         /// Takes the batches in file order, on the reading thread.
         fn add(&mut self, batch: Self::Batch);
         /// The result, given the file's head (its documents left out) and its schema;
@@ -1756,7 +1805,7 @@ mod parallel {
         ) -> Option<Result<Self::Done, ProjectFileError>>;
     }
 
-    impl Keep for ProjectBuilder {
+    impl Keep<DocumentPart> for ProjectBuilder {
         type Batch = Vec<DocumentPart>;
         type Done = Project;
 
@@ -1792,12 +1841,12 @@ mod parallel {
 
     /// [`stream_from`], making `side` output from the documents as they come and keeping
     /// of them what `K` keeps.
-    pub(super) fn stream_with<T: Default + Send, K: Keep>(
+    pub(super) fn stream_with<T: Default + Send, P: FilePart, K: Keep<P>>(
         mut input: impl Read,
         (size, chunk): (u64, usize),
         path: &Path,
         watch: Watch<'_>,
-        side: Option<SideOutput<'_, T>>,
+        side: Option<SideOutput<'_, T, P>>,
     ) -> Option<Result<K::Done, ProjectFileError>> {
         let progress = watch.progress;
         // Opening a project: the window only draws a progress bar meanwhile.
@@ -1805,7 +1854,7 @@ mod parallel {
         let stop = AtomicBool::new(false);
         let (batch_tx, batch_rx) = mpsc::sync_channel::<Batch>(workers * 2);
         let batch_rx = Mutex::new(batch_rx);
-        let (done_tx, done_rx) = mpsc::channel::<(usize, Option<Parsed<K, T>>)>();
+        let (done_tx, done_rx) = mpsc::channel::<(usize, Option<Parsed<K, P, T>>)>();
         let (make, sink) = match side {
             Some(SideOutput { make, sink }) => (Some(make), Some(sink)),
             None => (None, None),
@@ -1822,7 +1871,7 @@ mod parallel {
                         };
                         let Ok(batch) = next else { break };
                         let parsed = (!stop.load(Ordering::Relaxed))
-                            .then(|| batch.parse::<T, K>(make))
+                            .then(|| batch.parse::<T, P, K>(make))
                             .flatten();
                         if done_tx.send((batch.index, parsed)).is_err() {
                             break;
@@ -1831,7 +1880,7 @@ mod parallel {
                 });
             }
             drop(done_tx);
-            let mut reading = Reading::<K, T> {
+            let mut reading = Reading::<K, P, T> {
                 kept: K::default(),
                 pending: BTreeMap::new(),
                 next: 0,
@@ -1881,21 +1930,21 @@ mod parallel {
     /// (bytes, counts) on the worker that parsed it, and `sink` takes each batch's `T` in
     /// file order and returns `false` to stop the load. The project keeps the documents
     /// in file order, so the side output comes in the order of the project's list.
-    pub(crate) struct SideOutput<'s, T> {
-        pub(crate) make: &'s MakeSide<'s, T>,
+    pub(crate) struct SideOutput<'s, T, P = DocumentPart> {
+        pub(crate) make: &'s MakeSide<'s, T, P>,
         pub(crate) sink: &'s mut SinkSide<'s, T>,
     }
 
     /// Makes a document's side output (see [`SideOutput`]).
-    pub(crate) type MakeSide<'a, T> = dyn Fn(&DocumentPart, &mut T) + Sync + 'a;
+    pub(crate) type MakeSide<'a, T, P = DocumentPart> = dyn Fn(&P, &mut T) + Sync + 'a;
     /// Takes a batch's side output in order (its buffer, to keep or hand on); `false`
     /// stops the load.
     pub(crate) type SinkSide<'a, T> = dyn FnMut(T) -> bool + 'a;
 
     /// Documents read so far: parsed batches go to the keeper in file order.
-    struct Reading<'s, K: Keep, T> {
+    struct Reading<'s, K: Keep<P>, P: FilePart, T> {
         kept: K,
-        pending: BTreeMap<usize, Parsed<K, T>>,
+        pending: BTreeMap<usize, Parsed<K, P, T>>,
         /// The next batch the builder takes.
         next: usize,
         /// Batches handed to the workers.
@@ -1903,10 +1952,10 @@ mod parallel {
         sink: Option<&'s mut SinkSide<'s, T>>,
     }
 
-    impl<K: Keep, T> Reading<'_, K, T> {
+    impl<K: Keep<P>, P: FilePart, T> Reading<'_, K, P, T> {
         /// Keeps a parsed batch and hands every batch now in order to the keeper;
         /// `None` when the batch did not parse.
-        fn take(&mut self, index: usize, parsed: Option<Parsed<K, T>>) -> Option<()> {
+        fn take(&mut self, index: usize, parsed: Option<Parsed<K, P, T>>) -> Option<()> {
             self.pending.insert(index, parsed?);
             while let Some((docs, side)) = self.pending.remove(&self.next) {
                 self.next += 1;
@@ -1924,13 +1973,13 @@ mod parallel {
     /// Reads the file through, sending batches of documents to the workers and taking
     /// finished ones meanwhile. Returns the parsed head (the file without its documents)
     /// and the version the documents were converted for; `None` for anything unusual.
-    fn read_all<K: Keep, T>(
+    fn read_all<K: Keep<P>, P: FilePart, T>(
         input: &mut impl Read,
         (size, chunk): (u64, usize),
         watch: &Watch<'_>,
         batches: &mpsc::SyncSender<Batch>,
-        done: &mpsc::Receiver<(usize, Option<Parsed<K, T>>)>,
-        reading: &mut Reading<'_, K, T>,
+        done: &mpsc::Receiver<(usize, Option<Parsed<K, P, T>>)>,
+        reading: &mut Reading<'_, K, P, T>,
     ) -> std::io::Result<Option<(ProjectFile, u32)>> {
         let mut splitter = Splitter::default();
         let mut buf = vec![0; chunk.max(1)];
@@ -1938,27 +1987,28 @@ mod parallel {
         // The version the documents are converted for, from the head before the list;
         // checked against the parsed head at the end.
         let mut version = None;
-        let mut send = |splitter: &Splitter, (bytes, pieces): Cut, reading: &mut Reading<K, T>| {
-            if version.is_none() {
-                version = std::str::from_utf8(&splitter.head)
-                    .ok()
-                    .and_then(super::sniff_version);
-            }
-            let batch = Batch {
-                index: reading.sent,
-                version: version?,
-                bytes,
-                pieces,
+        let mut send =
+            |splitter: &Splitter, (bytes, pieces): Cut, reading: &mut Reading<K, P, T>| {
+                if version.is_none() {
+                    version = std::str::from_utf8(&splitter.head)
+                        .ok()
+                        .and_then(super::sniff_version);
+                }
+                let batch = Batch {
+                    index: reading.sent,
+                    version: version?,
+                    bytes,
+                    pieces,
+                };
+                if reading.sent == 0
+                    && let Some(first) = watch.first
+                    && let Some(preview) = batch.preview(&splitter.head)
+                {
+                    first(preview);
+                }
+                reading.sent += 1;
+                batches.send(batch).ok()
             };
-            if reading.sent == 0
-                && let Some(first) = watch.first
-                && let Some(preview) = batch.preview(&splitter.head)
-            {
-                first(preview);
-            }
-            reading.sent += 1;
-            batches.send(batch).ok()
-        };
         loop {
             let n = match input.read(&mut buf) {
                 Ok(0) => break,
@@ -2022,7 +2072,7 @@ mod parallel {
             head.push_str("])");
             let mut head = ron_options().from_str::<ProjectFile>(&head).ok()?;
             let schema = check_head(&mut head, Path::new("")).ok()?;
-            let (parts, ()) = self.parse::<(), ProjectBuilder>(None)?;
+            let (parts, ()) = self.parse::<(), DocumentPart, ProjectBuilder>(None)?;
             let mut builder = ProjectBuilder::new();
             Keep::add(&mut builder, parts);
             builder.finish(schema, Vec::new(), Vec::new())?.ok()
@@ -2030,25 +2080,24 @@ mod parallel {
 
         /// Parses and converts every document, and makes their side output with `make`;
         /// `None` at the first problem.
-        fn parse<T: Default, K: Keep>(
+        fn parse<T: Default, P: FilePart, K: Keep<P>>(
             &self,
-            make: Option<&MakeSide<'_, T>>,
-        ) -> Option<Parsed<K, T>> {
-            let text = std::str::from_utf8(&self.bytes).ok()?;
+            make: Option<&MakeSide<'_, T, P>>,
+        ) -> Option<Parsed<K, P, T>> {
+            let text = simdutf8::basic::from_utf8(&self.bytes).ok()?;
             let mut names = Interner::default();
             let mut side = T::default();
             let mut kept = K::Batch::default();
             for piece in &self.pieces {
                 let piece = text.get(piece.clone())?;
                 let d = match super::fast::document_sharing(piece, &mut names) {
-                    Some(d) => (d, super::Sharing::Shared),
+                    Some(d) => (d, Sharing::Shared),
                     None => (
                         ron_options().from_str::<DocumentFile>(piece).ok()?,
-                        super::Sharing::Share(&mut names),
+                        Sharing::Share(&mut names),
                     ),
                 };
-                let d = document_from_file(d, self.version).ok()?;
-                let part = DocumentPart::new(d.doc, d.status, d.annotations);
+                let part = P::from_file(d, self.version)?;
                 if let Some(make) = make {
                     make(&part, &mut side);
                 }

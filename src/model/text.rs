@@ -152,6 +152,24 @@ impl DocText {
         ByteOffset(found.map_or(self.text.len(), |(i, _)| start + i))
     }
 
+    /// The byte offset `chars` characters after the character boundary `from`, clamped to
+    /// the end of the text: a short walk forward from an offset already known, where
+    /// [`DocText::byte_of`] would look each offset up afresh (an export finds a span's
+    /// start, end and context this way, one after the other).
+    pub fn advance(&self, from: ByteOffset, chars: usize) -> ByteOffset {
+        let rest = self.text.as_bytes().get(from.0..).unwrap_or_default();
+        // As many bytes as characters ahead: an ASCII stretch (most of a news text).
+        if self.checkpoints.is_empty() || rest.get(..chars).is_some_and(<[u8]>::is_ascii) {
+            return ByteOffset(from.0 + chars.min(rest.len()));
+        }
+        let found = rest
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| !is_continuation_byte(**b))
+            .nth(chars);
+        ByteOffset(found.map_or(self.text.len(), |(i, _)| from.0 + i))
+    }
+
     /// Char offset of a byte offset. A byte offset inside a character maps to that character.
     pub fn char_of(&self, b: ByteOffset) -> CharOffset {
         if b.0 >= self.text.len() {
@@ -304,6 +322,22 @@ mod tests {
                 proptest::prop_assert_eq!(doc.byte_of(CharOffset(c)), ByteOffset(b));
                 proptest::prop_assert_eq!(doc.char_of(ByteOffset(b)), CharOffset(c));
             }
+        }
+
+        /// Walking forward from any character by any count lands where `char_indices`
+        /// says, clamped to the end.
+        #[test]
+        fn advancing_agrees_with_char_indices_for_any_text(
+            text in "(?s:[a-z ]{0,200}|.{0,3}){0,12}",
+            from in 0usize..400,
+            chars in 0usize..300,
+        ) {
+            let doc = DocText::new(text.clone());
+            let expected = char_starts(&text);
+            let from = from.min(expected.len() - 1);
+            let want = expected.get(from + chars).copied().unwrap_or(text.len());
+            let start = expected.get(from).copied().unwrap_or(text.len());
+            proptest::prop_assert_eq!(doc.advance(ByteOffset(start), chars), ByteOffset(want));
         }
     }
 
