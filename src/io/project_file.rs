@@ -2137,14 +2137,51 @@ mod parallel {
         /// Inside a string or char: its quote, and whether a backslash came last.
         quote: Option<u8>,
         escaped: bool,
+        /// Between documents of the list (after its `[` or a `,` at its level): where a
+        /// document's end may be looked for at once ([`DOCUMENT_END`]).
+        between: bool,
     }
+
+    /// How the writer ends a document of the list: its `)` alone on a line at the list's
+    /// indentation, and the comma after it. Inside a document the writer indents every
+    /// line further and writes no string with a raw line break, so in a file it wrote
+    /// the first of these after a document's `(` ends that document. The splitter jumps
+    /// there instead of reading the document byte by byte; the cut is checked by the
+    /// worker, which must read the piece as exactly one document (anything else — a
+    /// hand-edited file with such a line inside a string, another layout — makes the
+    /// read give up, and the plain parser reads the file).
+    const DOCUMENT_END: &[u8] = b"\n    ),\n";
 
     impl Splitter {
         /// Reads one chunk; full batches go to `full`. `None` for anything unusual.
         fn feed(&mut self, chunk: &[u8], full: &mut Vec<Cut>) -> Option<()> {
             let mut segment = 0;
             let mut i = 0;
+            // The next document end in the chunk at or after `i` (found once, so a
+            // chunk written another way is searched through once, not per document).
+            let ends = memchr::memmem::Finder::new(DOCUMENT_END);
+            let mut next_end: Option<Option<usize>> = None;
             while i < chunk.len() {
+                if self.between && self.quote.is_none() {
+                    // A document's start: the jump to its end, when the chunk holds it.
+                    let rest = chunk.get(i..)?;
+                    let blank = rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
+                    let Some(&first) = rest.get(blank) else {
+                        break;
+                    };
+                    self.between = false;
+                    if first == b'(' && self.in_list && self.depth == 2 {
+                        let from = i + blank;
+                        if next_end.is_none_or(|end| end.is_some_and(|end| end < from)) {
+                            next_end = Some(ends.find(chunk.get(from..)?).map(|k| from + k));
+                        }
+                        if let Some(Some(end)) = next_end {
+                            // On the comma after the document's `)`.
+                            i = end + DOCUMENT_END.len() - 2;
+                            continue;
+                        }
+                    }
+                }
                 if let Some(quote) = self.quote {
                     if self.escaped {
                         self.escaped = false;
@@ -2186,6 +2223,7 @@ mod parallel {
                             let head = std::str::from_utf8(&self.head).ok()?;
                             if key_before(head, i_in(head)) == Some("documents") {
                                 self.in_list = true;
+                                self.between = true;
                                 self.element_start = self.bytes.len();
                             }
                         }
@@ -2208,6 +2246,7 @@ mod parallel {
                         self.bytes.extend_from_slice(chunk.get(segment..i)?);
                         self.end_element(full);
                         segment = i + 1;
+                        self.between = true;
                     }
                     _ => {}
                 }
@@ -2752,7 +2791,13 @@ mod tests {
             let Ok(damaged) = String::from_utf8(bytes) else {
                 continue;
             };
-            let chunk = 1 + next(64);
+            // Small chunks read every document byte by byte; a whole-file chunk lets the
+            // splitter jump to each document's end.
+            let chunk = if round % 2 == 0 {
+                1 + next(64)
+            } else {
+                1 << 20
+            };
             let streamed = streamed_in(&damaged, chunk);
             let plain = from_ron(&damaged, Path::new("p.ron"));
             match streamed {
@@ -2761,6 +2806,51 @@ mod tests {
                 Some(Err(e)) => assert!(plain.is_err(), "round {round}: {e}\n{damaged}"),
             }
         }
+    }
+
+    /// The splitter's jump to a document's end (the writer's `    ),` line) is checked:
+    /// such a line inside a string, or a document written on one line, never loads
+    /// anything but what the plain parser loads.
+    #[test]
+    fn jumping_to_a_documents_end_never_loads_another_project() {
+        let p = sample();
+        let text = to_ron(&p);
+        let first_title = format!("title: {:?}", p.documents()[0].title());
+        assert!(text.contains(&first_title));
+        let cases = [
+            // A title holding a raw line break and the writer's end of a document.
+            text.replacen(
+                &first_title,
+                "title: \"x\n    ),\n    (\n      id: \\\"y\\\",\n    ),\n  z\"",
+                1,
+            ),
+            // The first document on one line: its end is the next document's.
+            {
+                let start = text.find("    (\n      id:").expect("a document");
+                let end = start + text[start..].find("\n    ),\n").expect("its end");
+                let one_line = text[start..end].replace('\n', " ");
+                format!("{}{one_line}{}", &text[..start], &text[end..])
+            },
+        ];
+        for case in &cases {
+            let plain = from_ron(case, Path::new("p.ron")).expect("the plain parser reads it");
+            match streamed_in(case, 1 << 20) {
+                None => {}
+                Some(streamed) => assert_eq!(streamed.ok(), Some(plain), "{case}"),
+            }
+        }
+        // The file as written: every document is jumped over, and the project is the same.
+        let streamed = streamed_in(&text, 1 << 20)
+            .expect("streams")
+            .expect("loads");
+        assert_eq!(streamed, p);
+        // A comment inside a document shows the jump: read byte by byte it ends the
+        // streaming read, jumped over it is left to the worker (`ron` reads it).
+        let commented = text.replacen("      title:", "      // a comment\n      title:", 1);
+        let plain = from_ron(&commented, Path::new("p.ron")).expect("plain");
+        assert!(streamed_in(&commented, 16).is_none());
+        let jumped = streamed_in(&commented, 1 << 20).expect("streams");
+        assert_eq!(jumped.ok(), Some(plain));
     }
 
     #[test]
