@@ -136,20 +136,11 @@ impl DocText {
         );
         let skip = c.0 % CHECKPOINT_EVERY;
         let chars = (self.char_len - block * CHECKPOINT_EVERY).min(CHECKPOINT_EVERY);
-        if end - start == chars
-            || self.text.as_bytes()[start..]
-                .get(..skip)
-                .is_some_and(<[u8]>::is_ascii)
-        {
-            // As many bytes as characters up to it: an ASCII stretch.
+        if end - start == chars {
+            // As many bytes as characters in the block: an ASCII stretch.
             return ByteOffset(start + skip);
         }
-        let found = self.text.as_bytes()[start..end]
-            .iter()
-            .enumerate()
-            .filter(|(_, b)| !is_continuation_byte(**b))
-            .nth(skip);
-        ByteOffset(found.map_or(self.text.len(), |(i, _)| start + i))
+        self.advance(ByteOffset(start), skip)
     }
 
     /// The byte offset `chars` characters after the character boundary `from`, clamped to
@@ -158,16 +149,31 @@ impl DocText {
     /// start, end and context this way, one after the other).
     pub fn advance(&self, from: ByteOffset, chars: usize) -> ByteOffset {
         let rest = self.text.as_bytes().get(from.0..).unwrap_or_default();
-        // As many bytes as characters ahead: an ASCII stretch (most of a news text).
-        if self.checkpoints.is_empty() || rest.get(..chars).is_some_and(<[u8]>::is_ascii) {
+        if self.checkpoints.is_empty() {
             return ByteOffset(from.0 + chars.min(rest.len()));
         }
-        let found = rest
+        // Windows as long as the characters still to pass, their starts counted at once
+        // (a loop the compiler vectorises; a window of ASCII passes as many characters
+        // as bytes): a window never goes past the character sought.
+        let (mut end, mut passed) = (0, 0);
+        while passed < chars {
+            let window = rest
+                .get(end..(end + chars - passed).min(rest.len()))
+                .unwrap_or_default();
+            if window.is_empty() {
+                return ByteOffset(self.text.len());
+            }
+            passed += window.iter().filter(|b| !is_continuation_byte(**b)).count();
+            end += window.len();
+        }
+        // The last character passed ends where the next one starts.
+        end += rest
+            .get(end..)
+            .unwrap_or_default()
             .iter()
-            .enumerate()
-            .filter(|(_, b)| !is_continuation_byte(**b))
-            .nth(chars);
-        ByteOffset(found.map_or(self.text.len(), |(i, _)| from.0 + i))
+            .take_while(|b| is_continuation_byte(**b))
+            .count();
+        ByteOffset(from.0 + end)
     }
 
     /// Char offset of a byte offset. A byte offset inside a character maps to that character.
