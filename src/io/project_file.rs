@@ -1746,6 +1746,8 @@ mod parallel {
     /// A batch of documents parsed: what is kept of them, and the side output made from
     /// them.
     type Parsed<K, P, T> = (<K as Keep<P>>::Batch, T);
+    /// A batch's index and what parsing it gave (`None`: it did not parse).
+    type Done<K, P, T> = (usize, Option<Parsed<K, P, T>>);
 
     /// What a worker makes of one document as the file gives it, checked as a load
     /// checks it: the model's [`DocumentPart`] (for a load), or the file's own
@@ -1854,7 +1856,7 @@ mod parallel {
         let stop = AtomicBool::new(false);
         let (batch_tx, batch_rx) = mpsc::sync_channel::<Batch>(workers * 2);
         let batch_rx = Mutex::new(batch_rx);
-        let (done_tx, done_rx) = mpsc::channel::<(usize, Option<Parsed<K, P, T>>)>();
+        let (done_tx, done_rx) = mpsc::channel::<Done<K, P, T>>();
         let (make, sink) = match side {
             Some(SideOutput { make, sink }) => (Some(make), Some(sink)),
             None => (None, None),
@@ -1978,7 +1980,7 @@ mod parallel {
         (size, chunk): (u64, usize),
         watch: &Watch<'_>,
         batches: &mpsc::SyncSender<Batch>,
-        done: &mpsc::Receiver<(usize, Option<Parsed<K, P, T>>)>,
+        done: &mpsc::Receiver<Done<K, P, T>>,
         reading: &mut Reading<'_, K, P, T>,
     ) -> std::io::Result<Option<(ProjectFile, u32)>> {
         let mut splitter = Splitter::default();
