@@ -259,22 +259,23 @@ fn one_line(message: &str) -> String {
 }
 
 /// Reads a project file and counts its statistics: each document is counted on the
-/// loader's workers as it is parsed ([`stats::count_document`]) and then dropped, the
-/// batches' counts are put together in document order, and the project is never built
-/// ([`project_file::read_making`]); a file not read that way is loaded plainly and
+/// loader's workers straight from the file's fields as it is parsed
+/// ([`stats::count_file_document`]) and then dropped, the batches' counts are put
+/// together in document order, and the project is never built
+/// ([`project_file::read_direct`]); a file not read that way is loaded plainly and
 /// counted after ([`stats::compute`]), which gives the same report (or the file's
 /// message).
 fn load_counting(path: &Path) -> Result<stats::Stats, project_file::ProjectFileError> {
     let mut counted = stats::Stats::default();
     let read = {
-        let count = |part: &crate::model::DocumentPart, batch: &mut stats::Stats| {
-            stats::count_document(part, batch);
+        let count = |doc: &project_file::FileDocument, batch: &mut stats::Stats| {
+            stats::count_file_document(doc, batch);
         };
         let mut sink = |batch: stats::Stats| {
             stats::merge(&mut counted, batch);
             true
         };
-        project_file::read_making(path, &|_| {}, &count, &mut sink)
+        project_file::read_direct(path, &|_| {}, &count, &mut sink)
     };
     match read {
         Some(read) => Ok(stats::finish_counted(counted, &read.relations)),

@@ -1,5 +1,5 @@
 //! `spantag stats` and `spantag export --format spans` read a project file without keeping
-//! the project (`project_file::read_making`): the same outputs as loading the project and
+//! the project (`project_file::read_direct`, `project_file::read_making`): the same outputs as loading the project and
 //! then counting or exporting it, and on a damaged file exactly the message the plain
 //! load gives, with no output left behind. The project is generated and big enough for
 //! several batches on every worker; each damage is one edit of its text.
@@ -124,7 +124,28 @@ fn damages(text: &str) -> Vec<Damage> {
         .expect("a span");
     let span_end = span_at + text[span_at..].find(')').expect("span end");
     let past_end = format!("{}0, 99999{}", &text[..span_at], &text[span_end..]);
+    let entity_line = |doc: &str| annotation_line(text, doc, "kind: Entity(label: \"");
+    let empty_label = edit_line(text, entity_line("gen-00170"), |line| {
+        let from = line.find("label: \"").expect("label") + "label: \"".len();
+        let to = from + line[from..].find('"').expect("label end");
+        format!("{} {}", &line[..from], &line[to..])
+    });
     vec![
+        (
+            "an empty span",
+            "gen-00160".to_owned(),
+            with_spans(text, entity_line("gen-00160"), "(5, 5)").into_bytes(),
+        ),
+        (
+            "an entity without spans",
+            "gen-00190".to_owned(),
+            with_spans(text, entity_line("gen-00190"), "").into_bytes(),
+        ),
+        (
+            "an entity with an empty label",
+            "gen-00170".to_owned(),
+            empty_label.into_bytes(),
+        ),
         (
             "an annotation id used in two documents",
             first.clone(),
@@ -235,6 +256,58 @@ fn read_through(path: &Path) -> Option<project_file::ReadThrough> {
     project_file::read_making(path, &|_| {}, &|_, _: &mut ()| {}, &mut |()| true)
 }
 
+/// [`read_through`] handing on the file's own documents (what `spantag stats` reads).
+fn read_directly(path: &Path) -> Option<project_file::ReadThrough> {
+    project_file::read_direct(path, &|_| {}, &|_, _: &mut ()| {}, &mut |()| true)
+}
+
+/// The first annotation line of document `doc` holding `marker`: where it starts and
+/// ends in the whole text.
+fn annotation_line(text: &str, doc: &str, marker: &str) -> std::ops::Range<usize> {
+    let lines = document_lines(text, doc);
+    let at = lines.start
+        + text[lines.clone()]
+            .find(marker)
+            .expect("marker in the document");
+    let start = text[..at].rfind('\n').map_or(0, |n| n + 1);
+    let end = at + text[at..].find('\n').unwrap_or(text.len() - at);
+    start..end
+}
+
+/// `text` with the line at `range` replaced by what `edit` makes of it.
+fn edit_line(text: &str, range: std::ops::Range<usize>, edit: impl Fn(&str) -> String) -> String {
+    format!(
+        "{}{}{}",
+        &text[..range.start],
+        edit(&text[range.clone()]),
+        &text[range.end..]
+    )
+}
+
+/// `text` with the first span of the entity line at `range` replaced by `spans`.
+fn with_spans(text: &str, range: std::ops::Range<usize>, spans: &str) -> String {
+    edit_line(text, range, |line| {
+        let from = line.find("spans: [").expect("spans") + "spans: [".len();
+        let to = from + line[from..].find(']').expect("spans end");
+        format!("{}{spans}{}", &line[..from], &line[to..])
+    })
+}
+
+/// The stances with a holder: their document and the holder's id, in file order.
+fn held_stances(text: &str) -> Vec<(String, String)> {
+    let mut doc = String::new();
+    let mut found = Vec::new();
+    for line in text.lines() {
+        if let Some(id) = line.trim_start().strip_prefix("id: \"") {
+            doc = id.trim_end_matches("\",").to_owned();
+        }
+        if let Some(rest) = line.split("holder: Some(").nth(1) {
+            found.push((doc.clone(), rest.split(')').next().expect("id").to_owned()));
+        }
+    }
+    found
+}
+
 #[test]
 fn a_damaged_file_gives_the_plain_loads_message_through_stats_and_export() {
     let dir = tempfile::tempdir().expect("tmp");
@@ -247,6 +320,7 @@ fn a_damaged_file_gives_the_plain_loads_message_through_stats_and_export() {
         };
         assert!(expected.contains(&fragment), "{what}: {expected}");
         assert!(read_through(&path).is_none(), "{what}: read through");
+        assert!(read_directly(&path).is_none(), "{what}: read directly");
         let out_file = dir.path().join("out.jsonl");
         let p = path.to_str().expect("utf-8 path");
         let o = out_file.to_str().expect("utf-8 path");
@@ -289,20 +363,62 @@ fn a_sound_file_gives_what_the_loaded_project_gives() {
     team.push_str(&format!(
         "  conflicts: [(doc: \"gen-00042\", kind: SameSpan, ours: Some({a}), theirs: Some({b}))],\n)\n"
     ));
-    for (name, bytes, relations) in [("plain.ron", text.as_str(), 0), ("team.ron", &team, 1)] {
+    // Holders named by their text, not a canonical name: one on two spans (their texts
+    // joined), one on a single span.
+    let held = held_stances(&text);
+    let (late, early) = (held.last().expect("held"), held.first().expect("held"));
+    let no_canonical = |line: &str| {
+        let at = line.find(", canonical: Some(").expect("canonical");
+        let end = at + line[at..].find(")))").expect("canonical end") + 1;
+        format!("{}{}", &line[..at], &line[end..])
+    };
+    let mut mentions = edit_line(
+        &text,
+        annotation_line(&text, &late.0, &format!("(id: {},", late.1)),
+        no_canonical,
+    );
+    mentions = with_spans(
+        &mentions,
+        annotation_line(&mentions, &late.0, &format!("(id: {},", late.1)),
+        "(0, 3), (7, 9)",
+    );
+    mentions = edit_line(
+        &mentions,
+        annotation_line(&mentions, &early.0, &format!("(id: {},", early.1)),
+        no_canonical,
+    );
+    for (name, bytes, relations) in [
+        ("plain.ron", text.as_str(), 0),
+        ("team.ron", &team, 1),
+        ("mentions.ron", &mentions, 0),
+    ] {
         let path = write(dir.path(), name, bytes.as_bytes());
         let project = project_file::load(&path).expect("loads");
         assert_eq!(project.relations().len(), relations);
-        let read = read_through(&path).expect("read through");
-        assert_eq!(
-            (read.documents, read.annotations),
-            (project.documents().len(), project.annotations().len())
-        );
-        assert_eq!(
-            read.relations,
-            project.relations().values().cloned().collect::<Vec<_>>()
-        );
+        for read in [read_through(&path), read_directly(&path)] {
+            let read = read.expect("read through");
+            assert_eq!(
+                (read.documents, read.annotations),
+                (project.documents().len(), project.annotations().len())
+            );
+            assert_eq!(
+                read.relations,
+                project.relations().values().cloned().collect::<Vec<_>>()
+            );
+        }
         let expected = stats::compute(&project);
+        if name == "mentions.ron" {
+            // The holders now go by their text: names the plain file's matrix has not.
+            let plain = project_file::from_ron(&text, Path::new("plain.ron")).expect("loads");
+            let named = stats::compute(&plain).stance.matrix;
+            assert!(
+                expected
+                    .stance
+                    .matrix
+                    .keys()
+                    .any(|k| !named.contains_key(k))
+            );
+        }
         let p = path.to_str().expect("utf-8 path");
         let out = spantag(&["stats", "--json", p]);
         assert!(out.status.success(), "{}", stderr(&out));

@@ -1,9 +1,8 @@
 //! Counting: annotations per label, per document and per status, relations per type,
 //! stances per target and polarity, and the holder × target stance matrix. Pure; shared by the CLI and the app.
 
-use crate::model::{
-    Annotation, AnnotationKind, DocStatus, Document, DocumentPart, Project, Relation,
-};
+use crate::io::project_file::{FileDocument, FileKind};
+use crate::model::{AnnotationKind, DocStatus, Document, DocumentPart, Project, Relation};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -119,7 +118,8 @@ pub fn compute(project: &Project) -> Stats {
             } => {
                 stats.stances += 1;
                 counts.stance(doc);
-                count_stance(&mut stats.stance, ann, target, polarity, || {
+                let document_level = ann.spans().is_empty();
+                count_stance(&mut stats.stance, document_level, target, polarity, || {
                     holder
                         .and_then(|h| project.annotation(h.id()))
                         .map_or(Cow::Borrowed(NO_HOLDER), |h| {
@@ -195,7 +195,8 @@ pub fn count_document(part: &DocumentPart, into: &mut Stats) {
             } => {
                 into.stances += 1;
                 row.stances += 1;
-                count_stance(&mut into.stance, ann, target, polarity, || {
+                let document_level = ann.spans().is_empty();
+                count_stance(&mut into.stance, document_level, target, polarity, || {
                     holder
                         .and_then(|h| part.annotations().find(|a| a.id() == h.id()))
                         .map_or(Cow::Borrowed(NO_HOLDER), |h| name_in_document(doc, h))
@@ -203,6 +204,11 @@ pub fn count_document(part: &DocumentPart, into: &mut Stats) {
             }
         }
     }
+    add_row(into, doc.id().as_str(), row, per_label);
+}
+
+/// Adds one document's row (its counts per label still apart, in `per_label`) to `into`.
+fn add_row(into: &mut Stats, id: &str, mut row: DocumentStats, per_label: Vec<(&str, usize)>) {
     into.annotations += row.annotations;
     for (label, n) in per_label {
         with_entry(&mut into.per_label, label, |total| *total += n);
@@ -210,7 +216,51 @@ pub fn count_document(part: &DocumentPart, into: &mut Stats) {
     }
     with_entry(&mut into.per_status, &row.status, |n| *n += 1);
     into.documents += 1;
-    into.per_document.insert(doc.id().0.to_string(), row);
+    into.per_document.insert(id.to_owned(), row);
+}
+
+/// [`count_document`] for a document as the file gives it, read without building the
+/// project ([`crate::io::project_file::read_direct`], which checks it as a load does):
+/// the same counts, from the file's fields.
+pub fn count_file_document(doc: &FileDocument, into: &mut Stats) {
+    let mut row = DocumentStats {
+        title: doc.title().to_owned(),
+        date: doc.date().map(str::to_owned),
+        status: doc.status().name().to_owned(),
+        ..DocumentStats::default()
+    };
+    let mut per_label: Vec<(&str, usize)> = Vec::new();
+    for ann in doc.annotations() {
+        row.annotations += 1;
+        match ann.kind() {
+            FileKind::Entity { label, .. } => {
+                into.entities += 1;
+                // Labels read from one batch share their text: most compare by address.
+                match per_label
+                    .iter_mut()
+                    .find(|(l, _)| std::ptr::eq(*l, label) || *l == label)
+                {
+                    Some((_, n)) => *n += 1,
+                    None => per_label.push((label, 1)),
+                }
+            }
+            FileKind::Stance {
+                target,
+                polarity,
+                holder,
+            } => {
+                into.stances += 1;
+                row.stances += 1;
+                let document_level = ann.is_document_level();
+                count_stance(&mut into.stance, document_level, target, polarity, || {
+                    holder
+                        .and_then(|h| doc.annotation(h))
+                        .map_or(Cow::Borrowed(NO_HOLDER), |h| doc.entity_name(h))
+                });
+            }
+        }
+    }
+    add_row(into, doc.id().as_str(), row, per_label);
 }
 
 /// Adds the counts of `more` (other documents, from [`count_document`]) to `into`.
@@ -328,19 +378,19 @@ impl<'p> Counts<'p> {
     }
 }
 
-/// Counts the stance `ann` (with `target` and `polarity`): per polarity, per target, and
-/// either as a document stance (no spans) or in the row of its holder, named by `holder`
-/// (called only then).
+/// Counts a stance (with `target` and `polarity`): per polarity, per target, and either
+/// as a document stance (`document_level`: no spans) or in the row of its holder, named
+/// by `holder` (called only then).
 fn count_stance<'a>(
     s: &mut StanceStats,
-    ann: &Annotation,
+    document_level: bool,
     target: &str,
     polarity: &str,
     holder: impl FnOnce() -> Cow<'a, str>,
 ) {
     bump(&mut s.per_polarity, polarity);
     with_entry(&mut s.per_target, target, |c| bump(c, polarity));
-    if ann.spans().is_empty() {
+    if document_level {
         with_entry(&mut s.document_stances, target, |c| bump(c, polarity));
     } else {
         with_entry(&mut s.matrix, &holder(), |row| {

@@ -271,9 +271,14 @@ fn while_reading<R: Send>(
             w.reserve(biggest.load(std::sync::atomic::Ordering::Relaxed));
         }
         let annotations: Vec<&Annotation> = part.annotations().collect();
-        let mut by_id = annotations.clone();
-        by_id.sort_by_key(|a| a.id());
+        // Sorted by id only for a document whose stances name holders.
+        let by_id = std::cell::OnceCell::new();
         let holder = |h: AnnotationId| {
+            let by_id = by_id.get_or_init(|| {
+                let mut by_id = annotations.clone();
+                by_id.sort_unstable_by_key(|a| a.id());
+                by_id
+            });
             let at = by_id.binary_search_by_key(&h, |a| a.id()).ok()?;
             by_id.get(at).copied()
         };
@@ -354,12 +359,22 @@ fn document_lines<'a>(
     w: &mut Vec<u8>,
 ) -> serde_json::Result<usize> {
     let meta = serde_json::value::to_raw_value(&doc_meta(doc))?;
+    let mut walk = Walk::default();
     for ann in annotations {
-        let line = span_line(&holder, doc, ann, &meta);
+        let line = span_line(&holder, doc, ann, &meta, &mut walk);
         serde_json::to_writer(&mut *w, &line)?;
         w.push(b'\n');
     }
     Ok(annotations.len())
+}
+
+/// Where the last span line's left context started in a document's text (char and
+/// byte offsets): lines come in reading order, so each one's context starts there or
+/// after, and is walked to from there instead of looked up.
+#[derive(Default)]
+struct Walk {
+    char: usize,
+    byte: crate::model::ByteOffset,
 }
 
 fn span_line<'a: 'm, 'm>(
@@ -367,6 +382,7 @@ fn span_line<'a: 'm, 'm>(
     doc: &'a Document,
     ann: &'a Annotation,
     meta: &'m serde_json::value::RawValue,
+    walk: &mut Walk,
 ) -> SpanLine<'m> {
     let text = doc.text();
     let covering = ann.anchor().covering();
@@ -376,15 +392,20 @@ fn span_line<'a: 'm, 'm>(
             .map(|s| [s.start().0, s.end().0])
             .collect()
     });
-    // The covering span and its context as byte ranges, each offset found once.
+    // The covering span and its context as byte ranges, walked to one after the other
+    // from the last line's left context (looked up, should the lines come out of order).
     let bytes = covering.map(|c| {
-        let at = |offset: usize| text.byte_of(crate::model::CharOffset(offset)).0;
-        (
-            at(c.start().0.saturating_sub(CONTEXT)),
-            at(c.start().0),
-            at(c.end().0),
-            at(c.end().0 + CONTEXT),
-        )
+        let (start, end) = (c.start().0, c.end().0);
+        let left_chars = start.min(CONTEXT);
+        let left = match (start - left_chars).checked_sub(walk.char) {
+            Some(ahead) => text.advance(walk.byte, ahead),
+            None => text.byte_of(crate::model::CharOffset(start - left_chars)),
+        };
+        (walk.char, walk.byte) = (start - left_chars, left);
+        let span_start = text.advance(left, left_chars);
+        let span_end = text.advance(span_start, end - start);
+        let right = text.advance(span_end, CONTEXT);
+        (left.0, span_start.0, span_end.0, right.0)
     });
     let within = |from: usize, to: usize| text.as_str().get(from..to).unwrap_or_default();
     let context_left = bytes.map(|(left, start, ..)| within(left, start));
@@ -837,6 +858,51 @@ mod tests {
             .expect("fragments");
         assert_eq!(disc["fragments"], serde_json::json!([[0, 10], [35, 40]]));
         assert_eq!(disc["attributes"]["bron"], "krant");
+    }
+
+    /// Each line's text and contexts, walked to in reading order, are the characters
+    /// `chars` gives, in a text mixing ASCII with two-, three- and four-byte characters,
+    /// for spans overlapping, nested, at both ends and far apart.
+    #[test]
+    fn texts_and_contexts_are_the_characters_at_their_offsets() {
+        let text = "Zuckerberg ‘zegt’ é😀n keer sorry tegen de EU. ".repeat(9);
+        let mut p = project_from(&[("a", text.as_str())]);
+        let len = text.chars().count();
+        let spans = [
+            (0, 10),
+            (0, 3),
+            (2, 40),
+            (5, 6),
+            (44, 47),
+            (45, 90),
+            (100, 101),
+            (101, 150),
+            (260, 300),
+            (len - 41, len - 1),
+            (len - 1, len),
+        ];
+        for span in spans {
+            add_entity(&mut p, "a", &[span], "PER");
+        }
+        let (out, _) = export_str(&p, ExportFormat::Spans, "out.jsonl");
+        let chars: Vec<char> = text.chars().collect();
+        let cut = |from: usize, to: usize| -> String { chars[from..to.min(len)].iter().collect() };
+        let lines: Vec<Value> = out
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("json"))
+            .collect();
+        assert_eq!(lines.len(), spans.len());
+        for line in &lines {
+            let start = line["start"].as_u64().expect("start") as usize;
+            let end = line["end"].as_u64().expect("end") as usize;
+            assert_eq!(line["text"], cut(start, end), "{line}");
+            assert_eq!(
+                line["context_left"],
+                cut(start.saturating_sub(40), start),
+                "{line}"
+            );
+            assert_eq!(line["context_right"], cut(end, end + 40), "{line}");
+        }
     }
 
     #[test]

@@ -26,9 +26,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
+mod direct;
 mod fast;
 mod fast_write;
 
+pub use direct::{FileAnnotation, FileDocument, FileKind};
 pub(crate) use parallel::{MakeSide, SinkSide};
 
 /// The format version this build writes.
@@ -1123,15 +1125,15 @@ pub fn load_making<T: Default + Send>(
     make: &parallel::MakeSide<'_, T>,
     sink: &mut parallel::SinkSide<'_, T>,
 ) -> Option<Project> {
-    stream_making::<T, model::ProjectBuilder>(path, progress, make, sink)
+    stream_making::<T, model::DocumentPart, model::ProjectBuilder>(path, progress, make, sink)
 }
 
 /// Streams the file at `path` with a side output, keeping what `K` keeps; `None` when it
 /// is not read this way or not sound.
-fn stream_making<T: Default + Send, K: parallel::Keep>(
+fn stream_making<T: Default + Send, P: parallel::FilePart, K: parallel::Keep<P>>(
     path: &Path,
     progress: &(dyn Fn(f32) + Sync),
-    make: &parallel::MakeSide<'_, T>,
+    make: &parallel::MakeSide<'_, T, P>,
     sink: &mut parallel::SinkSide<'_, T>,
 ) -> Option<K::Done> {
     let size = size_to_open(path).ok()?;
@@ -1141,7 +1143,7 @@ fn stream_making<T: Default + Send, K: parallel::Keep>(
         progress,
         first: None,
     };
-    parallel::stream_with::<T, K>(file, (size, parallel::CHUNK), path, watch, Some(side))?.ok()
+    parallel::stream_with::<T, P, K>(file, (size, parallel::CHUNK), path, watch, Some(side))?.ok()
 }
 
 /// Whether the end of the project file at `path` shows an empty relation list
@@ -1206,7 +1208,20 @@ pub fn read_making<T: Default + Send>(
     make: &parallel::MakeSide<'_, T>,
     sink: &mut parallel::SinkSide<'_, T>,
 ) -> Option<ReadThrough> {
-    stream_making::<T, IdTable>(path, progress, make, sink)
+    stream_making::<T, model::DocumentPart, IdTable>(path, progress, make, sink)
+}
+
+/// [`read_making`] handing `make` each document as the file gives it ([`FileDocument`]:
+/// its fields and annotations checked as a load checks them, but no [`Document`] with
+/// its offset table and no [`Annotation`]s made): for output that needs no char↔byte
+/// offsets (`spantag stats`). The same checks, the same `None`.
+pub fn read_direct<T: Default + Send>(
+    path: &Path,
+    progress: &(dyn Fn(f32) + Sync),
+    make: &parallel::MakeSide<'_, T, FileDocument>,
+    sink: &mut parallel::SinkSide<'_, T>,
+) -> Option<ReadThrough> {
+    stream_making::<T, FileDocument, IdTable>(path, progress, make, sink)
 }
 
 /// What a read-through keeps of the documents ([`read_making`]): their ids in file order
@@ -1228,20 +1243,20 @@ struct IdBatch {
     unsound: bool,
 }
 
-impl parallel::Keep for IdTable {
+impl<P: parallel::FilePart> parallel::Keep<P> for IdTable {
     type Batch = IdBatch;
     type Done = ReadThrough;
 
     /// Keeps the ids, and whether the part passed the checks [`model::ProjectBuilder`]
-    /// gives up on ([`model::DocumentPart::is_sound`]: its annotations lie inside the
+    /// gives up on ([`parallel::FilePart::is_sound`]: its annotations lie inside the
     /// text and a stance's holder is another annotation of the document, an entity).
-    fn keep(batch: &mut IdBatch, part: model::DocumentPart) {
+    fn keep(batch: &mut IdBatch, part: P) {
         let at = u32::try_from(batch.documents.len()).unwrap_or(u32::MAX);
         batch.unsound |= !part.is_sound();
         batch
             .annotations
-            .extend(part.annotations().map(|a| (a.id().0, at)));
-        batch.documents.push(part.doc().id().clone());
+            .extend(part.annotation_ids().map(|id| (id, at)));
+        batch.documents.push(part.id().clone());
     }
 
     fn add(&mut self, batch: IdBatch) {
@@ -1660,10 +1675,10 @@ pub fn check(path: &Path) -> Result<Vec<String>, ProjectFileError> {
 /// numbers are unchanged.
 mod parallel {
     use super::{
-        DocumentFile, FirstDocuments, Interner, Project, ProjectFile, ProjectFileError, check_head,
-        document_from_file, ron_options,
+        DocumentFile, FirstDocuments, Interner, Project, ProjectFile, ProjectFileError, Sharing,
+        check_head, document_from_file, ron_options,
     };
-    use crate::model::{DocumentPart, ProjectBuilder, Schema};
+    use crate::model::{DocId, DocumentPart, ProjectBuilder, Schema};
     use std::collections::BTreeMap;
     use std::io::Read;
     use std::ops::Range;
@@ -1703,7 +1718,7 @@ mod parallel {
             }
         };
         let watch = Watch { progress, first };
-        stream_with::<(), ProjectBuilder>(file, (size, chunk), path, watch, None)
+        stream_with::<(), DocumentPart, ProjectBuilder>(file, (size, chunk), path, watch, None)
     }
 
     /// [`stream`] over any reader (`size` only drives the progress).
@@ -1718,7 +1733,7 @@ mod parallel {
             progress,
             first: None,
         };
-        stream_with::<(), ProjectBuilder>(input, (size, chunk), path, watch, None)
+        stream_with::<(), DocumentPart, ProjectBuilder>(input, (size, chunk), path, watch, None)
     }
 
     /// Who follows a streaming load: its progress (0 to 1), and who gets the first
@@ -1730,20 +1745,56 @@ mod parallel {
 
     /// A batch of documents parsed: what is kept of them, and the side output made from
     /// them.
-    type Parsed<K, T> = (<K as Keep>::Batch, T);
+    type Parsed<K, P, T> = (<K as Keep<P>>::Batch, T);
+    /// A batch's index and what parsing it gave (`None`: it did not parse).
+    type Done<K, P, T> = (usize, Option<Parsed<K, P, T>>);
+
+    /// What a worker makes of one document as the file gives it, checked as a load
+    /// checks it: the model's [`DocumentPart`] (for a load), or the file's own
+    /// [`super::FileDocument`] (for output made from the file's fields).
+    pub(super) trait FilePart: Sized + Send {
+        /// Converts and checks one parsed document of a file of format `version`; `None`
+        /// for anything a load refuses (the plain load then gives the message).
+        fn from_file(document: (DocumentFile, Sharing<'_>), version: u32) -> Option<Self>;
+        /// The document's id.
+        fn id(&self) -> &DocId;
+        /// Its annotations' ids.
+        fn annotation_ids(&self) -> impl Iterator<Item = u64>;
+        /// Whether its annotations passed the checks [`ProjectBuilder`] gives up on.
+        fn is_sound(&self) -> bool;
+    }
+
+    impl FilePart for DocumentPart {
+        fn from_file(document: (DocumentFile, Sharing<'_>), version: u32) -> Option<Self> {
+            let d = document_from_file(document, version).ok()?;
+            Some(DocumentPart::new(d.doc, d.status, d.annotations))
+        }
+
+        fn id(&self) -> &DocId {
+            self.doc().id()
+        }
+
+        fn annotation_ids(&self) -> impl Iterator<Item = u64> {
+            self.annotations().map(|a| a.id().0)
+        }
+
+        fn is_sound(&self) -> bool {
+            DocumentPart::is_sound(self)
+        }
+    }
 
     /// What a streaming load keeps of the documents it reads, and what it gives once the
     /// whole file is read: the project ([`ProjectBuilder`]), or only what checking the
     /// whole file needs ([`super::IdTable`], for commands that make their output from the
     /// documents as they come and need no project).
-    pub(super) trait Keep: Default {
+    pub(super) trait Keep<P: FilePart>: Default {
         /// What a worker keeps of a batch of documents; made on the worker, so whatever
         /// is not kept is dropped there.
         type Batch: Default + Send;
         /// What the load gives.
         type Done;
         /// Keeps a document (its side output already made) in its batch, on a worker.
-        fn keep(batch: &mut Self::Batch, part: DocumentPart);
+        fn keep(batch: &mut Self::Batch, part: P);
         /// Takes the batches in file order, on the reading thread.
         fn add(&mut self, batch: Self::Batch);
         /// The result, given the file's head (its documents left out) and its schema;
@@ -1756,7 +1807,7 @@ mod parallel {
         ) -> Option<Result<Self::Done, ProjectFileError>>;
     }
 
-    impl Keep for ProjectBuilder {
+    impl Keep<DocumentPart> for ProjectBuilder {
         type Batch = Vec<DocumentPart>;
         type Done = Project;
 
@@ -1792,12 +1843,12 @@ mod parallel {
 
     /// [`stream_from`], making `side` output from the documents as they come and keeping
     /// of them what `K` keeps.
-    pub(super) fn stream_with<T: Default + Send, K: Keep>(
+    pub(super) fn stream_with<T: Default + Send, P: FilePart, K: Keep<P>>(
         mut input: impl Read,
         (size, chunk): (u64, usize),
         path: &Path,
         watch: Watch<'_>,
-        side: Option<SideOutput<'_, T>>,
+        side: Option<SideOutput<'_, T, P>>,
     ) -> Option<Result<K::Done, ProjectFileError>> {
         let progress = watch.progress;
         // Opening a project: the window only draws a progress bar meanwhile.
@@ -1805,7 +1856,7 @@ mod parallel {
         let stop = AtomicBool::new(false);
         let (batch_tx, batch_rx) = mpsc::sync_channel::<Batch>(workers * 2);
         let batch_rx = Mutex::new(batch_rx);
-        let (done_tx, done_rx) = mpsc::channel::<(usize, Option<Parsed<K, T>>)>();
+        let (done_tx, done_rx) = mpsc::channel::<Done<K, P, T>>();
         let (make, sink) = match side {
             Some(SideOutput { make, sink }) => (Some(make), Some(sink)),
             None => (None, None),
@@ -1822,7 +1873,7 @@ mod parallel {
                         };
                         let Ok(batch) = next else { break };
                         let parsed = (!stop.load(Ordering::Relaxed))
-                            .then(|| batch.parse::<T, K>(make))
+                            .then(|| batch.parse::<T, P, K>(make))
                             .flatten();
                         if done_tx.send((batch.index, parsed)).is_err() {
                             break;
@@ -1831,7 +1882,7 @@ mod parallel {
                 });
             }
             drop(done_tx);
-            let mut reading = Reading::<K, T> {
+            let mut reading = Reading::<K, P, T> {
                 kept: K::default(),
                 pending: BTreeMap::new(),
                 next: 0,
@@ -1881,21 +1932,21 @@ mod parallel {
     /// (bytes, counts) on the worker that parsed it, and `sink` takes each batch's `T` in
     /// file order and returns `false` to stop the load. The project keeps the documents
     /// in file order, so the side output comes in the order of the project's list.
-    pub(crate) struct SideOutput<'s, T> {
-        pub(crate) make: &'s MakeSide<'s, T>,
+    pub(crate) struct SideOutput<'s, T, P = DocumentPart> {
+        pub(crate) make: &'s MakeSide<'s, T, P>,
         pub(crate) sink: &'s mut SinkSide<'s, T>,
     }
 
     /// Makes a document's side output (see [`SideOutput`]).
-    pub(crate) type MakeSide<'a, T> = dyn Fn(&DocumentPart, &mut T) + Sync + 'a;
+    pub(crate) type MakeSide<'a, T, P = DocumentPart> = dyn Fn(&P, &mut T) + Sync + 'a;
     /// Takes a batch's side output in order (its buffer, to keep or hand on); `false`
     /// stops the load.
     pub(crate) type SinkSide<'a, T> = dyn FnMut(T) -> bool + 'a;
 
     /// Documents read so far: parsed batches go to the keeper in file order.
-    struct Reading<'s, K: Keep, T> {
+    struct Reading<'s, K: Keep<P>, P: FilePart, T> {
         kept: K,
-        pending: BTreeMap<usize, Parsed<K, T>>,
+        pending: BTreeMap<usize, Parsed<K, P, T>>,
         /// The next batch the builder takes.
         next: usize,
         /// Batches handed to the workers.
@@ -1903,10 +1954,10 @@ mod parallel {
         sink: Option<&'s mut SinkSide<'s, T>>,
     }
 
-    impl<K: Keep, T> Reading<'_, K, T> {
+    impl<K: Keep<P>, P: FilePart, T> Reading<'_, K, P, T> {
         /// Keeps a parsed batch and hands every batch now in order to the keeper;
         /// `None` when the batch did not parse.
-        fn take(&mut self, index: usize, parsed: Option<Parsed<K, T>>) -> Option<()> {
+        fn take(&mut self, index: usize, parsed: Option<Parsed<K, P, T>>) -> Option<()> {
             self.pending.insert(index, parsed?);
             while let Some((docs, side)) = self.pending.remove(&self.next) {
                 self.next += 1;
@@ -1924,13 +1975,13 @@ mod parallel {
     /// Reads the file through, sending batches of documents to the workers and taking
     /// finished ones meanwhile. Returns the parsed head (the file without its documents)
     /// and the version the documents were converted for; `None` for anything unusual.
-    fn read_all<K: Keep, T>(
+    fn read_all<K: Keep<P>, P: FilePart, T>(
         input: &mut impl Read,
         (size, chunk): (u64, usize),
         watch: &Watch<'_>,
         batches: &mpsc::SyncSender<Batch>,
-        done: &mpsc::Receiver<(usize, Option<Parsed<K, T>>)>,
-        reading: &mut Reading<'_, K, T>,
+        done: &mpsc::Receiver<Done<K, P, T>>,
+        reading: &mut Reading<'_, K, P, T>,
     ) -> std::io::Result<Option<(ProjectFile, u32)>> {
         let mut splitter = Splitter::default();
         let mut buf = vec![0; chunk.max(1)];
@@ -1938,27 +1989,28 @@ mod parallel {
         // The version the documents are converted for, from the head before the list;
         // checked against the parsed head at the end.
         let mut version = None;
-        let mut send = |splitter: &Splitter, (bytes, pieces): Cut, reading: &mut Reading<K, T>| {
-            if version.is_none() {
-                version = std::str::from_utf8(&splitter.head)
-                    .ok()
-                    .and_then(super::sniff_version);
-            }
-            let batch = Batch {
-                index: reading.sent,
-                version: version?,
-                bytes,
-                pieces,
+        let mut send =
+            |splitter: &Splitter, (bytes, pieces): Cut, reading: &mut Reading<K, P, T>| {
+                if version.is_none() {
+                    version = std::str::from_utf8(&splitter.head)
+                        .ok()
+                        .and_then(super::sniff_version);
+                }
+                let batch = Batch {
+                    index: reading.sent,
+                    version: version?,
+                    bytes,
+                    pieces,
+                };
+                if reading.sent == 0
+                    && let Some(first) = watch.first
+                    && let Some(preview) = batch.preview(&splitter.head)
+                {
+                    first(preview);
+                }
+                reading.sent += 1;
+                batches.send(batch).ok()
             };
-            if reading.sent == 0
-                && let Some(first) = watch.first
-                && let Some(preview) = batch.preview(&splitter.head)
-            {
-                first(preview);
-            }
-            reading.sent += 1;
-            batches.send(batch).ok()
-        };
         loop {
             let n = match input.read(&mut buf) {
                 Ok(0) => break,
@@ -2022,7 +2074,7 @@ mod parallel {
             head.push_str("])");
             let mut head = ron_options().from_str::<ProjectFile>(&head).ok()?;
             let schema = check_head(&mut head, Path::new("")).ok()?;
-            let (parts, ()) = self.parse::<(), ProjectBuilder>(None)?;
+            let (parts, ()) = self.parse::<(), DocumentPart, ProjectBuilder>(None)?;
             let mut builder = ProjectBuilder::new();
             Keep::add(&mut builder, parts);
             builder.finish(schema, Vec::new(), Vec::new())?.ok()
@@ -2030,25 +2082,24 @@ mod parallel {
 
         /// Parses and converts every document, and makes their side output with `make`;
         /// `None` at the first problem.
-        fn parse<T: Default, K: Keep>(
+        fn parse<T: Default, P: FilePart, K: Keep<P>>(
             &self,
-            make: Option<&MakeSide<'_, T>>,
-        ) -> Option<Parsed<K, T>> {
-            let text = std::str::from_utf8(&self.bytes).ok()?;
+            make: Option<&MakeSide<'_, T, P>>,
+        ) -> Option<Parsed<K, P, T>> {
+            let text = simdutf8::basic::from_utf8(&self.bytes).ok()?;
             let mut names = Interner::default();
             let mut side = T::default();
             let mut kept = K::Batch::default();
             for piece in &self.pieces {
                 let piece = text.get(piece.clone())?;
                 let d = match super::fast::document_sharing(piece, &mut names) {
-                    Some(d) => (d, super::Sharing::Shared),
+                    Some(d) => (d, Sharing::Shared),
                     None => (
                         ron_options().from_str::<DocumentFile>(piece).ok()?,
-                        super::Sharing::Share(&mut names),
+                        Sharing::Share(&mut names),
                     ),
                 };
-                let d = document_from_file(d, self.version).ok()?;
-                let part = DocumentPart::new(d.doc, d.status, d.annotations);
+                let part = P::from_file(d, self.version)?;
                 if let Some(make) = make {
                     make(&part, &mut side);
                 }
@@ -2088,14 +2139,51 @@ mod parallel {
         /// Inside a string or char: its quote, and whether a backslash came last.
         quote: Option<u8>,
         escaped: bool,
+        /// Between documents of the list (after its `[` or a `,` at its level): where a
+        /// document's end may be looked for at once ([`DOCUMENT_END`]).
+        between: bool,
     }
+
+    /// How the writer ends a document of the list: its `)` alone on a line at the list's
+    /// indentation, and the comma after it. Inside a document the writer indents every
+    /// line further and writes no string with a raw line break, so in a file it wrote
+    /// the first of these after a document's `(` ends that document. The splitter jumps
+    /// there instead of reading the document byte by byte; the cut is checked by the
+    /// worker, which must read the piece as exactly one document (anything else — a
+    /// hand-edited file with such a line inside a string, another layout — makes the
+    /// read give up, and the plain parser reads the file).
+    const DOCUMENT_END: &[u8] = b"\n    ),\n";
 
     impl Splitter {
         /// Reads one chunk; full batches go to `full`. `None` for anything unusual.
         fn feed(&mut self, chunk: &[u8], full: &mut Vec<Cut>) -> Option<()> {
             let mut segment = 0;
             let mut i = 0;
+            // The next document end in the chunk at or after `i` (found once, so a
+            // chunk written another way is searched through once, not per document).
+            let ends = memchr::memmem::Finder::new(DOCUMENT_END);
+            let mut next_end: Option<Option<usize>> = None;
             while i < chunk.len() {
+                if self.between && self.quote.is_none() {
+                    // A document's start: the jump to its end, when the chunk holds it.
+                    let rest = chunk.get(i..)?;
+                    let blank = rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
+                    let Some(&first) = rest.get(blank) else {
+                        break;
+                    };
+                    self.between = false;
+                    if first == b'(' && self.in_list && self.depth == 2 {
+                        let from = i + blank;
+                        if next_end.is_none_or(|end| end.is_some_and(|end| end < from)) {
+                            next_end = Some(ends.find(chunk.get(from..)?).map(|k| from + k));
+                        }
+                        if let Some(Some(end)) = next_end {
+                            // On the comma after the document's `)`.
+                            i = end + DOCUMENT_END.len() - 2;
+                            continue;
+                        }
+                    }
+                }
                 if let Some(quote) = self.quote {
                     if self.escaped {
                         self.escaped = false;
@@ -2137,6 +2225,7 @@ mod parallel {
                             let head = std::str::from_utf8(&self.head).ok()?;
                             if key_before(head, i_in(head)) == Some("documents") {
                                 self.in_list = true;
+                                self.between = true;
                                 self.element_start = self.bytes.len();
                             }
                         }
@@ -2159,6 +2248,7 @@ mod parallel {
                         self.bytes.extend_from_slice(chunk.get(segment..i)?);
                         self.end_element(full);
                         segment = i + 1;
+                        self.between = true;
                     }
                     _ => {}
                 }
@@ -2703,7 +2793,13 @@ mod tests {
             let Ok(damaged) = String::from_utf8(bytes) else {
                 continue;
             };
-            let chunk = 1 + next(64);
+            // Small chunks read every document byte by byte; a whole-file chunk lets the
+            // splitter jump to each document's end.
+            let chunk = if round % 2 == 0 {
+                1 + next(64)
+            } else {
+                1 << 20
+            };
             let streamed = streamed_in(&damaged, chunk);
             let plain = from_ron(&damaged, Path::new("p.ron"));
             match streamed {
@@ -2712,6 +2808,51 @@ mod tests {
                 Some(Err(e)) => assert!(plain.is_err(), "round {round}: {e}\n{damaged}"),
             }
         }
+    }
+
+    /// The splitter's jump to a document's end (the writer's `    ),` line) is checked:
+    /// such a line inside a string, or a document written on one line, never loads
+    /// anything but what the plain parser loads.
+    #[test]
+    fn jumping_to_a_documents_end_never_loads_another_project() {
+        let p = sample();
+        let text = to_ron(&p);
+        let first_title = format!("title: {:?}", p.documents()[0].title());
+        assert!(text.contains(&first_title));
+        let cases = [
+            // A title holding a raw line break and the writer's end of a document.
+            text.replacen(
+                &first_title,
+                "title: \"x\n    ),\n    (\n      id: \\\"y\\\",\n    ),\n  z\"",
+                1,
+            ),
+            // The first document on one line: its end is the next document's.
+            {
+                let start = text.find("    (\n      id:").expect("a document");
+                let end = start + text[start..].find("\n    ),\n").expect("its end");
+                let one_line = text[start..end].replace('\n', " ");
+                format!("{}{one_line}{}", &text[..start], &text[end..])
+            },
+        ];
+        for case in &cases {
+            let plain = from_ron(case, Path::new("p.ron")).expect("the plain parser reads it");
+            match streamed_in(case, 1 << 20) {
+                None => {}
+                Some(streamed) => assert_eq!(streamed.ok(), Some(plain), "{case}"),
+            }
+        }
+        // The file as written: every document is jumped over, and the project is the same.
+        let streamed = streamed_in(&text, 1 << 20)
+            .expect("streams")
+            .expect("loads");
+        assert_eq!(streamed, p);
+        // A comment inside a document shows the jump: read byte by byte it ends the
+        // streaming read, jumped over it is left to the worker (`ron` reads it).
+        let commented = text.replacen("      title:", "      // a comment\n      title:", 1);
+        let plain = from_ron(&commented, Path::new("p.ron")).expect("plain");
+        assert!(streamed_in(&commented, 16).is_none());
+        let jumped = streamed_in(&commented, 1 << 20).expect("streams");
+        assert_eq!(jumped.ok(), Some(plain));
     }
 
     #[test]

@@ -196,8 +196,15 @@ impl Document {
 
 /// SHA-256 of a text, lowercase hex: the document's content hash.
 pub fn content_hash(text: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let digest = Sha256::digest(text.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    // Two digits a byte, written straight into one buffer (no string made per byte).
+    let mut hex = String::with_capacity(2 * digest.len());
+    for b in digest {
+        hex.push(char::from(HEX[usize::from(b >> 4)]));
+        hex.push(char::from(HEX[usize::from(b & 0xf)]));
+    }
+    hex
 }
 
 /// Splits the seeds' leading ` date YYYY-MM ` marker off a (normalised) text: the date and
@@ -267,6 +274,22 @@ impl Document {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn content_hashes_are_sha256_in_lowercase_hex() {
+        for (text, hash) in [
+            (
+                "",
+                "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+            ),
+            (
+                "abc",
+                "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+            ),
+        ] {
+            assert_eq!(content_hash(text), hash, "{text:?}");
+        }
+    }
 
     #[test]
     fn date_marker_becomes_metadata() {

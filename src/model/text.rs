@@ -80,7 +80,7 @@ impl DocText {
                             bytes.get(end..(end + CHECKPOINT_EVERY - chars).min(bytes.len()))
                         && !window.is_empty()
                     {
-                        chars += window.iter().filter(|b| !is_continuation_byte(**b)).count();
+                        chars += count_char_starts(window);
                         end += window.len();
                     }
                     // The last character counted ends where the next one starts.
@@ -136,20 +136,45 @@ impl DocText {
         );
         let skip = c.0 % CHECKPOINT_EVERY;
         let chars = (self.char_len - block * CHECKPOINT_EVERY).min(CHECKPOINT_EVERY);
-        if end - start == chars
-            || self.text.as_bytes()[start..]
-                .get(..skip)
-                .is_some_and(<[u8]>::is_ascii)
-        {
-            // As many bytes as characters up to it: an ASCII stretch.
+        if end - start == chars {
+            // As many bytes as characters in the block: an ASCII stretch.
             return ByteOffset(start + skip);
         }
-        let found = self.text.as_bytes()[start..end]
+        self.advance(ByteOffset(start), skip)
+    }
+
+    /// The byte offset `chars` characters after the character boundary `from`, clamped to
+    /// the end of the text: a short walk forward from an offset already known, where
+    /// [`DocText::byte_of`] would look each offset up afresh (an export finds a span's
+    /// start, end and context this way, one after the other).
+    pub fn advance(&self, from: ByteOffset, chars: usize) -> ByteOffset {
+        let rest = self.text.as_bytes().get(from.0..).unwrap_or_default();
+        // As many bytes as characters ahead: an ASCII stretch (most of a news text).
+        if self.checkpoints.is_empty() || rest.get(..chars).is_some_and(<[u8]>::is_ascii) {
+            return ByteOffset(from.0 + chars.min(rest.len()));
+        }
+        // Windows as long as the characters still to pass, their starts counted at once
+        // (a loop the compiler vectorises; a window of ASCII passes as many characters
+        // as bytes): a window never goes past the character sought.
+        let (mut end, mut passed) = (0, 0);
+        while passed < chars {
+            let window = rest
+                .get(end..(end + chars - passed).min(rest.len()))
+                .unwrap_or_default();
+            if window.is_empty() {
+                return ByteOffset(self.text.len());
+            }
+            passed += count_char_starts(window);
+            end += window.len();
+        }
+        // The last character passed ends where the next one starts.
+        end += rest
+            .get(end..)
+            .unwrap_or_default()
             .iter()
-            .enumerate()
-            .filter(|(_, b)| !is_continuation_byte(**b))
-            .nth(skip);
-        ByteOffset(found.map_or(self.text.len(), |(i, _)| start + i))
+            .take_while(|b| is_continuation_byte(**b))
+            .count();
+        ByteOffset(from.0 + end)
     }
 
     /// Char offset of a byte offset. A byte offset inside a character maps to that character.
@@ -221,6 +246,21 @@ impl Checkpoints {
             Checkpoints::Wide(c) => c.partition_point(|&o| o <= at),
         }
     }
+}
+
+/// How many characters start among `bytes` (its bytes that continue no character),
+/// counted a run of at most 255 bytes at a time in byte-wide sums, which the compiler
+/// turns into 16 bytes a step (a count in `usize` takes a few bytes a step).
+fn count_char_starts(bytes: &[u8]) -> usize {
+    bytes
+        .chunks(255)
+        .map(|run| {
+            let starts = run.iter().fold(0u8, |n, b| {
+                n.wrapping_add(u8::from(!is_continuation_byte(*b)))
+            });
+            usize::from(starts)
+        })
+        .sum()
 }
 
 /// Whether a UTF-8 byte continues a character (every other byte starts one).
@@ -304,6 +344,22 @@ mod tests {
                 proptest::prop_assert_eq!(doc.byte_of(CharOffset(c)), ByteOffset(b));
                 proptest::prop_assert_eq!(doc.char_of(ByteOffset(b)), CharOffset(c));
             }
+        }
+
+        /// Walking forward from any character by any count lands where `char_indices`
+        /// says, clamped to the end.
+        #[test]
+        fn advancing_agrees_with_char_indices_for_any_text(
+            text in "(?s:[a-z ]{0,200}|.{0,3}){0,12}",
+            from in 0usize..400,
+            chars in 0usize..300,
+        ) {
+            let doc = DocText::new(text.clone());
+            let expected = char_starts(&text);
+            let from = from.min(expected.len() - 1);
+            let want = expected.get(from + chars).copied().unwrap_or(text.len());
+            let start = expected.get(from).copied().unwrap_or(text.len());
+            proptest::prop_assert_eq!(doc.advance(ByteOffset(start), chars), ByteOffset(want));
         }
     }
 
