@@ -99,6 +99,96 @@ struct SpanLine<'a> {
     context_right: Option<&'a str>,
 }
 
+impl SpanLine<'_> {
+    /// Appends the line as `serde_json` writes it (the same fields in the same order, the
+    /// same skips and escapes: a test compares the two), with the strings that need no
+    /// escape — nearly all — copied as they are: escaping byte by byte took a tenth of
+    /// the export's time at 100k documents.
+    fn write_json(&self, w: &mut Vec<u8>) -> serde_json::Result<()> {
+        let number = |w: &mut Vec<u8>, n: Option<usize>| match n {
+            Some(n) => w.extend_from_slice(itoa::Buffer::new().format(n).as_bytes()),
+            None => w.extend_from_slice(b"null"),
+        };
+        w.extend_from_slice(b"{\"doc\":");
+        json_string(w, self.doc)?;
+        w.extend_from_slice(b",\"start\":");
+        number(w, self.start);
+        w.extend_from_slice(b",\"end\":");
+        number(w, self.end);
+        w.extend_from_slice(b",\"text\":");
+        match &self.text {
+            Some(text) => json_string(w, text)?,
+            None => w.extend_from_slice(b"null"),
+        }
+        w.extend_from_slice(b",\"kind\":");
+        json_string(w, self.kind)?;
+        w.extend_from_slice(b",\"label\":");
+        json_string(w, self.label)?;
+        w.extend_from_slice(b",\"id\":");
+        w.extend_from_slice(itoa::Buffer::new().format(self.id).as_bytes());
+        if let Some(fragments) = &self.fragments {
+            w.extend_from_slice(b",\"fragments\":");
+            serde_json::to_writer(&mut *w, fragments)?;
+        }
+        for (key, value) in [
+            (&b",\"canonical\":"[..], self.canonical),
+            (b",\"target\":", self.target),
+            (b",\"polarity\":", self.polarity),
+        ] {
+            if let Some(value) = value {
+                w.extend_from_slice(key);
+                json_string(w, value)?;
+            }
+        }
+        if let Some(holder) = &self.holder {
+            w.extend_from_slice(b",\"holder\":");
+            serde_json::to_writer(&mut *w, holder)?;
+        }
+        if let Some(note) = self.note {
+            w.extend_from_slice(b",\"note\":");
+            json_string(w, note)?;
+        }
+        if let Some(attributes) = self.attributes {
+            w.extend_from_slice(b",\"attributes\":");
+            serde_json::to_writer(&mut *w, attributes)?;
+        }
+        w.extend_from_slice(b",\"meta\":");
+        w.extend_from_slice(self.meta.get().as_bytes());
+        for (key, value) in [
+            (&b",\"context_left\":"[..], self.context_left),
+            (b",\"context_right\":", self.context_right),
+        ] {
+            if let Some(value) = value {
+                w.extend_from_slice(key);
+                json_string(w, value)?;
+            }
+        }
+        w.push(b'}');
+        Ok(())
+    }
+}
+
+/// Appends `s` as a JSON string, exactly as `serde_json` does: copied between quotes
+/// when no byte needs an escape (`serde_json` escapes `"`, `\` and control characters
+/// only), else written by `serde_json`.
+fn json_string(w: &mut Vec<u8>, s: &str) -> serde_json::Result<()> {
+    // Looked at 16 bytes at a time without stopping early, which compiles to vector
+    // compares.
+    let needs_escape = s.as_bytes().chunks(16).any(|chunk| {
+        chunk.iter().fold(false, |any, &b| {
+            any | (b < 0x20) | (b == b'"') | (b == b'\\')
+        })
+    });
+    if needs_escape {
+        return serde_json::to_writer(&mut *w, s);
+    }
+    w.reserve(s.len() + 2);
+    w.push(b'"');
+    w.extend_from_slice(s.as_bytes());
+    w.push(b'"');
+    Ok(())
+}
+
 /// A document's metadata as exported: its title plus its metadata map.
 pub fn doc_meta(doc: &Document) -> BTreeMap<String, String> {
     let mut meta = doc.meta().to_map();
@@ -361,8 +451,7 @@ fn document_lines<'a>(
     let meta = serde_json::value::to_raw_value(&doc_meta(doc))?;
     let mut walk = Walk::default();
     for ann in annotations {
-        let line = span_line(&holder, doc, ann, &meta, &mut walk);
-        serde_json::to_writer(&mut *w, &line)?;
+        span_line(&holder, doc, ann, &meta, &mut walk).write_json(w)?;
         w.push(b'\n');
     }
     Ok(annotations.len())
@@ -751,6 +840,61 @@ mod tests {
             a.insert_attribute("bron".into(), "krant".into());
         });
         p
+    }
+
+    #[test]
+    fn a_line_is_written_as_serde_json_writes_it() {
+        // Every kind of line the sample has (entities, one on two spans with an
+        // attribute, stances with and without a holder, a note, a document stance)...
+        let mut p = sample();
+        // ... and strings that need escapes, around the 16-byte steps of the check.
+        let tricky = [
+            "",
+            "plain",
+            "0123456789abcde\"",
+            "0123456789abcdef\\",
+            "tab\there, nl\nthere, cr\r, \u{1}\u{1f}",
+            "é ü 👍 \u{7f} \u{2028}",
+            "0123456789abcdef0123456789abcde\u{8}",
+        ];
+        for (i, t) in tricky.iter().enumerate() {
+            let doc = format!("d\"{i}\\");
+            let text = if t.is_empty() { "x" } else { t };
+            let added = Document::new(
+                DocId(doc.as_str().into()),
+                t.to_string(),
+                BTreeMap::new(),
+                text.to_owned(),
+            );
+            apply(&mut p, Edit::AddDocuments(vec![added])).expect("document");
+            let stance = add_stance(&mut p, &doc, None, &format!("x{t}"), "FAVOR", None);
+            change(&mut p, stance, |a| {
+                a.set_note(Some((*t).into()));
+                a.insert_attribute(t.to_string(), t.to_string());
+            });
+        }
+        let mut lines = 0;
+        for doc in p.documents() {
+            let meta = serde_json::value::to_raw_value(&doc_meta(doc)).expect("meta");
+            let mut walk = Walk::default();
+            for ann in p.annotations_of(doc.id()) {
+                let line = span_line(&|h| p.annotation(h), doc, ann, &meta, &mut walk);
+                let mut ours = Vec::new();
+                line.write_json(&mut ours).expect("written");
+                let theirs = serde_json::to_vec(&line).expect("serde_json");
+                assert_eq!(
+                    String::from_utf8_lossy(&ours),
+                    String::from_utf8_lossy(&theirs)
+                );
+                lines += 1;
+            }
+        }
+        assert!(lines > tricky.len() + 4, "{lines}");
+        for s in tricky {
+            let mut ours = Vec::new();
+            json_string(&mut ours, s).expect("written");
+            assert_eq!(ours, serde_json::to_vec(s).expect("serde_json"), "{s:?}");
+        }
     }
 
     /// `p` saved to a file in `dir`.
