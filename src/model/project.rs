@@ -776,12 +776,14 @@ impl Project {
             undo.reverse();
             return undo;
         }
-        // Sorted by document, the last change of a document last (a stable sort, which
-        // finds documents in id order in one pass); only that one counts.
-        changes.sort_by(|a, b| a.0.cmp(&b.0));
-        changes.reverse();
-        changes.dedup_by(|later, earlier| later.0 == earlier.0);
-        changes.reverse();
+        // Sorted by document, the last change of a document last (a stable sort); only
+        // that one counts. Tag-all's changes come sorted, one a document.
+        if !changes.windows(2).all(|w| w[0].0 < w[1].0) {
+            changes.sort_by(|a, b| a.0.cmp(&b.0));
+            changes.reverse();
+            changes.dedup_by(|later, earlier| later.0 == earlier.0);
+            changes.reverse();
+        }
         let mut undo = Vec::with_capacity(changes.len());
         let old = std::mem::take(statuses);
         let mut changes = changes.into_iter().peekable();
