@@ -748,7 +748,7 @@ fn search(c: &Corpus, runs: usize, table: &mut Table) {
         .collect();
     let edits: Vec<_> = tags_for(&mut project, &picked, "MISC", None)
         .into_iter()
-        .map(spantag::model::Edit::AddAnnotation)
+        .map(|(doc, ann)| spantag::model::Edit::AddAnnotation(doc, ann))
         .collect();
     let making = t.elapsed() - finding;
     let cpu2 = process_cpu_ms();

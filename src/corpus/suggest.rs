@@ -146,7 +146,6 @@ pub enum AcceptError {
 /// An entity annotation on `start..end` of `text`.
 fn entity(
     id: AnnotationId,
-    doc: DocId,
     (start, end): (usize, usize),
     text: &DocText,
     label: Name,
@@ -154,7 +153,7 @@ fn entity(
 ) -> Result<Annotation, AcceptError> {
     let span = Span::new(start, end, text)?;
     let kind = AnnotationKind::Entity { label, canonical };
-    Ok(Annotation::new(id, doc, Anchor::span(span), kind)?)
+    Ok(Annotation::new(id, Anchor::span(span), kind)?)
 }
 
 impl Suggestion {
@@ -174,7 +173,6 @@ impl Suggestion {
     pub fn annotation(&self, id: AnnotationId, text: &DocText) -> Result<Annotation, AcceptError> {
         entity(
             id,
-            self.doc.clone(),
             (self.start, self.end),
             text,
             self.label.clone(),
@@ -961,7 +959,7 @@ impl Occurrence {
         canonical: Option<Name>,
     ) -> Result<Annotation, AcceptError> {
         let range = (self.start.0, self.end.0);
-        entity(id, self.doc.clone(), range, text, label, canonical)
+        entity(id, range, text, label, canonical)
     }
 }
 
@@ -1106,8 +1104,8 @@ fn mark_by_scan(annotations: &[Annotation], start: usize, end: usize) -> (bool, 
 const DOCUMENTS_PER_BATCH: usize = 256;
 
 /// The entity annotations that tag `picked` (label `label`, canonical name `canonical`),
-/// each under the id [`Project::allocate_id_for`] gives it, for one `Edit::Batch` ("tag
-/// all" is one undo step). The ids' hashing is done on every core first; taking them stays
+/// each with its document and under the id [`Project::allocate_id_for`] gives it, for one
+/// `Edit::Batch` ("tag all" is one undo step). The ids' hashing is done on every core first; taking them stays
 /// in order, so the ids are those of tagging one after another. Occurrences whose document
 /// is gone or whose span no longer fits are left out.
 pub fn tags_for(
@@ -1115,8 +1113,8 @@ pub fn tags_for(
     picked: &[&Occurrence],
     label: &str,
     canonical: Option<&str>,
-) -> Vec<Annotation> {
-    let mut tags: Vec<(Annotation, AnnotationId)> = Vec::with_capacity(picked.len());
+) -> Vec<(DocId, Annotation)> {
+    let mut tags: Vec<(DocId, Annotation, AnnotationId)> = Vec::with_capacity(picked.len());
     let reader: &Project = project;
     let (label, canonical) = (Name::from(label), canonical.map(Name::from));
     let made: Result<(), std::convert::Infallible> = crate::parallel::for_each_batch_in_order(
@@ -1138,8 +1136,8 @@ pub fn tags_for(
                         .annotation_named(AnnotationId::NEW, text, label.clone(), canonical.clone())
                         .ok()?;
                     let first =
-                        AnnotationId::derive(ann.doc(), ann.anchor(), ann.kind(), |_| false);
-                    Some((ann, first))
+                        AnnotationId::derive(document.id(), ann.anchor(), ann.kind(), |_| false);
+                    Some((document.id().clone(), ann, first))
                 })
                 .collect::<Vec<_>>()
         },
@@ -1153,20 +1151,20 @@ pub fn tags_for(
     }
     // Which first ids annotations have already, asked all at once (one pass along the
     // index instead of a search each).
-    let firsts: Vec<AnnotationId> = tags.iter().map(|(_, first)| *first).collect();
+    let firsts: Vec<AnnotationId> = tags.iter().map(|(_, _, first)| *first).collect();
     let annotated = project.annotations().contains_each(&firsts);
     drop(firsts);
     tags.into_iter()
         .zip(annotated)
-        .map(|((ann, first), annotated)| {
+        .map(|((doc, ann, first), annotated)| {
             let id = project.allocate_id_from_first_known(
                 first,
                 annotated,
-                ann.doc(),
+                &doc,
                 ann.anchor(),
                 ann.kind(),
             );
-            ann.renumbered(id)
+            (doc, ann.renumbered(id))
         })
         .collect()
 }
@@ -1181,7 +1179,6 @@ mod tests {
     #[test]
     fn a_scan_of_the_spans_marks_hits_as_the_sorted_cover_does() {
         use crate::model::{Anchor, Span};
-        let doc = DocId::from("d");
         let entity = |id: u64, spans: &[(usize, usize)]| {
             let spans = spans
                 .iter()
@@ -1192,11 +1189,10 @@ mod tests {
                 canonical: None,
             };
             let anchor = Anchor::spans(spans).expect("spans");
-            Annotation::new(AnnotationId(id), doc.clone(), anchor, kind).expect("entity")
+            Annotation::new(AnnotationId(id), anchor, kind).expect("entity")
         };
         let stance = Annotation::new(
             AnnotationId(99),
-            doc.clone(),
             Anchor::span(Span::within(0, 30, 100).expect("span")),
             AnnotationKind::Stance {
                 target: "x".into(),
@@ -1276,19 +1272,19 @@ mod tests {
         let mut by_batch = project.clone();
         let tags = tags_for(&mut by_batch, &picked, "MISC", None);
         let mut one_by_one = project.clone();
-        let expected: Vec<Annotation> = picked
+        let expected: Vec<(DocId, Annotation)> = picked
             .iter()
             .filter_map(|o| {
                 let text = one_by_one.document(&o.doc)?.text().clone();
                 let ann = o.annotation(AnnotationId::NEW, &text, "MISC", None).ok()?;
-                Some(one_by_one.with_new_id(ann))
+                Some((o.doc.clone(), one_by_one.with_new_id(&o.doc, ann)))
             })
             .collect();
         assert_eq!(tags, expected);
         assert_eq!(tags.len(), picked.len());
         assert_ne!(
-            tags.first().map(Annotation::id),
-            tags.last().map(Annotation::id)
+            tags.first().map(|(_, a)| a.id()),
+            tags.last().map(|(_, a)| a.id())
         );
     }
 
@@ -1353,10 +1349,10 @@ mod tests {
             for (start, end, kind) in anns {
                 let len = p.document(&doc).expect("doc").text().char_len();
                 let span = Span::within(start, end, len).expect("span in text");
-                let ann = Annotation::new(AnnotationId::NEW, doc.clone(), Anchor::span(span), kind)
+                let ann = Annotation::new(AnnotationId::NEW, Anchor::span(span), kind)
                     .expect("valid annotation");
-                let ann = p.with_new_id(ann);
-                apply(&mut p, Edit::AddAnnotation(ann)).expect("applies");
+                let ann = p.with_new_id(&doc, ann);
+                apply(&mut p, Edit::AddAnnotation(doc.clone(), ann)).expect("applies");
             }
         }
         p
@@ -1665,12 +1661,11 @@ mod tests {
         let text = p.document(&d1).expect("d1").text().clone();
         let tag = Annotation::entity(
             AnnotationId::NEW,
-            d1.clone(),
             Span::new(0, 5, &text).expect("span"),
             "PER",
         );
-        let tag = p.with_new_id(tag);
-        apply(&mut p, Edit::AddAnnotation(tag)).expect("applies");
+        let tag = p.with_new_id(&d1, tag);
+        apply(&mut p, Edit::AddAnnotation(d1.clone(), tag)).expect("applies");
         assert!(engine.update_document(&p, &d1));
         assert!(
             !engine.update_document(&p, &d1),
@@ -1685,8 +1680,8 @@ mod tests {
         let accepted = suggestion
             .annotation(AnnotationId::NEW, &doc_text)
             .expect("fits");
-        let accepted = p.with_new_id(accepted);
-        apply(&mut p, Edit::AddAnnotation(accepted)).expect("applies");
+        let accepted = p.with_new_id(&d0, accepted);
+        apply(&mut p, Edit::AddAnnotation(d0.clone(), accepted)).expect("applies");
         assert!(
             !engine.update_document(&p, &d0),
             "same string and label: no change"
