@@ -486,6 +486,14 @@ impl AnnotationMap {
         self.docs.get(doc).map_or(&[], |d| d.as_slice())
     }
 
+    /// The list of the document at position `doc` as the map shares it (with snapshots,
+    /// and with whoever keeps it: holding it costs a pointer, and an edit of that
+    /// document then copies its list instead of changing it in place). `None` past the
+    /// last document.
+    pub fn shared_of_document(&self, doc: usize) -> Option<&Arc<DocAnnotations>> {
+        self.docs.get(doc)
+    }
+
     /// The ids in ascending order.
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = &AnnotationId> {
         self.values().map(Annotation::id_ref)
