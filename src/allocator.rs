@@ -25,7 +25,7 @@ pub const MAPPED_FROM_BYTES: i32 = 4 << 20;
 /// Makes glibc's malloc map every buffer of [`MAPPED_FROM_BYTES`] or more on its own
 /// and give it back when it is freed, from now on (glibc otherwise raises that limit to
 /// the size of the first such buffer freed, and later ones come from the heap, between
-/// what stays). For `spantag import` of a big file, which it reads 8 MB at a time: each piece
+/// what stays). For `spantag import`, which reads its file 8 MB at a time: each piece
 /// left its place in the heap among the texts and tags the project keeps, and at 100k
 /// documents the process held 10–23 MB more at its peak (587–599 against 578–580 MB,
 /// BENCHMARKS.md, "Memory: the annotation without its document"). Unless

@@ -13,12 +13,6 @@ use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// From this size on, `spantag import` has malloc map its big buffers on their own
-/// ([`crate::allocator::map_big_buffers_apart`]): at 100k documents (363 MB of JSONL)
-/// that lowers the peak by 10–25 MB; a 36 MB file gains about as much as the page
-/// faults cost it.
-const MAP_PIECES_FROM_BYTES: u64 = 64 << 20;
-
 /// spantag: annotate news corpora with entities and stances.
 #[derive(Parser, Debug)]
 #[command(
@@ -324,11 +318,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
             output,
             force,
         } => {
-            // A big file's pieces each take a mapping of their own (what that saves at
-            // 100k documents costs a small one page faults, not memory).
-            if std::fs::metadata(&path).is_ok_and(|m| m.len() >= MAP_PIECES_FROM_BYTES) {
-                crate::allocator::map_big_buffers_apart();
-            }
+            crate::allocator::map_big_buffers_apart();
             if crate::io::paths::same_file(&path, &output) {
                 return Err(CliError(format!(
                     "{}: is the project file itself; import from another file",
