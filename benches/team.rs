@@ -110,7 +110,11 @@ fn main() {
             Project::from_parts(ProjectParts {
                 schema: base.schema().clone(),
                 documents: base.documents().to_vec(),
-                annotations: vec![base.annotations().values().cloned().collect()],
+                annotations: base
+                    .documents()
+                    .iter()
+                    .map(|d| (d.id().clone(), base.annotations_in(d.id()).to_vec()))
+                    .collect(),
                 statuses: Vec::new(),
                 relations: Vec::new(),
                 rejected: Vec::new(),
@@ -243,9 +247,12 @@ fn changed(base: &Project, offset: usize) -> Project {
                     holder: None,
                 };
                 let anchor = Anchor::Document;
-                if let Ok(new) = Annotation::new(AnnotationId::NEW, ann.doc().clone(), anchor, kind)
+                let doc = p.document_of(ann.id()).map(|d| d.id().clone());
+                if let (Ok(new), Some(doc)) =
+                    (Annotation::new(AnnotationId::NEW, anchor, kind), doc)
                 {
-                    edits.push(Edit::AddAnnotation(p.with_new_id(new)));
+                    let new = p.with_new_id(&doc, new);
+                    edits.push(Edit::AddAnnotation(doc, new));
                 }
             }
         }

@@ -19,6 +19,29 @@ pub fn limit_malloc_arenas() {
     limit_malloc_arenas_to(MALLOC_ARENAS);
 }
 
+/// Buffers this big or bigger are mapped on their own by [`map_big_buffers_apart`].
+pub const MAPPED_FROM_BYTES: i32 = 4 << 20;
+
+/// Makes glibc's malloc map every buffer of [`MAPPED_FROM_BYTES`] or more on its own
+/// and give it back when it is freed, from now on (glibc otherwise raises that limit to
+/// the size of the first such buffer freed, and later ones come from the heap, between
+/// what stays). For `spantag import`, which reads its file 8 MB at a time: each piece
+/// left its place in the heap among the texts and tags the project keeps, and at 100k
+/// documents the process held 10–23 MB more at its peak (587–599 against 578–580 MB,
+/// BENCHMARKS.md, "Memory: the annotation without its document"). Unless
+/// `MALLOC_MMAP_THRESHOLD_` is set in the environment (glibc reads that itself). Does
+/// nothing on other C libraries.
+pub fn map_big_buffers_apart() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if std::env::var_os("MALLOC_MMAP_THRESHOLD_").is_none() {
+        // SAFETY: `mallopt` only sets one of malloc's tuning parameters (M_MMAP_THRESHOLD
+        // takes any size up to 32 MB on 64-bit); it changes no memory in use.
+        unsafe {
+            libc::mallopt(libc::M_MMAP_THRESHOLD, MAPPED_FROM_BYTES);
+        }
+    }
+}
+
 /// Limits glibc's malloc to `arenas` arenas from now on, unless `MALLOC_ARENA_MAX` is
 /// set in the environment. (One arena took `spantag import` at 100k from 641 to 603 MB
 /// but cost it 20–30 % more time, 0.2 s at 10k, as its workers waited on one lock:

@@ -319,6 +319,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
             output,
             force,
         } => {
+            crate::allocator::map_big_buffers_apart();
             if crate::io::paths::same_file(&path, &output) {
                 return Err(CliError(format!(
                     "{}: is the project file itself; import from another file",

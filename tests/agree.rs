@@ -37,14 +37,12 @@ fn span(p: &Project, id: &str, needle: &str) -> Span {
 
 fn entity(p: &mut Project, id: &str, needle: &str, label: &str) -> AnnotationId {
     let s = span(p, id, needle);
-    let tag = p.with_new_id(Annotation::entity(
-        AnnotationId::NEW,
-        DocId(id.into()),
-        s,
-        label,
-    ));
+    let tag = p.with_new_id(
+        &DocId(id.into()),
+        Annotation::entity(AnnotationId::NEW, s, label),
+    );
     let ann_id = tag.id();
-    apply(p, Edit::AddAnnotation(tag)).expect("add entity");
+    apply(p, Edit::AddAnnotation(DocId(id.into()), tag)).expect("add entity");
     ann_id
 }
 
@@ -52,7 +50,6 @@ fn stance(p: &mut Project, id: &str, quote: Option<&str>, target: &str, polarity
     let anchor = quote.map_or(Anchor::Document, |q| Anchor::span(span(p, id, q)));
     let ann = Annotation::new(
         AnnotationId::NEW,
-        DocId(id.into()),
         anchor,
         AnnotationKind::Stance {
             target: target.into(),
@@ -61,8 +58,8 @@ fn stance(p: &mut Project, id: &str, quote: Option<&str>, target: &str, polarity
         },
     )
     .expect("stance");
-    let ann = p.with_new_id(ann);
-    apply(p, Edit::AddAnnotation(ann)).expect("add stance");
+    let ann = p.with_new_id(&DocId(id.into()), ann);
+    apply(p, Edit::AddAnnotation(DocId(id.into()), ann)).expect("add stance");
 }
 
 const TEXT: &str = "Mark Zuckerberg bezoekt Brussel.";

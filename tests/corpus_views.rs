@@ -36,19 +36,14 @@ fn entity(p: &mut Project, id: &str, needle: &str, label: &str, canonical: Optio
     let byte = text.as_str().find(needle).expect("needle");
     let start = text.as_str()[..byte].chars().count();
     let span = Span::new(start, start + needle.chars().count(), text).expect("span");
-    let ann = Annotation::entity(
-        spantag::model::AnnotationId::NEW,
-        DocId(id.into()),
-        span,
-        label,
-    )
-    .with_kind(AnnotationKind::Entity {
-        label: label.into(),
-        canonical: canonical.map(Into::into),
-    })
-    .expect("kind");
-    let ann = p.with_new_id(ann);
-    apply(p, Edit::AddAnnotation(ann)).expect("add");
+    let ann = Annotation::entity(spantag::model::AnnotationId::NEW, span, label)
+        .with_kind(AnnotationKind::Entity {
+            label: label.into(),
+            canonical: canonical.map(Into::into),
+        })
+        .expect("kind");
+    let ann = p.with_new_id(&DocId(id.into()), ann);
+    apply(p, Edit::AddAnnotation(DocId(id.into()), ann)).expect("add");
 }
 
 /// d1 (2018-05): [Zuckerberg]PER(Mark Zuckerberg) en [Facebook]ORG
@@ -236,13 +231,13 @@ fn entity_index_lists_mentions_and_jumps_to_one() {
         .find_map(|e| {
             let outside = e.mentions.iter().copied().find(|id| {
                 project
-                    .annotation(*id)
-                    .is_some_and(|a| *a.doc() != first_doc)
+                    .document_of(*id)
+                    .is_some_and(|d| *d.id() != first_doc)
             })?;
             Some((e, outside))
         })
         .expect("such an entity in the example");
-    let target_doc = project.annotation(target).expect("ann").doc().clone();
+    let target_doc = project.document_of(target).expect("ann").id().clone();
     let (name, entry_line) = (entry.name.clone(), index_entry_line(entry));
     let line = mention_line(&project, target).expect("line");
     let mut h = harness(project);

@@ -51,8 +51,7 @@ fn example_passes_check_and_covers_the_corpus() {
 #[test]
 fn every_span_is_whole_words_and_persons_have_canonical_names() {
     let p = example();
-    for ann in p.annotations().values() {
-        let doc = p.document(ann.doc()).expect("doc");
+    for (doc, ann) in p.annotations_with_documents() {
         for span in ann.spans() {
             let text = span.text(doc.text());
             assert_eq!(

@@ -72,8 +72,11 @@ fn big_project() -> Project {
             let start = k * 40;
             let span = Span::new(start, start + 10, doc.text()).expect("span");
             let label = ["PER", "ORG", "LOC"][k % 3];
-            let tag = Annotation::entity(AnnotationId::NEW, doc.id().clone(), span, label);
-            edits.push(Edit::AddAnnotation(project.with_new_id(tag)));
+            let tag = Annotation::entity(AnnotationId::NEW, span, label);
+            edits.push(Edit::AddAnnotation(
+                doc.id().clone(),
+                project.with_new_id(doc.id(), tag),
+            ));
         }
         apply(&mut project, Edit::Batch(edits)).expect("annotations");
     }

@@ -60,9 +60,9 @@ fn predict_adds_marked_entities_beside_the_tags() {
         .map(|d| d.id().clone())
         .collect();
     let removals: Vec<_> = partial
-        .annotations()
-        .values()
-        .filter(|a| untagged.contains(a.doc()) && a.kind().is_entity())
+        .annotations_with_documents()
+        .filter(|(d, a)| untagged.contains(d.id()) && a.kind().is_entity())
+        .map(|(_, a)| a)
         .filter(|a| partial.stances_held_by(a.id()).is_empty())
         .map(|a| spantag::model::edit::removal_edit(&partial, a.id()))
         .collect();
@@ -101,7 +101,8 @@ fn predict_adds_marked_entities_beside_the_tags() {
         assert!((0.0..=1.0).contains(&confidence), "{confidence}");
     }
     for a in &marked {
-        let clash = predicted.annotations_of(a.doc()).into_iter().any(|b| {
+        let doc = predicted.document_of(a.id()).expect("its document").id();
+        let clash = predicted.annotations_of(doc).into_iter().any(|b| {
             b.id() != a.id()
                 && b.kind().is_entity()
                 && b.spans()

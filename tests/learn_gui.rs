@@ -77,8 +77,11 @@ fn project() -> Project {
     for (doc, start, end, label) in tags {
         let text = project.document(&doc).expect("doc").text().clone();
         let span = Span::new(start, end, &text).expect("span");
-        let ann = Annotation::entity(AnnotationId::NEW, doc, span, label);
-        edits.push(Edit::AddAnnotation(project.with_new_id(ann)));
+        let ann = Annotation::entity(AnnotationId::NEW, span, label);
+        edits.push(Edit::AddAnnotation(
+            doc.clone(),
+            project.with_new_id(&doc, ann),
+        ));
     }
     apply(&mut project, Edit::Batch(edits)).expect("tags");
     project

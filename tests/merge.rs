@@ -25,21 +25,18 @@ fn span(p: &Project, needle: &str) -> Span {
 
 fn entity(p: &mut Project, needle: &str, label: &str) -> AnnotationId {
     let s = span(p, needle);
-    let tag = p.with_new_id(Annotation::entity(
-        AnnotationId::NEW,
-        DocId("d".into()),
-        s,
-        label,
-    ));
+    let tag = p.with_new_id(
+        &DocId("d".into()),
+        Annotation::entity(AnnotationId::NEW, s, label),
+    );
     let id = tag.id();
-    apply(p, Edit::AddAnnotation(tag)).expect("add");
+    apply(p, Edit::AddAnnotation(DocId("d".into()), tag)).expect("add");
     id
 }
 
 fn stance(p: &mut Project, quote: &str, polarity: &str, holder: Option<AnnotationId>) {
     let ann = Annotation::new(
         AnnotationId::NEW,
-        DocId("d".into()),
         Anchor::span(span(p, quote)),
         AnnotationKind::Stance {
             target: "Facebook".into(),
@@ -48,8 +45,8 @@ fn stance(p: &mut Project, quote: &str, polarity: &str, holder: Option<Annotatio
         },
     )
     .expect("stance");
-    let ann = p.with_new_id(ann);
-    apply(p, Edit::AddAnnotation(ann)).expect("add stance");
+    let ann = p.with_new_id(&DocId("d".into()), ann);
+    apply(p, Edit::AddAnnotation(DocId("d".into()), ann)).expect("add stance");
 }
 
 /// A: [Mark Zuckerberg]PER bezoekt [Brussel]LOC en [Facebook]ORG

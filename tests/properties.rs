@@ -111,13 +111,10 @@ fn edit_for(p: &mut Project, op: &Op) -> Option<Edit> {
             let n = d.text().char_len();
             let start = start % n.max(1);
             let span = Span::new(start, (start + len).min(n), d.text()).ok()?;
-            let tag = Annotation::entity(
-                spantag::model::AnnotationId::NEW,
-                d.id().clone(),
-                span,
-                LABELS[label],
-            );
-            Some(Edit::AddAnnotation(p.with_new_id(tag)))
+            let tag = Annotation::entity(spantag::model::AnnotationId::NEW, span, LABELS[label]);
+            let doc = d.id().clone();
+            let tag = p.with_new_id(&doc, tag);
+            Some(Edit::AddAnnotation(doc, tag))
         }
         Op::Stance {
             doc,
@@ -143,14 +140,13 @@ fn edit_for(p: &mut Project, op: &Op) -> Option<Edit> {
                 polarity: ["FAVOR", "AGAINST", "NEUTRAL", "NONE"][polarity].into(),
                 holder: holder.and_then(spantag::model::HolderId::new),
             };
-            Annotation::new(
-                spantag::model::AnnotationId::NEW,
-                d.id().clone(),
-                Anchor::span(span),
-                kind,
-            )
-            .ok()
-            .map(|a| Edit::AddAnnotation(p.with_new_id(a)))
+            let doc = d.id().clone();
+            Annotation::new(spantag::model::AnnotationId::NEW, Anchor::span(span), kind)
+                .ok()
+                .map(|a| {
+                    let a = p.with_new_id(&doc, a);
+                    Edit::AddAnnotation(doc, a)
+                })
         }
         Op::DocStance { doc, target } => {
             let d = doc_at(p, doc);
@@ -159,14 +155,13 @@ fn edit_for(p: &mut Project, op: &Op) -> Option<Edit> {
                 polarity: "AGAINST".into(),
                 holder: None,
             };
-            Annotation::new(
-                spantag::model::AnnotationId::NEW,
-                d.id().clone(),
-                Anchor::Document,
-                kind,
-            )
-            .ok()
-            .map(|a| Edit::AddAnnotation(p.with_new_id(a)))
+            let doc = d.id().clone();
+            Annotation::new(spantag::model::AnnotationId::NEW, Anchor::Document, kind)
+                .ok()
+                .map(|a| {
+                    let a = p.with_new_id(&doc, a);
+                    Edit::AddAnnotation(doc, a)
+                })
         }
         Op::Remove(k) => nth(p, k).map(|a| removal_edit(p, a.id())),
         Op::Relabel(k, l) => {
@@ -197,7 +192,8 @@ fn edit_for(p: &mut Project, op: &Op) -> Option<Edit> {
         }
         Op::Relate(k, offset, t) => {
             let from = nth(p, k)?;
-            let same_doc: Vec<_> = p.annotation_ids_of(from.doc()).collect();
+            let from_doc = p.document_of(from.id())?.id();
+            let same_doc: Vec<_> = p.annotation_ids_of(from_doc).collect();
             let at = same_doc.iter().position(|id| *id == from.id())?;
             let to = *same_doc.get((at + offset) % same_doc.len())?;
             Some(Edit::AddRelation(Relation {

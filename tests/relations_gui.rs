@@ -59,14 +59,9 @@ fn session() -> Session {
 fn tag_of(h: &Harness<'static, SpantagApp>, text: &str) -> AnnotationId {
     let project = &h.state().session.project;
     project
-        .annotations()
-        .values()
-        .find(|a| {
-            project
-                .document(a.doc())
-                .is_some_and(|d| a.text(d.text()) == text)
-        })
-        .map(|a| a.id())
+        .annotations_with_documents()
+        .find(|(d, a)| a.text(d.text()) == text)
+        .map(|(_, a)| a.id())
         .expect("tagged")
 }
 
@@ -74,8 +69,7 @@ fn tag_of(h: &Harness<'static, SpantagApp>, text: &str) -> AnnotationId {
 fn relations(h: &Harness<'static, SpantagApp>) -> Vec<(String, String, String)> {
     let project = &h.state().session.project;
     let text = |id: AnnotationId| {
-        let ann = project.annotation(id).expect("end");
-        let doc = project.document(ann.doc()).expect("doc");
+        let (doc, ann) = project.annotation_in_document(id).expect("end");
         ann.text(doc.text())
     };
     project

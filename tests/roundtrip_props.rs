@@ -138,8 +138,8 @@ fn build(docs: &[GenDoc], with_stances: bool) -> Project {
             }
             let id = p.allocate_id_for(doc.id(), &anchor, &kind);
             let is_entity = kind.is_entity();
-            let ann = Annotation::new(id, doc.id().clone(), anchor, kind).expect("annotation");
-            apply(&mut p, Edit::AddAnnotation(ann)).expect("add");
+            let ann = Annotation::new(id, anchor, kind).expect("annotation");
+            apply(&mut p, Edit::AddAnnotation(doc.id().clone(), ann)).expect("add");
             if is_entity {
                 entities.push(id);
             }
@@ -161,10 +161,9 @@ fn describe(p: &Project) -> Vec<String> {
         }
     };
     let mut out: Vec<String> = p
-        .annotations()
-        .values()
-        .map(|a| match a.kind() {
-            AnnotationKind::Entity { label, .. } => format!("{} {} {label}", a.doc(), spans(a)),
+        .annotations_with_documents()
+        .map(|(d, a)| match a.kind() {
+            AnnotationKind::Entity { label, .. } => format!("{} {} {label}", d.id(), spans(a)),
             AnnotationKind::Stance {
                 target,
                 polarity,
@@ -173,7 +172,7 @@ fn describe(p: &Project) -> Vec<String> {
                 let holder = holder.and_then(|h| p.annotation(h.id())).map(spans);
                 format!(
                     "{} {} stance {target} {polarity} held by {holder:?}",
-                    a.doc(),
+                    d.id(),
                     spans(a)
                 )
             }

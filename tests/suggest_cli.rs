@@ -104,16 +104,15 @@ fn suggest_json_offsets_match_the_text() {
 fn removed_tags_come_back_as_suggestions() {
     let mut project = spantag::io::project_file::load(&example()).expect("example loads");
     let removed: Vec<_> = project
-        .annotations()
-        .values()
-        .filter(|a| a.kind().is_entity() && a.spans().len() == 1)
+        .annotations_with_documents()
+        .filter(|(_, a)| a.kind().is_entity() && a.spans().len() == 1)
         .step_by(2)
-        .map(|a| {
-            let text = project.document(a.doc()).expect("doc").text();
+        .map(|(d, a)| {
+            let text = d.text();
             let span = a.spans()[0];
             (
                 a.id(),
-                a.doc().0.clone(),
+                d.id().0.clone(),
                 span.start().0,
                 span.end().0,
                 a.text(text),
@@ -133,10 +132,9 @@ fn removed_tags_come_back_as_suggestions() {
         .map(|s| check_against(&project, s))
         .collect();
     let tagged: Vec<String> = project
-        .annotations()
-        .values()
-        .filter(|a| a.kind().is_entity())
-        .filter_map(|a| project.document(a.doc()).map(|d| a.text(d.text())))
+        .annotations_with_documents()
+        .filter(|(_, a)| a.kind().is_entity())
+        .map(|(d, a)| a.text(d.text()))
         .collect();
     let expected_back: Vec<_> = removed
         .iter()

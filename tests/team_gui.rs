@@ -35,14 +35,12 @@ fn tag(p: &mut Project, needle: &str, label: &str) -> AnnotationId {
     let start = TEXT[..byte].chars().count();
     let span =
         Span::within(start, start + needle.chars().count(), TEXT.chars().count()).expect("span");
-    let ann = p.with_new_id(Annotation::entity(
-        AnnotationId::NEW,
-        DocId("d".into()),
-        span,
-        label,
-    ));
+    let ann = p.with_new_id(
+        &DocId("d".into()),
+        Annotation::entity(AnnotationId::NEW, span, label),
+    );
     let id = ann.id();
-    apply(p, Edit::AddAnnotation(ann)).expect("tag");
+    apply(p, Edit::AddAnnotation(DocId("d".into()), ann)).expect("tag");
     id
 }
 

@@ -194,9 +194,9 @@ pub fn accept_edit(app: &mut SpantagApp) -> Option<(Edit, AnnotationId)> {
         .text()
         .clone();
     let ann = suggestion.annotation(AnnotationId::NEW, &doc).ok()?;
-    let ann = app.session.project_mut().with_new_id(ann);
+    let ann = app.session.project_mut().with_new_id(&suggestion.doc, ann);
     let id = ann.id();
-    let mut edits = vec![Edit::AddAnnotation(ann)];
+    let mut edits = vec![Edit::AddAnnotation(suggestion.doc.clone(), ann)];
     let doc_id = suggestion.doc.clone();
     if app.session.project.status(&doc_id) == DocStatus::NotStarted {
         edits.push(Edit::SetStatus {
@@ -275,19 +275,15 @@ pub fn tag_all_ui(ctx: &egui::Context, app: &mut SpantagApp) {
     if !app.tag_all.open {
         return;
     }
-    let Some(source) = app
+    let Some((doc_id, source, needle)) = app
         .tag_all
         .source
-        .and_then(|id| app.session.project.annotation(id))
-        .cloned()
+        .and_then(|id| app.session.project.annotation_in_document(id))
+        .map(|(doc, source)| (doc.id().clone(), source.clone(), source.text(doc.text())))
     else {
         app.tag_all.open = false;
         return;
     };
-    let Some(doc) = app.session.project.document(source.doc()) else {
-        return;
-    };
-    let needle = source.text(doc.text());
     let (label, canonical) = match source.kind() {
         crate::model::AnnotationKind::Entity { label, canonical } => {
             (label.clone(), canonical.clone())
@@ -321,7 +317,7 @@ pub fn tag_all_ui(ctx: &egui::Context, app: &mut SpantagApp) {
             let scope = if app.tag_all.corpus {
                 Scope::Corpus
             } else {
-                Scope::Document(source.doc().clone())
+                Scope::Document(doc_id.clone())
             };
             app.tag_all.finding = None;
             app.tag_all.found = checklist(occurrences(project, &needle, scope, case_sensitive));

@@ -405,14 +405,9 @@ mod tests {
             "clean: nothing to write"
         );
         let span = Span::new(0, 10, p.documents()[0].text()).expect("span");
-        let tag = Annotation::entity(
-            crate::model::AnnotationId::NEW,
-            DocId("d".into()),
-            span,
-            "PER",
-        );
-        let tag = p.with_new_id(tag);
-        apply(&mut p, Edit::AddAnnotation(tag)).expect("tag");
+        let tag = Annotation::entity(crate::model::AnnotationId::NEW, span, "PER");
+        let tag = p.with_new_id(&DocId("d".into()), tag);
+        apply(&mut p, Edit::AddAnnotation(DocId("d".into()), tag)).expect("tag");
         assert!(saver.tick(&p, None, 1, true, true));
         saver.wait();
         let copies = copies_in(dir.path());

@@ -345,11 +345,11 @@ fn table_ui(ui: &mut Ui, stats: &Stats, months: &BTreeMap<String, MonthStats>) {
 /// The line an entity index shows for one mention: the document id and the mention in
 /// its context (`…before [mention] after…`).
 pub fn mention_line(project: &Project, id: AnnotationId) -> Option<String> {
-    let ann = project.annotation(id)?;
+    let (doc, ann) = project.annotation_in_document(id)?;
     let context = stats::mention_context(project, ann, 40)?;
     Some(format!(
         "{}: {}[{}]{}",
-        ann.doc(),
+        doc.id(),
         context.before,
         context.mention,
         context.after

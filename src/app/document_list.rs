@@ -315,18 +315,13 @@ mod tests {
         // A one-document edit while the labels are being counted.
         let doc = session.project.documents()[7].clone();
         let span = Span::new(0, 3, doc.text()).expect("span");
-        let ann = Annotation::entity(
-            crate::model::AnnotationId(1),
-            doc.id().clone(),
-            span,
-            "RARE",
-        );
-        let ann = session.project_mut().with_new_id(ann);
+        let ann = Annotation::entity(crate::model::AnnotationId(1), span, "RARE");
+        let ann = session.project_mut().with_new_id(doc.id(), ann);
         let before = session.history.state_id();
         let project = Arc::make_mut(&mut session.project);
         session
             .history
-            .apply(project, Edit::AddAnnotation(ann), "tag")
+            .apply(project, Edit::AddAnnotation(doc.id().clone(), ann), "tag")
             .expect("tag");
         let after = session.history.state_id();
         list.one_document_edited(&session, before, after, 7);

@@ -968,7 +968,7 @@ impl SpantagApp {
             | Command::CreateRelation { .. }
             | Command::RetypeRelation(..) => Some(self.session.current),
             Command::ChangeKind(id, _) | Command::SetNote(id, _) => {
-                project.document_index(project.annotation(*id)?.doc())
+                project.annotations().document_of(id)
             }
             _ => None,
         }
@@ -1162,7 +1162,7 @@ impl SpantagApp {
             return;
         };
         let start = ann.anchor().covering().map(|s| s.start());
-        if let Some(i) = self.session.project.document_index(ann.doc()) {
+        if let Some(i) = self.session.project.annotations().document_of(&id) {
             self.session.open_document(i);
         }
         self.session.selected = Some(id);
@@ -1181,7 +1181,7 @@ impl SpantagApp {
             return;
         };
         let start = ann.anchor().covering().map(|s| s.start());
-        if let Some(i) = self.session.project.document_index(ann.doc()) {
+        if let Some(i) = self.session.project.annotations().document_of(&from) {
             self.session.open_document(i);
         }
         self.session.select_relation(id);

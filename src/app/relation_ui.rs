@@ -42,7 +42,7 @@ pub fn next_end(
     current: Option<AnnotationId>,
     forward: bool,
 ) -> Option<AnnotationId> {
-    let doc = project.annotation(from)?.doc();
+    let doc = project.document_of(from)?.id();
     let ids: Vec<AnnotationId> = project
         .annotation_ids_of(doc)
         .filter(|id| *id != from)
@@ -80,13 +80,10 @@ pub fn matching_types<'a>(types: &'a [String], query: &str) -> Vec<&'a String> {
 }
 
 fn describe(project: &Project, id: AnnotationId) -> String {
-    let Some(ann) = project.annotation(id) else {
+    let Some((doc, ann)) = project.annotation_in_document(id) else {
         return format!("{id}");
     };
-    let text = project
-        .document(ann.doc())
-        .map(|d| short(&ann.text(d.text()), 40))
-        .unwrap_or_default();
+    let text = short(&ann.text(doc.text()), 40);
     format!("“{text}” ({})", ann.kind().display_label())
 }
 

@@ -380,10 +380,10 @@ impl Session {
             self.selection = None;
             return Ok(format!("“{text}” is already {label}"));
         }
-        let tag = Annotation::entity(AnnotationId::NEW, doc_id.clone(), span, label);
-        let tag = self.project_mut().with_new_id(tag);
+        let tag = Annotation::entity(AnnotationId::NEW, span, label);
+        let tag = self.project_mut().with_new_id(&doc_id, tag);
         let id = tag.id();
-        let mut edits = vec![Edit::AddAnnotation(tag)];
+        let mut edits = vec![Edit::AddAnnotation(doc_id.clone(), tag)];
         if self.project.status(&doc_id) == DocStatus::NotStarted {
             edits.push(Edit::SetStatus {
                 doc: doc_id,
@@ -417,9 +417,9 @@ impl Session {
             holder: holder.and_then(crate::model::HolderId::new),
         };
         let id = self.project_mut().allocate_id_for(&doc_id, &anchor, &kind);
-        let stance = Annotation::new(id, doc_id.clone(), anchor, kind)
-            .map_err(|_| EditError::NoSuchAnnotation(id))?;
-        let mut edits = vec![Edit::AddAnnotation(stance)];
+        let stance =
+            Annotation::new(id, anchor, kind).map_err(|_| EditError::NoSuchAnnotation(id))?;
+        let mut edits = vec![Edit::AddAnnotation(doc_id.clone(), stance)];
         let target = target.trim().to_owned();
         if !self.project.schema().targets.contains(&target) {
             let mut schema = self.project.schema().clone();
@@ -495,7 +495,7 @@ impl Session {
         to: AnnotationId,
         label: &str,
     ) -> Result<String, EditError> {
-        let Some(doc) = self.project.annotation(from).map(|a| a.doc().clone()) else {
+        let Some(doc) = self.project.document_of(from).map(|d| d.id().clone()) else {
             return Err(EditError::NoSuchAnnotation(from));
         };
         let id = self.project_mut().allocate_relation_id(label, from, to);

@@ -237,7 +237,7 @@ pub fn selected_tag_ui(ui: &mut Ui, app: &mut SpantagApp) {
         ui.weak("Select text and press 1–9 (entity) or S (stance), or click a tag.");
         return;
     };
-    let Some(doc) = app.session.project.document(ann.doc()) else {
+    let Some(doc) = app.session.project.document_of(ann.id()) else {
         return;
     };
     if app.tag_buffers.for_id != Some(ann.id()) {
@@ -646,7 +646,7 @@ pub fn stance_matrix_ui(ctx: &egui::Context, app: &mut SpantagApp) {
 /// The quotes of one matrix cell with some context either side.
 pub fn quotes(project: &Project, holder: &str, target: &str) -> Vec<(AnnotationId, String)> {
     let mut out = Vec::new();
-    for ann in project.annotations().values() {
+    for (doc, ann) in project.annotations_with_documents() {
         let AnnotationKind::Stance {
             target: t,
             polarity,
@@ -665,9 +665,6 @@ pub fn quotes(project: &Project, holder: &str, target: &str) -> Vec<(AnnotationI
         if t != target || name != holder {
             continue;
         }
-        let Some(doc) = project.document(ann.doc()) else {
-            continue;
-        };
         let text = doc.text();
         let before = text.slice(
             crate::model::CharOffset(span.start().0.saturating_sub(40)),

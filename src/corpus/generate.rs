@@ -439,8 +439,8 @@ fn annotate(
             canonical: Some(canonical.into()),
         };
         let id = project.allocate_id_for(doc, &Anchor::span(span), &kind);
-        if let Ok(ann) = Annotation::new(id, doc.clone(), Anchor::span(span), kind) {
-            edits.push(Edit::AddAnnotation(ann));
+        if let Ok(ann) = Annotation::new(id, Anchor::span(span), kind) {
+            edits.push(Edit::AddAnnotation(doc.clone(), ann));
         }
         if label == "PER" {
             persons.push((id, m.sentence));
@@ -467,8 +467,8 @@ fn annotate(
             canonical: Some(canonical.into()),
         };
         let id = project.allocate_id_for(doc, &Anchor::span(span), &kind);
-        if let Ok(ann) = Annotation::new(id, doc.clone(), Anchor::span(span), kind) {
-            edits.push(Edit::AddAnnotation(ann));
+        if let Ok(ann) = Annotation::new(id, Anchor::span(span), kind) {
+            edits.push(Edit::AddAnnotation(doc.clone(), ann));
         }
     }
     // Stances: whole sentences, preferring those that mention someone (who becomes the
@@ -492,11 +492,11 @@ fn annotate(
             holder: holder.and_then(crate::model::HolderId::new),
         };
         let id = project.allocate_id_for(doc, &Anchor::span(span), &kind);
-        if let Ok(mut ann) = Annotation::new(id, doc.clone(), Anchor::span(span), kind) {
+        if let Ok(mut ann) = Annotation::new(id, Anchor::span(span), kind) {
             if rng.chance(10) {
                 ann.set_note(Some("citaat uit persbericht".into()));
             }
-            edits.push(Edit::AddAnnotation(ann));
+            edits.push(Edit::AddAnnotation(doc.clone(), ann));
         }
     }
     let status = match rng.below(3) {

@@ -74,8 +74,8 @@ impl ContentKind {
     }
 }
 
-/// The content of an annotation of `project`.
-pub fn content_of(project: &Project, ann: &Annotation) -> Content {
+/// The content of an annotation of document `doc` of `project`.
+pub fn content_of(project: &Project, doc: &DocId, ann: &Annotation) -> Content {
     let kind = match ann.kind() {
         AnnotationKind::Entity { label, canonical } => ContentKind::Entity {
             label: label.clone(),
@@ -94,7 +94,7 @@ pub fn content_of(project: &Project, ann: &Annotation) -> Content {
         },
     };
     Content {
-        doc: ann.doc().clone(),
+        doc: doc.clone(),
         anchor: ann.anchor().clone(),
         kind,
     }
@@ -170,7 +170,7 @@ pub fn diff(a: &Project, b: &Project) -> Result<Vec<Difference>, AgreeError> {
                 .into_iter()
                 .map(|ann| Version {
                     annotation: ann.clone(),
-                    content: content_of(p, ann),
+                    content: content_of(p, id, ann),
                 })
                 .filter(|v| seen.insert(v.content.clone()))
                 .collect()
@@ -233,7 +233,7 @@ fn find<'p>(project: &'p Project, content: &Content) -> Vec<&'p Annotation> {
     project
         .annotations_of(&content.doc)
         .into_iter()
-        .filter(|ann| content_of(project, ann) == *content)
+        .filter(|ann| content_of(project, &content.doc, ann) == *content)
         .collect()
 }
 
@@ -313,7 +313,7 @@ pub fn take_edit(project: &mut Project, difference: &Difference, side: Side) -> 
                 let id =
                     project.allocate_id_for(&wanted.content.doc, &wanted.content.anchor, &kind);
                 let new = wanted.annotation.with_id(id).with_kind(kind).ok()?;
-                edits.push(Edit::AddAnnotation(new));
+                edits.push(Edit::AddAnnotation(wanted.content.doc.clone(), new));
             }
         }
     }

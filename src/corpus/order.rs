@@ -294,9 +294,9 @@ mod tests {
             let doc = DocId::from(*id);
             for t in 0..*tags {
                 let span = Span::within(t * 4, t * 4 + 3, 24).expect("span");
-                let ann = Annotation::entity(AnnotationId(next), doc.clone(), span, "PER");
+                let ann = Annotation::entity(AnnotationId(next), span, "PER");
                 next += 1;
-                apply(&mut p, Edit::AddAnnotation(ann)).expect("tag");
+                apply(&mut p, Edit::AddAnnotation(doc.clone(), ann)).expect("tag");
             }
             apply(
                 &mut p,
@@ -366,8 +366,8 @@ mod tests {
         }
         // A tag added to one document: that document is counted again.
         let span = Span::within(0, 3, 24).expect("span");
-        let org = Annotation::entity(AnnotationId(99), DocId::from("d2"), span, "ORG");
-        apply(&mut p, Edit::AddAnnotation(org)).expect("tag");
+        let org = Annotation::entity(AnnotationId(99), span, "ORG");
+        apply(&mut p, Edit::AddAnnotation(DocId::from("d2"), org)).expect("tag");
         let mut labels = labels;
         assert!(!labels.has(1, "ORG"));
         labels.update(&p, 1);

@@ -425,7 +425,7 @@ fn borrowed_entity_name<'p>(
     {
         return Cow::Borrowed(c.as_str());
     }
-    match (project.document(ann.doc()), ann.spans()) {
+    match (project.document_of(ann.id()), ann.spans()) {
         (Some(d), [span]) => Cow::Borrowed(span.text(d.text())),
         _ => Cow::Owned(entity_name(project, ann)),
     }
@@ -454,7 +454,7 @@ pub fn entity_name(project: &Project, ann: &crate::model::Annotation) -> String 
         return c.to_string();
     }
     project
-        .document(ann.doc())
+        .document_of(ann.id())
         .map_or_else(String::new, |d| ann.text(d.text()))
 }
 
@@ -650,7 +650,7 @@ pub fn mention_context(
     width: usize,
 ) -> Option<MentionContext> {
     use crate::model::CharOffset;
-    let text = project.document(ann.doc())?.text();
+    let text = project.document_of(ann.id())?.text();
     let span = ann.anchor().covering()?;
     let (s, e) = (span.start().0, span.end().0);
     let from = s.saturating_sub(width);
@@ -737,18 +737,17 @@ mod tests {
             label: "PER".into(),
             canonical: None,
         };
-        let holder = Annotation::new(AnnotationId::NEW, doc.id().clone(), two_spans, entity)
-            .expect("entity");
-        let holder = project.with_new_id(holder);
+        let holder = Annotation::new(AnnotationId::NEW, two_spans, entity).expect("entity");
+        let holder = project.with_new_id(doc.id(), holder);
         let holder_id = holder.id();
-        apply(&mut project, Edit::AddAnnotation(holder)).expect("holder added");
+        apply(&mut project, Edit::AddAnnotation(doc.id().clone(), holder)).expect("holder added");
         let stance_on = |anchor: Anchor, holder: Option<AnnotationId>| {
             let kind = AnnotationKind::Stance {
                 target: "the plan".into(),
                 polarity: "against".into(),
                 holder: holder.and_then(crate::model::HolderId::new),
             };
-            Annotation::new(AnnotationId::NEW, doc.id().clone(), anchor, kind).expect("stance")
+            Annotation::new(AnnotationId::NEW, anchor, kind).expect("stance")
         };
         let span = Anchor::spans(vec![Span::new(10, 20, doc.text()).expect("span")]);
         for stance in [
@@ -756,8 +755,9 @@ mod tests {
             stance_on(span.clone().expect("span"), Some(holder_id)),
             stance_on(span.expect("span"), None),
         ] {
-            let stance = project.with_new_id(stance);
-            apply(&mut project, Edit::AddAnnotation(stance)).expect("stance added");
+            let stance = project.with_new_id(doc.id(), stance);
+            apply(&mut project, Edit::AddAnnotation(doc.id().clone(), stance))
+                .expect("stance added");
         }
         for (at, status) in [(0, DocStatus::Done), (4, DocStatus::InProgress)] {
             let doc = project.documents()[at].id().clone();
@@ -772,9 +772,10 @@ mod tests {
             .take(2)
             .collect();
         if let [from, to] = entities[..] {
+            let second = project.documents()[1].id().clone();
             let relation = crate::model::Relation {
                 id: project
-                    .with_new_id(project.annotations().of_document(1)[0].clone())
+                    .with_new_id(&second, project.annotations().of_document(1)[0].clone())
                     .id(),
                 label: "Knows".into(),
                 from,
@@ -825,9 +826,9 @@ mod tests {
             label: "PER".into(),
             canonical: None,
         };
-        let two = Annotation::new(AnnotationId::NEW, doc.id().clone(), anchor, kind).expect("ok");
-        let two = project.with_new_id(two);
-        apply(&mut project, Edit::AddAnnotation(two)).expect("added");
+        let two = Annotation::new(AnnotationId::NEW, anchor, kind).expect("ok");
+        let two = project.with_new_id(doc.id(), two);
+        apply(&mut project, Edit::AddAnnotation(doc.id().clone(), two)).expect("added");
         let entities: Vec<_> = project
             .annotations()
             .values()

@@ -44,12 +44,14 @@ use crate::corpus::search::{
 };
 use crate::model::annotation::AnnotationError;
 use crate::model::{
-    Anchor, Annotation, AnnotationId, AnnotationKind, CharOffset, DocId, DocStatus, DocText,
-    Document, Edit, Name, Project, RejectedSuggestion, Span, SpanError,
+    Anchor, Annotation, AnnotationId, AnnotationKind, CharOffset, DocAnnotations, DocId, DocStatus,
+    DocText, Document, Edit, Name, Project, RejectedSuggestion, Span, SpanError,
 };
 use aho_corasick::{AhoCorasick, Anchored, BuildError, Input, MatchKind, StartKind};
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use thiserror::Error;
 
@@ -146,7 +148,6 @@ pub enum AcceptError {
 /// An entity annotation on `start..end` of `text`.
 fn entity(
     id: AnnotationId,
-    doc: DocId,
     (start, end): (usize, usize),
     text: &DocText,
     label: Name,
@@ -154,7 +155,7 @@ fn entity(
 ) -> Result<Annotation, AcceptError> {
     let span = Span::new(start, end, text)?;
     let kind = AnnotationKind::Entity { label, canonical };
-    Ok(Annotation::new(id, doc, Anchor::span(span), kind)?)
+    Ok(Annotation::new(id, Anchor::span(span), kind)?)
 }
 
 impl Suggestion {
@@ -174,7 +175,6 @@ impl Suggestion {
     pub fn annotation(&self, id: AnnotationId, text: &DocText) -> Result<Annotation, AcceptError> {
         entity(
             id,
-            self.doc.clone(),
             (self.start, self.end),
             text,
             self.label.clone(),
@@ -241,11 +241,12 @@ pub struct SuggestionEngine {
     strings: Interner,
     /// How many entity annotations carry each (text, label, canonical).
     counts: HashMap<Mention, u32>,
-    /// Each document's mentions, so one document can be re-counted after an edit: each
-    /// different one once, with how often the document has it, sorted ([`tally`]) — a
-    /// document names the same few entities again and again, and a big project has
-    /// millions of mentions.
-    per_doc: HashMap<DocId, Vec<(Mention, u32)>>,
+    /// What was counted of each document with mentions, so one document can be counted
+    /// again after an edit (its old mentions taken off, its new ones added): the
+    /// document and its tag list as the project shares them. A pointer each, where a
+    /// table of each document's mentions took ≈ 40 MB at 100k documents; the project
+    /// copies a list it shares before changing it, so the one kept here stays as counted.
+    counted: FxHashMap<DocId, (Document, Arc<DocAnnotations>)>,
     /// Pattern strings, sorted; index = automaton pattern id.
     patterns: Vec<Sym>,
     /// What each pattern proposes, same index.
@@ -319,25 +320,23 @@ impl SuggestionEngine {
             options: options.clone(),
             strings: Interner::default(),
             counts: HashMap::new(),
-            per_doc: HashMap::new(),
+            counted: FxHashMap::default(),
             patterns: Vec::new(),
             proposals: Vec::new(),
             matcher: Ok(None),
         };
         // Each document's tags at once, gathered in one pass over memory: ids are content
         // hashes, so a walk in id order would change document at nearly every step.
-        let documents = project.documents().iter();
-        for (doc, annotations) in documents.zip(project.annotations_by_document()) {
-            let mentions: Vec<Mention> = annotations
-                .iter()
-                .filter_map(|ann| engine.mention(ann, doc))
-                .collect();
-            let mentions = tally(mentions);
+        let lists = (0..).map_while(|at| project.annotations().shared_of_document(at));
+        for (doc, list) in project.documents().iter().zip(lists) {
+            let mentions = engine.mentions_in(doc, list);
             for &(m, n) in &mentions {
                 *engine.counts.entry(m).or_insert(0) += n;
             }
             if !mentions.is_empty() {
-                engine.per_doc.insert(doc.id().clone(), mentions);
+                engine
+                    .counted
+                    .insert(doc.id().clone(), (doc.clone(), Arc::clone(list)));
             }
         }
         engine.compile();
@@ -373,20 +372,26 @@ impl SuggestionEngine {
     /// changed, i.e. whether suggestions shown elsewhere may be stale. The automaton is
     /// recompiled only when the set of strings changed.
     pub fn update_document(&mut self, project: &Project, doc: &DocId) -> bool {
-        let old = self.per_doc.remove(doc).unwrap_or_default();
-        let new: Vec<Mention> = match project.document(doc) {
-            Some(document) => project
-                .annotations_in(doc)
-                .iter()
-                .filter_map(|a| self.mention(a, document))
-                .collect(),
-            None => Vec::new(),
-        };
-        let new = tally(new);
+        let now = project.document_index(doc).and_then(|at| {
+            let list = project.annotations().shared_of_document(at)?;
+            Some((project.documents().get(at)?.clone(), Arc::clone(list)))
+        });
+        let then = self.counted.remove(doc);
+        if let (Some((_, now_list)), Some((_, then_list))) = (&now, &then)
+            && Arc::ptr_eq(now_list, then_list)
+        {
+            // Its tags are the ones counted.
+            self.counted.extend(then.map(|kept| (doc.clone(), kept)));
+            return false;
+        }
+        let old = then.map_or_else(Vec::new, |(d, list)| self.mentions_in(&d, &list));
+        let new = now
+            .as_ref()
+            .map_or_else(Vec::new, |(d, list)| self.mentions_in(d, list));
+        if !new.is_empty() {
+            self.counted.extend(now.map(|kept| (doc.clone(), kept)));
+        }
         if old == new {
-            if !new.is_empty() {
-                self.per_doc.insert(doc.clone(), new);
-            }
             return false;
         }
         for (m, n) in &old {
@@ -399,9 +404,6 @@ impl SuggestionEngine {
         }
         for &(m, n) in &new {
             *self.counts.entry(m).or_insert(0) += n;
-        }
-        if !new.is_empty() {
-            self.per_doc.insert(doc.clone(), new);
         }
         self.compile()
     }
@@ -434,6 +436,17 @@ impl SuggestionEngine {
     }
 
     /// The mention an annotation contributes: single-span entities with a non-blank text.
+    /// The mentions of `doc` among its tags `list`, each different one once with how
+    /// often the document has it, sorted ([`tally`]).
+    fn mentions_in(&mut self, doc: &Document, list: &DocAnnotations) -> Vec<(Mention, u32)> {
+        let mentions: Vec<Mention> = list
+            .as_slice()
+            .iter()
+            .filter_map(|ann| self.mention(ann, doc))
+            .collect();
+        tally(mentions)
+    }
+
     fn mention(&mut self, ann: &Annotation, doc: &Document) -> Option<Mention> {
         let AnnotationKind::Entity { label, canonical } = ann.kind() else {
             return None;
@@ -957,7 +970,7 @@ impl Occurrence {
         canonical: Option<Name>,
     ) -> Result<Annotation, AcceptError> {
         let range = (self.start.0, self.end.0);
-        entity(id, self.doc.clone(), range, text, label, canonical)
+        entity(id, range, text, label, canonical)
     }
 }
 
@@ -1088,8 +1101,8 @@ fn mark_by_scan(
 const DOCUMENTS_PER_BATCH: usize = 256;
 
 /// The entity annotations that tag `picked` (label `label`, canonical name `canonical`),
-/// each under the id [`Project::allocate_id_for`] gives it, for one `Edit::Batch` ("tag
-/// all" is one undo step). The ids' hashing is done on every core first; taking them stays
+/// each with its document and under the id [`Project::allocate_id_for`] gives it, for one
+/// `Edit::Batch` ("tag all" is one undo step). The ids' hashing is done on every core first; taking them stays
 /// in order, so the ids are those of tagging one after another. Occurrences whose document
 /// is gone or whose span no longer fits are left out.
 pub fn tags_for(
@@ -1097,9 +1110,9 @@ pub fn tags_for(
     picked: &[&Occurrence],
     label: &str,
     canonical: Option<&str>,
-) -> Vec<Annotation> {
-    // The tags and the first id each would take, side by side.
-    let mut tags: Vec<Annotation> = Vec::with_capacity(picked.len());
+) -> Vec<(DocId, Annotation)> {
+    // The tags with their documents, and the first id each would take, side by side.
+    let mut tags: Vec<(DocId, Annotation)> = Vec::with_capacity(picked.len());
     let mut firsts: Vec<AnnotationId> = Vec::with_capacity(picked.len());
     let reader: &Project = project;
     let (label, canonical) = (Name::from(label), canonical.map(Name::from));
@@ -1129,14 +1142,14 @@ pub fn tags_for(
                         .annotation_named(AnnotationId::NEW, text, label.clone(), canonical.clone())
                         .ok()?;
                     let first =
-                        AnnotationId::derive(ann.doc(), ann.anchor(), ann.kind(), |_| false);
-                    Some((ann, first))
+                        AnnotationId::derive(document.id(), ann.anchor(), ann.kind(), |_| false);
+                    Some((document.id().clone(), ann, first))
                 })
                 .collect::<Vec<_>>()
         },
         |batch| {
-            for (ann, first) in batch {
-                tags.push(ann);
+            for (doc, ann, first) in batch {
+                tags.push((doc, ann));
                 firsts.push(first);
             }
             Ok(())
@@ -1149,14 +1162,9 @@ pub fn tags_for(
     // index instead of a search each).
     let annotated = project.annotations().contains_each(&firsts);
     // Renumbered where they lie: a second vector of 270k tags is 17 MB of fresh memory.
-    for ((ann, first), annotated) in tags.iter_mut().zip(firsts).zip(annotated) {
-        let id = project.allocate_id_from_first_known(
-            first,
-            annotated,
-            ann.doc(),
-            ann.anchor(),
-            ann.kind(),
-        );
+    for (((doc, ann), first), annotated) in tags.iter_mut().zip(firsts).zip(annotated) {
+        let id =
+            project.allocate_id_from_first_known(first, annotated, doc, ann.anchor(), ann.kind());
         ann.renumber(id);
     }
     tags
@@ -1175,9 +1183,9 @@ pub fn tag_all_edit(
     // The documents the tags go into, once each, by id: looked up in the statuses in one
     // pass along them instead of a tree lookup each (tag-all reaches 100k documents).
     let mut documents: Vec<&DocId> = Vec::new();
-    for ann in &tags {
-        if documents.last() != Some(&ann.doc()) {
-            documents.push(ann.doc());
+    for (doc, _) in &tags {
+        if documents.last() != Some(&doc) {
+            documents.push(doc);
         }
     }
     documents.sort_unstable();
@@ -1212,7 +1220,6 @@ mod tests {
     #[test]
     fn a_scan_of_the_spans_marks_hits_as_the_sorted_cover_does() {
         use crate::model::{Anchor, Span};
-        let doc = DocId::from("d");
         let entity = |id: u64, spans: &[(usize, usize)]| {
             let spans = spans
                 .iter()
@@ -1223,11 +1230,10 @@ mod tests {
                 canonical: None,
             };
             let anchor = Anchor::spans(spans).expect("spans");
-            Annotation::new(AnnotationId(id), doc.clone(), anchor, kind).expect("entity")
+            Annotation::new(AnnotationId(id), anchor, kind).expect("entity")
         };
         let stance = Annotation::new(
             AnnotationId(99),
-            doc.clone(),
             Anchor::span(Span::within(0, 30, 100).expect("span")),
             AnnotationKind::Stance {
                 target: "x".into(),
@@ -1314,19 +1320,19 @@ mod tests {
         let mut by_batch = project.clone();
         let tags = tags_for(&mut by_batch, &picked, "MISC", None);
         let mut one_by_one = project.clone();
-        let expected: Vec<Annotation> = picked
+        let expected: Vec<(DocId, Annotation)> = picked
             .iter()
             .filter_map(|o| {
                 let text = one_by_one.document(&o.doc)?.text().clone();
                 let ann = o.annotation(AnnotationId::NEW, &text, "MISC", None).ok()?;
-                Some(one_by_one.with_new_id(ann))
+                Some((o.doc.clone(), one_by_one.with_new_id(&o.doc, ann)))
             })
             .collect();
         assert_eq!(tags, expected);
         assert_eq!(tags.len(), picked.len());
         assert_ne!(
-            tags.first().map(Annotation::id),
-            tags.last().map(Annotation::id)
+            tags.first().map(|(_, a)| a.id()),
+            tags.last().map(|(_, a)| a.id())
         );
     }
 
@@ -1365,7 +1371,7 @@ mod tests {
         assert!(count > RUN_AT_ONCE_IN_TEST, "{count}");
         let undo = apply(&mut project, edit).expect("applies");
         let tagged_documents: std::collections::HashSet<&DocId> =
-            tags.iter().map(|a| a.doc()).collect();
+            tags.iter().map(|(doc, _)| doc).collect();
         for doc in &ids {
             let was = before.status(doc);
             let expected = if was == NotStarted && tagged_documents.contains(doc) {
@@ -1379,8 +1385,9 @@ mod tests {
             ids.iter()
                 .any(|d| before.status(d) == NotStarted && project.status(d) == InProgress)
         );
-        for tag in &tags {
+        for (doc, tag) in &tags {
             assert_eq!(project.annotation(tag.id()), Some(tag));
+            assert_eq!(project.document_of(tag.id()).map(|d| d.id()), Some(doc));
         }
         assert_eq!(
             project.annotations().len(),
@@ -1455,10 +1462,10 @@ mod tests {
             for (start, end, kind) in anns {
                 let len = p.document(&doc).expect("doc").text().char_len();
                 let span = Span::within(start, end, len).expect("span in text");
-                let ann = Annotation::new(AnnotationId::NEW, doc.clone(), Anchor::span(span), kind)
+                let ann = Annotation::new(AnnotationId::NEW, Anchor::span(span), kind)
                     .expect("valid annotation");
-                let ann = p.with_new_id(ann);
-                apply(&mut p, Edit::AddAnnotation(ann)).expect("applies");
+                let ann = p.with_new_id(&doc, ann);
+                apply(&mut p, Edit::AddAnnotation(doc.clone(), ann)).expect("applies");
             }
         }
         p
@@ -1767,12 +1774,11 @@ mod tests {
         let text = p.document(&d1).expect("d1").text().clone();
         let tag = Annotation::entity(
             AnnotationId::NEW,
-            d1.clone(),
             Span::new(0, 5, &text).expect("span"),
             "PER",
         );
-        let tag = p.with_new_id(tag);
-        apply(&mut p, Edit::AddAnnotation(tag)).expect("applies");
+        let tag = p.with_new_id(&d1, tag);
+        apply(&mut p, Edit::AddAnnotation(d1.clone(), tag)).expect("applies");
         assert!(engine.update_document(&p, &d1));
         assert!(
             !engine.update_document(&p, &d1),
@@ -1787,8 +1793,8 @@ mod tests {
         let accepted = suggestion
             .annotation(AnnotationId::NEW, &doc_text)
             .expect("fits");
-        let accepted = p.with_new_id(accepted);
-        apply(&mut p, Edit::AddAnnotation(accepted)).expect("applies");
+        let accepted = p.with_new_id(&d0, accepted);
+        apply(&mut p, Edit::AddAnnotation(d0.clone(), accepted)).expect("applies");
         assert!(
             !engine.update_document(&p, &d0),
             "same string and label: no change"
@@ -1805,6 +1811,57 @@ mod tests {
         assert_eq!(engine.pattern_count(), 0);
         assert!(engine.all(&p).is_empty());
         assert!(engine.for_document(&p, &DocId("nope".into())).is_empty());
+    }
+
+    #[test]
+    fn an_engine_kept_up_by_updates_suggests_what_a_fresh_one_does_and_shares_the_lists() {
+        let mut p = project(&[
+            "[Trump|PER] en [Facebook|ORG]",
+            "Trump zegt Facebook",
+            "[Meta|ORG] en Trump en Facebook",
+        ]);
+        let mut engine = SuggestionEngine::build(&p, &SuggestOptions::default());
+        let shares = |engine: &SuggestionEngine, p: &Project| {
+            engine.counted.iter().all(|(doc, (_, list))| {
+                p.document_index(doc)
+                    .and_then(|at| p.annotations().shared_of_document(at))
+                    .is_some_and(|kept| Arc::ptr_eq(kept, list))
+            })
+        };
+        assert_eq!(engine.counted.len(), 2, "documents with mentions");
+        assert!(shares(&engine, &p), "the project's own lists, not copies");
+        // A tag added in d1 and d0's tags removed, each document counted again.
+        let (d0, d1) = (DocId::from("d0"), DocId::from("d1"));
+        let text = p.document(&d1).expect("d1").text().clone();
+        let tag = Annotation::entity(
+            AnnotationId::NEW,
+            Span::new(11, 19, &text).expect("span"),
+            "ORG",
+        );
+        let tag = p.with_new_id(&d1, tag);
+        apply(&mut p, Edit::AddAnnotation(d1.clone(), tag)).expect("applies");
+        assert!(
+            !engine.update_document(&p, &d1),
+            "Facebook is an ORG already"
+        );
+        let ids: Vec<AnnotationId> = p.annotation_ids_of(&d0).collect();
+        for id in ids {
+            apply(&mut p, Edit::RemoveAnnotation(id)).expect("applies");
+        }
+        assert!(engine.update_document(&p, &d0), "Trump is no longer tagged");
+        let fresh = SuggestionEngine::build(&p, &SuggestOptions::default());
+        assert_eq!(render(&p, &engine), render(&p, &fresh));
+        assert_eq!(engine.pattern_count(), fresh.pattern_count());
+        let named = |e: &SuggestionEngine| -> BTreeMap<(String, String), u32> {
+            let name = |sym: Sym| e.strings.names[sym as usize].to_string();
+            e.counts
+                .iter()
+                .map(|(m, n)| ((name(m.text), name(m.label)), *n))
+                .collect()
+        };
+        assert_eq!(named(&engine), named(&fresh));
+        assert!(shares(&engine, &p));
+        assert!(!engine.counted.contains_key(&d0), "no mentions left in d0");
     }
 
     #[test]

@@ -89,8 +89,9 @@ pub struct Builder<'p> {
     schema: Schema,
     new_docs: Vec<Document>,
     new_doc_index: FxHashMap<DocId, usize>,
-    entities: Vec<Annotation>,
-    stances: Vec<Annotation>,
+    /// Entities and stances of the import, each with its document.
+    entities: Vec<(DocId, Annotation)>,
+    stances: Vec<(DocId, Annotation)>,
     relations: Vec<Relation>,
     /// (type, from, to) of every relation of the project and of the import, made at the
     /// first relation, so duplicates are found without scanning all relations each time.
@@ -248,7 +249,7 @@ impl<'p> Builder<'p> {
     ) -> Option<AnnotationId> {
         let kind = self.check_holder(at, doc, kind);
         let kind = self.shared(kind);
-        let mut ann = match Annotation::new(AnnotationId(0), doc.clone(), anchor, kind) {
+        let mut ann = match Annotation::new(AnnotationId(0), anchor, kind) {
             Ok(a) => a,
             Err(e) => {
                 self.skip(at, "invalid annotation", Some(e.to_string()));
@@ -280,7 +281,7 @@ impl<'p> Builder<'p> {
             label,
             canonical: None,
         };
-        let ann = match Annotation::new(AnnotationId(0), doc.clone(), Anchor::span(span), kind) {
+        let ann = match Annotation::new(AnnotationId(0), Anchor::span(span), kind) {
             Ok(a) => a,
             Err(e) => {
                 self.skip(at, "invalid annotation", Some(e.to_string()));
@@ -349,7 +350,7 @@ impl<'p> Builder<'p> {
                         self.report.annotations.insert(label.to_string(), 1);
                     }
                 }
-                self.entities.push(ann);
+                self.entities.push((doc.clone(), ann));
             }
             AnnotationKind::Stance {
                 target, polarity, ..
@@ -368,7 +369,7 @@ impl<'p> Builder<'p> {
                     .annotations
                     .entry(STANCE_LABEL.to_owned())
                     .or_default() += 1;
-                self.stances.push(ann);
+                self.stances.push((doc.clone(), ann));
             }
         }
         Some(id)
@@ -408,8 +409,8 @@ impl<'p> Builder<'p> {
             Some((d, is_entity)) => d == doc && *is_entity,
             None => self
                 .project
-                .annotation(holder.id())
-                .is_some_and(|h| h.doc() == doc && h.kind().is_entity()),
+                .annotation_in_document(holder.id())
+                .is_some_and(|(d, h)| d.id() == doc && h.kind().is_entity()),
         };
         if !ok {
             self.warn(
@@ -455,7 +456,7 @@ impl<'p> Builder<'p> {
             entities
                 .iter()
                 .chain(stances)
-                .map(|a| (a.id(), (a.doc().clone(), a.kind().is_entity())))
+                .map(|(doc, a)| (a.id(), (doc.clone(), a.kind().is_entity())))
                 .collect()
         })
     }
@@ -464,7 +465,7 @@ impl<'p> Builder<'p> {
     fn doc_of(&mut self, id: AnnotationId) -> Option<DocId> {
         match self.known().get(&id) {
             Some((doc, _)) => Some(doc.clone()),
-            None => self.project.annotation(id).map(|a| a.doc().clone()),
+            None => self.project.document_of(id).map(|d| d.id().clone()),
         }
     }
 
@@ -534,7 +535,7 @@ impl<'p> Builder<'p> {
             // What was applied goes with the ids still reserved.
             *self.project = before.clone();
         } else {
-            for ann in self.entities.iter().chain(&self.stances) {
+            for (_, ann) in self.entities.iter().chain(&self.stances) {
                 self.project.release(ann.id());
             }
             for relation in &self.relations {
@@ -634,12 +635,12 @@ impl<'p> Builder<'p> {
         edits.extend(
             std::mem::take(&mut self.entities)
                 .into_iter()
-                .map(Edit::AddAnnotation),
+                .map(|(doc, ann)| Edit::AddAnnotation(doc, ann)),
         );
         edits.extend(
             std::mem::take(&mut self.stances)
                 .into_iter()
-                .map(Edit::AddAnnotation),
+                .map(|(doc, ann)| Edit::AddAnnotation(doc, ann)),
         );
         edits.extend(
             std::mem::take(&mut self.relations)
@@ -745,7 +746,6 @@ mod tests {
             let taken = PreparedEntity::new(doc.id(), span(16, 21), "ORG".into()).first_id();
             let holder = Annotation::new(
                 taken,
-                doc.id().clone(),
                 Anchor::span(span(11, 15)),
                 AnnotationKind::Entity {
                     label: "MISC".into(),
@@ -753,7 +753,8 @@ mod tests {
                 },
             )
             .expect("annotation");
-            crate::model::apply(&mut p, Edit::AddAnnotation(holder)).expect("apply");
+            crate::model::apply(&mut p, Edit::AddAnnotation(doc.id().clone(), holder))
+                .expect("apply");
             let at = Location::line(Path::new("x.jsonl"), 1);
             let mut b = Builder::new(&mut p, "doccano", Path::new("x.jsonl"));
             let entities = vec![

@@ -252,8 +252,7 @@ mod relation_round_trips {
     /// Relations as `doc: from text —label→ to text`, sorted.
     fn relations(p: &Project) -> Vec<String> {
         let text = |id| {
-            let ann = p.annotation(id).expect("end");
-            let doc = p.document(ann.doc()).expect("doc");
+            let (doc, ann) = p.annotation_in_document(id).expect("end");
             (doc.id().to_string(), ann.text(doc.text()))
         };
         let mut out: Vec<String> = p

@@ -226,8 +226,7 @@ pub fn export(
 /// Writes one line per relation, in id order; returns how many.
 fn relation_lines(project: &Project, out: &Path, w: &mut dyn Write) -> Result<usize, FormatError> {
     let end = |id: AnnotationId| {
-        let ann = project.annotation(id)?;
-        let doc = project.document(ann.doc())?;
+        let (doc, ann) = project.annotation_in_document(id)?;
         let covering = ann.anchor().covering();
         let label = match ann.kind() {
             AnnotationKind::Entity { label, .. } => label.to_string(),

@@ -109,7 +109,6 @@ pub fn add_entity(
         .collect();
     let ann = crate::model::Annotation::new(
         AnnotationId::NEW,
-        doc,
         Anchor::spans(spans).expect("spans"),
         AnnotationKind::Entity {
             label: label.into(),
@@ -117,9 +116,9 @@ pub fn add_entity(
         },
     )
     .expect("annotation");
-    let ann = p.with_new_id(ann);
+    let ann = p.with_new_id(&doc, ann);
     let id = ann.id();
-    apply(p, Edit::AddAnnotation(ann)).expect("add");
+    apply(p, Edit::AddAnnotation(doc, ann)).expect("add");
     id
 }
 
@@ -140,7 +139,6 @@ pub fn add_stance(
     };
     let ann = crate::model::Annotation::new(
         AnnotationId::NEW,
-        doc,
         anchor,
         AnnotationKind::Stance {
             target: target.into(),
@@ -149,9 +147,9 @@ pub fn add_stance(
         },
     )
     .expect("annotation");
-    let ann = p.with_new_id(ann);
+    let ann = p.with_new_id(&doc, ann);
     let id = ann.id();
-    apply(p, Edit::AddAnnotation(ann)).expect("add");
+    apply(p, Edit::AddAnnotation(doc, ann)).expect("add");
     id
 }
 

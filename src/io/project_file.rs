@@ -1010,7 +1010,7 @@ fn assemble(
     let mut annotations = Vec::with_capacity(loaded.len());
     let mut statuses = Vec::new();
     for l in loaded {
-        annotations.push(l.annotations);
+        annotations.push((l.doc.id().clone(), l.annotations));
         if l.status != DocStatus::NotStarted {
             statuses.push((l.doc.id().clone(), l.status));
         }
@@ -1095,7 +1095,7 @@ fn annotation_from_file(
                 .transpose()?,
         },
     };
-    let mut ann = Annotation::new(AnnotationId(a.id), doc.id().clone(), anchor, kind)
+    let mut ann = Annotation::new(AnnotationId(a.id), anchor, kind)
         .map_err(|err| format!("{}: {err}", where_()))?;
     ann.set_note(a.note.map(Into::into));
     ann.set_attributes(a.attributes.into());
@@ -2361,12 +2361,11 @@ mod tests {
         let b = DocId("b".into());
         let text = p.document(&b).expect("doc b").text().clone();
         let id = AnnotationId(1);
-        let zuck = Annotation::entity(id, b.clone(), Span::new(0, 10, &text).expect("span"), "PER");
-        apply(&mut p, Edit::AddAnnotation(zuck)).expect("add");
+        let zuck = Annotation::entity(id, Span::new(0, 10, &text).expect("span"), "PER");
+        apply(&mut p, Edit::AddAnnotation(b.clone(), zuck)).expect("add");
         let sid = AnnotationId(2);
         let stance = Annotation::new(
             sid,
-            b.clone(),
             Anchor::span(Span::new(13, 23, &text).expect("span")),
             AnnotationKind::Stance {
                 target: "Facebook".into(),
@@ -2375,7 +2374,7 @@ mod tests {
             },
         )
         .expect("stance");
-        apply(&mut p, Edit::AddAnnotation(stance)).expect("add stance");
+        apply(&mut p, Edit::AddAnnotation(b.clone(), stance)).expect("add stance");
         apply(
             &mut p,
             Edit::SetStatus {
@@ -2554,13 +2553,12 @@ mod tests {
         let text = p.document(&b).expect("doc b").text().clone();
         let tag = Annotation::entity(
             AnnotationId::NEW,
-            b,
             Span::new(11, 12, &text).expect("s"),
             "PER",
         );
-        let tag = p.with_new_id(tag);
+        let tag = p.with_new_id(&b, tag);
         assert!(tag.id().0 >= AnnotationId::DERIVED_START);
-        apply(&mut p, Edit::AddAnnotation(tag)).expect("add");
+        apply(&mut p, Edit::AddAnnotation(b, tag)).expect("add");
         let again = from_ron(&to_ron(&p), Path::new("new.ron")).expect("v3 loads");
         assert_eq!(again, p);
     }
@@ -2610,11 +2608,15 @@ mod tests {
             seed: 3,
         });
         // The team records (in the file's head, after the documents) load on this path too.
-        let tagged = p.annotations().values().next().expect("tags").clone();
+        let (tagged_doc, tagged) = p
+            .annotations_with_documents()
+            .next()
+            .map(|(d, a)| (d.id().clone(), a.clone()))
+            .expect("tags");
         let team = Edit::Batch(vec![
             Edit::SetConflict(
                 model::Conflict {
-                    doc: tagged.doc().clone(),
+                    doc: tagged_doc.clone(),
                     kind: ConflictKind::ChangedAndRemoved,
                     ours: Some(tagged.id()),
                     theirs: None,
@@ -2624,7 +2626,7 @@ mod tests {
             Edit::SetAssignment(Some(Box::new(model::Assignment {
                 annotator: "ann".into(),
                 annotators: vec!["ann".into()],
-                documents: [tagged.doc().clone()].into(),
+                documents: [tagged_doc.clone()].into(),
                 shared: Default::default(),
             }))),
         ]);
@@ -2715,14 +2717,9 @@ mod tests {
         let first = p.documents()[0].id().clone();
         let text = p.documents()[0].text().clone();
         let id = AnnotationId(1);
-        let mut noted = Annotation::entity(
-            id,
-            first.clone(),
-            Span::new(0, 3, &text).expect("span"),
-            "ORG",
-        );
+        let mut noted = Annotation::entity(id, Span::new(0, 3, &text).expect("span"), "ORG");
         noted.set_note(Some("a \"quote\", ] ) [ \\ and 'chars'".into()));
-        apply(&mut p, Edit::AddAnnotation(noted)).expect("note");
+        apply(&mut p, Edit::AddAnnotation(first.clone(), noted)).expect("note");
         let rel = AnnotationId(2);
         let other = p.annotations_of(&first)[1].id();
         apply(
@@ -2902,10 +2899,10 @@ mod tests {
         let a = DocId("a".into());
         let text = with_extras.document(&a).expect("doc a").text().clone();
         let id = AnnotationId(3);
-        let mut noted = Annotation::entity(id, a, Span::new(0, 9, &text).expect("span"), "ORG");
+        let mut noted = Annotation::entity(id, Span::new(0, 9, &text).expect("span"), "ORG");
         noted.set_note(Some("line one\nline \"two\" \\ ) ]".into()));
         noted.insert_attribute("source".into(), "brat, T1".into());
-        apply(&mut with_extras, Edit::AddAnnotation(noted)).expect("add");
+        apply(&mut with_extras, Edit::AddAnnotation(a.clone(), noted)).expect("add");
         let generated = crate::corpus::generate::generate(&crate::corpus::generate::Spec {
             documents: 150,
             words_per_document: 60,
@@ -2948,8 +2945,8 @@ mod tests {
                 canonical: None,
             },
         );
-        let tag = Annotation::entity(id, a.clone(), Span::new(0, 4, &text).expect("span"), "ORG");
-        apply(&mut p, Edit::AddAnnotation(tag)).expect("add");
+        let tag = Annotation::entity(id, Span::new(0, 4, &text).expect("span"), "ORG");
+        apply(&mut p, Edit::AddAnnotation(a.clone(), tag)).expect("add");
         let first = p
             .annotations_in(&a)
             .first()

@@ -433,11 +433,13 @@ struct Extras {
 /// The attributes of an annotation that has none.
 static NO_ATTRIBUTES: Attributes = Attributes(None);
 
-/// One annotation.
+/// One annotation. Its document is not in it: the project keeps each document's
+/// annotations in a list of their own ([`crate::model::Project::annotations_in`]), and an
+/// edit that adds one names the document beside it (`Edit::AddAnnotation`); a reader
+/// with an id alone finds the document through [`crate::model::Project::document_of`].
 #[derive(Clone, Debug)]
 pub struct Annotation {
     id: AnnotationId,
-    doc: DocId,
     anchor: Anchor,
     kind: AnnotationKind,
     /// Note and attributes; `None` when it has neither.
@@ -448,7 +450,6 @@ impl PartialEq for Annotation {
     /// Equal when they say the same (an emptied note or attributes equal none).
     fn eq(&self, other: &Self) -> bool {
         self.id == other.id
-            && self.doc == other.doc
             && self.anchor == other.anchor
             && self.kind == other.kind
             && self.note() == other.note()
@@ -462,14 +463,12 @@ impl Annotation {
     /// Builds an annotation; entities must have spans and names must not be empty.
     pub fn new(
         id: AnnotationId,
-        doc: DocId,
         anchor: Anchor,
         kind: AnnotationKind,
     ) -> Result<Self, AnnotationError> {
         check_kind(&anchor, &kind)?;
         Ok(Self {
             id,
-            doc,
             anchor,
             kind,
             extras: None,
@@ -477,10 +476,9 @@ impl Annotation {
     }
 
     /// An entity on one span.
-    pub fn entity(id: AnnotationId, doc: DocId, span: Span, label: &str) -> Self {
+    pub fn entity(id: AnnotationId, span: Span, label: &str) -> Self {
         Self {
             id,
-            doc,
             anchor: Anchor::span(span),
             kind: AnnotationKind::Entity {
                 label: label.into(),
@@ -498,11 +496,6 @@ impl Annotation {
     /// The id, borrowed (what maps over annotations hand out as their keys).
     pub(super) fn id_ref(&self) -> &AnnotationId {
         &self.id
-    }
-
-    /// The document it belongs to.
-    pub fn doc(&self) -> &DocId {
-        &self.doc
     }
 
     /// The free note, if any.
@@ -669,7 +662,8 @@ mod tests {
     use super::*;
 
     /// A big project holds millions of annotations, side by side in their documents'
-    /// lists: the usual one (one span, no note, no attributes) stays at 64 bytes (a stance with a holder too).
+    /// lists: the usual one (one span, no note, no attributes) stays at 56 bytes (a stance
+    /// with a holder too), its document known from the list it is in.
     #[cfg(target_pointer_width = "64")]
     #[test]
     fn an_annotation_stays_small() {
@@ -677,7 +671,7 @@ mod tests {
         assert_eq!(std::mem::size_of::<Anchor>(), 16);
         assert_eq!(std::mem::size_of::<Option<HolderId>>(), 8);
         assert_eq!(std::mem::size_of::<AnnotationKind>(), 24);
-        assert_eq!(std::mem::size_of::<Annotation>(), 64);
+        assert_eq!(std::mem::size_of::<Annotation>(), 56);
     }
 
     #[test]

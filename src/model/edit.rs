@@ -12,17 +12,18 @@ use thiserror::Error;
 /// One change to a project.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Edit {
-    /// Adds a new annotation (its id must be unused).
-    AddAnnotation(Annotation),
-    /// Adds new annotations, in order (their ids must be unused and differ): tag-all's
-    /// hundreds of thousands of tags as one edit, checked and added at once.
-    AddAnnotations(Vec<Annotation>),
+    /// Adds a new annotation (its id must be unused) to a document.
+    AddAnnotation(DocId, Annotation),
+    /// Adds new annotations to their documents, in order (their ids must be unused and
+    /// differ): tag-all's hundreds of thousands of tags as one edit, checked and added at
+    /// once.
+    AddAnnotations(Vec<(DocId, Annotation)>),
     /// Removes an annotation nothing links to.
     RemoveAnnotation(AnnotationId),
     /// Removes annotations nothing links to, the last first: the undo of a long run of
     /// additions (an import), 8 bytes an annotation instead of an edit each.
     RemoveAnnotations(Vec<AnnotationId>),
-    /// Replaces the annotation with the same id (same document).
+    /// Replaces the annotation with the same id (it stays in its document).
     ReplaceAnnotation(Annotation),
     /// Adds a relation between two annotations of one document.
     AddRelation(Relation),
@@ -85,9 +86,6 @@ pub enum EditError {
         /// Text length in characters.
         len: usize,
     },
-    /// A replacement moved an annotation to another document.
-    #[error("annotation {0} cannot move to another document")]
-    DocumentChanged(AnnotationId),
     /// A holder or relation argument is missing, not an entity, or in another document.
     #[error("{from} links to {to}, which is not an annotation of the same document")]
     BadLink {
@@ -111,10 +109,10 @@ pub enum EditError {
 /// is left exactly as it was (a failing batch rolls back what it had applied).
 pub fn apply(project: &mut Project, edit: Edit) -> Result<Edit, EditError> {
     match edit {
-        Edit::AddAnnotation(ann) => {
-            project.check_new_annotation(&ann)?;
+        Edit::AddAnnotation(doc, ann) => {
+            let at = project.check_new_annotation(&doc, &ann)?;
             let id = ann.id();
-            project.insert_annotation(ann);
+            project.insert_annotation(at, ann);
             Ok(Edit::RemoveAnnotation(id))
         }
         Edit::AddAnnotations(annotations) => {
@@ -142,10 +140,10 @@ pub fn apply(project: &mut Project, edit: Edit) -> Result<Edit, EditError> {
             if !project.conflicts_of(id).is_empty() {
                 return Err(EditError::InConflict(id));
             }
-            let ann = project
+            let (doc, ann) = project
                 .remove_annotation(id)
                 .ok_or(EditError::NoSuchAnnotation(id))?;
-            Ok(Edit::AddAnnotation(ann))
+            Ok(Edit::AddAnnotation(doc, ann))
         }
         Edit::RemoveAnnotations(ids) => {
             let mut inverses = Vec::with_capacity(ids.len());
@@ -162,14 +160,12 @@ pub fn apply(project: &mut Project, edit: Edit) -> Result<Edit, EditError> {
             Ok(Edit::Batch(inverses))
         }
         Edit::ReplaceAnnotation(ann) => {
-            let old = project
-                .annotations
-                .get(&ann.id())
-                .ok_or(EditError::NoSuchAnnotation(ann.id()))?;
-            if old.doc() != ann.doc() {
-                return Err(EditError::DocumentChanged(ann.id()));
-            }
-            project.check_annotation(&ann)?;
+            let doc = project
+                .document_of(ann.id())
+                .ok_or(EditError::NoSuchAnnotation(ann.id()))?
+                .id()
+                .clone();
+            project.check_annotation(&doc, &ann)?;
             if !ann.kind().is_entity()
                 && let Some(linker) = project.stances_held_by(ann.id()).first()
             {
@@ -222,8 +218,8 @@ pub fn apply(project: &mut Project, edit: Edit) -> Result<Edit, EditError> {
             if record {
                 let in_doc = |id: AnnotationId| {
                     project
-                        .annotation(id)
-                        .is_some_and(|a| a.doc() == &conflict.doc)
+                        .document_of(id)
+                        .is_some_and(|d| d.id() == &conflict.doc)
                 };
                 if conflict.annotations().next().is_none() || !conflict.annotations().all(in_doc) {
                     return Err(EditError::BadConflict(conflict.doc));
@@ -271,15 +267,15 @@ pub fn apply(project: &mut Project, edit: Edit) -> Result<Edit, EditError> {
                 let applied = match edit {
                     // A long run of additions (an import, tag-all) goes in at once when
                     // every one of them would apply; else one by one, as any edit.
-                    Edit::AddAnnotation(first)
-                        if matches!(edits.peek(), Some(Edit::AddAnnotation(_))) =>
+                    Edit::AddAnnotation(doc, first)
+                        if matches!(edits.peek(), Some(Edit::AddAnnotation(..))) =>
                     {
                         // Sized at once: tag-all's run is 270k annotations long.
                         let mut run = Vec::with_capacity(1 + edits.additions_ahead());
-                        run.push(first);
-                        while let Some(Edit::AddAnnotation(_)) = edits.peek() {
-                            if let Some(Edit::AddAnnotation(ann)) = edits.next() {
-                                run.push(ann);
+                        run.push((doc, first));
+                        while let Some(Edit::AddAnnotation(..)) = edits.peek() {
+                            if let Some(Edit::AddAnnotation(doc, ann)) = edits.next() {
+                                run.push((doc, ann));
                             }
                         }
                         add_run(project, run, &mut inverses)
@@ -335,7 +331,7 @@ impl Draining {
         self.rest
             .iter()
             .rev()
-            .take_while(|e| matches!(e, Edit::AddAnnotation(_)))
+            .take_while(|e| matches!(e, Edit::AddAnnotation(..)))
             .count()
     }
 }
@@ -356,7 +352,7 @@ const RUN_AT_ONCE: usize = 256;
 /// fails gives the error; what went before stays for the batch to roll back).
 fn add_run(
     project: &mut Project,
-    run: Vec<Annotation>,
+    run: Vec<(DocId, Annotation)>,
     inverses: &mut Vec<Edit>,
 ) -> Result<(), EditError> {
     let run = if run.len() >= RUN_AT_ONCE {
@@ -370,8 +366,8 @@ fn add_run(
     } else {
         run
     };
-    for ann in run {
-        inverses.push(apply(project, Edit::AddAnnotation(ann))?);
+    for (doc, ann) in run {
+        inverses.push(apply(project, Edit::AddAnnotation(doc, ann))?);
     }
     Ok(())
 }
@@ -429,22 +425,17 @@ mod tests {
         ];
         let mut p = Project::new(crate::model::schema::builtin_schema(), docs).expect("p");
         let text = p.documents()[0].text().clone();
-        let zuck = Annotation::entity(
-            AnnotationId(1),
-            DocId("a".into()),
-            Span::new(0, 10, &text).expect("s"),
-            "PER",
-        );
-        apply(&mut p, Edit::AddAnnotation(zuck)).expect("add");
+        let zuck = Annotation::entity(AnnotationId(1), Span::new(0, 10, &text).expect("s"), "PER");
+        apply(&mut p, Edit::AddAnnotation(DocId("a".into()), zuck)).expect("add");
         p
     }
 
     fn stance(id: u64, doc: &str, holder: Option<u64>) -> Edit {
         let anchor = Anchor::span(Span::within(11, 15, 22).expect("span"));
         Edit::AddAnnotation(
+            DocId(doc.into()),
             Annotation::new(
                 AnnotationId(id),
-                DocId(doc.into()),
                 anchor,
                 AnnotationKind::Stance {
                     target: "Facebook".into(),
@@ -475,11 +466,11 @@ mod tests {
                         holder: crate::model::HolderId::new(AnnotationId(holder)),
                     };
                     Edit::AddAnnotation(
-                        Annotation::new(id, DocId(doc.into()), Anchor::span(span), kind)
-                            .expect("stance"),
+                        DocId(doc.into()),
+                        Annotation::new(id, Anchor::span(span), kind).expect("stance"),
                     )
                 } else {
-                    Edit::AddAnnotation(Annotation::entity(id, DocId(doc.into()), span, "ORG"))
+                    Edit::AddAnnotation(DocId(doc.into()), Annotation::entity(id, span, "ORG"))
                 }
             })
             .collect()
@@ -506,12 +497,10 @@ mod tests {
         };
         let entity = |id: u64, doc: &str, start, end, len| {
             let span = Span::within(start, end, len).expect("span");
-            Edit::AddAnnotation(Annotation::entity(
-                AnnotationId(id),
+            Edit::AddAnnotation(
                 DocId(doc.into()),
-                span,
-                "X",
-            ))
+                Annotation::entity(AnnotationId(id), span, "X"),
+            )
         };
         // An id used twice in the run; an id the project uses; a span past the end of
         // "b"; an unknown document; a holder added only later, in another document, not
@@ -578,12 +567,12 @@ mod tests {
         }
     }
 
-    /// The annotations of a run of `Edit::AddAnnotation`s.
-    fn added(edits: Vec<Edit>) -> Vec<Annotation> {
+    /// The annotations of a run of `Edit::AddAnnotation`s, with their documents.
+    fn added(edits: Vec<Edit>) -> Vec<(DocId, Annotation)> {
         edits
             .into_iter()
             .filter_map(|e| match e {
-                Edit::AddAnnotation(ann) => Some(ann),
+                Edit::AddAnnotation(doc, ann) => Some((doc, ann)),
                 _ => None,
             })
             .collect()
@@ -655,21 +644,17 @@ mod tests {
         let long = Span::within(0, 20, 22).expect("span");
         let cases: Vec<(Edit, EditError)> = vec![
             (
-                Edit::AddAnnotation(Annotation::entity(
-                    AnnotationId(1),
+                Edit::AddAnnotation(
                     DocId("a".into()),
-                    long,
-                    "PER",
-                )),
+                    Annotation::entity(AnnotationId(1), long, "PER"),
+                ),
                 EditError::IdInUse(AnnotationId(1)),
             ),
             (
-                Edit::AddAnnotation(Annotation::entity(
-                    AnnotationId(9),
+                Edit::AddAnnotation(
                     DocId("b".into()),
-                    long,
-                    "PER",
-                )),
+                    Annotation::entity(AnnotationId(9), long, "PER"),
+                ),
                 EditError::SpanOutOfRange {
                     id: AnnotationId(9),
                     doc: DocId("b".into()),
@@ -678,12 +663,10 @@ mod tests {
                 },
             ),
             (
-                Edit::AddAnnotation(Annotation::entity(
-                    AnnotationId(9),
+                Edit::AddAnnotation(
                     DocId("zz".into()),
-                    long,
-                    "PER",
-                )),
+                    Annotation::entity(AnnotationId(9), long, "PER"),
+                ),
                 EditError::NoSuchDocument(DocId("zz".into())),
             ),
             (

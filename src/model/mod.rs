@@ -20,7 +20,7 @@ pub mod text;
 pub use annotation::{
     Anchor, Annotation, AnnotationId, AnnotationKind, Attributes, HolderId, Note, Relation,
 };
-pub use annotation_map::AnnotationMap;
+pub use annotation_map::{AnnotationMap, DocAnnotations};
 pub use document::{DocId, DocStatus, Document, Meta};
 pub use edit::{Edit, EditError, apply};
 pub use history::History;

@@ -43,8 +43,8 @@ impl ProjectBuilder {
         Self::default()
     }
 
-    /// Adds a document, its status and its annotations, which must belong to it, lie inside
-    /// its text, and name as holder an entity among them.
+    /// Adds a document, its status and its annotations, which must lie inside its text
+    /// and name as holder an entity among them.
     pub fn add_document(&mut self, doc: Document, status: DocStatus, annotations: Vec<Annotation>) {
         self.add(DocumentPart::new(doc, status, annotations));
     }
@@ -99,8 +99,8 @@ pub struct DocumentPart {
 }
 
 impl DocumentPart {
-    /// Checks that every annotation belongs to `doc`, lies inside its text and names as
-    /// holder an entity among them ([`ProjectBuilder::finish`] gives up if one does not),
+    /// Checks that every annotation of `doc` lies inside its text and names as holder an
+    /// entity among them ([`ProjectBuilder::finish`] gives up if one does not),
     /// and puts them in reading order.
     pub fn new(doc: Document, status: DocStatus, annotations: Vec<Annotation>) -> Self {
         let len = doc.text().char_len();
@@ -111,8 +111,7 @@ impl DocumentPart {
             .collect();
         entities.sort_unstable();
         let sound = annotations.iter().all(|a| {
-            a.doc() == doc.id()
-                && a.spans().iter().all(|s| s.end().0 <= len)
+            a.spans().iter().all(|s| s.end().0 <= len)
                 && match a.kind() {
                     AnnotationKind::Stance {
                         holder: Some(h), ..
@@ -143,8 +142,8 @@ impl DocumentPart {
         self.annotations.as_slice().iter()
     }
 
-    /// Whether every annotation belongs to the document, lies inside its text and names
-    /// as holder an entity among them (what [`DocumentPart::new`] checked).
+    /// Whether every annotation lies inside the document's text and names as holder an
+    /// entity among them (what [`DocumentPart::new`] checked).
     pub fn is_sound(&self) -> bool {
         self.sound
     }
@@ -286,11 +285,12 @@ pub struct ProjectParts {
     pub schema: Schema,
     /// Documents in corpus order (the project keeps it).
     pub documents: Vec<Document>,
-    /// Annotations in groups (a loader makes one per document), checked as if added one
-    /// by one with `Edit::AddAnnotation`, entities first: a stance's holder may come after
-    /// the stance. The groups are moved into the project one at a time, so a big project
-    /// is never held twice while it is put together.
-    pub annotations: Vec<Vec<Annotation>>,
+    /// Annotations in groups, each with the document it belongs to (a loader makes one
+    /// per document), checked as if added one by one with `Edit::AddAnnotation`, entities
+    /// first: a stance's holder may come after the stance. The groups are moved into the
+    /// project one at a time, so a big project is never held twice while it is put
+    /// together.
+    pub annotations: Vec<(DocId, Vec<Annotation>)>,
     /// Document statuses (the default status is simply not stored).
     pub statuses: Vec<(DocId, DocStatus)>,
     /// Relations, checked after all annotations.
@@ -370,23 +370,14 @@ impl Project {
             let mut per_document: Vec<Vec<Annotation>> = std::iter::repeat_with(Vec::new)
                 .take(project.documents.len())
                 .collect();
-            let mut last_at: Option<usize> = None;
-            for ann in annotations.into_iter().flatten() {
-                // Annotations come grouped by document: look the document up once a run.
-                let at = match last_at {
-                    Some(at)
-                        if project
-                            .documents
-                            .get(at)
-                            .is_some_and(|d| d.id() == ann.doc()) =>
-                    {
-                        at
-                    }
-                    _ => project.document_index(ann.doc()).unwrap_or(0),
-                };
-                last_at = Some(at);
+            for (doc, group) in annotations {
+                let at = project.document_index(&doc).unwrap_or(0);
                 if let Some(list) = per_document.get_mut(at) {
-                    list.push(ann);
+                    if list.is_empty() {
+                        *list = group;
+                    } else {
+                        list.extend(group);
+                    }
                 }
             }
             // Ids were found unique above; this only keeps the type honest.
@@ -397,13 +388,13 @@ impl Project {
         } else {
             // Something is wrong: add the annotations in the order edits would, so the
             // error is the one `edit::apply` gives for the first bad annotation.
-            let (entities, others): (Vec<Annotation>, Vec<Annotation>) = annotations
+            let (entities, others): (Vec<_>, Vec<_>) = annotations
                 .into_iter()
-                .flatten()
-                .partition(|a| a.kind().is_entity());
-            for ann in entities.into_iter().chain(others) {
-                project.check_new_annotation(&ann)?;
-                project.insert_annotation(ann);
+                .flat_map(|(doc, group)| group.into_iter().map(move |a| (doc.clone(), a)))
+                .partition(|(_, a)| a.kind().is_entity());
+            for (doc, ann) in entities.into_iter().chain(others) {
+                let at = project.check_new_annotation(&doc, &ann)?;
+                project.insert_annotation(at, ann);
             }
         }
         project.add_rest(statuses, relations, rejected)
@@ -444,32 +435,26 @@ impl Project {
     /// Whether `annotations` can all be added to this project (no annotations yet) in one
     /// go: ids unique, documents exist, spans inside the text, holders are entities of the
     /// same document. Looks only; a sorted id table stands in for the project's maps.
-    fn annotations_are_sound(&self, annotations: &[Vec<Annotation>]) -> bool {
+    fn annotations_are_sound(&self, annotations: &[(DocId, Vec<Annotation>)]) -> bool {
         if !self.annotations.is_empty() || !self.relations.is_empty() {
             return false;
         }
         // (id, document position, is entity), sorted by id.
         let mut table: Vec<(AnnotationId, usize, bool)> =
-            Vec::with_capacity(annotations.iter().map(Vec::len).sum());
-        let mut last: Option<(&DocId, usize, usize)> = None;
-        for ann in annotations.iter().flatten() {
-            let (at, len) = match last {
-                Some((id, at, len)) if id == ann.doc() => (at, len),
-                _ => {
-                    let Some(at) = self.document_index(ann.doc()) else {
-                        return false;
-                    };
-                    let Some(doc) = self.documents.get(at) else {
-                        return false;
-                    };
-                    (at, doc.text().char_len())
-                }
-            };
-            last = Some((ann.doc(), at, len));
-            if ann.spans().iter().any(|s| s.end().0 > len) {
+            Vec::with_capacity(annotations.iter().map(|(_, group)| group.len()).sum());
+        for (doc, group) in annotations {
+            let Some(at) = self.document_index(doc) else {
                 return false;
+            };
+            let Some(len) = self.documents.get(at).map(|d| d.text().char_len()) else {
+                return false;
+            };
+            for ann in group {
+                if ann.spans().iter().any(|s| s.end().0 > len) {
+                    return false;
+                }
+                table.push((ann.id(), at, ann.kind().is_entity()));
             }
-            table.push((ann.id(), at, ann.kind().is_entity()));
         }
         table.sort_unstable();
         if table.windows(2).any(|w| w[0].0 == w[1].0) {
@@ -481,7 +466,8 @@ impl Project {
                 .ok()
                 .and_then(|i| table.get(i))
         };
-        annotations.iter().flatten().all(|ann| match ann.kind() {
+        let all = annotations.iter().flat_map(|(_, group)| group);
+        all.into_iter().all(|ann| match ann.kind() {
             AnnotationKind::Stance {
                 holder: Some(holder),
                 ..
@@ -494,30 +480,38 @@ impl Project {
         })
     }
 
-    /// Checks that `ann` may be added (`Edit::AddAnnotation`): its id is free, its document
-    /// exists, its spans lie inside the text and its holder is an entity of the same
-    /// document. Returns the document's position.
-    pub(super) fn check_new_annotation(&self, ann: &Annotation) -> Result<usize, EditError> {
+    /// Checks that `ann` may be added to `doc` (`Edit::AddAnnotation`): its id is free,
+    /// the document exists, its spans lie inside the text and its holder is an entity of
+    /// the same document. Returns the document's position.
+    pub(super) fn check_new_annotation(
+        &self,
+        doc: &DocId,
+        ann: &Annotation,
+    ) -> Result<usize, EditError> {
         if self.annotations.contains_key(&ann.id()) || self.relations.contains_key(&ann.id()) {
             return Err(EditError::IdInUse(ann.id()));
         }
-        self.check_annotation(ann)
+        self.check_annotation(doc, ann)
     }
 
-    /// Checks an annotation against the project: document exists, spans inside its text,
-    /// holder is an entity of the same document. Returns the document's position.
-    pub(super) fn check_annotation(&self, ann: &Annotation) -> Result<usize, EditError> {
+    /// Checks an annotation of `doc` against the project: document exists, spans inside
+    /// its text, holder is an entity of the same document. Returns the document's position.
+    pub(super) fn check_annotation(
+        &self,
+        doc_id: &DocId,
+        ann: &Annotation,
+    ) -> Result<usize, EditError> {
         let (at, doc) = self
-            .document_index(ann.doc())
+            .document_index(doc_id)
             .and_then(|i| Some((i, self.documents.get(i)?)))
-            .ok_or_else(|| EditError::NoSuchDocument(ann.doc().clone()))?;
+            .ok_or_else(|| EditError::NoSuchDocument(doc_id.clone()))?;
         let len = doc.text().char_len();
         if let Anchor::Spans(spans) = ann.anchor()
             && let Some(bad) = spans.iter().find(|s| s.end().0 > len)
         {
             return Err(EditError::SpanOutOfRange {
                 id: ann.id(),
-                doc: ann.doc().clone(),
+                doc: doc_id.clone(),
                 end: bad.end().0,
                 len,
             });
@@ -527,9 +521,10 @@ impl Project {
             ..
         } = ann.kind()
         {
-            let ok = self.annotation(holder.id()).is_some_and(|h| {
-                h.doc() == ann.doc() && h.kind().is_entity() && h.id() != ann.id()
-            });
+            let ok = self.annotations.document_of(&holder.id()) == Some(at)
+                && self
+                    .annotation(holder.id())
+                    .is_some_and(|h| h.kind().is_entity() && h.id() != ann.id());
             if !ok {
                 return Err(EditError::BadLink {
                     from: ann.id(),
@@ -546,8 +541,8 @@ impl Project {
         if self.annotations.contains_key(&rel.id) || self.relations.contains_key(&rel.id) {
             return Err(EditError::IdInUse(rel.id));
         }
-        let from_doc = self.annotation(rel.from).map(Annotation::doc);
-        let to_doc = self.annotation(rel.to).map(Annotation::doc);
+        let from_doc = self.annotations.document_of(&rel.from);
+        let to_doc = self.annotations.document_of(&rel.to);
         match (from_doc, to_doc) {
             (Some(a), Some(b)) if a == b => Ok(()),
             (Some(_), _) => Err(EditError::BadLink {
@@ -561,11 +556,9 @@ impl Project {
         }
     }
 
-    /// Adds an annotation already checked by [`Project::check_new_annotation`].
-    pub(super) fn insert_annotation(&mut self, ann: Annotation) {
-        let Some(at) = self.document_index(ann.doc()) else {
-            return;
-        };
+    /// Adds an annotation already checked by [`Project::check_new_annotation`] to the
+    /// document at position `at`.
+    pub(super) fn insert_annotation(&mut self, at: usize, ann: Annotation) {
         self.release(ann.id());
         self.annotations.insert(at, ann);
     }
@@ -578,11 +571,12 @@ impl Project {
     /// the exact error.
     pub(super) fn add_annotations_at_once(
         &mut self,
-        annotations: Vec<Annotation>,
-    ) -> Result<Vec<AnnotationId>, Vec<Annotation>> {
+        annotations: Vec<(DocId, Annotation)>,
+    ) -> Result<Vec<AnnotationId>, Vec<(DocId, Annotation)>> {
         let Some((positions, by_id)) = self.positions_if_sound(&annotations) else {
             return Err(annotations);
         };
+        let annotations: Vec<Annotation> = annotations.into_iter().map(|(_, a)| a).collect();
         let ids: Vec<AnnotationId> = annotations.iter().map(Annotation::id).collect();
         if !self.reserved.is_empty() {
             for id in &ids {
@@ -602,13 +596,16 @@ impl Project {
     /// The positions of the documents of `annotations` when every one of them could be
     /// added in this order (see [`Project::add_annotations_at_once`]); `None` otherwise.
     /// With them, each annotation's id and place in `annotations`, sorted by id.
-    fn positions_if_sound(&self, annotations: &[Annotation]) -> Option<(Vec<u32>, IdsInPlace)> {
+    fn positions_if_sound(
+        &self,
+        annotations: &[(DocId, Annotation)],
+    ) -> Option<(Vec<u32>, IdsInPlace)> {
         // (id, place in the run), sorted by id: a shared id lies side by side, and a
         // holder's place in the run is found by a search.
         let mut order: Vec<(AnnotationId, u32)> = annotations
             .iter()
             .enumerate()
-            .map(|(i, a)| (a.id(), u32::try_from(i).unwrap_or(u32::MAX)))
+            .map(|(i, (_, a))| (a.id(), u32::try_from(i).unwrap_or(u32::MAX)))
             .collect();
         order.sort_unstable();
         if order.windows(2).any(|w| w[0].0 == w[1].0) {
@@ -628,15 +625,15 @@ impl Project {
         let mut positions = Vec::with_capacity(annotations.len());
         // The document of the last annotation: its id, position and length.
         let mut last: Option<(&DocId, usize, usize)> = None;
-        for (i, ann) in annotations.iter().enumerate() {
+        for (i, (doc, ann)) in annotations.iter().enumerate() {
             let (at, len) = match last {
-                Some((doc, at, len)) if doc == ann.doc() => (at, len),
+                Some((last_doc, at, len)) if last_doc == doc => (at, len),
                 _ => {
-                    let at = self.document_index(ann.doc())?;
+                    let at = self.document_index(doc)?;
                     (at, self.documents.get(at)?.text().char_len())
                 }
             };
-            last = Some((ann.doc(), at, len));
+            last = Some((doc, at, len));
             if ann.spans().iter().any(|s| s.end().0 > len) {
                 return None;
             }
@@ -645,10 +642,19 @@ impl Project {
                 ..
             } = ann.kind()
             {
-                let is_entity_here = |h: &Annotation| h.doc() == ann.doc() && h.kind().is_entity();
                 let found = match place_of(holder.id()) {
-                    Some(k) => k < i && annotations.get(k).is_some_and(is_entity_here),
-                    None => self.annotation(holder.id()).is_some_and(is_entity_here),
+                    Some(k) => {
+                        k < i
+                            && annotations
+                                .get(k)
+                                .is_some_and(|(d, h)| d == doc && h.kind().is_entity())
+                    }
+                    None => {
+                        self.annotations.document_of(&holder.id()) == Some(at)
+                            && self
+                                .annotation(holder.id())
+                                .is_some_and(|h| h.kind().is_entity())
+                    }
                 };
                 if holder.id() == ann.id() || !found {
                     return None;
@@ -659,23 +665,16 @@ impl Project {
         Some((positions, order))
     }
 
-    /// Removes an annotation (links to it are the caller's business).
-    pub(super) fn remove_annotation(&mut self, id: AnnotationId) -> Option<Annotation> {
-        self.annotations.remove(&id)
+    /// Removes an annotation (links to it are the caller's business); gives it back with
+    /// the id of the document it was in.
+    pub(super) fn remove_annotation(&mut self, id: AnnotationId) -> Option<(DocId, Annotation)> {
+        let doc = self.document_of(id)?.id().clone();
+        Some((doc, self.annotations.remove(&id)?))
     }
 
-    /// Replaces the annotation with the same id; returns the old one.
+    /// Replaces the annotation with the same id (in its document); returns the old one.
     pub(super) fn replace_annotation(&mut self, ann: Annotation) -> Option<Annotation> {
-        let old_doc = self.annotations.document_of(&ann.id())?;
-        match self.document_index(ann.doc()) {
-            Some(at) if at == old_doc => self.annotations.replace(ann),
-            Some(at) => {
-                let old = self.annotations.remove(&ann.id());
-                self.annotations.insert(at, ann);
-                old
-            }
-            None => None,
-        }
+        self.annotations.replace(ann)
     }
 
     /// The schema.
@@ -707,6 +706,37 @@ impl Project {
     /// One annotation.
     pub fn annotation(&self, id: AnnotationId) -> Option<&Annotation> {
         self.annotations.get(&id)
+    }
+
+    /// The document of the annotation with this id (through the id index: no search).
+    pub fn document_of(&self, id: AnnotationId) -> Option<&Document> {
+        self.documents.get(self.annotations.document_of(&id)?)
+    }
+
+    /// One annotation with its document.
+    pub fn annotation_in_document(&self, id: AnnotationId) -> Option<(&Document, &Annotation)> {
+        Some((self.document_of(id)?, self.annotation(id)?))
+    }
+
+    /// Every annotation with its document, by ascending annotation id (the order of
+    /// [`AnnotationMap::values`]).
+    pub fn annotations_with_documents(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = (&Document, &Annotation)> {
+        self.annotations
+            .values_with_positions()
+            .filter_map(|(at, ann)| Some((self.documents.get(at)?, ann)))
+    }
+
+    /// Every document in corpus order with its annotations in reading order: the way
+    /// through all annotations that reads memory front to back, for passes over millions.
+    pub fn documents_with_annotations(
+        &self,
+    ) -> impl ExactSizeIterator<Item = (&Document, &[Annotation])> {
+        self.documents
+            .iter()
+            .enumerate()
+            .map(|(at, doc)| (doc, self.annotations.of_document(at)))
     }
 
     /// A document's annotations in reading order.
@@ -874,9 +904,9 @@ impl Project {
     }
 
     /// `ann` (built with [`AnnotationId::NEW`]) under its id: [`Project::allocate_id_for`]
-    /// its content.
-    pub fn with_new_id(&mut self, ann: Annotation) -> Annotation {
-        let id = self.allocate_id_for(ann.doc(), ann.anchor(), ann.kind());
+    /// its content in `doc`.
+    pub fn with_new_id(&mut self, doc: &DocId, ann: Annotation) -> Annotation {
+        let id = self.allocate_id_for(doc, ann.anchor(), ann.kind());
         ann.renumbered(id)
     }
 
@@ -927,10 +957,11 @@ impl Project {
 
     /// The stances whose holder is `id`.
     pub fn stances_held_by(&self, id: AnnotationId) -> Vec<&Annotation> {
-        let Some(entity) = self.annotations.get(&id) else {
+        let Some(at) = self.annotations.document_of(&id) else {
             return Vec::new();
         };
-        self.annotations_in(entity.doc())
+        self.annotations
+            .of_document(at)
             .iter()
             .filter(
                 |a| matches!(a.kind(), AnnotationKind::Stance { holder: Some(h), .. } if h.id() == id),
@@ -958,14 +989,13 @@ impl Project {
             AnnotationId,
         );
         let position = |id: AnnotationId| self.annotations.get(&id).map(|a| a.reading_order());
+        let Some(at) = self.document_index(doc) else {
+            return Vec::new();
+        };
         let mut found: Vec<(Key, &Relation)> = self
             .relations
             .values()
-            .filter(|r| {
-                self.annotations
-                    .get(&r.from)
-                    .is_some_and(|a| a.doc() == doc)
-            })
+            .filter(|r| self.annotations.document_of(&r.from) == Some(at))
             .map(|r| {
                 (
                     (position(r.from), position(r.to), r.label.as_str(), r.id),
@@ -1049,15 +1079,20 @@ mod tests {
         ]
     }
 
-    fn entity(id: u64, doc: &str, start: usize, end: usize) -> Annotation {
+    /// An annotation with the id of its document.
+    type Placed = (DocId, Annotation);
+
+    fn entity(id: u64, doc: &str, start: usize, end: usize) -> Placed {
         let span = Span::within(start, end, end).expect("span");
-        Annotation::entity(AnnotationId(id), DocId(doc.into()), span, "PER")
+        (
+            doc.into(),
+            Annotation::entity(AnnotationId(id), span, "PER"),
+        )
     }
 
-    fn stance(id: u64, doc: &str, holder: u64) -> Annotation {
-        Annotation::new(
+    fn stance(id: u64, doc: &str, holder: u64) -> Placed {
+        let stance = Annotation::new(
             AnnotationId(id),
-            DocId(doc.into()),
             Anchor::Document,
             AnnotationKind::Stance {
                 target: "Facebook".into(),
@@ -1065,17 +1100,23 @@ mod tests {
                 holder: crate::model::HolderId::new(AnnotationId(holder)),
             },
         )
-        .expect("stance")
+        .expect("stance");
+        (doc.into(), stance)
+    }
+
+    /// The edit that adds `placed`.
+    fn add((doc, ann): Placed) -> Edit {
+        Edit::AddAnnotation(doc, ann)
     }
 
     /// What applying the parts one edit at a time gives, the way loading used to.
-    fn one_by_one(annotations: &[Annotation], relations: &[Relation]) -> Result<Project, String> {
+    fn one_by_one(annotations: &[Placed], relations: &[Relation]) -> Result<Project, String> {
         let mut p = Project::new(builtin_schema(), docs()).map_err(|e| e.to_string())?;
         let mut sorted = annotations.to_vec();
-        sorted.sort_by_key(|a| !a.kind().is_entity());
+        sorted.sort_by_key(|(_, a)| !a.kind().is_entity());
         let edits = sorted
             .into_iter()
-            .map(Edit::AddAnnotation)
+            .map(add)
             .chain(relations.iter().cloned().map(Edit::AddRelation));
         for edit in edits {
             apply(&mut p, edit).map_err(|e| e.to_string())?;
@@ -1083,12 +1124,20 @@ mod tests {
         Ok(p)
     }
 
-    fn in_one_pass(annotations: &[Annotation], relations: &[Relation]) -> Result<Project, String> {
+    fn in_one_pass(annotations: &[Placed], relations: &[Relation]) -> Result<Project, String> {
         Project::from_parts(ProjectParts {
             schema: builtin_schema(),
             documents: docs(),
-            // Groups of two: the groups are read as one list.
-            annotations: annotations.chunks(2).map(<[_]>::to_vec).collect(),
+            // A group per run of one document's annotations: a document may have many.
+            annotations: annotations
+                .chunk_by(|x, y| x.0 == y.0)
+                .map(|run| {
+                    (
+                        run[0].0.clone(),
+                        run.iter().map(|(_, a)| a.clone()).collect(),
+                    )
+                })
+                .collect(),
             statuses: Vec::new(),
             relations: relations.to_vec(),
             rejected: Vec::new(),
@@ -1096,21 +1145,26 @@ mod tests {
         .map_err(|e| e.to_string())
     }
 
-    /// Through [`ProjectBuilder`], each document with its own annotations (those of an
-    /// unknown document go with the first).
+    /// Through [`ProjectBuilder`], each document with its own annotations; `None` when an
+    /// annotation names an unknown document (a loader gives each document its own, so it
+    /// cannot meet one).
     fn document_by_document(
-        annotations: &[Annotation],
+        annotations: &[Placed],
         relations: &[Relation],
     ) -> Option<Result<Project, String>> {
         let documents = docs();
+        if annotations
+            .iter()
+            .any(|(d, _)| !documents.iter().any(|x| x.id() == d))
+        {
+            return None;
+        }
         let mut builder = ProjectBuilder::new();
-        for (i, doc) in documents.into_iter().enumerate() {
+        for doc in documents {
             let mine = annotations
                 .iter()
-                .filter(|a| {
-                    a.doc() == doc.id() || i == 0 && !docs().iter().any(|d| d.id() == a.doc())
-                })
-                .cloned()
+                .filter(|(d, _)| d == doc.id())
+                .map(|(_, a)| a.clone())
                 .collect();
             builder.add_document(doc, DocStatus::default(), mine);
         }
@@ -1169,7 +1223,7 @@ mod tests {
             from: AnnotationId(from),
             to: AnnotationId(to),
         };
-        let cases: Vec<(Vec<Annotation>, Vec<Relation>)> = vec![
+        let cases: Vec<(Vec<Placed>, Vec<Relation>)> = vec![
             // Sound: a stance before its holder, nested entities, a relation.
             (
                 vec![
@@ -1222,7 +1276,7 @@ mod tests {
             entity(2, "a", 0, 10),
             entity(3, "a", 0, 22),
         ] {
-            apply(&mut p, Edit::AddAnnotation(ann)).expect("add");
+            apply(&mut p, add(ann)).expect("add");
         }
         let ids = |p: &Project| -> Vec<u64> {
             p.annotation_ids_of(&DocId("a".into()))
@@ -1230,7 +1284,7 @@ mod tests {
                 .collect()
         };
         assert_eq!(ids(&p), [3, 2, 1]);
-        let moved = entity(1, "a", 0, 5);
+        let (_, moved) = entity(1, "a", 0, 5);
         let undo = apply(&mut p, Edit::ReplaceAnnotation(moved)).expect("move");
         assert_eq!(ids(&p), [3, 2, 1]);
         apply(&mut p, undo).expect("undo");
@@ -1243,8 +1297,8 @@ mod tests {
             .map(|a| a.id().0)
             .collect();
         assert_eq!(listed, [3, 1]);
-        apply(&mut p, Edit::AddAnnotation(entity(4, "b", 0, 4))).expect("add");
-        apply(&mut p, Edit::AddAnnotation(entity(5, "a", 5, 9))).expect("add");
+        apply(&mut p, add(entity(4, "b", 0, 4))).expect("add");
+        apply(&mut p, add(entity(5, "a", 5, 9))).expect("add");
         let all_at_once = p.annotations_by_document();
         assert_eq!(all_at_once.len(), p.documents().len());
         for (doc, listed) in p.documents().iter().zip(&all_at_once) {
@@ -1252,13 +1306,48 @@ mod tests {
         }
     }
     #[test]
+    fn an_annotation_finds_its_document_through_the_index() {
+        let mut p = Project::new(builtin_schema(), docs()).expect("project");
+        let placed = [
+            entity(7, "b", 0, 8),
+            entity(3, "a", 0, 10),
+            entity(5, "a", 11, 15),
+        ];
+        for ann in placed.clone() {
+            apply(&mut p, add(ann)).expect("add");
+        }
+        for (doc, ann) in &placed {
+            assert_eq!(p.document_of(ann.id()).map(Document::id), Some(doc));
+            let (found_doc, found) = p.annotation_in_document(ann.id()).expect("found");
+            assert_eq!((found_doc.id(), found), (doc, ann));
+        }
+        assert!(p.document_of(AnnotationId(4)).is_none());
+        // By ascending id, each with its document.
+        let by_id: Vec<(&str, u64)> = p
+            .annotations_with_documents()
+            .map(|(d, a)| (d.id().0.as_str(), a.id().0))
+            .collect();
+        assert_eq!(by_id, [("a", 3), ("a", 5), ("b", 7)]);
+        // Document by document, each list in reading order.
+        let by_document: Vec<(&str, Vec<u64>)> = p
+            .documents_with_annotations()
+            .map(|(d, list)| (d.id().0.as_str(), list.iter().map(|a| a.id().0).collect()))
+            .collect();
+        assert_eq!(by_document, [("a", vec![3, 5]), ("b", vec![7])]);
+        // Removed, it gives its document back with it (what undo adds again).
+        let undo = apply(&mut p, Edit::RemoveAnnotation(AnnotationId(7))).expect("remove");
+        assert_eq!(undo, add(placed[0].clone()));
+        assert!(p.document_of(AnnotationId(7)).is_none());
+    }
+
+    #[test]
     fn a_copy_shares_what_it_does_not_change_and_never_sees_later_edits() {
         let mut p = Project::new(builtin_schema(), docs()).expect("project");
-        apply(&mut p, Edit::AddAnnotation(entity(1, "a", 0, 10))).expect("add");
-        apply(&mut p, Edit::AddAnnotation(entity(2, "b", 0, 8))).expect("add");
+        apply(&mut p, add(entity(1, "a", 0, 10))).expect("add");
+        apply(&mut p, add(entity(2, "b", 0, 8))).expect("add");
         let copy = p.clone();
         let snapshot = p.snapshot();
-        apply(&mut p, Edit::AddAnnotation(entity(3, "a", 11, 15))).expect("add");
+        apply(&mut p, add(entity(3, "a", 11, 15))).expect("add");
         apply(&mut p, Edit::RemoveAnnotation(AnnotationId(2))).expect("remove");
         let status = Edit::SetStatus {
             doc: DocId("b".into()),
@@ -1324,8 +1413,8 @@ mod tests {
         // content twice (a duplicate) gets the next id of its sequence.
         let again = ours.allocate_id_for(&a, &span(0, 10), &per);
         assert_ne!(again, same);
-        let ann = Annotation::new(same, a.clone(), span(0, 10), per.clone()).expect("ann");
-        apply(&mut ours, Edit::AddAnnotation(ann)).expect("add");
+        let ann = Annotation::new(same, span(0, 10), per.clone()).expect("ann");
+        apply(&mut ours, Edit::AddAnnotation(a.clone(), ann)).expect("add");
         assert_ne!(ours.allocate_id_for(&a, &span(0, 10), &per), same);
     }
 }

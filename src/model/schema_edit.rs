@@ -286,21 +286,10 @@ mod tests {
         let mut p = Project::new(crate::model::schema::builtin_schema(), vec![doc]).expect("p");
         let text = p.documents()[0].text().clone();
         let d = DocId("d".into());
-        let fb = Annotation::entity(
-            AnnotationId(1),
-            d.clone(),
-            Span::new(0, 8, &text).expect("s"),
-            "ORG",
-        );
-        let zu = Annotation::entity(
-            AnnotationId(2),
-            d.clone(),
-            Span::new(12, 22, &text).expect("s"),
-            "PER",
-        );
+        let fb = Annotation::entity(AnnotationId(1), Span::new(0, 8, &text).expect("s"), "ORG");
+        let zu = Annotation::entity(AnnotationId(2), Span::new(12, 22, &text).expect("s"), "PER");
         let stance = Annotation::new(
             AnnotationId(3),
-            d,
             Anchor::span(Span::new(24, 29, &text).expect("s")),
             AnnotationKind::Stance {
                 target: "Facebook".into(),
@@ -310,7 +299,7 @@ mod tests {
         )
         .expect("stance");
         for a in [fb, zu, stance] {
-            crate::model::apply(&mut p, Edit::AddAnnotation(a)).expect("add");
+            crate::model::apply(&mut p, Edit::AddAnnotation(d.clone(), a)).expect("add");
         }
         p
     }
@@ -368,13 +357,8 @@ mod tests {
     fn removing_a_label_whose_tags_are_related_to_each_other_works_in_one_step() {
         let mut p = project();
         let text = p.documents()[0].text().clone();
-        let other = Annotation::entity(
-            AnnotationId(4),
-            DocId("d".into()),
-            Span::new(0, 8, &text).expect("s"),
-            "PER",
-        );
-        crate::model::apply(&mut p, Edit::AddAnnotation(other)).expect("add");
+        let other = Annotation::entity(AnnotationId(4), Span::new(0, 8, &text).expect("s"), "PER");
+        crate::model::apply(&mut p, Edit::AddAnnotation(DocId("d".into()), other)).expect("add");
         let rel = crate::model::Relation {
             id: AnnotationId(5),
             label: "Knows".into(),

@@ -131,10 +131,10 @@ mod tests {
         let mut ids = Vec::new();
         for (s, e, label) in entities {
             let span = Span::new(s, e, &doc_text).expect("span");
-            let entity = Annotation::entity(AnnotationId::NEW, id.clone(), span, &label);
-            let entity = p.with_new_id(entity);
+            let entity = Annotation::entity(AnnotationId::NEW, span, &label);
+            let entity = p.with_new_id(&id, entity);
             let aid = entity.id();
-            apply(&mut p, Edit::AddAnnotation(entity)).expect("add");
+            apply(&mut p, Edit::AddAnnotation(id.clone(), entity)).expect("add");
             ids.push((doc_text.slice(span.start(), span.end()).to_owned(), aid));
         }
         (p, id, ids)

@@ -322,7 +322,6 @@ impl Prediction {
         let span = Span::new(self.start, self.end, &text).ok()?;
         let annotation = Annotation::new(
             AnnotationId::NEW,
-            self.doc.clone(),
             Anchor::span(span),
             AnnotationKind::Entity {
                 label: self.label.as_str().into(),
@@ -330,7 +329,7 @@ impl Prediction {
             },
         )
         .ok()?;
-        let mut annotation = project.with_new_id(annotation);
+        let mut annotation = project.with_new_id(&self.doc, annotation);
         if marked {
             annotation.insert_attribute(
                 PREDICTED_ATTRIBUTE.to_owned(),
@@ -359,7 +358,7 @@ pub fn prediction_edit(project: &mut Project, predictions: &[Prediction]) -> Edi
         }
         if let Some(annotation) = prediction.annotation(project, true) {
             taken.insert((prediction.doc.clone(), prediction.start, prediction.end));
-            edits.push(Edit::AddAnnotation(annotation));
+            edits.push(Edit::AddAnnotation(prediction.doc.clone(), annotation));
         }
     }
     Edit::Batch(edits)
@@ -456,8 +455,11 @@ mod tests {
             for (start, end, label) in marks(marked) {
                 let text = project.document(&doc).expect("doc").text().clone();
                 let span = Span::new(start, end, &text).expect("span");
-                let ann = Annotation::entity(AnnotationId::NEW, doc.clone(), span, &label);
-                edits.push(Edit::AddAnnotation(project.with_new_id(ann)));
+                let ann = Annotation::entity(AnnotationId::NEW, span, &label);
+                edits.push(Edit::AddAnnotation(
+                    doc.clone(),
+                    project.with_new_id(&doc, ann),
+                ));
             }
         }
         apply(&mut project, Edit::Batch(edits)).expect("tags");
@@ -600,7 +602,6 @@ mod tests {
         let span = Span::new(14, 27, &text).expect("span");
         let named = Annotation::new(
             AnnotationId::NEW,
-            DocId("d0".into()),
             Anchor::span(span),
             AnnotationKind::Entity {
                 label: "PER".into(),
@@ -608,8 +609,8 @@ mod tests {
             },
         )
         .expect("entity");
-        let named = names.with_new_id(named);
-        apply(&mut names, Edit::AddAnnotation(named)).expect("named");
+        let named = names.with_new_id(&DocId("d0".into()), named);
+        apply(&mut names, Edit::AddAnnotation(DocId("d0".into()), named)).expect("named");
         let context = ProjectContext::of_project(&names);
         assert!(!context.gazetteer.is_empty());
         let tagger = recommender.tagger(&context).expect("tagger");
@@ -780,9 +781,9 @@ mod tests {
         ];
         let text = project.document(&recent[0]).expect("doc").text().clone();
         let span = Span::new(0, 8, &text).expect("span");
-        let ann = Annotation::entity(AnnotationId::NEW, recent[0].clone(), span, "MISC");
-        let ann = project.with_new_id(ann);
-        apply(&mut project, Edit::AddAnnotation(ann)).expect("tag");
+        let ann = Annotation::entity(AnnotationId::NEW, span, "MISC");
+        let ann = project.with_new_id(&recent[0], ann);
+        apply(&mut project, Edit::AddAnnotation(recent[0].clone(), ann)).expect("tag");
         let capped =
             |max_tokens| recent_training_set(&project, DocumentChoice::Tagged, max_tokens, &recent);
         let newest = capped(1).tokens();

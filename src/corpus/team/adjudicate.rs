@@ -70,37 +70,39 @@ pub fn adjudicate(copies: &[Copy<'_>]) -> Result<Project, MergeError> {
     let mut conflicts = Vec::new();
     for id in ids {
         // Each distinct version with the annotators who made it, in the copies' order.
-        let mut versions: Vec<(&Annotation, Vec<&str>)> = Vec::new();
+        let mut versions: Vec<(&DocId, &Annotation, Vec<&str>)> = Vec::new();
         for copy in copies {
-            let Some(ann) = copy.project.annotation(id) else {
+            let Some((doc, ann)) = copy.project.annotation_in_document(id) else {
                 continue;
             };
-            match versions.iter_mut().find(|(v, _)| *v == ann) {
-                Some((_, who)) => who.push(copy.annotator),
-                None => versions.push((ann, vec![copy.annotator])),
+            match versions
+                .iter_mut()
+                .find(|(d, v, _)| *d == doc.id() && *v == ann)
+            {
+                Some((_, _, who)) => who.push(copy.annotator),
+                None => versions.push((doc.id(), ann, vec![copy.annotator])),
             }
         }
-        for (i, (ann, who)) in versions.into_iter().enumerate() {
+        for (i, (doc, ann, who)) in versions.into_iter().enumerate() {
             let mut kept = if i == 0 {
                 ann.clone()
             } else {
-                let new_id = AnnotationId::derive(ann.doc(), ann.anchor(), ann.kind(), |x| {
-                    taken.contains(&x)
-                });
+                let new_id =
+                    AnnotationId::derive(doc, ann.anchor(), ann.kind(), |x| taken.contains(&x));
                 taken.insert(new_id);
                 ann.with_id(new_id)
             };
-            let everyone = holders.get(ann.doc()).map_or(0, Vec::len);
-            if shared.contains(ann.doc()) && who.len() < everyone {
+            let everyone = holders.get(doc).map_or(0, Vec::len);
+            if shared.contains(doc) && who.len() < everyone {
                 kept.insert_attribute(ANNOTATORS_ATTRIBUTE.to_owned(), who.join(","));
                 conflicts.push(Conflict {
-                    doc: ann.doc().clone(),
+                    doc: doc.clone(),
                     kind: ConflictKind::Disagreement,
                     ours: Some(kept.id()),
                     theirs: None,
                 });
             }
-            annotations.push(kept);
+            annotations.push((doc.clone(), vec![kept]));
         }
     }
 
@@ -129,7 +131,7 @@ pub fn adjudicate(copies: &[Copy<'_>]) -> Result<Project, MergeError> {
     let mut project = Project::from_parts(ProjectParts {
         schema,
         documents: documents.into_values().cloned().collect(),
-        annotations: vec![annotations],
+        annotations,
         statuses: statuses
             .into_iter()
             .filter(|(_, s)| *s != DocStatus::default())
@@ -173,12 +175,13 @@ pub fn document_agreement(project: &Project, doc: &DocId, a: &str, b: &str) -> O
         Project::from_parts(ProjectParts {
             schema: project.schema().clone(),
             documents: vec![document.clone()],
-            annotations: vec![
+            annotations: vec![(
+                doc.clone(),
                 made_by(project, doc, annotator)
                     .into_iter()
                     .cloned()
                     .collect(),
-            ],
+            )],
             statuses: Vec::new(),
             relations: Vec::new(),
             rejected: Vec::new(),

@@ -65,25 +65,50 @@ fn pick<T: PartialEq>(base: Option<T>, ours: Option<T>, theirs: Option<T>) -> Pi
     }
 }
 
+/// An annotation of one of the copies with the id of its document (two are the same
+/// when both are).
+type Placed<'a> = (&'a DocId, &'a Annotation);
+
+/// A project's annotations with their documents' ids, by ascending id.
+fn placed(project: &Project) -> impl Iterator<Item = Placed<'_>> {
+    project
+        .annotations_with_documents()
+        .map(|(doc, ann)| (doc.id(), ann))
+}
+
 /// Every annotation id of the three projects once, ascending, with each project's
 /// annotation under it: one pass over the three id-sorted maps, no lookups.
 fn aligned(
     projects: [&Project; 3],
-) -> impl Iterator<Item = (AnnotationId, [Option<&Annotation>; 3])> {
-    let mut sides = projects.map(|p| p.annotations().iter().peekable());
+) -> impl Iterator<Item = (AnnotationId, [Option<Placed<'_>>; 3])> {
+    let mut sides = projects.map(|p| placed(p).peekable());
     std::iter::from_fn(move || {
         let next = sides
             .iter_mut()
-            .filter_map(|side| side.peek().map(|(id, _)| **id))
+            .filter_map(|side| side.peek().map(|(_, ann)| ann.id()))
             .min()?;
         let mut row = [None; 3];
         for (slot, side) in row.iter_mut().zip(sides.iter_mut()) {
-            if side.peek().is_some_and(|(id, _)| **id == next) {
-                *slot = side.next().map(|(_, ann)| ann);
+            if side.peek().is_some_and(|(_, ann)| ann.id() == next) {
+                *slot = side.next();
             }
         }
         Some((next, row))
     })
+}
+
+/// Annotations in groups by document, for [`ProjectParts::annotations`].
+fn grouped<'a>(
+    annotations: impl Iterator<Item = (&'a DocId, &'a Annotation)>,
+) -> Vec<(DocId, Vec<Annotation>)> {
+    let mut groups: BTreeMap<&DocId, Vec<Annotation>> = BTreeMap::new();
+    for (doc, ann) in annotations {
+        groups.entry(doc).or_default().push(ann.clone());
+    }
+    groups
+        .into_iter()
+        .map(|(doc, anns)| (doc.clone(), anns))
+        .collect()
 }
 
 /// Which side made an annotation the result holds.
@@ -143,7 +168,12 @@ pub fn merge3_rebuilt(
     let mut project = Project::from_parts(ProjectParts {
         schema: plan.schema,
         documents: plan.documents.into_iter().cloned().collect(),
-        annotations: vec![plan.kept.into_iter().cloned().collect(), plan.extra],
+        annotations: grouped(
+            plan.kept
+                .iter()
+                .copied()
+                .chain(plan.extra.iter().map(|(d, a)| (d, a))),
+        ),
         statuses: plan.statuses,
         relations: plan.relations,
         rejected: plan.rejected,
@@ -160,9 +190,9 @@ pub fn merge3_rebuilt(
 /// What the merged project holds, worked out from the three copies before it is made.
 struct Plan<'a> {
     /// Annotations taken from one of the copies, by ascending id.
-    kept: Vec<&'a Annotation>,
+    kept: Vec<Placed<'a>>,
     /// Their versions of annotations both sides changed, under new ids.
-    extra: Vec<Annotation>,
+    extra: Vec<(DocId, Annotation)>,
     documents: Vec<&'a Document>,
     statuses: Vec<(DocId, DocStatus)>,
     relations: Vec<Relation>,
@@ -180,10 +210,10 @@ fn plan<'a>(
     theirs: &'a Project,
 ) -> Result<Plan<'a>, MergeError> {
     let all = [base, ours, theirs];
-    let mut kept: Vec<&Annotation> = Vec::with_capacity(ours.annotations().len());
-    let mut extra: Vec<Annotation> = Vec::new();
+    let mut kept: Vec<Placed<'a>> = Vec::with_capacity(ours.annotations().len());
+    let mut extra: Vec<(DocId, Annotation)> = Vec::new();
     let mut extra_ids: HashSet<AnnotationId> = HashSet::new();
-    let mut made: Vec<(&Annotation, Maker)> = Vec::new();
+    let mut made: Vec<(Placed<'a>, Maker)> = Vec::new();
     let mut conflicts: Vec<Conflict> = Vec::new();
     // Ids of the copies the result leaves out, ascending.
     let mut dropped: Vec<AnnotationId> = Vec::new();
@@ -203,12 +233,12 @@ fn plan<'a>(
                 let taken = |x: AnnotationId| {
                     all.iter().any(|p| p.annotations().contains_key(&x)) || extra_ids.contains(&x)
                 };
-                let new_id = AnnotationId::derive(t.doc(), t.anchor(), t.kind(), taken);
+                let new_id = AnnotationId::derive(t.0, t.1.anchor(), t.1.kind(), taken);
                 extra_ids.insert(new_id);
-                extra.push(t.with_id(new_id));
+                extra.push((t.0.clone(), t.1.with_id(new_id)));
                 kept.push(o);
                 conflicts.push(Conflict {
-                    doc: o.doc().clone(),
+                    doc: o.0.clone(),
                     kind: ConflictKind::BothChanged,
                     ours: Some(id),
                     theirs: Some(new_id),
@@ -218,17 +248,17 @@ fn plan<'a>(
                 Some(a) => {
                     kept.push(a);
                     conflicts.push(Conflict {
-                        doc: a.doc().clone(),
+                        doc: a.0.clone(),
                         kind: ConflictKind::ChangedAndRemoved,
-                        ours: o.map(Annotation::id),
-                        theirs: t.map(Annotation::id),
+                        ours: o.map(|(_, ann)| ann.id()),
+                        theirs: t.map(|(_, ann)| ann.id()),
                     });
                 }
                 None => dropped.push(id),
             },
         }
     }
-    extra.sort_unstable_by_key(Annotation::id);
+    extra.sort_unstable_by_key(|(_, ann)| ann.id());
     conflicts.extend(same_span_conflicts(&made));
 
     let relations = merge_relations(base, ours, theirs);
@@ -246,9 +276,8 @@ fn plan<'a>(
     let documents = merge_documents(base, ours, theirs, |id| {
         let used = used_docs.get_or_init(|| {
             kept.iter()
-                .copied()
-                .chain(&extra)
-                .map(Annotation::doc)
+                .map(|(doc, _)| *doc)
+                .chain(extra.iter().map(|(doc, _)| doc))
                 .collect()
         });
         used.contains(id)
@@ -270,8 +299,8 @@ fn plan<'a>(
         BTreeSet::new()
     } else {
         kept.iter()
-            .copied()
-            .chain(&extra)
+            .map(|(_, ann)| *ann)
+            .chain(extra.iter().map(|(_, ann)| ann))
             .filter_map(Annotation::label)
             .filter(|label| schema.entity_type(label).is_none())
             .collect()
@@ -287,8 +316,8 @@ fn plan<'a>(
 
     // Conflicts the copies still carried stay recorded while their annotations exist.
     let present = |id: AnnotationId| {
-        kept.binary_search_by_key(&id, |a| a.id()).is_ok()
-            || extra.binary_search_by_key(&id, Annotation::id).is_ok()
+        kept.binary_search_by_key(&id, |(_, a)| a.id()).is_ok()
+            || extra.binary_search_by_key(&id, |(_, a)| a.id()).is_ok()
     };
     let carried = ours.conflicts().iter().chain(theirs.conflicts());
     let mut records: BTreeSet<Conflict> = carried
@@ -343,31 +372,33 @@ fn changes_to_ours(plan: &Plan<'_>, ours: &Project) -> Option<Vec<Edit>> {
     // The result's annotations by id beside ours, one pass over both (the few of `extra`
     // are merged into the kept ones on the way).
     let mut kept = plan.kept.iter().copied().peekable();
-    let mut extra = plan.extra.iter().peekable();
+    let mut extra = plan.extra.iter().map(|(d, a)| (d, a)).peekable();
     let mut merged = std::iter::from_fn(|| match (kept.peek(), extra.peek()) {
-        (Some(k), Some(e)) if e.id() < k.id() => extra.next(),
+        (Some(k), Some(e)) if e.1.id() < k.1.id() => extra.next(),
         (Some(_), _) => kept.next(),
         (None, _) => extra.next(),
     })
     .peekable();
     let (mut entities, mut stances, mut gone_stances, mut gone_entities) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let mut own = ours.annotations().values().peekable();
+    let mut own = placed(ours).peekable();
     loop {
         let (next, mine) = match (merged.peek(), own.peek()) {
             (None, None) => break,
-            (Some(m), Some(o)) if m.id() == o.id() => (merged.next(), own.next()),
-            (Some(m), Some(o)) if m.id() < o.id() => (merged.next(), None),
+            (Some(m), Some(o)) if m.1.id() == o.1.id() => (merged.next(), own.next()),
+            (Some(m), Some(o)) if m.1.id() < o.1.id() => (merged.next(), None),
             (Some(_), None) => (merged.next(), None),
             _ => (None, own.next()),
         };
         match (next, mine) {
-            (Some(m), Some(o)) if std::ptr::eq(m, o) || m == o => {}
-            (Some(m), o) => {
+            (Some(m), Some(o)) if std::ptr::eq(m.1, o.1) || m == o => {}
+            // An annotation does not move to another document: built from scratch.
+            (Some(m), Some(o)) if m.0 != o.0 => return None,
+            (Some((doc, m)), o) => {
                 let edit = if o.is_some() {
                     Edit::ReplaceAnnotation(m.clone())
                 } else {
-                    Edit::AddAnnotation(m.clone())
+                    Edit::AddAnnotation(doc.clone(), m.clone())
                 };
                 if m.kind().is_entity() {
                     entities.push(edit);
@@ -375,10 +406,10 @@ fn changes_to_ours(plan: &Plan<'_>, ours: &Project) -> Option<Vec<Edit>> {
                     stances.push(edit);
                 }
             }
-            (None, Some(o)) if o.kind().is_entity() => {
+            (None, Some((_, o))) if o.kind().is_entity() => {
                 gone_entities.push(Edit::RemoveAnnotation(o.id()));
             }
-            (None, Some(o)) => gone_stances.push(Edit::RemoveAnnotation(o.id())),
+            (None, Some((_, o))) => gone_stances.push(Edit::RemoveAnnotation(o.id())),
             (None, None) => break,
         }
     }
@@ -446,10 +477,10 @@ fn label_of(ann: &Annotation) -> (&str, &str) {
 
 /// Annotations one side made (or changed) on the same place as an annotation the other
 /// side made, with another label, where the other side made none with that label.
-fn same_span_conflicts(made: &[(&Annotation, Maker)]) -> Vec<Conflict> {
+fn same_span_conflicts(made: &[(Placed<'_>, Maker)]) -> Vec<Conflict> {
     let mut places: BTreeMap<Place<'_>, (Vec<&Annotation>, Vec<&Annotation>)> = BTreeMap::new();
-    for (ann, maker) in made {
-        let place = (ann.doc(), ann.anchor(), ann.kind().is_entity());
+    for ((doc, ann), maker) in made {
+        let place = (*doc, ann.anchor(), ann.kind().is_entity());
         let entry = places.entry(place).or_default();
         match maker {
             Maker::Ours => entry.0.push(ann),
@@ -457,14 +488,14 @@ fn same_span_conflicts(made: &[(&Annotation, Maker)]) -> Vec<Conflict> {
         }
     }
     let mut out = Vec::new();
-    for (ours, theirs) in places.values() {
+    for ((doc, _, _), (ours, theirs)) in &places {
         let our_labels: BTreeSet<_> = ours.iter().map(|a| label_of(a)).collect();
         let their_labels: BTreeSet<_> = theirs.iter().map(|a| label_of(a)).collect();
         let ours_alone = ours.iter().filter(|a| !their_labels.contains(&label_of(a)));
         let theirs_alone = theirs.iter().filter(|a| !our_labels.contains(&label_of(a)));
         for (o, t) in ours_alone.zip(theirs_alone) {
             out.push(Conflict {
-                doc: o.doc().clone(),
+                doc: (*doc).clone(),
                 kind: ConflictKind::SameSpan,
                 ours: Some(o.id()),
                 theirs: Some(t.id()),
@@ -503,10 +534,10 @@ fn merge_relations(base: &Project, ours: &Project, theirs: &Project) -> Vec<Rela
 /// hold another).
 fn restore_linked<'a>(
     sources: [&'a Project; 3],
-    kept: &mut Vec<&'a Annotation>,
+    kept: &mut Vec<Placed<'a>>,
     dropped: Vec<AnnotationId>,
     relations: &[Relation],
-    extra: &[Annotation],
+    extra: &[(DocId, Annotation)],
     conflicts: &mut Vec<Conflict>,
 ) {
     let [ours, theirs, base] = sources;
@@ -519,39 +550,39 @@ fn restore_linked<'a>(
     };
     let mut wanted: BTreeSet<AnnotationId> = kept
         .iter()
-        .copied()
-        .chain(extra)
+        .map(|(_, ann)| *ann)
+        .chain(extra.iter().map(|(_, ann)| ann))
         .filter_map(holder_of)
         .chain(relations.iter().flat_map(|r| [r.from, r.to]))
         .filter(|id| dropped.contains(id))
         .collect();
-    let mut restored: Vec<&'a Annotation> = Vec::new();
+    let mut restored: Vec<Placed<'a>> = Vec::new();
     while !wanted.is_empty() {
         let round = restored.len();
         for id in std::mem::take(&mut wanted) {
             dropped.remove(&id);
             let found = [ours, theirs, base]
                 .into_iter()
-                .find_map(|p| p.annotation(id));
-            if let Some(ann) = found {
+                .find_map(|p| p.annotation_in_document(id));
+            if let Some((doc, ann)) = found {
                 conflicts.push(Conflict {
-                    doc: ann.doc().clone(),
+                    doc: doc.id().clone(),
                     kind: ConflictKind::ChangedAndRemoved,
                     ours: ours.annotation(id).map(|_| id),
                     theirs: theirs.annotation(id).map(|_| id),
                 });
-                restored.push(ann);
+                restored.push((doc.id(), ann));
             }
         }
         wanted = restored[round..]
             .iter()
-            .filter_map(|ann| holder_of(ann))
+            .filter_map(|(_, ann)| holder_of(ann))
             .filter(|id| dropped.contains(id))
             .collect();
     }
     if !restored.is_empty() {
         kept.extend(restored);
-        kept.sort_unstable_by_key(|a| a.id());
+        kept.sort_unstable_by_key(|(_, a)| a.id());
     }
 }
 
@@ -688,10 +719,10 @@ mod tests {
 
     /// Tags `needle` in document d; returns the id.
     fn tag(p: &mut Project, needle: &str, label: &str) -> AnnotationId {
-        let ann = Annotation::entity(AnnotationId::NEW, DocId("d".into()), span_of(needle), label);
-        let ann = p.with_new_id(ann);
+        let ann = Annotation::entity(AnnotationId::NEW, span_of(needle), label);
+        let ann = p.with_new_id(&DocId("d".into()), ann);
         let id = ann.id();
-        apply(p, Edit::AddAnnotation(ann)).expect("tag");
+        apply(p, Edit::AddAnnotation(DocId("d".into()), ann)).expect("tag");
         id
     }
 
@@ -824,8 +855,8 @@ mod tests {
                     };
                     let d = DocId("d".into());
                     let id = p.allocate_id_for(&d, &Anchor::Document, &kind);
-                    let stance = Annotation::new(id, d, Anchor::Document, kind).expect("stance");
-                    apply(p, Edit::AddAnnotation(stance)).expect("stance");
+                    let stance = Annotation::new(id, Anchor::Document, kind).expect("stance");
+                    apply(p, Edit::AddAnnotation(d, stance)).expect("stance");
                 },
                 vec!["/AGAINST · Facebook", "Mark Zuckerberg/PER"],
                 vec![ChangedAndRemoved],

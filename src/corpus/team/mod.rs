@@ -92,13 +92,10 @@ fn moved_content(onto: &Annotation, from: &Annotation) -> Option<Annotation> {
 /// One line about an annotation: `“text” LABEL` or `“text” POLARITY · target`, or
 /// `(removed)` for a side that removed it.
 pub fn version_summary(project: &Project, id: Option<AnnotationId>) -> String {
-    let Some(ann) = id.and_then(|id| project.annotation(id)) else {
+    let Some((doc, ann)) = id.and_then(|id| project.annotation_in_document(id)) else {
         return "(removed)".to_owned();
     };
-    let text = project
-        .document(ann.doc())
-        .map(|d| ann.text(d.text()))
-        .unwrap_or_default();
+    let text = ann.text(doc.text());
     let short: String = text.chars().take(50).collect();
     let more = if short.chars().count() < text.chars().count() {
         "…"

@@ -146,7 +146,7 @@ pub fn share(project: &Project, assignment: Assignment) -> Result<Project, Strin
         .collect();
     let annotations = docs
         .iter()
-        .map(|d| project.annotations_of(d).into_iter().cloned().collect())
+        .map(|d| (d.clone(), project.annotations_in(d).to_vec()))
         .collect();
     let statuses = docs
         .iter()
@@ -155,8 +155,8 @@ pub fn share(project: &Project, assignment: Assignment) -> Result<Project, Strin
         .collect();
     let in_share = |id| {
         project
-            .annotation(id)
-            .is_some_and(|a| docs.contains(a.doc()))
+            .document_of(id)
+            .is_some_and(|d| docs.contains(d.id()))
     };
     let relations = project
         .relations()
