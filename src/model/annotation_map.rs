@@ -612,9 +612,9 @@ impl AnnotationMap {
     /// list is sorted once per run of its annotations, and many new entries are merged
     /// into the index in one pass. The annotations are moved from the back of
     /// `annotations`, which gives its memory back as it empties (an import adds millions).
-    pub(super) fn insert_new_sorted(
+    pub(super) fn insert_new_sorted<T: NewAnnotation>(
         &mut self,
-        mut annotations: Vec<Annotation>,
+        mut annotations: Vec<T>,
         positions: Vec<u32>,
         by_id: Vec<(AnnotationId, u32)>,
     ) {
@@ -752,10 +752,10 @@ fn merge_sorted(old: &[IdEntry], added: &[IdEntry]) -> Vec<IdEntry> {
 /// `docs` (which hold the documents from position `first` on). They are taken from the
 /// back, document by document, and their memory is given back as they go: an import's
 /// run holds millions, and should not sit beside all of them.
-fn extend_lists(
+fn extend_lists<T: NewAnnotation>(
     docs: &mut [Arc<DocAnnotations>],
     first: u32,
-    mut annotations: Vec<Annotation>,
+    mut annotations: Vec<T>,
     positions: &[u32],
 ) {
     let mut run: Vec<Annotation> = Vec::new();
@@ -775,10 +775,31 @@ fn extend_lists(
             add(run_doc, &mut run);
             run_doc = Some(doc);
         }
-        run.push(ann);
+        run.push(ann.into_annotation());
         super::edit::give_back_memory(&mut annotations);
     }
     add(run_doc, &mut run);
+}
+
+/// An annotation [`AnnotationMap::insert_new_sorted`] adds: alone, or with the document
+/// it goes to (which the map knows by position already): an edit's hundreds of
+/// thousands of pairs are taken as they are, not copied into a vector of annotations
+/// first, and each document id is let go on the core that adds its annotation.
+pub(super) trait NewAnnotation: Send {
+    /// The annotation.
+    fn into_annotation(self) -> Annotation;
+}
+
+impl NewAnnotation for Annotation {
+    fn into_annotation(self) -> Annotation {
+        self
+    }
+}
+
+impl NewAnnotation for (super::DocId, Annotation) {
+    fn into_annotation(self) -> Annotation {
+        self.1
+    }
 }
 
 /// From this many annotations at once, [`AnnotationMap::insert_new_sorted`] grows the lists on

@@ -576,8 +576,7 @@ impl Project {
         let Some((positions, by_id)) = self.positions_if_sound(&annotations) else {
             return Err(annotations);
         };
-        let annotations: Vec<Annotation> = annotations.into_iter().map(|(_, a)| a).collect();
-        let ids: Vec<AnnotationId> = annotations.iter().map(Annotation::id).collect();
+        let ids: Vec<AnnotationId> = annotations.iter().map(|(_, a)| a.id()).collect();
         if !self.reserved.is_empty() {
             for id in &ids {
                 self.release(*id);
