@@ -166,27 +166,14 @@ pub fn compute(project: &Project) -> Stats {
 /// [`merge`] and finished with [`finish_loaded`].
 pub fn count_document(part: &DocumentPart, into: &mut Stats) {
     let doc = part.doc();
-    let mut row = DocumentStats {
-        title: doc.title().to_owned(),
-        date: doc.date().map(str::to_owned),
-        status: part.status().name().to_owned(),
-        ..DocumentStats::default()
-    };
+    let mut row = empty_row(doc.title(), doc.date(), part.status());
     let mut per_label: Vec<(&str, usize)> = Vec::new();
     for ann in part.annotations() {
         row.annotations += 1;
         match ann.kind() {
             AnnotationKind::Entity { label, .. } => {
                 into.entities += 1;
-                let label = label.as_str();
-                // Labels read from one batch share their text: most compare by address.
-                match per_label
-                    .iter_mut()
-                    .find(|(l, _)| std::ptr::eq(*l, label) || *l == label)
-                {
-                    Some((_, n)) => *n += 1,
-                    None => per_label.push((label, 1)),
-                }
+                count_label(&mut per_label, label.as_str());
             }
             AnnotationKind::Stance {
                 target,
@@ -207,6 +194,28 @@ pub fn count_document(part: &DocumentPart, into: &mut Stats) {
     add_row(into, doc.id().as_str(), row, per_label);
 }
 
+/// A document's row before its annotations are counted.
+fn empty_row(title: &str, date: Option<&str>, status: DocStatus) -> DocumentStats {
+    DocumentStats {
+        title: title.to_owned(),
+        date: date.map(str::to_owned),
+        status: status.name().to_owned(),
+        ..DocumentStats::default()
+    }
+}
+
+/// Counts one more entity of `label` in a document's `per_label` (its few labels, in the
+/// order met). Labels read from one batch share their text: most compare by address.
+fn count_label<'a>(per_label: &mut Vec<(&'a str, usize)>, label: &'a str) {
+    match per_label
+        .iter_mut()
+        .find(|(l, _)| std::ptr::eq(*l, label) || *l == label)
+    {
+        Some((_, n)) => *n += 1,
+        None => per_label.push((label, 1)),
+    }
+}
+
 /// Adds one document's row (its counts per label still apart, in `per_label`) to `into`.
 fn add_row(into: &mut Stats, id: &str, mut row: DocumentStats, per_label: Vec<(&str, usize)>) {
     into.annotations += row.annotations;
@@ -223,26 +232,14 @@ fn add_row(into: &mut Stats, id: &str, mut row: DocumentStats, per_label: Vec<(&
 /// project ([`crate::io::project_file::read_direct`], which checks it as a load does):
 /// the same counts, from the file's fields.
 pub fn count_file_document(doc: &FileDocument, into: &mut Stats) {
-    let mut row = DocumentStats {
-        title: doc.title().to_owned(),
-        date: doc.date().map(str::to_owned),
-        status: doc.status().name().to_owned(),
-        ..DocumentStats::default()
-    };
+    let mut row = empty_row(doc.title(), doc.date(), doc.status());
     let mut per_label: Vec<(&str, usize)> = Vec::new();
     for ann in doc.annotations() {
         row.annotations += 1;
         match ann.kind() {
             FileKind::Entity { label, .. } => {
                 into.entities += 1;
-                // Labels read from one batch share their text: most compare by address.
-                match per_label
-                    .iter_mut()
-                    .find(|(l, _)| std::ptr::eq(*l, label) || *l == label)
-                {
-                    Some((_, n)) => *n += 1,
-                    None => per_label.push((label, 1)),
-                }
+                count_label(&mut per_label, label);
             }
             FileKind::Stance {
                 target,
