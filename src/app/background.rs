@@ -180,8 +180,9 @@ impl LoadJob {
         let (gate, gate_opened) = mpsc::channel();
         let (thread_path, thread_progress) = (path.clone(), progress.clone());
         crate::parallel::spawn_background(move || {
-            // A message, or the window gone: either way, go.
+            // A message, or the window gone: either way, go (later messages find nobody).
             let _ = gate_opened.recv();
+            drop(gate_opened);
             // The stamp before reading: a change made while a long load runs is noticed at
             // the next save.
             let stamp = FileStamp::of(&thread_path);
@@ -214,8 +215,8 @@ impl LoadJob {
 
     /// Counts a frame the window begins; after [`FRAMES_BEFORE_LOADING`] the load begins.
     pub fn frame_begins(&mut self) {
-        self.frames += 1;
-        if self.frames > FRAMES_BEFORE_LOADING {
+        self.frames = self.frames.saturating_add(1);
+        if self.frames == FRAMES_BEFORE_LOADING + 1 {
             self.begin();
         }
     }
