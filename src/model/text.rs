@@ -70,26 +70,8 @@ impl DocText {
                     char_len += block.len();
                 }
                 None => {
-                    // Windows as long as the characters still to count, their starts
-                    // counted at once (a loop the compiler vectorises): each byte is
-                    // looked at once, and a window never passes the block's end.
                     let bytes = rest.as_bytes();
-                    let (mut end, mut chars) = (0, 0);
-                    while chars < CHECKPOINT_EVERY
-                        && let Some(window) =
-                            bytes.get(end..(end + CHECKPOINT_EVERY - chars).min(bytes.len()))
-                        && !window.is_empty()
-                    {
-                        chars += count_char_starts(window);
-                        end += window.len();
-                    }
-                    // The last character counted ends where the next one starts.
-                    end += bytes
-                        .get(end..)
-                        .unwrap_or_default()
-                        .iter()
-                        .take_while(|b| is_continuation_byte(**b))
-                        .count();
+                    let (end, chars) = pass_chars(bytes, CHECKPOINT_EVERY);
                     if end >= bytes.len() {
                         char_len += chars;
                         break;
@@ -153,28 +135,10 @@ impl DocText {
         if self.checkpoints.is_empty() || rest.get(..chars).is_some_and(<[u8]>::is_ascii) {
             return ByteOffset(from.0 + chars.min(rest.len()));
         }
-        // Windows as long as the characters still to pass, their starts counted at once
-        // (a loop the compiler vectorises; a window of ASCII passes as many characters
-        // as bytes): a window never goes past the character sought.
-        let (mut end, mut passed) = (0, 0);
-        while passed < chars {
-            let window = rest
-                .get(end..(end + chars - passed).min(rest.len()))
-                .unwrap_or_default();
-            if window.is_empty() {
-                return ByteOffset(self.text.len());
-            }
-            passed += count_char_starts(window);
-            end += window.len();
+        match pass_chars(rest, chars) {
+            (end, passed) if passed == chars => ByteOffset(from.0 + end),
+            _ => ByteOffset(self.text.len()),
         }
-        // The last character passed ends where the next one starts.
-        end += rest
-            .get(end..)
-            .unwrap_or_default()
-            .iter()
-            .take_while(|b| is_continuation_byte(**b))
-            .count();
-        ByteOffset(from.0 + end)
     }
 
     /// Char offset of a byte offset. A byte offset inside a character maps to that character.
@@ -255,6 +219,31 @@ impl Checkpoints {
             Checkpoints::Wide(c) => c.partition_point(|&o| o <= at),
         }
     }
+}
+
+/// Passes up to `chars` characters from the start of `bytes` (a character boundary):
+/// the byte where the next character starts, and how many were passed (fewer only when
+/// the text ends first). Windows as long as the characters still to pass, their starts
+/// counted at once (a loop the compiler vectorises; a window of ASCII passes as many
+/// characters as bytes): each byte is looked at once, and a window never goes past the
+/// character sought.
+fn pass_chars(bytes: &[u8], chars: usize) -> (usize, usize) {
+    let (mut end, mut passed) = (0, 0);
+    while passed < chars
+        && let Some(window) = bytes.get(end..(end + chars - passed).min(bytes.len()))
+        && !window.is_empty()
+    {
+        passed += count_char_starts(window);
+        end += window.len();
+    }
+    // The last character passed ends where the next one starts.
+    end += bytes
+        .get(end..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|b| is_continuation_byte(**b))
+        .count();
+    (end, passed)
 }
 
 /// How many characters start among `bytes` (its bytes that continue no character),
