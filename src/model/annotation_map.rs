@@ -5,7 +5,7 @@
 //! reading order), held by `Arc`: copying the map (a save in the background takes a copy)
 //! copies one pointer per document, and an edit copies only the list of the document it
 //! changes (`Arc::make_mut`). The index holds (id, document position) entries of 12
-//! bytes, sorted by id in chunks of about a thousand, so an annotation costs its own 56
+//! bytes, sorted by id in chunks of about a thousand, so an annotation costs its own 48
 //! bytes and 12 more, with no allocation of its own (a tree of boxed annotations took
 //! ≈ 130 bytes each).
 
