@@ -879,7 +879,7 @@ fn serde_json_floor(project: &Project, runs: usize) -> (Duration, Duration) {
         .map(|d| Doc {
             id: d.id().0.to_string(),
             title: d.title().to_owned(),
-            hash: d.hash().to_owned(),
+            hash: d.hash().to_string(),
             text: d.text().as_str().to_owned(),
             annotations: project
                 .annotations_of(d.id())

@@ -7,6 +7,7 @@
 
 use super::error::Location;
 use super::report::{ImportReport, Skipped};
+use crate::model::document::ContentHash;
 use crate::model::{
     Anchor, Annotation, AnnotationId, AnnotationKind, Attributes, DocId, DocText, Document, Edit,
     Interner, Name, Note, Polarity, Project, Relation, RelationType, Rgb, Schema, Span,
@@ -209,7 +210,7 @@ impl<'p> Builder<'p> {
         candidate
     }
 
-    fn hash_of(&self, id: &DocId) -> Option<&str> {
+    fn hash_of(&self, id: &DocId) -> Option<ContentHash> {
         if let Some(doc) = self.project.document(id) {
             return Some(doc.hash());
         }

@@ -49,10 +49,10 @@ pub fn export(
         for (i, doc) in project.documents().iter().enumerate() {
             let mut record = Map::new();
             for (k, v) in doc.meta() {
-                if RESERVED.contains(&k.as_str()) {
+                if RESERVED.contains(&k) {
                     meta_clash += 1;
                 } else {
-                    record.insert(k.clone(), Value::String(v.clone()));
+                    record.insert(k.to_owned(), Value::String(v.to_owned()));
                 }
             }
             record.insert("id".into(), json!(doc.id().as_str()));
@@ -480,7 +480,7 @@ mod tests {
             ]
         );
         let d1 = p.document(&DocId("d-1".into())).expect("d-1");
-        assert_eq!(d1.meta().get("wikiPageID").map(String::as_str), Some("1"));
+        assert_eq!(d1.meta().get("wikiPageID"), Some("1"));
         assert_eq!(
             p.document(&DocId("d-2".into())).expect("d-2").date(),
             Some("2018-05")

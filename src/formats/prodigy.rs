@@ -87,7 +87,7 @@ pub fn export(
             let mut meta: Map<String, Value> = doc
                 .meta()
                 .iter()
-                .map(|(k, v)| (k.clone(), json!(v)))
+                .map(|(k, v)| (k.to_owned(), json!(v)))
                 .collect();
             meta.insert("id".into(), json!(doc.id().as_str()));
             meta.insert("title".into(), json!(doc.title()));
@@ -327,7 +327,7 @@ mod tests {
             ]
         );
         let t1 = p.document(&DocId("t1".into())).expect("t1");
-        assert_eq!(t1.meta().get("section").map(String::as_str), Some("hp"));
+        assert_eq!(t1.meta().get("section"), Some("hp"));
     }
 
     #[test]

@@ -30,7 +30,7 @@ pub struct Token {
 /// have no pieces.
 pub fn sentence_pieces(doc: &Document) -> Vec<Vec<(usize, &str)>> {
     let text = doc.text().as_str();
-    let by_whitespace = doc.meta().get(TOKENIZATION_KEY).map(String::as_str) == Some(WHITESPACE);
+    let by_whitespace = doc.meta().get(TOKENIZATION_KEY) == Some(WHITESPACE);
     // Pieces as (byte start, text), grouped into sentences.
     let mut groups: Vec<Vec<(usize, &str)>> = Vec::new();
     if by_whitespace {

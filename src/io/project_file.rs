@@ -475,7 +475,7 @@ fn write_ron(project: &ProjectSnapshot, w: &mut dyn std::io::Write) -> std::io::
                 title: doc.title(),
                 meta: doc.meta(),
                 status: status_file(project.status(doc.id())),
-                hash: doc.hash(),
+                hash: doc.hash().hex().as_str(),
                 text: doc.text().as_str(),
                 annotations: &annotations,
             },
@@ -712,7 +712,7 @@ fn document_to_file(project: &Project, doc: &Document) -> DocumentFile {
         title: doc.title().to_owned(),
         meta: doc.meta().to_map(),
         status: status_file(project.status(doc.id())),
-        hash: doc.hash().to_owned(),
+        hash: doc.hash().to_string(),
         text: doc.text().as_str().to_owned(),
         annotations: project
             .annotations_in(doc.id())
@@ -905,7 +905,7 @@ fn document_from_file(
     let mut text = d.text;
     text.shrink_to_fit();
     let doc = Document::new(id.clone(), d.title, d.meta, text);
-    if doc.hash() != d.hash {
+    if doc.hash().hex().as_str() != d.hash {
         return Err(format!(
             "document '{id}': its text does not match its content hash (the file was \
              edited by hand or damaged); run `spantag check` for details"

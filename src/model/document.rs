@@ -68,20 +68,18 @@ impl DocStatus {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Document(Arc<DocumentData>);
 
-/// A document's metadata (`date`, `source` …), sorted by name: a list, not a tree (two
-/// entries in a `BTreeMap` take a 544-byte node; a corpus of 100k documents held 54 MB
-/// of them). Reads like the map it is made from.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Meta(Box<[(String, String)]>);
+/// A document's metadata (`date`, `source` …), sorted by name, packed in one buffer:
+/// each entry is its name's length, the name, its value's length and the value (lengths
+/// as LEB128 varints, one byte below 128). One allocation a document: a list of string
+/// pairs took five, 240 bytes for a `date` and a `source` (24 MB at 100k documents),
+/// and a `BTreeMap` a 544-byte node. Reads like the map it is made from.
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+pub struct Meta(Box<[u8]>);
 
 impl Meta {
     /// The value of `name`.
-    pub fn get(&self, name: &str) -> Option<&String> {
-        let at = self
-            .0
-            .binary_search_by(|(k, _)| k.as_str().cmp(name))
-            .ok()?;
-        self.0.get(at).map(|(_, v)| v)
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.iter().find(|(k, _)| *k == name).map(|(_, v)| v)
     }
 
     /// Whether there is none.
@@ -91,36 +89,89 @@ impl Meta {
 
     /// How many there are.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.iter().count()
     }
 
     /// Names and values, sorted by name.
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&String, &String)> + ExactSizeIterator {
-        self.0.iter().map(|(k, v)| (k, v))
+    pub fn iter(&self) -> MetaIter<'_> {
+        MetaIter(&self.0)
     }
 
     /// The metadata as a map (to change it, or to hand it on).
     pub fn to_map(&self) -> BTreeMap<String, String> {
-        self.0.iter().cloned().collect()
+        self.iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect()
     }
 }
 
 impl From<BTreeMap<String, String>> for Meta {
     fn from(map: BTreeMap<String, String>) -> Self {
-        Meta(map.into_iter().collect())
+        let bytes = map.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
+        let mut packed = Vec::with_capacity(bytes);
+        for part in map.iter().flat_map(|(k, v)| [k, v]) {
+            push_varint(&mut packed, part.len());
+            packed.extend_from_slice(part.as_bytes());
+        }
+        Meta(packed.into_boxed_slice())
+    }
+}
+
+impl fmt::Debug for Meta {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
     }
 }
 
 impl<'a> IntoIterator for &'a Meta {
-    type Item = (&'a String, &'a String);
-    type IntoIter = std::iter::Map<
-        std::slice::Iter<'a, (String, String)>,
-        fn(&'a (String, String)) -> (&'a String, &'a String),
-    >;
+    type Item = (&'a str, &'a str);
+    type IntoIter = MetaIter<'a>;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.0.iter().map(|(k, v)| (k, v))
+        self.iter()
     }
+}
+
+/// The entries of a [`Meta`], sorted by name.
+pub struct MetaIter<'a>(&'a [u8]);
+
+impl<'a> Iterator for MetaIter<'a> {
+    type Item = (&'a str, &'a str);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let name = take_str(&mut self.0)?;
+        let value = take_str(&mut self.0)?;
+        Some((name, value))
+    }
+}
+
+/// Appends `n` as a LEB128 varint: seven bits a byte, low first, the top bit set on all
+/// but the last.
+fn push_varint(out: &mut Vec<u8>, mut n: usize) {
+    while n >= 0x80 {
+        out.push((n & 0x7f) as u8 | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+/// Takes a varint length and that many bytes, as text, off the front of `rest`. Only
+/// what [`Meta::from`] packed is ever read, so it is always there and always UTF-8.
+fn take_str<'a>(rest: &mut &'a [u8]) -> Option<&'a str> {
+    let mut len = 0usize;
+    let mut shift = 0u32;
+    loop {
+        let (&byte, tail) = rest.split_first()?;
+        *rest = tail;
+        len |= usize::from(byte & 0x7f).checked_shl(shift)?;
+        if byte < 0x80 {
+            break;
+        }
+        shift += 7;
+    }
+    let (text, tail) = rest.split_at_checked(len)?;
+    *rest = tail;
+    std::str::from_utf8(text).ok()
 }
 
 /// What a [`Document`] holds.
@@ -130,13 +181,13 @@ struct DocumentData {
     title: Box<str>,
     meta: Meta,
     text: DocText,
-    hash: Box<str>,
+    hash: ContentHash,
 }
 
 impl Document {
     /// Builds a document from already normalised text (LF line endings, no BOM).
     pub fn new(id: DocId, title: String, meta: impl Into<Meta>, text: String) -> Self {
-        let hash = content_hash(&text).into_boxed_str();
+        let hash = ContentHash::of(&text);
         Self(Arc::new(DocumentData {
             id,
             title: title.into_boxed_str(),
@@ -180,7 +231,7 @@ impl Document {
 
     /// The `date` metadata, if any.
     pub fn date(&self) -> Option<&str> {
-        self.0.meta.get("date").map(String::as_str)
+        self.0.meta.get("date")
     }
 
     /// The text.
@@ -188,23 +239,61 @@ impl Document {
         &self.0.text
     }
 
-    /// SHA-256 of the text, lowercase hex.
-    pub fn hash(&self) -> &str {
-        &self.0.hash
+    /// SHA-256 of the text.
+    pub fn hash(&self) -> ContentHash {
+        self.0.hash
     }
 }
 
-/// SHA-256 of a text, lowercase hex: the document's content hash.
-pub fn content_hash(text: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digest = Sha256::digest(text.as_bytes());
-    // Two digits a byte, written straight into one buffer (no string made per byte).
-    let mut hex = String::with_capacity(2 * digest.len());
-    for b in digest {
-        hex.push(char::from(HEX[usize::from(b >> 4)]));
-        hex.push(char::from(HEX[usize::from(b & 0xf)]));
+/// A text's SHA-256, the document's content hash: 32 bytes in the document (as 64 hex
+/// digits it took 96 bytes and an allocation, 6 MB at 100k documents), written as 64
+/// lowercase hex digits ([`ContentHash::hex`]).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ContentHash([u8; 32]);
+
+impl ContentHash {
+    /// The hash of `text`.
+    pub fn of(text: &str) -> Self {
+        Self(Sha256::digest(text.as_bytes()).into())
     }
-    hex
+
+    /// As 64 lowercase hex digits, made on the stack.
+    pub fn hex(&self) -> HexHash {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut hex = [0; 64];
+        for (pair, b) in hex.chunks_exact_mut(2).zip(self.0) {
+            pair.copy_from_slice(&[HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]]);
+        }
+        HexHash(hex)
+    }
+}
+
+impl fmt::Display for ContentHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.hex().as_str())
+    }
+}
+
+impl fmt::Debug for ContentHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ContentHash({self})")
+    }
+}
+
+/// A [`ContentHash`] as 64 lowercase hex digits.
+pub struct HexHash([u8; 64]);
+
+impl HexHash {
+    /// The digits.
+    pub fn as_str(&self) -> &str {
+        // Only ASCII hex digits are ever written into it.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+/// SHA-256 of a text, lowercase hex: the document's content hash as files write it.
+pub fn content_hash(text: &str) -> String {
+    ContentHash::of(text).hex().as_str().to_owned()
 }
 
 /// Splits the seeds' leading ` date YYYY-MM ` marker off a (normalised) text: the date and
@@ -288,6 +377,10 @@ mod tests {
             ),
         ] {
             assert_eq!(content_hash(text), hash, "{text:?}");
+            let doc = Document::new("d".into(), String::new(), Meta::default(), text.into());
+            assert_eq!(doc.hash(), ContentHash::of(text), "{text:?}");
+            assert_eq!(doc.hash().to_string(), hash, "{text:?}");
+            assert_eq!(doc.hash().hex().as_str(), hash, "{text:?}");
         }
     }
 
@@ -342,16 +435,51 @@ mod tests {
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .into();
         let meta = Meta::from(map.clone());
-        assert_eq!(meta.get("date").map(String::as_str), Some("2018-05"));
-        assert_eq!(meta.get("a").map(String::as_str), Some(""));
+        assert_eq!(meta.get("date"), Some("2018-05"));
+        assert_eq!(meta.get("a"), Some(""));
         assert_eq!(meta.get("zz"), None);
-        let listed: Vec<(&String, &String)> = (&meta).into_iter().collect();
-        assert_eq!(listed, map.iter().collect::<Vec<_>>());
+        let listed: Vec<(&str, &str)> = (&meta).into_iter().collect();
+        let expected: Vec<(&str, &str)> =
+            map.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(listed, expected);
         assert_eq!(meta.to_map(), map);
         assert_eq!(meta.len(), 3);
         assert!(Meta::default().is_empty() && Meta::default().get("date").is_none());
         let doc = Document::new(DocId::from("d"), "T".into(), map, "Tekst.".into());
         assert_eq!(doc.date(), Some("2018-05"));
+    }
+
+    /// Names and values of any length and any characters come back as they went in
+    /// (lengths of one, two and three varint bytes, empty strings, NULs, non-ASCII).
+    #[test]
+    fn metadata_packs_any_strings() {
+        let long = "é".repeat(100);
+        let longer = "x".repeat(20_000);
+        let cases: [&[(&str, &str)]; 5] = [
+            &[],
+            &[("", "")],
+            &[("date", "2018-05"), ("source", "nos")],
+            &[("a\0b", "\0"), ("ключ", "значение"), ("z", "🙂")],
+            &[
+                ("long", long.as_str()),
+                ("longer", longer.as_str()),
+                ("m", ""),
+            ],
+        ];
+        for pairs in cases {
+            let map: BTreeMap<String, String> = pairs
+                .iter()
+                .map(|&(k, v)| (k.to_owned(), v.to_owned()))
+                .collect();
+            let meta = Meta::from(map.clone());
+            assert_eq!(meta.to_map(), map);
+            assert_eq!(meta.len(), map.len());
+            assert_eq!(meta.is_empty(), map.is_empty());
+            for (k, v) in &map {
+                assert_eq!(meta.get(k), Some(v.as_str()), "{k:?}");
+            }
+            assert_eq!(format!("{meta:?}"), format!("{map:?}"));
+        }
     }
 
     #[test]
