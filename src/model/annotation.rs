@@ -714,7 +714,8 @@ mod tests {
         )
         .expect("entity");
         type Change = fn(&mut Annotation);
-        let cases: [(&str, Change, Option<&str>, &[(&str, &str)]); 5] = [
+        type Attrs<'a> = &'a [(&'a str, &'a str)];
+        let cases: [(&str, Change, Option<&str>, Attrs); 5] = [
             (
                 "a note",
                 |a| a.set_note(Some("check".into())),
