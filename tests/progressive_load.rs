@@ -99,6 +99,9 @@ fn the_first_documents_are_taggable_while_the_rest_loads_and_the_tag_lands_in_th
     h.get_by_label(&format!(
         "the first {shown} documents; the rest is loading…"
     ));
+    // Suggestions are learnt from the whole corpus: none from the first documents alone.
+    assert!(h.state().suggestions.list.is_empty());
+    assert!(!h.state().suggestions.building());
     // Tag a word of the first document with its hotkey.
     let (start, end) = untagged_word(h.state());
     let pos = char_center(&h, start + 1);
@@ -150,6 +153,9 @@ fn the_first_documents_are_taggable_while_the_rest_loads_and_the_tag_lands_in_th
                     && a.label() == Some("PER")
             })
     );
+    until(&mut h, "suggestions from the whole project", |app| {
+        !app.suggestions.list.is_empty()
+    });
     until(&mut h, "the deferred save is written", |app| {
         app.jobs.save.is_none() && !app.session.history.is_dirty()
     });

@@ -1575,7 +1575,15 @@ impl eframe::App for SpantagApp {
         panels::status_bar_ui(ui, self);
         panels::document_list_ui(ui, self);
         panels::side_panel_ui(ui, self);
-        let doc_id = self.session.document().map(|d| d.id().clone());
+        // Suggestions are learnt from the whole corpus: none while the first documents
+        // show and the rest still loads (an engine of those few would propose, then
+        // change its mind when the project lands, and its build cost the frame they
+        // land in a millisecond).
+        let doc_id = self
+            .session
+            .document()
+            .filter(|_| self.session.preview_of.is_none())
+            .map(|d| d.id().clone());
         self.suggestions.refresh(
             &self.session.project,
             doc_id.as_ref(),
