@@ -11,12 +11,24 @@
 /// How many malloc arenas the process uses at most.
 pub const MALLOC_ARENAS: i32 = 2;
 
+/// How many malloc arenas `spantag import` uses at most: its parsers allocate a tree of
+/// values per line on both cores, and with two arenas they queued on the arenas' locks
+/// (at 100k documents 6.8–7.9 s against 5.5–6.3 s with four, for 5–10 MB more at the
+/// peak, BENCHMARKS.md, "Import: arenas"). The window keeps two: one more costs it 17 MB,
+/// and its frames gain nothing.
+pub const IMPORT_MALLOC_ARENAS: i32 = 4;
+
 /// Limits glibc's malloc to [`MALLOC_ARENAS`] arenas, unless `MALLOC_ARENA_MAX` is set
 /// in the environment (glibc reads that itself; a measurement sets it to compare). Call
-/// it first thing in `main`, before any thread starts. Does nothing on other C
-/// libraries.
+/// it first thing, before any thread starts (glibc fixes the limit when a second thread
+/// first allocates). Does nothing on other C libraries.
 pub fn limit_malloc_arenas() {
     limit_malloc_arenas_to(MALLOC_ARENAS);
+}
+
+/// [`limit_malloc_arenas`] for `spantag import`: [`IMPORT_MALLOC_ARENAS`].
+pub fn limit_malloc_arenas_for_import() {
+    limit_malloc_arenas_to(IMPORT_MALLOC_ARENAS);
 }
 
 /// Buffers this big or bigger are mapped on their own by [`map_big_buffers_apart`].

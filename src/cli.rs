@@ -241,6 +241,12 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    // Before any thread starts.
+    if matches!(cli.command, Some(Command::Import { .. })) {
+        crate::allocator::limit_malloc_arenas_for_import();
+    } else {
+        crate::allocator::limit_malloc_arenas();
+    }
     let result = match cli.command {
         Some(command) => run(command),
         None => crate::app::run(cli.path).map_err(CliError),
