@@ -2,7 +2,7 @@
 //! stances per target and polarity, and the holder × target stance matrix. Pure; shared by the CLI and the app.
 
 use crate::io::project_file::{FileDocument, FileKind};
-use crate::model::{AnnotationKind, DocStatus, Document, DocumentPart, Project, Relation};
+use crate::model::{AnnotationKind, DocStatus, Project, Relation};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -158,42 +158,6 @@ pub fn compute(project: &Project) -> Stats {
     stats
 }
 
-/// Counts one document of a project being loaded into `into` ([`compute`]'s counts for
-/// it, and its row of `per_document`): what the loader's workers do as they parse
-/// ([`crate::io::project_file::load_making`]), so counting overlaps the load. The part
-/// must be sound (its holders among its own entities), which the load checks: a stance's
-/// holder is looked up among the document's annotations. Batches are put together with
-/// [`merge`] and finished with [`finish_loaded`].
-pub fn count_document(part: &DocumentPart, into: &mut Stats) {
-    let doc = part.doc();
-    let mut row = empty_row(doc.title(), doc.date(), part.status());
-    let mut per_label: Vec<(&str, usize)> = Vec::new();
-    for ann in part.annotations() {
-        row.annotations += 1;
-        match ann.kind() {
-            AnnotationKind::Entity { label, .. } => {
-                into.entities += 1;
-                count_label(&mut per_label, label.as_str());
-            }
-            AnnotationKind::Stance {
-                target,
-                polarity,
-                holder,
-            } => {
-                into.stances += 1;
-                row.stances += 1;
-                let document_level = ann.spans().is_empty();
-                count_stance(&mut into.stance, document_level, target, polarity, || {
-                    holder
-                        .and_then(|h| part.annotations().find(|a| a.id() == h.id()))
-                        .map_or(Cow::Borrowed(NO_HOLDER), |h| name_in_document(doc, h))
-                });
-            }
-        }
-    }
-    add_row(into, doc.id().as_str(), row, per_label);
-}
-
 /// A document's row before its annotations are counted.
 fn empty_row(title: &str, date: Option<&str>, status: DocStatus) -> DocumentStats {
     DocumentStats {
@@ -228,9 +192,10 @@ fn add_row(into: &mut Stats, id: &str, mut row: DocumentStats, per_label: Vec<(&
     into.per_document.insert(id.to_owned(), row);
 }
 
-/// [`count_document`] for a document as the file gives it, read without building the
-/// project ([`crate::io::project_file::read_direct`], which checks it as a load does):
-/// the same counts, from the file's fields.
+/// Counts one document as the file gives it, read without building the project
+/// ([`crate::io::project_file::read_direct`], which checks it as a load does), into
+/// `into`: [`compute`]'s counts for it and its row of `per_document`, from the file's
+/// fields. Batches are put together with [`merge`] and finished with [`finish_counted`].
 pub fn count_file_document(doc: &FileDocument, into: &mut Stats) {
     let mut row = empty_row(doc.title(), doc.date(), doc.status());
     let mut per_label: Vec<(&str, usize)> = Vec::new();
@@ -260,7 +225,7 @@ pub fn count_file_document(doc: &FileDocument, into: &mut Stats) {
     add_row(into, doc.id().as_str(), row, per_label);
 }
 
-/// Adds the counts of `more` (other documents, from [`count_document`]) to `into`.
+/// Adds the counts of `more` (other documents, from [`count_file_document`]) to `into`.
 pub fn merge(into: &mut Stats, more: Stats) {
     into.documents += more.documents;
     into.annotations += more.annotations;
@@ -280,15 +245,9 @@ pub fn merge(into: &mut Stats, more: Stats) {
     }
 }
 
-/// The statistics of `project` from the counts of all its documents, made while it
-/// loaded ([`count_document`], [`merge`]): what [`compute`] gives for it. The relations,
-/// which come after the documents in the file, are counted here.
-pub fn finish_loaded(counted: Stats, project: &Project) -> Stats {
-    finish_counted(counted, project.relations().values())
-}
-
-/// [`finish_loaded`] for a file read without keeping the project
-/// ([`crate::io::project_file::read_making`]): `relations` are the file's relations.
+/// The statistics of a file read without keeping the project, from the counts of all
+/// its documents ([`count_file_document`], [`merge`]): what [`compute`] gives for the
+/// project. `relations`, which come after the documents in the file, are counted here.
 pub fn finish_counted<'r>(
     mut counted: Stats,
     relations: impl IntoIterator<Item = &'r Relation>,
@@ -425,20 +384,6 @@ fn borrowed_entity_name<'p>(
     match (project.document_of(ann.id()), ann.spans()) {
         (Some(d), [span]) => Cow::Borrowed(span.text(d.text())),
         _ => Cow::Owned(entity_name(project, ann)),
-    }
-}
-
-/// [`borrowed_entity_name`] for an annotation of `doc`.
-fn name_in_document<'p>(doc: &'p Document, ann: &'p crate::model::Annotation) -> Cow<'p, str> {
-    if let AnnotationKind::Entity {
-        canonical: Some(c), ..
-    } = ann.kind()
-    {
-        return Cow::Borrowed(c.as_str());
-    }
-    match ann.spans() {
-        [span] => Cow::Borrowed(span.text(doc.text())),
-        _ => Cow::Owned(ann.text(doc.text())),
     }
 }
 
@@ -716,7 +661,7 @@ mod tests {
     /// statuses, a document-level stance, stances with and without holders, a two-span
     /// holder and a relation.
     #[test]
-    fn counting_while_loading_gives_the_project_counts() {
+    fn counting_straight_from_the_file_gives_the_project_counts() {
         let mut project = generate(&Spec {
             documents: 30,
             words_per_document: 80,
@@ -780,28 +725,24 @@ mod tests {
             };
             apply(&mut project, Edit::AddRelation(relation)).expect("relation added");
         }
-        let parts: Vec<DocumentPart> = project
-            .documents()
-            .iter()
-            .enumerate()
-            .map(|(at, doc)| {
-                let annotations = project.annotations().of_document(at).to_vec();
-                DocumentPart::new(doc.clone(), project.status(doc.id()), annotations)
-            })
-            .collect();
+        // Counted as `spantag stats` counts a file: document by document, from the
+        // file's fields, in batches merged in order.
+        let tmp = tempfile::tempdir().expect("tmp");
+        let path = tmp.path().join("p.ron");
+        crate::io::project_file::save(&project, &path).expect("save");
         let mut counted = Stats::default();
-        for batch in parts.chunks(7) {
-            let mut batch_counts = Stats::default();
-            for part in batch {
-                count_document(part, &mut batch_counts);
-            }
-            merge(&mut counted, batch_counts);
-        }
+        let count = |doc: &FileDocument, batch: &mut Stats| count_file_document(doc, batch);
+        let mut sink = |batch: Stats| {
+            merge(&mut counted, batch);
+            true
+        };
+        let read = crate::io::project_file::read_direct(&path, &|_| {}, &count, &mut sink)
+            .expect("read straight from the file");
         let expected = compute(&project);
         assert!(expected.stance.document_stances.len() == 1 && expected.relations == 1);
         assert!(expected.stance.matrix.len() > 2 && expected.stance.matrix.contains_key(NO_HOLDER));
         assert!(expected.per_status.values().all(|n| *n > 0));
-        assert_eq!(finish_loaded(counted, &project), expected);
+        assert_eq!(finish_counted(counted, &read.relations), expected);
     }
 
     /// The borrowed holder name is the owned one, whatever the entity: with a canonical
