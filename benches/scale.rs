@@ -477,7 +477,7 @@ fn child_window(path: &Path, out: &Path) {
         let was_preview = app.session.preview_of.is_some();
         draw(&ctx, &mut app, &mut frame, time, Vec::new());
         let took = f.elapsed();
-        let (on_cpu, waiting) = thread_schedstat().since(sched);
+        let (on_cpu, waiting, major_faults) = thread_schedstat().since(sched);
         frames += 1;
         let loaded = app.jobs.load.is_none();
         let phase = match (was_preview, app.session.preview_of.is_some(), loaded) {
@@ -488,7 +488,8 @@ fn child_window(path: &Path, out: &Path) {
         };
         if took > Duration::from_millis(16) {
             over.push(format!(
-                "{:.1} ms (frame {frames}, {phase}; on a core {:.1} ms, waiting for one {:.1} ms)",
+                "{:.1} ms (frame {frames}, {phase}; on a core {:.1} ms, waiting for one {:.1} ms, \
+                 {major_faults} pages read from disk)",
                 ms(took),
                 ms(on_cpu),
                 ms(waiting)
@@ -784,19 +785,23 @@ fn perf_control(command: &str) {
 }
 
 /// This thread's time on a core and waiting for one, in nanoseconds, from
-/// `/proc/thread-self/schedstat` (zero where it cannot be read): tells a frame that
-/// worked long from one that waited while other threads had the cores.
+/// `/proc/thread-self/schedstat`, and its major page faults (a page read from disk),
+/// from `/proc/thread-self/stat` (zero where they cannot be read): tells a frame that
+/// worked long from one that waited while other threads had the cores, and one that
+/// slept on the disk (its code or a font not in the page cache).
 #[derive(Clone, Copy, Default)]
 struct Schedstat {
     on_cpu: u64,
     waiting: u64,
+    major_faults: u64,
 }
 
 impl Schedstat {
-    fn since(self, before: Schedstat) -> (Duration, Duration) {
+    fn since(self, before: Schedstat) -> (Duration, Duration, u64) {
         (
             Duration::from_nanos(self.on_cpu.saturating_sub(before.on_cpu)),
             Duration::from_nanos(self.waiting.saturating_sub(before.waiting)),
+            self.major_faults.saturating_sub(before.major_faults),
         )
     }
 }
@@ -806,9 +811,18 @@ fn thread_schedstat() -> Schedstat {
     let mut fields = line
         .split_whitespace()
         .map(|f| f.parse::<u64>().unwrap_or(0));
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap_or_default();
+    // majflt is the 10th field after the command name, which ends with the last ')'.
+    let major_faults = stat
+        .rsplit(')')
+        .next()
+        .and_then(|after| after.split_whitespace().nth(9))
+        .and_then(|f| f.parse().ok())
+        .unwrap_or(0);
     Schedstat {
         on_cpu: fields.next().unwrap_or(0),
         waiting: fields.next().unwrap_or(0),
+        major_faults,
     }
 }
 
