@@ -47,7 +47,7 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(at) = args.iter().position(|a| a == "--child-window") {
         // The window child starts as the app does.
-        spantag::allocator::limit_malloc_arenas();
+        spantag::allocator::limit_malloc_arenas_for_window();
         if let (Some(path), Some(out)) = (args.get(at + 1), args.get(at + 2)) {
             child_window(Path::new(path), Path::new(out));
         }

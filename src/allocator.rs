@@ -2,13 +2,15 @@
 //!
 //! glibc's malloc gives each thread that allocates at once an arena of its own (up to
 //! eight per core), and an arena keeps what was freed in it for its next allocations
-//! instead of giving it back. The loader parses on every core and the window runs its
-//! saves, searches and suggestions on threads of their own, so a 100k-document project
-//! left about 70 MB in arenas that only held garbage. Two arenas keep the loader's
-//! threads from waiting on one lock while the freed memory stays in two heaps
-//! (BENCHMARKS.md, "Memory: a 56-byte annotation").
+//! instead of giving it back. A command that reads a 100k-document project on every core
+//! left tens of MB in arenas that only held garbage, so the command line keeps to two
+//! ([`MALLOC_ARENAS`]; `spantag import`, whose parsers queue on their locks, to four).
+//! The window gives every thread that runs while a project loads an arena of its own
+//! ([`limit_malloc_arenas_for_window`]): with two, a loader thread shared the window's,
+//! and a frame waited for its lock (BENCHMARKS.md, "Memory: a 56-byte annotation" and
+//! "The loading frame: an arena of its own").
 
-/// How many malloc arenas the process uses at most.
+/// How many malloc arenas a command (but `import`) uses at most.
 pub const MALLOC_ARENAS: i32 = 2;
 
 /// How many malloc arenas `spantag import` uses at most: its parsers allocate a tree of
@@ -29,6 +31,24 @@ pub fn limit_malloc_arenas() {
 /// [`limit_malloc_arenas`] for `spantag import`: [`IMPORT_MALLOC_ARENAS`].
 pub fn limit_malloc_arenas_for_import() {
     limit_malloc_arenas_to(IMPORT_MALLOC_ARENAS);
+}
+
+/// Malloc arenas the window's threads may use besides its own: one a loader worker
+/// (one a core), and twelve for the rest (the loader's coordinator, the font finder, the
+/// renderer's, accessibility's and the file dialogs' threads, saves and searches).
+const WINDOW_OTHER_ARENAS: usize = 12;
+
+/// [`limit_malloc_arenas`] for the window: an arena for every thread that runs while a
+/// project loads ([`WINDOW_OTHER_ARENAS`] and one a core). glibc gives a new thread the
+/// window's own arena when the limit is reached (it tries the first arena first), so
+/// with two a loader thread shared the window's: the window's thread then waited for
+/// its lock, up to 4 ms at a time, whenever the loader was preempted holding it (and for
+/// 30 ms in the worst frames seen), and the loader waited for the window's. An arena of
+/// its own costs the 100k project 5 MB at its peak after a save (16 MB at the end of
+/// the load), BENCHMARKS.md, "The loading frame: an arena of its own".
+pub fn limit_malloc_arenas_for_window() {
+    let arenas = 1 + crate::parallel::every_core() + WINDOW_OTHER_ARENAS;
+    limit_malloc_arenas_to(i32::try_from(arenas).unwrap_or(i32::MAX));
 }
 
 /// Buffers this big or bigger are mapped on their own by [`map_big_buffers_apart`].

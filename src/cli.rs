@@ -242,10 +242,10 @@ pub fn main() -> ExitCode {
         }
     };
     // Before any thread starts.
-    if matches!(cli.command, Some(Command::Import { .. })) {
-        crate::allocator::limit_malloc_arenas_for_import();
-    } else {
-        crate::allocator::limit_malloc_arenas();
+    match cli.command {
+        None => crate::allocator::limit_malloc_arenas_for_window(),
+        Some(Command::Import { .. }) => crate::allocator::limit_malloc_arenas_for_import(),
+        Some(_) => crate::allocator::limit_malloc_arenas(),
     }
     let result = match cli.command {
         Some(command) => run(command),
