@@ -8,7 +8,7 @@
 //! The window gives every thread that runs while a project loads an arena of its own
 //! ([`limit_malloc_arenas_for_window`]): with two, a loader thread shared the window's,
 //! and a frame waited for its lock (BENCHMARKS.md, "Memory: a 56-byte annotation" and
-//! "The loading frame: an arena of its own").
+//! "The lead's ninth session").
 
 /// How many malloc arenas a command (but `import`) uses at most.
 pub const MALLOC_ARENAS: i32 = 2;
@@ -16,8 +16,8 @@ pub const MALLOC_ARENAS: i32 = 2;
 /// How many malloc arenas `spantag import` uses at most: its parsers allocate a tree of
 /// values per line on both cores, and with two arenas they queued on the arenas' locks
 /// (at 100k documents 6.8–7.9 s against 5.5–6.3 s with four, for 5–10 MB more at the
-/// peak, BENCHMARKS.md, "Import: arenas"). The window keeps two: one more costs it 17 MB,
-/// and its frames gain nothing.
+/// peak, BENCHMARKS.md, "The lead's ninth session"). `stats` and `export` gain nothing
+/// from more and keep two.
 pub const IMPORT_MALLOC_ARENAS: i32 = 4;
 
 /// Limits glibc's malloc to [`MALLOC_ARENAS`] arenas, unless `MALLOC_ARENA_MAX` is set
@@ -45,7 +45,7 @@ const WINDOW_OTHER_ARENAS: usize = 12;
 /// its lock, up to 4 ms at a time, whenever the loader was preempted holding it (and for
 /// 30 ms in the worst frames seen), and the loader waited for the window's. An arena of
 /// its own costs the 100k project 5 MB at its peak after a save (16 MB at the end of
-/// the load), BENCHMARKS.md, "The loading frame: an arena of its own".
+/// the load), BENCHMARKS.md, "The lead's ninth session".
 pub fn limit_malloc_arenas_for_window() {
     let arenas = 1 + crate::parallel::every_core() + WINDOW_OTHER_ARENAS;
     limit_malloc_arenas_to(i32::try_from(arenas).unwrap_or(i32::MAX));

@@ -23,7 +23,7 @@ pub fn keep_a_core_for_frames() {
 /// still hands background work a whole tick (4 ms) now and then mid-frame, when the
 /// window's thread has had more than its share: at nice 9 that came every 37 ms of the
 /// window's own time (a loading frame of 13 ms then took 17), at nice 19 every 270 ms
-/// (BENCHMARKS.md, "The loading frame: ticks and the malloc lock"). Other programs do not
+/// (BENCHMARKS.md, "The lead's ninth session"). Other programs do not
 /// starve the work: the kernel shares the machine between sessions (autogroups, cgroups)
 /// first, and ranks by nice only within one.
 const BACKGROUND_PRIORITY: u8 = 0;

@@ -64,7 +64,7 @@ const WRITE_BACK_EVERY: u64 = 32 << 20;
 /// the disk every [`WRITE_BACK_EVERY`] bytes (`sync_file_range(2)`, which does not wait
 /// for them) instead of all at the final fsync: the disk writes while the rest is still
 /// made, and the fsync waits for the last piece only. Exporting 3 million spans (1.29
-/// GB) spent 0.7 s in its fsync (BENCHMARKS.md, "Exports: written back as they go").
+/// GB) spent 0.7 s in its fsync (BENCHMARKS.md, "The lead's ninth session").
 /// Elsewhere than on Linux, a plain file.
 struct WritesBack {
     file: tempfile::NamedTempFile,
