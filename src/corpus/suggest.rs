@@ -1216,6 +1216,7 @@ const TAGS_PER_BATCH: usize = 1024;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::testutil::add_entity;
 
     #[test]
     fn a_scan_of_the_spans_marks_hits_as_the_sorted_cover_does() {
@@ -1771,14 +1772,7 @@ mod tests {
 
         // The user tags "Trump" in d1: suggestions appear in d0 after one update.
         let d1 = DocId("d1".into());
-        let text = p.document(&d1).expect("d1").text().clone();
-        let tag = Annotation::entity(
-            AnnotationId::NEW,
-            Span::new(0, 5, &text).expect("span"),
-            "PER",
-        );
-        let tag = p.with_new_id(&d1, tag);
-        apply(&mut p, Edit::AddAnnotation(d1.clone(), tag)).expect("applies");
+        add_entity(&mut p, "d1", &[(0, 5)], "PER");
         assert!(engine.update_document(&p, &d1));
         assert!(
             !engine.update_document(&p, &d1),
@@ -1832,14 +1826,7 @@ mod tests {
         assert!(shares(&engine, &p), "the project's own lists, not copies");
         // A tag added in d1 and d0's tags removed, each document counted again.
         let (d0, d1) = (DocId::from("d0"), DocId::from("d1"));
-        let text = p.document(&d1).expect("d1").text().clone();
-        let tag = Annotation::entity(
-            AnnotationId::NEW,
-            Span::new(11, 19, &text).expect("span"),
-            "ORG",
-        );
-        let tag = p.with_new_id(&d1, tag);
-        apply(&mut p, Edit::AddAnnotation(d1.clone(), tag)).expect("applies");
+        add_entity(&mut p, "d1", &[(11, 19)], "ORG");
         assert!(
             !engine.update_document(&p, &d1),
             "Facebook is an ORG already"

@@ -31,7 +31,7 @@ pub mod tokens;
 mod write;
 
 #[cfg(test)]
-mod testutil;
+pub(crate) mod testutil;
 
 pub use detect::detect_format;
 pub use error::FormatError;

@@ -2549,16 +2549,8 @@ mod tests {
             .collect();
         assert_eq!(changed, [("  version: 2,", "  version: 3,")]);
         // New annotations get derived ids, above every counter id.
-        let b = DocId("b".into());
-        let text = p.document(&b).expect("doc b").text().clone();
-        let tag = Annotation::entity(
-            AnnotationId::NEW,
-            Span::new(11, 12, &text).expect("s"),
-            "PER",
-        );
-        let tag = p.with_new_id(&b, tag);
-        assert!(tag.id().0 >= AnnotationId::DERIVED_START);
-        apply(&mut p, Edit::AddAnnotation(b, tag)).expect("add");
+        let tag = crate::formats::testutil::add_entity(&mut p, "b", &[(11, 12)], "PER");
+        assert!(tag.0 >= AnnotationId::DERIVED_START);
         let again = from_ron(&to_ron(&p), Path::new("new.ron")).expect("v3 loads");
         assert_eq!(again, p);
     }
